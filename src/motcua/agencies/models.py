@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.text import fold
+
+# QCVN 102:2016: groups of letters and digits separated by dots, at most 13 characters.
+unit_code_validator = RegexValidator(
+    r"^[A-Z0-9]{1,3}(\.[A-Z0-9]{1,3}){0,4}$",
+    _("Mã định danh đơn vị gồm chữ in hoa và số, ngăn bởi dấu chấm, ví dụ 000.00.25.H12."),
+)
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Bộ, ngành")
+        PROVINCE = "province", _("Ủy ban nhân dân tỉnh")
+        SERVICE_CENTRE = "service_centre", _("Trung tâm Phục vụ hành chính công")
+        DEPARTMENT = "department", _("Sở, ban, ngành")
+        COMMUNE = "commune", _("Ủy ban nhân dân cấp xã")
+
+    unit_code = models.CharField(
+        _("mã định danh đơn vị"),
+        max_length=13,
+        unique=True,
+        validators=[unit_code_validator],
+        help_text=_("Mã định danh theo QCVN 102:2016, dùng trong mã hồ sơ, ví dụ 000.00.25.H12."),
+    )
+    name = models.CharField(_("tên"), max_length=255, help_text=_("Tên đầy đủ của cơ quan."))
+    kind = models.CharField(
+        _("loại"), max_length=20, choices=Kind.choices, help_text=_("Cấp và loại cơ quan.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Cơ quan quản lý trực tiếp; để trống với cơ quan cấp cao nhất."),
+    )
+    address = models.CharField(
+        _("địa chỉ"), max_length=500, blank=True, help_text=_("Nơi người dân đến nộp hồ sơ.")
+    )
+    phone = models.CharField(_("điện thoại"), max_length=50, blank=True, help_text=_("Số điện thoại liên hệ."))
+    email = models.EmailField(_("thư điện tử"), blank=True, help_text=_("Địa chỉ thư điện tử liên hệ."))
+    valid_from = models.DateField(
+        _("hiệu lực từ ngày"), null=True, blank=True, help_text=_("Ngày cơ quan bắt đầu hoạt động.")
+    )
+    valid_to = models.DateField(
+        _("hiệu lực đến ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày cơ quan thôi hoạt động (sáp nhập, giải thể); để trống nếu còn hoạt động."),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("cơ quan kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        help_text=_("Cơ quan nhận lại nhiệm vụ sau khi sáp nhập; hồ sơ cũ vẫn giữ cơ quan cũ."),
+    )
+    search_name = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        ordering = ["unit_code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:agency", args=[self.unit_code])
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        on = on or dt.date.today()
+        if self.valid_from and on < self.valid_from:
+            return False
+        return not (self.valid_to and on > self.valid_to)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thu-tuc/", views.procedure_list, name="procedures"),
+    path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
+    path("co-quan/", views.agency_list, name="agencies"),
+    path("co-quan/<str:unit_code>/", views.agency_detail, name="agency"),
+    path("bieu-mau/<int:pk>/<str:filename>", views.form_download, name="form_download"),
+    path("huong-dan/<int:pk>/video", views.guide_video, name="guide_video"),
+]

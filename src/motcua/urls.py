@@ -1,0 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for a later /en/ prefix)
+from django.contrib import admin
+from django.urls import include, path
+
+from motcua.api.urls import api
+from motcua.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri-he-thong/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("motcua.portal.urls")),
+]
+
+handler400 = "motcua.core.views.error_400"
+handler403 = "motcua.core.views.error_403"
+handler404 = "motcua.core.views.error_404"
+handler500 = "motcua.core.views.error_500"

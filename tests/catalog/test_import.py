@@ -1,0 +1,120 @@
+import copy
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from motcua.agencies.models import Agency
+from motcua.catalog.importer import CatalogError, export_catalog, import_catalog
+from motcua.catalog.models import Procedure, ProcedureVersion
+
+
+def test_it_imports_the_sample_catalogue(catalog, sample_data):
+    assert Agency.objects.count() == len(sample_data["agencies"])
+    assert Procedure.objects.count() == len(sample_data["procedures"])
+    birth = Procedure.objects.get(code="1.001193").published
+    assert birth.name == "Đăng ký khai sinh"
+    assert birth.state == ProcedureVersion.State.PUBLISHED
+    assert birth.level == 4
+    assert birth.receiving_agency.unit_code == "000.21.01.H12"
+    case = birth.cases.get()
+    assert case.time_unit == "same_day"
+    assert case.cutoff_time.strftime("%H:%M") == "15:00"
+    assert [s.role for s in case.steps.all()] == ["receptionist", "officer", "leader", "clerk"]
+    assert birth.components.count() == 3
+    assert birth.components.first().form.filename == "to-khai-dang-ky-khai-sinh.docx"
+    assert Agency.objects.get(unit_code="000.00.01.H12").parent.unit_code == "000.00.00.H12"
+
+
+def test_it_changes_nothing_when_importing_twice(catalog, sample_data):
+    versions = ProcedureVersion.objects.count()
+    report = import_catalog(sample_data)
+    assert not report.changed
+    assert len(report.procedures_unchanged) == len(sample_data["procedures"])
+    assert ProcedureVersion.objects.count() == versions
+
+
+def test_it_makes_a_new_version_of_a_changed_procedure(catalog, sample_data):
+    data = copy.deepcopy(sample_data)
+    proc = next(p for p in data["procedures"] if p["code"] == "2.000488")
+    proc["cases"][0]["time"]["amount"] = 8
+    report = import_catalog(data)
+    assert report.procedures_versioned == ["2.000488"]
+    procedure = Procedure.objects.get(code="2.000488")
+    states = dict(procedure.versions.values_list("number", "state"))
+    assert states == {1: "retired", 2: "published"}
+    assert procedure.published.number == 2
+    assert procedure.published.cases.get().time_amount == 8
+    # The old version keeps its own time: dossiers received under it are not changed.
+    assert procedure.versions.get(number=1).cases.get().time_amount == 10
+    # And importing the changed file again changes nothing more.
+    assert not import_catalog(data).changed
+
+
+def test_it_round_trips_through_export(catalog):
+    exported = export_catalog()
+    assert not import_catalog(json.loads(json.dumps(exported))).changed
+    codes = [p["code"] for p in exported["procedures"]]
+    assert "1.001193" in codes
+
+
+def test_it_names_the_procedure_and_field_of_a_bad_file(catalog, sample_data):
+    data = copy.deepcopy(sample_data)
+    data["procedures"][2]["cases"][0]["time"]["unit"] = "fortnights"
+    data["procedures"][3]["components"][0]["copies"] = 0
+    data["procedures"][4]["sector"] = "NOPE"
+    with pytest.raises(CatalogError) as err:
+        import_catalog(data)
+    text = str(err.value)
+    code2, code3, code4 = (data["procedures"][i]["code"] for i in (2, 3, 4))
+    assert f"Thủ tục {code2}" in text and "'unit'" in text and "fortnights" in text
+    assert f"Thủ tục {code3}" in text and "'copies'" in text
+    assert f"Thủ tục {code4}" in text and "'sector'" in text
+
+
+def test_it_imports_nothing_from_a_file_with_one_bad_procedure(db, sample_data):
+    data = copy.deepcopy(sample_data)
+    data["procedures"][-1]["agency"] = "999.99.99.X99"
+    with pytest.raises(CatalogError):
+        import_catalog(data)
+    assert Agency.objects.count() == 0
+    assert Procedure.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[], "text", {"procedures": "x"}, {"procedures": [None]}, {"procedures": [{"code": 5}]},
+     {"agencies": [{"unit_code": "lower.case", "name": "x", "kind": "province"}]}],
+)
+def test_it_refuses_malformed_structures(db, data):
+    with pytest.raises(CatalogError):
+        import_catalog(data)
+
+
+def test_it_refuses_an_agency_cycle(db):
+    data = {"agencies": [
+        {"unit_code": "000.00.01.A01", "name": "A", "kind": "department", "parent": "000.00.01.A02"},
+        {"unit_code": "000.00.01.A02", "name": "B", "kind": "department", "parent": "000.00.01.A01"},
+    ]}
+    with pytest.raises(CatalogError, match="vòng lặp"):
+        import_catalog(data)
+    assert Agency.objects.count() == 0
+
+
+def test_it_reports_bad_files_from_the_command(db, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="không phải JSON hợp lệ"):
+        call_command("import_catalog", str(bad))
+    with pytest.raises(CommandError, match="Không tìm thấy tệp"):
+        call_command("import_catalog", str(tmp_path / "missing.json"))
+
+
+def test_it_exports_and_imports_through_the_commands(catalog, tmp_path, capsys):
+    out = tmp_path / "export.json"
+    call_command("export_catalog", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["procedures"]) == 10
+    call_command("import_catalog", str(out))
+    assert "10 không đổi" in capsys.readouterr().out
