@@ -180,7 +180,8 @@ class ProcedureVersion(models.Model):
         """Recompute the folded search columns from the version's own text and its children."""
         self.search_name = padded(fold(self.name))
         self.search_name_accented = padded(lower_words(self.name))
-        parts = [self.procedure.code, self.requirements, self.result, self.legal_basis]
+        # The body repeats the name so that matching needs one LIKE per word.
+        parts = [self.name, self.procedure.code, self.requirements, self.result, self.legal_basis]
         if self.sector_id:
             parts.append(self.sector.name)
         if self.pk:
