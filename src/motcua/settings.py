@@ -172,7 +172,7 @@ if env_bool("MOTCUA_HTTPS", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("motcua.accounts.urls")),
     path("", include("motcua.portal.urls")),
 ]
 
