@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) -m motcua demo
 	@echo "motcua: http://$(HOST):$(PORT)/  (tài khoản trình diễn: xem README.md)"
-	$(PY) -m motcua runserver $(HOST):$(PORT) --noreload
+	$(PY) -m motcua serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	bash scripts/ensure-system-deps.sh
