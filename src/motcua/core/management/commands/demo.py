@@ -51,7 +51,7 @@ class Command(BaseCommand):
         import datetime as dt
 
         year = dt.date.today().year
-        ensure_years(range(year - 1, year + 3))
+        ensure_years(range(year - 1, year + 3), persist=True)
 
     @transaction.atomic
     def _accounts(self) -> int:
