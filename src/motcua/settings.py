@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "motcua.agencies",
     "motcua.worktime",
     "motcua.catalog",
+    "motcua.documents",
     "motcua.portal",
     "motcua.api",
 ]
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "motcua.core.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for a later /en/ prefix)
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +7,7 @@ from motcua.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ngon-ngu/<str:code>/", core_views.switch_language, name="switch_language"),
     path("quan-tri-he-thong/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("motcua.accounts.urls")),

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 
@@ -40,7 +43,8 @@ def error_500(request):
         return JsonResponse(
             error_body("server_error", "Hệ thống gặp lỗi. Vui lòng thử lại sau ít phút."), status=500
         )
-    return render(request, "core/500.html", status=500)
+    # Rendered without the request: no context processor, no database, nothing that can fail again.
+    return HttpResponseServerError(loader.render_to_string("core/500.html"))
 
 
 def error_400(request, exception=None):
@@ -49,3 +53,18 @@ def error_400(request, exception=None):
 
 def error_403(request, exception=None):
     return render(request, "core/403.html", status=403)
+
+
+def switch_language(request, code: str):
+    """GET link of the language switch: no form, so public pages need no CSRF cookie."""
+    target = request.GET.get("next", "/")
+    allowed = {request.get_host()}
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=allowed, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response

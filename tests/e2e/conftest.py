@@ -1,0 +1,97 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live_server."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+SCREENSHOT_DIR = Path(os.environ.get("MOTCUA_SCREENSHOT_DIR", "/tmp"))
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_executable):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=browser_executable, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """new_page(**context_options) -> a page in Vietnamese (unless told otherwise); closed after."""
+    contexts = []
+
+    def make(**options):
+        options = {"locale": "vi-VN", "accept_downloads": True, **options}
+        context = chromium.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def make_docx(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_heading(text, level=1)
+    document.add_paragraph("Họ, chữ đệm, tên người yêu cầu: ....................")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def site(transactional_db, live_server, catalog, settings, tmp_path):
+    """The sample catalogue on a live server, with a real .docx behind the criminal-record form."""
+    from django.core.files.base import ContentFile
+
+    from motcua.catalog.models import FormTemplate
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    form = FormTemplate.objects.get(filename="to-khai-ly-lich-tu-phap.docx")
+    form.file.save(form.filename, ContentFile(make_docx("Tờ khai lý lịch tư pháp")), save=True)
+    return live_server
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core on the current page; the violations of impact serious or critical."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+               runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+               resultTypes: ['violations'],
+           })"""
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
