@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "motcua.worktime",
     "motcua.catalog",
     "motcua.documents",
+    "motcua.dossiers",
     "motcua.portal",
     "motcua.api",
 ]
@@ -211,3 +212,5 @@ LOGGING = {
 # --- motcua ---------------------------------------------------------------------------------
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Cà Mau")
 MOTCUA_PAGE_SIZE = 20
+# The portal's public address, printed in QR codes of receipts (tracking links).
+MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

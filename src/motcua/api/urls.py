@@ -58,6 +58,7 @@ def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
 
     api.add_router("/procedures", catalog_router)
+    api.add_router("", "motcua.dossiers.api.router")  # /auth, /dossiers, /track
     try:
         from motcua.worktime.api import router as worktime_router
     except ImportError:  # the worktime API lands with its app

@@ -1,0 +1,817 @@
+"""The only code that writes dossiers (Zulip-style actions, DESIGN §2.3-2.4).
+
+Every action:
+1. runs in one `transaction.atomic()`;
+2. claims its idempotency key first, when given (a retry returns the first result);
+3. re-reads the dossier row with `select_for_update()` (PostgreSQL; SQLite holds its write lock
+   for the whole IMMEDIATE transaction) and compares `version` with the caller's
+   `expected_version` -> ConcurrentUpdate;
+4. asks the pure lifecycle (`lifecycle.decide`) -> ActionNotAllowed / PermissionDenied / InvalidInput;
+5. writes the changed fields with `UPDATE ... WHERE version = <read version>` (a second guard)
+   and increments `version`;
+6. appends its Event (unique per dossier and version) in the same transaction.
+
+Deadlines go through `deadlines.py` (the worktime app). Times default to now; tests pass `at`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import phone_validator
+
+from . import deadlines, lifecycle
+from .codes import allocate_code, new_tracking_key
+from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
+from .files import check_and_store
+from .lifecycle import Action, Capacity, Clock, Decision
+from .models import (
+    ApplicantKind,
+    Channel,
+    Delivery,
+    Dossier,
+    DossierFile,
+    Event,
+    EventKind,
+    FileKind,
+    FileSource,
+    IdempotencyKey,
+    Status,
+)
+from .queries import can_see, capacities, state_of, step_agency_id, steps_of
+
+MAX_FORM_DATA_BYTES = 64 * 1024
+MAX_IDEMPOTENCY_KEY = 100
+PERSON_ID_RE = r"^\d{12}$"
+ORGANISATION_ID_RE = r"^\d{10}(-?\d{3})?$"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    kind: str = ApplicantKind.PERSON
+
+
+@dataclass
+class ActionResult:
+    dossier: Dossier
+    event: Event | None
+    replayed: bool = False  # True when an idempotency key returned an earlier result
+    file: DossierFile | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("aware datetimes only")
+    return at
+
+
+def _iso(instant: dt.datetime | None) -> str | None:
+    return timezone.localtime(instant).isoformat() if instant else None
+
+
+def _require_user(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Cần đăng nhập để thực hiện thao tác này."), code="unauthenticated")
+
+
+# --- idempotency ------------------------------------------------------------------------------
+
+
+def _fingerprint(operation: str, target: object, params: dict[str, Any]) -> str:
+    payload = json.dumps({"op": operation, "target": target, "params": params}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    key = str(key).strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise InvalidInput(
+            _("Khóa chống lặp (Idempotency-Key) phải có từ 1 đến %(n)d ký tự in được.") % {"n": MAX_IDEMPOTENCY_KEY},
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _replay(row: IdempotencyKey, fingerprint: str) -> ActionResult:
+    if row.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _("Khóa chống lặp «%(key)s» đã được dùng cho một yêu cầu khác.") % {"key": row.key[:100]}
+        )
+    dossier = Dossier.objects.get(pk=row.dossier_id)
+    return ActionResult(dossier=dossier, event=row.event, replayed=True)
+
+
+def _claim_key(actor, key: str, operation: str, fingerprint: str) -> tuple[IdempotencyKey | None, ActionResult | None]:
+    """Inside the caller's transaction: (our new key row, None) or (None, the earlier result)."""
+    existing = IdempotencyKey.objects.filter(actor=actor, key=key).select_related("event").first()
+    if existing is not None:
+        return None, _replay(existing, fingerprint)
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin makes only this insert fail
+            row = IdempotencyKey.objects.create(actor=actor, key=key, operation=operation, fingerprint=fingerprint)
+    except IntegrityError:
+        # Another request with the same key committed first (PostgreSQL waited for it).
+        existing = IdempotencyKey.objects.select_related("event").get(actor=actor, key=key)
+        return None, _replay(existing, fingerprint)
+    return row, None
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _locked(dossier_ref: Dossier | int, expected_version: int | None) -> Dossier:
+    pk = dossier_ref.pk if isinstance(dossier_ref, Dossier) else int(dossier_ref)
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "case", "agency", "handling_agency")
+        .get(pk=pk)
+    )
+    if expected_version is not None and dossier.version != expected_version:
+        raise ConcurrentUpdate(
+            _("Hồ sơ %(code)s vừa được người khác cập nhật (phiên bản %(now)d, bạn đang xem phiên bản %(seen)d); "
+              "hãy tải lại rồi thao tác lại.")
+            % {"code": dossier.code, "now": dossier.version, "seen": expected_version},
+            current_version=dossier.version,
+        )
+    return dossier
+
+
+def _write(dossier: Dossier, fields: set[str], at: dt.datetime) -> None:
+    """UPDATE the changed fields and bump the version, guarded by the version read under lock."""
+    read_version = dossier.version
+    values = {}
+    for name in fields:
+        model_field = Dossier._meta.get_field(name)
+        values[model_field.attname] = getattr(dossier, model_field.attname)
+    updated = Dossier.objects.filter(pk=dossier.pk, version=read_version).update(
+        **values, version=read_version + 1, updated_at=at
+    )
+    if updated != 1:  # only reachable if a writer bypassed the lock
+        raise ConcurrentUpdate(_("Hồ sơ %(code)s vừa được người khác cập nhật; hãy tải lại.") % {"code": dossier.code})
+    dossier.version = read_version + 1
+    dossier.updated_at = at
+
+
+def _event(dossier: Dossier, kind: str, actor, at: dt.datetime, **fields: Any) -> Event:
+    return Event.objects.create(dossier=dossier, version=dossier.version, kind=kind, actor=actor, at=at, **fields)
+
+
+def _agency(agency_id: int):
+    from motcua.agencies.models import Agency
+
+    return Agency.objects.get(pk=agency_id)
+
+
+def _enter_step(dossier: Dossier, step, at: dt.datetime, assignee) -> set[str]:
+    agency = _agency(step_agency_id(dossier, step))
+    dossier.current_step = step
+    dossier.current_role = step.role
+    dossier.handling_agency = agency
+    dossier.step_started_at = at
+    dossier.step_due_at = deadlines.step_due(agency, at, step.quota_hours)
+    dossier.assignee = assignee
+    return {"current_step", "current_role", "handling_agency", "step_started_at", "step_due_at", "assignee"}
+
+
+def _close_pause(dossier: Dossier, at: dt.datetime) -> tuple[set[str], dict[str, Any]]:
+    """Restart the clock: the working time paused moves the due times forward."""
+    if dossier.paused_at is None:
+        return set(), {}
+    paused = deadlines.paused_working_time(dossier.agency, dossier.paused_at, at)
+    info: dict[str, Any] = {
+        "paused_from": _iso(dossier.paused_at),
+        "paused_seconds": int(paused.total_seconds()),
+        "due_at_before": _iso(dossier.due_at),
+    }
+    if dossier.due_at is not None:
+        dossier.due_at = deadlines.shift(dossier.agency, dossier.due_at, paused)
+    if dossier.step_due_at is not None:
+        handling = dossier.handling_agency
+        step_paused = deadlines.paused_working_time(handling, dossier.paused_at, at)
+        dossier.step_due_at = deadlines.shift(handling, dossier.step_due_at, step_paused)
+    dossier.paused_total += paused
+    dossier.paused_at = None
+    info["due_at"] = _iso(dossier.due_at)
+    return {"due_at", "step_due_at", "paused_total", "paused_at"}, info
+
+
+def _resolve_user(value, field_name: str):
+    from motcua.accounts.models import User
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, User):
+        return value
+    query = User.objects.filter(pk=value) if isinstance(value, int) else User.objects.filter(username=str(value))
+    user = query.filter(is_active=True).first()
+    if user is None:
+        raise InvalidInput(
+            _("Không tìm thấy cán bộ «%(user)s» (trường «%(field)s»).")
+            % {"user": str(value)[:150], "field": field_name},
+            field=field_name,
+        )
+    return user
+
+
+def _check_target(user, agency_id: int, step, field_name: str) -> None:
+    from motcua.accounts.models import Membership
+
+    if not Membership.objects.filter(user=user, agency_id=agency_id, role=step.role, active=True).exists():
+        raise InvalidInput(
+            _("Cán bộ «%(user)s» không giữ vai trò «%(role)s» tại cơ quan thực hiện bước «%(step)s» "
+              "(trường «%(field)s»).")
+            % {"user": user.username, "role": step.get_role_display(), "step": step.name, "field": field_name},
+            field=field_name,
+            code="invalid_handover_target",
+        )
+
+
+def _previous_handler(dossier: Dossier, step) -> Any:
+    """Who last handed the dossier on from `step` (to give it back to them on a return)."""
+    event = (
+        Event.objects.filter(dossier=dossier, from_step=step, kind=EventKind.HANDOVER)
+        .order_by("-version").select_related("actor").first()
+    )
+    return event.actor if event else None
+
+
+# --- the generic action runner -------------------------------------------------------------------
+
+
+def perform(
+    dossier: Dossier | int,
+    action: Action | str,
+    *,
+    actor,
+    expected_version: int | None = None,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    note: str = "",
+    missing: Sequence[str] = (),
+    to_user=None,
+    new_due_at: dt.datetime | None = None,
+    pause_kind: str = lifecycle.PauseKind.OTHER,
+    originals_checked: bool = False,
+    applicant_signed: bool = False,
+    fee_collected: int = 0,
+    receipt_number: str = "",
+    delivery: str | None = None,
+) -> ActionResult:
+    """Take `action` on `dossier` as `actor`. The named functions below are the same with the
+    parameters each action uses; the API calls this one."""
+    _require_user(actor)
+    action = lifecycle.parse_action(action) if not isinstance(action, Action) else action
+    at = _now(at)
+    key = _check_key(idempotency_key)
+    pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    params = {
+        "reason": reason, "note": note, "missing": list(missing), "to_user": getattr(to_user, "pk", to_user),
+        "new_due_at": new_due_at, "pause_kind": pause_kind, "originals_checked": originals_checked,
+        "applicant_signed": applicant_signed, "fee_collected": fee_collected, "receipt_number": receipt_number,
+        "delivery": delivery, "expected_version": expected_version,
+    }
+    with transaction.atomic():
+        key_row = None
+        if key:
+            key_row, replay = _claim_key(actor, key, f"action:{action}", _fingerprint(action, pk, params))
+            if replay is not None:
+                return replay
+        d = _locked(pk, expected_version)
+        if not can_see(actor, d):
+            raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+        decision = lifecycle.decide(
+            action, state_of(d), capacities(actor, d), now=at,
+            reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind,
+        )
+        event_fields = _apply(
+            d, decision, actor, at, reason=" ".join((reason or "").split()), note=(note or "").strip(),
+            missing=[" ".join(m.split()) for m in missing], to_user=to_user, new_due_at=new_due_at,
+            pause_kind=pause_kind, originals_checked=originals_checked, applicant_signed=applicant_signed,
+            fee_collected=fee_collected, receipt_number=receipt_number, delivery=delivery,
+        )
+        event = _event(d, decision.event_kind, actor, at, **event_fields)
+        if key_row is not None:
+            key_row.dossier, key_row.event = d, event
+            key_row.save(update_fields=["dossier", "event"])
+    return ActionResult(dossier=d, event=event)
+
+
+def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> dict[str, Any]:
+    """Change `d` as the decision says, write it, and return the event's fields."""
+    action = decision.action
+    changed: set[str] = {"status"}
+    data: dict[str, Any] = {}
+    ev: dict[str, Any] = {
+        "from_status": decision.from_status, "to_status": decision.to_status,
+        "from_step": d.current_step, "to_step": d.current_step,
+        "from_agency": d.handling_agency, "to_agency": d.handling_agency,
+        "from_assignee": d.assignee, "to_assignee": d.assignee,
+        "note": p["reason"] or p["note"],
+    }
+    steps = steps_of(d.case_id)
+
+    if decision.clock == Clock.RESUME:
+        fields, info = _close_pause(d, at)
+        changed |= fields
+        data.update(info)
+
+    if action == Action.RECEIVE:
+        changed |= _receive(d, actor, at, steps)
+        data["due_at"] = _iso(d.due_at)
+    elif action == Action.REFUSE:
+        d.closed_at = at
+        changed.add("closed_at")
+    elif action == Action.REQUEST_SUPPLEMENT:
+        data["missing"] = p["missing"]
+        data["phase"] = str(decision.phase)
+        d.resume_status = decision.resume_status
+        changed.add("resume_status")
+        if decision.phase == lifecycle.Phase.RECEPTION:
+            d.reception_supplement_requested = True
+            changed.add("reception_supplement_requested")
+        else:
+            d.paused_at = at
+            d.supplement_count = decision.supplement_count
+            d.counts_as_late = d.counts_as_late or decision.counts_as_late
+            changed |= {"paused_at", "supplement_count", "counts_as_late"}
+            data["count"] = d.supplement_count
+            data["counts_as_late"] = decision.counts_as_late
+    elif action == Action.SUPPLY:
+        data["phase"] = str(decision.phase)
+        d.resume_status = None
+        changed.add("resume_status")
+    elif action == Action.CLAIM:
+        d.assignee = actor
+        changed.add("assignee")
+    elif action in (Action.HANDOVER, Action.RETURN_TO_PREVIOUS):
+        target_step = steps[decision.step_index]
+        target_agency = step_agency_id(d, target_step)
+        target = _resolve_user(p["to_user"], "to_user")
+        if target is not None:
+            _check_target(target, target_agency, target_step, "to_user")
+        elif action == Action.RETURN_TO_PREVIOUS:
+            previous = _previous_handler(d, target_step)
+            if previous is not None:
+                try:
+                    _check_target(previous, target_agency, target_step, "to_user")
+                    target = previous
+                except InvalidInput:
+                    target = None  # they no longer hold the role: back to the pool
+        ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
+        data["step_due_at"] = _iso(d.step_due_at)
+        changed |= _enter_step(d, target_step, at, target)
+    elif action == Action.PAUSE:
+        d.paused_at = at
+        d.resume_status = decision.resume_status
+        changed |= {"paused_at", "resume_status"}
+        data["kind"] = str(p["pause_kind"])
+    elif action == Action.RESUME:
+        d.resume_status = None
+        changed.add("resume_status")
+    elif action == Action.EXTEND:
+        data["due_at_before"] = _iso(d.due_at)
+        d.due_at = p["new_due_at"]
+        d.extension_count += 1
+        changed |= {"due_at", "extension_count"}
+        data["due_at"] = _iso(d.due_at)
+    elif action in (Action.STOP, Action.WITHDRAW):
+        d.closed_at = at
+        changed.add("closed_at")
+    elif action == Action.COMPLETE:
+        d.finished_at = at
+        changed.add("finished_at")
+        ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
+        data["punctuality"] = "late" if d.counts_as_late else deadlines.punctuality(d.due_at, at)
+        data["due_at"] = _iso(d.due_at)
+    elif action == Action.RETURN_RESULT:
+        changed |= _return_result(d, at, p, data)
+
+    d.status = decision.to_status
+    _write(d, changed, at)
+    ev.update(to_step=d.current_step, to_agency=d.handling_agency, to_assignee=d.assignee, data=data)
+    return ev
+
+
+def _receive(d: Dossier, actor, at: dt.datetime, steps: tuple) -> set[str]:
+    d.received_at = at
+    d.due_at = d.original_due_at = deadlines.case_due(d.agency, d.case, at)
+    changed = {"received_at", "due_at", "original_due_at"}
+    if steps:
+        first = steps[0]
+        # The receptionist who receives is the holder of the reception step.
+        holder = actor if first.role == "receptionist" and step_agency_id(d, first) == d.agency_id else None
+        changed |= _enter_step(d, first, at, holder)
+    else:
+        d.handling_agency = d.procedure_version.agency
+        changed.add("handling_agency")
+    return changed
+
+
+def _return_result(d: Dossier, at: dt.datetime, p: dict[str, Any], data: dict[str, Any]) -> set[str]:
+    fee = p["fee_collected"] or 0
+    if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
+        raise InvalidInput(_("Số tiền thu phải là số nguyên không âm (trường «fee_collected»)."), field="fee_collected")
+    receipt = (p["receipt_number"] or "").strip()
+    if fee > 0 and not receipt:
+        raise InvalidInput(_("Đã thu phí thì cần số biên lai (trường «receipt_number»)."), field="receipt_number")
+    if len(receipt) > 50:
+        raise InvalidInput(_("Số biên lai dài quá 50 ký tự (trường «receipt_number»)."), field="receipt_number")
+    changed = {"returned_at", "originals_checked", "applicant_signed", "fee_collected", "receipt_number"}
+    if p["delivery"]:
+        if p["delivery"] not in Delivery.values:
+            raise InvalidInput(_("Hình thức nhận kết quả không hợp lệ (trường «delivery»)."), field="delivery")
+        d.delivery = p["delivery"]
+        changed.add("delivery")
+    d.returned_at = at
+    d.originals_checked = bool(p["originals_checked"])
+    d.applicant_signed = bool(p["applicant_signed"])
+    d.fee_collected += fee
+    if receipt:
+        d.receipt_number = receipt
+    data.update(originals_checked=d.originals_checked, applicant_signed=d.applicant_signed, fee_collected=fee,
+                receipt_number=receipt, delivery=d.delivery)
+    return changed
+
+
+# --- named actions (what the back office calls) ---------------------------------------------------
+
+def receive(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
+    """Status 1 -> 2: the counter receives an online dossier (form 01); the due time is set."""
+    return perform(dossier, Action.RECEIVE, actor=actor, note=note, **common)
+
+
+def refuse(dossier, *, actor, reason: str, **common: Any) -> ActionResult:
+    """Status 1 -> 3 with a reason (form 03)."""
+    return perform(dossier, Action.REFUSE, actor=actor, reason=reason, **common)
+
+
+def request_supplement(dossier, *, actor, missing: Sequence[str], note: str = "", **common: Any) -> ActionResult:
+    """-> 5 listing everything missing (form 02): once at reception; after receipt the clock stops."""
+    return perform(dossier, Action.REQUEST_SUPPLEMENT, actor=actor, missing=missing, note=note, **common)
+
+
+def supply(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
+    """5 -> back (1 at reception; 2/4 after receipt, the clock restarts)."""
+    return perform(dossier, Action.SUPPLY, actor=actor, note=note, **common)
+
+
+def claim(dossier, *, actor, **common: Any) -> ActionResult:
+    """A member of the current step's role pool takes the dossier."""
+    return perform(dossier, Action.CLAIM, actor=actor, **common)
+
+
+def handover(dossier, *, actor, to_user=None, note: str = "", **common: Any) -> ActionResult:
+    """To the next workflow step: a named holder of its role in its agency, or its role pool."""
+    return perform(dossier, Action.HANDOVER, actor=actor, to_user=to_user, note=note, **common)
+
+
+def return_to_previous(dossier, *, actor, reason: str, to_user=None, **common: Any) -> ActionResult:
+    """Back to the previous step, with a reason (to whoever last handled it, if still in the role)."""
+    return perform(dossier, Action.RETURN_TO_PREVIOUS, actor=actor, reason=reason, to_user=to_user, **common)
+
+
+def pause(dossier, *, actor, reason: str, kind: str = lifecycle.PauseKind.OTHER, **common: Any) -> ActionResult:
+    """Stop the clock; kind="payment" -> status 6 (awaiting a financial obligation)."""
+    return perform(dossier, Action.PAUSE, actor=actor, reason=reason, pause_kind=kind, **common)
+
+
+def resume(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
+    """Restart the clock; the due times move by the working time paused."""
+    return perform(dossier, Action.RESUME, actor=actor, note=note, **common)
+
+
+def extend(dossier, *, actor, new_due_at: dt.datetime, reason: str, **common: Any) -> ActionResult:
+    """Apology and extension (form 04): before the due time, to a later time, with a reason."""
+    return perform(dossier, Action.EXTEND, actor=actor, new_due_at=new_due_at, reason=reason, **common)
+
+
+def stop(dossier, *, actor, reason: str, **common: Any) -> ActionResult:
+    """-> 8 with a notice (form 05)."""
+    return perform(dossier, Action.STOP, actor=actor, reason=reason, **common)
+
+
+def complete(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
+    """-> 9 at the last step (with a result file when the result is a document)."""
+    return perform(dossier, Action.COMPLETE, actor=actor, note=note, **common)
+
+
+def return_result(
+    dossier, *, actor, originals_checked: bool, applicant_signed: bool, fee_collected: int = 0,
+    receipt_number: str = "", delivery: str | None = None, note: str = "", **common: Any,
+) -> ActionResult:
+    """9 -> 10: the result is handed over; originals checked, signature, fee and receipt recorded."""
+    return perform(
+        dossier, Action.RETURN_RESULT, actor=actor, originals_checked=originals_checked,
+        applicant_signed=applicant_signed, fee_collected=fee_collected, receipt_number=receipt_number,
+        delivery=delivery, note=note, **common,
+    )
+
+
+def withdraw(dossier, *, actor, reason: str = "", **common: Any) -> ActionResult:
+    """-> 7 at the applicant's request (by the owner, or the counter on their behalf)."""
+    return perform(dossier, Action.WITHDRAW, actor=actor, reason=reason, **common)
+
+
+# --- creation -------------------------------------------------------------------------------------
+
+
+def _clean_applicant(applicant: Applicant) -> Applicant:
+    def text(value: str | None, name: str, limit: int, required: bool = False) -> str:
+        value = " ".join((value or "").split())
+        if required and not value:
+            raise InvalidInput(_("Cần nhập %(field)s (trường «applicant.%(name)s»).")
+                               % {"field": _field_label(name), "name": name}, field=f"applicant.{name}")
+        if len(value) > limit:
+            raise InvalidInput(_("%(field)s dài quá %(n)d ký tự (trường «applicant.%(name)s»).")
+                               % {"field": _field_label(name), "n": limit, "name": name}, field=f"applicant.{name}")
+        return value
+
+    import re
+
+    kind = applicant.kind or ApplicantKind.PERSON
+    if kind not in ApplicantKind.values:
+        raise InvalidInput(_("Loại người nộp phải là person hoặc organisation (trường «applicant.kind»)."),
+                           field="applicant.kind")
+    name = text(applicant.name, "name", 255, required=True)
+    id_number = text(applicant.id_number, "id_number", 14, required=True).replace(" ", "")
+    pattern = PERSON_ID_RE if kind == ApplicantKind.PERSON else ORGANISATION_ID_RE
+    if not re.match(pattern, id_number):
+        message = (_("Số định danh cá nhân phải gồm đúng 12 chữ số (trường «applicant.id_number»).")
+                   if kind == ApplicantKind.PERSON else
+                   _("Mã số thuế của tổ chức gồm 10 hoặc 13 chữ số (trường «applicant.id_number»)."))
+        raise InvalidInput(message, field="applicant.id_number")
+    phone = text(applicant.phone, "phone", 20).replace(" ", "").replace(".", "")
+    if phone:
+        try:
+            phone_validator(phone)
+        except ValidationError:
+            raise InvalidInput(_("Số điện thoại gồm 10 chữ số bắt đầu bằng 0 (hoặc +84) (trường «applicant.phone»)."),
+                               field="applicant.phone") from None
+    email = text(applicant.email, "email", 254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(_("Địa chỉ thư điện tử không hợp lệ (trường «applicant.email»)."),
+                               field="applicant.email") from None
+    address = text(applicant.address, "address", 500)
+    return Applicant(name=name, id_number=id_number, phone=phone, email=email, address=address, kind=kind)
+
+
+def _field_label(name: str) -> str:
+    return {
+        "name": _("họ tên người nộp"), "id_number": _("số định danh"), "phone": _("số điện thoại"),
+        "email": _("thư điện tử"), "address": _("địa chỉ"),
+    }.get(name, name)
+
+
+def _clean_form_data(form_data: Any) -> dict:
+    if form_data is None:
+        return {}
+    if not isinstance(form_data, dict):
+        raise InvalidInput(_("Dữ liệu tờ khai phải là một đối tượng JSON (trường «form_data»)."), field="form_data")
+    size = len(json.dumps(form_data, ensure_ascii=False).encode())
+    if size > MAX_FORM_DATA_BYTES:
+        raise InvalidInput(_("Dữ liệu tờ khai quá lớn (tối đa %(n)d KB, trường «form_data»).")
+                           % {"n": MAX_FORM_DATA_BYTES // 1024}, field="form_data")
+    return form_data
+
+
+def create_dossier(
+    *,
+    actor,
+    version,
+    channel: int,
+    applicant: Applicant,
+    case=None,
+    form_data: dict | None = None,
+    receive: bool = True,
+    delivery: str | None = None,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+) -> ActionResult:
+    """A new dossier of a published procedure version.
+
+    * channel online (2): the actor is the citizen owner; status 1, code at submission;
+    * channel counter (1) or post (3): the actor must be a receptionist of the version's
+      receiving agency; status 2 with its due time (or status 1 with ``receive=False``, to
+      record a supplement request or a refusal at reception).
+    """
+    from motcua.catalog.models import ProcedureVersion, ServiceLevel
+
+    _require_user(actor)
+    at = _now(at)
+    key = _check_key(idempotency_key)
+    if version is None or version.state != ProcedureVersion.State.PUBLISHED:
+        raise InvalidInput(_("Thủ tục chưa được công bố hoặc đã ngừng áp dụng (trường «procedure»)."),
+                           field="procedure", code="procedure_not_available")
+    try:
+        channel = Channel(int(channel))
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Kênh nộp phải là 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu chính) (trường «channel»)."),
+                           field="channel") from None
+    cases = list(version.cases.order_by("order", "id"))
+    if case is None:
+        if len(cases) != 1:
+            raise InvalidInput(_("Thủ tục có nhiều trường hợp giải quyết; cần chọn một (trường «case»)."), field="case")
+        case = cases[0]
+    elif case.version_id != version.pk:
+        raise InvalidInput(_("Trường hợp giải quyết không thuộc thủ tục này (trường «case»)."), field="case")
+    applicant = _clean_applicant(applicant)
+    form_data = _clean_form_data(form_data)
+    if delivery is not None and delivery not in Delivery.values:
+        raise InvalidInput(_("Hình thức nhận kết quả phải là counter, post hoặc online (trường «delivery»)."),
+                           field="delivery")
+    receiving = version.receiving_agency
+    online = channel == Channel.ONLINE
+    if online:
+        if version.level < ServiceLevel.PARTLY_ONLINE:
+            raise InvalidInput(_("Thủ tục này chưa nhận hồ sơ trực tuyến (mức độ %(level)d).")
+                               % {"level": version.level},
+                               field="procedure", code="online_submission_not_offered")
+    else:
+        from .queries import holds_role
+
+        if not holds_role(actor, receiving.pk, "receptionist"):
+            raise PermissionDenied(
+                _("Chỉ cán bộ một cửa của %(agency)s được tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính.")
+                % {"agency": receiving.name}
+            )
+    params = {
+        "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
+        "form_data": form_data, "receive": receive, "delivery": delivery,
+    }
+    with transaction.atomic():
+        key_row = None
+        if key:
+            key_row, replay = _claim_key(actor, key, "create", _fingerprint("create", None, params))
+            if replay is not None:
+                return replay
+        d = Dossier(
+            code=allocate_code(receiving, at),
+            tracking_key=new_tracking_key(),
+            procedure_version=version,
+            case=case,
+            agency=receiving,
+            handling_agency=receiving,
+            channel=channel,
+            status=Status.SUBMITTED,
+            applicant_kind=applicant.kind,
+            applicant_name=applicant.name,
+            applicant_id_number=applicant.id_number,
+            applicant_phone=applicant.phone,
+            applicant_email=applicant.email,
+            applicant_address=applicant.address,
+            owner=actor if online else None,
+            form_data=form_data,
+            submitted_at=at,
+            delivery=delivery or (Delivery.ONLINE if online and version.level >= ServiceLevel.FULLY_ONLINE
+                                  else Delivery.COUNTER),
+            version=1,
+        )
+        kind = EventKind.SUBMITTED
+        data: dict[str, Any] = {"channel": int(channel)}
+        if not online and receive:
+            d.status = Status.RECEIVED
+            _receive(d, actor, at, steps_of(case.pk))
+            kind = EventKind.RECEIVED
+            data["due_at"] = _iso(d.due_at)
+        d.save(force_insert=True)
+        event = _event(
+            d, kind, actor, at, from_status=None, to_status=d.status, to_step=d.current_step,
+            to_agency=d.handling_agency, to_assignee=d.assignee, data=data,
+        )
+        if key_row is not None:
+            key_row.dossier, key_row.event = d, event
+            key_row.save(update_fields=["dossier", "event"])
+    return ActionResult(dossier=d, event=event)
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+# Who may add which kind of file, in which statuses.
+_COMPONENT_FILE_RIGHTS = {
+    Capacity.OWNER: {Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED},
+    Capacity.RECEPTIONIST: {Status.SUBMITTED, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED},
+    Capacity.STEP_HOLDER: {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED},
+}
+_RESULT_FILE_RIGHTS = {Capacity.STEP_HOLDER: {Status.RECEIVED, Status.PROCESSING}}
+
+
+def _check_file_rights(d: Dossier, actor, kind: str) -> frozenset[Capacity]:
+    if not can_see(actor, d):
+        raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."))
+    rights = _RESULT_FILE_RIGHTS if kind == FileKind.RESULT else _COMPONENT_FILE_RIGHTS
+    caps = capacities(actor, d)
+    mine = [statuses for cap, statuses in rights.items() if cap in caps]
+    if not mine:
+        raise PermissionDenied(_("Bạn không có quyền thêm tệp vào hồ sơ này."))
+    if not any(d.status in statuses for statuses in mine):
+        raise ActionNotAllowed(
+            _("Không thể thêm tệp khi hồ sơ đang ở trạng thái «%(status)s».") % {"status": d.get_status_display()},
+            code="invalid_status",
+        )
+    return caps
+
+
+def add_file(
+    dossier: Dossier | int,
+    *,
+    actor,
+    upload: IO[bytes],
+    name: str,
+    component=None,
+    kind: str = FileKind.COMPONENT,
+    source: str | None = None,
+    expected_version: int | None = None,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+) -> ActionResult:
+    """Check and store a file, then (in one transaction) record it and its event.
+
+    A component file needs `component` (of the dossier's procedure version); a result file
+    (kind "result") has none. The file is stored before any row refers to it."""
+    _require_user(actor)
+    at = _now(at)
+    key = _check_key(idempotency_key)
+    if kind not in FileKind.values:
+        raise InvalidInput(_("Loại tệp phải là component, supplement hoặc result (trường «kind»)."), field="kind")
+    if source is not None and source not in FileSource.values:
+        raise InvalidInput(_("Nguồn tệp phải là scanned, uploaded hoặc wallet (trường «source»)."), field="source")
+    pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    current = Dossier.objects.select_related("procedure_version").get(pk=pk)
+    if kind == FileKind.RESULT:
+        component = None
+    else:
+        if component is None:
+            raise InvalidInput(_("Cần chọn thành phần hồ sơ cho tệp (trường «component»)."), field="component")
+        if component.version_id != current.procedure_version_id:
+            raise InvalidInput(_("Thành phần hồ sơ không thuộc thủ tục của hồ sơ này (trường «component»)."),
+                               field="component")
+    # Check rights before storing anything, then store outside the row lock (slow I/O).
+    _check_file_rights(current, actor, kind)
+    if key:
+        existing = IdempotencyKey.objects.filter(actor=actor, key=key).select_related("event").first()
+        if existing is not None:
+            result = _replay(existing, _fingerprint("file", pk, _file_params(kind, component, name)))
+            file_id = (existing.event.data or {}).get("file_id") if existing.event else None
+            result.file = DossierFile.objects.filter(dossier_id=pk, pk=file_id).first()
+            return result
+    stored = check_and_store(upload, name, accepted_types=component.accepted_types if component else None)
+    with transaction.atomic():
+        key_row = None
+        if key:
+            fingerprint = _fingerprint("file", pk, _file_params(kind, component, name))
+            key_row, replay = _claim_key(actor, key, "file", fingerprint)
+            if replay is not None:
+                return replay
+        d = _locked(pk, expected_version)
+        caps = _check_file_rights(d, actor, kind)
+        if kind == FileKind.COMPONENT and d.status == Status.SUPPLEMENT_REQUESTED:
+            kind = FileKind.SUPPLEMENT
+        if source is None:
+            online = Capacity.OWNER in caps and d.channel == Channel.ONLINE
+            source = FileSource.UPLOADED if online else FileSource.SCANNED
+        file = DossierFile.objects.create(
+            dossier=d, component=component, kind=kind, original_name=stored.original_name,
+            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+            storage_key=stored.storage_key, source=source, uploaded_by=actor, uploaded_at=at,
+        )
+        _write(d, set(), at)
+        event = _event(
+            d, EventKind.FILE_ADDED, actor, at, from_status=d.status, to_status=d.status,
+            from_step=d.current_step, to_step=d.current_step, data={
+                "file_id": file.pk, "kind": kind, "component_id": component.pk if component else None,
+                "name": stored.original_name, "sha256": stored.sha256, "size": stored.size,
+                "content_type": stored.content_type, "source": source,
+            },
+        )
+        if key_row is not None:
+            key_row.dossier, key_row.event = d, event
+            key_row.save(update_fields=["dossier", "event"])
+    return ActionResult(dossier=d, event=event, file=file)
+
+
+def _file_params(kind: str, component, name: str) -> dict[str, Any]:
+    return {"kind": kind, "component": component.pk if component else None, "name": name}

@@ -1,0 +1,589 @@
+"""REST API for dossiers (DESIGN §9): tokens, dossiers, files, actions, public tracking.
+
+Mounted by `motcua.api.urls` with `api.add_router("", "motcua.dossiers.api.router")`:
+  POST /api/v1/auth/token                 {username, password} -> {token, expires_at}
+  POST /api/v1/dossiers                   create (counter staff: received; citizens: online)
+  GET  /api/v1/dossiers/<code>            detail with events (owner or staff of its agencies)
+  POST /api/v1/dossiers/<code>/files      multipart: component + file, or kind=result + file
+  POST /api/v1/dossiers/<code>/actions    {action, version?, ...}
+  GET  /api/v1/track/<code>?key=<key>     public status; a wrong key looks like an unknown code
+
+Handlers are thin: they parse, look the dossier up, call `actions`, and turn domain errors into
+the API's JSON errors. Times are ISO 8601 in Asia/Ho_Chi_Minh (+07:00).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Header, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+from ninja.utils import check_csrf
+from pydantic import Field
+
+from motcua.api.errors import ApiError
+
+from . import actions, lifecycle
+from .codes import tracking_key_matches
+from .errors import DossierError
+from .models import ApiToken, Dossier, DossierFile, Event, EventKind, FileKind
+from .queries import allowed_actions, can_see
+
+TZ = lifecycle.TZ
+DEFAULT_TOKEN_DAYS = 30
+# Writing last_used_at on every request would make each API call a write; once a minute is enough.
+TOKEN_TOUCH_SECONDS = 60
+NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
+REQUIRED_FILE = File(...)
+
+
+# --- authentication -------------------------------------------------------------------------------
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user, *, now: dt.datetime | None = None) -> tuple[str, ApiToken]:
+    """A new random token for `user`; only its hash is stored."""
+    now = now or timezone.now()
+    days = int(getattr(settings, "MOTCUA_API_TOKEN_DAYS", DEFAULT_TOKEN_DAYS) or DEFAULT_TOKEN_DAYS)
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=now + dt.timedelta(days=days))
+    return raw, token
+
+
+class ApiAuth(HttpBearer):
+    """`Authorization: Bearer <token>`, or the browser's session (with its CSRF check on writes).
+
+    A request that sends an Authorization header is judged on it alone: a bad token is a 401,
+    never a fallback to the session (which would answer a confusing CSRF 403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization"):
+            return super().__call__(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request) is not None:
+            raise ApiError(403, "csrf_failed", "Phiên đăng nhập thiếu mã CSRF; hãy tải lại trang rồi thử lại.")
+        return user
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token or len(token) > 200:
+            return None
+        row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token.strip())).first()
+        now = timezone.now()
+        if row is None or row.expires_at <= now or not row.user.is_active:
+            return None
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        return row.user
+
+
+api_auth = ApiAuth()
+
+router = Router()
+auth_router = Router(tags=["auth"])
+dossier_router = Router(tags=["dossiers"], auth=api_auth)
+track_router = Router(tags=["tracking"])
+
+
+# --- schemas ----------------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=500)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: str
+
+
+class ApplicantIn(Schema):
+    name: str = Field(max_length=255)
+    id_number: str = Field(max_length=20)
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=500)
+    kind: str = Field("person", max_length=20)
+
+
+class DossierIn(Schema):
+    procedure: str = Field(max_length=50, description="Mã thủ tục, ví dụ 1.001193")
+    case: int | None = Field(
+        None, ge=1, le=1000, description="Số thứ tự trường hợp (1, 2…) như trong /procedures/<code>"
+    )
+    channel: int = Field(ge=1, le=3, description="1 trực tiếp, 2 trực tuyến, 3 bưu chính")
+    applicant: ApplicantIn
+    form_data: dict[str, Any] | None = None
+    receive: bool = Field(True, description="Cán bộ một cửa: tiếp nhận ngay (mặc định) hay để chờ kiểm tra (1)")
+    delivery: str | None = Field(None, max_length=10, description="counter, post hoặc online")
+
+
+class CreatedOut(Schema):
+    code: str
+    status: str
+    status_code: int
+    tracking_key: str
+    due_at: str | None
+    version: int
+
+
+class ActionIn(Schema):
+    action: str = Field(max_length=40)
+    version: int | None = Field(None, ge=1, description="Phiên bản hồ sơ đang xem; khác bản hiện tại thì trả 409")
+    reason: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000)
+    missing: list[str] = Field(default_factory=list, max_length=50)
+    to_user: str | None = Field(None, max_length=150, description="Tên đăng nhập người nhận; trống: nhóm vai trò")
+    new_due_at: dt.datetime | None = None
+    kind: str = Field("other", max_length=20, description="Tạm dừng: payment (chờ nghĩa vụ tài chính) hoặc other")
+    originals_checked: bool = False
+    applicant_signed: bool = False
+    fee_collected: int = Field(0, ge=0, le=10**12)
+    receipt_number: str = Field("", max_length=50)
+    delivery: str | None = Field(None, max_length=10)
+
+
+class EventOut(Schema):
+    version: int
+    kind: str
+    kind_label: str
+    at: str
+    actor: str | None
+    from_status: int | None
+    to_status: int | None
+    from_step: str | None
+    to_step: str | None
+    from_agency: str | None
+    to_agency: str | None
+    from_assignee: str | None
+    to_assignee: str | None
+    note: str
+    data: dict[str, Any]
+    step_punctuality: str
+
+
+class FileOut(Schema):
+    id: int
+    kind: str
+    component: int | None
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    source: str
+    uploaded_at: str
+
+
+class ComponentRef(Schema):
+    number: int
+    name: str
+    required: bool
+    accepted_types: str
+
+
+class AgencyRef(Schema):
+    unit_code: str
+    name: str
+
+
+class DossierOut(Schema):
+    code: str
+    status: str
+    status_code: int
+    version: int
+    tracking_key: str
+    procedure: dict[str, Any]
+    case: str
+    channel: int
+    agency: AgencyRef
+    handling_agency: AgencyRef
+    applicant: dict[str, Any]
+    submitted_at: str
+    received_at: str | None
+    due_at: str | None
+    original_due_at: str | None
+    finished_at: str | None
+    returned_at: str | None
+    closed_at: str | None
+    current_step: str | None
+    current_role: str
+    step_due_at: str | None
+    assignee: str | None
+    paused: bool
+    paused_seconds: int
+    supplement_count: int
+    counts_as_late: bool
+    delivery: str
+    fee_collected: int
+    receipt_number: str
+    originals_checked: bool
+    applicant_signed: bool
+    form_data: dict[str, Any]
+    components: list[ComponentRef]
+    files: list[FileOut]
+    events: list[EventOut]
+    allowed_actions: list[str]
+
+
+class ActionOut(DossierOut):
+    event: EventOut
+    replayed: bool
+
+
+class TrackStep(Schema):
+    name: str
+    started_at: str
+    finished_at: str | None
+    punctuality: str
+
+
+class TrackOut(Schema):
+    code: str
+    status: str
+    status_code: int
+    procedure: str
+    procedure_code: str
+    agency: str
+    applicant: str
+    submitted_at: str
+    received_at: str | None
+    due_at: str | None
+    finished_at: str | None
+    returned_at: str | None
+    current_step: str | None
+    steps: list[TrackStep]
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _iso(instant: dt.datetime | None) -> str | None:
+    return instant.astimezone(TZ).isoformat() if instant else None
+
+
+def _domain_errors(view):
+    """Turn domain errors into the API's JSON errors (status, stable code, Vietnamese message)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DossierError as exc:
+            raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from exc
+
+    return wrapper
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "not_found", NOT_FOUND_MESSAGE)
+
+
+def _visible(request, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure", "case", "agency", "handling_agency")
+        .filter(code=code[:50]).first()
+    )
+    if dossier is None or not can_see(request.auth, dossier):
+        raise _not_found()  # the same answer: existence is not revealed
+    return dossier
+
+
+def _user_label(user) -> str | None:
+    if user is None:
+        return None
+    return user.full_name or user.get_full_name() or user.username
+
+
+def _event_out(event: Event) -> dict[str, Any]:
+    return {
+        "version": event.version,
+        "kind": event.kind,
+        "kind_label": str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind,
+        "at": _iso(event.at),
+        "actor": _user_label(event.actor),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "from_step": event.from_step.name if event.from_step else None,
+        "to_step": event.to_step.name if event.to_step else None,
+        "from_agency": event.from_agency.unit_code if event.from_agency else None,
+        "to_agency": event.to_agency.unit_code if event.to_agency else None,
+        "from_assignee": event.from_assignee.username if event.from_assignee else None,
+        "to_assignee": event.to_assignee.username if event.to_assignee else None,
+        "note": event.note,
+        "data": event.data or {},
+        "step_punctuality": event.step_punctuality,
+    }
+
+
+def _components(dossier: Dossier) -> list:
+    return list(dossier.procedure_version.components.order_by("order", "id"))
+
+
+def _file_out(file: DossierFile, numbers: dict[int, int]) -> dict[str, Any]:
+    return {
+        "id": file.pk, "kind": file.kind, "component": numbers.get(file.component_id), "name": file.original_name,
+        "content_type": file.content_type, "size": file.size, "sha256": file.sha256, "source": file.source,
+        "uploaded_at": _iso(file.uploaded_at),
+    }
+
+
+def _detail(request, dossier: Dossier) -> dict[str, Any]:
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "case", "agency", "handling_agency", "current_step", "assignee"
+        ).get(pk=dossier.pk)
+    )
+    components = _components(dossier)
+    numbers = {c.pk: i for i, c in enumerate(components, 1)}
+    events = (
+        Event.objects.filter(dossier=dossier).order_by("version")
+        .select_related("actor", "from_step", "to_step", "from_agency", "to_agency", "from_assignee", "to_assignee")
+    )
+    version = dossier.procedure_version
+    return {
+        "code": dossier.code,
+        "status": dossier.get_status_display(),
+        "status_code": dossier.status,
+        "version": dossier.version,
+        "tracking_key": dossier.tracking_key,
+        "procedure": {"code": version.procedure.code, "name": version.name, "version": version.number},
+        "case": dossier.case.name,
+        "channel": dossier.channel,
+        "agency": {"unit_code": dossier.agency.unit_code, "name": dossier.agency.name},
+        "handling_agency": {"unit_code": dossier.handling_agency.unit_code, "name": dossier.handling_agency.name},
+        "applicant": {
+            "kind": dossier.applicant_kind, "name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
+            "phone": dossier.applicant_phone, "email": dossier.applicant_email, "address": dossier.applicant_address,
+        },
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "original_due_at": _iso(dossier.original_due_at),
+        "finished_at": _iso(dossier.finished_at),
+        "returned_at": _iso(dossier.returned_at),
+        "closed_at": _iso(dossier.closed_at),
+        "current_step": dossier.current_step.name if dossier.current_step else None,
+        "current_role": dossier.current_role,
+        "step_due_at": _iso(dossier.step_due_at),
+        "assignee": dossier.assignee.username if dossier.assignee else None,
+        "paused": dossier.paused_at is not None,
+        "paused_seconds": int(dossier.paused_total.total_seconds()),
+        "supplement_count": dossier.supplement_count,
+        "counts_as_late": dossier.counts_as_late,
+        "delivery": dossier.delivery,
+        "fee_collected": dossier.fee_collected,
+        "receipt_number": dossier.receipt_number,
+        "originals_checked": dossier.originals_checked,
+        "applicant_signed": dossier.applicant_signed,
+        "form_data": dossier.form_data or {},
+        "components": [
+            {"number": i, "name": c.name, "required": c.required, "accepted_types": c.accepted_types}
+            for i, c in enumerate(components, 1)
+        ],
+        "files": [_file_out(f, numbers) for f in dossier.files.order_by("uploaded_at", "id")],
+        "events": [_event_out(e) for e in events],
+        "allowed_actions": [str(a) for a in allowed_actions(request.auth, dossier)],
+    }
+
+
+# --- auth -------------------------------------------------------------------------------------------
+
+
+@auth_router.post("/token", response=TokenOut, summary="Lấy mã truy cập API")
+def obtain_token(request, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        raise ApiError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    raw, token = issue_token(user)
+    return {"token": raw, "expires_at": _iso(token.expires_at)}
+
+
+# --- dossiers ---------------------------------------------------------------------------------------
+
+
+@dossier_router.post("", response={201: CreatedOut}, summary="Nộp hoặc tiếp nhận hồ sơ")
+@_domain_errors
+def create_dossier(request, payload: DossierIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    from motcua.catalog.models import Procedure
+
+    procedure = Procedure.objects.select_related("published__receiving_agency").filter(
+        code=payload.procedure
+    ).first()
+    if procedure is None or procedure.published is None:
+        raise ApiError(400, "invalid_parameter", f"Không tìm thấy thủ tục «{payload.procedure[:50]}» đang áp dụng "
+                       "(trường «procedure»).", field="procedure")
+    version = procedure.published
+    case = None
+    if payload.case is not None:
+        cases = list(version.cases.order_by("order", "id"))
+        if payload.case > len(cases):
+            raise ApiError(400, "invalid_parameter", f"Thủ tục chỉ có {len(cases)} trường hợp giải quyết "
+                           "(trường «case»).", field="case")
+        case = cases[payload.case - 1]
+    result = actions.create_dossier(
+        actor=request.auth,
+        version=version,
+        case=case,
+        channel=payload.channel,
+        applicant=actions.Applicant(**payload.applicant.dict()),
+        form_data=payload.form_data,
+        receive=payload.receive,
+        delivery=payload.delivery,
+        idempotency_key=idempotency_key,
+    )
+    d = result.dossier
+    return Status(201, {
+        "code": d.code, "status": d.get_status_display(), "status_code": d.status, "tracking_key": d.tracking_key,
+        "due_at": _iso(d.due_at), "version": d.version,
+    })
+
+
+@dossier_router.get("/{code}", response=DossierOut, summary="Chi tiết hồ sơ và quá trình xử lý")
+@_domain_errors
+def get_dossier(request, code: str):
+    return _detail(request, _visible(request, code))
+
+
+@dossier_router.post("/{code}/files", response={201: FileOut}, summary="Thêm tệp vào hồ sơ")
+@_domain_errors
+def add_file(
+    request,
+    code: str,
+    file: UploadedFile = REQUIRED_FILE,
+    component: int | None = Form(None, ge=1, le=1000),
+    kind: str = Form("component", max_length=20),
+    source: str | None = Form(None, max_length=20),
+    version: int | None = Form(None, ge=1),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    dossier = _visible(request, code)
+    component_obj = None
+    if kind != FileKind.RESULT and component is not None:
+        components = _components(dossier)
+        if component > len(components):
+            raise ApiError(400, "invalid_parameter", f"Thủ tục chỉ có {len(components)} thành phần hồ sơ "
+                           "(trường «component»).", field="component")
+        component_obj = components[component - 1]
+    result = actions.add_file(
+        dossier, actor=request.auth, upload=file, name=file.name or "", component=component_obj, kind=kind,
+        source=source, expected_version=version, idempotency_key=idempotency_key,
+    )
+    numbers = {c.pk: i for i, c in enumerate(_components(dossier), 1)}
+    return Status(201, _file_out(result.file, numbers))
+
+
+@dossier_router.post("/{code}/actions", response=ActionOut, summary="Thao tác xử lý hồ sơ")
+@_domain_errors
+def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    dossier = _visible(request, code)
+    new_due_at = payload.new_due_at
+    if new_due_at is not None and timezone.is_naive(new_due_at):
+        new_due_at = new_due_at.replace(tzinfo=TZ)  # a time without offset is local time
+    result = actions.perform(
+        dossier,
+        payload.action,
+        actor=request.auth,
+        expected_version=payload.version,
+        idempotency_key=idempotency_key,
+        reason=payload.reason,
+        note=payload.note,
+        missing=payload.missing,
+        to_user=payload.to_user,
+        new_due_at=new_due_at,
+        pause_kind=payload.kind,
+        originals_checked=payload.originals_checked,
+        applicant_signed=payload.applicant_signed,
+        fee_collected=payload.fee_collected,
+        receipt_number=payload.receipt_number,
+        delivery=payload.delivery,
+    )
+    body = _detail(request, result.dossier)
+    event = Event.objects.select_related(
+        "actor", "from_step", "to_step", "from_agency", "to_agency", "from_assignee", "to_assignee"
+    ).get(pk=result.event.pk)
+    return body | {"event": _event_out(event), "replayed": result.replayed}
+
+
+# --- public tracking --------------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """"Nguyễn Văn An" -> "N***** V** A*": initials only, so a neighbour cannot read it."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def _steps_passed(events: list[Event]) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for event in events:
+        if steps and steps[-1]["finished_at"] is None and event.kind in (
+            EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED, EventKind.STOPPED,
+            EventKind.WITHDRAWN,
+        ):
+            steps[-1]["finished_at"] = _iso(event.at)
+            steps[-1]["punctuality"] = event.step_punctuality
+        if event.to_step_id and event.kind in (EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS):
+            steps.append({"name": event.to_step.name, "started_at": _iso(event.at), "finished_at": None,
+                          "punctuality": ""})
+    return steps
+
+
+TRACK_FIELDS = (
+    "code", "tracking_key", "status", "applicant_name", "submitted_at", "received_at", "due_at", "finished_at",
+    "returned_at", "procedure_version__name", "procedure_version__procedure__code", "agency__name",
+    "current_step__name",
+)
+
+
+@track_router.get("/{code}", response=TrackOut, summary="Tra cứu tình trạng hồ sơ (công khai)")
+def track(request, code: str, key: str = ""):
+    # A public, unauthenticated page: fetch only the columns it shows (the procedure version's
+    # search columns are large).
+    found = list(
+        Dossier.objects.filter(code=code[:50]).order_by()
+        .select_related("procedure_version__procedure", "agency", "current_step")
+        .only(*TRACK_FIELDS)[:1]
+    )
+    dossier = found[0] if found else None
+    # Unknown code, missing key, wrong key: one answer, byte for byte.
+    if dossier is None or not tracking_key_matches(dossier.tracking_key, key):
+        raise _not_found()
+    events = list(
+        Event.objects.filter(dossier=dossier).exclude(kind=EventKind.FILE_ADDED).order_by("version")
+        .select_related("to_step").only("version", "kind", "at", "step_punctuality", "to_step__name")
+    )
+    version = dossier.procedure_version
+    return {
+        "code": dossier.code,
+        "status": dossier.get_status_display(),
+        "status_code": dossier.status,
+        "procedure": version.name,
+        "procedure_code": version.procedure.code,
+        "agency": dossier.agency.name,
+        "applicant": mask_name(dossier.applicant_name),
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "finished_at": _iso(dossier.finished_at),
+        "returned_at": _iso(dossier.returned_at),
+        "current_step": dossier.current_step.name if dossier.current_step and dossier.status in (2, 4, 5, 6) else None,
+        "steps": _steps_passed(events),
+    }
+
+
+router.add_router("/auth", auth_router)
+router.add_router("/dossiers", dossier_router)
+router.add_router("/track", track_router)

@@ -1,0 +1,303 @@
+"""The official forms of a dossier (TT 03/2025/TT-VPCP, forms 01–07), read from its events.
+
+`motcua.documents` renders plain dataclasses; this module is the one place that fills them
+from dossiers, so the back office and the API serve the same papers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
+
+from motcua.catalog.presentation import fee_display, time_display
+from motcua.documents import forms as paper
+
+from .models import Delivery, Dossier, Event, EventKind, FileKind
+
+FORM_NUMBERS = ("01", "02", "03", "04", "05", "06")
+
+
+class FormNotAvailable(Exception):
+    """The dossier has not reached the point where this form exists (e.g. no refusal)."""
+
+
+def _agency_info(agency) -> paper.AgencyInfo:
+    parent = agency.parent.name if agency.parent_id else ""
+    return paper.AgencyInfo(name=agency.name, parent_name=parent, address=agency.address, phone=agency.phone)
+
+
+def _applicant(d: Dossier) -> paper.ApplicantInfo:
+    return paper.ApplicantInfo(
+        name=d.applicant_name, id_number=d.applicant_id_number, address=d.applicant_address,
+        phone=d.applicant_phone, email=d.applicant_email,
+    )
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return getattr(user, "full_name", "") or user.get_full_name() or user.username
+
+
+def _last_event(d: Dossier, kind: str) -> Event:
+    event = d.events.filter(kind=kind).select_related("actor").order_by("-version").first()
+    if event is None:
+        raise FormNotAvailable(kind)
+    return event
+
+
+def _received_components(d: Dossier) -> list[paper.ComponentLine]:
+    """The components with a file, or, for a paper-only dossier, the required ones."""
+    components = list(d.procedure_version.components.all())
+    with_files = set(
+        d.files.filter(kind__in=[FileKind.COMPONENT, FileKind.SUPPLEMENT]).values_list("component_id", flat=True)
+    )
+    chosen = [c for c in components if c.pk in with_files] or [c for c in components if c.required]
+    return [paper.ComponentLine(name=c.name, paper_text=c.get_paper_display(), copies=c.copies) for c in chosen]
+
+
+def tracking_url(d: Dossier) -> str:
+    return paper.build_tracking_url(settings.MOTCUA_PUBLIC_URL, d.code, d.tracking_key)
+
+
+def _ledger_position(d: Dossier) -> str:
+    """The dossier's order among those its agency received in the same year (the ledger's STT)."""
+    local = d.received_at.astimezone()
+    start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    before = Dossier.objects.filter(agency_id=d.agency_id, received_at__gte=start).filter(
+        Q(received_at__lt=d.received_at) | Q(received_at=d.received_at, pk__lte=d.pk)
+    )
+    return str(before.count())
+
+
+def _fees_text(d: Dossier) -> str:
+    fees = list(d.procedure_version.fees.all())
+    if not fees or all(f.amount_vnd == 0 for f in fees):
+        return _("Miễn phí")
+    return "; ".join(f"{f.name}: {fee_display(f.amount_vnd)}" for f in fees if f.amount_vnd)
+
+
+def _delivery_text(d: Dossier) -> str:
+    if d.delivery == Delivery.POST:
+        return _("Qua dịch vụ bưu chính công ích")
+    if d.delivery == Delivery.ONLINE:
+        return _("Kết quả điện tử trên Cổng Dịch vụ công")
+    return f"{d.agency.name}, {d.agency.address}".strip(", ")
+
+
+def receipt(d: Dossier) -> paper.ReceiptForm:
+    if d.received_at is None:
+        raise FormNotAvailable("01")
+    received = d.events.filter(kind=EventKind.RECEIVED).select_related("actor").order_by("version").first()
+    position = _ledger_position(d)
+    return paper.ReceiptForm(
+        agency=_agency_info(d.agency),
+        dossier_code=d.code,
+        applicant=_applicant(d),
+        procedure_name=d.procedure_version.name,
+        received_at=d.received_at,
+        due_at=d.original_due_at or d.due_at,
+        components=_received_components(d),
+        tracking_key=d.tracking_key,
+        tracking_url=tracking_url(d),
+        processing_time=time_display(d.case),
+        result_delivery=_delivery_text(d),
+        fees=_fees_text(d),
+        ledger_book=str(d.received_at.astimezone().year),
+        ledger_entry=position,
+        receiver_name=_person(received.actor if received else None),
+        number=position,
+    )
+
+
+def supplement_request(d: Dossier) -> paper.SupplementRequestForm:
+    event = _last_event(d, EventKind.SUPPLEMENT_REQUESTED)
+    missing = [paper.ComponentLine(name=m, paper_text="", copies=None) for m in event.data.get("missing", [])]
+    return paper.SupplementRequestForm(
+        agency=_agency_info(event.from_agency or d.agency),
+        applicant=_applicant(d),
+        procedure_name=d.procedure_version.name,
+        missing=missing,
+        reason=event.note,
+        contact_officer=_person(event.actor),
+        contact_phone=(event.from_agency or d.agency).phone,
+        dossier_code=d.code,
+        issued_on=event.at,
+    )
+
+
+def refusal(d: Dossier) -> paper.RefusalForm:
+    event = _last_event(d, EventKind.REFUSED)
+    return paper.RefusalForm(
+        agency=_agency_info(d.agency),
+        applicant=_applicant(d),
+        procedure_name=d.procedure_version.name,
+        reason=event.note,
+        components=_received_components(d),
+        officer_name=_person(event.actor),
+        refused_on=event.at,
+        dossier_code=d.code,
+    )
+
+
+def apology_extension(d: Dossier) -> paper.ApologyExtensionForm:
+    event = _last_event(d, EventKind.EXTENDED)
+    before = event.data.get("due_at_before")
+    due_before = dt.datetime.fromisoformat(before) if before else d.original_due_at
+    return paper.ApologyExtensionForm(
+        agency=_agency_info(event.from_agency or d.handling_agency),
+        applicant=_applicant(d),
+        dossier_code=d.code,
+        procedure_name=d.procedure_version.name,
+        received_at=d.received_at,
+        due_at=due_before,
+        new_due_at=dt.datetime.fromisoformat(event.data["due_at"]),
+        reason=event.note,
+        receiving_agency=d.agency.name,
+        signer_name=_person(event.actor),
+        issued_on=event.at,
+    )
+
+
+def stop_notice(d: Dossier) -> paper.StopNoticeForm:
+    event = _last_event(d, EventKind.STOPPED)
+    return paper.StopNoticeForm(
+        agency=_agency_info(event.from_agency or d.handling_agency),
+        applicant=_applicant(d),
+        dossier_code=d.code,
+        procedure_name=d.procedure_version.name,
+        reason=event.note,
+        received_at=d.received_at,
+        signer_name=_person(event.actor),
+        issued_on=event.at,
+    )
+
+
+HANDOVER_KINDS = (
+    EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED,
+    EventKind.RESULT_RETURNED,
+)
+
+
+def handover_rows(events: Iterable[Event]) -> list[paper.HandoverRow]:
+    rows = []
+    for e in events:
+        if e.kind not in HANDOVER_KINDS:
+            continue
+        to_agency = e.to_agency.name if e.to_agency_id else ""
+        if e.kind == EventKind.RESULT_RETURNED:
+            receiver = _("Người nộp hồ sơ")
+        elif e.to_assignee_id:
+            receiver = _person(e.to_assignee)
+        elif e.to_step_id:
+            receiver = _("Nhóm %(role)s") % {"role": e.to_step.get_role_display().lower()}
+        else:
+            receiver = ""
+        rows.append(paper.HandoverRow(
+            from_agency=e.from_agency.name if e.from_agency_id else to_agency,
+            to_agency=to_agency,
+            given_at=e.at,
+            given_by=_person(e.actor),
+            received_by=receiver,
+            received_at=e.at,
+            result=e.step_punctuality or None,
+            note=" ".join(filter(None, [e.get_kind_display(), e.note])),
+        ))
+    return rows
+
+
+def control_sheet(d: Dossier) -> paper.ControlSheetForm:
+    if d.received_at is None:
+        raise FormNotAvailable("06")
+    events = d.events.select_related("actor", "from_agency", "to_agency", "to_assignee", "to_step").order_by("version")
+    coordinating = sorted(
+        {s.agency.name for s in d.case.steps.select_related("agency") if s.agency_id and s.agency_id != d.agency_id}
+    )
+    return paper.ControlSheetForm(
+        agency=_agency_info(d.agency),
+        dossier_code=d.code,
+        rows=handover_rows(events),
+        processing_agency=d.procedure_version.agency.name,
+        coordinating_agencies=", ".join(coordinating),
+        procedure_name=d.procedure_version.name,
+        applicant_name=d.applicant_name,
+        receipt_number=d.code,
+    )
+
+
+BUILDERS = {
+    "01": receipt,
+    "02": supplement_request,
+    "03": refusal,
+    "04": apology_extension,
+    "05": stop_notice,
+    "06": control_sheet,
+}
+
+
+def available_forms(d: Dossier) -> list[str]:
+    """The form numbers this dossier has (for links on its pages)."""
+    kinds = set(d.events.values_list("kind", flat=True))
+    out = []
+    if d.received_at:
+        out.append("01")
+    for number, kind in (("02", EventKind.SUPPLEMENT_REQUESTED), ("03", EventKind.REFUSED),
+                         ("04", EventKind.EXTENDED), ("05", EventKind.STOPPED)):
+        if kind in kinds:
+            out.append(number)
+    if d.received_at:
+        out.append("06")
+    return sorted(out)
+
+
+def render(d: Dossier, number: str, *, layout: str = "a4") -> bytes:
+    """The PDF of form `number` ("01".."06") for this dossier; FormNotAvailable if it has none."""
+    builder = BUILDERS.get(number)
+    if builder is None:
+        raise FormNotAvailable(number)
+    form = builder(d)
+    if number == "01":
+        return paper.render_receipt(form, layout="80mm" if layout == "80mm" else "a4")
+    return paper.render_form(form)
+
+
+def ledger(agency, start: dt.date, end: dt.date) -> bytes:
+    """Form 07: the dossiers the agency received between two dates (inclusive), in order."""
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    handovers = Prefetch(
+        "events", queryset=Event.objects.filter(kind=EventKind.HANDOVER).order_by("version"), to_attr="handovers"
+    )
+    dossiers = (
+        Dossier.objects.filter(agency=agency, received_at__gte=lo, received_at__lt=hi)
+        .select_related("procedure_version__agency")
+        .prefetch_related(handovers)
+        .order_by("received_at", "pk")
+    )
+    rows = []
+    for d in dossiers:
+        # "Chuyển hồ sơ đến cơ quan giải quyết": the first hand-over out of the receiving agency.
+        sent = next((e.at for e in d.handovers if e.to_agency_id and e.to_agency_id != d.agency_id), None)
+        rows.append(paper.LedgerRow(
+            code=d.code,
+            procedure_name=d.procedure_version.name,
+            applicant_name=d.applicant_name,
+            applicant_address=d.applicant_address,
+            applicant_phone=d.applicant_phone,
+            received_at=d.received_at,
+            due_at=d.due_at,
+            lead_agency=d.procedure_version.agency.name,
+            sent_to_agency_at=sent,
+            result_received_at=d.finished_at,
+            returned_at=d.returned_at,
+            note=d.get_status_display() if d.status in (3, 7, 8) else "",
+        ))
+    return paper.render_ledger(paper.LedgerForm(agency=_agency_info(agency), rows=rows, period_from=start,
+                                                period_to=end))

@@ -1,0 +1,175 @@
+"""The read side: who sees which dossier, what an actor is to a dossier, inboxes.
+
+Nothing here writes. The action layer uses `capacities` and `state_of` to ask the lifecycle;
+the back office uses the same functions to show only the buttons that will work.
+
+Visibility (DESIGN §2.6): a citizen sees the dossiers of their account; staff see the dossiers
+received by, handled by, or handed over to one of their agencies (any active membership);
+superusers see everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from . import lifecycle
+from .lifecycle import Capacity
+from .models import Dossier, DossierFile, Event, FileKind, Status
+
+RECEPTIONIST = "receptionist"
+MANAGER_ROLES = frozenset({"leader", "department_head"})
+# Who may act on a dossier of a case without workflow steps.
+STEPLESS_ROLES = frozenset({"officer", "department_head", "leader"})
+OPEN_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
+
+
+def user_roles(user) -> dict[int, frozenset[str]]:
+    """Agency id -> the roles the user actively holds there (cached on the user object)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_motcua_roles", None)
+    if cached is not None:
+        return cached
+    from motcua.accounts.models import Membership
+
+    roles: dict[int, set[str]] = {}
+    for agency_id, role in Membership.objects.filter(user=user, active=True).values_list("agency_id", "role"):
+        roles.setdefault(agency_id, set()).add(role)
+    result = {agency_id: frozenset(r) for agency_id, r in roles.items()}
+    user._motcua_roles = result
+    return result
+
+
+def forget_roles(user) -> None:
+    if user is not None and hasattr(user, "_motcua_roles"):
+        del user._motcua_roles
+
+
+def holds_role(user, agency_id: int, role: str) -> bool:
+    return role in user_roles(user).get(agency_id, frozenset())
+
+
+def can_see(user, dossier: Dossier) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or (dossier.owner_id is not None and dossier.owner_id == user.pk):
+        return True
+    agencies = set(user_roles(user))
+    if not agencies:
+        return False
+    if dossier.agency_id in agencies or dossier.handling_agency_id in agencies:
+        return True
+    return Event.objects.filter(dossier_id=dossier.pk, to_agency_id__in=agencies).exists()
+
+
+def visible_dossiers(user) -> QuerySet[Dossier]:
+    """Every dossier the user may see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    if user.is_superuser:
+        return Dossier.objects.all()
+    agencies = list(user_roles(user))
+    condition = Q(owner=user)
+    if agencies:
+        passed = Event.objects.filter(dossier=OuterRef("pk"), to_agency_id__in=agencies)
+        condition |= Q(agency_id__in=agencies) | Q(handling_agency_id__in=agencies) | Exists(passed)
+    return Dossier.objects.filter(condition)
+
+
+def steps_of(case_id: int) -> tuple:
+    """The workflow steps of a case, in order (one small query; not cached, so an edited
+    workflow or a reused id in tests is never served stale)."""
+    from motcua.catalog.models import WorkflowStep
+
+    return tuple(WorkflowStep.objects.filter(case_id=case_id).order_by("order", "id"))
+
+
+def step_index(dossier: Dossier, steps: tuple) -> int | None:
+    if dossier.current_step_id is None:
+        return None
+    for i, step in enumerate(steps):
+        if step.pk == dossier.current_step_id:
+            return i
+    return None
+
+
+def step_agency_id(dossier: Dossier, step) -> int:
+    """The agency that performs a step: its own agency when set (inter-agency step); else the
+    receiving agency for the reception step (receptionist role), else the procedure's agency."""
+    if step.agency_id:
+        return step.agency_id
+    if step.role == RECEPTIONIST:
+        return dossier.agency_id
+    return dossier.procedure_version.agency_id
+
+
+def result_required(dossier: Dossier) -> bool:
+    """The procedure's result is a document (its version describes one): completing needs a file.
+    The catalogue has no explicit flag yet, so a described result counts as a document."""
+    return bool((dossier.procedure_version.result or "").strip())
+
+
+def capacities(user, dossier: Dossier) -> frozenset[Capacity]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    caps: set[Capacity] = set()
+    if dossier.owner_id is not None and dossier.owner_id == user.pk:
+        caps.add(Capacity.OWNER)
+    roles = user_roles(user)
+    if RECEPTIONIST in roles.get(dossier.agency_id, ()):
+        caps.add(Capacity.RECEPTIONIST)
+    handling = roles.get(dossier.handling_agency_id, frozenset())
+    if dossier.current_step_id is not None:
+        if dossier.current_role in handling:
+            caps.add(Capacity.POOL_MEMBER)
+        if dossier.assignee_id == user.pk or (dossier.assignee_id is None and Capacity.POOL_MEMBER in caps):
+            caps.add(Capacity.STEP_HOLDER)
+    elif dossier.status != Status.SUBMITTED and handling & STEPLESS_ROLES:
+        caps.add(Capacity.STEP_HOLDER)
+    if handling & MANAGER_ROLES:
+        caps.add(Capacity.MANAGER)
+    return frozenset(caps)
+
+
+def state_of(dossier: Dossier, *, result_files: int | None = None) -> lifecycle.State:
+    steps = steps_of(dossier.case_id)
+    if result_files is None:
+        result_files = DossierFile.objects.filter(dossier_id=dossier.pk, kind=FileKind.RESULT).count()
+    return lifecycle.State(
+        status=lifecycle.Status(dossier.status),
+        step_index=step_index(dossier, steps),
+        step_count=len(steps),
+        assigned=dossier.assignee_id is not None,
+        paused=dossier.paused_at is not None,
+        resume_status=lifecycle.Status(dossier.resume_status) if dossier.resume_status else None,
+        reception_supplement_requested=dossier.reception_supplement_requested,
+        supplement_count=dossier.supplement_count,
+        due_at=dossier.due_at,
+        result_files=result_files,
+        result_required=result_required(dossier),
+    )
+
+
+def allowed_actions(user, dossier: Dossier, *, now: dt.datetime | None = None) -> list[lifecycle.Action]:
+    """What `user` may do to `dossier` now (for buttons); parameters are checked on submit."""
+    if not can_see(user, dossier):
+        return []
+    return lifecycle.allowed_actions(state_of(dossier), capacities(user, dossier), now=now or timezone.now())
+
+
+def inbox(user) -> QuerySet[Dossier]:
+    """Dossiers waiting for `user`: assigned to them, in the pool of a role they hold where the
+    dossier is handled, and for receptionists online dossiers to check and results to return."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    condition = Q(assignee=user, status__in=OPEN_STATUSES)
+    for agency_id, roles in user_roles(user).items():
+        condition |= Q(
+            handling_agency_id=agency_id, assignee__isnull=True, current_role__in=list(roles), status__in=OPEN_STATUSES
+        )
+        if RECEPTIONIST in roles:
+            condition |= Q(agency_id=agency_id, status__in=(Status.SUBMITTED, Status.COMPLETED))
+    return Dossier.objects.filter(condition).order_by("due_at", "submitted_at")

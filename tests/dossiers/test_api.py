@@ -1,0 +1,380 @@
+"""The dossier API: tokens, creation, files, every action, refusals, permissions, tracking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from motcua.dossiers.api import hash_token, issue_token, mask_name
+from motcua.dossiers.models import ApiToken, Dossier, Event
+
+from .conftest import BIRTH, COMPLAINT, CRIMINAL_RECORD, PASSWORD, PDF
+
+APPLICANT = {
+    "name": "Nguyễn Văn An", "id_number": "096090001234", "phone": "0912345678",
+    "email": "an@example.invalid", "address": "Phường Tân Thành",
+}
+
+
+class Api:
+    """A test client speaking JSON with a bearer token."""
+
+    def __init__(self, client: Client, user=None):
+        self.client = client
+        self.headers = {}
+        if user is not None:
+            response = client.post("/api/v1/auth/token", {"username": user.username, "password": PASSWORD},
+                                   content_type="application/json")
+            assert response.status_code == 200, response.content
+            self.headers["Authorization"] = f"Bearer {response.json()['token']}"
+
+    def get(self, url, **params):
+        return self.client.get(url, params, headers=self.headers)
+
+    def post(self, url, data, **headers):
+        return self.client.post(url, data, content_type="application/json", headers=self.headers | headers)
+
+    def upload(self, url, data, **headers):
+        return self.client.post(url, data, headers=self.headers | headers)
+
+    def create(self, procedure=BIRTH, channel=1, **extra):
+        response = self.post("/api/v1/dossiers", {"procedure": procedure, "channel": channel,
+                                                  "applicant": APPLICANT} | extra)
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    def act(self, code, action, **payload):
+        return self.post(f"/api/v1/dossiers/{code}/actions", {"action": action} | payload)
+
+
+@pytest.fixture
+def api(client, people):
+    def make(user=None):
+        return Api(client, user)
+
+    return make
+
+
+def pdf(name="ket-qua.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+# --- authentication ---------------------------------------------------------------------------------
+
+
+def test_it_issues_a_token_and_refuses_a_bad_login(api, people, client):
+    response = client.post("/api/v1/auth/token", {"username": "tn_xa", "password": PASSWORD},
+                           content_type="application/json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert len(token) >= 40 and response.json()["expires_at"].endswith("+07:00")
+    # Only the hash is stored.
+    assert ApiToken.objects.filter(key_hash=hash_token(token)).exists()
+    assert not ApiToken.objects.filter(key_hash=token).exists()
+    bad = client.post("/api/v1/auth/token", {"username": "tn_xa", "password": "wrong"},
+                      content_type="application/json")
+    assert bad.status_code == 401
+    assert bad.json()["error"]["code"] == "invalid_credentials"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer ", "Basic dG46eGE=", "Token abc"])
+def test_it_answers_401_without_a_valid_token(api, client, header):
+    headers = {"Authorization": header} if header else {}
+    response = client.post("/api/v1/dossiers", {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT},
+                           content_type="application/json", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert client.get("/api/v1/dossiers/000.21.01.H12-260309-0001", headers=headers).status_code == 401
+
+
+def test_an_expired_token_is_refused(api, people, client):
+    raw, token = issue_token(people.citizen)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/api/v1/dossiers/x", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 401
+
+
+def test_the_browser_session_works_with_csrf(people):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people.citizen)
+    created = Api(Client(), people.citizen).create(channel=2)
+    assert browser.get(f"/api/v1/dossiers/{created['code']}").status_code == 200
+    # A write without the CSRF token is refused with a JSON error.
+    response = browser.post("/api/v1/dossiers", {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT},
+                            content_type="application/json")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "csrf_failed"
+
+
+# --- creation ---------------------------------------------------------------------------------------
+
+
+def test_the_counter_creates_a_received_dossier(api, people):
+    body = api(people.receptionist).create(BIRTH, channel=1)
+    assert body["status_code"] == 2 and body["status"] == "Được tiếp nhận"
+    assert body["code"].startswith("000.21.01.H12-")
+    assert body["due_at"].endswith("+07:00")
+    assert len(body["tracking_key"]) == 6
+
+
+def test_a_citizen_submits_online(api, people):
+    body = api(people.citizen).create(BIRTH, channel=2, form_data={"ten_tre": "Nguyễn Văn Bé"})
+    assert (body["status_code"], body["status"], body["due_at"]) == (1, "Mới đăng ký", None)
+    dossier = Dossier.objects.get(code=body["code"])
+    assert dossier.owner == people.citizen and dossier.form_data == {"ten_tre": "Nguyễn Văn Bé"}
+
+
+def test_the_same_idempotency_key_creates_one_dossier(api, people):
+    citizen = api(people.citizen)
+    payload = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT}
+    first = citizen.post("/api/v1/dossiers", payload, **{"Idempotency-Key": "retry-7"})
+    again = citizen.post("/api/v1/dossiers", payload, **{"Idempotency-Key": "retry-7"})
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert Dossier.objects.count() == 1 and Event.objects.count() == 1
+    other = citizen.post("/api/v1/dossiers", payload | {"form_data": {"x": 1}}, **{"Idempotency-Key": "retry-7"})
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"applicant": APPLICANT | {"id_number": "123"}}, 400, "applicant.id_number"),
+        ({"applicant": APPLICANT | {"phone": "abc"}}, 400, "applicant.phone"),
+        ({"applicant": {"name": "An"}}, 400, "applicant.id_number"),
+        ({"procedure": "9.999999"}, 400, "procedure"),
+        ({"procedure": COMPLAINT}, 400, "procedure"),
+        ({"channel": 7}, 400, "channel"),
+        ({"case": 5}, 400, "case"),
+        ({"form_data": [1, 2]}, 400, "form_data"),
+    ],
+)
+def test_it_names_the_wrong_field(api, people, payload, status, field):
+    body = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT} | payload
+    response = api(people.citizen).post("/api/v1/dossiers", body)
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert field in error["message"] or field in str(error.get("fields", "")) or error.get("field") == field
+
+
+def test_a_citizen_cannot_create_a_counter_dossier(api, people):
+    response = api(people.citizen).post("/api/v1/dossiers", {"procedure": BIRTH, "channel": 1, "applicant": APPLICANT})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+
+
+# --- reading and permissions -----------------------------------------------------------------------
+
+
+def test_only_the_owner_and_the_agencies_staff_see_a_dossier(api, people):
+    code = api(people.citizen).create(channel=2)["code"]
+    assert api(people.citizen).get(f"/api/v1/dossiers/{code}").status_code == 200
+    assert api(people.receptionist).get(f"/api/v1/dossiers/{code}").status_code == 200
+    assert api(people.supervisor).get(f"/api/v1/dossiers/{code}").status_code == 200
+    hidden = api(people.citizen2).get(f"/api/v1/dossiers/{code}")
+    unknown = api(people.citizen2).get("/api/v1/dossiers/000.21.01.H12-260309-9999")
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.content == unknown.content
+    assert api(people.other_receptionist).get(f"/api/v1/dossiers/{code}").status_code == 404
+
+
+def test_the_detail_has_the_events_and_local_times(api, people):
+    staff = api(people.receptionist)
+    code = staff.create(channel=1)["code"]
+    body = staff.get(f"/api/v1/dossiers/{code}").json()
+    assert body["status_code"] == 2 and body["current_step"] == "Tiếp nhận hồ sơ"
+    assert body["assignee"] == "tn_xa" and body["version"] == 1
+    [event] = body["events"]
+    assert event["kind"] == "received" and event["kind_label"] == "Tiếp nhận" and event["at"].endswith("+07:00")
+    assert "handover" in body["allowed_actions"] and "receive" not in body["allowed_actions"]
+    assert body["components"][0]["number"] == 1
+
+
+def test_staff_of_another_agency_cannot_act(api, people):
+    code = api(people.receptionist).create(channel=1)["code"]
+    response = api(people.other_receptionist).act(code, "handover")
+    assert response.status_code == 404  # they cannot even see it
+    # A supervisor of the agency sees it but may not hand it over.
+    response = api(people.supervisor).act(code, "handover")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+    assert Dossier.objects.get(code=code).version == 1
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+
+def test_it_uploads_component_and_result_files(api, people):
+    citizen = api(people.citizen)
+    code = citizen.create(channel=2)["code"]
+    response = citizen.upload(f"/api/v1/dossiers/{code}/files", {"component": 1, "file": pdf("to-khai.pdf")})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["component"], body["kind"], body["content_type"], body["name"]) == (
+        1, "component", "application/pdf", "to-khai.pdf")
+    wrong = citizen.upload(f"/api/v1/dossiers/{code}/files",
+                           {"component": 1, "file": pdf("giay-to.pdf", b"PK\x03\x04fake")})
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["code"] == "file_type_refused"
+    assert "«giay-to.pdf»" in wrong.json()["error"]["message"]
+    result = citizen.upload(f"/api/v1/dossiers/{code}/files", {"kind": "result", "file": pdf()})
+    assert result.status_code == 403
+    missing = citizen.upload(f"/api/v1/dossiers/{code}/files", {"component": 1})
+    assert missing.status_code == 400 and "file" in missing.json()["error"]["message"]
+    too_far = citizen.upload(f"/api/v1/dossiers/{code}/files", {"component": 99, "file": pdf()})
+    assert too_far.status_code == 400 and too_far.json()["error"]["field"] == "component"
+
+
+# --- actions ----------------------------------------------------------------------------------------
+
+
+def test_every_action_through_the_api(api, people):
+    counter, officer, officer2 = api(people.receptionist), api(people.officer), api(people.officer2)
+    leader, clerk, citizen = api(people.leader), api(people.clerk), api(people.citizen)
+
+    # A: the whole workflow, with a return to the previous step.
+    code = counter.create(channel=1)["code"]
+    assert counter.act(code, "handover").json()["status_code"] == 4
+    assert officer2.act(code, "claim").json()["assignee"] == "cv2_xa"
+    assert officer2.act(code, "handover", to_user="ld_xa").json()["assignee"] == "ld_xa"
+    back = leader.act(code, "return_to_previous", reason="Thiếu chữ ký")
+    assert back.status_code == 200 and back.json()["event"]["kind"] == "returned_to_previous"
+    assert back.json()["assignee"] == "cv2_xa"
+    officer2.act(code, "handover")
+    leader.act(code, "handover")
+    assert clerk.upload(f"/api/v1/dossiers/{code}/files", {"kind": "result", "file": pdf()}).status_code == 201
+    done = clerk.act(code, "complete")
+    assert done.status_code == 200 and done.json()["status_code"] == 9
+    returned = counter.act(code, "return_result", originals_checked=True, applicant_signed=True,
+                           fee_collected=8000, receipt_number="BL-01")
+    assert returned.json()["status_code"] == 10 and returned.json()["receipt_number"] == "BL-01"
+
+    # B: supplement during processing, pause/resume, extension, stop.
+    code = counter.create(channel=1)["code"]
+    counter.act(code, "handover")
+    supplement = officer.act(code, "request_supplement", missing=["Giấy chứng sinh"])
+    assert supplement.json()["status_code"] == 5 and supplement.json()["paused"] is True
+    assert counter.act(code, "supply").json()["status_code"] == 4
+    assert officer.act(code, "pause", reason="Chờ nộp lệ phí", kind="payment").json()["status_code"] == 6
+    assert counter.act(code, "resume").json()["status_code"] == 4
+    body = Dossier.objects.get(code=code)
+    new_due = (body.due_at + dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    extended = leader.act(code, "extend", reason="Cần xác minh thêm", new_due_at=new_due.isoformat())
+    assert extended.status_code == 200, extended.content
+    assert extended.json()["due_at"] == new_due.isoformat()
+    assert leader.act(code, "stop", reason="Không đủ điều kiện").json()["status_code"] == 8
+
+    # C: online reception: supplement once, supply, then refuse; D: receive then withdraw.
+    code = citizen.create(channel=2)["code"]
+    assert counter.act(code, "request_supplement", missing=["Tờ khai"]).json()["status_code"] == 5
+    assert citizen.act(code, "supply").json()["status_code"] == 1
+    assert counter.act(code, "refuse", reason="Không thuộc thẩm quyền").json()["status_code"] == 3
+    code = citizen.create(channel=2)["code"]
+    assert counter.act(code, "receive").json()["status_code"] == 2
+    assert citizen.act(code, "withdraw", reason="Nộp nhầm").json()["status_code"] == 7
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "code"),
+    [
+        ("receive", {}, "invalid_status"),
+        ("refuse", {"reason": "x"}, "invalid_status"),
+        ("return_result", {}, "invalid_status"),
+        ("supply", {}, "invalid_status"),
+        ("resume", {}, "not_paused"),
+        ("return_to_previous", {"reason": "x"}, "invalid_status"),
+        ("complete", {}, "not_last_step"),
+    ],
+)
+def test_a_refused_transition_answers_409_with_a_stable_code(api, people, action, payload, code):
+    counter = api(people.receptionist)
+    dossier_code = counter.create(channel=1)["code"]
+    response = counter.act(dossier_code, action, **payload)
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"] and not error["message"].isascii()  # a Vietnamese sentence
+    assert Dossier.objects.get(code=dossier_code).version == 1
+
+
+def test_a_stale_version_answers_409(api, people):
+    counter = api(people.receptionist)
+    code = counter.create(channel=1)["code"]
+    assert counter.act(code, "handover", version=1).status_code == 200
+    stale = api(people.officer).act(code, "claim", version=1)
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "concurrent_update"
+    assert stale.json()["error"]["current_version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"action": "fly"}, "action"),
+        ({"action": "refuse"}, "reason"),
+        ({"action": "request_supplement"}, "missing"),
+        ({"action": "handover", "to_user": "nobody"}, "to_user"),
+        ({"action": "handover", "version": 0}, "version"),
+    ],
+)
+def test_bad_action_parameters_answer_400_naming_the_field(api, people, payload, field):
+    counter = api(people.receptionist)
+    code = counter.create(channel=1)["code"]
+    if payload["action"] in ("refuse", "request_supplement"):  # reception decisions need an online dossier
+        code = api(people.citizen).create(channel=2)["code"]
+    response = counter.post(f"/api/v1/dossiers/{code}/actions", payload)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["message"]
+
+
+def test_the_same_idempotency_key_acts_once(api, people):
+    counter = api(people.receptionist)
+    code = counter.create(channel=1)["code"]
+    first = counter.post(f"/api/v1/dossiers/{code}/actions", {"action": "handover"}, **{"Idempotency-Key": "h-1"})
+    again = counter.post(f"/api/v1/dossiers/{code}/actions", {"action": "handover"}, **{"Idempotency-Key": "h-1"})
+    assert first.status_code == again.status_code == 200
+    assert again.json()["replayed"] is True and again.json()["event"] == first.json()["event"]
+    assert Event.objects.filter(dossier__code=code, kind="handover").count() == 1
+
+
+# --- tracking ---------------------------------------------------------------------------------------
+
+
+def test_tracking_shows_the_status_without_personal_data(api, people, client):
+    counter = api(people.centre_receptionist)
+    created = counter.create(CRIMINAL_RECORD, channel=1)
+    counter.act(created["code"], "handover")
+    response = client.get(f"/api/v1/track/{created['code']}", {"key": created["tracking_key"].lower()})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status_code"] == 4 and body["procedure_code"] == CRIMINAL_RECORD
+    assert body["applicant"] == "N***** V** A*"
+    assert body["received_at"].endswith("+07:00") and body["due_at"].endswith("+07:00")
+    assert [s["name"] for s in body["steps"]] == ["Tiếp nhận, chuyển hồ sơ", "Thẩm định hồ sơ"]
+    assert body["steps"][0]["finished_at"] and body["steps"][0]["punctuality"]
+    text = response.content.decode()
+    for private in (APPLICANT["id_number"], APPLICANT["phone"], APPLICANT["email"], "Nguyễn", "tn_tt"):
+        assert private not in text
+
+
+def test_a_wrong_key_looks_exactly_like_an_unknown_code(api, people, client):
+    created = api(people.receptionist).create(channel=1)
+    code = created["code"]
+    wrong_key = "Z" * 6 if created["tracking_key"] != "Z" * 6 else "Y" * 6
+    answers = [
+        client.get(f"/api/v1/track/{code}", {"key": wrong_key}),
+        client.get(f"/api/v1/track/{code}"),
+        client.get(f"/api/v1/track/{code}", {"key": ""}),
+        client.get(f"/api/v1/track/{code}", {"key": "x" * 5000}),
+        client.get("/api/v1/track/000.21.01.H12-260101-0001", {"key": created["tracking_key"]}),
+        client.get("/api/v1/track/nothing-like-a-code", {"key": wrong_key}),
+    ]
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.content for a in answers}) == 1
+    assert {a.headers["Content-Type"] for a in answers} == {"application/json; charset=utf-8"}
+
+
+def test_it_masks_names():
+    assert mask_name("Nguyễn Văn An") == "N***** V** A*"
+    assert mask_name("  Lê   Bá ") == "L* B*"
+    assert mask_name("") == ""
