@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from motcua.dossiers.api import hash_token, issue_token, mask_name
+from motcua.dossiers.api import hash_token, issue_token
 from motcua.dossiers.models import ApiToken, Dossier, Event
+from motcua.dossiers.tracking import mask_name
 
-from .conftest import BIRTH, COMPLAINT, CRIMINAL_RECORD, PASSWORD, PDF
+from .conftest import BIRTH, COMPLAINT, CRIMINAL_RECORD, PASSWORD, PDF, at, counter_dossier, fresh, result_file
 
 APPLICANT = {
     "name": "Nguyễn Văn An", "id_number": "096090001234", "phone": "0912345678",
@@ -378,3 +379,45 @@ def test_it_masks_names():
     assert mask_name("Nguyễn Văn An") == "N***** V** A*"
     assert mask_name("  Lê   Bá ") == "L* B*"
     assert mask_name("") == ""
+
+
+# --- forms and result ------------------------------------------------------------------------------
+
+
+def test_it_serves_the_forms_of_a_dossier(api, people):
+    d = counter_dossier(people)
+    client = api(people.receptionist)
+    response = client.get(f"/api/v1/dossiers/{d.code}/forms/01.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert client.get(f"/api/v1/dossiers/{d.code}/forms/01.pdf?layout=80mm").content.startswith(b"%PDF")
+    assert client.get(f"/api/v1/dossiers/{d.code}/forms/06.pdf").status_code == 200
+    assert client.get(f"/api/v1/dossiers/{d.code}/forms/07.pdf").status_code == 200
+    missing = client.get(f"/api/v1/dossiers/{d.code}/forms/03.pdf")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "form_not_available"
+    assert client.get(f"/api/v1/dossiers/{d.code}/forms/99.pdf").status_code == 404
+
+
+def test_it_hides_the_forms_from_others(api, people):
+    d = counter_dossier(people)
+    response = api(people.other_officer).get(f"/api/v1/dossiers/{d.code}/forms/01.pdf")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_it_serves_the_result_once_completed(api, people):
+    from motcua.dossiers import actions
+
+    d = counter_dossier(people)
+    client = api(people.receptionist)
+    assert client.get(f"/api/v1/dossiers/{d.code}/result").json()["error"]["code"] == "result_not_available"
+    for actor in (people.receptionist, people.officer, people.leader):
+        actions.handover(fresh(d), actor=actor, at=at(9, 10))
+    result_file(fresh(d), people.clerk, at(9, 10, 30))
+    actions.complete(fresh(d), actor=people.clerk, at=at(9, 11))
+    response = client.get(f"/api/v1/dossiers/{d.code}/result")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")

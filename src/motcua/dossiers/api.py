@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -32,9 +32,9 @@ from pydantic import Field
 
 from motcua.api.errors import ApiError
 
-from . import actions, lifecycle
-from .codes import tracking_key_matches
+from . import actions, lifecycle, paperwork, tracking
 from .errors import DossierError
+from .files import download_response
 from .models import ApiToken, Dossier, DossierFile, Event, EventKind, FileKind
 from .queries import allowed_actions, can_see
 
@@ -43,6 +43,8 @@ DEFAULT_TOKEN_DAYS = 30
 # Writing last_used_at on every request would make each API call a write; once a minute is enough.
 TOKEN_TOUCH_SECONDS = 60
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
+FORM_NOT_AVAILABLE_MESSAGE = "Hồ sơ này không có mẫu số %(number)s (chưa phát sinh hoặc số mẫu không đúng: 01–07)."
+RESULT_NOT_AVAILABLE_MESSAGE = "Hồ sơ chưa có kết quả điện tử."
 REQUIRED_FILE = File(...)
 
 
@@ -458,6 +460,42 @@ def get_dossier(request, code: str):
     return _detail(request, _visible(request, code))
 
 
+@dossier_router.get(
+    "/{code}/forms/{number}.pdf", summary="Mẫu giấy tờ chính thức (01–07) của hồ sơ, dạng PDF",
+    response={200: None, 404: dict},
+)
+@_domain_errors
+def get_form(request, code: str, number: str, layout: str = "a4"):
+    """01 receipt (``layout=80mm`` for a receipt printer), 02 supplement request, 03 refusal,
+    04 apology and extension, 05 stop notice, 06 process control sheet, 07 the ledger of the
+    day the dossier was received at its agency."""
+    dossier = _visible(request, code)
+    try:
+        if number == "07":
+            if dossier.received_at is None:
+                raise paperwork.FormNotAvailable(number)
+            day = dossier.received_at.astimezone(TZ).date()
+            pdf = paperwork.ledger(dossier.agency, day, day)
+        else:
+            pdf = paperwork.render(dossier, number, layout=layout)
+    except paperwork.FormNotAvailable:
+        raise ApiError(404, "form_not_available", FORM_NOT_AVAILABLE_MESSAGE % {"number": number[:2]}) from None
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dossier_router.get("/{code}/result", summary="Kết quả điện tử của hồ sơ", response={200: None, 404: dict})
+@_domain_errors
+def get_result(request, code: str):
+    dossier = _visible(request, code)
+    result = dossier.files.filter(kind=FileKind.RESULT).order_by("-uploaded_at", "-pk").first()
+    if result is None or dossier.status not in (lifecycle.Status.COMPLETED, lifecycle.Status.RETURNED):
+        raise ApiError(404, "result_not_available", RESULT_NOT_AVAILABLE_MESSAGE)
+    return download_response(result)
+
+
 @dossier_router.post("/{code}/files", response={201: FileOut}, summary="Thêm tệp vào hồ sơ")
 @_domain_errors
 def add_file(
@@ -521,67 +559,13 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
 # --- public tracking --------------------------------------------------------------------------------
 
 
-def mask_name(name: str) -> str:
-    """"Nguyễn Văn An" -> "N***** V** A*": initials only, so a neighbour cannot read it."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-
-
-def _steps_passed(events: list[Event]) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = []
-    for event in events:
-        if steps and steps[-1]["finished_at"] is None and event.kind in (
-            EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED, EventKind.STOPPED,
-            EventKind.WITHDRAWN,
-        ):
-            steps[-1]["finished_at"] = _iso(event.at)
-            steps[-1]["punctuality"] = event.step_punctuality
-        if event.to_step_id and event.kind in (EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS):
-            steps.append({"name": event.to_step.name, "started_at": _iso(event.at), "finished_at": None,
-                          "punctuality": ""})
-    return steps
-
-
-TRACK_FIELDS = (
-    "code", "tracking_key", "status", "applicant_name", "submitted_at", "received_at", "due_at", "finished_at",
-    "returned_at", "procedure_version__name", "procedure_version__procedure__code", "agency__name",
-    "current_step__name",
-)
-
-
 @track_router.get("/{code}", response=TrackOut, summary="Tra cứu tình trạng hồ sơ (công khai)")
 def track(request, code: str, key: str = ""):
-    # A public, unauthenticated page: fetch only the columns it shows (the procedure version's
-    # search columns are large).
-    found = list(
-        Dossier.objects.filter(code=code[:50]).order_by()
-        .select_related("procedure_version__procedure", "agency", "current_step")
-        .only(*TRACK_FIELDS)[:1]
-    )
-    dossier = found[0] if found else None
+    status = tracking.public_status(code, key)
     # Unknown code, missing key, wrong key: one answer, byte for byte.
-    if dossier is None or not tracking_key_matches(dossier.tracking_key, key):
+    if status is None:
         raise _not_found()
-    events = list(
-        Event.objects.filter(dossier=dossier).exclude(kind=EventKind.FILE_ADDED).order_by("version")
-        .select_related("to_step").only("version", "kind", "at", "step_punctuality", "to_step__name")
-    )
-    version = dossier.procedure_version
-    return {
-        "code": dossier.code,
-        "status": dossier.get_status_display(),
-        "status_code": dossier.status,
-        "procedure": version.name,
-        "procedure_code": version.procedure.code,
-        "agency": dossier.agency.name,
-        "applicant": mask_name(dossier.applicant_name),
-        "submitted_at": _iso(dossier.submitted_at),
-        "received_at": _iso(dossier.received_at),
-        "due_at": _iso(dossier.due_at),
-        "finished_at": _iso(dossier.finished_at),
-        "returned_at": _iso(dossier.returned_at),
-        "current_step": dossier.current_step.name if dossier.current_step and dossier.status in (2, 4, 5, 6) else None,
-        "steps": _steps_passed(events),
-    }
+    return status
 
 
 router.add_router("/auth", auth_router)

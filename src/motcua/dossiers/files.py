@@ -129,3 +129,16 @@ def _too_big(display: str, limit: int) -> FileRefused:
         field="file",
         code="file_too_large",
     )
+
+
+def download_response(dossier_file, *, inline: bool = False):
+    """Serve a stored file as an attachment under its original name, type from the stored check."""
+    from django.http import FileResponse
+
+    handle = default_storage.open(dossier_file.storage_key, "rb")
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=dossier_file.original_name, content_type=dossier_file.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

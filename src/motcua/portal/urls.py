@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import track_views, views
 
 app_name = "portal"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("co-quan/<str:unit_code>/", views.agency_detail, name="agency"),
     path("bieu-mau/<int:pk>/<str:filename>", views.form_download, name="form_download"),
     path("huong-dan/<int:pk>/video", views.guide_video, name="guide_video"),
+    path("tra-cuu/", track_views.track_form, name="track_form"),
+    path("tra-cuu/<str:code>", track_views.track, name="track"),
 ]
