@@ -1,23 +1,28 @@
-"""Public tracking benchmark: GET /api/v1/track/<code>?key=<key> over many dossiers, per database.
+"""Tracking benchmark through the real server: GET /api/v1/track/<code>?key=… and /tra-cuu/<code>?key=…
 
-Run: .venv/bin/python bench/tracking.py [--dossiers 1000] [--requests 500] [--db sqlite|postgres|both]
+Run: .venv/bin/python bench/tracking.py [--dossiers 100000] [--large] [--seconds 8] [--clients 16]
 
-Each database is measured in its own process (settings are read at start-up) on a throwaway
-database. Dossiers are made through the real action layer (counter reception, then hand-overs,
-so each has several events). The requests mix right keys (80%), wrong keys (10%) and unknown
-codes (10%), through Django's full request stack (test client, no network). The baseline is
-GET /healthz (a bare view with one query) measured in the same run, interleaved, so the ratio
-holds on a noisy machine. Target: p95 <= 25 ms on both databases. Each run ends with:
-  BENCH tracking_<db> p50_ms=.. p95_ms=.. baseline_p95_ms=.. ratio_p95=.. target=25
+1. A throwaway PostgreSQL database gets the sample catalogue and --dossiers dossiers (10^5;
+   10^6 with --large), each with its reception and hand-over events, inserted in bulk.
+2. `python -m motcua serve --workers 2` (granian, WSGI) serves it on a loopback port.
+3. Client processes hammer, in interleaved rounds of --seconds each, two bare Django views
+   (/ping: no database at all; /healthz: one trivial query) and the two tracking addresses
+   with random dossiers (90% right keys, 10% wrong keys), over keep-alive connections. Random
+   dossiers among 10^5 mostly miss the tracking cache: this measures the database path.
+Figures: requests per second and p50/p99 latency of each; the target is tracking at
+>= 0.6 of the bare view's requests per second. The run ends with one line:
+  BENCH tracking rps=.. bare_rps=.. ratio=.. db_bare_rps=.. db_ratio=.. p99_ms=.. page_ratio=.. target=0.6
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import http.client
+import json
+import multiprocessing as mp
 import os
 import random
-import statistics
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,145 +31,247 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-TARGET_MS = 25
+DB_NAME = "motcua_bench_tracking"
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức", "Võ Thị Én"]
 
 
-def _run_child(db: str, dossiers: int, requests: int) -> int:
-    env = dict(os.environ)
-    env["MOTCUA_DATA_DIR"] = tempfile.mkdtemp(prefix="motcua-bench-")
-    if db == "postgres":
-        import psycopg
-
-        name = "motcua_bench_tracking"
-        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    else:
-        env.pop("DATABASE_URL", None)
-    args = [sys.executable, __file__, "--child", db, "--dossiers", str(dossiers), "--requests", str(requests)]
-    return subprocess.call(args, env=env, cwd=ROOT)
+# --- seeding (runs in a child process with Django set up) -----------------------------------------
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
-def _load(dossiers: int, rng: random.Random) -> list[tuple[str, str]]:
-    import json
-    from zoneinfo import ZoneInfo
-
-    from motcua.accounts.models import Membership, User
-    from motcua.agencies.models import Agency
-    from motcua.catalog.importer import import_catalog
-    from motcua.catalog.models import Procedure
-    from motcua.dossiers import actions
-
-    sample = json.loads((ROOT / "src/motcua/catalog/fixtures/sample_catalog.json").read_text(encoding="utf-8"))
-    import_catalog(sample)
-    # One user per role holding it everywhere (like the demo accounts).
-    users = {}
-    for role in ("receptionist", "officer", "department_head", "leader", "clerk"):
-        user = User.objects.create_user(f"bench_{role}")
-        for agency in Agency.objects.all():
-            Membership.objects.create(user=user, agency=agency, role=role)
-        users[role] = user
-    versions = [p.published for p in Procedure.objects.select_related("published") if p.published]
-    tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    start = dt.datetime(2026, 3, 2, 7, 30, tzinfo=tz)
-    pairs = []
-    for i in range(dossiers):
-        when = start + dt.timedelta(days=(i // 40) % 60, minutes=7 * (i % 40))
-        name = rng.choice(NAMES)
-        result = actions.create_dossier(
-            actor=users["receptionist"], version=rng.choice(versions), channel=1, at=when,
-            applicant=actions.Applicant(name=name, id_number=f"{rng.randrange(10**11, 10**12)}", phone="0912345678"),
-        )
-        dossier = result.dossier
-        # Two or three hand-overs: the tracking page lists the steps passed.
-        for hop in range(rng.randint(0, 3)):
-            role = dossier.current_role
-            if not role or role not in users:
-                break
-            try:
-                dossier = actions.handover(dossier, actor=users[role], at=when + dt.timedelta(minutes=20 * (hop + 1)))
-                dossier = dossier.dossier
-            except Exception:  # noqa: BLE001 - the last step has no next one; fine for data
-                break
-        pairs.append((dossier.code, dossier.tracking_key))
-    return pairs
-
-
-def _child(db: str, dossiers: int, requests: int) -> None:
+def seed(count: int, sample_out: Path) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     import django
 
     django.setup()
-    import logging
+    import datetime as dt
+    from zoneinfo import ZoneInfo
 
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 404s are intended
-    from django.conf import settings
     from django.core.management import call_command
-    from django.test import Client
+    from django.db import transaction
 
-    settings.ALLOWED_HOSTS = ["*"]
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers.codes import new_tracking_key
+    from motcua.dossiers.models import Dossier, Event, EventKind, Status
+
     call_command("migrate", verbosity=0)
-    rng = random.Random(20261127)
-    started = time.perf_counter()
-    pairs = _load(dossiers, rng)
-    load_s = time.perf_counter() - started
-    client = Client()
+    call_command("import_catalog", str(ROOT / "src/motcua/catalog/fixtures/sample_catalog.json"), verbosity=0)
+    rng = random.Random(7)
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    versions = list(
+        ProcedureVersion.objects.filter(state="published").select_related("receiving_agency", "agency")
+        .prefetch_related("cases__steps")
+    )
+    plans = []
+    for v in versions:
+        case = v.cases.all()[0]
+        steps = list(case.steps.all())
+        if len(steps) >= 2:
+            plans.append((v, case, steps))
+    start = dt.datetime(2026, 1, 5, 8, 0, tzinfo=tz)
+    sample: list[tuple[str, str]] = []
+    batch = 5000
+    made = 0
+    t0 = time.perf_counter()
+    while made < count:
+        n = min(batch, count - made)
+        dossiers = []
+        for i in range(made, made + n):
+            v, case, steps = plans[i % len(plans)]
+            received = start + dt.timedelta(minutes=3 * i)
+            day_seq = i // len(plans) + 1
+            code = f"{v.receiving_agency.unit_code}-{received:%y%m%d}-{day_seq % 10**6:06d}{i % len(plans):02d}"
+            dossiers.append(Dossier(
+                code=code, tracking_key=new_tracking_key(), procedure_version=v, case=case,
+                agency=v.receiving_agency, handling_agency=v.receiving_agency, channel=1 + i % 2,
+                status=Status.PROCESSING, applicant_name=rng.choice(NAMES), applicant_id_number="096090001234",
+                submitted_at=received, received_at=received, due_at=received + dt.timedelta(days=10),
+                original_due_at=received + dt.timedelta(days=10), current_step=steps[1],
+                current_role=steps[1].role, step_started_at=received + dt.timedelta(hours=1), version=3,
+            ))
+        with transaction.atomic():
+            Dossier.objects.bulk_create(dossiers, batch_size=1000)
+            events = []
+            for d in dossiers:
+                _, _, steps = next(p for p in plans if p[0].pk == d.procedure_version_id)
+                events.append(Event(dossier=d, version=1, kind=EventKind.RECEIVED, at=d.received_at,
+                                    to_status=2, to_step=steps[0], to_agency_id=d.agency_id))
+                events.append(Event(dossier=d, version=2, kind=EventKind.HANDOVER, at=d.step_started_at,
+                                    from_status=2, to_status=4, from_step=steps[0], to_step=steps[1],
+                                    to_agency_id=d.agency_id, step_punctuality="on_time"))
+            Event.objects.bulk_create(events, batch_size=2000)
+        sample += [(d.code, d.tracking_key) for d in rng.sample(dossiers, min(200, len(dossiers)))]
+        made += n
+        print(f"  {made} dossiers ({time.perf_counter() - t0:.0f} s)", flush=True)
+    from django.db import connection
 
-    def track_once() -> int:
-        code, key = rng.choice(pairs)
-        roll = rng.random()
-        if roll < 0.1:
-            key = "ZZZZZZ" if key != "ZZZZZZ" else "YYYYYY"
-        elif roll < 0.2:
-            code = code[:-4] + "9999"
-        return client.get(f"/api/v1/track/{code}", {"key": key}).status_code
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    sample_out.write_text(json.dumps(sample))
 
-    for _ in range(30):  # warm up connections, caches, URL resolver
-        track_once()
-        client.get("/healthz")
-    track_ms: list[float] = []
-    base_ms: list[float] = []
-    statuses: dict[int, int] = {}
-    for _ in range(requests):
-        t0 = time.perf_counter()
-        status = track_once()
-        track_ms.append((time.perf_counter() - t0) * 1000)
-        statuses[status] = statuses.get(status, 0) + 1
-        t0 = time.perf_counter()
-        client.get("/healthz")
-        base_ms.append((time.perf_counter() - t0) * 1000)
 
-    p50, p95 = statistics.median(track_ms), _percentile(track_ms, 95)
-    b95 = _percentile(base_ms, 95)
-    print(f"{db}: {dossiers} dossiers made through the action layer in {load_s:.1f} s; {requests} requests "
-          f"(answers: {dict(sorted(statuses.items()))})")
-    print(f"  tracking p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  max {max(track_ms):6.2f} ms")
-    print(f"  baseline p50 {statistics.median(base_ms):6.2f} ms  p95 {b95:6.2f} ms  (GET /healthz)")
-    print(f"BENCH tracking_{db} p50_ms={p50:.2f} p95_ms={p95:.2f} baseline_p95_ms={b95:.2f} "
-          f"ratio_p95={p95 / b95:.1f} target={TARGET_MS}")
+# --- load (client processes) ------------------------------------------------------------------------
+
+
+def _client(port: int, paths: list[str], seconds: float, threads: int, out: mp.Queue) -> None:
+    import threading
+
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(seed_value: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed_value)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        bad = 0
+        while time.perf_counter() < stop_at:
+            path = rng.choice(paths)
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 500:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                continue
+            mine.append(time.perf_counter() - t)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    pool = [threading.Thread(target=worker, args=(os.getpid() * 100 + i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    out.put((latencies, errors))
+
+
+def measure(port: int, paths: list[str], seconds: float, clients: int) -> dict:
+    processes = 2
+    queue: mp.Queue = mp.Queue()
+    procs = [
+        mp.Process(target=_client, args=(port, paths, seconds, max(1, clients // processes), queue))
+        for _ in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    latencies: list[float] = []
+    errors = 0
+    for _ in procs:
+        lat, err = queue.get()
+        latencies += lat
+        errors += err
+    for p in procs:
+        p.join()
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+
+    return {"rps": len(latencies) / seconds, "p50": pct(0.50), "p99": pct(0.99), "errors": errors}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dossiers", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--dossiers", type=int, default=100_000)
+    parser.add_argument("--large", action="store_true", help="10^6 dossiers")
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each measured round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
+    parser.add_argument("--seed-only", metavar="SAMPLE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        _child(args.child, args.dossiers, args.requests)
+    count = 1_000_000 if args.large else args.dossiers
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+    env["MOTCUA_DATA_DIR"] = env.get("MOTCUA_BENCH_DATA_DIR") or tempfile.mkdtemp(prefix="motcua-bench-")
+    env["MOTCUA_LOG_LEVEL"] = "WARNING"
+    if args.seed_only:
+        seed(count, Path(args.seed_only))
         return 0
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    return max(_run_child(db, args.dossiers, args.requests) for db in dbs)
+
+    sample_path = Path(tempfile.gettempdir()) / f"{DB_NAME}.json"
+    if not (args.reuse and sample_path.exists()):
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+        print(f"seeding {count} dossiers into PostgreSQL …", flush=True)
+        subprocess.run([sys.executable, __file__, "--seed-only", str(sample_path), "--dossiers", str(count)],
+                       env=env, cwd=ROOT, check=True)
+    sample = json.loads(sample_path.read_text())
+    rng = random.Random(11)
+    api_paths, page_paths = [], []
+    for code, key in rng.sample(sample, min(2000, len(sample))):
+        key = key if rng.random() < 0.9 else "WRONG7"
+        api_paths.append(f"/api/v1/track/{code}?key={key}")
+        page_paths.append(f"/tra-cuu/{code}?key={key}")
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "motcua", "serve", "--workers", "2", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(port)
+        measure(port, ["/ping"], 2, args.clients)  # warm up every worker and connection
+        measure(port, api_paths[:100], 2, args.clients)
+        results: dict[str, list[dict]] = {"bare": [], "db_bare": [], "api": [], "page": []}
+        for _ in range(args.rounds):
+            results["bare"].append(measure(port, ["/ping"], args.seconds, args.clients))
+            results["db_bare"].append(measure(port, ["/healthz"], args.seconds, args.clients))
+            results["api"].append(measure(port, api_paths, args.seconds, args.clients))
+            results["page"].append(measure(port, page_paths, args.seconds, args.clients))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    def best(name: str) -> dict:
+        return max(results[name], key=lambda r: r["rps"])
+
+    bare, db_bare, api, page = best("bare"), best("db_bare"), best("api"), best("page")
+    print(f"PostgreSQL, {count} dossiers, server: 2 granian workers; {args.clients} keep-alive clients")
+    for name, r in (("bare view /ping", bare), ("bare /healthz", db_bare), ("tracking API", api),
+                    ("tracking page", page)):
+        print(f"  {name:16} {r['rps']:8.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  "
+              f"errors {r['errors']}")
+    print(
+        f"BENCH tracking rps={api['rps']:.0f} bare_rps={bare['rps']:.0f} ratio={api['rps'] / bare['rps']:.2f} "
+        f"db_bare_rps={db_bare['rps']:.0f} db_ratio={api['rps'] / db_bare['rps']:.2f} "
+        f"p99_ms={api['p99']:.2f} bare_p99_ms={bare['p99']:.2f} page_ratio={page['rps'] / bare['rps']:.2f} "
+        f"dossiers={count} target=0.6"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,16 @@ def _check_database(django_db_setup, django_db_blocker):
         connection.ensure_connection()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (dossier codes repeat across tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def sample_data() -> dict:
     return json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8"))

@@ -118,7 +118,12 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("MOTCUA_DB_CONN_MAX_AGE", 0))}
+# Persistent connections (with a health check) save a connection set-up per request on PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("MOTCUA_DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE makes concurrent writers
     # wait for the lock (up to `timeout` seconds) instead of failing with "database is locked".
@@ -212,5 +217,7 @@ LOGGING = {
 # --- motcua ---------------------------------------------------------------------------------
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Cà Mau")
 MOTCUA_PAGE_SIZE = 20
+# Public tracking answers from the cache for this long; any action on the dossier clears it.
+MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 30)
 # The portal's public address, printed in QR codes of receipts (tracking links).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -6,6 +6,7 @@ from motcua.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("ping", core_views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/<str:code>/", core_views.switch_language, name="switch_language"),
     path("quan-tri-he-thong/", admin.site.urls),

@@ -59,3 +59,14 @@ def test_it_survives_hostile_input(client, db, code):
     response = client.get("/tra-cuu/", {"ma": code, "key": "<b>"})
     assert response.status_code in (302, 200)
     assert client.get("/tra-cuu/x", {"key": code}).status_code == 404
+
+
+def test_it_shows_a_change_at_once_although_tracking_is_cached(client, dossier):
+    url = f"/tra-cuu/{dossier.code}"
+    assert "Thẩm tra, xử lý" in client.get(url, {"key": dossier.tracking_key}).content.decode()
+    staff = dossier.events.first().actor
+    from motcua.accounts.models import Membership
+
+    Membership.objects.create(user=staff, agency=dossier.agency, role="officer")
+    actions.handover(type(dossier).objects.get(pk=dossier.pk), actor=staff)
+    assert "Ký duyệt" in client.get(url, {"key": dossier.tracking_key}).content.decode()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,11 @@ def healthz(request):
         db = {"status": "error", "vendor": connection.vendor, "error": exc.__class__.__name__}
         status = 503
     return JsonResponse({"status": "ok" if status == 200 else "error", "database": db}, status=status)
+
+
+def ping(request):
+    """Liveness without the database (and the bare view that benchmarks compare against)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def _wants_json(request) -> bool:

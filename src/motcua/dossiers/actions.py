@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import phone_validator
 
-from . import deadlines, lifecycle
+from . import deadlines, lifecycle, tracking
 from .codes import allocate_code, new_tracking_key
 from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
 from .files import check_and_store
@@ -173,6 +173,11 @@ def _write(dossier: Dossier, fields: set[str], at: dt.datetime) -> None:
 
 
 def _event(dossier: Dossier, kind: str, actor, at: dt.datetime, **fields: Any) -> Event:
+    # The public page shows the change at once: forget now, and again on commit in case a
+    # reader cached the old state in between.
+    code = dossier.code
+    tracking.forget(code)
+    transaction.on_commit(lambda: tracking.forget(code))
     return Event.objects.create(dossier=dossier, version=dossier.version, kind=kind, actor=actor, at=at, **fields)
 
 

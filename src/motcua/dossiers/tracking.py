@@ -1,13 +1,27 @@
 """Public tracking: what anyone holding a dossier's code and tracking key may see.
 
-Shared by the API (/api/v1/track/<code>) and the portal's page (/tra-cuu/), so both show
-the same facts and answer an unknown code and a wrong key the same way (None).
+Shared by the API (/api/v1/track/<code>), the portal's page (/tra-cuu/) and the kiosk, so all
+show the same facts and answer an unknown code and a wrong key the same way (None).
+
+Tracking is the portal's hottest read (receipts' QR codes, kiosks, citizens refreshing), so
+the public facts of a dossier are cached for MOTCUA_TRACKING_CACHE_SECONDS and dropped when
+any action on the dossier commits (`forget`, called by the action layer). With a shared
+cache (Redis) the page is never stale; with the embedded per-process cache another worker
+may show the previous state for at most that many seconds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .codes import tracking_key_matches
 from .models import Dossier, Event, EventKind, Status
@@ -17,12 +31,6 @@ STEP_ENDS = (
     EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED, EventKind.STOPPED, EventKind.WITHDRAWN,
 )
 STEP_STARTS = (EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS)
-# Only the columns the page shows: the procedure version's search columns are large.
-TRACK_FIELDS = (
-    "code", "tracking_key", "status", "applicant_name", "submitted_at", "received_at", "due_at", "finished_at",
-    "returned_at", "procedure_version__name", "procedure_version__procedure__code", "agency__name",
-    "current_step__name",
-)
 
 
 def _iso(instant: dt.datetime | None) -> str | None:
@@ -34,46 +42,115 @@ def mask_name(name: str) -> str:
     return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
 
 
-def steps_passed(events: list[Event]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TrackedEvent:
+    kind: str
+    at: dt.datetime
+    step_punctuality: str
+    to_step_id: int | None
+    step_name: str | None
+
+
+def steps_passed(events: list[TrackedEvent]) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     for event in events:
         if steps and steps[-1]["finished_at"] is None and event.kind in STEP_ENDS:
             steps[-1]["finished_at"] = _iso(event.at)
             steps[-1]["punctuality"] = event.step_punctuality
         if event.to_step_id and event.kind in STEP_STARTS:
-            steps.append({"name": event.to_step.name, "started_at": _iso(event.at), "finished_at": None,
+            steps.append({"name": event.step_name, "started_at": _iso(event.at), "finished_at": None,
                           "punctuality": ""})
     return steps
 
 
+def _cache_key(code: str) -> str:
+    return "track:" + hashlib.sha256(code.encode()).hexdigest()[:32]
+
+
+def forget(code: str) -> None:
+    cache.delete(_cache_key(code))
+
+
 def public_status(code: str, key: str) -> dict[str, Any] | None:
     """The public facts of a dossier, or None when the code is unknown or the key is wrong."""
-    found = list(
-        Dossier.objects.filter(code=(code or "")[:50]).order_by()
-        .select_related("procedure_version__procedure", "agency", "current_step")
-        .only(*TRACK_FIELDS)[:1]
-    )
-    dossier = found[0] if found else None
-    if dossier is None or not tracking_key_matches(dossier.tracking_key, key or ""):
+    code = (code or "")[:50]
+    seconds = getattr(settings, "MOTCUA_TRACKING_CACHE_SECONDS", 30)
+    entry = cache.get(_cache_key(code)) if seconds else None
+    if entry is None:
+        entry = _load(code)
+        if entry is None:
+            return None  # unknown codes are not cached: nobody can fill the cache with them
+        if seconds:
+            cache.set(_cache_key(code), entry, seconds)
+    expected_key, status = entry
+    if not tracking_key_matches(expected_key, key or ""):
         return None
-    events = list(
-        Event.objects.filter(dossier=dossier).exclude(kind=EventKind.FILE_ADDED).order_by("version")
-        .select_related("to_step").only("version", "kind", "at", "step_punctuality", "to_step__name")
-    )
-    version = dossier.procedure_version
+    return status
+
+
+def _when(value) -> dt.datetime | None:
+    """A datetime from a raw row: SQLite gives UTC text, PostgreSQL aware datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _tables() -> dict[str, str]:
+    from motcua.agencies.models import Agency
+    from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
+
     return {
-        "code": dossier.code,
-        "status": dossier.get_status_display(),
-        "status_code": dossier.status,
-        "procedure": version.name,
-        "procedure_code": version.procedure.code,
-        "agency": dossier.agency.name,
-        "applicant": mask_name(dossier.applicant_name),
-        "submitted_at": _iso(dossier.submitted_at),
-        "received_at": _iso(dossier.received_at),
-        "due_at": _iso(dossier.due_at),
-        "finished_at": _iso(dossier.finished_at),
-        "returned_at": _iso(dossier.returned_at),
-        "current_step": dossier.current_step.name if dossier.current_step and dossier.status in OPEN_STATUSES else None,
+        "dossier": Dossier._meta.db_table, "event": Event._meta.db_table, "version": ProcedureVersion._meta.db_table,
+        "procedure": Procedure._meta.db_table, "agency": Agency._meta.db_table, "step": WorkflowStep._meta.db_table,
+    }
+
+
+def _load(code: str) -> tuple[str, dict[str, Any]] | None:
+    # One plain SQL query (the dossier joined with its events) instead of the ORM: on this hot
+    # path building querysets cost ten times more than running them, and each extra round trip
+    # to the database counts (bench/tracking.py). Table names come from the models.
+    t = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.tracking_key, d.status, d.applicant_name, d.submitted_at, d.received_at, d.due_at, "  # noqa: S608
+            f"d.finished_at, d.returned_at, v.name, p.code, a.name, s.name, "
+            f"e.kind, e.at, e.step_punctuality, e.to_step_id, es.name "
+            f"FROM {t['dossier']} d JOIN {t['version']} v ON v.id = d.procedure_version_id "
+            f"JOIN {t['procedure']} p ON p.id = v.procedure_id JOIN {t['agency']} a ON a.id = d.agency_id "
+            f"LEFT JOIN {t['step']} s ON s.id = d.current_step_id "
+            f"LEFT JOIN {t['event']} e ON e.dossier_id = d.id AND e.kind <> %s "
+            f"LEFT JOIN {t['step']} es ON es.id = e.to_step_id "
+            f"WHERE d.code = %s ORDER BY e.version",
+            [EventKind.FILE_ADDED, code],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    (tracking_key, status, applicant, submitted, received, due, finished, returned,
+     procedure_name, procedure_code, agency_name, step_name) = rows[0][:12]
+    events = [
+        TrackedEvent(kind=kind, at=_when(at), step_punctuality=punct or "", to_step_id=step_id, step_name=name)
+        for kind, at, punct, step_id, name in (row[12:] for row in rows)
+        if kind is not None
+    ]
+    status = Status(status)
+    return tracking_key, {
+        "code": code,
+        "status": str(status.label),
+        "status_code": int(status),
+        "procedure": procedure_name,
+        "procedure_code": procedure_code,
+        "agency": agency_name,
+        "applicant": mask_name(applicant),
+        "submitted_at": _iso(_when(submitted)),
+        "received_at": _iso(_when(received)),
+        "due_at": _iso(_when(due)),
+        "finished_at": _iso(_when(finished)),
+        "returned_at": _iso(_when(returned)),
+        "current_step": step_name if step_name and status in OPEN_STATUSES else None,
         "steps": steps_passed(events),
     }
