@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "motcua.core",
+    "motcua.jobs",
     "motcua.accounts",
     "motcua.agencies",
     "motcua.worktime",
@@ -219,5 +220,8 @@ MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh 
 MOTCUA_PAGE_SIZE = 20
 # Public tracking answers from the cache for this long; any action on the dossier clears it.
 MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 30)
+# Background jobs: "worker" (run by `python -m motcua worker`, which `serve` starts beside the
+# web server) or "inline" (right after the transaction commits, in the same process).
+MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
 # The portal's public address, printed in QR codes of receipts (tracking links).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -8,6 +8,7 @@ WhiteNoise inside the app (collected first, with hashed names when MOTCUA_MANIFE
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 from django.core.management import call_command
@@ -28,8 +29,12 @@ class Command(BaseCommand):
                             help="Số luồng xử lý mỗi tiến trình")
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--migrate", action="store_true", help="Chạy migrate trước khi phục vụ")
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help="Không chạy tác vụ nền kèm theo (khi đã có dịch vụ `worker` riêng)",
+        )
 
-    def handle(self, *args, host, port, workers, threads, no_collectstatic, migrate, **options):
+    def handle(self, *args, host, port, workers, threads, no_collectstatic, migrate, no_worker, **options):
         if migrate:
             call_command("migrate", interactive=False, verbosity=0)
         if not no_collectstatic:
@@ -45,6 +50,10 @@ class Command(BaseCommand):
             "--log-level", os.environ.get("MOTCUA_SERVER_LOG_LEVEL", "warning"),
             "motcua.wsgi:application",
         ]
+        if not no_worker and os.environ.get("MOTCUA_EMBEDDED_WORKER", "1") != "0":
+            # The embedded set-up needs no other service: one job worker runs beside the web
+            # server (it outlives this process, which becomes granian, and stops with it).
+            subprocess.Popen([sys.executable, "-m", "motcua", "worker"], start_new_session=False)  # noqa: S603
         self.stdout.write(f"motcua: http://{host}:{port}/ ({workers} tiến trình)")
         self.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 (replace this process with the server)
