@@ -80,7 +80,11 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.documents",
     "motcua.dossiers",
+    "motcua.payments",
+    "motcua.signing",
+    "motcua.notify",
     "motcua.portal",
+    "motcua.backoffice",
     "motcua.api",
 ]
 
@@ -225,3 +229,72 @@ MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 30)
 MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
 # The portal's public address, printed in QR codes of receipts (tracking links).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Notifications (motcua.notify; docs/notifications.md) ------------------------------------
+# SMS backend: "file" (one file per message in MOTCUA_SMS_FILE_PATH), "console", "locmem",
+# "http" (a generic gateway, the default once MOTCUA_SMS_URL is set) or a dotted class path.
+MOTCUA_SMS_URL = env_str("MOTCUA_SMS_URL")
+MOTCUA_SMS_BACKEND = env_str("MOTCUA_SMS_BACKEND", "http" if MOTCUA_SMS_URL else "file")
+MOTCUA_SMS_FILE_PATH = Path(env_str("MOTCUA_SMS_FILE_PATH", str(DATA_DIR / "sms")))
+MOTCUA_SMS_TOKEN = env_str("MOTCUA_SMS_TOKEN")  # or MOTCUA_SMS_TOKEN_FILE
+MOTCUA_SMS_AUTH_HEADER = env_str("MOTCUA_SMS_AUTH_HEADER", "Authorization")
+MOTCUA_SMS_AUTH_SCHEME = env_str("MOTCUA_SMS_AUTH_SCHEME", "Bearer")
+MOTCUA_SMS_FORMAT = env_str("MOTCUA_SMS_FORMAT", "json")  # or "form"
+MOTCUA_SMS_TO_FIELD = env_str("MOTCUA_SMS_TO_FIELD", "to")
+MOTCUA_SMS_TEXT_FIELD = env_str("MOTCUA_SMS_TEXT_FIELD", "text")
+MOTCUA_SMS_REFERENCE_FIELD = env_str("MOTCUA_SMS_REFERENCE_FIELD")
+MOTCUA_SMS_EXTRA = env_str("MOTCUA_SMS_EXTRA")  # fixed fields as a JSON object, e.g. {"brandname": "CAMAU"}
+MOTCUA_SMS_NUMBER_FORMAT = env_str("MOTCUA_SMS_NUMBER_FORMAT", "national")  # or "international", "e164"
+MOTCUA_SMS_TIMEOUT = env_int("MOTCUA_SMS_TIMEOUT", 10)
+MOTCUA_SMS_ID_FIELD = env_str("MOTCUA_SMS_ID_FIELD", "id")
+MOTCUA_SMS_SUCCESS_FIELD = env_str("MOTCUA_SMS_SUCCESS_FIELD")
+MOTCUA_SMS_SUCCESS_VALUES = env_list("MOTCUA_SMS_SUCCESS_VALUES")
+MOTCUA_SMS_UNACCENT = env_bool("MOTCUA_SMS_UNACCENT", True)
+MOTCUA_NOTIFY_MAX_ATTEMPTS = env_int("MOTCUA_NOTIFY_MAX_ATTEMPTS", 8)
+MOTCUA_NOTIFY_TEMPLATE_DIRS = env_list("MOTCUA_NOTIFY_TEMPLATE_DIRS")
+EMAIL_TIMEOUT = env_int("MOTCUA_EMAIL_TIMEOUT", 30)
+
+# --- Signed electronic results (motcua.signing, docs/signing.md) -----------------------------
+# Agencies' certificate files (relative paths in AgencyCertificate rows start here); the
+# development CA and certificates made by `python -m motcua dev_certificate` live here too.
+MOTCUA_SIGNING_CERT_DIR = Path(env_str("MOTCUA_SIGNING_CERT_DIR", str(DATA_DIR / "certs")))
+# CA certificates (PEM or DER files, bundles allowed) whose certificates the verify page trusts.
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS")
+# Trust the development CA of this installation (if it exists); production sets this off.
+MOTCUA_SIGNING_TRUST_DEV_CA = env_bool("MOTCUA_SIGNING_TRUST_DEV_CA", True)
+# Fetch CRLs/OCSP while verifying (needs network access from the web servers).
+MOTCUA_SIGNING_FETCH_REVOCATION = env_bool("MOTCUA_SIGNING_FETCH_REVOCATION", False)
+# A visible stamp (bottom-right of the first page) or an invisible signature.
+MOTCUA_SIGNING_VISIBLE = env_bool("MOTCUA_SIGNING_VISIBLE", True)
+MOTCUA_SIGNING_REASON = env_str("MOTCUA_SIGNING_REASON", "Kết quả giải quyết TTHC")
+
+
+# --- payments (motcua.payments; docs/payments.md) -----------------------------------------------
+# Online payment of fees (service level 4). "sandbox": the built-in test gateway under
+# /thanh-toan/sandbox/ (no real money); "vnpay": VNPay 2.1.0 with the terminal code and secret it issued.
+MOTCUA_PAYMENT_PROVIDER = env_str("MOTCUA_PAYMENT_PROVIDER", "sandbox")
+MOTCUA_PAYMENT_TMN_CODE = env_str("MOTCUA_PAYMENT_TMN_CODE", "MOTCUA01")
+# Required for vnpay; empty for the sandbox: a secret derived from SECRET_KEY (never one in the code).
+MOTCUA_PAYMENT_HASH_SECRET = env_str("MOTCUA_PAYMENT_HASH_SECRET")
+MOTCUA_PAYMENT_GATEWAY_URL = env_str(
+    "MOTCUA_PAYMENT_GATEWAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
+MOTCUA_PAYMENT_QUERY_URL = env_str(
+    "MOTCUA_PAYMENT_QUERY_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
+# The sandbox gateway signs with the merchant secret: on only with the sandbox provider, unless set.
+MOTCUA_PAYMENT_SANDBOX_GATEWAY = env_bool(
+    "MOTCUA_PAYMENT_SANDBOX_GATEWAY", MOTCUA_PAYMENT_PROVIDER == "sandbox"
+)
+MOTCUA_PAYMENT_TIMEOUT_MINUTES = env_int("MOTCUA_PAYMENT_TIMEOUT_MINUTES", 15)
+MOTCUA_PAYMENT_REQUERY_AFTER_MINUTES = env_int("MOTCUA_PAYMENT_REQUERY_AFTER_MINUTES", 5)
+MOTCUA_PAYMENT_EXPIRE_GRACE_MINUTES = env_int("MOTCUA_PAYMENT_EXPIRE_GRACE_MINUTES", 15)
+MOTCUA_PAYMENT_GIVE_UP_HOURS = env_int("MOTCUA_PAYMENT_GIVE_UP_HOURS", 24)
+# The gateway's IPN source addresses (REMOTE_ADDR as the app sees it); empty: any (signature checked).
+MOTCUA_PAYMENT_IPN_ALLOWED_IPS = env_list("MOTCUA_PAYMENT_IPN_ALLOWED_IPS")
+MOTCUA_PAYMENT_SERVER_IP = env_str("MOTCUA_PAYMENT_SERVER_IP", "127.0.0.1")
+MOTCUA_PAYMENT_ORDER_TYPE = env_str("MOTCUA_PAYMENT_ORDER_TYPE", "other")
+MOTCUA_PAYMENT_HTTP_TIMEOUT = env_int("MOTCUA_PAYMENT_HTTP_TIMEOUT", 15)
+# Empty: the sandbox gateway hands its IPN to the active provider in-process; a URL: HTTP GET to it.
+MOTCUA_PAYMENT_SANDBOX_IPN_URL = env_str("MOTCUA_PAYMENT_SANDBOX_IPN_URL")
+# --- end payments ------------------------------------------------------------------------------

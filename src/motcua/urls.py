@@ -11,7 +11,9 @@ urlpatterns = [
     path("ngon-ngu/<str:code>/", core_views.switch_language, name="switch_language"),
     path("quan-tri-he-thong/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.accounts.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
     path("", include("motcua.portal.urls")),
 ]
 

@@ -87,7 +87,8 @@ def test_it_runs_again_a_job_whose_worker_died(db):
     assert Job.objects.get().attempts == 2
 
 
-def test_it_schedules_a_periodic_job_once_per_period(db):
+def test_it_schedules_a_periodic_job_once_per_period(db, monkeypatch):
+    monkeypatch.setattr(runner, "PERIODIC", {})  # only this test's periodic job
     runner.job("test.ok", every=dt.timedelta(minutes=10))(runner.HANDLERS["test.ok"])
     now = timezone.now()
     assert runner.schedule_periodic(now) == 1

@@ -50,6 +50,7 @@ from .models import (
     Status,
 )
 from .queries import can_see, capacities, state_of, step_agency_id, steps_of
+from .signals import dossier_completing, event_recorded
 
 MAX_FORM_DATA_BYTES = 64 * 1024
 MAX_IDEMPOTENCY_KEY = 100
@@ -178,7 +179,9 @@ def _event(dossier: Dossier, kind: str, actor, at: dt.datetime, **fields: Any) -
     code = dossier.code
     tracking.forget(code)
     transaction.on_commit(lambda: tracking.forget(code))
-    return Event.objects.create(dossier=dossier, version=dossier.version, kind=kind, actor=actor, at=at, **fields)
+    event = Event.objects.create(dossier=dossier, version=dossier.version, kind=kind, actor=actor, at=at, **fields)
+    event_recorded.send(sender=Event, event=event)  # e.g. notifications, queued in this transaction
+    return event
 
 
 def _agency(agency_id: int):
@@ -409,6 +412,8 @@ def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> 
         ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
         data["punctuality"] = "late" if d.counts_as_late else deadlines.punctuality(d.due_at, at)
         data["due_at"] = _iso(d.due_at)
+        for _receiver, extra in dossier_completing.send(sender=Dossier, dossier=d, at=at, actor=actor):
+            data.update(extra or {})  # e.g. the signing app's signed copies of the results
     elif action == Action.RETURN_RESULT:
         changed |= _return_result(d, at, p, data)
 
@@ -820,3 +825,63 @@ def add_file(
 
 def _file_params(kind: str, component, name: str) -> dict[str, Any]:
     return {"kind": kind, "component": component.pk if component else None, "name": name}
+
+
+# --- online payments (called by the payments app when a gateway confirms one) -----------------------
+
+PAYMENT_STATUSES = (
+    Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT,
+    Status.COMPLETED,
+)
+
+
+def record_payment(
+    dossier, *, amount_vnd: int, reference: str, provider: str, fees: list[dict] | None = None,
+    paid_at: dt.datetime, resume: bool = True, actor=None, at: dt.datetime | None = None,
+) -> ActionResult:
+    """An online payment the gateway confirmed (actor None: the system).
+
+    Under the dossier's row lock: the amount is added to `fee_collected` and a
+    "payment_received" event records it; a dossier waiting for the payment (status 6) goes
+    back to the status it left, its clock restarted as `resume` does. Idempotent on
+    `reference`: the same payment recorded twice is recorded once.
+    """
+    at = _now(at)
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise InvalidInput(_("Số tiền thanh toán phải là số nguyên dương (trường «amount_vnd»)."), field="amount_vnd")
+    reference = (reference or "").strip()[:100]
+    if not reference:
+        raise InvalidInput(_("Thiếu mã giao dịch (trường «reference»)."), field="reference")
+    with transaction.atomic():
+        d = _locked(dossier, None)
+        earlier = d.events.filter(kind=EventKind.PAYMENT_RECEIVED, data__reference=reference).first()
+        if earlier is not None:
+            return ActionResult(dossier=d, event=earlier, replayed=True)
+        if d.status not in PAYMENT_STATUSES:
+            raise ActionNotAllowed(
+                _("Hồ sơ %(code)s đang ở trạng thái «%(status)s», không ghi nhận thanh toán được.")
+                % {"code": d.code, "status": d.get_status_display()},
+                code="invalid_status",
+            )
+        from_status = d.status
+        changed = {"fee_collected"}
+        data: dict[str, Any] = {
+            "amount_vnd": amount_vnd, "reference": reference, "provider": provider, "fees": fees or [],
+            "paid_at": _iso(paid_at),
+        }
+        d.fee_collected += amount_vnd
+        if resume and d.status == Status.AWAITING_PAYMENT:
+            fields, info = _close_pause(d, at)
+            changed |= fields | {"status", "resume_status"}
+            data.update(info)
+            d.status = d.resume_status or Status.PROCESSING
+            d.resume_status = None
+        _write(d, changed, at)
+        event = _event(
+            d, EventKind.PAYMENT_RECEIVED, actor, at, from_status=from_status, to_status=d.status,
+            from_step=d.current_step, to_step=d.current_step, from_agency=d.handling_agency,
+            to_agency=d.handling_agency, note=_("Thanh toán trực tuyến %(amount)s đồng, giao dịch %(ref)s.")
+            % {"amount": f"{amount_vnd:,}".replace(",", "."), "ref": reference},
+            data=data,
+        )
+    return ActionResult(dossier=d, event=event)

@@ -299,6 +299,7 @@ class EventKind(models.TextChoices):
     RESULT_RETURNED = "result_returned", _("Trả kết quả")
     WITHDRAWN = "withdrawn", _("Rút hồ sơ")
     FILE_ADDED = "file_added", _("Thêm tệp")
+    PAYMENT_RECEIVED = "payment_received", _("Thanh toán trực tuyến")
 
 
 class AppendOnlyError(Exception):

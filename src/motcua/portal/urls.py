@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import track_views, views
+from . import track_views, verify_views, views
 
 app_name = "portal"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("huong-dan/<int:pk>/video", views.guide_video, name="guide_video"),
     path("tra-cuu/", track_views.track_form, name="track_form"),
     path("tra-cuu/<str:code>", track_views.track, name="track"),
+    path("xac-thuc/", verify_views.verify, name="verify"),
 ]

@@ -42,6 +42,8 @@ class Command(BaseCommand):
         self._calendar()
         created = self._accounts()
         self.stdout.write(f"Tài khoản trình diễn: {created} mới (mật khẩu {DEMO_PASSWORD}).")
+        # Development signing certificates, so completed results come out signed (docs/signing.md).
+        call_command("dev_certificate", stdout=self.stdout)
 
     def _calendar(self) -> None:
         try:

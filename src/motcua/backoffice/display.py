@@ -1,0 +1,92 @@
+"""How the back office shows a dossier's timeliness: always a word and a colour, never colour alone.
+
+Pure functions of the dossier's fields and "now" (no queries), so a list page costs nothing more
+per row. "Due soon" means within 24 hours of calendar time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.models import Status
+
+SOON = dt.timedelta(hours=24)
+OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
+ENDED = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
+FINISHED = frozenset({Status.COMPLETED, Status.RETURNED})
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    key: str  # css modifier: late, soon, ok, paused, waiting, done-ok, done-late, ended
+    label: str
+    symbol: str  # a shape that says the same as the colour (for colour-blind users and print)
+
+    @property
+    def css(self) -> str:
+        return f"due--{self.key}"
+
+
+LATE = ("late", _("Quá hạn"), "✕")
+SOON_ = ("soon", _("Sắp đến hạn"), "!")
+OK = ("ok", _("Trong hạn"), "✓")
+PAUSED = ("paused", _("Tạm dừng tính giờ"), "❚❚")
+WAITING = ("waiting", _("Chờ tiếp nhận"), "…")
+DONE_OK = ("done-ok", _("Xong đúng hạn"), "✓")
+DONE_LATE = ("done-late", _("Xong quá hạn"), "✕")
+ENDED_ = ("ended", _("Đã kết thúc"), "–")
+
+
+def _make(entry) -> Timeliness:
+    key, label, symbol = entry
+    return Timeliness(key, str(label), symbol)
+
+
+def against(due: dt.datetime | None, now: dt.datetime, late: bool = False) -> Timeliness:
+    """A running deadline: late / due within a day / on time."""
+    if late or (due is not None and now > due):
+        return _make(LATE)
+    if due is not None and due - now <= SOON:
+        return _make(SOON_)
+    return _make(OK)
+
+
+def dossier_timeliness(dossier, now: dt.datetime) -> Timeliness:
+    status = dossier.status
+    if status == Status.SUBMITTED:
+        return _make(WAITING)
+    if status in ENDED:
+        return _make(ENDED_)
+    if status in FINISHED:
+        finished = dossier.finished_at or dossier.returned_at or now
+        late = dossier.counts_as_late or (dossier.due_at is not None and finished > dossier.due_at)
+        return _make(DONE_LATE if late else DONE_OK)
+    if dossier.paused_at is not None or status in (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT):
+        if dossier.counts_as_late:
+            return _make(LATE)
+        return _make(PAUSED)
+    return against(dossier.due_at, now, late=dossier.counts_as_late)
+
+
+def step_timeliness(dossier, now: dt.datetime) -> Timeliness | None:
+    if dossier.status not in OPEN or dossier.step_due_at is None:
+        return None
+    if dossier.paused_at is not None:
+        return _make(PAUSED)
+    return against(dossier.step_due_at, now)
+
+
+PUNCTUALITY = {
+    "early": ("done-ok", _("Trước hạn"), "✓"),
+    "on_time": ("done-ok", _("Đúng hạn"), "✓"),
+    "late": ("late", _("Quá hạn"), "✕"),
+}
+
+
+def punctuality(value: str) -> Timeliness | None:
+    """A finished step's punctuality as recorded on its event."""
+    entry = PUNCTUALITY.get(value or "")
+    return _make(entry) if entry else None

@@ -1,0 +1,520 @@
+"""The dossier page: what the dossier is, its files, its process control sheet, and the actions
+this user may take now (asked of `dossiers.queries.allowed_actions`; only those are shown).
+
+Every action form POSTs the dossier version the user saw. The view compares it first, then calls
+the action with it (`expected_version`), so when two officers press "hand over" together one
+wins and the other is sent back to the refreshed page with a clear message. Errors of the
+action layer become messages or field errors, never a 500 (POST/redirect/GET on success).
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from motcua.accounts.models import Membership, Role
+from motcua.dossiers import actions
+from motcua.dossiers.errors import (
+    ActionNotAllowed,
+    ConcurrentUpdate,
+    DossierError,
+    IdempotencyConflict,
+    InvalidInput,
+    PermissionDenied,
+)
+from motcua.dossiers.files import download_response
+from motcua.dossiers.lifecycle import Action, Capacity
+from motcua.dossiers.models import (
+    Dossier,
+    DossierFile,
+    Event,
+    EventKind,
+    FileKind,
+    FileSource,
+    IdempotencyKey,
+    Status,
+)
+from motcua.dossiers.queries import allowed_actions, capacities, step_agency_id, step_index, steps_of
+
+from . import forms, uploads
+from .access import dossier_or_404, staff_required
+from .reception import CONCURRENT_MESSAGE, component_rows
+from .views import staff_render
+
+ROLE_LABELS = dict(Role.choices)
+# Statuses in which each capacity may add component scans (mirrors dossiers.actions' file rights).
+COMPONENT_FILE_RIGHTS = {
+    Capacity.RECEPTIONIST: {Status.SUBMITTED, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED},
+    Capacity.STEP_HOLDER: {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED},
+}
+RESULT_FILE_STATUSES = {Status.RECEIVED, Status.PROCESSING}
+FILE_ACTIONS = ("result_files", "component_files")
+FORM_LINKS = (
+    ("01", gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")),
+    ("02", gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")),
+    ("03", gettext_lazy("Phiếu từ chối tiếp nhận giải quyết hồ sơ")),
+    ("04", gettext_lazy("Văn bản xin lỗi và đề nghị gia hạn")),
+    ("05", gettext_lazy("Thông báo dừng giải quyết hồ sơ")),
+    ("06", gettext_lazy("Phiếu kiểm soát quá trình giải quyết hồ sơ")),
+)
+# The order the action panels are shown in (the usual next step first).
+ORDER = (
+    "claim", "handover", "result_files", "complete", "return_result", "supply", "component_files",
+    "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop", "withdraw",
+)
+PRIMARY = {"claim", "handover", "complete", "return_result", "supply", "result_files"}
+
+
+@dataclass
+class Panel:
+    name: str
+    title: str
+    form: Any
+    help: str = ""
+    warning: str = ""
+    files: bool = False
+    open: bool = False
+    button: str = ""
+    danger: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _related(qs=None):
+    return (qs or Dossier.objects).select_related(
+        "procedure_version__procedure", "procedure_version__agency", "procedure_version__receiving_agency",
+        "case", "agency", "handling_agency", "current_step", "assignee", "owner",
+    )
+
+
+def _label(user) -> str:
+    name = getattr(user, "full_name", "") or user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+def _holders(agency_id: int, role: str) -> list:
+    rows = (
+        Membership.objects.filter(agency_id=agency_id, role=role, active=True, user__is_active=True)
+        .select_related("user").order_by("user__full_name", "user__username")
+    )
+    return [(m.user, _label(m.user)) for m in rows]
+
+
+@dataclass
+class Context:
+    dossier: Dossier
+    steps: tuple
+    index: int | None
+    allowed: list[Action]
+    caps: frozenset
+
+    @functools.cached_property
+    def components(self) -> list:
+        return list(self.dossier.procedure_version.components.order_by("order", "id"))
+
+    @property
+    def next_step(self):
+        if self.index is None or self.index + 1 >= len(self.steps):
+            return None
+        return self.steps[self.index + 1]
+
+    @property
+    def previous_step(self):
+        if not self.index:
+            return None
+        return self.steps[self.index - 1]
+
+
+def _context(request, dossier) -> Context:
+    steps = steps_of(dossier.case_id)
+    return Context(
+        dossier=dossier, steps=steps, index=step_index(dossier, steps),
+        allowed=allowed_actions(request.user, dossier), caps=capacities(request.user, dossier),
+    )
+
+
+def _available(ctx: Context) -> list[str]:
+    names = [str(a) for a in ctx.allowed]
+    status = ctx.dossier.status
+    at_reception = ctx.dossier.current_role == Role.RECEPTIONIST and ctx.dossier.current_step_id is not None
+    if Capacity.STEP_HOLDER in ctx.caps and status in RESULT_FILE_STATUSES and not at_reception:
+        names.append("result_files")
+    if any(cap in ctx.caps and status in statuses for cap, statuses in COMPONENT_FILE_RIGHTS.items()):
+        names.append("component_files")
+    return names
+
+
+def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
+    d = ctx.dossier
+    initial = {"version": d.version, "token": secrets.token_hex(16)}
+    kw: dict[str, Any] = {"data": data, "initial": initial, "prefix": name}
+    components = ctx.components
+    if name == "claim":
+        return Panel(name, _("Nhận xử lý"), forms.SimpleActionForm(**kw),
+                     help=_("Hồ sơ đang ở nhóm vai trò; nhận để những người khác trong nhóm biết bạn đang xử lý."),
+                     button=_("Nhận xử lý hồ sơ này"))
+    if name == "handover":
+        step = ctx.next_step
+        if step is None:
+            return None
+        agency_id = step_agency_id(d, step)
+        holders = _holders(agency_id, step.role)
+        pool = _("Cả nhóm %(role)s") % {
+            "role": str(ROLE_LABELS.get(step.role, step.role)).lower()}
+        return Panel(name, _("Chuyển bước tiếp theo: %(step)s") % {"step": step.name},
+                     forms.HandoverForm(targets=holders, pool_label=pool, **kw),
+                     help=_("Bước tiếp theo do %(role)s thực hiện, định mức %(hours)s giờ làm việc. Chọn một người, "
+                            "hoặc chuyển cho cả nhóm: ai trong nhóm cũng nhận xử lý được.") % {
+                         "role": str(ROLE_LABELS.get(step.role, step.role)).lower(),
+                         "hours": f"{step.quota_hours:f}".rstrip("0").rstrip(".")},
+                     button=_("Chuyển hồ sơ"))
+    if name == "return_to_previous":
+        step = ctx.previous_step
+        if step is None:
+            return None
+        holders = _holders(step_agency_id(d, step), step.role)
+        return Panel(name, _("Trả lại bước trước: %(step)s") % {"step": step.name},
+                     forms.ReturnForm(targets=holders, default_label=_(
+                         "Người đã xử lý bước trước (nếu còn giữ vai trò), nếu không thì nhóm vai trò"), **kw),
+                     button=_("Trả lại"))
+    if name == "request_supplement":
+        if d.status == Status.SUBMITTED:
+            return None  # at reception: the check page
+        warning = ""
+        if d.supplement_count >= 1:
+            warning = _("Hồ sơ đã được yêu cầu bổ sung %(n)d lần trong khi xử lý. Yêu cầu thêm lần nữa sẽ làm hồ sơ bị "
+                        "tính là QUÁ HẠN (QĐ 766).") % {"n": d.supplement_count}
+        return Panel(name, _("Yêu cầu bổ sung, hoàn thiện hồ sơ"), forms.SupplementForm(**kw),
+                     help=_("Chỉ yêu cầu một lần, liệt kê đầy đủ. Đồng hồ dừng trong khi chờ người nộp bổ sung; "
+                            "thời gian đã qua vẫn được tính. Lần yêu cầu thứ hai làm hồ sơ bị tính là quá hạn."),
+                     warning=warning, button=_("Gửi yêu cầu bổ sung (mẫu 02)"))
+    if name == "supply":
+        return Panel(name, _("Nhận giấy tờ bổ sung"), forms.SupplyForm(components=components, **kw), files=True,
+                     help=_("Ghi nhận người nộp đã bổ sung; thời hạn được tính tiếp từ lúc này."),
+                     button=_("Ghi nhận đã bổ sung"))
+    if name == "pause":
+        return Panel(name, _("Tạm dừng tính thời gian"), forms.PauseForm(**kw), button=_("Tạm dừng"))
+    if name == "resume":
+        return Panel(name, _("Tiếp tục xử lý"), forms.SimpleActionForm(**kw),
+                     help=_("Thời hạn được lùi thêm đúng bằng thời gian làm việc đã tạm dừng."),
+                     button=_("Tiếp tục xử lý"))
+    if name == "extend":
+        due = timezone.localtime(d.due_at).strftime("%H:%M %d/%m/%Y") if d.due_at else ""
+        return Panel(name, _("Xin lỗi và gia hạn (mẫu 04)"), forms.ExtendForm(**kw),
+                     help=_("Chỉ gia hạn được trước thời hạn hiện tại (%(due)s); thời hạn mới phải sau thời hạn "
+                            "này.") % {"due": due}, button=_("Gia hạn"))
+    if name == "stop":
+        return Panel(name, _("Dừng xử lý (mẫu 05)"), forms.StopForm(**kw), danger=True,
+                     help=_("Hồ sơ kết thúc ở trạng thái “Dừng xử lý”; thao tác này không hoàn tác được."),
+                     button=_("Dừng xử lý hồ sơ"))
+    if name == "complete":
+        return Panel(name, _("Hoàn thành xử lý"), forms.SimpleActionForm(**kw),
+                     help=_("Hồ sơ chuyển sang “Đã xử lý xong” và về bộ phận một cửa để trả kết quả."),
+                     button=_("Hoàn thành xử lý"))
+    if name == "return_result":
+        fees = [f for f in d.procedure_version.fees.all() if f.collected == "at_return"]
+        if fees and data is None:
+            kw["initial"]["fee_collected"] = sum(f.amount_vnd for f in fees)
+        return Panel(name, _("Trả kết quả cho người nộp"), forms.ReturnResultForm(**kw),
+                     help=_("Đối chiếu bản chính với các tệp đã nộp, cho người nhận ký nhận, thu phí, lệ phí còn "
+                            "lại (nếu có) và ghi số biên lai."), button=_("Xác nhận đã trả kết quả"),
+                     extra={"fees": list(d.procedure_version.fees.all())})
+    if name == "withdraw":
+        return Panel(name, _("Rút hồ sơ theo yêu cầu của người nộp"), forms.WithdrawForm(**kw), danger=True,
+                     button=_("Rút hồ sơ"))
+    if name == "result_files":
+        return Panel(name, _("Đính kèm tệp kết quả"), forms.FilesForm(**kw), files=True,
+                     help=_("Văn bản kết quả giải quyết (PDF, JPEG, PNG, TIFF); cần ít nhất một tệp trước khi hoàn "
+                            "thành."), button=_("Tải lên tệp kết quả"))
+    if name == "component_files":
+        return Panel(name, _("Thêm bản quét thành phần hồ sơ"), forms.FilesForm(components=components, **kw),
+                     files=True, button=_("Tải lên"))
+    return None
+
+
+def _panels(ctx: Context, bound: Panel | None = None) -> list[Panel]:
+    names = _available(ctx)
+    panels = []
+    for name in ORDER:
+        if name not in names:
+            continue
+        if bound is not None and bound.name == name:
+            bound.open = True
+            panels.append(bound)
+            continue
+        panel = _build_form(name, ctx)
+        if panel is not None:
+            panel.open = name in PRIMARY
+            panels.append(panel)
+    return panels
+
+
+def _form_links(dossier, kinds: set[str]) -> list[tuple[str, str, str]]:
+    wanted = set()
+    if dossier.received_at:
+        wanted |= {"01", "06"}
+    if EventKind.SUPPLEMENT_REQUESTED in kinds:
+        wanted.add("02")
+    if dossier.status == Status.REFUSED:
+        wanted.add("03")
+    if dossier.extension_count:
+        wanted.add("04")
+    if dossier.status == Status.STOPPED:
+        wanted.add("05")
+    return [(no, title, f"/can-bo/ho-so/{dossier.code}/mau/{no}.pdf") for no, title in FORM_LINKS if no in wanted]
+
+
+def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: int = 200):
+    events = list(
+        Event.objects.filter(dossier=dossier).select_related(
+            "actor", "from_step", "to_step", "from_agency", "to_agency", "from_assignee", "to_assignee"
+        ).order_by("version")
+    )
+    rows = component_rows(dossier)
+    result_files = list(dossier.files.filter(kind=FileKind.RESULT).select_related("uploaded_by"))
+    kinds = {e.kind for e in events}
+    steps = []
+    for i, step in enumerate(ctx.steps):
+        state = "upcoming"
+        if ctx.index is not None:
+            state = "done" if i < ctx.index else ("current" if i == ctx.index else "upcoming")
+        if dossier.status in (Status.COMPLETED, Status.RETURNED):
+            state = "done"
+        steps.append({"step": step, "state": state, "role": ROLE_LABELS.get(step.role, step.role)})
+    pool_label = ""
+    if dossier.current_step_id and not dossier.assignee_id:
+        pool_label = _("Nhóm vai trò: %(role)s – %(agency)s") % {
+            "role": ROLE_LABELS.get(dossier.current_role, dossier.current_role), "agency": dossier.handling_agency.name}
+    last_step_hint = ""
+    if (Capacity.STEP_HOLDER in ctx.caps and ctx.index is not None and ctx.index + 1 == len(ctx.steps)
+            and dossier.status in RESULT_FILE_STATUSES and not result_files
+            and Action.COMPLETE not in ctx.allowed and dossier.paused_at is None):
+        last_step_hint = _("Đây là bước cuối. Đính kèm ít nhất một tệp kết quả để hoàn thành xử lý.")
+    return staff_render(request, "backoffice/dossier.html", {
+        "dossier": dossier, "procedure": dossier.procedure_version.procedure, "pv": dossier.procedure_version,
+        "rows": rows, "result_files": result_files, "events": events, "panels": _panels(ctx, bound),
+        "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds),
+        "role_labels": ROLE_LABELS, "last_step_hint": last_step_hint,
+        "check_url": dossier.status == Status.SUBMITTED and Action.RECEIVE in ctx.allowed,
+        "max_mb": uploads.max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",
+    }, status=status)
+
+
+@require_safe
+@staff_required
+def dossier_page(request, code: str):
+    dossier = dossier_or_404(request, code, _related())
+    return _render(request, dossier, _context(request, dossier))
+
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+FIELD_MAP = {"reason": "reason", "missing": "missing", "new_due_at": "new_due_at", "to_user": "to_user",
+             "fee_collected": "fee_collected", "receipt_number": "receipt_number", "kind": "kind",
+             "component": "component", "file": None}
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M ngày %d/%m/%Y") if value else "—"
+
+
+def _success(name: str, dossier: Dossier, extra: dict) -> str:
+    if name == "claim":
+        return _("Bạn đã nhận xử lý hồ sơ %(code)s.") % {"code": dossier.code}
+    if name == "handover":
+        to = _label(dossier.assignee) if dossier.assignee_id else _("nhóm vai trò %(role)s") % {
+            "role": str(ROLE_LABELS.get(dossier.current_role, dossier.current_role)).lower()}
+        return _("Đã chuyển hồ sơ %(code)s sang bước «%(step)s» cho %(to)s.") % {
+            "code": dossier.code, "step": dossier.current_step.name if dossier.current_step_id else "", "to": to}
+    if name == "return_to_previous":
+        return _("Đã trả hồ sơ %(code)s về bước «%(step)s».") % {
+            "code": dossier.code, "step": dossier.current_step.name if dossier.current_step_id else ""}
+    if name == "request_supplement":
+        text = _("Đã yêu cầu bổ sung hồ sơ %(code)s; thời gian chờ bổ sung không tính vào thời hạn. Hãy gửi phiếu "
+                 "yêu cầu bổ sung (mẫu 02) cho người nộp.") % {"code": dossier.code}
+        if dossier.counts_as_late:
+            text += " " + _("Lưu ý: đây là lần yêu cầu bổ sung thứ hai trở lên, hồ sơ bị tính là quá hạn.")
+        return text
+    if name == "supply":
+        return _("Đã ghi nhận bổ sung; hồ sơ %(code)s được xử lý tiếp, hạn trả: %(due)s.") % {
+            "code": dossier.code, "due": _local(dossier.due_at)}
+    if name == "pause":
+        return _("Đã tạm dừng tính thời gian hồ sơ %(code)s.") % {"code": dossier.code}
+    if name == "resume":
+        return _("Đã tiếp tục xử lý hồ sơ %(code)s; hạn trả: %(due)s.") % {"code": dossier.code,
+                                                                           "due": _local(dossier.due_at)}
+    if name == "extend":
+        return _("Đã gia hạn hồ sơ %(code)s đến %(due)s. Hãy gửi văn bản xin lỗi và gia hạn (mẫu 04).") % {
+            "code": dossier.code, "due": _local(dossier.due_at)}
+    if name == "stop":
+        return _("Đã dừng xử lý hồ sơ %(code)s. Hãy gửi thông báo dừng giải quyết (mẫu 05).") % {"code": dossier.code}
+    if name == "complete":
+        return _("Đã hoàn thành xử lý hồ sơ %(code)s; hồ sơ chờ trả kết quả tại bộ phận một cửa.") % {
+            "code": dossier.code}
+    if name == "return_result":
+        return _("Đã trả kết quả hồ sơ %(code)s.") % {"code": dossier.code}
+    if name == "withdraw":
+        return _("Đã ghi nhận người nộp rút hồ sơ %(code)s.") % {"code": dossier.code}
+    if name in FILE_ACTIONS:
+        return _("Đã lưu %(n)d tệp vào hồ sơ %(code)s.") % {"n": extra.get("files", 0), "code": dossier.code}
+    return _("Đã cập nhật hồ sơ %(code)s.") % {"code": dossier.code}
+
+
+def _check_files(request, panel: Panel, field_name: str = "files", accepted: str | None = None) -> list:
+    """The uploads of a file form, each checked; refusals go on the form (naming the file)."""
+    files = request.FILES.getlist(f"{panel.name}-{field_name}")[:50]
+    good = []
+    for upload in files:
+        message = uploads.check_upload(upload, upload.name, accepted)
+        if message:
+            panel.form.add_action_error(None, message)
+        else:
+            good.append(upload)
+    return good
+
+
+def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
+    """Call the action; returns extra facts for the success message. Raises DossierError."""
+    data = panel.form.cleaned_data
+    user = request.user
+    common = {"actor": user, "expected_version": data["version"],
+              "idempotency_key": f"bo-{name}:{data['token']}" if data.get("token") else None}
+    note = data.get("note", "")
+    if name == "claim":
+        actions.claim(dossier, **common)
+    elif name == "handover":
+        target = int(data["to_user"]) if data.get("to_user") else None
+        actions.handover(dossier, to_user=target, note=note, **common)
+    elif name == "return_to_previous":
+        target = int(data["to_user"]) if data.get("to_user") else None
+        actions.return_to_previous(dossier, reason=data["reason"], to_user=target, **common)
+    elif name == "request_supplement":
+        actions.request_supplement(dossier, missing=data["missing"], note=note, **common)
+    elif name == "pause":
+        actions.pause(dossier, reason=data["reason"], kind=data["kind"], **common)
+    elif name == "resume":
+        actions.resume(dossier, note=note, **common)
+    elif name == "extend":
+        actions.extend(dossier, new_due_at=data["new_due_at"], reason=data["reason"], **common)
+    elif name == "stop":
+        actions.stop(dossier, reason=data["reason"], **common)
+    elif name == "complete":
+        actions.complete(dossier, note=note, **common)
+    elif name == "return_result":
+        actions.return_result(
+            dossier, originals_checked=bool(data.get("originals_checked")),
+            applicant_signed=bool(data.get("applicant_signed")), fee_collected=data.get("fee_collected") or 0,
+            receipt_number=data.get("receipt_number", ""), note=note, **common)
+    elif name == "withdraw":
+        actions.withdraw(dossier, reason=data.get("reason", ""), **common)
+    else:  # pragma: no cover - the names come from _available
+        raise Http404("unknown action")
+    return {}
+
+
+def _run_with_files(name: str, request, dossier: Dossier, panel: Panel, good: list) -> dict:
+    data = panel.form.cleaned_data
+    user = request.user
+    expected = data["version"]
+    component = None
+    if data.get("component"):
+        component = next((c for c in dossier.procedure_version.components.all() if c.pk == data["component"]), None)
+    kind = FileKind.RESULT if name == "result_files" else FileKind.COMPONENT
+    with transaction.atomic():
+        for i, upload in enumerate(good):
+            actions.add_file(dossier, actor=user, upload=upload, name=upload.name, component=component, kind=kind,
+                             source=FileSource.SCANNED if kind != FileKind.RESULT else None,
+                             expected_version=expected if i == 0 else None)
+        if name == "supply":
+            actions.supply(dossier, actor=user, note=data.get("note", ""),
+                           expected_version=None if good else expected)
+    return {"files": len(good)}
+
+
+@require_POST
+@staff_required
+def dossier_action(request, code: str, action: str):
+    dossier = dossier_or_404(request, code, _related())
+    ctx = _context(request, dossier)
+    if action not in ORDER:
+        raise Http404("unknown action")
+    token = request.POST.get(f"{action}-token", "")[:64]
+    if token and IdempotencyKey.objects.filter(actor=request.user, key=f"bo-{action}:{token}").exists():
+        # The same form sent twice (a double click, a reload): the first one did it.
+        messages.info(request, _("Thao tác này đã được thực hiện ở lần bấm trước."))
+        return redirect("backoffice:dossier", code=dossier.code)
+    seen = request.POST.get(f"{action}-version", "")
+    if seen.isdigit() and int(seen) != dossier.version:
+        messages.error(request, CONCURRENT_MESSAGE)
+        return redirect("backoffice:dossier", code=dossier.code)
+    if action not in _available(ctx):
+        messages.error(request, _("Thao tác này hiện không thực hiện được với hồ sơ %(code)s (trạng thái: "
+                                  "%(status)s), hoặc bạn không có quyền.") % {
+                                      "code": dossier.code, "status": dossier.get_status_display()})
+        return redirect("backoffice:dossier", code=dossier.code)
+    panel = _build_form(action, ctx, data=request.POST)
+    if panel is None:
+        messages.error(request, _("Thao tác này hiện không thực hiện được."))
+        return redirect("backoffice:dossier", code=dossier.code)
+    valid = panel.form.is_valid()
+    good: list = []
+    if panel.files:
+        good = _check_files(request, panel)
+        if action in FILE_ACTIONS and valid and not good and not panel.form.errors:
+            panel.form.add_action_error(None, _("Chưa chọn tệp nào để tải lên."))
+        if action == "supply" and good and valid and not panel.form.cleaned_data.get("component"):
+            panel.form.add_action_error("component", _("Chọn thành phần hồ sơ cho các tệp bổ sung."))
+        valid = valid and not panel.form.errors
+    if not valid:
+        return _render(request, dossier, ctx, bound=panel)
+    try:
+        extra = (_run_with_files(action, request, dossier, panel, good) if panel.files
+                 else _run(action, request, dossier, panel))
+    except ConcurrentUpdate:
+        messages.error(request, CONCURRENT_MESSAGE)
+        return redirect("backoffice:dossier", code=dossier.code)
+    except (ActionNotAllowed, PermissionDenied) as exc:
+        messages.error(request, exc.message)
+        return redirect("backoffice:dossier", code=dossier.code)
+    except InvalidInput as exc:
+        panel.form.add_action_error(FIELD_MAP.get(exc.field), exc.message)
+        return _render(request, dossier, ctx, bound=panel)
+    except IdempotencyConflict:
+        messages.error(request, _("Biểu mẫu này đã được gửi một lần; trang đã được tải lại, hãy thao tác lại nếu cần."))
+        return redirect("backoffice:dossier", code=dossier.code)
+    except DossierError as exc:
+        messages.error(request, exc.message)
+        return redirect("backoffice:dossier", code=dossier.code)
+    fresh = _related().get(pk=dossier.pk)
+    messages.success(request, _success(action, fresh, extra))
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+# --- files ------------------------------------------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def dossier_file(request, code: str, file_id: int):
+    """A dossier file as an attachment (never rendered inline), after the permission check."""
+    dossier = dossier_or_404(request, code)
+    file = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+    if file is None:
+        raise Http404("no such file")
+    try:
+        response = download_response(file)  # attachment, stored type, nosniff, no-store
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("missing file") from exc
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+

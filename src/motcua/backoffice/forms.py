@@ -1,0 +1,352 @@
+"""Back-office forms. They check what the user typed and say what to fix in Vietnamese; the rules
+of the dossier (who may act, in which state) stay in `dossiers.lifecycle` and `dossiers.actions`,
+whose errors the views map back onto these forms."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import phone_validator
+from motcua.dossiers.lifecycle import MAX_MISSING_ITEMS, MAX_REASON_CHARS
+from motcua.dossiers.models import ApplicantKind, Delivery
+
+PERSON_ID = re.compile(r"^\d{12}$")
+ORGANISATION_ID = re.compile(r"^\d{10}(-?\d{3})?$")
+MAX_NOTE_CHARS = 2000
+MAX_FEE_VND = 10_000_000_000
+
+
+def _one_line(value: str) -> str:
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in (value or "")).split())
+
+
+def _text(value: str) -> str:
+    """Multi-line text without control characters (PostgreSQL refuses NUL)."""
+    value = (value or "").replace("\r\n", "\n")
+    return "".join(ch for ch in value if ch.isprintable() or ch in "\n\t").strip()
+
+
+class BaseForm(forms.Form):
+    """Adds aria attributes and Bootstrap classes to every widget."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            widget = f.widget
+            css = widget.attrs.get("class", "")
+            if isinstance(widget, forms.CheckboxInput):
+                css += " form-check-input"
+            elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                pass
+            elif isinstance(widget, forms.Select):
+                css += " form-select"
+            else:
+                css += " form-control"
+            widget.attrs["class"] = css.strip()
+            if f.help_text:
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound:
+            self.mark_invalid()
+
+    def add_action_error(self, field: str | None, message: str) -> None:
+        """An error the action layer found after the form validated (shown on the field it names)."""
+        self.add_error(field if field in self.fields else None, message)
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        """aria-invalid, the error text's id in aria-describedby, and Bootstrap's is-invalid."""
+        for name in list(self.errors):
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            error_id = f"{self[name].auto_id}-error"
+            described = attrs.get("aria-describedby", "")
+            if error_id not in described.split():
+                attrs["aria-describedby"] = f"{error_id} {described}".strip()
+            if "is-invalid" not in attrs.get("class", "").split():
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+
+
+class ApplicantForm(BaseForm):
+    """The applicant at the counter: person (12-digit ID) or organisation (tax code)."""
+
+    applicant_kind = forms.ChoiceField(
+        label=_("Người nộp là"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(
+        label=_("Họ và tên (hoặc tên tổ chức)"), max_length=255,
+        error_messages={"required": _("Cần nhập họ tên người nộp (hoặc tên tổ chức)."),
+                        "max_length": _("Họ tên dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân / mã số thuế"), max_length=40,
+        help_text=_("Cá nhân: số CCCD gồm đúng 12 chữ số. Tổ chức: mã số thuế 10 hoặc 13 chữ số."),
+        error_messages={"required": _("Cần nhập số định danh cá nhân (12 chữ số) hoặc mã số thuế."),
+                        "max_length": _("Số định danh dài quá %(limit_value)d ký tự.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"), max_length=30, required=False,
+        error_messages={"max_length": _("Số điện thoại dài quá %(limit_value)d ký tự.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"), max_length=254, required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ, ví dụ: ten@example.com."),
+                        "max_length": _("Thư điện tử dài quá %(limit_value)d ký tự.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ"), max_length=500, required=False,
+        error_messages={"max_length": _("Địa chỉ dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    delivery = forms.ChoiceField(
+        label=_("Nhận kết quả"), choices=Delivery.choices, initial=Delivery.COUNTER,
+    )
+
+    def clean_name(self):
+        return _one_line(self.cleaned_data["name"])
+
+    def clean_address(self):
+        return _one_line(self.cleaned_data.get("address", ""))
+
+    def clean_phone(self):
+        phone = re.sub(r"[\s.\-]", "", self.cleaned_data.get("phone", ""))
+        if phone:
+            try:
+                phone_validator(phone)
+            except ValidationError:
+                raise ValidationError(
+                    _("Số điện thoại gồm 10 chữ số bắt đầu bằng 0 (hoặc +84), ví dụ 0912345678.")
+                ) from None
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        raw = re.sub(r"\s", "", data.get("id_number") or "")
+        if "id_number" in self.errors or not raw:
+            return data
+        if data.get("applicant_kind") == ApplicantKind.ORGANISATION:
+            if not ORGANISATION_ID.match(raw):
+                self.add_error("id_number", _("Mã số thuế của tổ chức gồm 10 hoặc 13 chữ số (bạn đã nhập «%(v)s»).")
+                               % {"v": raw[:20]})
+        elif not PERSON_ID.match(raw):
+            digits = sum(ch.isdigit() for ch in raw)
+            self.add_error(
+                "id_number",
+                _("Số định danh cá nhân phải gồm đúng 12 chữ số (bạn đã nhập %(n)d ký tự, %(d)d chữ số).")
+                % {"n": len(raw), "d": digits},
+            )
+        data["id_number"] = raw
+        return data
+
+
+def missing_lines(text: str) -> list[str]:
+    return [_one_line(line) for line in (text or "").splitlines() if _one_line(line)]
+
+
+class ReceptionOutcomeForm(BaseForm):
+    """The free-text parts of the three reception outcomes (supplement items, refusal reason)."""
+
+    missing_extra = forms.CharField(
+        label=_("Nội dung cần bổ sung khác"), required=False, max_length=8000,
+        help_text=_("Mỗi mục một dòng. Các thành phần bắt buộc chưa đánh dấu “có” được tự động đưa vào danh sách."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Nội dung cần bổ sung dài quá %(limit_value)d ký tự.")},
+    )
+    refuse_reason = forms.CharField(
+        label=_("Lý do từ chối"), required=False, max_length=MAX_REASON_CHARS,
+        help_text=_("Bắt buộc khi từ chối; được in trên phiếu từ chối (mẫu 03)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Lý do dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+    )
+
+    def clean_missing_extra(self):
+        return _text(self.cleaned_data.get("missing_extra", ""))
+
+    def clean_refuse_reason(self):
+        return _text(self.cleaned_data.get("refuse_reason", ""))
+
+
+# --- action forms on the dossier page ---------------------------------------------------------------
+
+
+class ActionForm(BaseForm):
+    """Every action form carries the dossier version the user saw and an idempotency token."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+
+def reason_field(label, required=True, help_text=""):
+    return forms.CharField(
+        label=label, required=required, max_length=MAX_REASON_CHARS, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Cần nhập lý do."),
+                        "max_length": _("Nội dung dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+    )
+
+
+NOTE_LABEL = _("Ghi chú (không bắt buộc)")
+
+
+def note_field(label=NOTE_LABEL):
+    return forms.CharField(
+        label=label, required=False, max_length=MAX_NOTE_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("Ghi chú dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+    )
+
+
+class TargetChoiceField(forms.ChoiceField):
+    pass
+
+
+class SimpleActionForm(ActionForm):
+    """claim, resume, receive: nothing but an optional note."""
+
+    note = note_field()
+
+
+class HandoverForm(ActionForm):
+    to_user = TargetChoiceField(label=_("Chuyển cho"), required=False)
+    note = note_field(_("Ý kiến, ghi chú khi chuyển (không bắt buộc)"))
+
+    def __init__(self, *args, targets=(), pool_label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].choices = [("", pool_label)] + [(str(u.pk), label) for u, label in targets]
+
+
+class ReturnForm(ActionForm):
+    to_user = TargetChoiceField(label=_("Trả cho"), required=False)
+    reason = reason_field(_("Lý do trả lại"))
+
+    def __init__(self, *args, targets=(), default_label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].choices = [("", default_label)] + [(str(u.pk), label) for u, label in targets]
+
+
+class SupplementForm(ActionForm):
+    missing = forms.CharField(
+        label=_("Giấy tờ, nội dung cần bổ sung"), max_length=8000,
+        help_text=_("Mỗi mục một dòng; liệt kê đầy đủ một lần."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Cần liệt kê ít nhất một giấy tờ cần bổ sung."),
+                        "max_length": _("Danh sách dài quá %(limit_value)d ký tự.")},
+    )
+    note = note_field()
+
+    def clean_missing(self):
+        items = missing_lines(self.cleaned_data.get("missing", ""))
+        if not items:
+            raise ValidationError(_("Cần liệt kê ít nhất một giấy tờ cần bổ sung."))
+        if len(items) > MAX_MISSING_ITEMS:
+            raise ValidationError(_("Danh sách có %(n)d mục; tối đa %(max)d mục.")
+                                  % {"n": len(items), "max": MAX_MISSING_ITEMS})
+        return items
+
+
+class PauseForm(ActionForm):
+    kind = forms.ChoiceField(
+        label=_("Loại tạm dừng"),
+        choices=[("other", _("Tạm dừng (thẩm định, niêm yết, xin ý kiến…)")),
+                 ("payment", _("Chờ thực hiện nghĩa vụ tài chính"))],
+        initial="other",
+    )
+    reason = reason_field(_("Lý do tạm dừng"))
+
+
+class ExtendForm(ActionForm):
+    new_due_at = forms.DateTimeField(
+        label=_("Thời hạn trả kết quả mới"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("Cần chọn ngày giờ hẹn trả mới."),
+                        "invalid": _("Ngày giờ không hợp lệ; nhập theo dạng ngày/tháng/năm giờ:phút.")},
+    )
+    reason = reason_field(_("Lý do chậm và lời xin lỗi"), help_text=_("In trên văn bản xin lỗi và gia hạn (mẫu 04)."))
+
+
+class StopForm(ActionForm):
+    reason = reason_field(_("Lý do dừng xử lý"), help_text=_("In trên thông báo dừng giải quyết (mẫu 05)."))
+
+
+class ReturnResultForm(ActionForm):
+    originals_checked = forms.BooleanField(label=_("Đã đối chiếu bản chính với các tệp đã nộp"), required=False)
+    applicant_signed = forms.BooleanField(label=_("Người nhận đã ký nhận kết quả"), required=False)
+    fee_collected = forms.CharField(
+        label=_("Phí, lệ phí thu khi trả (đồng)"), max_length=30, required=False, initial="0",
+        help_text=_("Số đồng, ví dụ 200000 hoặc 200.000; để 0 nếu không thu."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"max_length": _("Số tiền quá dài.")},
+    )
+    receipt_number = forms.CharField(
+        label=_("Số biên lai"), max_length=50, required=False,
+        error_messages={"max_length": _("Số biên lai dài quá %(limit_value)d ký tự.")},
+    )
+    note = note_field()
+
+    def clean_receipt_number(self):
+        return _one_line(self.cleaned_data.get("receipt_number", ""))
+
+    def clean_fee_collected(self):
+        """Whole đồng; "200.000", "200,000", "200 000 đ" are read as Vietnamese write them."""
+        raw = re.sub(r"(?i)\s*(đồng|đ|vnd|₫)\s*$", "", (self.cleaned_data.get("fee_collected") or "").strip())
+        raw = raw.strip()
+        if not raw:
+            return 0
+        if re.fullmatch(r"\d{1,3}([.,\s]\d{3})+", raw):
+            raw = re.sub(r"[.,\s]", "", raw)
+        if not raw.isdigit() or not raw.isascii():
+            raise ValidationError(_("Số tiền là số nguyên đồng, ví dụ 200000 hoặc 200.000 (không có số lẻ)."))
+        amount = int(raw)
+        if amount > MAX_FEE_VND:
+            raise ValidationError(_("Số tiền quá lớn."))
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("fee_collected") or 0) > 0 and not data.get("receipt_number"):
+            self.add_error("receipt_number", _("Đã thu phí thì cần nhập số biên lai."))
+        return data
+
+
+class WithdrawForm(ActionForm):
+    confirm = forms.BooleanField(
+        label=_("Người nộp đã có yêu cầu (đơn) rút hồ sơ"),
+        error_messages={"required": _("Cần xác nhận người nộp đã yêu cầu rút hồ sơ.")},
+    )
+    reason = reason_field(_("Lý do rút (theo yêu cầu của người nộp)"), required=False)
+
+
+class FilesForm(ActionForm):
+    """Attach files (result documents, or scans of a component)."""
+
+    component = forms.TypedChoiceField(label=_("Thành phần hồ sơ"), coerce=int, required=False)
+
+    def __init__(self, *args, components=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if components:
+            self.fields["component"].choices = [(c.pk, c.name) for c in components]
+            self.fields["component"].required = True
+        else:
+            del self.fields["component"]
+
+
+class SupplyForm(ActionForm):
+    component = forms.TypedChoiceField(label=_("Giấy tờ bổ sung thuộc thành phần"), coerce=int, required=False)
+    note = note_field(_("Nội dung đã bổ sung"))
+
+    def __init__(self, *args, components=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["component"].choices = [("", _("(không đính kèm tệp)"))] + [(c.pk, c.name) for c in components]

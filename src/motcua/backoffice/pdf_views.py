@@ -1,0 +1,57 @@
+"""The official forms of a dossier (01–06) and the ledger (07) as PDFs for the counter's printer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from motcua.agencies.models import Agency
+from motcua.dossiers import paperwork
+
+from .access import dossier_or_404, staff_required
+from .views import _date
+
+MAX_LEDGER_DAYS = 366
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@staff_required
+def form_pdf(request, code: str, number: str):
+    dossier = dossier_or_404(request, code)
+    layout = "80mm" if request.GET.get("layout") == "80mm" else "a4"
+    try:
+        content = paperwork.render(dossier, number, layout=layout)
+    except paperwork.FormNotAvailable:
+        raise Http404("this dossier has no such form") from None
+    return _pdf(content, f"{dossier.code}-mau-{number}.pdf")
+
+
+@require_safe
+@staff_required
+def ledger_pdf(request):
+    staff = request.staff
+    today = timezone.localdate()
+    start = _date(request.GET.get("from"), today.replace(day=1))
+    end = _date(request.GET.get("to"), today)
+    if end < start:
+        start, end = end, start
+    # One book per agency; a year at most in one print.
+    start = max(start, end - dt.timedelta(days=MAX_LEDGER_DAYS - 1))
+    allowed = set(staff.agency_ids) | staff.extra_scope_ids()
+    wanted = request.GET.get("agency", "")
+    agency_id = next((pk for pk in staff.agency_ids if str(pk) == wanted), None) or staff.agency_ids[0]
+    if agency_id not in allowed:
+        raise Http404("not your agency")
+    agency = Agency.objects.select_related("parent").get(pk=agency_id)
+    content = paperwork.ledger(agency, start, end)
+    return _pdf(content, f"so-theo-doi-{agency.unit_code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")

@@ -1,0 +1,460 @@
+"""Reception: at the counter (papers scanned on the spot) and of dossiers submitted online.
+
+Both end in one of three outcomes (NĐ 61/2018 Đ.19, DESIGN §6):
+* Tiếp nhận (receive): the dossier gets its code and due time; form 01.
+* Yêu cầu bổ sung (request a supplement): everything missing listed once; form 02.
+* Từ chối (refuse), with a reason; form 03.
+
+At the counter everything typed is checked first (applicant, case, checklist, each file's type and
+size); only then is the dossier created, its scans stored and the outcome recorded, in one
+transaction. A form with errors comes back with every typed value and tick, and the files that
+passed kept as pending uploads (see `uploads.py`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from motcua.accounts.models import Role
+from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
+from motcua.catalog.search import RankedResults, ranked_queryset
+from motcua.core.text import MAX_QUERY_CHARS
+from motcua.dossiers import actions
+from motcua.dossiers.errors import (
+    ActionNotAllowed,
+    ConcurrentUpdate,
+    DossierError,
+    FileRefused,
+    IdempotencyConflict,
+    InvalidInput,
+    PermissionDenied,
+)
+from motcua.dossiers.lifecycle import MAX_MISSING_ITEMS, Action
+from motcua.dossiers.models import Channel, Dossier, DossierFile, FileKind, FileSource, IdempotencyKey, Status
+from motcua.dossiers.queries import allowed_actions
+
+from . import uploads
+from .access import dossier_or_404, forbidden, staff_required
+from .forms import ApplicantForm, ReceptionOutcomeForm, missing_lines
+from .views import LIST_RELATED, clean_text, paginate, staff_render
+
+OUTCOMES = ("receive", "supplement", "refuse")
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
+CONCURRENT_MESSAGE = gettext_lazy(
+    "Hồ sơ vừa được người khác cập nhật trong lúc bạn thao tác, nên thao tác của bạn chưa được thực hiện. "
+    "Trang đã được tải lại với thông tin mới nhất; hãy kiểm tra rồi thao tác lại nếu vẫn cần."
+)
+
+
+@dataclass
+class ComponentRow:
+    component: Component
+    present: bool = False
+    errors: list[str] = field(default_factory=list)
+    pending: list[uploads.Pending] = field(default_factory=list)
+    files: list[DossierFile] = field(default_factory=list)
+
+    @property
+    def pk(self) -> int:
+        return self.component.pk
+
+    @property
+    def input_id(self) -> str:
+        return f"files-{self.pk}"
+
+    @property
+    def tick_id(self) -> str:
+        return f"present-{self.pk}"
+
+
+def _reception_agencies(request) -> list[int]:
+    return request.staff.agencies_with(Role.RECEPTIONIST)
+
+
+def _not_receptionist(request):
+    return forbidden(request, _("Chỉ cán bộ một cửa (tiếp nhận hồ sơ) mới dùng được trang này. Nếu bạn đang "
+                                "chọn một cơ quan ở ô “Cơ quan”, hãy chọn cơ quan nơi bạn làm cán bộ một cửa."))
+
+
+def _token(request) -> str:
+    raw = request.POST.get("token", "") if request.method == "POST" else ""
+    raw = raw[:64]
+    return raw if raw and raw.isalnum() else secrets.token_hex(16)
+
+
+# --- finding the procedure -----------------------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def counter_search(request):
+    agencies = _reception_agencies(request)
+    if not agencies:
+        return _not_receptionist(request)
+    q = clean_text(request.GET.get("q"), MAX_QUERY_CHARS)
+    ranked = ranked_queryset(q).filter(receiving_agency_id__in=agencies)
+    results = RankedResults(ranked).select_related("procedure", "receiving_agency", "agency").prefetch_related(
+        Prefetch("cases", queryset=ProcedureCase.objects.order_by("order", "id"))
+    )
+    page = paginate(request, results, per_page=20)
+    return staff_render(request, "backoffice/counter_search.html", {
+        "q": q, "page": page, "page_query": urlencode({"q": q}) if q else "", "max_query": MAX_QUERY_CHARS,
+    })
+
+
+def _version_for_counter(request, code: str) -> ProcedureVersion:
+    if not code.isprintable():
+        raise Http404("no such procedure")
+    version = (
+        ProcedureVersion.objects.filter(state=ProcedureVersion.State.PUBLISHED, procedure__code=code[:50])
+        .select_related("procedure", "receiving_agency", "agency", "sector")
+        .first()
+    )
+    if version is None:
+        raise Http404("no such procedure")
+    return version
+
+
+# --- the counter form ------------------------------------------------------------------------------------
+
+
+def _rows(version, post=None, file_errors=None, pending=None) -> list[ComponentRow]:
+    present = set()
+    if post is not None:
+        present = {int(v) for v in post.getlist("present") if v.isdigit()}
+    rows = []
+    for c in version.components.order_by("order", "id"):
+        rows.append(ComponentRow(
+            c, present=c.pk in present, errors=(file_errors or {}).get(c.pk, []), pending=(pending or {}).get(c.pk, []),
+        ))
+    return rows
+
+
+def _case_choice(version, post) -> tuple[ProcedureCase | None, list[ProcedureCase], str]:
+    cases = list(version.cases.order_by("order", "id"))
+    if len(cases) == 1:
+        return cases[0], cases, ""
+    raw = (post.get("case", "") if post is not None else "")[:12]
+    chosen = next((c for c in cases if str(c.pk) == raw), None)
+    error = "" if chosen or post is None else _("Cần chọn trường hợp giải quyết.")
+    return chosen, cases, error
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def counter_form(request, code: str):
+    agencies = _reception_agencies(request)
+    if not agencies:
+        return _not_receptionist(request)
+    version = _version_for_counter(request, code)
+    if version.receiving_agency_id not in agencies:
+        return forbidden(request, _("Thủ tục này được tiếp nhận tại %(agency)s; bạn không phải cán bộ một cửa "
+                                    "ở đó.") % {"agency": version.receiving_agency.name})
+    if request.method != "POST":
+        case, cases, _err = _case_choice(version, None)
+        return _render_counter(request, version, ApplicantForm(), ReceptionOutcomeForm(), _rows(version),
+                               cases, case, token=_token(request))
+    return _counter_post(request, version)
+
+
+def _render_counter(request, version, applicant, outcome_form, rows, cases, case, *, token, case_error="",
+                    checklist_error="", general_errors=(), outcome="", status=200):
+    fees = list(version.fees.all())
+    errors = []  # (anchor id, message) for the error summary
+    for f in applicant:
+        for e in f.errors:
+            errors.append((f.auto_id if f.name != "applicant_kind" else "applicant-kind", e))
+    if case_error:
+        errors.append(("case-choice", case_error))
+    if checklist_error:
+        errors.append(("checklist", checklist_error))
+    for row in rows:
+        for e in row.errors:
+            errors.append((f"files-{row.pk}", e))
+    for f in outcome_form:
+        for e in f.errors:
+            errors.append((f.auto_id, e))
+    for e in list(applicant.non_field_errors()) + list(outcome_form.non_field_errors()) + list(general_errors):
+        errors.append(("", e))
+    return staff_render(request, "backoffice/counter_form.html", {
+        "version": version, "procedure": version.procedure, "cases": cases, "case": case,
+        "case_error": case_error, "form": applicant, "outcome_form": outcome_form, "rows": rows,
+        "checklist_error": checklist_error, "errors": errors, "token": token, "accept": ACCEPT,
+        "fees": fees, "outcome": outcome, "max_mb": uploads.max_upload_bytes() // (1024 * 1024),
+    }, status=status)
+
+
+def _check_new_files(request, rows) -> dict[int, list]:
+    """New uploads per component: each checked; errors go on the row, good files are returned."""
+    good: dict[int, list] = {}
+    for row in rows:
+        for upload in request.FILES.getlist(f"files-{row.pk}")[:50]:
+            message = uploads.check_upload(upload, upload.name, row.component.accepted_types)
+            if message:
+                row.errors.append(message)
+            else:
+                good.setdefault(row.pk, []).append(upload)
+    return good
+
+
+def _kept_pending(request, rows) -> None:
+    by_pk = {row.pk: row for row in rows}
+    for token in request.POST.getlist("keep")[:100]:
+        pending = uploads.read_pending(token, request.user.pk)
+        if pending is not None and pending.component_id in by_pk:
+            by_pk[pending.component_id].pending.append(pending)
+
+
+def _missing_items(rows, extra: str) -> list[str]:
+    items = [row.component.name for row in rows if row.component.required and not row.present]
+    return items + missing_lines(extra)
+
+
+def _counter_post(request, version):
+    post = request.POST
+    token = _token(request)
+    outcome = post.get("outcome", "")
+    applicant = ApplicantForm(post)
+    outcome_form = ReceptionOutcomeForm(post)
+    case, cases, case_error = _case_choice(version, post)
+    rows = _rows(version, post)
+    good = _check_new_files(request, rows)
+    _kept_pending(request, rows)
+    general: list[str] = []
+    checklist_error = ""
+    ok = applicant.is_valid() & outcome_form.is_valid() and not case_error
+    ok = ok and not any(row.errors for row in rows)
+    missing: list[str] = []
+    if outcome not in OUTCOMES:
+        general.append(_("Hãy chọn một trong ba nút: Tiếp nhận, Yêu cầu bổ sung hoặc Từ chối."))
+        ok = False
+    elif outcome == "receive":
+        lacking = [row.component.name for row in rows if row.component.required and not row.present]
+        if lacking:
+            checklist_error = _("Chưa đánh dấu có các thành phần bắt buộc: %(items)s. Đánh dấu nếu đã có, "
+                                "hoặc chọn “Yêu cầu bổ sung”.") % {"items": "; ".join(lacking)}
+            ok = False
+    elif outcome == "supplement" and outcome_form.is_valid():
+        missing = _missing_items(rows, outcome_form.cleaned_data["missing_extra"])
+        if not missing:
+            outcome_form.add_action_error("missing_extra", _(
+                "Cần liệt kê giấy tờ còn thiếu: bỏ đánh dấu thành phần chưa có, hoặc ghi nội dung cần bổ sung."))
+            ok = False
+        elif len(missing) > MAX_MISSING_ITEMS:
+            outcome_form.add_action_error("missing_extra", _("Danh sách cần bổ sung có %(n)d mục; tối đa %(max)d.")
+                                          % {"n": len(missing), "max": MAX_MISSING_ITEMS})
+            ok = False
+    elif outcome == "refuse" and outcome_form.is_valid() and not outcome_form.cleaned_data["refuse_reason"]:
+        outcome_form.add_action_error("refuse_reason", _("Cần nhập lý do từ chối tiếp nhận."))
+        ok = False
+
+    if ok:
+        try:
+            dossier = _create(request, version, case, applicant.cleaned_data, rows, good, outcome, missing,
+                              outcome_form.cleaned_data, token)
+        except InvalidInput as exc:
+            field_name = exc.field.removeprefix("applicant.") if exc.field else ""
+            if isinstance(exc, FileRefused):
+                general.append(exc.message)
+            elif field_name in applicant.fields:
+                applicant.add_action_error(field_name, exc.message)
+            else:
+                general.append(exc.message)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except IdempotencyConflict:
+            # The page was sent once already (then changed after "Back"): a new dossier needs a new form.
+            general.append(_("Trang này đã được gửi một lần và hồ sơ đã được ghi nhận. Để tiếp nhận một hồ sơ "
+                             "khác, hãy kiểm tra lại thông tin rồi bấm nút một lần nữa."))
+            token = secrets.token_hex(16)
+        except DossierError as exc:
+            general.append(exc.message)
+        else:
+            return redirect("backoffice:dossier", code=dossier.code)
+
+    # Show the form again: keep the good new files as pending uploads.
+    for row in rows:
+        for upload in good.get(row.pk, []):
+            row.pending.append(uploads.keep_pending(upload, upload.name, row.pk, request.user.pk))
+    return _render_counter(request, version, applicant, outcome_form, rows, cases, case, token=token,
+                           case_error=case_error, checklist_error=checklist_error, general_errors=general,
+                           outcome=outcome)
+
+
+def _create(request, version, case, data, rows, good, outcome, missing, extra, token) -> Dossier:
+    user = request.user
+    applicant = actions.Applicant(
+        name=data["name"], id_number=data["id_number"], phone=data["phone"], email=data["email"],
+        address=data["address"], kind=data["applicant_kind"],
+    )
+    used_pending: list[uploads.Pending] = []
+    with transaction.atomic():
+        result = actions.create_dossier(
+            actor=user, version=version, case=case, channel=Channel.COUNTER, applicant=applicant,
+            receive=outcome == "receive", delivery=data["delivery"], idempotency_key=f"bo-counter:{token}",
+        )
+        dossier = result.dossier
+        if result.replayed:
+            messages.info(request, _("Hồ sơ %(code)s đã được ghi nhận từ lần gửi trước.") % {"code": dossier.code})
+            return dossier
+        if outcome != "refuse":
+            for row in rows:
+                for upload in good.get(row.pk, []):
+                    actions.add_file(dossier, actor=user, upload=upload, name=upload.name,
+                                     component=row.component, source=FileSource.SCANNED)
+                for pending in row.pending:
+                    with uploads.open_pending(pending) as fh:
+                        actions.add_file(dossier, actor=user, upload=fh, name=pending.name,
+                                         component=row.component, source=FileSource.SCANNED)
+                    used_pending.append(pending)
+        if outcome == "supplement":
+            dossier = actions.request_supplement(dossier, actor=user, missing=missing).dossier
+        elif outcome == "refuse":
+            dossier = actions.refuse(dossier, actor=user, reason=extra["refuse_reason"]).dossier
+        for pending in used_pending:
+            transaction.on_commit(lambda p=pending: uploads.discard(p))
+    _outcome_message(request, dossier, outcome, missing)
+    return dossier
+
+
+def _outcome_message(request, dossier, outcome, missing) -> None:
+    if outcome == "receive":
+        due = timezone.localtime(dossier.due_at).strftime("%H:%M ngày %d/%m/%Y") if dossier.due_at else "—"
+        messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả: %(due)s. Hãy in giấy tiếp nhận "
+                                    "(mẫu 01) cho người nộp.") % {"code": dossier.code, "due": due})
+    elif outcome == "supplement":
+        messages.success(request, _("Đã lập yêu cầu bổ sung cho hồ sơ %(code)s (%(n)d mục). Hãy in phiếu yêu cầu "
+                                    "bổ sung (mẫu 02) cho người nộp.") % {"code": dossier.code, "n": len(missing)})
+    else:
+        messages.success(request, _("Đã từ chối tiếp nhận hồ sơ %(code)s. Hãy in phiếu từ chối (mẫu 03) cho người "
+                                    "nộp.") % {"code": dossier.code})
+
+
+# --- online queue ----------------------------------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def online_queue(request):
+    agencies = _reception_agencies(request)
+    if not agencies:
+        return _not_receptionist(request)
+    waiting = (
+        Dossier.objects.filter(agency_id__in=agencies, status=Status.SUBMITTED)
+        .select_related(*LIST_RELATED).order_by("submitted_at", "id")
+    )
+    page = paginate(request, waiting)
+    supplementing = list(
+        Dossier.objects.filter(agency_id__in=agencies, status=Status.SUPPLEMENT_REQUESTED,
+                               resume_status=Status.SUBMITTED)
+        .select_related(*LIST_RELATED).order_by("updated_at", "id")[:50]
+    )
+    return staff_render(request, "backoffice/online_queue.html", {
+        "page": page, "page_query": "", "supplementing": supplementing,
+    })
+
+
+def component_rows(dossier, post=None) -> list[ComponentRow]:
+    """The dossier's components with their files (one query for the files)."""
+    files: dict[int | None, list[DossierFile]] = {}
+    for f in dossier.files.exclude(kind=FileKind.RESULT).select_related("uploaded_by").order_by("uploaded_at", "id"):
+        files.setdefault(f.component_id, []).append(f)
+    rows = _rows(dossier.procedure_version, post)
+    for row in rows:
+        row.files = files.get(row.pk, [])
+    return rows
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def online_check(request, code: str):
+    dossier = dossier_or_404(request, code, Dossier.objects.select_related(
+        "procedure_version__procedure", "procedure_version__receiving_agency", "case", "agency", "owner"))
+    seen = request.POST.get("version", "") if request.method == "POST" else ""
+    token = _token(request)
+    if seen and IdempotencyKey.objects.filter(actor=request.user, key=f"bo-check:{token}").exists():
+        messages.info(request, _("Thao tác này đã được thực hiện ở lần bấm trước."))
+        return redirect("backoffice:dossier", code=dossier.code)
+    if seen.isdigit() and int(seen) != dossier.version:
+        messages.error(request, CONCURRENT_MESSAGE)
+        target = "backoffice:online_check" if dossier.status == Status.SUBMITTED else "backoffice:dossier"
+        return redirect(target, code=dossier.code)
+    if dossier.status != Status.SUBMITTED:
+        messages.info(request, _("Hồ sơ %(code)s không còn chờ tiếp nhận (trạng thái: %(status)s).")
+                      % {"code": dossier.code, "status": dossier.get_status_display()})
+        return redirect("backoffice:dossier", code=dossier.code)
+    allowed = set(allowed_actions(request.user, dossier))
+    if not allowed & {Action.RECEIVE, Action.REFUSE}:
+        return _not_receptionist(request)
+    post = request.POST if request.method == "POST" else None
+    rows = component_rows(dossier, post)
+    outcome_form = ReceptionOutcomeForm(post)
+    general: list[str] = []
+    checklist_error = ""
+    outcome = post.get("outcome", "") if post else ""
+    if post is not None:
+        version = post.get("version", "")
+        ok = outcome_form.is_valid()
+        missing: list[str] = []
+        if outcome not in OUTCOMES:
+            general.append(_("Hãy chọn một trong ba nút: Tiếp nhận, Yêu cầu bổ sung hoặc Từ chối."))
+            ok = False
+        elif outcome == "receive":
+            lacking = [row.component.name for row in rows if row.component.required and not row.present]
+            if lacking:
+                checklist_error = _("Chưa đánh dấu đạt các thành phần bắt buộc: %(items)s. Đánh dấu nếu đã đủ, "
+                                    "hoặc chọn “Yêu cầu bổ sung”.") % {"items": "; ".join(lacking)}
+                ok = False
+        elif outcome == "supplement" and ok:
+            missing = _missing_items(rows, outcome_form.cleaned_data["missing_extra"])
+            if not missing:
+                outcome_form.add_action_error("missing_extra", _(
+                    "Cần liệt kê giấy tờ còn thiếu: bỏ đánh dấu thành phần chưa đạt, hoặc ghi nội dung cần bổ sung."))
+                ok = False
+        elif outcome == "refuse" and ok and not outcome_form.cleaned_data["refuse_reason"]:
+            outcome_form.add_action_error("refuse_reason", _("Cần nhập lý do từ chối tiếp nhận."))
+            ok = False
+        if ok:
+            common = {"actor": request.user, "expected_version": int(version) if version.isdigit() else None,
+                      "idempotency_key": f"bo-check:{token}"}
+            try:
+                if outcome == "receive":
+                    result = actions.receive(dossier, **common)
+                elif outcome == "supplement":
+                    result = actions.request_supplement(dossier, missing=missing, **common)
+                else:
+                    result = actions.refuse(dossier, reason=outcome_form.cleaned_data["refuse_reason"], **common)
+            except ConcurrentUpdate:
+                messages.error(request, CONCURRENT_MESSAGE)
+                return redirect("backoffice:online_check", code=dossier.code)
+            except (ActionNotAllowed, PermissionDenied) as exc:
+                messages.error(request, exc.message)
+                return redirect("backoffice:dossier", code=dossier.code)
+            except InvalidInput as exc:
+                target = {"reason": "refuse_reason", "missing": "missing_extra"}.get(exc.field)
+                outcome_form.add_action_error(target, exc.message)
+            else:
+                _outcome_message(request, result.dossier, outcome, missing)
+                return redirect("backoffice:dossier", code=dossier.code)
+    errors = [("checklist", checklist_error)] if checklist_error else []
+    errors += [(f.auto_id, e) for f in outcome_form for e in f.errors]
+    errors += [("", e) for e in list(outcome_form.non_field_errors()) + general]
+    return staff_render(request, "backoffice/online_check.html", {
+        "dossier": dossier, "rows": rows, "outcome_form": outcome_form, "token": token, "errors": errors,
+        "checklist_error": checklist_error, "outcome": outcome,
+        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": list(dossier.procedure_version.fees.all()),
+        "reception_url": reverse("backoffice:online_queue"),
+    })

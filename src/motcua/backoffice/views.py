@@ -1,0 +1,279 @@
+"""Back-office lists: the inbox (with the barcode search), results to return, the ledger, the agency
+switcher. Reception lives in `reception.py`, the dossier page and its actions in `dossier_views.py`.
+
+Views stay thin: they read and clean the request, ask `dossiers.queries` for the rows (with the
+related rows fetched up front, a fixed number of queries per page) and render. Bad input
+(unknown filters, absurd text, wrong page numbers) is ignored or clamped, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from motcua.accounts.models import Role
+from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.queries import inbox as inbox_query
+
+from .access import SESSION_AGENCY, staff_required
+from .display import SOON
+
+PAGE_SIZE = 25
+MAX_Q = 100
+LIST_RELATED = ("procedure_version__procedure", "current_step", "assignee", "handling_agency", "agency")
+RUNNING = (Status.RECEIVED, Status.PROCESSING)
+OPEN = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
+
+
+def clean_text(value: str | None, limit: int) -> str:
+    value = (value or "")[: limit * 4]
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())[:limit]
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
+    page = Paginator(queryset, per_page).get_page((request.GET.get("page") or "")[:10])
+    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
+
+
+def current_time() -> dt.datetime:
+    """Now (one place, so tests can move the clock the timeliness badges compare with)."""
+    return timezone.now()
+
+
+def calendar_warning(staff) -> list[int]:
+    """Years (this one and the next) whose working calendar an admin has not confirmed yet."""
+    if not staff.sees_calendar_warnings:
+        return []
+    from motcua.worktime.services import year_status
+
+    year = timezone.localdate().year
+    return [y for y, confirmed in sorted(year_status([year, year + 1]).items()) if not confirmed]
+
+
+def staff_render(request, template: str, context: dict, status: int = 200):
+    staff = request.staff
+    context = {
+        "staff": staff,
+        "now": current_time(),
+        "unconfirmed_years": calendar_warning(staff),
+        "nav": request.resolver_match.url_name if request.resolver_match else "",
+        "open_statuses": OPEN,
+        **context,
+    }
+    return render(request, template, context, status=status)
+
+
+def in_current_agency(qs: QuerySet[Dossier], staff) -> QuerySet[Dossier]:
+    if staff.current is None:
+        return qs
+    agency = staff.current.agency_id
+    return qs.filter(Q(agency_id=agency) | Q(handling_agency_id=agency))
+
+
+def exact_code_redirect(request, q: str):
+    """A barcode reader types the code and Enter: open the dossier when the code matches exactly."""
+    if not q or " " in q:
+        return None
+    match = request.staff.visible().filter(code__in={q, q.upper()}).values_list("code", flat=True).first()
+    if match:
+        return redirect("backoffice:dossier", code=match)
+    return None
+
+
+# --- inbox ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxQuery:
+    q: str = ""
+    scope: str = "mine"
+    default_scope: str = "mine"
+    status: int | None = None
+    procedure: str = ""
+    due: str = ""
+
+    DUE_CHOICES = ("late", "soon", "ok", "paused")
+
+    def params(self, **overrides) -> dict[str, str]:
+        values = {"q": self.q, "scope": "" if self.scope == self.default_scope else self.scope,
+                  "status": self.status or "", "procedure": self.procedure, "due": self.due}
+        values.update(overrides)
+        return {k: str(v) for k, v in values.items() if v}
+
+    @property
+    def querystring(self) -> str:
+        return urlencode(self.params())
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.procedure or self.due or self.q)
+
+
+WORKFLOW_ROLES = frozenset({Role.RECEPTIONIST, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.LEADER, Role.CLERK})
+
+
+def _inbox_query(request) -> InboxQuery:
+    get = request.GET
+    status = get.get("status", "")
+    due = get.get("due", "")
+    # Supervisors and agency admins hold no workflow step: their inbox opens on their whole scope.
+    default = "mine" if any(request.staff.has_role(r) for r in WORKFLOW_ROLES) else "all"
+    scope = get.get("scope", "")
+    return InboxQuery(
+        q=clean_text(get.get("q"), MAX_Q),
+        scope=scope if scope in ("all", "mine") else default,
+        default_scope=default,
+        status=int(status) if status.isdigit() and int(status) in Status.values else None,
+        procedure=clean_text(get.get("procedure"), 50),
+        due=due if due in InboxQuery.DUE_CHOICES else "",
+    )
+
+
+def due_filter(qs: QuerySet[Dossier], due: str, now: dt.datetime) -> QuerySet[Dossier]:
+    """The same classes as `display.dossier_timeliness`, in SQL."""
+    running = Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False)
+    if due == "late":
+        return qs.filter(Q(status__in=OPEN, counts_as_late=True) | (running & Q(due_at__lt=now)))
+    if due == "soon":
+        return qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
+    if due == "ok":
+        return qs.filter(running, due_at__gt=now + SOON)
+    if due == "paused":
+        return qs.filter(Q(status__in=OPEN, counts_as_late=False)
+                         & (Q(paused_at__isnull=False) | Q(status__in=(Status.SUPPLEMENT_REQUESTED,
+                                                                       Status.AWAITING_PAYMENT))))
+    return qs
+
+
+def search_filter(qs: QuerySet[Dossier], q: str) -> QuerySet[Dossier]:
+    if not q:
+        return qs
+    return qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_id_number=q))
+
+
+def procedure_options(staff) -> list[tuple[str, str]]:
+    ids = [a.agency_id for a in staff.agencies]
+    qs = ProcedureVersion.objects.filter(state=ProcedureVersion.State.PUBLISHED)
+    if not getattr(staff.user, "is_superuser", False):
+        qs = qs.filter(Q(agency_id__in=ids) | Q(receiving_agency_id__in=ids))
+    return list(qs.order_by("procedure__code").values_list("procedure__code", "name"))
+
+
+@require_safe
+@staff_required
+def inbox(request):
+    staff = request.staff
+    query = _inbox_query(request)
+    found = exact_code_redirect(request, query.q)
+    if found:
+        return found
+    now = current_time()
+    qs = inbox_query(staff.user) if query.scope == "mine" else staff.visible()
+    qs = in_current_agency(qs, staff)
+    if query.status:
+        qs = qs.filter(status=query.status)
+    if query.procedure:
+        qs = qs.filter(procedure_version__procedure__code=query.procedure)
+    qs = due_filter(qs, query.due, now)
+    qs = search_filter(qs, query.q)
+    qs = qs.select_related(*LIST_RELATED).order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
+    page = paginate(request, qs)
+    return staff_render(request, "backoffice/inbox.html", {
+        "query": query,
+        "page": page,
+        "page_query": query.querystring,
+        "statuses": Status.choices,
+        "procedures": procedure_options(staff),
+        "due_choices": [("late", _("Quá hạn")), ("soon", _("Đến hạn trong 1 ngày")), ("ok", _("Còn hạn")),
+                        ("paused", _("Đang tạm dừng tính giờ"))],
+    })
+
+
+# --- results to return ---------------------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def returns(request):
+    staff = request.staff
+    q = clean_text(request.GET.get("q"), MAX_Q)
+    found = exact_code_redirect(request, q)
+    if found:
+        return found
+    agencies = staff.agencies_with(Role.RECEPTIONIST)
+    qs = Dossier.objects.filter(agency_id__in=agencies, status=Status.COMPLETED)
+    qs = search_filter(qs, q).select_related(*LIST_RELATED).order_by("finished_at", "id")
+    page = paginate(request, qs)
+    return staff_render(request, "backoffice/returns.html", {
+        "page": page, "q": q, "page_query": urlencode({"q": q}) if q else "", "is_receptionist": bool(agencies),
+    })
+
+
+# --- ledger (form 07) ---------------------------------------------------------------------------
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return default
+
+
+@require_safe
+@staff_required
+def ledger(request):
+    staff = request.staff
+    today = timezone.localdate()
+    start = _date(request.GET.get("from"), today.replace(day=1))
+    end = _date(request.GET.get("to"), today)
+    if end < start:
+        start, end = end, start
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    if getattr(staff.user, "is_superuser", False) and staff.current is None:
+        qs = Dossier.objects.all()
+    else:
+        ids = set(staff.agency_ids)
+        if staff.current is None:
+            ids |= staff.extra_scope_ids()
+        qs = Dossier.objects.filter(agency_id__in=ids)
+    qs = qs.filter(received_at__gte=since, received_at__lt=until)
+    qs = qs.select_related(*LIST_RELATED).order_by("received_at", "id")
+    page = paginate(request, qs, per_page=50)
+    params = {"from": start.isoformat(), "to": end.isoformat()}
+    return staff_render(request, "backoffice/ledger.html", {
+        "page": page, "start": start, "end": end, "page_query": urlencode(params),
+        "pdf_url": "/can-bo/so-theo-doi.pdf?" + urlencode(params),
+    })
+
+
+# --- agency switcher ------------------------------------------------------------------------------
+
+
+@require_POST
+@staff_required
+def switch_agency(request):
+    staff = request.staff
+    raw = request.POST.get("agency", "")
+    if raw.isdigit() and int(raw) in {a.agency_id for a in staff.agencies}:
+        request.session[SESSION_AGENCY] = int(raw)
+    else:
+        request.session.pop(SESSION_AGENCY, None)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()) or not target.startswith("/can-bo/"):
+        target = reverse("backoffice:inbox")
+    return redirect(target)

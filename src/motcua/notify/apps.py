@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    name = "motcua.notify"
+    label = "notify"
+    verbose_name = _("Thông báo")
+    # The `notify.send` job handler registers itself from `jobs.py` (the jobs app autodiscovers it).
+
+    def ready(self) -> None:
+        from motcua.dossiers.signals import event_recorded
+
+        from .events import on_dossier_event
+
+        def queue_messages(sender, event, **kwargs):
+            on_dossier_event(event)
+
+        event_recorded.connect(queue_messages, dispatch_uid="notify.queue_messages", weak=False)

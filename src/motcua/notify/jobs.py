@@ -1,0 +1,14 @@
+"""The `notify.send` background job (autodiscovered by the jobs app)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.jobs.runner import job
+
+from .services import SEND_JOB, deliver
+
+
+@job(SEND_JOB)
+def send_message(payload: dict[str, Any]) -> None:
+    deliver(int(payload["message"]))

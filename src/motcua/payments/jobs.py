@@ -1,0 +1,36 @@
+"""Background jobs of the payments app (registered when the jobs app autodiscovers `jobs` modules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from motcua.jobs.runner import job
+
+
+@job("payments.requery", every=dt.timedelta(minutes=5))
+def requery(payload: dict[str, Any]) -> dict[str, int]:
+    """Ask the gateway about payments still pending after a few minutes; expire the abandoned ones
+    (webhooks get lost: open-forms #6191)."""
+    from .services import requery_pending
+
+    return requery_pending()
+
+
+@job("payments.query")
+def query_one(payload: dict[str, Any]) -> None:
+    """Ask the gateway about one payment now (after the payer came back, from the admin)."""
+    from .models import Payment
+    from .services import refresh_payment
+
+    payment = Payment.objects.filter(pk=payload.get("payment_id")).first()
+    if payment is not None and payment.is_open:
+        refresh_payment(payment)
+
+
+@job("payments.sandbox_ipn")
+def sandbox_ipn(payload: dict[str, Any]) -> None:
+    """The sandbox gateway's server-to-server notification (retried until the merchant answers)."""
+    from .gateway import deliver_ipn
+
+    deliver_ipn(payload["params"])

@@ -1,0 +1,20 @@
+"""Errors of the signing app. They are dossier errors, so the API and the back office show them
+like any other refusal of an action (status, stable code, Vietnamese message)."""
+
+from __future__ import annotations
+
+from motcua.dossiers.errors import DossierError
+
+
+class CertificateUnavailable(DossierError):
+    """A registered certificate cannot be used (file missing, passphrase not set or wrong, expired).
+
+    Completing a dossier is refused while this lasts: the operator must fix the configuration,
+    and the results must not silently go out unsigned."""
+
+    status = 503
+    default_code = "signing_unavailable"
+
+
+class NotSignable(Exception):
+    """This file cannot be signed (not a PDF nor an image, unreadable, encrypted PDF)."""

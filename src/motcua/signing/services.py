@@ -1,0 +1,160 @@
+"""Sign a dossier's result files when it is completed.
+
+``sign_results`` is called by ``dossiers.actions`` inside the completion's transaction, under the
+dossier's row lock. Each result file not yet signed is read back from storage (and checked
+against its recorded SHA-256), turned into PDF if it is a scanned image, signed with the
+agency's certificate, and stored as a NEW file: a result ``DossierFile`` uploaded at completion
+time, so that ``GET /api/v1/dossiers/<code>/result`` (the latest result) serves the signed copy,
+and a ``SignedResult`` linking source, copy and signer. The source file is never changed.
+
+Which certificate: the first usable one of the agency that handled the last step (it decides),
+then of the receiving agency (the one-stop unit, which may sign electronic copies of results).
+
+What stops completion and what does not:
+* no certificate registered for either agency: the dossier completes unsigned (the agency has
+  not set up electronic signing); the event records why;
+* a certificate is registered but cannot be used (missing file, passphrase not set, wrong
+  passphrase): completion is refused with ``CertificateUnavailable`` (503) until an operator
+  fixes it, so that results do not go out unsigned by accident;
+* a file that cannot be signed (damaged or password-protected PDF, unreadable image): that file
+  stays unsigned, named in the event with the reason; files cannot be removed from a dossier,
+  so refusing completion here would block the dossier for good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.dossiers.models import Dossier, DossierFile, FileKind
+
+from . import certificates, pades
+from .errors import NotSignable
+from .models import AgencyCertificate, SignedResult
+
+logger = logging.getLogger(__name__)
+
+PDF = "application/pdf"
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff"}
+DEFAULT_REASON = "Kết quả giải quyết TTHC"
+
+
+def certificate_for(dossier: Dossier, now: dt.datetime | None = None) -> AgencyCertificate | None:
+    """The certificate that signs this dossier's results now, or None."""
+    now = now or timezone.now()
+    for agency_id in dict.fromkeys([dossier.handling_agency_id, dossier.agency_id]):
+        certificate = certificates.usable(agency_id, now).select_related("agency").first()
+        if certificate is not None:
+            return certificate
+    return None
+
+
+def unsigned_results(dossier: Dossier) -> list[DossierFile]:
+    """Result files that are neither signed yet nor themselves a signed copy."""
+    return list(
+        DossierFile.objects.filter(
+            dossier_id=dossier.pk, kind=FileKind.RESULT, signed_result__isnull=True, signed_from__isnull=True
+        ).order_by("uploaded_at", "id")
+    )
+
+
+def sign_results(dossier: Dossier, at: dt.datetime, *, actor=None) -> dict[str, Any]:
+    """Sign the dossier's unsigned result files; returns facts for the completion event's data.
+
+    Must run inside the caller's transaction (the new rows are rolled back with it). Raises
+    CertificateUnavailable when the agency's registered certificate cannot be used."""
+    pending = unsigned_results(dossier)
+    if not pending:
+        return {}
+    certificate = certificate_for(dossier)
+    if certificate is None:
+        logger.warning("signing: no usable certificate for dossier %s; results left unsigned", dossier.code)
+        return {"unsigned_results": [
+            {"file_id": f.pk, "reason": "no_certificate"} for f in pending
+        ]}
+    loaded = certificates.load(certificate)
+    signed: list[dict[str, Any]] = []
+    unsigned: list[dict[str, Any]] = []
+    for source in pending:
+        try:
+            record = sign_file(source, loaded, dossier=dossier, at=at, actor=actor)
+        except NotSignable as exc:
+            logger.warning("signing: result file %s of %s not signed: %s", source.pk, dossier.code, exc)
+            unsigned.append({"file_id": source.pk, "reason": "not_signable", "message": str(exc)[:300]})
+            continue
+        signed.append({
+            "source_file_id": source.pk, "file_id": record.signed_file_id, "sha256": record.signed_sha256,
+            "certificate": record.signer_fingerprint, "signed_at": pades.iso_local(record.signed_at),
+        })
+    data: dict[str, Any] = {}
+    if signed:
+        data["signed_results"] = signed
+    if unsigned:
+        data["unsigned_results"] = unsigned
+    return data
+
+
+def signed_name(original: str) -> str:
+    stem = PurePosixPath(original).stem or "ket-qua"
+    return f"{stem[:200]}-ky-so.pdf"
+
+
+def _verify_url() -> str:
+    base = getattr(settings, "MOTCUA_PUBLIC_URL", "").rstrip("/")
+    return f"{base}/xac-thuc/" if base else "/xac-thuc/"
+
+
+def sign_file(
+    source: DossierFile, loaded: certificates.LoadedCertificate, *, dossier: Dossier, at: dt.datetime, actor=None,
+) -> SignedResult:
+    """Sign one stored result file and store the signed copy as a new result file (NotSignable if it cannot be)."""
+    with default_storage.open(source.storage_key, "rb") as handle:
+        raw = handle.read()
+    if hashlib.sha256(raw).hexdigest() != source.sha256:
+        raise NotSignable(_("Tệp trong kho lưu trữ không còn khớp mã băm SHA-256 ghi lúc tải lên."))
+    if source.content_type == PDF:
+        pdf = raw
+    elif source.content_type in IMAGE_TYPES:
+        pdf = pades.image_to_pdf(raw)
+    else:
+        raise NotSignable(_("Chỉ ký được tệp PDF hoặc ảnh quét (JPEG, PNG, TIFF)."))
+    agency = loaded.record.agency
+    signed_at = timezone.now().replace(microsecond=0)
+    visible = getattr(settings, "MOTCUA_SIGNING_VISIBLE", True)
+    request = pades.SignatureRequest(
+        signed_at=signed_at,
+        reason=getattr(settings, "MOTCUA_SIGNING_REASON", DEFAULT_REASON) or DEFAULT_REASON,
+        location=agency.address or agency.name,
+        name=loaded.facts.common_name,
+        stamp=pades.StampText(
+            organisation=loaded.facts.common_name,
+            lines=(
+                _("Mã hồ sơ: %(code)s") % {"code": dossier.code},
+                _("Kiểm tra tại: %(url)s") % {"url": _verify_url()},
+            ),
+        ) if visible else None,
+        field_name=f"KySoKetQua_{signed_at:%Y%m%d%H%M%S}_{secrets.token_hex(3)}",
+    )
+    data = pades.sign_pdf(pdf, loaded.signer, request)
+    digest = hashlib.sha256(data).hexdigest()
+    key = default_storage.save(f"dossiers/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(data))
+    signed_file = DossierFile.objects.create(
+        dossier_id=source.dossier_id, component=None, kind=FileKind.RESULT, original_name=signed_name(
+            source.original_name), content_type=PDF, size=len(data), sha256=digest, storage_key=key,
+        source=source.source, uploaded_by=actor, uploaded_at=max(at, source.uploaded_at),
+    )
+    return SignedResult.objects.create(
+        dossier_id=source.dossier_id, source_file=source, signed_file=signed_file, source_sha256=source.sha256,
+        signed_sha256=digest, storage_key=key, agency=agency, certificate=loaded.record,
+        signer_subject=loaded.facts.subject, signer_fingerprint=loaded.facts.fingerprint, signed_at=signed_at,
+    )
