@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.payments",
     "motcua.signing",
+    "motcua.feedback",
+    "motcua.citizen",
+    "motcua.kiosk",
+    "motcua.eforms",
+    "motcua.submissions",
     "motcua.notify",
     "motcua.portal",
     "motcua.backoffice",
@@ -268,6 +273,43 @@ MOTCUA_SIGNING_FETCH_REVOCATION = env_bool("MOTCUA_SIGNING_FETCH_REVOCATION", Fa
 MOTCUA_SIGNING_VISIBLE = env_bool("MOTCUA_SIGNING_VISIBLE", True)
 MOTCUA_SIGNING_REASON = env_str("MOTCUA_SIGNING_REASON", "Kết quả giải quyết TTHC")
 
+# --- accounts (sign-up, verification codes, sign-in limits, OpenID Connect) ------------------
+# Sign in with a username, an e-mail address or a phone number (ModelBackend underneath).
+AUTHENTICATION_BACKENDS = ["motcua.accounts.backends.IdentifierBackend"]
+# Verification codes: 6 digits, valid 10 minutes, 5 tries, a new one after 60 s at most,
+# at most 5 an hour and 10 a day to one phone or e-mail address, 30 an hour from one address.
+MOTCUA_CODE_TTL_SECONDS = env_int("MOTCUA_CODE_TTL_SECONDS", 600)
+MOTCUA_CODE_MAX_ATTEMPTS = env_int("MOTCUA_CODE_MAX_ATTEMPTS", 5)
+MOTCUA_CODE_RESEND_SECONDS = env_int("MOTCUA_CODE_RESEND_SECONDS", 60)
+MOTCUA_CODE_SENDS_PER_HOUR = env_int("MOTCUA_CODE_SENDS_PER_HOUR", 5)
+MOTCUA_CODE_SENDS_PER_DAY = env_int("MOTCUA_CODE_SENDS_PER_DAY", 10)
+MOTCUA_CODE_SENDS_PER_IP_HOUR = env_int("MOTCUA_CODE_SENDS_PER_IP_HOUR", 30)
+MOTCUA_CODE_FAILURES_PER_IP = env_int("MOTCUA_CODE_FAILURES_PER_IP", 30)
+# Sign-in: 10 failures per identifier (and per account) in 15 minutes lock it for the rest of the
+# window; 50 per client address (many citizens share one address behind a carrier's NAT).
+MOTCUA_SIGNIN_FAILURES = env_int("MOTCUA_SIGNIN_FAILURES", 10)
+MOTCUA_SIGNIN_FAILURES_PER_IP = env_int("MOTCUA_SIGNIN_FAILURES_PER_IP", 50)
+MOTCUA_SIGNIN_WINDOW_SECONDS = env_int("MOTCUA_SIGNIN_WINDOW_SECONDS", 900)
+MOTCUA_SIGNUPS_PER_IP_HOUR = env_int("MOTCUA_SIGNUPS_PER_IP_HOUR", 20)
+# Behind N reverse proxies, the client address is the N-th from the right of X-Forwarded-For.
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+# National identity sign-in (OpenID Connect, e.g. VNeID): off unless issuer and client id are set.
+MOTCUA_OIDC_ISSUER = env_str("MOTCUA_OIDC_ISSUER")
+MOTCUA_OIDC_CLIENT_ID = env_str("MOTCUA_OIDC_CLIENT_ID")
+MOTCUA_OIDC_CLIENT_SECRET = env_str("MOTCUA_OIDC_CLIENT_SECRET")
+MOTCUA_OIDC_SCOPES = env_list("MOTCUA_OIDC_SCOPES", "openid,profile")
+MOTCUA_OIDC_LABEL = env_str("MOTCUA_OIDC_LABEL")
+MOTCUA_OIDC_TOKEN_AUTH = env_str("MOTCUA_OIDC_TOKEN_AUTH", "client_secret_basic")
+MOTCUA_OIDC_REDIRECT_URI = env_str("MOTCUA_OIDC_REDIRECT_URI")
+# Claim names (dotted for nested claims) for what the portal keeps; only the ID number is required.
+MOTCUA_OIDC_CLAIMS = {
+    key: env_str(f"MOTCUA_OIDC_CLAIM_{key.upper()}", default)
+    for key, default in {
+        "id_number": "id_number", "name": "name", "birthdate": "birthdate",
+        "phone": "phone_number", "email": "email", "address": "address.formatted",
+    }.items()
+}
+# --- end accounts ----------------------------------------------------------------------------
 
 # --- payments (motcua.payments; docs/payments.md) -----------------------------------------------
 # Online payment of fees (service level 4). "sandbox": the built-in test gateway under

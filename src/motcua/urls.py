@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from motcua.api.urls import api
 from motcua.core import views as core_views
+from motcua.dossiers.api import track_lean
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -10,9 +11,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/<str:code>/", core_views.switch_language, name="switch_language"),
     path("quan-tri-he-thong/", admin.site.urls),
+    # The public tracking call is the hot path: a lean view ahead of the API framework (same answer).
+    path("api/v1/track/<str:code>", track_lean, name="api_track"),
     path("api/v1/", api.urls),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.accounts.urls")),
+    path("nop-ho-so/", include("motcua.submissions.urls")),
+    path("ho-so-cua-toi/", include("motcua.citizen.urls")),
+    path("kiosk/", include("motcua.kiosk.urls")),
+    path("gop-y/", include("motcua.feedback.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
     path("", include("motcua.portal.urls")),
 ]

@@ -118,3 +118,41 @@ def test_it_exports_and_imports_through_the_commands(catalog, tmp_path, capsys):
     assert len(data["procedures"]) == 10
     call_command("import_catalog", str(out))
     assert "10 không đổi" in capsys.readouterr().out
+
+
+def test_it_carries_an_eform_and_round_trips_it(catalog, sample_data):
+    from motcua.eforms.models import EForm
+
+    data = copy.deepcopy(sample_data)
+    proc = next(p for p in data["procedures"] if p["code"] == "1.000894")
+    proc["eform"] = {"title": "Tờ khai đăng ký kết hôn", "schema": [
+        {"key": "ho_ten_nu", "label": "Họ, chữ đệm, tên bên nữ", "type": "text", "required": True},
+    ]}
+    report = import_catalog(data)
+    assert report.procedures_versioned == ["1.000894"]
+    version = Procedure.objects.get(code="1.000894").published
+    assert EForm.objects.get(procedure_version=version).schema[0]["key"] == "ho_ten_nu"
+    assert not import_catalog(json.loads(json.dumps(export_catalog()))).changed
+
+
+def test_it_names_a_broken_eform(catalog, sample_data):
+    data = copy.deepcopy(sample_data)
+    data["procedures"][0]["eform"] = {"title": "", "schema": [{"key": "a", "type": "nonsense"}]}
+    with pytest.raises(CatalogError) as err:
+        import_catalog(data)
+    assert "'eform'" in str(err.value)
+
+
+def test_it_keeps_an_agencys_eform_when_the_catalogue_changes(catalog, sample_data):
+    from motcua.eforms.models import EForm
+    from motcua.eforms.services import eform_from_dict
+
+    version = Procedure.objects.get(code="2.000488").published
+    eform_from_dict(version, {"title": "Tờ khai LLTP", "schema": [{"key": "x", "label": "X", "type": "text"}]})
+    assert not import_catalog(sample_data).changed  # the file says nothing of e-forms
+    data = copy.deepcopy(sample_data)
+    next(p for p in data["procedures"] if p["code"] == "2.000488")["result"] = "Phiếu lý lịch tư pháp (mới)"
+    import_catalog(data)
+    new = Procedure.objects.get(code="2.000488").published
+    assert new.pk != version.pk
+    assert EForm.objects.get(procedure_version=new).title == "Tờ khai LLTP"

@@ -33,7 +33,7 @@ from motcua.dossiers.errors import (
     InvalidInput,
     PermissionDenied,
 )
-from motcua.dossiers.files import download_response
+from motcua.dossiers.files import download_response, max_upload_bytes
 from motcua.dossiers.lifecycle import Action, Capacity
 from motcua.dossiers.models import (
     Dossier,
@@ -306,7 +306,7 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
         "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds),
         "role_labels": ROLE_LABELS, "last_step_hint": last_step_hint,
         "check_url": dossier.status == Status.SUBMITTED and Action.RECEIVE in ctx.allowed,
-        "max_mb": uploads.max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",
+        "max_mb": max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",
     }, status=status)
 
 

@@ -42,6 +42,7 @@ from motcua.dossiers.errors import (
     InvalidInput,
     PermissionDenied,
 )
+from motcua.dossiers.files import max_upload_bytes
 from motcua.dossiers.lifecycle import MAX_MISSING_ITEMS, Action
 from motcua.dossiers.models import Channel, Dossier, DossierFile, FileKind, FileSource, IdempotencyKey, Status
 from motcua.dossiers.queries import allowed_actions
@@ -193,7 +194,7 @@ def _render_counter(request, version, applicant, outcome_form, rows, cases, case
         "version": version, "procedure": version.procedure, "cases": cases, "case": case,
         "case_error": case_error, "form": applicant, "outcome_form": outcome_form, "rows": rows,
         "checklist_error": checklist_error, "errors": errors, "token": token, "accept": ACCEPT,
-        "fees": fees, "outcome": outcome, "max_mb": uploads.max_upload_bytes() // (1024 * 1024),
+        "fees": fees, "outcome": outcome, "max_mb": max_upload_bytes() // (1024 * 1024),
     }, status=status)
 
 

@@ -25,9 +25,8 @@ from django.core import signing
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from motcua.dossiers.files import accepted_extensions, clean_name, max_upload_bytes, sniff
+from motcua.dossiers.files import clean_name, sniff, upload_problem
 
 PENDING_SALT = "motcua.backoffice.pending-upload"
 PENDING_MAX_AGE = 24 * 3600
@@ -42,39 +41,7 @@ class Pending:
     size: int
 
 
-def _mb(limit: int) -> str:
-    return f"{limit / 1024 / 1024:g}"
-
-
-def check_upload(upload: IO[bytes], name: str, accepted_types: str | None) -> str | None:
-    """None when the file may be stored, else the message (naming the file and the rule)."""
-    display = clean_name(name)
-    limit = max_upload_bytes()
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        return _("Tệp «%(name)s» lớn hơn giới hạn %(mb)s MB (tệp này %(size)s MB).") % {
-            "name": display, "mb": _mb(limit), "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
-        }
-    if size == 0:
-        return _("Tệp «%(name)s» rỗng (0 byte).") % {"name": display}
-    try:
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-    except (OSError, ValueError):
-        return _("Không đọc được tệp «%(name)s»; hãy chọn lại.") % {"name": display}
-    if not head:
-        return _("Tệp «%(name)s» rỗng (0 byte).") % {"name": display}
-    detected = sniff(head)
-    if detected is None:
-        return _("Tệp «%(name)s» không phải PDF, JPEG, PNG hay TIFF (loại tệp được xác định theo nội dung, "
-                 "không theo tên). Chỉ nhận tệp PDF, JPEG, PNG, TIFF.") % {"name": display}
-    allowed = accepted_extensions(accepted_types or "")
-    if allowed and detected[1] not in allowed:
-        return _("Tệp «%(name)s» là %(type)s, nhưng giấy tờ này chỉ nhận: %(allowed)s.") % {
-            "name": display, "type": detected[1].upper(), "allowed": ", ".join(sorted(allowed)).upper(),
-        }
-    return None
+check_upload = upload_problem  # one check for every upload page (dossiers.files)
 
 
 def keep_pending(upload: IO[bytes], name: str, component_id: int, user_id: int) -> Pending:

@@ -269,6 +269,13 @@ def _normalise_procedure(raw: Any, where: str, errors: _Collector) -> dict:
             "body": _text(guide, "body", gw, errors, required=False),
             "video_url": _text(guide, "video_url", gw, errors, required=False, max_length=200),
         })
+    eform = raw.get("eform")
+    if eform is not None:
+        from motcua.eforms.services import eform_problems  # the e-form schema's own rules
+
+        for problem in eform_problems(eform, [c["name"] for c in out["components"]]):
+            errors.add(where, "eform", problem)
+    out["eform"] = eform
     out["faqs"] = []
     for i, faq in enumerate(_list(raw, "faqs", where, errors, required=False), 1):
         qw = f"{where}, câu hỏi {i}"
@@ -425,11 +432,17 @@ def _write_agencies(agencies: list[dict], report: ImportReport) -> None:
             node = parents.get(node)
 
 
+def _published_digest(version: ProcedureVersion) -> str:
+    """The fingerprint of what is published now, in the file's terms (it may have been edited
+    by the agency's admins, or exported from here): equal content is not a new version."""
+    return content_hash(_normalise_procedure(version_to_dict(version), "", _Collector()))
+
+
 def _write_procedure(spec: dict, units: dict, sectors: dict, report: ImportReport) -> None:
     digest = content_hash(spec)
     procedure, created = Procedure.objects.get_or_create(code=spec["code"])
     current = procedure.published
-    if current is not None and current.source_hash == digest:
+    if current is not None and (current.source_hash == digest or _published_digest(current) == digest):
         report.procedures_unchanged.append(spec["code"])
         return
     now = timezone.now()
@@ -498,6 +511,12 @@ def _write_procedure(spec: dict, units: dict, sectors: dict, report: ImportRepor
         FAQ(version=version, order=i, question=q["question"], answer=q["answer"])
         for i, q in enumerate(spec["faqs"])
     ])
+    from motcua.eforms.services import copy_eform, eform_from_dict
+
+    if spec["eform"] is not None:
+        eform_from_dict(version, spec["eform"])
+    elif current is not None:
+        copy_eform(current, version)  # an e-form made by the agency's admins survives a catalogue update
     from .actions import publish_version  # the one place that changes a version's state
 
     publish_version(version, at=now)
@@ -581,4 +600,8 @@ def version_to_dict(v: ProcedureVersion) -> dict:
         out["guides"] = [{"title": g.title, "body": g.body, "video_url": g.video_url} for g in guides]
     if faqs := list(v.faqs.all()):
         out["faqs"] = [{"question": q.question, "answer": q.answer} for q in faqs]
+    from motcua.eforms.services import eform_to_dict
+
+    if (eform := eform_to_dict(v)) is not None:
+        out["eform"] = eform
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -566,6 +568,24 @@ def track(request, code: str, key: str = ""):
     if status is None:
         raise _not_found()
     return status
+
+
+TRACK_NOT_FOUND = json.dumps(
+    {"error": {"code": "not_found", "message": NOT_FOUND_MESSAGE}}, ensure_ascii=False
+).encode()
+
+
+@require_safe
+def track_lean(request, code: str):
+    """GET /api/v1/track/<code>?key=: the same answer as `track` above, without the framework.
+
+    Public tracking is the busiest call (receipts' QR codes, kiosks, citizens refreshing); this
+    plain view serves the cached JSON bytes directly (bench/tracking.py). The URLconf routes the
+    path here first; the ninja operation stays for the OpenAPI schema and answers the same."""
+    body = tracking.public_json(code, request.GET.get("key", ""))
+    if body is None:
+        return HttpResponse(TRACK_NOT_FOUND, status=404, content_type="application/json; charset=utf-8")
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 router.add_router("/auth", auth_router)

@@ -131,6 +131,45 @@ def _too_big(display: str, limit: int) -> FileRefused:
     )
 
 
+def _mb(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g}"
+
+
+def upload_problem(upload: IO[bytes], name: str, accepted_types: str | None) -> str | None:
+    """None when the file may be stored, else a Vietnamese message naming the file and the rule.
+
+    The pages check every file of a form before storing any (so that one bad file does not
+    leave others stored); `check_and_store` checks again when it stores."""
+    display = clean_name(name)
+    limit = max_upload_bytes()
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        return _("Tệp «%(name)s» lớn hơn giới hạn %(mb)s MB (tệp này %(size)s MB).") % {
+            "name": display, "mb": _mb(limit), "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
+        }
+    if size == 0:
+        return _("Tệp «%(name)s» rỗng (0 byte).") % {"name": display}
+    try:
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+    except (OSError, ValueError):
+        return _("Không đọc được tệp «%(name)s»; hãy chọn lại.") % {"name": display}
+    if not head:
+        return _("Tệp «%(name)s» rỗng (0 byte).") % {"name": display}
+    detected = sniff(head)
+    if detected is None:
+        return _("Tệp «%(name)s» không phải PDF, JPEG, PNG hay TIFF (loại tệp được xác định theo nội dung, "
+                 "không theo tên). Chỉ nhận tệp PDF, JPEG, PNG, TIFF.") % {"name": display}
+    allowed = accepted_extensions(accepted_types or "")
+    if allowed and detected[1] not in allowed:
+        return _("Tệp «%(name)s» là %(type)s, nhưng giấy tờ này chỉ nhận: %(allowed)s.") % {
+            "name": display, "type": detected[1].upper(), "allowed": ", ".join(sorted(allowed)).upper(),
+        }
+    return None
+
+
+
 def download_response(dossier_file, *, inline: bool = False):
     """Serve a stored file as an attachment under its original name, type from the stored check."""
     from django.http import FileResponse

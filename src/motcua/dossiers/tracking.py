@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,19 +74,32 @@ def forget(code: str) -> None:
 
 def public_status(code: str, key: str) -> dict[str, Any] | None:
     """The public facts of a dossier, or None when the code is unknown or the key is wrong."""
+    entry = _entry(code)
+    if entry is None or not tracking_key_matches(entry[0], key or ""):
+        return None
+    return entry[1]
+
+
+def public_json(code: str, key: str) -> bytes | None:
+    """The same facts as JSON bytes, serialised once per cache entry (the API's hot path)."""
+    entry = _entry(code)
+    if entry is None or not tracking_key_matches(entry[0], key or ""):
+        return None
+    return entry[2]
+
+
+def _entry(code: str) -> tuple[str, dict[str, Any], bytes] | None:
     code = (code or "")[:50]
     seconds = getattr(settings, "MOTCUA_TRACKING_CACHE_SECONDS", 30)
     entry = cache.get(_cache_key(code)) if seconds else None
     if entry is None:
-        entry = _load(code)
-        if entry is None:
+        loaded = _load(code)
+        if loaded is None:
             return None  # unknown codes are not cached: nobody can fill the cache with them
+        entry = (loaded[0], loaded[1], json.dumps(loaded[1], ensure_ascii=False).encode())
         if seconds:
             cache.set(_cache_key(code), entry, seconds)
-    expected_key, status = entry
-    if not tracking_key_matches(expected_key, key or ""):
-        return None
-    return status
+    return entry
 
 
 def _when(value) -> dt.datetime | None:

@@ -39,6 +39,9 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         made = generate_missing()
         self.stdout.write(f"Biểu mẫu tạo mới: {made}.")
+        from motcua.eforms.services import load_demo_eforms
+
+        self.stdout.write(f"Biểu mẫu điện tử tạo mới: {load_demo_eforms()}.")
         self._calendar()
         created = self._accounts()
         self.stdout.write(f"Tài khoản trình diễn: {created} mới (mật khẩu {DEMO_PASSWORD}).")

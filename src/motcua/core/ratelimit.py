@@ -1,0 +1,141 @@
+"""Rate limits on Django's cache: works with the local-memory cache and with Redis.
+
+    from motcua.core.ratelimit import hit, peek, Rule, hit_all
+
+    decision = hit(f"track:{ip}", limit=30, window=60)
+    if not decision.allowed:
+        ...  # answer 429, tell the person to retry in decision.retry_after seconds
+
+A window opens at the first hit on a key and lasts `window` seconds; up to `limit` hits are
+allowed in it, the next ones are refused until it closes (`retry_after` says when). Counting
+uses the cache's atomic `add` and `incr`, so several processes sharing Redis count together;
+with the local-memory cache each process counts on its own (fine for one process, the embedded
+set-up). Keys are hashed, so any text (an e-mail address, a phone number) can be a key.
+
+`peek` tells without counting (check before doing the work, count only failures), `reset`
+forgets a key (after a successful sign-in), `hit_all` checks several rules and counts all of
+them only when every one allows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+PREFIX = "motcua:rl:"
+
+
+def _now() -> float:
+    """The clock (tests move it)."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    count: int  # hits counted in the current window (including this one, for `hit`)
+    limit: int
+    retry_after: int  # seconds until the window closes when refused; 0 when allowed
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.count, 0)
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    limit: int
+    window: int  # seconds
+
+
+def _keys(key: str) -> tuple[str, str]:
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return f"{PREFIX}{digest}:t", f"{PREFIX}{digest}:n"
+
+
+def _window_start(start_key: str, count_key: str, window: int, now: float) -> float:
+    """The start of the open window; opens a new one when there is none or it has passed."""
+    start = cache.get(start_key)
+    if start is not None and now < start + window:
+        return start
+    if start is None and cache.add(start_key, now, timeout=window + 1):
+        cache.set(count_key, 0, timeout=window + 1)
+        return now
+    if start is not None:  # the window passed (the cache did not expire it yet, or the clock moved)
+        cache.set(start_key, now, timeout=window + 1)
+        cache.set(count_key, 0, timeout=window + 1)
+        return now
+    return cache.get(start_key, now)  # another process opened it just now
+
+
+def _retry_after(start: float, window: int, now: float) -> int:
+    return max(1, math.ceil(start + window - now))
+
+
+def peek(key: str, limit: int, window: int) -> Decision:
+    """Would one more hit be allowed? Counts nothing."""
+    start_key, count_key = _keys(key)
+    now = _now()
+    start = cache.get(start_key)
+    if start is None or now >= start + window:
+        return Decision(True, 0, limit, 0)
+    count = int(cache.get(count_key) or 0)
+    if count >= limit:
+        return Decision(False, count, limit, _retry_after(start, window, now))
+    return Decision(True, count, limit, 0)
+
+
+def hit(key: str, limit: int, window: int, *, cost: int = 1) -> Decision:
+    """Count one hit (or `cost`) on `key` and say whether it is within `limit` per `window` seconds."""
+    start_key, count_key = _keys(key)
+    now = _now()
+    start = _window_start(start_key, count_key, window, now)
+    try:
+        count = cache.incr(count_key, cost)
+    except ValueError:  # the count expired between the two calls
+        cache.set(count_key, cost, timeout=window + 1)
+        count = cost
+    if count > limit:
+        return Decision(False, count, limit, _retry_after(start, window, now))
+    return Decision(True, count, limit, 0)
+
+
+def reset(key: str) -> None:
+    cache.delete_many(list(_keys(key)))
+
+
+def peek_all(rules: list[Rule]) -> Decision:
+    """The first refusing rule's decision (the longest wait), or an allowing one."""
+    refused = [d for d in (peek(r.key, r.limit, r.window) for r in rules) if not d.allowed]
+    if refused:
+        return max(refused, key=lambda d: d.retry_after)
+    return Decision(True, 0, min((r.limit for r in rules), default=0), 0)
+
+
+def hit_all(rules: list[Rule]) -> Decision:
+    """Check every rule first; count a hit on all of them only if all allow it."""
+    decision = peek_all(rules)
+    if not decision.allowed:
+        return decision
+    results = [hit(r.key, r.limit, r.window) for r in rules]
+    refused = [d for d in results if not d.allowed]
+    if refused:  # another request took the last slot meanwhile
+        return max(refused, key=lambda d: d.retry_after)
+    return min(results, key=lambda d: d.remaining, default=decision)
+
+
+def client_ip(request) -> str:
+    """The client's address; behind N trusted proxies (MOTCUA_TRUSTED_PROXIES), the N-th from the right."""
+    from django.conf import settings
+
+    proxies = int(getattr(settings, "MOTCUA_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
+    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]

@@ -1,0 +1,506 @@
+"""The submission wizard's pages (thin: the rules are in services.py and motcua.eforms).
+
+Every draft page looks the draft up by its id AND its owner: another citizen's draft, or a file
+of it, is a 404, the same as one that does not exist. Every step's POST saves the draft. Pages
+work without JavaScript; ``static/submissions/js/wizard.js`` adds one-request-per-file uploads
+with progress bars and retry, and autosave of the e-form.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from urllib.parse import unquote, urlencode
+
+from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.errors import DossierError, FileRefused
+from motcua.dossiers.files import clean_name, download_response, max_upload_bytes
+from motcua.dossiers.models import Dossier, DossierFile, FileKind
+from motcua.eforms import rendering
+from motcua.eforms.addresses import address_book
+from motcua.eforms.schema import initial_values, profile_from_user, summary, with_prefill
+
+from . import files as draft_files
+from . import services
+from .access import block_reason, can_submit_online
+from .models import Draft, DraftFile, Step
+
+logger = logging.getLogger(__name__)
+
+STEP_URLS = {Step.CASE: "submissions:case", Step.FORM: "submissions:form", Step.FILES: "submissions:files",
+             Step.REVIEW: "submissions:review"}
+STEP_TITLES = {Step.CASE: _("Trường hợp"), Step.FORM: _("Tờ khai"), Step.FILES: _("Giấy tờ"),
+               Step.REVIEW: _("Xem lại, nộp")}
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+def _login_url(request) -> str:
+    return f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def citizen_required(view):
+    """Signed in (else to the sign-in page and back), and allowed to submit online (else 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(_login_url(request))
+        if not can_submit_online(request.user):
+            return _not_allowed(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _not_allowed(request, procedure=None):
+    reason, link = block_reason(request.user)
+    return render(request, "submissions/not_allowed.html",
+                  {"procedure": procedure, "reason": reason, "fix_url": link}, status=403)
+
+
+def _draft(request, draft_id) -> Draft:
+    return get_object_or_404(
+        Draft.objects.select_related("version__procedure", "version__receiving_agency", "case"),
+        pk=draft_id, owner=request.user,
+    )
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest" or \
+        "application/json" in request.headers.get("Accept", "")
+
+
+def _step_context(draft: Draft, current: str) -> dict:
+    steps = services.steps_for(draft)
+    return {
+        "draft": draft,
+        "version": draft.version,
+        "procedure": draft.version.procedure,
+        "current_step": current,
+        "step_number": steps.index(current) + 1 if current in steps else 1,
+        "step_count": len(steps),
+        "steps": [{"key": s, "title": STEP_TITLES[s], "url": reverse(STEP_URLS[s], args=[draft.pk]),
+                   "current": s == current} for s in steps],
+    }
+
+
+def _go(draft: Draft, step: str):
+    return redirect(STEP_URLS[step], draft.pk)
+
+
+# --- start ------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request, code: str):
+    procedure = get_object_or_404(
+        Procedure.objects.select_related("published__receiving_agency", "published__agency"),
+        code=code[:50], published__isnull=False,
+    )
+    version = procedure.published
+    if not services.offers_online(version):
+        return render(request, "submissions/not_online.html", {"procedure": procedure, "version": version})
+    if not request.user.is_authenticated:
+        return redirect(_login_url(request))
+    if not can_submit_online(request.user):
+        return _not_allowed(request, procedure)
+    if request.method == "POST":
+        try:
+            draft = services.start_draft(request.user, version)
+        except services.DraftProblem as exc:
+            messages.error(request, exc.message)
+            return redirect("submissions:drafts")
+        return _go(draft, draft.step)
+    drafts = [d for d in services.drafts_of(request.user) if d.version.procedure_id == procedure.pk]
+    return render(request, "submissions/start.html", {
+        "procedure": procedure, "version": version, "drafts": drafts,
+        "cases": services.cases_of(version), "components": services.components_of(version),
+        "auto_component": services.eform_for(version).component,
+    })
+
+
+@require_safe
+@citizen_required
+def draft_list(request):
+    return render(request, "submissions/drafts.html", {"drafts": services.drafts_of(request.user)})
+
+
+@require_safe
+@citizen_required
+def resume(request, draft_id):
+    draft = _draft(request, draft_id)
+    step = draft.step if draft.step in services.steps_for(draft) else Step.FORM
+    return _go(draft, step)
+
+
+@require_POST
+@citizen_required
+def delete_draft(request, draft_id):
+    draft = _draft(request, draft_id)
+    name = draft.version.name
+    services.delete_draft(draft)
+    messages.success(request, _("Đã xóa hồ sơ nháp «%(name)s».") % {"name": name})
+    return redirect("submissions:drafts")
+
+
+# --- step 1: the case ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@never_cache
+def case_step(request, draft_id):
+    draft = _draft(request, draft_id)
+    cases = services.cases_of(draft.version)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.save_case(draft, request.POST.get("case"))
+        except services.DraftProblem as exc:
+            error = exc.message
+        else:
+            return _go(draft, Step.FORM)
+    elif len(cases) == 1:
+        return _go(draft, Step.FORM)
+    else:
+        services.set_step(draft, Step.CASE)
+    return render(request, "submissions/step_case.html", {
+        **_step_context(draft, Step.CASE), "cases": cases, "error": error,
+    }, status=400 if error else 200)
+
+
+# --- step 2: the e-form ---------------------------------------------------------------------------------
+
+
+def _form_page(request, draft: Draft, spec, data: dict, errors: dict, status: int = 200):
+    return render(request, "submissions/step_form.html", {
+        **_step_context(draft, Step.FORM),
+        "spec": spec,
+        "sections": rendering.field_views(spec.schema, data, errors),
+        "error_list": rendering.error_list(spec.schema, errors),
+        "saved_at": draft.updated_at,
+    }, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@never_cache
+def form_step(request, draft_id):
+    draft = _draft(request, draft_id)
+    spec = services.spec_for(draft)
+    if request.method == "GET":
+        if Step.CASE in services.steps_for(draft) and draft.case_id is None:
+            return _go(draft, Step.CASE)
+        services.set_step(draft, Step.FORM)
+        data = with_prefill(spec.schema, draft.form_data, profile_from_user(request.user)) \
+            if draft.form_data else initial_values(spec.schema, profile_from_user(request.user))
+        errors = {}
+        if request.GET.get("kiem-tra"):  # sent back from the review page: show what to fix
+            errors = services.form_result(draft, spec)[1]
+        return _form_page(request, draft, spec, data, errors)
+    data = rendering.parse_post(spec.schema, request.POST)
+    post = request.POST
+    if post.get("_autosave"):
+        services.save_form(draft, data)
+        return JsonResponse({"saved": True, "at": timezone.localtime(draft.updated_at).strftime("%H:%M")})
+    if post.get("_add_row") or post.get("_remove_row") or post.get("_refresh"):
+        if post.get("_add_row"):
+            rendering.add_row(spec.schema, data, post["_add_row"][:60])
+        if post.get("_remove_row"):
+            rendering.remove_row(spec.schema, data, post["_remove_row"][:70])
+        services.save_form(draft, data)
+        return _form_page(request, draft, spec, data, {})
+    services.save_form(draft, data)
+    if post.get("_save_exit"):
+        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
+        return redirect("submissions:drafts")
+    _cleaned, errors = services.form_result(draft, spec)
+    if errors:
+        return _form_page(request, draft, spec, data, errors, status=400)
+    services.set_step(draft, Step.FILES)
+    return _go(draft, Step.FILES)
+
+
+@require_safe
+def communes(request, province: str):
+    """The communes of a province for the address picker (JSON; null: the commune is typed)."""
+    found = address_book().province(province[:20])
+    if found is None:
+        raise Http404("no such province")
+    payload = {"communes": [[c.code, c.name] for c in found.commune_list()] if found.communes is not None else None}
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- step 3: the documents ------------------------------------------------------------------------------
+
+
+def _file_json(draft: Draft, f: DraftFile) -> dict:
+    return {
+        "id": str(f.pk), "name": f.original_name, "size": f.size, "source": f.source,
+        "url": reverse("submissions:file", args=[draft.pk, f.pk]),
+        "remove_url": reverse("submissions:remove_file", args=[draft.pk, f.pk]),
+    }
+
+
+def _slots(draft: Draft, errors: dict[int, list[str]] | None = None) -> list[dict]:
+    errors = errors or {}
+    auto = services.generated_component(draft)
+    by_component = services.files_by_component(draft)
+    return [
+        {
+            "component": c,
+            "auto": auto is not None and c.pk == auto.pk,
+            "files": by_component.get(c.pk, []),
+            "accepted": draft_files.accepted_text(c.accepted_types),
+            "accept": draft_files.accept_attribute(c.accepted_types),
+            "errors": errors.get(c.pk, []),
+            "input": f"files-{c.pk}",
+        }
+        for c in services.components_of(draft.version)
+    ]
+
+
+def _files_page(request, draft: Draft, errors: dict[int, list[str]] | None = None, status: int = 200):
+    return render(request, "submissions/step_files.html", {
+        **_step_context(draft, Step.FILES),
+        "slots": _slots(draft, errors),
+        "max_mb": draft_files.mb(max_upload_bytes()),
+        "max_bytes": max_upload_bytes(),
+        "upload_url": reverse("submissions:upload", args=[draft.pk]),
+    }, status=status)
+
+
+def _read_files(request):
+    """request.FILES, or None when the body could not be read (cut off, too big, malformed)."""
+    try:
+        return request.FILES
+    except (MultiPartParserError, RequestDataTooBig, OSError, ValueError):
+        logger.info("unreadable upload body", exc_info=True)
+        return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@never_cache
+def files_step(request, draft_id):
+    draft = _draft(request, draft_id)
+    if request.method == "GET":
+        services.set_step(draft, Step.FILES)
+        return _files_page(request, draft)
+    uploaded = _read_files(request)
+    if uploaded is None:
+        messages.error(request, _("Tệp chưa tải lên hết (mất kết nối hoặc tệp quá lớn). Các tệp đã lưu trước đó vẫn "
+                                  "còn; hãy chọn lại tệp vừa tải."))
+        return _files_page(request, draft, status=400)
+    errors: dict[int, list[str]] = {}
+    added = 0
+    for component in services.components_of(draft.version):
+        for upload in uploaded.getlist(f"files-{component.pk}")[: services.MAX_FILES_PER_COMPONENT]:
+            try:
+                services.add_upload(draft, component, upload, upload.name)
+                added += 1
+            except (FileRefused, services.DraftProblem) as exc:
+                errors.setdefault(component.pk, []).append(exc.message)
+    if added:
+        messages.success(request, _("Đã lưu %(n)d tệp.") % {"n": added})
+    if errors:
+        return _files_page(request, draft, errors, status=400)
+    if request.POST.get("_continue"):
+        missing = services.missing_components(draft)
+        if missing:
+            return _files_page(request, draft, {
+                c.pk: [_("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name}] for c in missing
+            }, status=400)
+        services.set_step(draft, Step.REVIEW)
+        return _go(draft, Step.REVIEW)
+    if request.POST.get("_save_exit"):
+        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
+        return redirect("submissions:drafts")
+    return _go(draft, Step.FILES)
+
+
+@require_POST
+@citizen_required
+def upload(request, draft_id):
+    """One file per request (the page's script): JSON {file} or {error}, with the rule and the name."""
+    draft = _draft(request, draft_id)
+    length = request.META.get("CONTENT_LENGTH") or ""
+    limit = max_upload_bytes()
+    if length.isdigit() and int(length) > limit + 64 * 1024:
+        name = clean_name(unquote(request.headers.get("X-File-Name", "")[:900]))
+        refused = draft_files.too_big(name or _("đã chọn"), limit, int(length))
+        return JsonResponse({"error": refused.message}, status=413)
+    uploaded = _read_files(request)
+    if uploaded is None or "file" not in uploaded:
+        return JsonResponse({"error": _("Tệp chưa tải lên hết (kết nối bị gián đoạn); hãy bấm Thử lại."),
+                             "retry": True}, status=400)
+    upload_file = uploaded["file"]
+    try:
+        component = services.component_of(draft, request.POST.get("component"))
+        declared = request.POST.get("size", "")
+        declared_size = int(declared) if declared.isdigit() else None
+        f = services.add_upload(draft, component, upload_file, upload_file.name, declared_size=declared_size)
+    except (FileRefused, services.DraftProblem) as exc:
+        return JsonResponse({"error": exc.message, "retry": getattr(exc, "retry", False)}, status=400)
+    return JsonResponse({"file": _file_json(draft, f)}, status=201)
+
+
+@require_POST
+@citizen_required
+def remove_file(request, draft_id, file_id):
+    draft = _draft(request, draft_id)
+    f = get_object_or_404(DraftFile, pk=file_id, draft=draft)
+    name = f.original_name
+    services.remove_file(draft, f)
+    if _wants_json(request):
+        return JsonResponse({"removed": str(file_id)})
+    messages.success(request, _("Đã bỏ tệp «%(name)s».") % {"name": name})
+    return _go(draft, Step.FILES)
+
+
+@require_safe
+@citizen_required
+def draft_file(request, draft_id, file_id):
+    draft = _draft(request, draft_id)
+    f = get_object_or_404(DraftFile, pk=file_id, draft=draft)
+    try:
+        handle = default_storage.open(f.storage_key, "rb")
+    except OSError:
+        raise Http404("missing file") from None
+    response = FileResponse(handle, content_type=f.content_type, filename=f.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@never_cache
+def wallet(request, draft_id):
+    """Reuse one of the citizen's documents (their earlier uploads and results) for a component."""
+    draft = _draft(request, draft_id)
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        component = services.component_of(draft, source.get("component"))
+    except services.DraftProblem as exc:
+        messages.error(request, exc.message)
+        return _go(draft, Step.FILES)
+    error = ""
+    if request.method == "POST":
+        picked = services.wallet_file(request.user, request.POST.get("file"))
+        if picked is None:
+            error = _("Hãy chọn một giấy tờ trong danh sách.")
+        else:
+            try:
+                services.add_from_wallet(draft, component, picked)
+            except (FileRefused, services.DraftProblem) as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Đã thêm «%(f)s» từ kho dữ liệu vào «%(c)s».")
+                                 % {"f": picked.original_name, "c": component.name})
+                return _go(draft, Step.FILES)
+    return render(request, "submissions/wallet.html", {
+        **_step_context(draft, Step.FILES), "component": component, "error": error,
+        "documents": services.wallet_files(request.user, component),
+        "accepted": draft_files.accepted_text(component.accepted_types),
+    }, status=400 if error else 200)
+
+
+@require_safe
+@citizen_required
+def wallet_download(request, file_id: int):
+    """One of the citizen's own dossier files (wallet preview, confirmation page)."""
+    f = get_object_or_404(DossierFile.objects.select_related("dossier"), pk=file_id, dossier__owner=request.user)
+    try:
+        return download_response(f, inline=request.GET.get("tai") != "1")
+    except OSError:
+        raise Http404("missing file") from None
+
+
+# --- step 4: review and submit ------------------------------------------------------------------------
+
+
+def _review_page(request, draft: Draft, *, error: str = "", status: int = 200):
+    spec = services.spec_for(draft)
+    check = services.check_draft(draft, spec)
+    return render(request, "submissions/step_review.html", {
+        **_step_context(draft, Step.REVIEW),
+        "spec": spec,
+        "check": check,
+        "sections": summary(spec.schema, check.cleaned, show_empty=False),
+        "slots": _slots(draft),
+        "submit_key": services.new_submit_key(draft) if check.ok else "",
+        "error": error,
+        "can_rebase": draft.version.procedure.published_id not in (None, draft.version_id),
+    }, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@never_cache
+def review(request, draft_id):
+    key = request.POST.get("submit_key", "")[:100] if request.method == "POST" else ""
+    draft = Draft.objects.filter(pk=draft_id, owner=request.user).select_related(
+        "version__procedure", "version__receiving_agency", "case").first()
+    if draft is None:
+        # Submitted already (a double click, a reload of the answer): show that dossier.
+        dossier = services.dossier_for_key(request.user, key) if key else None
+        if dossier is not None:
+            return redirect("submissions:done", dossier.code)
+        raise Http404("no such draft")
+    if request.method == "GET":
+        services.set_step(draft, Step.REVIEW)
+        return _review_page(request, draft)
+    if request.POST.get("_rebase"):
+        if services.rebase(draft):
+            messages.success(request, _("Hồ sơ nháp đã chuyển sang phiên bản mới của thủ tục; hãy kiểm tra lại."))
+        return _review_page(request, draft)
+    if not key or key != draft.submit_key:
+        dossier = services.dossier_for_key(request.user, key)
+        if dossier is not None:
+            return redirect("submissions:done", dossier.code)
+        return _review_page(request, draft, status=409, error=_(
+            "Hồ sơ nháp vừa thay đổi (có thể ở một cửa sổ khác). Hãy xem lại rồi bấm «Nộp hồ sơ» lần nữa."))
+    if request.POST.get("confirm") != "yes":
+        return _review_page(request, draft, status=400, error=_(
+            "Hãy đánh dấu ô cam đoan trước khi nộp hồ sơ."))
+    try:
+        result = services.submit(draft, key=key)
+    except (services.DraftProblem, DossierError) as exc:
+        logger.info("submit refused for draft %s: %s", draft.pk, exc)
+        return _review_page(request, draft, status=400, error=services.error_message(exc))
+    return redirect("submissions:done", result.dossier.code)
+
+
+@require_safe
+@citizen_required
+def done(request, code: str):
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("procedure_version__procedure", "agency", "case"),
+        code=code[:50], owner=request.user,
+    )
+    files = list(dossier.files.select_related("component").exclude(kind=FileKind.RESULT).order_by("uploaded_at", "id"))
+    track_path = f"{reverse('portal:track', args=[dossier.code])}?{urlencode({'key': dossier.tracking_key})}"
+    return render(request, "submissions/done.html", {
+        "dossier": dossier, "files": files, "track_path": track_path,
+        "tracking_url": request.build_absolute_uri(track_path),
+        "procedure": dossier.procedure_version.procedure,
+    })
+

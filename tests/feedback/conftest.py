@@ -1,0 +1,1 @@
+from tests.citizen.conftest import _fast_settings, citizen_client, people  # noqa: F401  (fixtures)

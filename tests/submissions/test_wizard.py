@@ -1,0 +1,237 @@
+"""The wizard end to end with the test client: start, e-form (prefilled), two files, review,
+submit -> a dossier in status 1 with the files and the generated application PDF; the draft is gone."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.files.storage import default_storage
+
+from motcua.dossiers.models import Dossier, FileSource
+from motcua.submissions.models import Draft, DraftFile
+
+from .conftest import (
+    BIRTH,
+    BIRTH_ANSWERS,
+    CERTIFICATION,
+    COMPLAINT,
+    PDF,
+    PNG,
+    component,
+    pdf_text,
+    ready_birth_draft,
+    start_draft,
+    submit_key,
+    xhr_upload,
+)
+
+
+def test_the_procedure_page_links_to_the_wizard(web):
+    page = web.get(f"/thu-tuc/{BIRTH}/").content.decode()
+    assert f'href="/nop-ho-so/{BIRTH}/"' in page and "Nộp hồ sơ trực tuyến" in page
+    page = web.get(f"/thu-tuc/{CERTIFICATION}/").content.decode()
+    assert "/nop-ho-so/" not in page
+
+
+def test_it_sends_visitors_to_sign_in_first(client, eforms):
+    response = client.get(f"/nop-ho-so/{BIRTH}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/dang-nhap/?next=%2Fnop-ho-so%2F{BIRTH}%2F"
+    response = client.post(f"/nop-ho-so/{BIRTH}/")
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    assert not Draft.objects.exists()
+
+
+def test_level_1_and_2_procedures_have_no_wizard(web):
+    for code in (CERTIFICATION, COMPLAINT):
+        response = web.get(f"/nop-ho-so/{code}/")
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "chưa nhận hồ sơ trực tuyến" in page
+        assert "Ủy ban nhân dân" in page or "Trung tâm" in page  # where to go instead
+        response = web.post(f"/nop-ho-so/{code}/")
+        assert response.status_code == 200 and "chưa nhận hồ sơ trực tuyến" in response.content.decode()
+    assert not Draft.objects.exists()
+    assert web.get("/nop-ho-so/9.999999/").status_code == 404
+
+
+def test_without_the_accounts_rule_staff_accounts_cannot_submit(client, eforms, monkeypatch):
+    from motcua.accounts.models import Membership, User
+    from motcua.agencies.models import Agency
+    from motcua.submissions import access
+
+    monkeypatch.setattr(access, "_accounts_services", lambda: None)
+    staff = User.objects.create_user("tiepnhan_x", password="x")
+    Membership.objects.create(user=staff, agency=Agency.objects.get(unit_code="000.21.01.H12"), role="receptionist")
+    client.force_login(staff)
+    response = client.get(f"/nop-ho-so/{BIRTH}/")
+    assert response.status_code == 403 and "Tài khoản cán bộ" in response.content.decode()
+    assert client.post(f"/nop-ho-so/{BIRTH}/").status_code == 403
+    assert not Draft.objects.exists()
+
+
+def test_the_accounts_rule_decides_when_it_exists(web, monkeypatch):
+    from types import SimpleNamespace
+
+    from motcua.submissions import access
+
+    rules = SimpleNamespace(can_submit=lambda user: False,
+                            submission_block_reason=lambda user: "Tài khoản chưa được xác minh.",
+                            verify_url=lambda: "/xac-minh/")
+    monkeypatch.setattr(access, "_accounts_services", lambda: rules)
+    response = web.get(f"/nop-ho-so/{BIRTH}/")
+    page = response.content.decode()
+    assert response.status_code == 403 and "Tài khoản chưa được xác minh." in page and 'href="/xac-minh/"' in page
+    assert web.get("/nop-ho-so/nhap/").status_code == 403
+    rules.can_submit = lambda user: True
+    assert web.get(f"/nop-ho-so/{BIRTH}/").status_code == 200
+
+
+def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_callbacks):
+    start = web.get(f"/nop-ho-so/{BIRTH}/")
+    assert start.status_code == 200 and "Bắt đầu" in start.content.decode()
+    draft, url = start_draft(web)
+    assert url == f"/nop-ho-so/nhap/{draft.pk}/to-khai/"  # one case: no case step
+    assert draft.owner == citizen and draft.case is not None
+
+    form = web.get(url).content.decode()
+    assert 'value="Nguyễn Văn An"' in form  # prefilled from the profile
+    assert 'value="096090001234"' in form
+    assert '<option value="32025" selected>Phường Tân Thành</option>' in form
+    assert "Bước 1/3" in form
+
+    response = web.post(url, {**BIRTH_ANSWERS, "_continue": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/giay-to/")
+    files_page = web.get(response["Location"]).content.decode()
+    assert "Tạo tự động từ tờ khai" in files_page  # the form component needs no upload
+    assert "Bản chính" in files_page and "Nhận tệp PDF, JPEG, PNG, TIFF" in files_page
+
+    birth_cert = component(BIRTH, "Giấy chứng sinh")
+    mandate = component(BIRTH, "Văn bản ủy quyền")
+    first = xhr_upload(web, draft, birth_cert, "giấy chứng sinh.pdf", PDF)
+    assert first.status_code == 201, first.content
+    assert first.json()["file"]["name"] == "giấy chứng sinh.pdf"
+    assert xhr_upload(web, draft, mandate, "uy-quyen.png", PNG).status_code == 201
+    stored = list(DraftFile.objects.filter(draft=draft).values_list("storage_key", flat=True))
+    assert len(stored) == 2 and all(k.startswith("drafts/") and default_storage.exists(k) for k in stored)
+
+    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/giay-to/", {"_continue": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/xem-lai/")
+    review = web.get(response["Location"]).content.decode()
+    for text in ("Nguyễn Ngọc Hân", "01/03/2026", "Bệnh viện Sản Nhi Cà Mau", "Phường An Xuyên, Tỉnh Cà Mau",
+                 "giấy chứng sinh.pdf", "uy-quyen.png", "Tạo tự động từ tờ khai"):
+        assert text in review, text
+
+    key = submit_key(web, draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/", {"submit_key": key, "confirm": "yes"})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert response["Location"] == f"/nop-ho-so/da-nop/{dossier.code}/"
+    assert dossier.status == 1 and dossier.channel == 2 and dossier.owner == citizen
+    assert dossier.applicant_name == "Nguyễn Văn An" and dossier.applicant_id_number == "096090001234"
+    assert dossier.applicant_address == "Khóm 2, Phường Tân Thành, Tỉnh Cà Mau"
+    assert dossier.form_data["child_name"] == "Nguyễn Ngọc Hân" and dossier.form_data["copies"] == 2
+
+    files = {f.original_name: f for f in dossier.files.select_related("component")}
+    assert set(files) == {"giấy chứng sinh.pdf", "uy-quyen.png", "to-khai-dang-ky-khai-sinh.pdf"}
+    assert files["giấy chứng sinh.pdf"].component == birth_cert
+    assert files["giấy chứng sinh.pdf"].source == FileSource.UPLOADED
+    assert files["uy-quyen.png"].content_type == "image/png"
+    application = files["to-khai-dang-ky-khai-sinh.pdf"]
+    assert application.component.name == "Tờ khai đăng ký khai sinh theo mẫu"
+    assert application.content_type == "application/pdf"
+    with default_storage.open(application.storage_key, "rb") as handle:
+        text = pdf_text(handle.read(), tmp_path)
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "TỜ KHAI ĐĂNG KÝ KHAI SINH", "Kính gửi: Ủy ban nhân dân phường Tân Thành",
+                     "Thủ tục: Đăng ký khai sinh", "II. Người được đăng ký khai sinh",
+                     "Họ, chữ đệm, tên: Nguyễn Ngọc Hân", "Ngày, tháng, năm sinh: 01/03/2026",
+                     "Giới tính: Nữ", "Tên cơ sở y tế nơi sinh: Bệnh viện Sản Nhi Cà Mau",
+                     "Số bản sao: 2", "Năm sinh: 1995", dossier.code, "NGƯỜI YÊU CẦU"):
+        assert expected in text, expected
+    assert re.search(r"Cà Mau, ngày \d\d tháng \d+ năm 20\d\d", text)
+
+    assert not Draft.objects.filter(pk=draft.pk).exists() and not DraftFile.objects.exists()
+    assert not any(default_storage.exists(k) for k in stored)  # the draft's copies are gone
+
+    done = web.get(response["Location"]).content.decode()
+    assert dossier.code in done and dossier.tracking_key in done
+    assert f"/tra-cuu/{dossier.code}?key={dossier.tracking_key}" in done
+    assert web.get(f"/nop-ho-so/kho/{application.pk}/").status_code == 200
+
+
+def test_submitting_twice_makes_one_dossier(web):
+    draft = ready_birth_draft(web)
+    key = submit_key(web, draft)
+    url = f"/nop-ho-so/nhap/{draft.pk}/xem-lai/"
+    first = web.post(url, {"submit_key": key, "confirm": "yes"})
+    second = web.post(url, {"submit_key": key, "confirm": "yes"})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Dossier.objects.count() == 1
+    assert Dossier.objects.get().files.count() == 3
+
+
+def test_a_stale_review_page_asks_to_review_again(web):
+    draft = ready_birth_draft(web)
+    key = submit_key(web, draft)
+    xhr_upload(web, draft, component(BIRTH, "Giấy chứng sinh"), "trang-2.pdf", PDF)  # the draft changed
+    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/", {"submit_key": key, "confirm": "yes"})
+    assert response.status_code == 409
+    assert "vừa thay đổi" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_the_pledge_must_be_ticked(web):
+    draft = ready_birth_draft(web)
+    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/", {"submit_key": submit_key(web, draft)})
+    assert response.status_code == 400 and "cam đoan" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_every_step_saves_the_draft_and_it_can_be_resumed(web):
+    draft, url = start_draft(web)
+    response = web.post(url, {"f-child_name": "Bé Na", "f-child_dob": "32/13/2026", "_save_exit": "1"})
+    assert response.status_code == 302 and response["Location"] == "/nop-ho-so/nhap/"
+    drafts = web.get("/nop-ho-so/nhap/").content.decode()
+    assert "Đăng ký khai sinh" in drafts and f"/nop-ho-so/nhap/{draft.pk}/" in drafts
+    draft.refresh_from_db()
+    assert draft.form_data["child_name"] == "Bé Na"
+    response = web.get(f"/nop-ho-so/nhap/{draft.pk}/")
+    assert response["Location"] == url
+    page = web.get(url).content.decode()
+    assert 'value="Bé Na"' in page and 'value="32/13/2026"' in page  # as typed, even when wrong
+    autosave = web.post(url, {"f-child_name": "Bé Na Na", "_autosave": "1"},
+                        headers={"X-Requested-With": "XMLHttpRequest"})
+    assert autosave.status_code == 200 and autosave.json()["saved"] is True
+    draft.refresh_from_db()
+    assert draft.form_data["child_name"] == "Bé Na Na"
+
+
+def test_a_draft_can_be_deleted_with_its_files(web, django_capture_on_commit_callbacks):
+    draft = ready_birth_draft(web)
+    keys = list(draft.files.values_list("storage_key", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(f"/nop-ho-so/nhap/{draft.pk}/xoa/")
+    assert response.status_code == 302
+    assert not Draft.objects.exists() and not any(default_storage.exists(k) for k in keys)
+
+
+def test_the_case_step_when_a_procedure_has_several_cases(web):
+    from motcua.catalog.models import ProcedureCase
+
+    version = component(BIRTH, "Tờ khai").version
+    late = ProcedureCase.objects.create(version=version, order=2, name="Đăng ký khai sinh quá hạn",
+                                        time_amount=3, time_unit="working_days")
+    draft, url = start_draft(web)
+    assert url.endswith("/truong-hop/") and draft.case is None
+    assert web.get(f"/nop-ho-so/nhap/{draft.pk}/to-khai/")["Location"].endswith("/truong-hop/")
+    for garbage in ("", "abc", "999999999", "1" * 500):
+        response = web.post(url, {"case": garbage})
+        assert response.status_code == 400 and "Hãy chọn một trường hợp" in response.content.decode()
+    response = web.post(url, {"case": str(late.pk)})
+    assert response.status_code == 302 and response["Location"].endswith("/to-khai/")
+    draft.refresh_from_db()
+    assert draft.case == late
+    assert "Bước 2/4" in web.get(response["Location"]).content.decode()
