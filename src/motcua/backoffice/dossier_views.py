@@ -222,9 +222,10 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
                      help=_("Hồ sơ chuyển sang “Đã xử lý xong” và về bộ phận một cửa để trả kết quả."),
                      button=_("Hoàn thành xử lý"))
     if name == "return_result":
-        fees = [f for f in d.procedure_version.fees.all() if f.collected == "at_return"]
-        if fees and data is None:
-            kw["initial"]["fee_collected"] = sum(f.amount_vnd for f in fees)
+        if data is None:
+            from motcua.payments.services import fees_due  # what is still owed, online payments counted
+
+            kw["initial"]["fee_collected"] = fees_due(d, "at_return").total_vnd
         return Panel(name, _("Trả kết quả cho người nộp"), forms.ReturnResultForm(**kw),
                      help=_("Đối chiếu bản chính với các tệp đã nộp, cho người nhận ký nhận, thu phí, lệ phí còn "
                             "lại (nếu có) và ghi số biên lai."), button=_("Xác nhận đã trả kết quả"),
