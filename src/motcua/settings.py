@@ -232,6 +232,8 @@ MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 30)
 # Background jobs: "worker" (run by `python -m motcua worker`, which `serve` starts beside the
 # web server) or "inline" (right after the transaction commits, in the same process).
 MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
+# Postal delivery of results (bưu chính công ích): the fee recorded when a citizen chooses it.
+MOTCUA_POSTAL_FEE_VND = env_int("MOTCUA_POSTAL_FEE_VND", 25000)
 # The portal's public address, printed in QR codes of receipts (tracking links).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -283,3 +283,25 @@ def test_it_receives_a_counter_dossier_once_the_supplement_is_brought(people, lo
     response = c.post(f"/can-bo/cho-tiep-nhan/{dossier.code}/", {
         "version": dossier.version, "outcome": "receive", "present": [form.pk, birth_cert.pk]})
     assert response.status_code == 302 and Dossier.objects.get().status == Status.RECEIVED
+
+
+def test_it_asks_for_an_address_for_postal_delivery_and_keeps_what_was_typed(people, login):
+    form, birth_cert, _proxy = components()
+    c = login(people.receptionist)
+    response = c.post(URL, form_data(outcome="receive", present=[form.pk, birth_cert.pk], delivery="post",
+                                     address="", name="Trần Thị Bưu"))
+    assert response.status_code == 200  # the page again, with the message
+    page = page_text(response)
+    assert "Nhận kết quả qua bưu chính: hãy ghi địa chỉ nhận." in page
+    assert 'value="Trần Thị Bưu"' in page
+    assert not Dossier.objects.exists()
+
+
+def test_it_records_the_postal_address_from_the_form(people, login):
+    form, birth_cert, _proxy = components()
+    c = login(people.receptionist)
+    response = c.post(URL, form_data(outcome="receive", present=[form.pk, birth_cert.pk], delivery="post",
+                                     address="Số 1 Lý Văn Lâm, Cà Mau"))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.delivery == "post" and dossier.delivery_address == "Số 1 Lý Văn Lâm, Cà Mau"

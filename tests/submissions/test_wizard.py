@@ -235,3 +235,35 @@ def test_the_case_step_when_a_procedure_has_several_cases(web):
     draft.refresh_from_db()
     assert draft.case == late
     assert "Bước 2/4" in web.get(response["Location"]).content.decode()
+
+
+def test_the_result_goes_online_by_default_at_level_4(web):
+    draft = ready_birth_draft(web)
+    review = web.get(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/").content.decode()
+    assert "Cách nhận kết quả" in review and "Nhận qua bưu chính công ích" in review
+    web.post(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/", {"submit_key": submit_key(web, draft), "confirm": "yes"})
+    assert Dossier.objects.get().delivery == "online"
+
+
+def test_it_records_postal_delivery_with_its_address_and_fee(web, settings):
+    settings.MOTCUA_POSTAL_FEE_VND = 25000
+    draft = ready_birth_draft(web)
+    url = f"/nop-ho-so/nhap/{draft.pk}/xem-lai/"
+    web.post(url, {"submit_key": submit_key(web, draft), "confirm": "yes", "delivery": "post",
+                   "delivery_address": "  Số 5,  đường Phan Ngọc Hiển, Phường An Xuyên  "})
+    dossier = Dossier.objects.get()
+    assert dossier.delivery == "post"
+    assert dossier.delivery_address == "Số 5, đường Phan Ngọc Hiển, Phường An Xuyên"
+    assert dossier.delivery_fee == 25000
+
+
+def test_postal_delivery_needs_an_address_and_keeps_the_choice(web):
+    draft = ready_birth_draft(web)
+    url = f"/nop-ho-so/nhap/{draft.pk}/xem-lai/"
+    response = web.post(url, {"submit_key": submit_key(web, draft), "confirm": "yes", "delivery": "post",
+                              "delivery_address": "   "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Hãy ghi địa chỉ nhận kết quả qua bưu chính." in page
+    assert 'value="post" id="delivery-post" checked' in page
+    assert not Dossier.objects.exists()

@@ -119,6 +119,7 @@ class ApplicantForm(BaseForm):
     def clean_name(self):
         return _one_line(self.cleaned_data["name"])
 
+
     def clean_address(self):
         return _one_line(self.cleaned_data.get("address", ""))
 
@@ -135,6 +136,8 @@ class ApplicantForm(BaseForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("delivery") == Delivery.POST and not data.get("address"):
+            self.add_error("address", _("Nhận kết quả qua bưu chính: hãy ghi địa chỉ nhận."))
         raw = re.sub(r"\s", "", data.get("id_number") or "")
         if "id_number" in self.errors or not raw:
             return data

@@ -305,7 +305,10 @@ def _create(request, version, case, data, rows, good, outcome, missing, extra, t
     with transaction.atomic():
         result = actions.create_dossier(
             actor=user, version=version, case=case, channel=Channel.COUNTER, applicant=applicant,
-            receive=outcome == "receive", delivery=data["delivery"], idempotency_key=f"bo-counter:{token}",
+            receive=outcome == "receive", delivery=data["delivery"],
+            # At the counter the result goes by post to the applicant's address as written on the form.
+            delivery_address=data["address"] if data["delivery"] == "post" else "",
+            idempotency_key=f"bo-counter:{token}",
         )
         dossier = result.dossier
         if result.replayed:

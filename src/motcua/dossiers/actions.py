@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -618,6 +619,7 @@ def create_dossier(
     form_data: dict | None = None,
     receive: bool = True,
     delivery: str | None = None,
+    delivery_address: str = "",
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> ActionResult:
@@ -653,6 +655,16 @@ def create_dossier(
     if delivery is not None and delivery not in Delivery.values:
         raise InvalidInput(_("Hình thức nhận kết quả phải là counter, post hoặc online (trường «delivery»)."),
                            field="delivery")
+    delivery_address = " ".join((delivery_address or "").split())
+    if delivery == Delivery.POST and not delivery_address:
+        raise InvalidInput(_("Nhận kết quả qua bưu chính cần địa chỉ nhận (trường «delivery_address»)."),
+                           field="delivery_address")
+    if len(delivery_address) > 500:
+        raise InvalidInput(_("Địa chỉ nhận kết quả dài quá 500 ký tự (trường «delivery_address»)."),
+                           field="delivery_address")
+    if delivery == Delivery.ONLINE and version.level < ServiceLevel.FULLY_ONLINE:
+        raise InvalidInput(_("Thủ tục này chưa trả kết quả điện tử; hãy chọn nhận tại quầy hoặc qua bưu chính "
+                             "(trường «delivery»)."), field="delivery")
     receiving = version.receiving_agency
     online = channel == Channel.ONLINE
     if online:
@@ -670,7 +682,7 @@ def create_dossier(
             )
     params = {
         "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
-        "form_data": form_data, "receive": receive, "delivery": delivery,
+        "form_data": form_data, "receive": receive, "delivery": delivery, "delivery_address": delivery_address,
     }
     with transaction.atomic():
         key_row = None
@@ -698,6 +710,8 @@ def create_dossier(
             submitted_at=at,
             delivery=delivery or (Delivery.ONLINE if online and version.level >= ServiceLevel.FULLY_ONLINE
                                   else Delivery.COUNTER),
+            delivery_address=delivery_address if delivery == Delivery.POST else "",
+            delivery_fee=settings.MOTCUA_POSTAL_FEE_VND if delivery == Delivery.POST else 0,
             version=1,
         )
         kind = EventKind.SUBMITTED

@@ -134,6 +134,7 @@ class DossierIn(Schema):
     form_data: dict[str, Any] | None = None
     receive: bool = Field(True, description="Cán bộ một cửa: tiếp nhận ngay (mặc định) hay để chờ kiểm tra (1)")
     delivery: str | None = Field(None, max_length=10, description="counter, post hoặc online")
+    delivery_address: str = Field("", max_length=500, description="Địa chỉ nhận kết quả khi chọn bưu chính (post)")
 
 
 class CreatedOut(Schema):
@@ -232,6 +233,8 @@ class DossierOut(Schema):
     supplement_count: int
     counts_as_late: bool
     delivery: str
+    delivery_address: str = ""
+    delivery_fee: int = 0
     fee_collected: int
     receipt_number: str
     originals_checked: bool
@@ -389,6 +392,8 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         "supplement_count": dossier.supplement_count,
         "counts_as_late": dossier.counts_as_late,
         "delivery": dossier.delivery,
+        "delivery_address": dossier.delivery_address,
+        "delivery_fee": dossier.delivery_fee,
         "fee_collected": dossier.fee_collected,
         "receipt_number": dossier.receipt_number,
         "originals_checked": dossier.originals_checked,
@@ -447,6 +452,7 @@ def create_dossier(request, payload: DossierIn, idempotency_key: str | None = He
         form_data=payload.form_data,
         receive=payload.receive,
         delivery=payload.delivery,
+        delivery_address=payload.delivery_address,
         idempotency_key=idempotency_key,
     )
     d = result.dossier

@@ -189,6 +189,14 @@ class Dossier(models.Model):
         _("hình thức nhận kết quả"), max_length=10, choices=Delivery.choices, default=Delivery.COUNTER,
         help_text=_("Tại quầy, qua bưu chính hoặc kết quả điện tử."),
     )
+    delivery_address = models.CharField(
+        _("địa chỉ nhận kết quả"), max_length=500, blank=True,
+        help_text=_("Khi nhận qua bưu chính công ích: địa chỉ bưu điện giao kết quả."),
+    )
+    delivery_fee = models.PositiveBigIntegerField(
+        _("cước bưu chính (đồng)"), default=0,
+        help_text=_("Cước chuyển phát kết quả người nộp đã chọn; thu khi giao hoặc tại quầy."),
+    )
     fee_collected = models.PositiveBigIntegerField(
         _("phí, lệ phí đã thu (đồng)"), default=0, help_text=_("Số tiền đã thu của người nộp.")
     )

@@ -396,7 +396,9 @@ class Submitted:
     replayed: bool = False
 
 
-def submit(draft: Draft, *, key: str, at: dt.datetime | None = None) -> Submitted:
+def submit(
+    draft: Draft, *, key: str, at: dt.datetime | None = None, delivery: str | None = None, delivery_address: str = "",
+) -> Submitted:
     """Make the dossier from the draft, all or nothing (see the module's doc)."""
     from motcua.documents.application import render_application
 
@@ -417,7 +419,7 @@ def submit(draft: Draft, *, key: str, at: dt.datetime | None = None) -> Submitte
                 name=applicant["full_name"], id_number=applicant["id_number"], phone=applicant["phone"],
                 email=applicant["email"], address=applicant["address"][:500],
             ),
-            idempotency_key=key, at=at,
+            delivery=delivery, delivery_address=delivery_address, idempotency_key=key, at=at,
         )
         if result.replayed:  # the first submit committed everything, the draft's deletion too
             return Submitted(result.dossier, replayed=True)

@@ -12,6 +12,7 @@ import logging
 from functools import wraps
 from urllib.parse import unquote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.storage import default_storage
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from motcua.catalog.models import Procedure
 from motcua.dossiers.errors import DossierError, FileRefused
 from motcua.dossiers.files import clean_name, download_response, max_upload_bytes
-from motcua.dossiers.models import Dossier, DossierFile, FileKind
+from motcua.dossiers.models import Delivery, Dossier, DossierFile, FileKind
 from motcua.eforms import rendering
 from motcua.eforms.addresses import address_book
 from motcua.eforms.schema import initial_values, profile_from_user, summary, with_prefill
@@ -437,10 +438,33 @@ def wallet_download(request, file_id: int):
 # --- step 4: review and submit ------------------------------------------------------------------------
 
 
-def _review_page(request, draft: Draft, *, error: str = "", status: int = 200):
+def _delivery_options(draft: Draft) -> list[tuple[str, str]]:
+    """How the result may reach the applicant: at the counter, by post, and online at level 4."""
+    options = [(Delivery.COUNTER, _("Nhận tại nơi nộp hồ sơ")), (Delivery.POST, _("Nhận qua bưu chính công ích"))]
+    if draft.version.level >= 4:
+        options.insert(0, (Delivery.ONLINE, _("Nhận kết quả điện tử (có chữ ký số) trên Cổng")))
+    return options
+
+
+def _delivery_from(request, draft: Draft) -> tuple[str, str]:
+    allowed = [value for value, _label in _delivery_options(draft)]
+    if request.method == "POST":
+        choice = request.POST.get("delivery", "")
+        address = " ".join(request.POST.get("delivery_address", "")[:600].split())
+        return (choice if choice in allowed else allowed[0]), address
+    return allowed[0], getattr(request.user, "address", "") or ""
+
+
+def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, address_error: str = ""):
     spec = services.spec_for(draft)
     check = services.check_draft(draft, spec)
+    delivery, delivery_address = _delivery_from(request, draft)
     return render(request, "submissions/step_review.html", {
+        "delivery_options": _delivery_options(draft),
+        "delivery": delivery,
+        "delivery_address": delivery_address,
+        "address_error": address_error,
+        "postal_fee": settings.MOTCUA_POSTAL_FEE_VND,
         **_step_context(draft, Step.REVIEW),
         "spec": spec,
         "check": check,
@@ -481,8 +505,12 @@ def review(request, draft_id):
     if request.POST.get("confirm") != "yes":
         return _review_page(request, draft, status=400, error=_(
             "Hãy đánh dấu ô cam đoan trước khi nộp hồ sơ."))
+    delivery, delivery_address = _delivery_from(request, draft)
+    if delivery == Delivery.POST and not delivery_address:
+        message = _("Hãy ghi địa chỉ nhận kết quả qua bưu chính.")
+        return _review_page(request, draft, status=400, error=message, address_error=message)
     try:
-        result = services.submit(draft, key=key)
+        result = services.submit(draft, key=key, delivery=delivery, delivery_address=delivery_address)
     except (services.DraftProblem, DossierError) as exc:
         logger.info("submit refused for draft %s: %s", draft.pk, exc)
         return _review_page(request, draft, status=400, error=services.error_message(exc))
