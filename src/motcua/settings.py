@@ -234,6 +234,8 @@ MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 30)
 MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
 # Postal delivery of results (bưu chính công ích): the fee recorded when a citizen chooses it.
 MOTCUA_POSTAL_FEE_VND = env_int("MOTCUA_POSTAL_FEE_VND", 25000)
+# Public tracking runs as a prepared statement on PostgreSQL (off behind pgbouncer in transaction mode).
+MOTCUA_PREPARED_TRACKING = env_bool("MOTCUA_PREPARED_TRACKING", True)
 # The portal's public address, printed in QR codes of receipts (tracking links).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
