@@ -90,6 +90,11 @@ INSTALLED_APPS = [
     "motcua.notify",
     "motcua.portal",
     "motcua.backoffice",
+    "motcua.administration",
+    "motcua.reports",
+    "motcua.sync",
+    "motcua.integrations",
+    "motcua.audit",
     "motcua.api",
 ]
 

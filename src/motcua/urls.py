@@ -14,7 +14,10 @@ urlpatterns = [
     # The public tracking call is the hot path: a lean view ahead of the API framework (same answer).
     path("api/v1/track/<str:code>", track_lean, name="api_track"),
     path("api/v1/", api.urls),
+    path("can-bo/quan-tri/", include("motcua.administration.urls")),
+    path("can-bo/thong-ke/", include("motcua.reports.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("minh-bach/", include("motcua.reports.public_urls")),
     path("", include("motcua.accounts.urls")),
     path("nop-ho-so/", include("motcua.submissions.urls")),
     path("ho-so-cua-toi/", include("motcua.citizen.urls")),

@@ -70,6 +70,11 @@ class Staff:
         return self.has_role(Role.RECEPTIONIST)
 
     @property
+    def is_admin(self) -> bool:
+        """Configures procedures, workflows, calendars or staff (motcua.administration)."""
+        return bool(getattr(self.user, "is_superuser", False)) or self.has_role(Role.AGENCY_ADMIN)
+
+    @property
     def sees_calendar_warnings(self) -> bool:
         return bool(getattr(self.user, "is_superuser", False)) or any(
             set(a.roles) & CALENDAR_WARNING_ROLES for a in self.agencies

@@ -1,0 +1,68 @@
+"""Who may configure what.
+
+An agency admin (Membership role `agency_admin`) configures their own agency: its procedures,
+e-forms, workflows, calendar and staff. An agency admin of a root agency (the provincial People's
+Committee, no parent) is a provincial admin and configures every agency; so does a superuser.
+Other staff get 403 with a message; a procedure of another agency is 403 too (its existence is
+public in the catalogue, so there is nothing to hide by answering 404).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Role
+from motcua.agencies.models import Agency
+from motcua.backoffice.access import forbidden, staff_required
+
+
+def admin_agency_ids(staff) -> set[int] | None:
+    """The agencies this staff member configures; None means every agency (provincial admin)."""
+    if getattr(staff.user, "is_superuser", False):
+        return None
+    own = {a.agency_id for a in staff.agencies if Role.AGENCY_ADMIN in a.roles}
+    if not own:
+        return set()
+    if Agency.objects.filter(pk__in=own, parent__isnull=True).exists():
+        return None
+    return own
+
+
+def is_admin(staff) -> bool:
+    ids = admin_agency_ids(staff)
+    return ids is None or bool(ids)
+
+
+def can_configure(staff, agency_id: int | None) -> bool:
+    ids = admin_agency_ids(staff)
+    return ids is None or (agency_id is not None and agency_id in ids)
+
+
+def admin_agencies(staff):
+    """The Agency queryset this admin configures (for pickers and lists)."""
+    ids = admin_agency_ids(staff)
+    qs = Agency.objects.all()
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def admin_required(view):
+    """Staff only (sign-in otherwise), and an agency admin or provincial admin (403 otherwise).
+    Sets request.admin_ids (None = every agency)."""
+
+    @staff_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        ids = admin_agency_ids(request.staff)
+        if ids is not None and not ids:
+            return forbidden(request, _("Trang quản trị dành cho quản trị đơn vị. Tài khoản của bạn không có "
+                                        "vai trò này; vui lòng liên hệ quản trị đơn vị."))
+        request.admin_ids = ids
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def deny_other_agency(request):
+    return forbidden(request, _("Bạn chỉ được cấu hình thủ tục, biểu mẫu và quy trình của cơ quan mình."))
