@@ -60,3 +60,92 @@ def reindex_published() -> int:
         version.save(update_fields=["search_name", "search_name_accented", "search_body"])
         count += 1
     return count
+
+
+def _latest(procedure: Procedure) -> ProcedureVersion | None:
+    return procedure.versions.order_by("-number").first()
+
+
+def _copy_children(source: ProcedureVersion, target: ProcedureVersion) -> None:
+    """Copy cases (with their workflow steps), components, fees, guides, FAQ and the e-form.
+    Form templates and guide videos are shared (they are never changed in place: a new upload
+    makes a new file)."""
+    from motcua.eforms.models import EForm
+
+    for case in source.cases.prefetch_related("steps").order_by("order", "pk"):
+        steps = list(case.steps.all())
+        case.pk = None
+        case.version = target
+        case.save()
+        for step in steps:
+            step.pk = None
+            step.case = case
+            step.save()
+    component_map: dict[int, int] = {}
+    for component in source.components.order_by("order", "pk"):
+        old = component.pk
+        component.pk = None
+        component.version = target
+        component.save()
+        component_map[old] = component.pk
+    for related in ("fees", "guides", "faqs"):
+        manager = getattr(source, related, None)
+        if manager is None:
+            continue
+        for row in manager.order_by("order", "pk"):
+            row.pk = None
+            row.version = target
+            row.save()
+    eform = EForm.objects.filter(procedure_version=source).first()
+    if eform is not None:
+        eform.pk = None
+        eform.procedure_version = target
+        eform.component_id = component_map.get(eform.component_id)
+        eform.save()
+
+
+@transaction.atomic
+def start_draft(procedure: Procedure, *, note: str = "") -> ProcedureVersion:
+    """The procedure's draft to edit: the existing draft, or a new one copied from the latest
+    version (published or not). The published version stays in use until the draft is published."""
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    draft = procedure.versions.filter(state=ProcedureVersion.State.DRAFT).order_by("-number").first()
+    if draft is not None:
+        return draft
+    source = _latest(procedure)
+    if source is None:
+        raise PublishError("Thủ tục chưa có phiên bản nào để sao chép.")
+    draft = ProcedureVersion.objects.get(pk=source.pk)
+    draft.pk = None
+    draft.number = source.number + 1
+    draft.state = ProcedureVersion.State.DRAFT
+    draft.published_at = None
+    draft.retired_at = None
+    draft.change_note = note[:500]
+    draft.source_hash = ""
+    draft.save()
+    _copy_children(source, draft)
+    return draft
+
+
+@transaction.atomic
+def copy_procedure(source: ProcedureVersion, *, code: str, name: str | None = None,
+                   agency=None) -> ProcedureVersion:
+    """A new procedure (new code) whose first version is a draft copy of `source`."""
+    procedure = Procedure.objects.create(code=code)
+    draft = ProcedureVersion.objects.get(pk=source.pk)
+    draft.pk = None
+    draft.procedure = procedure
+    draft.number = 1
+    draft.state = ProcedureVersion.State.DRAFT
+    draft.published_at = None
+    draft.retired_at = None
+    draft.change_note = ""
+    draft.source_hash = ""
+    if name:
+        draft.name = name
+    if agency is not None:
+        draft.agency = agency
+    draft.save()
+    _copy_children(source, draft)
+    return draft
