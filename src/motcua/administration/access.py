@@ -66,3 +66,49 @@ def admin_required(view):
 
 def deny_other_agency(request):
     return forbidden(request, _("Bạn chỉ được cấu hình thủ tục, biểu mẫu và quy trình của cơ quan mình."))
+
+
+def _latest_version(procedure):
+    return procedure.versions.select_related("agency").order_by("-number").first()
+
+
+def procedure_admin(view):
+    """For views under thu-tuc/<code>/: 404 for an unknown code, 403 for another agency's procedure.
+    Sets request.procedure, request.latest (newest version) and request.draft (the draft or None)."""
+    from django.http import Http404
+
+    from motcua.catalog.models import Procedure, ProcedureVersion
+
+    @admin_required
+    @functools.wraps(view)
+    def wrapper(request, code, *args, **kwargs):
+        procedure = Procedure.objects.filter(code=(code or "")[:50]).first()
+        if procedure is None:
+            raise Http404("no such procedure")
+        latest = _latest_version(procedure)
+        if latest is None or not can_configure(request.staff, latest.agency_id):
+            return deny_other_agency(request)
+        request.procedure = procedure
+        request.latest = latest
+        request.draft = latest if latest.state == ProcedureVersion.State.DRAFT else None
+        return view(request, code, *args, **kwargs)
+
+    return wrapper
+
+
+def draft_required(view):
+    """Like procedure_admin, and the procedure must have a draft; otherwise back to its page with
+    a message asking to start one (editing never touches a published version)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    @procedure_admin
+    @functools.wraps(view)
+    def wrapper(request, code, *args, **kwargs):
+        if request.draft is None:
+            messages.warning(request, _("Thủ tục chưa có bản nháp. Bấm «Tạo bản nháp để sửa» trước khi chỉnh sửa; "
+                                        "phiên bản đang áp dụng không bao giờ bị sửa trực tiếp."))
+            return redirect(f"/can-bo/quan-tri/thu-tuc/{request.procedure.code}/")
+        return view(request, code, *args, **kwargs)
+
+    return wrapper
