@@ -229,11 +229,36 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- cache, rate limits, job wake-ups: embedded by default, Redis with MOTCUA_REDIS_URL -------
+# The embedded cache is per process (fine for one web process); several web processes or
+# machines share Redis so that rate limits count together and tracking is never stale.
+# Jobs stay in the database (written in the same transaction as the change that causes them);
+# with Redis, workers are woken the moment a job is committed instead of polling.
+MOTCUA_REDIS_URL = env_str("MOTCUA_REDIS_URL")
+MOTCUA_REDIS_PREFIX = env_str("MOTCUA_REDIS_PREFIX", "motcua")
+if MOTCUA_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": MOTCUA_REDIS_URL,
+            "KEY_PREFIX": MOTCUA_REDIS_PREFIX,
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
 # --- motcua ---------------------------------------------------------------------------------
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Cà Mau")
 MOTCUA_PAGE_SIZE = 20
 # Public tracking answers from the cache for this long; any action on the dossier clears it.
-MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 30)
+# With Redis every worker sees the invalidation at once, so entries may live much longer.
+MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 3600 if MOTCUA_REDIS_URL else 30)
 # Background jobs: "worker" (run by `python -m motcua worker`, which `serve` starts beside the
 # web server) or "inline" (right after the transaction commits, in the same process).
 MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
@@ -349,3 +374,19 @@ MOTCUA_PAYMENT_HTTP_TIMEOUT = env_int("MOTCUA_PAYMENT_HTTP_TIMEOUT", 15)
 # Empty: the sandbox gateway hands its IPN to the active provider in-process; a URL: HTTP GET to it.
 MOTCUA_PAYMENT_SANDBOX_IPN_URL = env_str("MOTCUA_PAYMENT_SANDBOX_IPN_URL")
 # --- end payments ------------------------------------------------------------------------------
+
+# --- sync + integrations (national-portal outbox, service accounts, webhooks; docs/integration.md) ---
+# National portal (DVCQG) dossier sync: off while the URL is empty (no messages are written).
+MOTCUA_SYNC_URL = env_str("MOTCUA_SYNC_URL")
+MOTCUA_SYNC_AUTH = env_str("MOTCUA_SYNC_AUTH", "none")  # none, bearer (MOTCUA_SYNC_TOKEN) or basic
+MOTCUA_SYNC_TOKEN = env_str("MOTCUA_SYNC_TOKEN")  # or MOTCUA_SYNC_TOKEN_FILE
+MOTCUA_SYNC_USERNAME = env_str("MOTCUA_SYNC_USERNAME")
+MOTCUA_SYNC_PASSWORD = env_str("MOTCUA_SYNC_PASSWORD")  # or MOTCUA_SYNC_PASSWORD_FILE
+MOTCUA_SYNC_TIMEOUT = env_int("MOTCUA_SYNC_TIMEOUT", 5)
+MOTCUA_SYNC_MAX_ATTEMPTS = env_int("MOTCUA_SYNC_MAX_ATTEMPTS", 10)
+# Webhooks: https targets only, and never loopback/private addresses (SSRF), unless allowed here.
+MOTCUA_WEBHOOK_ALLOW_HTTP = env_bool("MOTCUA_WEBHOOK_ALLOW_HTTP", False)
+MOTCUA_WEBHOOK_ALLOW_PRIVATE = env_bool("MOTCUA_WEBHOOK_ALLOW_PRIVATE", False)
+MOTCUA_WEBHOOK_TIMEOUT = env_int("MOTCUA_WEBHOOK_TIMEOUT", 5)
+MOTCUA_WEBHOOK_MAX_ATTEMPTS = env_int("MOTCUA_WEBHOOK_MAX_ATTEMPTS", 8)
+# --- end sync + integrations ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import wakeup
 from .models import Job, PeriodicRun
 
 log = logging.getLogger("motcua.jobs")
@@ -101,6 +102,8 @@ def enqueue(
         new = Job.objects.create(**fields)
     if _mode() == "inline":
         transaction.on_commit(lambda: run_job(new.pk))
+    else:
+        transaction.on_commit(wakeup.notify)
     return new
 
 
@@ -211,4 +214,4 @@ def work_forever(poll_seconds: float = 1.0, batch: int = 20, stop: Callable[[], 
             counts = {}
             time.sleep(5)
         if not counts:
-            time.sleep(poll_seconds)
+            wakeup.wait(poll_seconds)

@@ -1,0 +1,34 @@
+"""With Redis, an action drops the tracking entry for every web process at once."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+
+from .conftest import T0, counter_dossier, fresh
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_never_shows_another_process_a_stale_status(people, settings):
+    from motcua.dossiers import actions, tracking
+
+    prefix = f"motcua-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix,
+    }}
+    settings.MOTCUA_TRACKING_CACHE_SECONDS = 3600
+    dossier = counter_dossier(people, when=T0)
+    before = tracking.public_status(dossier.code, dossier.tracking_key)
+    other = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+    assert other.get(tracking._cache_key(dossier.code)) is not None  # shared, not per process
+
+    actions.handover(fresh(dossier), actor=people.receptionist, at=T0)
+
+    assert other.get(tracking._cache_key(dossier.code)) is None
+    after = tracking.public_status(dossier.code, dossier.tracking_key)
+    assert after != before
+    other.delete(tracking._cache_key(dossier.code))
