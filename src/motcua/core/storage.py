@@ -1,0 +1,30 @@
+"""Where files live: the local data folder (embedded default) or S3-compatible storage.
+
+Views read files through Django's default storage, so access checks and the personal-data log stay
+in one place. For large files on S3, `signed_url` gives a short-lived link that makes the browser
+download straight from the bucket (always as an attachment, with the stored content type), so
+the web workers do not stream the bytes."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+
+def is_remote() -> bool:
+    return getattr(settings, "MOTCUA_STORAGE", "local") == "s3"
+
+
+def signed_url(key: str, *, filename: str, content_type: str = "application/octet-stream",
+               seconds: int | None = None) -> str | None:
+    """A pre-signed GET URL for an S3 object, or None with local storage (serve it from the view)."""
+    if not is_remote():
+        return None
+    seconds = seconds or getattr(settings, "MOTCUA_S3_URL_SECONDS", 300)
+    safe = quote(filename.replace("\\", "_").replace("/", "_"), safe="")
+    return default_storage.url(key, parameters={
+        "ResponseContentDisposition": f"attachment; filename*=UTF-8''{safe}",
+        "ResponseContentType": content_type,
+    }, expire=seconds)
