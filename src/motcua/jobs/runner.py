@@ -10,6 +10,12 @@
 `python -m motcua worker` runs them; `serve` starts one worker beside the web server in the
 embedded set-up. With MOTCUA_JOBS_MODE=inline a job runs in the same process right after
 the transaction commits (handy for a laptop demo without the worker).
+
+Handlers make external calls first (with idempotency keys, so a repeat changes nothing at the
+receiver) and then write to the database in one transaction: a worker killed mid-job leaves
+nothing half done, and the job runs again when its lease expires (tests/jobs/test_killed_worker.py
+kills a real worker process). The runner does not wrap handlers in one transaction: on SQLite that
+would hold the write lock during the external call and stall the counter.
 """
 
 from __future__ import annotations
