@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import oidc_views, views
+from . import oidc_views, twofactor, views
 
 app_name = "accounts"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("dang-nhap/", views.SignInView.as_view(), name="login"),
     path("dang-nhap/dinh-danh/", oidc_views.start, name="oidc_start"),
     path("dang-nhap/dinh-danh/ket-qua/", oidc_views.callback, name="oidc_callback"),
+    path("dang-nhap/xac-thuc/", twofactor.verify, name="two_factor_verify"),
+    path("tai-khoan/xac-thuc-hai-buoc/", twofactor.manage, name="two_factor"),
     path("dang-xuat/", views.SignOutView.as_view(), name="logout"),
     path("dang-ky/", views.sign_up, name="signup"),
     path("xac-minh/", views.verify, name="verify"),

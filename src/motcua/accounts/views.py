@@ -213,7 +213,12 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         services.clear_signin_failures(form.get_user(), str(self.request.POST.get("username", "")))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        from .twofactor import STATE_KEY, VERIFY
+
+        if self.request.session.get(STATE_KEY) == VERIFY:  # staff with a TOTP app: the second step
+            return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': response.url})}")
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

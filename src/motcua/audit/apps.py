@@ -6,3 +6,12 @@ class AuditConfig(AppConfig):
     name = "motcua.audit"
     label = "audit"
     verbose_name = _("Nhật ký kiểm toán")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from motcua.administration.models import ChangeLog
+
+        from .changelog_chain import on_changelog_saved
+
+        post_save.connect(on_changelog_saved, sender=ChangeLog, dispatch_uid="motcua_audit_seal_changelog")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
+from motcua.audit import log_access
 from motcua.dossiers import actions
 from motcua.dossiers.errors import (
     ActionNotAllowed,
@@ -315,6 +316,7 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
 @staff_required
 def dossier_page(request, code: str):
     dossier = dossier_or_404(request, code, _related())
+    log_access(request, dossier, "view")
     return _render(request, dossier, _context(request, dossier))
 
 
@@ -517,5 +519,6 @@ def dossier_file(request, code: str, file_id: int):
     except (FileNotFoundError, OSError) as exc:
         raise Http404("missing file") from exc
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    log_access(request, dossier, "download")
     return response
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
+from motcua.audit import log_access
 from motcua.dossiers import paperwork
 
 from .access import dossier_or_404, staff_required
@@ -33,6 +34,7 @@ def form_pdf(request, code: str, number: str):
         content = paperwork.render(dossier, number, layout=layout)
     except paperwork.FormNotAvailable:
         raise Http404("this dossier has no such form") from None
+    log_access(request, dossier, "download")
     return _pdf(content, f"{dossier.code}-mau-{number}.pdf")
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import Role
+from motcua.audit import log_access
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
 from motcua.catalog.search import RankedResults, ranked_queryset
 from motcua.core.text import MAX_QUERY_CHARS
@@ -387,6 +388,8 @@ def component_rows(dossier, post=None) -> list[ComponentRow]:
 def online_check(request, code: str):
     dossier = dossier_or_404(request, code, Dossier.objects.select_related(
         "procedure_version__procedure", "procedure_version__receiving_agency", "case", "agency", "owner"))
+    if request.method != "POST":
+        log_access(request, dossier, "view")  # the applicant's data and files (audit)
     seen = request.POST.get("version", "") if request.method == "POST" else ""
     token = _token(request)
     if seen and IdempotencyKey.objects.filter(actor=request.user, key=f"bo-check:{token}").exists():

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import phone_validator
+from motcua.audit.chain import seal_event
 
 from . import deadlines, lifecycle, tracking
 from .codes import allocate_code, new_tracking_key
@@ -180,7 +181,13 @@ def _event(dossier: Dossier, kind: str, actor, at: dt.datetime, **fields: Any) -
     code = dossier.code
     tracking.forget(code)
     transaction.on_commit(lambda: tracking.forget(code))
-    event = Event.objects.create(dossier=dossier, version=dossier.version, kind=kind, actor=actor, at=at, **fields)
+    event = Event(dossier=dossier, version=dossier.version, kind=kind, actor=actor, at=at, **fields)
+    # Hash chain: the dossier row is locked (or new), so the previous event is stable.
+    prev = "" if dossier.version <= 1 else (
+        Event.objects.filter(dossier=dossier, version=dossier.version - 1).values_list("hash", flat=True).first()
+    )
+    seal_event(event, dossier.code, prev or "")
+    event.save(force_insert=True)
     event_recorded.send(sender=Event, event=event)  # e.g. notifications, queued in this transaction
     return event
 

@@ -229,6 +229,15 @@ class Dossier(models.Model):
             models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),
             models.Index(fields=["due_at"], name="dossier_due"),
             models.Index(fields=["owner", "-submitted_at"], name="dossier_owner"),
+            # Reports (motcua.reports): period filters on the whole province and per agency.
+            models.Index(fields=["received_at", "channel"], name="dossier_received"),
+            models.Index(fields=["finished_at"], name="dossier_finished"),
+            models.Index(fields=["closed_at"], name="dossier_closed"),
+            models.Index(fields=["received_at"], name="dossier_unfinished",
+                         condition=models.Q(finished_at__isnull=True, closed_at__isnull=True)),
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["agency", "finished_at"], name="dossier_agency_finished"),
+            models.Index(fields=["handling_agency", "received_at"], name="dossier_handling_received"),
         ]
 
     def __str__(self) -> str:
@@ -369,6 +378,15 @@ class Event(models.Model):
     step_punctuality = models.CharField(
         _("tiến độ bước"), max_length=10, choices=Punctuality.choices, blank=True,
         help_text=_("Với chuyển bước: bước vừa xong trước hạn, đúng hạn hay quá hạn so với định mức."),
+    )
+    # Hash chain per dossier (motcua.audit.chain; checked by `python -m motcua verify_audit`).
+    prev_hash = models.CharField(
+        _("mã băm sự kiện trước"), max_length=64, blank=True, default="",
+        help_text=_("Mã băm của sự kiện liền trước của hồ sơ; trống với sự kiện đầu tiên."),
+    )
+    hash = models.CharField(
+        _("mã băm"), max_length=64, blank=True, default="",
+        help_text=_("SHA-256 của nội dung sự kiện và mã băm trước; phát hiện sửa, xóa, chèn."),
     )
 
     objects = EventQuerySet.as_manager()

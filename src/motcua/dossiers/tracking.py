@@ -90,6 +90,8 @@ def public_json(code: str, key: str) -> bytes | None:
 
 def _entry(code: str) -> tuple[str, dict[str, Any], bytes] | None:
     code = (code or "")[:50]
+    if "\x00" in code:  # PostgreSQL refuses NUL in text: an unknown code, not a 500
+        return None
     seconds = getattr(settings, "MOTCUA_TRACKING_CACHE_SECONDS", 30)
     entry = cache.get(_cache_key(code)) if seconds else None
     if entry is None:

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from motcua.audit import throttle
 from motcua.dossiers.tracking import public_status
 
 from .views import _clean_text
@@ -53,7 +54,11 @@ def track_form(request):
 def track(request, code: str):
     code = _code(code)
     key = _code(request.GET.get("key"))[:20]
+    if key and (refused := throttle.tracking_refused(request, code)):
+        return throttle.limited_page(request, throttle.tracking_message(refused), refused)
     status = public_status(code, key) if key else None
+    if key and status is None:
+        throttle.tracking_failed(request, code)
     context = {"code": code, "key": key, "status": _parse_times(status) if status else None, "searched": True}
     response = render(request, "portal/track.html", context, status=200 if status else 404)
     response["X-Robots-Tag"] = "noindex"

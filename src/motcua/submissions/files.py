@@ -17,7 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.errors import FileRefused
-from motcua.dossiers.files import CHUNK, accepted_extensions, clean_name, max_upload_bytes, sniff
+from motcua.dossiers.files import (
+    CHUNK,
+    accepted_extensions,
+    check_content,
+    clean_name,
+    max_upload_bytes,
+    scan,
+    sniff,
+)
 
 TYPE_NAMES = {"pdf": "PDF", "jpg": "JPEG", "png": "PNG", "tif": "TIFF"}
 
@@ -99,6 +107,8 @@ def store(upload: IO[bytes], name: str, *, accepted_types: str | None) -> Stored
             raise too_big(display, limit)
         digest.update(chunk)
     upload.seek(0)
+    check_content(upload, display, extension)  # pages, pixels, HTML/script polyglots (issue #8)
+    scan(upload, display)  # clamd, when MOTCUA_CLAMD is set
     key = f"drafts/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
     stored_key = default_storage.save(key, File(upload, name=key))
     return Stored(stored_key, display, content_type, total, digest.hexdigest())

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from motcua.audit.throttle import throttled
 from motcua.catalog.models import Procedure
 from motcua.dossiers.errors import DossierError, FileRefused
 from motcua.dossiers.files import clean_name, download_response, max_upload_bytes
@@ -107,6 +108,7 @@ def _go(draft: Draft, step: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttled("draft")
 def start(request, code: str):
     procedure = get_object_or_404(
         Procedure.objects.select_related("published__receiving_agency", "published__agency"),
@@ -338,6 +340,7 @@ def files_step(request, draft_id):
 
 @require_POST
 @citizen_required
+@throttled("upload")
 def upload(request, draft_id):
     """One file per request (the page's script): JSON {file} or {error}, with the rule and the name."""
     draft = _draft(request, draft_id)
@@ -479,6 +482,7 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
 @require_http_methods(["GET", "HEAD", "POST"])
 @citizen_required
 @never_cache
+@throttled("submit")
 def review(request, draft_id):
     key = request.POST.get("submit_key", "")[:100] if request.method == "POST" else ""
     draft = Draft.objects.filter(pk=draft_id, owner=request.user).select_related(

@@ -1,0 +1,144 @@
+"""Walk the audit hash chains and list every row that was edited (sửa), deleted (xóa) or
+inserted (chèn) outside the application. Reads with values_list in batches of dossiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import chain
+from .access import ACCESS_FIELDS, access_payload
+
+EDITED, DELETED, INSERTED = "sửa", "xóa", "chèn"
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    log: str  # "event" or "access"
+    dossier: str
+    position: int  # event version / access seq
+    kind: str  # sửa, xóa, chèn
+    detail: str
+
+    def __str__(self) -> str:
+        if self.log == "config":
+            return f"nhật ký cấu hình #{self.position}: {self.kind} — {self.detail}"
+        label = "sự kiện" if self.log == "event" else "truy cập"
+        return f"{self.dossier} {label} #{self.position}: {self.kind} — {self.detail}"
+
+
+def _walk(log: str, code: str, rows, payload_of, expected_last: int | None) -> Iterator[Problem]:
+    """rows: (position, prev_hash, hash, values) in position order."""
+    expected, prev = 1, chain.GENESIS
+    for position, prev_hash, stored, values in rows:
+        if position > expected:
+            missing = f"{expected}" if position == expected + 1 else f"{expected}–{position - 1}"
+            yield Problem(log, code, expected, DELETED, f"thiếu bản ghi {missing}")
+        elif position < expected:  # cannot happen with the unique constraint, but be explicit
+            yield Problem(log, code, position, INSERTED, "số thứ tự lặp lại")
+        if chain.digest(payload_of(code, values), prev_hash) != stored:
+            yield Problem(log, code, position, EDITED, "nội dung không khớp mã băm")
+        elif prev_hash != prev and position == expected:
+            yield Problem(log, code, position, INSERTED, "mã băm trước không khớp bản ghi liền trước")
+        expected, prev = position + 1, stored
+    last = expected - 1
+    if expected_last is not None and last < expected_last:
+        missing = f"{last + 1}" if expected_last == last + 1 else f"{last + 1}–{expected_last}"
+        yield Problem(log, code, last + 1, DELETED, f"thiếu bản ghi cuối {missing} (hồ sơ ở phiên bản {expected_last})")
+    elif expected_last is not None and last > expected_last:
+        yield Problem(log, code, expected_last + 1, INSERTED, f"có bản ghi sau phiên bản hiện tại {expected_last}")
+
+
+def _event_rows(dossier_ids: list[int]):
+    from motcua.dossiers.models import Event
+
+    fields = ["dossier_id", "prev_hash", "hash", *chain.EVENT_FIELDS]
+    for row in (
+        Event.objects.filter(dossier_id__in=dossier_ids).order_by("dossier_id", "version")
+        .values_list(*fields).iterator(chunk_size=2000)
+    ):
+        values = dict(zip(fields, row, strict=True))
+        yield values["dossier_id"], (values["version"], values["prev_hash"], values["hash"], values)
+
+
+def _access_rows(dossier_ids: list[int]):
+    from .models import PersonalDataAccess
+
+    fields = ["dossier_id", "prev_hash", "hash", *ACCESS_FIELDS]
+    for row in (
+        PersonalDataAccess.objects.filter(dossier_id__in=dossier_ids).order_by("dossier_id", "seq")
+        .values_list(*fields).iterator(chunk_size=2000)
+    ):
+        values = dict(zip(fields, row, strict=True))
+        yield values["dossier_id"], (values["seq"], values["prev_hash"], values["hash"], values)
+
+
+def _grouped(pairs, ids):
+    groups: dict[int, list] = {pk: [] for pk in ids}
+    for pk, row in pairs:
+        groups.setdefault(pk, []).append(row)
+    return groups
+
+
+def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Problem]:
+    from motcua.dossiers.models import Dossier, Event
+
+    from .models import PersonalDataAccess
+
+    dossiers = Dossier.objects.order_by("pk")
+    if dossier_code is not None:
+        dossiers = dossiers.filter(code=dossier_code)
+    last_pk = 0
+    while True:
+        chunk = list(dossiers.filter(pk__gt=last_pk).values_list("pk", "code", "version")[:batch])
+        if not chunk:
+            break
+        last_pk = chunk[-1][0]
+        ids = [pk for pk, _code, _version in chunk]
+        events = _grouped(_event_rows(ids), ids)
+        accesses = _grouped(_access_rows(ids), ids)
+        for pk, code, version in chunk:
+            yield from _walk("event", code, events[pk], chain.event_payload, version)
+            yield from _walk("access", code, accesses[pk], access_payload, None)
+    if dossier_code is None:
+        # Rows whose dossier is gone (only possible if the dossier was deleted outside the application).
+        for model, log in ((Event, "event"), (PersonalDataAccess, "access")):
+            orphans = model.objects.exclude(dossier_id__in=Dossier.objects.values("pk")).values_list(
+                "dossier_id", flat=True).distinct()
+            for pk in orphans:
+                yield Problem(log, f"#{pk}", 0, DELETED, "hồ sơ của bản ghi không còn")
+        yield from verify_changelog()
+
+
+def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
+    """The global chain over administration.ChangeLog (audit.ChangeLogSeal)."""
+    from motcua.administration.models import ChangeLog
+
+    from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
+    from .models import ChangeLogSeal
+
+    expected, prev, last_seq = 1, chain.GENESIS, 0
+    while True:
+        seals = list(ChangeLogSeal.objects.filter(seq__gt=last_seq).order_by("seq")
+                     .values_list("seq", "changelog_id", "prev_hash", "hash")[:batch])
+        if not seals:
+            break
+        last_seq = seals[-1][0]
+        fields = ["id", *CHANGELOG_FIELDS]
+        rows = {r["id"]: r for r in ChangeLog.objects.filter(pk__in=[s[1] for s in seals]).values(*fields)}
+        for seq, row_id, prev_hash, stored in seals:
+            if seq > expected:
+                yield Problem("config", "", expected, DELETED, f"thiếu dấu niêm {expected}–{seq - 1}")
+            row = rows.get(row_id)
+            if row is None:
+                yield Problem("config", "", seq, DELETED, f"mục nhật ký {row_id} đã bị xóa")
+            elif chain.digest(changelog_payload(seq, row), prev_hash) != stored:
+                yield Problem("config", "", seq, EDITED, f"mục nhật ký {row_id} không khớp mã băm")
+            elif prev_hash != prev and seq == expected:
+                yield Problem("config", "", seq, INSERTED, "mã băm trước không khớp dấu niêm liền trước")
+            expected, prev = seq + 1, stored
+    unsealed = ChangeLog.objects.exclude(pk__in=ChangeLogSeal.objects.values("changelog_id")).values_list(
+        "pk", flat=True)
+    for pk in unsealed.iterator():
+        yield Problem("config", "", 0, INSERTED, f"mục nhật ký {pk} không có dấu niêm (thêm ngoài ứng dụng)")
