@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("can-bo/quan-tri/", include("motcua.administration.urls")),
     path("can-bo/thong-ke/", include("motcua.reports.urls")),
+    path("can-bo/dong-bo/", include("motcua.sync.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("minh-bach/", include("motcua.reports.public_urls")),
     path("", include("motcua.accounts.urls")),

@@ -22,7 +22,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -33,6 +32,8 @@ from ninja.utils import check_csrf
 from pydantic import Field
 
 from motcua.api.errors import ApiError
+from motcua.audit import log_access, throttle
+from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, REQUEST_ATTRIBUTE, require_scope
 
 from . import actions, lifecycle, paperwork, tracking
 from .errors import DossierError
@@ -86,6 +87,14 @@ class ApiAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token.strip())).first()
+        if row is None:  # a service account's scoped token (integrations)?
+            from motcua.integrations.tokens import authenticate as service_auth
+
+            found = service_auth(token.strip())
+            if found is None:
+                return None
+            setattr(request, REQUEST_ATTRIBUTE, found.scopes)
+            return found.user
         now = timezone.now()
         if row is None or row.expires_at <= now or not row.user.is_active:
             return None
@@ -108,6 +117,7 @@ track_router = Router(tags=["tracking"])
 class TokenIn(Schema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=500)
+    otp: str = Field("", max_length=40, description="Mã xác thực hai bước (cán bộ đã bật xác thực hai bước).")
 
 
 class TokenOut(Schema):
@@ -300,6 +310,8 @@ def _not_found() -> ApiError:
 
 
 def _visible(request, code: str) -> Dossier:
+    if "\x00" in code:  # PostgreSQL refuses NUL in text: answer like any unknown code, not 500
+        raise _not_found()
     dossier = (
         Dossier.objects.select_related("procedure_version__procedure", "case", "agency", "handling_agency")
         .filter(code=code[:50]).first()
@@ -414,9 +426,9 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
 
 @auth_router.post("/token", response=TokenOut, summary="Lấy mã truy cập API")
 def obtain_token(request, payload: TokenIn):
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None or not user.is_active:
-        raise ApiError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    from motcua.accounts import twofactor
+
+    user = twofactor.api_sign_in(request, payload.username, payload.password, payload.otp)  # limits, 2FA
     raw, token = issue_token(user)
     return {"token": raw, "expires_at": _iso(token.expires_at)}
 
@@ -427,6 +439,7 @@ def obtain_token(request, payload: TokenIn):
 @dossier_router.post("", response={201: CreatedOut}, summary="Nộp hoặc tiếp nhận hồ sơ")
 @_domain_errors
 def create_dossier(request, payload: DossierIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    require_scope(request, DOSSIERS_WRITE)
     from motcua.catalog.models import Procedure
 
     procedure = Procedure.objects.select_related("published__receiving_agency").filter(
@@ -465,7 +478,10 @@ def create_dossier(request, payload: DossierIn, idempotency_key: str | None = He
 @dossier_router.get("/{code}", response=DossierOut, summary="Chi tiết hồ sơ và quá trình xử lý")
 @_domain_errors
 def get_dossier(request, code: str):
-    return _detail(request, _visible(request, code))
+    require_scope(request, DOSSIERS_READ)
+    dossier = _visible(request, code)
+    log_access(request, dossier, "view")
+    return _detail(request, dossier)
 
 
 @dossier_router.get(
@@ -477,6 +493,7 @@ def get_form(request, code: str, number: str, layout: str = "a4"):
     """01 receipt (``layout=80mm`` for a receipt printer), 02 supplement request, 03 refusal,
     04 apology and extension, 05 stop notice, 06 process control sheet, 07 the ledger of the
     day the dossier was received at its agency."""
+    require_scope(request, DOSSIERS_READ)
     dossier = _visible(request, code)
     try:
         if number == "07":
@@ -488,6 +505,7 @@ def get_form(request, code: str, number: str, layout: str = "a4"):
             pdf = paperwork.render(dossier, number, layout=layout)
     except paperwork.FormNotAvailable:
         raise ApiError(404, "form_not_available", FORM_NOT_AVAILABLE_MESSAGE % {"number": number[:2]}) from None
+    log_access(request, dossier, "download")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{number}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -497,10 +515,12 @@ def get_form(request, code: str, number: str, layout: str = "a4"):
 @dossier_router.get("/{code}/result", summary="Kết quả điện tử của hồ sơ", response={200: None, 404: dict})
 @_domain_errors
 def get_result(request, code: str):
+    require_scope(request, DOSSIERS_READ)
     dossier = _visible(request, code)
     result = dossier.files.filter(kind=FileKind.RESULT).order_by("-uploaded_at", "-pk").first()
     if result is None or dossier.status not in (lifecycle.Status.COMPLETED, lifecycle.Status.RETURNED):
         raise ApiError(404, "result_not_available", RESULT_NOT_AVAILABLE_MESSAGE)
+    log_access(request, dossier, "download")
     return download_response(result)
 
 
@@ -516,6 +536,7 @@ def add_file(
     version: int | None = Form(None, ge=1),
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
+    require_scope(request, DOSSIERS_WRITE)
     dossier = _visible(request, code)
     component_obj = None
     if kind != FileKind.RESULT and component is not None:
@@ -535,6 +556,7 @@ def add_file(
 @dossier_router.post("/{code}/actions", response=ActionOut, summary="Thao tác xử lý hồ sơ")
 @_domain_errors
 def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    require_scope(request, DOSSIERS_WRITE)
     dossier = _visible(request, code)
     new_due_at = payload.new_due_at
     if new_due_at is not None and timezone.is_naive(new_due_at):
@@ -569,9 +591,12 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
 
 @track_router.get("/{code}", response=TrackOut, summary="Tra cứu tình trạng hồ sơ (công khai)")
 def track(request, code: str, key: str = ""):
+    if refused := throttle.tracking_refused(request, code):
+        raise ApiError(429, "rate_limited", throttle.tracking_message(refused))
     status = tracking.public_status(code, key)
     # Unknown code, missing key, wrong key: one answer, byte for byte.
     if status is None:
+        throttle.tracking_failed(request, code)
         raise _not_found()
     return status
 
@@ -588,8 +613,11 @@ def track_lean(request, code: str):
     Public tracking is the busiest call (receipts' QR codes, kiosks, citizens refreshing); this
     plain view serves the cached JSON bytes directly (bench/tracking.py). The URLconf routes the
     path here first; the ninja operation stays for the OpenAPI schema and answers the same."""
+    if refused := throttle.tracking_refused(request, code):
+        return throttle.tracking_json(refused)
     body = tracking.public_json(code, request.GET.get("key", ""))
     if body is None:
+        throttle.tracking_failed(request, code)
         return HttpResponse(TRACK_NOT_FOUND, status=404, content_type="application/json; charset=utf-8")
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 

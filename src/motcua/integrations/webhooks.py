@@ -1,0 +1,286 @@
+"""Webhooks on dossier events: written with the event, signed, sent by a job, retried.
+
+`on_event(event)` runs inside the dossier action's transaction (via `event_recorded`): for each
+active subscription that wants the event's kind and whose agency may see the dossier (the rule of
+queries.can_see: received by, handled by or passed through the agency), a WebhookDelivery row and
+a job. A rolled-back action leaves none.
+
+The request (docs/integration.md):
+    POST <target_url>   Content-Type: application/json
+    X-Motcua-Event: <kind>
+    X-Motcua-Delivery: <uuid>          (the same on every retry: dedupe on it)
+    X-Motcua-Timestamp: <unix seconds> (of this attempt)
+    X-Motcua-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>
+
+A 2xx answer is success; anything else (or no answer within MOTCUA_WEBHOOK_TIMEOUT) is retried
+with an exponential back-off (jobs.runner.backoff), up to MOTCUA_WEBHOOK_MAX_ATTEMPTS, then the
+delivery is `failed` until an admin presses "Gửi lại". Redirects are not followed.
+
+Targets: https only unless MOTCUA_WEBHOOK_ALLOW_HTTP; never a loopback, private, link-local or
+reserved address (checked on save and, after DNS resolution, before each request) unless
+MOTCUA_WEBHOOK_ALLOW_PRIVATE: a subscription must not make the server call its own network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.dossiers.models import Event, EventKind, Status
+from motcua.jobs.runner import RetryLater, backoff, enqueue
+
+from .models import DeliveryState, WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger("motcua.integrations")
+
+SEND_JOB = "integrations.webhook"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+USER_AGENT = "motcua-webhook/1"
+
+
+class TargetRefused(ValueError):
+    pass
+
+
+def _allow_http() -> bool:
+    return bool(getattr(settings, "MOTCUA_WEBHOOK_ALLOW_HTTP", False))
+
+
+def _allow_private() -> bool:
+    return bool(getattr(settings, "MOTCUA_WEBHOOK_ALLOW_PRIVATE", False))
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_target(url: str, *, resolve: bool = True) -> None:
+    """Raise TargetRefused when `url` may not receive webhooks (scheme, host, address)."""
+    parts = urllib.parse.urlsplit(url or "")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise TargetRefused("Địa chỉ nhận phải là một URL https đầy đủ.")
+    if parts.scheme == "http" and not _allow_http():
+        raise TargetRefused("Địa chỉ nhận phải dùng https.")
+    if parts.username or parts.password:
+        raise TargetRefused("Địa chỉ nhận không được chứa tên đăng nhập, mật khẩu.")
+    if _allow_private():
+        return
+    host = parts.hostname
+    if host == "localhost" or host.endswith(".localhost"):
+        raise TargetRefused("Không được gửi tới máy chủ nội bộ (localhost).")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not _public(host):
+            raise TargetRefused("Không được gửi tới địa chỉ IP nội bộ.")
+        return
+    if resolve:
+        try:
+            infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise TargetRefused(f"Không phân giải được tên miền {host}: {exc}") from None
+        if not infos or any(not _public(info[4][0]) for info in infos):
+            raise TargetRefused(f"Tên miền {host} trỏ tới địa chỉ nội bộ.")
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def _iso(instant: dt.datetime | None) -> str | None:
+    return instant.astimezone(TZ).isoformat() if instant else None
+
+
+def build_payload(event: Event, delivery_uid: str) -> dict[str, Any]:
+    """What happened to which dossier, and when; no applicant data."""
+    dossier = event.dossier
+    return {
+        "delivery": delivery_uid,
+        "event": {
+            "kind": event.kind,
+            "label": str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind,
+            "version": event.version,
+            "at": _iso(event.at),
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+        },
+        "dossier": {
+            "code": dossier.code,
+            "status_code": dossier.status,
+            "status": str(Status(dossier.status).label),
+            "procedure": dossier.procedure_version.procedure.code,
+            "channel": dossier.channel,
+            "agency": dossier.agency.unit_code,
+            "handling_agency": dossier.handling_agency.unit_code,
+            "submitted_at": _iso(dossier.submitted_at),
+            "received_at": _iso(dossier.received_at),
+            "due_at": _iso(dossier.due_at),
+            "finished_at": _iso(dossier.finished_at),
+            "returned_at": _iso(dossier.returned_at),
+            "closed_at": _iso(dossier.closed_at),
+        },
+    }
+
+
+def _visible_agencies(event: Event, agency_ids: set[int]) -> set[int]:
+    """Which of `agency_ids` may see the event's dossier (queries.can_see, for agencies)."""
+    dossier = event.dossier
+    near = {dossier.agency_id, dossier.handling_agency_id, event.to_agency_id, event.from_agency_id}
+    seen = agency_ids & near
+    rest = agency_ids - seen
+    if rest:
+        seen |= set(
+            Event.objects.filter(dossier_id=dossier.pk, to_agency_id__in=rest).values_list("to_agency_id", flat=True)
+        )
+    return seen
+
+
+def max_attempts() -> int:
+    return max(int(getattr(settings, "MOTCUA_WEBHOOK_MAX_ATTEMPTS", 8) or 8), 1)
+
+
+def on_event(event: Event) -> list[WebhookDelivery]:
+    subscriptions = [
+        s for s in WebhookSubscription.objects.filter(active=True, account__active=True).select_related("account")
+        if s.wants(event.kind)
+    ]
+    if not subscriptions:
+        return []
+    visible = _visible_agencies(event, {s.account.agency_id for s in subscriptions})
+    made = []
+    for subscription in subscriptions:
+        if subscription.account.agency_id not in visible:
+            continue
+        delivery = WebhookDelivery(subscription=subscription, event=event, next_attempt_at=timezone.now())
+        delivery.payload = build_payload(event, str(delivery.uid))
+        delivery.save(force_insert=True)
+        _queue(delivery)
+        made.append(delivery)
+    return made
+
+
+def _queue(delivery: WebhookDelivery) -> None:
+    enqueue(SEND_JOB, {"delivery": delivery.pk}, max_attempts=1000)  # the delivery decides when to give up
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: int = 300,
+           now: float | None = None) -> bool:
+    """The receiver's check (also used in the docs): right signature, timestamp within 5 minutes."""
+    try:
+        age = abs((now or time.time()) - int(timestamp))
+    except (TypeError, ValueError):
+        return False
+    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> int:
+    """POST once; returns the HTTP status (raises OSError-like errors for no answer)."""
+    check_target(subscription.target_url)
+    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Motcua-Event": delivery.payload.get("event", {}).get("kind", ""),
+        "X-Motcua-Delivery": str(delivery.uid),
+        "X-Motcua-Timestamp": timestamp,
+        "X-Motcua-Signature": sign(subscription.secret, timestamp, body),
+    }
+    request = urllib.request.Request(  # noqa: S310 (check_target allows http(s) only)
+        subscription.target_url, data=body, headers=headers, method="POST"
+    )
+    try:
+        with _opener.open(request, timeout=getattr(settings, "MOTCUA_WEBHOOK_TIMEOUT", 5)) as response:
+            response.read(4096)
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
+    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None or delivery.state != DeliveryState.PENDING:
+        return delivery.state if delivery else "missing"
+    now = now or timezone.now()
+    subscription = delivery.subscription
+    attempts = delivery.attempts + 1
+    status = None
+    if not subscription.active:
+        error = "Đăng ký webhook đã tắt."
+        attempts = max_attempts()
+    else:
+        try:
+            status = _post(subscription, delivery)
+            error = "" if 200 <= status < 300 else f"HTTP {status}"
+        except TargetRefused as exc:
+            error, attempts = str(exc), max_attempts()  # a refused target does not get better by waiting
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as exc:
+            error = f"Không kết nối được: {getattr(exc, 'reason', exc)}"
+    if not error:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.SENT, attempts=attempts, last_status=status, last_error="", sent_at=timezone.now(),
+            next_attempt_at=None,
+        )
+        return DeliveryState.SENT
+    if attempts >= max_attempts():
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.FAILED, attempts=attempts, last_status=status, last_error=error[:2000],
+            next_attempt_at=None,
+        )
+        log.warning("webhook %s failed for good after %s attempts: %s", delivery.uid, attempts, error)
+        return DeliveryState.FAILED
+    delay = backoff(attempts)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=attempts, last_status=status, last_error=error[:2000], next_attempt_at=now + delay
+    )
+    raise RetryLater(delay, error)
+
+
+def retry(delivery_ids: list[int]) -> int:
+    """Admins' "Gửi lại": failed deliveries go back to the queue (same delivery id: receivers dedupe)."""
+    count = 0
+    with transaction.atomic():
+        for delivery in WebhookDelivery.objects.select_for_update().filter(
+            pk__in=delivery_ids, state=DeliveryState.FAILED
+        ):
+            delivery.state, delivery.attempts, delivery.next_attempt_at = DeliveryState.PENDING, 0, timezone.now()
+            delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
+            _queue(delivery)
+            count += 1
+    return count

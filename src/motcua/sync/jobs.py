@@ -1,0 +1,14 @@
+"""The `sync.send` background job (autodiscovered by the jobs app)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.jobs.runner import job
+
+from .services import SEND_JOB, send
+
+
+@job(SEND_JOB)
+def send_message(payload: dict[str, Any]) -> None:
+    send(int(payload["message"]))
