@@ -59,6 +59,8 @@ def _register_routers() -> None:
 
     api.add_router("/procedures", catalog_router)
     api.add_router("", "motcua.dossiers.api.router")  # /auth, /dossiers, /track
+    api.add_router("/webhooks", "motcua.integrations.api.router")  # service accounts' webhooks
+    api.add_router("", "motcua.reports.api.router")  # /indicators
     try:
         from motcua.worktime.api import router as worktime_router
     except ImportError:  # the worktime API lands with its app

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public
 
 app_name = "transparency"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.index, name="index"),
+]

@@ -1,0 +1,177 @@
+"""One table → CSV, XLSX (openpyxl) or PDF (WeasyPrint, with the documents app's fonts).
+
+A `Table` is a title, optional lines under it (period, scope, definitions), the column headers
+and the rows (plain values: str, int, Decimal, date, datetime, None). Every export of the
+reports (dashboard tables, indicators, bottlenecks, drill-down lists, the ledger) goes through
+`response(fmt, tables, filename)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+FORMATS = ("csv", "xlsx", "pdf")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+# Cells a spreadsheet would run as a formula (CSV/formula injection): prefixed with a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_SHEET_TITLE = 31
+
+
+@dataclass
+class Table:
+    title: str
+    headers: Sequence[str]
+    rows: list[Sequence[object]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else \
+            value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return unicodedata.normalize("NFC", str(value))
+
+
+def _safe(text: str) -> str:
+    """Neutralise text cells that a spreadsheet would evaluate (numbers stay numbers)."""
+    if text and text.startswith(FORMULA_START):
+        try:
+            float(text)
+            return text
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def to_csv(tables: Sequence[Table]) -> bytes:
+    """UTF-8 with a BOM (Excel opens Vietnamese text right), tables one after another."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for i, table in enumerate(tables):
+        if i:
+            writer.writerow([])
+        writer.writerow([_safe(_text(table.title))])
+        for note in table.notes:
+            writer.writerow([_safe(_text(note))])
+        writer.writerow([_safe(_text(h)) for h in table.headers])
+        for row in table.rows:
+            writer.writerow([_safe(_text(v)) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, dt.date):
+        return value
+    return _safe(_text(value))
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = "".join(ch for ch in title if ch not in '[]:*?/\\')[:MAX_SHEET_TITLE].strip() or "Bang"
+    name, n = base, 2
+    while name in used:
+        suffix = f" ({n})"
+        name = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
+        n += 1
+    used.add(name)
+    return name
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """One sheet per table: title, notes, a bold header row (frozen), then the rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for table in tables:
+        sheet = book.create_sheet(_sheet_title(table.title, used))
+        sheet.append([_safe(_text(table.title))])
+        sheet["A1"].font = Font(bold=True, size=13)
+        for note in table.notes:
+            sheet.append([_safe(_text(note))])
+        sheet.append([_safe(_text(h)) for h in table.headers])
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        widths = [len(_text(h)) for h in table.headers]
+        for row in table.rows:
+            values = [_cell(v) for v in row]
+            sheet.append(values)
+            for i, v in enumerate(row[: len(widths)]):
+                widths[i] = max(widths[i], min(len(_text(v)), 60))
+            for i, v in enumerate(values, start=1):
+                if isinstance(v, dt.datetime):
+                    sheet.cell(row=sheet.max_row, column=i).number_format = "dd/mm/yyyy hh:mm"
+                elif isinstance(v, dt.date):
+                    sheet.cell(row=sheet.max_row, column=i).number_format = "dd/mm/yyyy"
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = max(8, width + 2)
+    if not tables:
+        book.create_sheet("Bang")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(tables: Sequence[Table], *, title: str = "", landscape: bool = True) -> bytes:
+    """A4 PDF with the documents app's embedded Vietnamese fonts (WeasyPrint fetches nothing else)."""
+    from motcua.documents import render
+
+    html = render_to_string("reports/export_pdf.html", {
+        "tables": [{"title": _text(t.title), "notes": [_text(n) for n in t.notes],
+                    "headers": [_text(h) for h in t.headers],
+                    "rows": [[_text(v) for v in row] for row in t.rows]} for t in tables],
+        "title": title or (_text(tables[0].title) if tables else ""),
+        "font_css": render._font_css(),
+        "landscape": landscape,
+        "printed_at": timezone.localtime(),
+    })
+    return render._document(unicodedata.normalize("NFC", html)).write_pdf()
+
+
+def response(fmt: str, tables: Sequence[Table], filename: str) -> HttpResponse:
+    if fmt == "csv":
+        content = to_csv(tables)
+    elif fmt == "xlsx":
+        content = to_xlsx(tables)
+    elif fmt == "pdf":
+        content = to_pdf(tables)
+    else:  # pragma: no cover - views check the format first
+        raise ValueError(fmt)
+    reply = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    reply["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    reply["X-Content-Type-Options"] = "nosniff"
+    return reply
