@@ -50,3 +50,23 @@ def test_it_copies_a_procedure_under_a_new_code(catalog):
     copy = copy_procedure(source, code="9.999001", name="Thủ tục thử")
     assert copy.procedure.code == "9.999001" and copy.number == 1 and copy.state == "draft"
     assert copy.name == "Thủ tục thử" and copy.components.count() == source.components.count()
+
+
+def test_it_dates_the_draft_when_any_part_of_it_changes(catalog):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.administration.changelog import record
+    from motcua.catalog.models import WorkflowStep
+
+    draft = start_draft(Procedure.objects.get(code=BIRTH))
+    step = WorkflowStep.objects.filter(case__version=draft).first()
+    later = timezone.now() + dt.timedelta(hours=2)
+    record(None, step, "update", before={"quota_hours": "4"}, at=later)
+    draft.refresh_from_db()
+    assert draft.updated_at == later
+    component = draft.components.first()
+    record(None, component, "update", at=later + dt.timedelta(minutes=5))
+    draft.refresh_from_db()
+    assert draft.updated_at == later + dt.timedelta(minutes=5)

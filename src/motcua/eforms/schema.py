@@ -334,7 +334,7 @@ def _check_field(spec: Any, index: int, problems: list[str], parent: str = "") -
 
 
 def _check_show_if(specs: list, problems: list[str], parent: str = "") -> None:
-    by_key = {s.get("key"): s for s in specs if isinstance(s, Mapping)}
+    by_key = {s.get("key"): s for s in specs if isinstance(s, Mapping) and isinstance(s.get("key"), str)}
     depends: dict[str, str] = {}
     for index, spec in enumerate(specs):
         if not isinstance(spec, Mapping) or "show_if" not in spec:

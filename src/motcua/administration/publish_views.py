@@ -1,0 +1,434 @@
+"""Check and publish a draft, retire a version, the service level page, catalogue import and export.
+
+Thin views over `publishing` (the rules), `catalog.actions` (the only state changes of a version)
+and `catalog.importer` (the Foundation's JSON format). Every write happens in one transaction with
+its change-log rows."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from motcua.agencies.models import Agency
+from motcua.backoffice.views import staff_render
+from motcua.catalog import actions as catalog_actions
+from motcua.catalog import importer
+from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
+
+from . import changelog, publishing
+from .access import admin_required, draft_required, procedure_admin
+from .forms_procedures import AdminForm
+from .models import ChangeAction
+from .tabs import tab_context
+
+BASE = "/can-bo/quan-tri/"
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _render(request, template: str, context: dict, status: int = 200, admin_nav: str = "procedures"):
+    return staff_render(request, template, {"nav": "administration", "admin_nav": admin_nav, **context}, status)
+
+
+def _overview(procedure) -> str:
+    return f"{BASE}thu-tuc/{procedure.code}/"
+
+
+def _note(version: ProcedureVersion, extra: str = "") -> str:
+    note = _("Thủ tục %(code)s, phiên bản %(number)s") % {"code": version.procedure.code, "number": version.number}
+    return f"{note}. {extra}" if extra else note
+
+
+def _log(request, version: ProcedureVersion, action: str, *, before=None, extra: str = ""):
+    fresh = ProcedureVersion.objects.select_related("procedure").get(pk=version.pk)
+    return changelog.record(request.user, fresh, action, before=before, agency=fresh.agency,
+                            note=_note(fresh, extra))
+
+
+# --- check and publish ----------------------------------------------------------------------------------
+
+
+class PublishForm(AdminForm):
+    note = forms.CharField(
+        label=gettext_lazy("Nội dung thay đổi"), max_length=500,
+        help_text=gettext_lazy("Tóm tắt điều đã đổi so với phiên bản trước; hiện trong lịch sử phiên bản."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems=None) -> dict:
+    procedure = request.procedure
+    problems = publishing.validate_draft(draft) if problems is None else problems
+    base = publishing.base_version(draft)
+    return {
+        **tab_context(procedure, "kiem-tra"),
+        "draft": draft, "base": base, "problems": problems,
+        "diff": publishing.diff_versions(base, draft), "form": form, "errors": form.error_list(),
+        "sections": publishing.SECTION_LABELS,
+    }
+
+
+@draft_required
+def draft_check(request, code):
+    draft = request.draft
+    form = PublishForm(initial={"note": draft.change_note})
+    return _render(request, "administration/publish/check.html", _check_context(request, draft, form))
+
+
+@require_POST
+@draft_required
+def draft_publish(request, code):
+    procedure, draft = request.procedure, request.draft
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _render(request, "administration/publish/check.html", _check_context(request, draft, form), 400)
+    note = form.cleaned_data["note"]
+    try:
+        with transaction.atomic():
+            # Lock the procedure first: two admins publishing at once see one draft each time.
+            Procedure.objects.select_for_update().get(pk=procedure.pk)
+            draft = ProcedureVersion.objects.get(pk=draft.pk)
+            if draft.state != ProcedureVersion.State.DRAFT:
+                raise catalog_actions.PublishError(_("Bản nháp này vừa được công bố hoặc thay đổi."))
+            problems = publishing.validate_draft(draft)
+            if problems:
+                raise _Refused(problems)
+            previous = Procedure.objects.get(pk=procedure.pk).published
+            before_previous = changelog.snapshot(previous)
+            before = changelog.snapshot(draft)
+            draft.change_note = note
+            draft.save(update_fields=["change_note", "updated_at"])
+            catalog_actions.publish_version(draft, at=timezone.now())
+            _log(request, draft, ChangeAction.PUBLISH, before=before, extra=note)
+            if previous is not None:
+                _log(request, previous, ChangeAction.RETIRE, before=before_previous,
+                     extra=_("Thay bằng phiên bản %(n)s") % {"n": draft.number})
+    except _Refused as refused:
+        messages.error(request, _("Chưa công bố được: bản nháp còn %(n)s vấn đề cần sửa (xem danh sách bên dưới).")
+                       % {"n": len(refused.problems)})
+        return _render(request, "administration/publish/check.html",
+                       _check_context(request, draft, form, refused.problems), 400)
+    except catalog_actions.PublishError as exc:
+        messages.error(request, str(exc))
+        return redirect(_overview(procedure))
+    messages.success(request, _(
+        "Đã công bố phiên bản %(n)s của thủ tục %(code)s. Cổng dịch vụ công và bộ phận một cửa dùng phiên bản này "
+        "cho hồ sơ mới; hồ sơ đã tiếp nhận vẫn giữ phiên bản cũ."
+    ) % {"n": draft.number, "code": procedure.code})
+    return redirect(_overview(procedure))
+
+
+class _Refused(Exception):
+    def __init__(self, problems):
+        super().__init__("refused")
+        self.problems = problems
+
+
+# --- retire ----------------------------------------------------------------------------------------------
+
+
+@procedure_admin
+def version_retire(request, code, number: int):
+    procedure = request.procedure
+    version = (ProcedureVersion.objects.select_related("procedure", "agency")
+               .filter(procedure=procedure, number=number).first())
+    if version is None:
+        raise Http404("no such version")
+    if version.state != ProcedureVersion.State.PUBLISHED:
+        messages.warning(request, _("Phiên bản %(n)s không đang áp dụng nên không cần ngừng.") % {"n": number})
+        return redirect(_overview(procedure))
+    from motcua.dossiers.lifecycle import TERMINAL
+    from motcua.dossiers.models import Dossier
+
+    open_count = Dossier.objects.filter(procedure_version=version).exclude(status__in=TERMINAL).count()
+    if request.method == "POST":
+        with transaction.atomic():
+            before = changelog.snapshot(ProcedureVersion.objects.get(pk=version.pk))
+            catalog_actions.retire_version(version)
+            _log(request, version, ChangeAction.RETIRE, before=before, extra=_("Ngừng áp dụng"))
+        messages.success(request, _(
+            "Đã ngừng áp dụng phiên bản %(n)s. Thủ tục không còn nhận hồ sơ mới trên cổng cho đến khi công bố "
+            "phiên bản mới; hồ sơ đã tiếp nhận vẫn được giải quyết theo phiên bản này."
+        ) % {"n": number})
+        return redirect(_overview(procedure))
+    return _render(request, "administration/publish/retire.html", {
+        "procedure": procedure, "version": version, "open_count": open_count,
+    })
+
+
+# --- service level ---------------------------------------------------------------------------------------
+
+
+class LevelForm(AdminForm):
+    level = forms.TypedChoiceField(
+        label=gettext_lazy("Mức độ muốn áp dụng"), choices=ServiceLevel.choices, coerce=int,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("Mức độ 3 cần thành phần hồ sơ và biểu mẫu điện tử; mức độ 4 cần thêm thanh toán "
+                               "trực tuyến (khi có thu phí) và chứng thư số của cơ quan."),
+    )
+
+
+def _level_rows(version: ProcedureVersion) -> list[dict]:
+    rows = []
+    for value, label in ServiceLevel.choices:
+        gaps = publishing.level_gaps(version, value)
+        rows.append({"value": value, "label": label, "gaps": gaps, "ready": not gaps})
+    return rows
+
+
+@procedure_admin
+def service_level(request, code):
+    procedure = request.procedure
+    draft = request.draft
+    subject = draft or request.latest  # a new draft is a copy of the latest version
+    current = procedure.published
+    form = LevelForm(request.POST if request.method == "POST" else None, initial={"level": subject.level})
+    refused = []
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["level"]
+        refused = publishing.level_gaps(subject, target) if target > subject.level else []
+        if not refused:
+            with transaction.atomic():
+                if draft is None:
+                    draft = catalog_actions.start_draft(procedure, note=_("Đổi mức độ dịch vụ"))
+                    _log(request, draft, ChangeAction.CREATE,
+                         extra=_("Bản nháp sao chép từ phiên bản %(n)s") % {"n": request.latest.number})
+                before = changelog.snapshot(ProcedureVersion.objects.get(pk=draft.pk))
+                ProcedureVersion.objects.filter(pk=draft.pk).update(level=target, updated_at=timezone.now())
+                _log(request, draft, ChangeAction.UPDATE, before=before,
+                     extra=_("Mức độ %(a)s → %(b)s") % {"a": before["level"], "b": target})
+            messages.success(request, _(
+                "Đã đặt mức độ %(level)s cho bản nháp phiên bản %(n)s. Kiểm tra và công bố bản nháp để áp dụng trên "
+                "cổng."
+            ) % {"level": target, "n": draft.number})
+            return redirect(f"{BASE}thu-tuc/{procedure.code}/ban-nhap/kiem-tra/")
+        messages.error(request, _("Chưa nâng được lên mức độ %(level)s: còn thiếu %(n)s điều (xem bên dưới).")
+                       % {"level": target, "n": len(refused)})
+    payment_ok, payment_note = publishing.payment_configured()
+    status = 400 if request.method == "POST" else 200
+    return _render(request, "administration/publish/level.html", {
+        "procedure": procedure, "draft": draft, "subject": subject, "current": current, "form": form,
+        "errors": form.error_list() + [("", str(g)) for g in refused], "refused": refused,
+        "rows": _level_rows(subject), "payment_ok": payment_ok, "payment_note": payment_note,
+        "certificate": publishing.signing_certificate(subject),
+    }, status)
+
+
+# --- catalogue import and export ------------------------------------------------------------------------
+
+
+class ImportForm(AdminForm):
+    file = forms.FileField(
+        label=gettext_lazy("Tệp danh mục (JSON)"),
+        help_text=gettext_lazy("Tệp .json theo định dạng danh mục của Quỹ (như tệp xuất ở trang này). Nếu tệp có lỗi "
+                               "thì không có gì được ghi."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": MAX_IMPORT_BYTES // 2**20})
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                _("Tệp không phải văn bản UTF-8; hãy chọn tệp .json xuất từ hệ thống.")) from exc
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(_("Tệp không đúng định dạng JSON (dòng %(line)s, cột %(col)s: %(msg)s).")
+                                        % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}) from exc
+        except RecursionError as exc:
+            raise forms.ValidationError(_("Tệp lồng nhau quá sâu, không đọc được.")) from exc
+
+
+def scope_problems(data, admin_ids: set[int] | None) -> list[str]:
+    """What an agency admin's file may not do: procedures of other agencies, and changes to the
+    shared lists (agencies, sectors) that only a provincial admin makes. Also, for every admin, a
+    procedure with a draft in progress (the import would publish past the draft)."""
+    _agencies, _sectors, procedures = importer.validate(data)
+    problems: list[str] = []
+    codes = [p["code"] for p in procedures]
+    existing = {p.code: p for p in Procedure.objects.filter(code__in=codes)}
+    latest = {}
+    for v in ProcedureVersion.objects.filter(procedure__code__in=codes).select_related("procedure").order_by("number"):
+        latest[v.procedure.code] = v
+    for code in codes:
+        if code in existing and latest.get(code) is not None and latest[code].state == ProcedureVersion.State.DRAFT:
+            problems.append(_("Thủ tục %(code)s đang có bản nháp phiên bản %(n)s: hãy công bố hoặc hoàn tất bản nháp "
+                              "trước khi nhập.") % {"code": code, "n": latest[code].number})
+    if admin_ids is None:
+        return problems
+    own_units = set(Agency.objects.filter(pk__in=admin_ids).values_list("unit_code", flat=True))
+    for spec in procedures:
+        if spec["agency"] not in own_units:
+            problems.append(_("Thủ tục %(code)s: cơ quan thực hiện %(unit)s không phải cơ quan của bạn; bạn chỉ được "
+                              "nhập thủ tục của cơ quan mình.") % {"code": spec["code"], "unit": spec["agency"]})
+        current = latest.get(spec["code"])
+        if current is not None and current.agency_id not in admin_ids:
+            problems.append(_("Thủ tục %(code)s đang thuộc cơ quan khác; bạn không được thay thế.")
+                            % {"code": spec["code"]})
+    units = {a.unit_code: a for a in Agency.objects.select_related("parent")}
+    for spec in _agencies:
+        agency = units.get(spec["unit_code"])
+        same = agency is not None and (agency.name, agency.kind, agency.address,
+                                       agency.parent.unit_code if agency.parent_id else None) == (
+            spec["name"], spec["kind"], spec["address"], spec["parent"])
+        if not same:
+            problems.append(_("Cơ quan %(unit)s: chỉ quản trị cấp tỉnh được thêm hoặc sửa danh mục cơ quan; "
+                              "hãy bỏ cơ quan này khỏi tệp hoặc giữ đúng thông tin hiện có.")
+                            % {"unit": spec["unit_code"]})
+    sectors = dict(Sector.objects.values_list("code", "name"))
+    for spec in _sectors:
+        if sectors.get(spec["code"]) != spec["name"]:
+            problems.append(_("Lĩnh vực %(code)s: chỉ quản trị cấp tỉnh được thêm hoặc sửa danh mục lĩnh vực.")
+                            % {"code": spec["code"]})
+    return problems
+
+
+def group_problems(problems: list[str]) -> list[tuple[str, list[str]]]:
+    """The importer's messages grouped by the item they name («Thủ tục 1.0001 (thứ 2 trong tệp): …»)."""
+    groups: dict[str, list[str]] = {}
+    for text in problems:
+        item, sep, rest = text.partition(": ")
+        if not sep or len(item) > 200:
+            item, rest = _("Tệp"), text
+        groups.setdefault(item, []).append(rest)
+    return list(groups.items())
+
+
+def _import(request, data) -> importer.ImportReport:
+    """Import with the change log: one row per agency, sector and procedure version written."""
+    units = {spec.get("unit_code") for spec in data.get("agencies") or [] if isinstance(spec, dict)}
+    sector_codes = {spec.get("code") for spec in data.get("sectors") or [] if isinstance(spec, dict)}
+    codes = {spec.get("code") for spec in data.get("procedures") or [] if isinstance(spec, dict)}
+    with transaction.atomic():
+        agencies_before = {a.unit_code: changelog.snapshot(a) for a in Agency.objects.filter(unit_code__in=units)}
+        sectors_before = {s.code: changelog.snapshot(s) for s in Sector.objects.filter(code__in=sector_codes)}
+        published_before = {p.code: (p.published, changelog.snapshot(p.published)) for p in
+                            Procedure.objects.filter(code__in=codes).select_related("published")}
+        report = importer.import_catalog(data)
+        note = _("Nhập danh mục từ tệp")
+        for agency in Agency.objects.filter(unit_code__in=units):
+            before = agencies_before.get(agency.unit_code)
+            after = changelog.snapshot(agency)
+            if before != after:
+                changelog.record(request.user, agency, ChangeAction.IMPORT, before=before, after=after,
+                                 agency=agency, note=note)
+        for sector in Sector.objects.filter(code__in=sector_codes):
+            before = sectors_before.get(sector.code)
+            after = changelog.snapshot(sector)
+            if before != after:
+                changelog.record(request.user, sector, ChangeAction.IMPORT, before=before, after=after, note=note)
+        changed = report.procedures_created + report.procedures_versioned
+        for procedure in Procedure.objects.filter(code__in=changed).select_related("published__agency"):
+            version = procedure.published
+            previous, previous_snapshot = published_before.get(procedure.code, (None, None))
+            changelog.record(request.user, version, ChangeAction.IMPORT, before=previous_snapshot,
+                             agency=version.agency, note=_note(version, note))
+            if previous is not None:
+                previous.refresh_from_db()
+                changelog.record(request.user, previous, ChangeAction.RETIRE, before=previous_snapshot,
+                                 agency=previous.agency, note=_note(previous, note))
+    return report
+
+
+@admin_required
+def transfer(request):
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    problems: list[tuple[str, list[str]]] = []
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data["file"]
+            try:
+                scope = scope_problems(data, request.admin_ids)
+                if scope:
+                    raise importer.CatalogError(scope)
+                report = _import(request, data)
+                status = 200
+            except importer.CatalogError as exc:
+                problems = group_problems(exc.problems)
+                messages.error(request, _("Không nhập được: tệp có %(n)s lỗi. Không có gì được ghi; hãy sửa tệp rồi "
+                                          "nhập lại.") % {"n": len(exc.problems)})
+            if report is not None:
+                messages.success(request, _("Đã nhập tệp «%(name)s». %(summary)s")
+                                 % {"name": request.FILES["file"].name[:200], "summary": report.summary()})
+    uploaded = request.FILES.get("file")
+    return _render(request, "administration/publish/transfer.html", {
+        "form": form, "errors": form.error_list(), "problems": problems, "report": report,
+        "uploaded_name": uploaded.name if uploaded else "",
+        "export_count": _exported_versions(request.admin_ids).count(), "all_agencies": request.admin_ids is None,
+    }, status, admin_nav="transfer")
+
+
+def _exported_versions(admin_ids):
+    qs = ProcedureVersion.objects.filter(state=ProcedureVersion.State.PUBLISHED)
+    if admin_ids is not None:
+        qs = qs.filter(agency_id__in=admin_ids)
+    return qs
+
+
+def export_data(admin_ids: set[int] | None) -> dict:
+    """The published procedures of these agencies (None: all) in the import format, with the
+    agencies (and their parents) and sectors they name, so the file imports on its own."""
+    if admin_ids is None:
+        return importer.export_catalog()
+    versions = list(
+        _exported_versions(admin_ids)
+        .select_related("procedure", "sector", "agency", "receiving_agency")
+        .prefetch_related("cases__steps__agency", "components__form", "fees", "guides", "faqs")
+        .order_by("procedure__code")
+    )
+    wanted: set[int] = set()
+    for v in versions:
+        wanted |= {v.agency_id, v.receiving_agency_id}
+        wanted |= {s.agency_id for c in v.cases.all() for s in c.steps.all() if s.agency_id}
+    all_agencies = {a.pk: a for a in Agency.objects.select_related("parent")}
+    for pk in list(wanted):
+        node = all_agencies.get(pk)
+        while node is not None and node.parent_id and node.parent_id not in wanted:
+            wanted.add(node.parent_id)
+            node = all_agencies.get(node.parent_id)
+    agencies = [
+        {"unit_code": a.unit_code, "name": a.name, "kind": a.kind,
+         "parent": a.parent.unit_code if a.parent_id else None, "address": a.address}
+        for a in sorted((all_agencies[pk] for pk in wanted if pk in all_agencies), key=lambda a: a.unit_code)
+    ]
+    sector_ids = {v.sector_id for v in versions}
+    sectors = [{"code": s.code, "name": s.name} for s in Sector.objects.filter(pk__in=sector_ids).order_by("code")]
+    return {"format": importer.FORMAT_VERSION, "agencies": agencies, "sectors": sectors,
+            "procedures": [importer.version_to_dict(v) for v in versions]}
+
+
+@admin_required
+def transfer_export(request):
+    data = export_data(request.admin_ids)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
+    name = f"danh-muc-thu-tuc-{timezone.localdate():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns = [
+    path("thu-tuc/<str:code>/ban-nhap/kiem-tra/", draft_check, name="draft_check"),
+    path("thu-tuc/<str:code>/ban-nhap/cong-bo/", draft_publish, name="draft_publish"),
+    path("thu-tuc/<str:code>/phien-ban/<int:number>/ngung/", version_retire, name="version_retire"),
+    path("thu-tuc/<str:code>/muc-do/", service_level, name="service_level"),
+    path("nhap-xuat/", transfer, name="transfer"),
+    path("nhap-xuat/xuat/", transfer_export, name="transfer_export"),
+]
