@@ -21,6 +21,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR
 from tests.signing.conftest import minimal_pdf
@@ -189,7 +190,7 @@ def test_a_new_citizen_signs_up_submits_pays_downloads_the_signed_result_and_rat
     slots = phone.locator("[data-slot]")
     slots.filter(has_text="Giấy chứng sinh").locator("input[type=file]").set_input_files(str(certificate))
     slots.filter(has_text="Văn bản ủy quyền").locator("input[type=file]").set_input_files(str(mandate))
-    phone.wait_for_function("document.querySelectorAll('.file-item.is-done').length === 2")
+    expect(phone.locator(".file-item.is-done")).to_have_count(2)
     assert phone.locator(".file-item.is-error").count() == 0
     phone.get_by_role("button", name="Tiếp tục").click()
 

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.submissions.conftest import PDF, PNG
 
@@ -106,7 +107,7 @@ def test_a_citizen_submits_a_birth_registration_on_a_phone(site, citizen, new_pa
     slots = page.locator("[data-slot]")
     slots.filter(has_text="Giấy chứng sinh").locator("input[type=file]").set_input_files(str(certificate))
     slots.filter(has_text="Văn bản ủy quyền").locator("input[type=file]").set_input_files(str(mandate))
-    page.wait_for_function("document.querySelectorAll('.file-item.is-done').length === 2")
+    expect(page.locator(".file-item.is-done")).to_have_count(2)
     assert page.locator(".file-item.is-error").count() == 0
 
     # The connection drops during one upload: only that file fails, and "Thử lại" sends it again.
@@ -128,7 +129,7 @@ def test_a_citizen_submits_a_birth_registration_on_a_phone(site, citizen, new_pa
     shot(page, "3a-errors")
     failed.get_by_role("button", name="Thử lại tệp trang-2.png").click()
     refused.get_by_role("button", name="Bỏ qua tệp ho-khau.pdf").click()
-    page.wait_for_function("document.querySelectorAll('.file-item.is-done').length === 3")
+    expect(page.locator(".file-item.is-done")).to_have_count(3)
     assert page.locator(".file-item.is-error").count() == 0
     no_serious_a11y(page, "files")
     shot(page, "3-files")

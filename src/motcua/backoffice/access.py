@@ -18,14 +18,14 @@ import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Membership, Role
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.queries import can_see, visible_dossiers
+from motcua.dossiers.queries import can_see, descendants, scope_below, visible_dossiers  # noqa: F401 (re-export)
 
 SESSION_AGENCY = "backoffice_agency"
 SCOPE_ROLES = frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN})
@@ -75,6 +75,11 @@ class Staff:
         return bool(getattr(self.user, "is_superuser", False)) or self.has_role(Role.AGENCY_ADMIN)
 
     @property
+    def supervises(self) -> bool:
+        """Supervisors, agency admins and superusers: the calendar warning, the sync status page."""
+        return self.sees_calendar_warnings
+
+    @property
     def sees_calendar_warnings(self) -> bool:
         return bool(getattr(self.user, "is_superuser", False)) or any(
             set(a.roles) & CALENDAR_WARNING_ROLES for a in self.agencies
@@ -83,43 +88,15 @@ class Staff:
     def extra_scope_ids(self) -> set[int]:
         """Agencies below those where the user supervises or administers (read-only scope)."""
         if self._scope_ids is None:
-            roots = {a.agency_id for a in self.agencies if set(a.roles) & SCOPE_ROLES}
-            self._scope_ids = descendants(roots) - {a.agency_id for a in self.agencies} if roots else set()
+            self._scope_ids = scope_below(self.user)
         return self._scope_ids
 
     def visible(self) -> QuerySet[Dossier]:
         """Every dossier the user may open (before the agency switcher)."""
-        qs = visible_dossiers(self.user)
-        extra = self.extra_scope_ids()
-        if extra and not getattr(self.user, "is_superuser", False):
-            qs = Dossier.objects.filter(
-                Q(pk__in=qs.values("pk")) | Q(agency_id__in=extra) | Q(handling_agency_id__in=extra)
-            )
-        return qs
+        return visible_dossiers(self.user)
 
     def can_open(self, dossier: Dossier) -> bool:
-        if can_see(self.user, dossier):
-            return True
-        extra = self.extra_scope_ids()
-        return dossier.agency_id in extra or dossier.handling_agency_id in extra
-
-
-def descendants(roots: set[int]) -> set[int]:
-    """The given agencies and every agency below them (one small query on the agency table)."""
-    from motcua.agencies.models import Agency
-
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found: set[int] = set()
-    stack = list(roots)
-    while stack:
-        pk = stack.pop()
-        if pk in found:
-            continue
-        found.add(pk)
-        stack.extend(children.get(pk, ()))
-    return found
+        return can_see(self.user, dossier)
 
 
 def load_staff(request) -> Staff | None:

@@ -5,7 +5,8 @@ the back office uses the same functions to show only the buttons that will work.
 
 Visibility (DESIGN §2.6): a citizen sees the dossiers of their account; staff see the dossiers
 received by, handled by, or handed over to one of their agencies (any active membership);
-superusers see everything.
+supervisors and agency admins also see, read-only, those of the agencies below theirs; superusers
+see everything. The back office, the API and the reports share these functions.
 """
 
 from __future__ import annotations
@@ -44,8 +45,43 @@ def user_roles(user) -> dict[int, frozenset[str]]:
 
 
 def forget_roles(user) -> None:
-    if user is not None and hasattr(user, "_motcua_roles"):
-        del user._motcua_roles
+    for cached in ("_motcua_roles", "_motcua_scope"):
+        if user is not None and hasattr(user, cached):
+            delattr(user, cached)
+
+
+SCOPE_ROLES = frozenset({"supervisor", "agency_admin"})
+
+
+def descendants(roots: set[int]) -> set[int]:
+    """The given agencies and every agency below them (one small query on the agency table)."""
+    from motcua.agencies.models import Agency
+
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    stack = list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk in found:
+            continue
+        found.add(pk)
+        stack.extend(children.get(pk, ()))
+    return found
+
+
+def scope_below(user) -> set[int]:
+    """Agencies below those where the user supervises or administers (their read-only scope)."""
+    cached = getattr(user, "_motcua_scope", None)
+    if cached is not None:
+        return cached
+    roles = user_roles(user)
+    roots = {agency_id for agency_id, held in roles.items() if held & SCOPE_ROLES}
+    result = descendants(roots) - set(roles) if roots else set()
+    if user is not None and getattr(user, "is_authenticated", False):
+        user._motcua_scope = result
+    return result
 
 
 def holds_role(user, agency_id: int, role: str) -> bool:
@@ -62,6 +98,9 @@ def can_see(user, dossier: Dossier) -> bool:
         return False
     if dossier.agency_id in agencies or dossier.handling_agency_id in agencies:
         return True
+    below = scope_below(user)
+    if dossier.agency_id in below or dossier.handling_agency_id in below:
+        return True
     return Event.objects.filter(dossier_id=dossier.pk, to_agency_id__in=agencies).exists()
 
 
@@ -76,6 +115,9 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     if agencies:
         passed = Event.objects.filter(dossier=OuterRef("pk"), to_agency_id__in=agencies)
         condition |= Q(agency_id__in=agencies) | Q(handling_agency_id__in=agencies) | Exists(passed)
+        below = scope_below(user)
+        if below:
+            condition |= Q(agency_id__in=below) | Q(handling_agency_id__in=below)
     return Dossier.objects.filter(condition)
 
 
