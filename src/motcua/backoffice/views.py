@@ -25,6 +25,7 @@ from motcua.accounts.models import Role
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.queries import inbox as inbox_query
+from motcua.notify.warnings import due_within_a_working_day, summary_for
 
 from .access import SESSION_AGENCY, staff_required
 from .display import SOON
@@ -104,7 +105,7 @@ class InboxQuery:
     procedure: str = ""
     due: str = ""
 
-    DUE_CHOICES = ("late", "soon", "ok", "paused")
+    DUE_CHOICES = ("late", "soon", "workday", "ok", "paused")
 
     def params(self, **overrides) -> dict[str, str]:
         values = {"q": self.q, "scope": "" if self.scope == self.default_scope else self.scope,
@@ -148,6 +149,8 @@ def due_filter(qs: QuerySet[Dossier], due: str, now: dt.datetime) -> QuerySet[Do
         return qs.filter(Q(status__in=OPEN, counts_as_late=True) | (running & Q(due_at__lt=now)))
     if due == "soon":
         return qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
+    if due == "workday":  # within one working day, as the daily warnings count (Friday reaches Monday)
+        return due_within_a_working_day(qs, now)
     if due == "ok":
         return qs.filter(running, due_at__gt=now + SOON)
     if due == "paused":
@@ -191,12 +194,16 @@ def inbox(request):
     qs = qs.select_related(*LIST_RELATED).order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
     page = paginate(request, qs)
     return staff_render(request, "backoffice/inbox.html", {
+        # At sign-in (the default view, unfiltered, first page): the daily warnings' counts, live.
+        "warnings": summary_for(staff.user, now, staff.roles_by_agency)
+        if query.scope == query.default_scope and not query.active and page.number == 1 else None,
         "query": query,
         "page": page,
         "page_query": query.querystring,
         "statuses": Status.choices,
         "procedures": procedure_options(staff),
-        "due_choices": [("late", _("Quá hạn")), ("soon", _("Đến hạn trong 1 ngày")), ("ok", _("Còn hạn")),
+        "due_choices": [("late", _("Quá hạn")), ("soon", _("Đến hạn trong 1 ngày")),
+                        ("workday", _("Đến hạn trong 1 ngày làm việc")), ("ok", _("Còn hạn")),
                         ("paused", _("Đang tạm dừng tính giờ"))],
     })
 

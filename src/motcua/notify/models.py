@@ -106,3 +106,27 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient} ({self.get_state_display()})"
+
+
+class DailyWarning(models.Model):
+    """One daily warning to one staff member (hồ sơ sắp đến hạn / quá hạn): sent once per day
+    (`motcua.notify.warnings`); the row is what makes a second run the same day send nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="+",
+    )
+    day = models.DateField(_("ngày"), help_text=_("Ngày (giờ Việt Nam) của lần cảnh báo."))
+    due_soon = models.PositiveIntegerField(_("số hồ sơ sắp đến hạn"), default=0)
+    late = models.PositiveIntegerField(_("số hồ sơ quá hạn"), default=0)
+    codes = models.JSONField(_("mã hồ sơ"), default=list, blank=True, help_text=_("Các hồ sơ nêu trong cảnh báo."))
+    channels = models.JSONField(_("kênh đã gửi"), default=list, blank=True)
+    created_at = models.DateTimeField(_("thời điểm gửi"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo hằng ngày")
+        verbose_name_plural = _("cảnh báo hằng ngày")
+        ordering = ["-day", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="uniq_daily_warning_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.due_soon} sắp đến hạn, {self.late} quá hạn"
