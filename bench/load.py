@@ -52,18 +52,32 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     parser.add_argument("--redis", nargs="?", const="redis://127.0.0.1:6379/0", default="")
+    parser.add_argument("--database", metavar="NAME",
+                        help="use an existing database instead of seeding one (e.g. motcua_bench_dashboard, "
+                             "made by `generate_dossiers` for bench/dashboard.py)")
     args = parser.parse_args()
+    db_name = args.database or DB_NAME
 
     env = dict(os.environ)
-    env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+    env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + db_name
     env["MOTCUA_DATA_DIR"] = env.get("MOTCUA_BENCH_DATA_DIR") or tempfile.mkdtemp(prefix="motcua-load-")
     env.update(MOTCUA_LOG_LEVEL="WARNING", MOTCUA_DEBUG="0", MOTCUA_MANIFEST_STATIC="1")
     if args.redis:
         env.update(MOTCUA_REDIS_URL=args.redis, MOTCUA_REDIS_PREFIX=f"motcua-load-{os.getpid()}")
 
-    sample_path = Path(tempfile.gettempdir()) / f"{DB_NAME}.json"
+    sample_path = Path(tempfile.gettempdir()) / f"{db_name}.json"
     count_path = sample_path.with_suffix(".count")
-    if not (args.reuse and sample_path.exists() and count_path.exists()):
+    if args.database:
+        import psycopg
+
+        url = env["DATABASE_URL"].replace("postgres://", "postgresql://")
+        with psycopg.connect(url) as conn:
+            count = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()[0]
+            rows = conn.execute("SELECT code, tracking_key FROM dossiers_dossier TABLESAMPLE SYSTEM (1) "
+                                "LIMIT 20000").fetchall()
+        sample_path.write_text(json.dumps([list(r) for r in rows]))
+        count_path.write_text(str(count))
+    elif not (args.reuse and sample_path.exists() and count_path.exists()):
         import psycopg
 
         with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:

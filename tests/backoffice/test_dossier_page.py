@@ -89,7 +89,7 @@ def test_it_refuses_a_target_who_does_not_hold_the_role(people, login):
     dossier = counter_dossier(people, BIRTH)
     c = login(people.receptionist)
     response = act(c, dossier, "handover", to_user=people.leader.pk)
-    assert response.status_code == 200 and "Select a valid choice" not in response.content.decode()
+    assert response.status_code == 400 and "Select a valid choice" not in response.content.decode()
     assert fresh(dossier).status == Status.RECEIVED
 
 
@@ -112,7 +112,7 @@ def test_it_returns_to_the_previous_step_with_a_reason(people, login):
     dossier = fresh(dossier)
     c = login(people.officer)
     response = act(c, dossier, "return_to_previous", reason="")
-    assert response.status_code == 200 and "Cần nhập lý do" in response.content.decode()
+    assert response.status_code == 400 and "Cần nhập lý do" in response.content.decode()
     assert 'id="thao-tac-return_to_previous" open' in response.content.decode()
     text = follow(c, act(c, dossier, "return_to_previous", reason="Thiếu chữ ký trên tờ khai"))
     assert "Đã trả hồ sơ" in text
@@ -172,7 +172,7 @@ def test_it_extends_before_the_due_time_with_a_reason(people, login):
     due = timezone.localtime(dossier.due_at)
     earlier = (due - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = act(c, dossier, "extend", new_due_at=earlier, reason="Cần xác minh thêm")
-    assert response.status_code == 200 and "Thời hạn mới phải sau thời hạn hiện tại" in response.content.decode()
+    assert response.status_code == 400 and "Thời hạn mới phải sau thời hạn hiện tại" in response.content.decode()
     response = act(c, dossier, "extend", new_due_at="31/02/2026 25:00", reason="x")
     assert "Ngày giờ không hợp lệ" in response.content.decode()
     later = (due + dt.timedelta(days=3)).replace(hour=16, minute=0)
@@ -205,7 +205,7 @@ def test_it_attaches_the_result_then_completes_then_returns_it_at_the_counter(pe
     assert "complete" not in panels(html) and "result_files" in panels(html)
     assert "Đính kèm ít nhất một tệp kết quả" in html
     response = act(clerk, dossier, "result_files", files=SimpleUploadedFile("ket-qua.docx", b"PK\x03\x04docx"))
-    assert response.status_code == 200 and "Tệp «ket-qua.docx» không phải PDF" in response.content.decode()
+    assert response.status_code == 400 and "Tệp «ket-qua.docx» không phải PDF" in response.content.decode()
     response = act(clerk, dossier, "result_files")
     assert "Chưa chọn tệp nào" in response.content.decode()
     text = follow(clerk, act(clerk, dossier, "result_files", files=[
@@ -276,9 +276,9 @@ def test_it_maps_refusals_of_the_action_layer_to_messages(people, login):
     assert "hiện không thực hiện được" in text
     assert c.post(f"/can-bo/ho-so/{dossier.code}/thao-tac/explode/", {}).status_code == 404
     response = c.post(f"/can-bo/ho-so/{dossier.code}/thao-tac/handover/", {"handover-version": "abc"})
-    assert response.status_code == 200  # the form is shown again, never a 500
+    assert response.status_code == 400  # the form is shown again, never a 500
     response = act(c, dossier, "stop", reason="Ừ" * 5000)
-    assert response.status_code == 200 and "dài quá" in response.content.decode()
+    assert response.status_code == 400 and "dài quá" in response.content.decode()
     assert fresh(dossier).status == Status.RECEIVED
     assert c.get(f"/can-bo/ho-so/{dossier.code}/thao-tac/handover/").status_code == 405
 

@@ -128,7 +128,7 @@ def assert_kept(page: str, **values):
 def test_it_answers_an_empty_form_with_the_errors_and_no_dossier(people, login):
     response = login(people.receptionist).post(URL, {})
     page = page_text(response)
-    assert response.status_code == 200 and not Dossier.objects.exists()
+    assert response.status_code == 400 and not Dossier.objects.exists()
     assert 'id="error-summary"' in page
     assert "Hãy chọn một trong ba nút" in page
     assert "Cần nhập họ tên người nộp" in page and "Cần nhập số định danh" in page
@@ -141,7 +141,7 @@ def test_it_names_the_id_number_rule_and_keeps_everything_typed(people, login):
     data[f"files-{form.pk}"] = pdf("da-quet.pdf")
     response = login(people.receptionist).post(URL, data)
     page = page_text(response)
-    assert response.status_code == 200 and not Dossier.objects.exists()
+    assert response.status_code == 400 and not Dossier.objects.exists()
     assert "Số định danh cá nhân phải gồm đúng 12 chữ số (bạn đã nhập 11 ký tự" in page
     # The field is marked invalid and points at its message.
     assert re.search(r'<input[^>]*name="id_number"[^>]*aria-invalid="true"', page)
@@ -163,7 +163,7 @@ def test_it_refuses_a_file_of_the_wrong_type_naming_it_and_keeps_the_good_one(pe
     data[f"files-{birth_cert.pk}"] = SimpleUploadedFile("giay-chung-sinh.pdf", b"MZ\x90\x00 not a pdf at all")
     response = c.post(URL, data)
     page = page_text(response)
-    assert response.status_code == 200 and not Dossier.objects.exists()
+    assert response.status_code == 400 and not Dossier.objects.exists()
     assert "Tệp «giay-chung-sinh.pdf» không phải PDF, JPEG, PNG hay TIFF" in page
     assert f'id="files-{birth_cert.pk}-error"' in page
     assert f'href="#files-{birth_cert.pk}"' in page  # the error summary links to the input
@@ -222,7 +222,7 @@ def test_it_survives_huge_text_in_any_field(people, login, field):
     data = form_data(outcome="refuse", refuse_reason="lý do")
     data[field] = text
     response = login(people.receptionist).post(URL, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "dài quá" in page_text(response) or "không hợp lệ" in page_text(response)
     assert not Dossier.objects.exists()
 
@@ -256,7 +256,7 @@ def test_it_does_not_make_a_second_dossier_when_a_sent_page_is_changed_and_sent_
     assert c.post(URL, form_data(outcome="receive", present=[form.pk, birth_cert.pk])).status_code == 302
     response = c.post(URL, form_data(outcome="receive", present=[form.pk, birth_cert.pk], name="Người Khác"))
     page = page_text(response)
-    assert response.status_code == 200 and "đã được gửi một lần" in page
+    assert response.status_code == 400 and "đã được gửi một lần" in page
     assert Dossier.objects.count() == 1
     new_token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
     assert new_token != form_data()["token"]
@@ -290,7 +290,7 @@ def test_it_asks_for_an_address_for_postal_delivery_and_keeps_what_was_typed(peo
     c = login(people.receptionist)
     response = c.post(URL, form_data(outcome="receive", present=[form.pk, birth_cert.pk], delivery="post",
                                      address="", name="Trần Thị Bưu"))
-    assert response.status_code == 200  # the page again, with the message
+    assert response.status_code == 400  # the page again, with the message
     page = page_text(response)
     assert "Nhận kết quả qua bưu chính: hãy ghi địa chỉ nhận." in page
     assert 'value="Trần Thị Bưu"' in page

@@ -478,8 +478,8 @@ def dossier_action(request, code: str, action: str):
         if action == "supply" and good and valid and not panel.form.cleaned_data.get("component"):
             panel.form.add_action_error("component", _("Chọn thành phần hồ sơ cho các tệp bổ sung."))
         valid = valid and not panel.form.errors
-    if not valid:
-        return _render(request, dossier, ctx, bound=panel)
+    if not valid:  # refused input: the page again with the messages and what was typed (400)
+        return _render(request, dossier, ctx, bound=panel, status=400)
     try:
         extra = (_run_with_files(action, request, dossier, panel, good) if panel.files
                  else _run(action, request, dossier, panel))
@@ -491,7 +491,7 @@ def dossier_action(request, code: str, action: str):
         return redirect("backoffice:dossier", code=dossier.code)
     except InvalidInput as exc:
         panel.form.add_action_error(FIELD_MAP.get(exc.field), exc.message)
-        return _render(request, dossier, ctx, bound=panel)
+        return _render(request, dossier, ctx, bound=panel, status=400)
     except IdempotencyConflict:
         messages.error(request, _("Biểu mẫu này đã được gửi một lần; trang đã được tải lại, hãy thao tác lại nếu cần."))
         return redirect("backoffice:dossier", code=dossier.code)

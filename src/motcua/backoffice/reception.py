@@ -191,6 +191,8 @@ def _render_counter(request, version, applicant, outcome_form, rows, cases, case
             errors.append((f.auto_id, e))
     for e in list(applicant.non_field_errors()) + list(outcome_form.non_field_errors()) + list(general_errors):
         errors.append(("", e))
+    if errors and status == 200:
+        status = 400  # refused input (a wrong file, a missing field): the page again, with the messages
     return staff_render(request, "backoffice/counter_form.html", {
         "version": version, "procedure": version.procedure, "cases": cases, "case": case,
         "case_error": case_error, "form": applicant, "outcome_form": outcome_form, "rows": rows,
@@ -459,9 +461,10 @@ def online_check(request, code: str):
     errors = [("checklist", checklist_error)] if checklist_error else []
     errors += [(f.auto_id, e) for f in outcome_form for e in f.errors]
     errors += [("", e) for e in list(outcome_form.non_field_errors()) + general]
+    status = 400 if errors and request.method == "POST" else 200  # refused input: the page again
     return staff_render(request, "backoffice/online_check.html", {
         "dossier": dossier, "rows": rows, "outcome_form": outcome_form, "token": token, "errors": errors,
         "checklist_error": checklist_error, "outcome": outcome,
         "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": list(dossier.procedure_version.fees.all()),
         "reception_url": reverse("backoffice:online_queue"),
-    })
+    }, status=status)
