@@ -140,7 +140,7 @@ def test_it_refuses_bad_input_when_creating_and_keeps_what_was_typed(admins, adm
 
     before = Procedure.objects.count()
     response = admin_client.post(f"{A}thu-tuc/moi/", _create_data(admins, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = page(response)
     assert message in html
     assert 'id="error-summary"' in html and 'aria-invalid="true"' in html
@@ -152,7 +152,7 @@ def test_it_refuses_bad_input_when_creating_and_keeps_what_was_typed(admins, adm
 
 def test_it_refuses_to_create_a_procedure_for_another_agency(admins, admin_client):
     response = admin_client.post(f"{A}thu-tuc/moi/", _create_data(admins, agency=admins.other_commune.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "«Cơ quan thực hiện»: lựa chọn không hợp lệ" in page(response)
     assert not logs().exists()
 
@@ -255,7 +255,7 @@ def test_it_refuses_a_blank_name_and_keeps_the_rest_of_the_general_form(admins, 
     response = admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/chung/", _general_data(
         draft, name="", how_to_submit="Nội dung đã gõ", for_citizens=""))
     html = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Hãy nhập «Tên thủ tục»." in html and "Nội dung đã gõ" in html
     assert "Chọn ít nhất một đối tượng" in html
     assert 'href="#id_name"' in html
@@ -286,7 +286,7 @@ def test_it_adds_and_edits_a_case_and_refuses_a_bad_time(admins, admin_client):
     response = admin_client.post(f"{url}{case.pk}/", {"name": "Quá hạn", "time_amount": "-1",
                                                       "time_unit": "working_days", "cutoff_time": "25:00"})
     html = page(response)
-    assert response.status_code == 200 and "Quá hạn" in html
+    assert response.status_code == 400 and "Quá hạn" in html
     assert "thời hạn giải quyết" in html.lower() and "giờ chốt tiếp nhận" in html.lower()
     case.refresh_from_db()
     assert case.name == "Đăng ký khai sinh quá hạn"
@@ -347,7 +347,7 @@ def test_it_refuses_a_component_without_a_name_and_keeps_the_rest(admins, admin_
     response = admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/thanh-phan/them/", _component(
         name="  ", help_text="Hướng dẫn đã gõ", accepted_types="pdf,exe"))
     html = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Hãy nhập «Tên giấy tờ»." in html
     assert "Loại tệp không nhận được: exe" in html
     assert "Hướng dẫn đã gõ" in html and 'href="#id_name"' in html
@@ -408,7 +408,7 @@ def test_it_uploads_a_form_template_as_a_new_file_and_refuses_a_disguised_one(ad
         if ok:
             assert response.status_code == 302, name
         else:
-            assert response.status_code == 200, name
+            assert response.status_code == 400, name
             html = page(response)
             assert (name in html or "rỗng" in html) and "Tên mới" in html and "chọn lại" in html
 
@@ -426,7 +426,7 @@ def test_it_limits_the_size_of_a_form_template(admins, admin_client, settings):
     component = draft.components.first()
     response = admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/thanh-phan/{component.pk}/", _component(
         form_file=SimpleUploadedFile("lon.pdf", PDF + b"0" * 2048)))
-    assert response.status_code == 200 and "lớn hơn giới hạn" in page(response)
+    assert response.status_code == 400 and "lớn hơn giới hạn" in page(response)
 
 
 def test_it_deletes_a_component_after_confirmation(admins, admin_client):
@@ -458,7 +458,7 @@ def test_it_adds_a_fee_with_dots_in_the_amount_and_refuses_a_bad_amount(admins, 
     for bad in ("tám nghìn", "-5", "1.5e3", "99999999999"):
         response = admin_client.post(f"{url}{fee.pk}/", {"name": "Tên sửa", "amount_vnd": bad,
                                                          "collected": "at_return"})
-        assert response.status_code == 200 and "Mức thu" in page(response) and bad in page(response)
+        assert response.status_code == 400 and "Mức thu" in page(response) and bad in page(response)
     fee.refresh_from_db()
     assert fee.amount_vnd == 8000 and fee.name == "Lệ phí cấp bản sao"
 
@@ -487,7 +487,7 @@ def test_it_adds_a_guide_as_plain_text_with_a_video_upload_or_https_link(admins,
              "«gia.mp4» không phải video MP4 hay WebM")):
         response = admin_client.post(f"{url}{guide.pk}/", {"title": "Tiêu đề đã gõ", "body": "y", **data})
         html = page(response)
-        assert response.status_code == 200 and "Tiêu đề đã gõ" in html
+        assert response.status_code == 400 and "Tiêu đề đã gõ" in html
         assert f'id="id_{field}-error"' in html and message in html
         assert 'href="javascript:' not in html
     response = admin_client.post(f"{url}{guide.pk}/", {"title": "Cách nộp", "body": "x",
@@ -540,7 +540,7 @@ def test_it_answers_403_to_another_agencys_admin_on_every_url(admins, admin_clie
 def test_it_does_not_let_an_agency_admin_copy_into_another_agency(admins, other_admin_client):
     response = other_admin_client.post(f"{A}thu-tuc/{BUILDING}/sao-chep/", {
         "code": "X.2", "name": "Bản sao", "agency": admins.commune.pk})
-    assert response.status_code == 200 and "lựa chọn không hợp lệ" in page(response)
+    assert response.status_code == 400 and "lựa chọn không hợp lệ" in page(response)
     from motcua.catalog.models import Procedure
 
     assert not Procedure.objects.filter(code="X.2").exists()
@@ -609,3 +609,17 @@ def test_it_removes_an_uploaded_file_when_the_save_fails(admins, admin_client, s
     component.refresh_from_db()
     assert component.form_id is None
     assert not logs(object_type="catalog.formtemplate").exists()
+
+
+def test_it_refuses_a_form_template_that_is_a_zip_bomb(admins, admin_client):
+    draft = start(admin_client)
+    component = draft.components.order_by("order").first()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * (200 * 1024 * 1024))  # 200 MB of zeros, ~200 KB packed
+    response = admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/thanh-phan/{component.pk}/", _component(
+        name="Tên mới", form_file=SimpleUploadedFile("bom.docx", buffer.getvalue())))
+    assert response.status_code == 400 and "giải nén ra quá lớn" in page(response) and "Tên mới" in page(response)
+    component.refresh_from_db()
+    assert component.name != "Tên mới"

@@ -65,6 +65,8 @@ def _refuse(request):
 
 
 def _render(request, template: str, context: dict, status: int = 200):
+    if status == 200 and request.method == "POST" and context.get("errors"):
+        status = 400  # refused input: the page again with the messages and what was typed
     return staff_render(request, template, {"nav": "administration", "admin_nav": "calendar",
                                             "may_edit": may_edit(request), **context}, status=status)
 

@@ -31,7 +31,7 @@ from motcua.catalog.models import (
     TimeUnit,
     procedure_code_validator,
 )
-from motcua.dossiers.files import accepted_extensions
+from motcua.dossiers.files import accepted_extensions, zip_problem
 
 MAX_FEE_VND = 10_000_000_000
 DEFAULT_MAX_FORM_BYTES = 10 * 1024 * 1024
@@ -436,6 +436,10 @@ def sniff_form_template(upload) -> tuple[str | None, tuple[str, str] | None]:
         finally:
             upload.seek(0)
         if "word/document.xml" in names and "[Content_Types].xml" in names:
+            # Citizens' Word opens it: refuse a .docx that would expand to an absurd size.
+            bomb = zip_problem(upload, upload.name)
+            if bomb:
+                return bomb, None
             return None, (DOCX, "docx")
     return refused, None
 

@@ -36,6 +36,8 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _render(request, template: str, context: dict, status: int = 200, admin_nav: str = "procedures"):
+    if status == 200 and request.method == "POST" and context.get("errors"):
+        status = 400  # refused input: the page again with the messages and what was typed
     return staff_render(request, template, {"nav": "administration", "admin_nav": admin_nav, **context}, status)
 
 

@@ -93,6 +93,8 @@ def _errors(form) -> list[tuple[str, str]]:
 
 
 def _render(request, template: str, context: dict, status: int = 200):
+    if status == 200 and request.method == "POST" and context.get("errors"):
+        status = 400  # refused input: the page again with the messages and what was typed
     return staff_render(request, template, {"nav": "administration", "admin_nav": "staff", **context}, status=status)
 
 
