@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
+from motcua.backoffice.forms import mark_invalid
 from motcua.catalog.models import (
     FAQ,
     Component,
@@ -98,17 +99,7 @@ class AdminFormMixin:
             self.mark_invalid()
 
     def mark_invalid(self) -> None:
-        for name in list(self.errors):
-            if name not in self.fields:
-                continue
-            attrs = self.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            error_id = f"{self[name].auto_id}-error"
-            described = attrs.get("aria-describedby", "")
-            if error_id not in described.split():
-                attrs["aria-describedby"] = f"{error_id} {described}".strip()
-            if "is-invalid" not in attrs.get("class", "").split():
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+        mark_invalid(self)
 
     def error_list(self) -> list[tuple[str, str]]:
         """(anchor id, message) for the error summary; each message names its field."""

@@ -30,6 +30,22 @@ def _text(value: str) -> str:
     return "".join(ch for ch in value if ch.isprintable() or ch in "\n\t").strip()
 
 
+def mark_invalid(form) -> None:
+    """aria-invalid, the error text's id in aria-describedby, and Bootstrap's is-invalid on every
+    field with an error (shared by the back office's and the admin area's forms)."""
+    for name in list(form.errors):
+        if name not in form.fields:
+            continue
+        attrs = form.fields[name].widget.attrs
+        attrs["aria-invalid"] = "true"
+        error_id = f"{form[name].auto_id}-error"
+        described = attrs.get("aria-describedby", "")
+        if error_id not in described.split():
+            attrs["aria-describedby"] = f"{error_id} {described}".strip()
+        if "is-invalid" not in attrs.get("class", "").split():
+            attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+
+
 class BaseForm(forms.Form):
     """Adds aria attributes and Bootstrap classes to every widget."""
 
@@ -62,18 +78,7 @@ class BaseForm(forms.Form):
         self.mark_invalid()
 
     def mark_invalid(self) -> None:
-        """aria-invalid, the error text's id in aria-describedby, and Bootstrap's is-invalid."""
-        for name in list(self.errors):
-            if name not in self.fields:
-                continue
-            attrs = self.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            error_id = f"{self[name].auto_id}-error"
-            described = attrs.get("aria-describedby", "")
-            if error_id not in described.split():
-                attrs["aria-describedby"] = f"{error_id} {described}".strip()
-            if "is-invalid" not in attrs.get("class", "").split():
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+        mark_invalid(self)
 
 
 class ApplicantForm(BaseForm):
