@@ -32,3 +32,27 @@ def test_it_never_shows_another_process_a_stale_status(people, settings):
     after = tracking.public_status(dossier.code, dossier.tracking_key)
     assert after != before
     other.delete(tracking._cache_key(dossier.code))
+
+
+def test_it_answers_a_cached_lookup_with_one_cache_call(people, client, monkeypatch, settings):
+    """The rate-limit counters and the cached answer come in one call (one Redis round trip: MGET)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"motcua-test-{uuid.uuid4().hex[:12]}",
+    }}
+    dossier = counter_dossier(people, when=T0)
+    url = f"/api/v1/track/{dossier.code}?key={dossier.tracking_key}"
+    assert client.get(url).status_code == 200  # fills the cache
+    backend = caches["default"]
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "add", "incr"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(backend, name, lambda *a, _n=name, _o=original, **k: calls.append(_n) or _o(*a, **k))
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()["code"] == dossier.code
+    assert calls == ["get_many"]
+    from motcua.dossiers import tracking
+
+    caches["default"].delete(tracking.cache_key(dossier.code))

@@ -42,9 +42,10 @@ def _tracking_rules(request, code: str) -> list[Rule]:
     ]
 
 
-def tracking_refused(request, code: str) -> Decision | None:
-    """A refusing decision when this address (or this code) has failed too often; else None."""
-    decision = ratelimit.peek_all(_tracking_rules(request, code))
+def tracking_refused(request, code: str, *, also: tuple[str, ...] = ()) -> Decision | None:
+    """A refusing decision when this address (or this code) has failed too often; else None.
+    `also`: cache keys read in the same round trip (ratelimit.last_values())."""
+    decision = ratelimit.peek_all(_tracking_rules(request, code), also=also)
     return None if decision.allowed else decision
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -109,14 +110,16 @@ def reset(key: str) -> None:
     cache.delete_many(list(_keys(key)))
 
 
-def peek_all(rules: list[Rule]) -> Decision:
+def peek_all(rules: list[Rule], *, also: tuple[str, ...] = ()) -> Decision:
     """The first refusing rule's decision (the longest wait), or an allowing one.
 
     One cache call for all the rules' counters: public tracking peeks on every request, and with
-    Redis each separate get would be a network round trip."""
+    Redis each separate get would be a network round trip. `also` adds other cache keys to that
+    same call; their values are then in `last_values()` (the tracking answer, for example)."""
     now = _now()
     keys = {rule: _keys(rule.key) for rule in rules}
-    values = cache.get_many([k for pair in keys.values() for k in pair])
+    values = cache.get_many([k for pair in keys.values() for k in pair] + list(also))
+    _fetched.values = {k: values[k] for k in also if k in values}
     refused = []
     for rule, (start_key, count_key) in keys.items():
         start = values.get(start_key)
@@ -128,6 +131,14 @@ def peek_all(rules: list[Rule]) -> Decision:
     if refused:
         return max(refused, key=lambda d: d.retry_after)
     return Decision(True, 0, min((r.limit for r in rules), default=0), 0)
+
+
+_fetched = threading.local()
+
+
+def last_values() -> dict:
+    """The values of the `also` keys of this thread's last peek_all (absent keys were misses)."""
+    return getattr(_fetched, "values", {})
 
 
 def hit_all(rules: list[Rule]) -> Decision:

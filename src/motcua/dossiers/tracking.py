@@ -80,20 +80,30 @@ def public_status(code: str, key: str) -> dict[str, Any] | None:
     return entry[1]
 
 
-def public_json(code: str, key: str) -> bytes | None:
-    """The same facts as JSON bytes, serialised once per cache entry (the API's hot path)."""
-    entry = _entry(code)
+def cache_key(code: str) -> str:
+    return _cache_key((code or "")[:50])
+
+
+def public_json(code: str, key: str, *, prefetched: dict | None = None) -> bytes | None:
+    """The same facts as JSON bytes, serialised once per cache entry (the API's hot path).
+    `prefetched`: cache values already read in this request's one round trip (by cache key)."""
+    entry = _entry(code, prefetched)
     if entry is None or not tracking_key_matches(entry[0], key or ""):
         return None
     return entry[2]
 
 
-def _entry(code: str) -> tuple[str, dict[str, Any], bytes] | None:
+def _entry(code: str, prefetched: dict | None = None) -> tuple[str, dict[str, Any], bytes] | None:
     code = (code or "")[:50]
     if "\x00" in code:  # PostgreSQL refuses NUL in text: an unknown code, not a 500
         return None
     seconds = getattr(settings, "MOTCUA_TRACKING_CACHE_SECONDS", 30)
-    entry = cache.get(_cache_key(code)) if seconds else None
+    if not seconds:
+        entry = None
+    elif prefetched is not None:  # already read with the rate-limit counters, in one round trip
+        entry = prefetched.get(_cache_key(code))
+    else:
+        entry = cache.get(_cache_key(code))
     if entry is None:
         loaded = _load(code)
         if loaded is None:
