@@ -112,3 +112,13 @@ def draft_required(view):
         return view(request, code, *args, **kwargs)
 
     return wrapper
+
+
+def admin_render(request, template: str, context: dict, *, admin_nav: str, status: int = 200):
+    """A page of the admin area. A POST whose context carries errors is refused input: the page
+    again with its messages and what was typed, answered 400."""
+    from motcua.backoffice.views import staff_render
+
+    if status == 200 and request.method == "POST" and context.get("errors"):
+        status = 400
+    return staff_render(request, template, {"nav": "administration", "admin_nav": admin_nav, **context}, status)

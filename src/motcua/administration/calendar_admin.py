@@ -39,13 +39,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motcua.agencies.models import Agency
 from motcua.backoffice.access import forbidden
 from motcua.backoffice.forms import BaseForm, _one_line, _text
-from motcua.backoffice.views import staff_render
 from motcua.worktime import services as worktime
 from motcua.worktime.holidays_vn import SUPPORTED_YEARS
 from motcua.worktime.models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
 
 from . import changelog
-from .access import admin_agencies, admin_required, can_configure
+from .access import admin_agencies, admin_render, admin_required, can_configure
 from .budget import WEEKDAYS
 from .models import ChangeAction
 
@@ -65,10 +64,8 @@ def _refuse(request):
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    if status == 200 and request.method == "POST" and context.get("errors"):
-        status = 400  # refused input: the page again with the messages and what was typed
-    return staff_render(request, template, {"nav": "administration", "admin_nav": "calendar",
-                                            "may_edit": may_edit(request), **context}, status=status)
+    return admin_render(request, template, {"may_edit": may_edit(request), **context}, admin_nav="calendar",
+                        status=status)
 
 
 def _errors(form) -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ from motcua.catalog.models import (
 from motcua.core.text import fold, query_words
 
 from . import changelog
-from .access import admin_agencies, admin_required, draft_required, procedure_admin
+from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import (
     CaseForm,
     ComponentForm,
@@ -68,9 +68,7 @@ BASE = "/can-bo/quan-tri/"
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    if status == 200 and request.method == "POST" and context.get("errors"):
-        status = 400  # refused input: the page again with the messages and what was typed
-    return staff_render(request, template, {"nav": "administration", "admin_nav": "procedures", **context}, status)
+    return admin_render(request, template, context, admin_nav="procedures", status=status)
 
 
 def _procedure_url(procedure) -> str:

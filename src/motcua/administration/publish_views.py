@@ -20,13 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from motcua.agencies.models import Agency
-from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
 from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
 
 from . import changelog, publishing
-from .access import admin_required, draft_required, procedure_admin
+from .access import admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import AdminForm
 from .models import ChangeAction
 from .tabs import tab_context
@@ -36,9 +35,7 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _render(request, template: str, context: dict, status: int = 200, admin_nav: str = "procedures"):
-    if status == 200 and request.method == "POST" and context.get("errors"):
-        status = 400  # refused input: the page again with the messages and what was typed
-    return staff_render(request, template, {"nav": "administration", "admin_nav": admin_nav, **context}, status)
+    return admin_render(request, template, context, admin_nav=admin_nav, status=status)
 
 
 def _overview(procedure) -> str:

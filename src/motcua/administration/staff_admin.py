@@ -33,11 +33,10 @@ from motcua.accounts.validation import Contact, clean_email, clean_mobile
 from motcua.agencies.models import Agency
 from motcua.backoffice.access import forbidden
 from motcua.backoffice.forms import BaseForm, _one_line
-from motcua.backoffice.views import staff_render
 from motcua.core.ratelimit import client_ip
 
 from . import changelog
-from .access import admin_agencies, admin_required, can_configure
+from .access import admin_agencies, admin_render, admin_required, can_configure
 from .models import ChangeAction
 
 USER_EXCLUDE = ("password", "last_login")
@@ -93,9 +92,7 @@ def _errors(form) -> list[tuple[str, str]]:
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    if status == 200 and request.method == "POST" and context.get("errors"):
-        status = 400  # refused input: the page again with the messages and what was typed
-    return staff_render(request, template, {"nav": "administration", "admin_nav": "staff", **context}, status=status)
+    return admin_render(request, template, context, admin_nav="staff", status=status)
 
 
 # --- forms ----------------------------------------------------------------------------------------

@@ -42,11 +42,15 @@ def _tracking_rules(request, code: str) -> list[Rule]:
     ]
 
 
-def tracking_refused(request, code: str, *, also: tuple[str, ...] = ()) -> Decision | None:
-    """A refusing decision when this address (or this code) has failed too often; else None.
-    `also`: cache keys read in the same round trip (ratelimit.last_values())."""
-    decision = ratelimit.peek_all(_tracking_rules(request, code), also=also)
-    return None if decision.allowed else decision
+def tracking_refused(request, code: str) -> Decision | None:
+    """A refusing decision when this address (or this code) has failed too often; else None."""
+    return tracking_check(request, code, ())[0]
+
+
+def tracking_check(request, code: str, also: tuple[str, ...]) -> tuple[Decision | None, dict]:
+    """tracking_refused, also reading the `also` cache keys in the same cache call."""
+    decision, found = ratelimit.peek_all_with(_tracking_rules(request, code), also)
+    return (None if decision.allowed else decision), found
 
 
 def tracking_failed(request, code: str) -> None:

@@ -25,11 +25,9 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Membership, Role
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.queries import can_see, descendants, scope_below, visible_dossiers  # noqa: F401 (re-export)
+from motcua.dossiers.queries import SCOPE_ROLES, can_see, scope_below, visible_dossiers
 
 SESSION_AGENCY = "backoffice_agency"
-SCOPE_ROLES = frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN})
-CALENDAR_WARNING_ROLES = frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN})
 
 
 @dataclass
@@ -77,12 +75,8 @@ class Staff:
     @property
     def supervises(self) -> bool:
         """Supervisors, agency admins and superusers: the calendar warning, the sync status page."""
-        return self.sees_calendar_warnings
-
-    @property
-    def sees_calendar_warnings(self) -> bool:
         return bool(getattr(self.user, "is_superuser", False)) or any(
-            set(a.roles) & CALENDAR_WARNING_ROLES for a in self.agencies
+            set(a.roles) & SCOPE_ROLES for a in self.agencies
         )
 
     def extra_scope_ids(self) -> set[int]:

@@ -55,7 +55,7 @@ def current_time() -> dt.datetime:
 
 def calendar_warning(staff) -> list[int]:
     """Years (this one and the next) whose working calendar an admin has not confirmed yet."""
-    if not staff.sees_calendar_warnings:
+    if not staff.supervises:
         return []
     from motcua.worktime.services import year_status
 

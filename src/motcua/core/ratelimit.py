@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
 import time
 from dataclasses import dataclass
 
@@ -110,16 +109,18 @@ def reset(key: str) -> None:
     cache.delete_many(list(_keys(key)))
 
 
-def peek_all(rules: list[Rule], *, also: tuple[str, ...] = ()) -> Decision:
-    """The first refusing rule's decision (the longest wait), or an allowing one.
+def peek_all(rules: list[Rule]) -> Decision:
+    """The first refusing rule's decision (the longest wait), or an allowing one."""
+    return peek_all_with(rules, ())[0]
 
-    One cache call for all the rules' counters: public tracking peeks on every request, and with
-    Redis each separate get would be a network round trip. `also` adds other cache keys to that
-    same call; their values are then in `last_values()` (the tracking answer, for example)."""
+
+def peek_all_with(rules: list[Rule], also: tuple[str, ...]) -> tuple[Decision, dict]:
+    """peek_all, reading the rules' counters and the `also` cache keys in one cache call (with
+    Redis, one network round trip; public tracking peeks on every request). Returns the decision
+    and the values found for `also` (absent keys were misses)."""
     now = _now()
     keys = {rule: _keys(rule.key) for rule in rules}
     values = cache.get_many([k for pair in keys.values() for k in pair] + list(also))
-    _fetched.values = {k: values[k] for k in also if k in values}
     refused = []
     for rule, (start_key, count_key) in keys.items():
         start = values.get(start_key)
@@ -128,17 +129,10 @@ def peek_all(rules: list[Rule], *, also: tuple[str, ...] = ()) -> Decision:
         count = int(values.get(count_key) or 0)
         if count >= rule.limit:
             refused.append(Decision(False, count, rule.limit, _retry_after(start, rule.window, now)))
+    found = {k: values[k] for k in also if k in values}
     if refused:
-        return max(refused, key=lambda d: d.retry_after)
-    return Decision(True, 0, min((r.limit for r in rules), default=0), 0)
-
-
-_fetched = threading.local()
-
-
-def last_values() -> dict:
-    """The values of the `also` keys of this thread's last peek_all (absent keys were misses)."""
-    return getattr(_fetched, "values", {})
+        return max(refused, key=lambda d: d.retry_after), found
+    return Decision(True, 0, min((r.limit for r in rules), default=0), 0), found
 
 
 def hit_all(rules: list[Rule]) -> Decision:

@@ -33,7 +33,6 @@ from pydantic import Field
 
 from motcua.api.errors import ApiError
 from motcua.audit import log_access, throttle
-from motcua.core import ratelimit
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, REQUEST_ATTRIBUTE, require_scope
 
 from . import actions, lifecycle, paperwork, tracking
@@ -615,9 +614,10 @@ def track_lean(request, code: str):
     plain view serves the cached JSON bytes directly (bench/tracking.py). The URLconf routes the
     path here first; the ninja operation stays for the OpenAPI schema and answers the same."""
     # One cache round trip for the rate-limit counters and the cached answer (Redis: one network call).
-    if refused := throttle.tracking_refused(request, code, also=(tracking.cache_key(code),)):
+    refused, cached = throttle.tracking_check(request, code, (tracking.cache_key(code),))
+    if refused:
         return throttle.tracking_json(refused)
-    body = tracking.public_json(code, request.GET.get("key", ""), prefetched=ratelimit.last_values())
+    body = tracking.public_json(code, request.GET.get("key", ""), prefetched=cached)
     if body is None:
         throttle.tracking_failed(request, code)
         return HttpResponse(TRACK_NOT_FOUND, status=404, content_type="application/json; charset=utf-8")

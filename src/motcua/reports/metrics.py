@@ -96,7 +96,7 @@ class Scope:
 
 def scope_for(staff) -> Scope:
     """The reports' scope of a back-office user (`request.staff`)."""
-    from motcua.backoffice.access import descendants
+    from motcua.dossiers.queries import descendants
 
     user = staff.user
     if getattr(user, "is_superuser", False):
@@ -125,7 +125,7 @@ def agency_filter_q(scope: Scope, agency_id: int | None) -> Q | None:
     viewer's scope covers them (a supervisor choosing a commune's parent sees the communes)."""
     if agency_id is None:
         return None
-    from motcua.backoffice.access import descendants
+    from motcua.dossiers.queries import descendants
 
     below = descendants({agency_id})
     allowed = scope.filterable_agency_ids()

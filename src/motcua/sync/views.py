@@ -13,18 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.accounts.models import Role
 from motcua.backoffice.access import forbidden, staff_required
 
 from . import services
 from .models import SyncMessage
 
-ROLES = frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN})
 LIMIT = 200
-
-
-def _allowed(staff) -> bool:
-    return bool(getattr(staff.user, "is_superuser", False)) or any(set(a.roles) & ROLES for a in staff.agencies)
 
 
 def _scoped(staff):
@@ -37,7 +31,7 @@ def _scoped(staff):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def status(request):
-    if not _allowed(request.staff):
+    if not request.staff.supervises:
         return forbidden(request, _("Trang đồng bộ dành cho cán bộ giám sát và quản trị đơn vị."))
     scoped = _scoped(request.staff)
     if request.method == "POST":
