@@ -166,13 +166,16 @@ def _write(dossier: Dossier, fields: set[str], at: dt.datetime) -> None:
     for name in fields:
         model_field = Dossier._meta.get_field(name)
         values[model_field.attname] = getattr(dossier, model_field.attname)
+    # updated_at is when the row was written (the clock), not the action's business time `at`:
+    # the reports' summary finds what changed since its last refresh by it.
+    written = timezone.now()
     updated = Dossier.objects.filter(pk=dossier.pk, version=read_version).update(
-        **values, version=read_version + 1, updated_at=at
+        **values, version=read_version + 1, updated_at=written
     )
     if updated != 1:  # only reachable if a writer bypassed the lock
         raise ConcurrentUpdate(_("Hồ sơ %(code)s vừa được người khác cập nhật; hãy tải lại.") % {"code": dossier.code})
     dossier.version = read_version + 1
-    dossier.updated_at = at
+    dossier.updated_at = written
 
 
 def _event(dossier: Dossier, kind: str, actor, at: dt.datetime, **fields: Any) -> Event:

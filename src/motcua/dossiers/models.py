@@ -238,6 +238,8 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["agency", "finished_at"], name="dossier_agency_finished"),
             models.Index(fields=["handling_agency", "received_at"], name="dossier_handling_received"),
+            # The reports' summary reads what was written since its last refresh.
+            models.Index(fields=["updated_at"], name="dossier_updated"),
         ]
 
     def __str__(self) -> str:

@@ -63,8 +63,8 @@ def indicators_api(request, agency: str = Query("", max_length=20), from_: str =
         if agency_obj is None or not scope.allows_agency(agency_obj.pk):
             raise ApiError(404, "agency_not_found",
                            f"Không có cơ quan mã «{code}» trong phạm vi bạn được xem.", field="agency")
-    qs = metrics.scoped(scope, agency_obj.pk if agency_obj else None)
-    counts = metrics.indicator_counts(qs, period, timezone.now())
+    selection = metrics.Selection(scope, agency_obj.pk if agency_obj else None)
+    counts = metrics.indicator_counts(selection, period, timezone.now())
     items = indicators.build(counts)
     return {
         "agency": {"unit_code": agency_obj.unit_code, "name": agency_obj.name} if agency_obj else None,

@@ -133,6 +133,33 @@ def agency_filter_q(scope: Scope, agency_id: int | None) -> Q | None:
     return Q(agency_id__in=ids) | Q(handling_agency_id__in=ids)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Whose dossiers a report counts: the viewer's scope, narrowed to one agency (and the agencies
+    below it) when they chose one. Agency-wide scopes are read from the summary (`summary.py`);
+    own-work scopes (an officer's dossiers) are few and counted live."""
+
+    scope: Scope
+    agency_id: int | None = None
+
+    def queryset(self) -> QuerySet[Dossier]:
+        return scoped(self.scope, self.agency_id)
+
+    @property
+    def summarised(self) -> bool:
+        return self.scope.own_user_id is None
+
+    def q(self) -> Q | None:
+        """The same filter on the summary's group columns (agency_id, handling_agency_id)."""
+        parts = [q for q in (self.scope.q(), agency_filter_q(self.scope, self.agency_id)) if q is not None]
+        if not parts:
+            return None
+        out = parts[0]
+        for q in parts[1:]:
+            out &= q
+        return out
+
+
 def scoped(scope: Scope, agency_id: int | None = None) -> QuerySet[Dossier]:
     qs = Dossier.objects.all()
     q = scope.q()
@@ -403,13 +430,39 @@ PROCEDURE_KEYS = ("received", "finished", "finished_late", "open", "open_late")
 WORK_KEYS = ("open", "open_late", "open_soon", "open_paused")
 
 
-def dashboard(qs: QuerySet[Dossier], period: Period, now: dt.datetime) -> Dashboard:
-    """Three aggregate queries (by procedure version, work in hand by officer and step, received
-    per day) and three small look-ups of names: the totals are the sums of the version groups."""
+def _by(source: Selection | QuerySet[Dossier], period: Period, now: dt.datetime, columns: tuple[str, ...],
+        keys) -> list[dict]:
+    """Grouped counts from a Selection (the summary and the live open dossiers) or, for a plain
+    queryset, live from the dossiers (the reference the summary is tested against)."""
+    if isinstance(source, Selection):
+        from . import summary
+
+        return summary.grouped(source, period, now, columns, keys)
+    if not columns:
+        return [counts(source, period, now, keys)]
+    return grouped(source, period, now, columns, keys, limit=None)
+
+
+def _queryset(source: Selection | QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return source.queryset() if isinstance(source, Selection) else source
+
+
+def dashboard(source: Selection | QuerySet[Dossier], period: Period, now: dt.datetime) -> Dashboard:
+    """The counts by procedure version (the totals are their sums), the work in hand at the
+    period's end by officer and step (live: open dossiers), dossiers received per day or month, and
+    three small look-ups of names."""
     from motcua.accounts.models import User
     from motcua.catalog.models import ProcedureVersion, WorkflowStep
 
-    version_rows = grouped(qs, period, now, "procedure_version_id", DASHBOARD_METRICS, limit=None)
+    if isinstance(source, Selection):
+        from . import summary
+
+        if source.summarised:
+            summary.refresh()
+        version_rows = summary.grouped(source, period, now, ("procedure_version_id",), DASHBOARD_METRICS, fresh=True)
+    else:
+        version_rows = _by(source, period, now, ("procedure_version_id",), DASHBOARD_METRICS)
+    qs = _queryset(source)
     board = Dashboard(totals=add_up(version_rows, DASHBOARD_METRICS))
     if board.empty:
         return board
@@ -449,14 +502,21 @@ def dashboard(qs: QuerySet[Dossier], period: Period, now: dt.datetime) -> Dashbo
          "procedure": steps[r["current_step_id"]].case.version.name if r["current_step_id"] in steps else ""}
         for r in step_rows
     ]
-    board.series_unit, board.series = series(qs, period)
+    if isinstance(source, Selection):
+        from . import summary
+
+        board.series_unit, board.series = summary.series(source, period, fresh=True)
+    else:
+        board.series_unit, board.series = series(qs, period)
     return board
 
 
-def indicator_counts(qs: QuerySet[Dossier], period: Period, now: dt.datetime) -> dict[str, int]:
-    return counts(qs, period, now, INDICATOR_METRICS)
+def indicator_counts(source: Selection | QuerySet[Dossier], period: Period, now: dt.datetime) -> dict[str, int]:
+    return _by(source, period, now, (), INDICATOR_METRICS)[0]
 
 
-def indicator_counts_by_agency(qs: QuerySet[Dossier], period: Period, now: dt.datetime) -> list[dict]:
-    """Indicator counts grouped by receiving agency (one query; they add up to the totals)."""
-    return grouped(qs, period, now, "agency_id", INDICATOR_METRICS, order="received", limit=None)
+def indicator_counts_by_agency(source: Selection | QuerySet[Dossier], period: Period,
+                               now: dt.datetime) -> list[dict]:
+    """Indicator counts grouped by receiving agency (they add up to the totals), most received first."""
+    rows = _by(source, period, now, ("agency_id",), INDICATOR_METRICS)
+    return sorted(rows, key=lambda r: (-r["received"], r["agency_id"]))

@@ -16,9 +16,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
-from motcua.dossiers.models import Dossier
 
-from . import indicators, metrics, periods
+from . import indicators, metrics, periods, summary
 
 KEYS = ("received", "i_base", "i_on_time", "i_late", "i_complained")
 CACHE_PREFIX = "reports:transparency:v1"
@@ -29,7 +28,7 @@ def cache_seconds() -> int:
 
 
 def _rows(period: periods.Period, now) -> dict[int, dict]:
-    rows = metrics.grouped(Dossier.objects.all(), period, now, "agency_id", KEYS, limit=100_000)
+    rows = summary.grouped(metrics.Selection(metrics.Scope(everything=True)), period, now, ("agency_id",), KEYS)
     return {r["agency_id"]: r for r in rows}
 
 

@@ -62,8 +62,11 @@ class Filters:
     def url(self, name: str, **extra) -> str:
         return reverse(name) + "?" + self.query(**extra)
 
+    def selection(self) -> metrics.Selection:
+        return metrics.Selection(self.scope, self.agency.pk if self.agency else None)
+
     def queryset(self):
-        return metrics.scoped(self.scope, self.agency.pk if self.agency else None)
+        return self.selection().queryset()
 
     @property
     def agency_label(self) -> str:
@@ -155,7 +158,7 @@ def dashboard(request):
     f = read_filters(request)
     if f.errors:
         return _render(request, "reports/dashboard.html", f, {"board": None})
-    board = metrics.dashboard(f.queryset(), f.period, now())
+    board = metrics.dashboard(f.selection(), f.period, now())
     fmt = wanted_format(request)
     if fmt:
         name = f"thong-ke-{f.period.start:%Y%m%d}-{f.period.end:%Y%m%d}"
@@ -199,7 +202,7 @@ def indicator_tables(f: Filters, items: list[indicators.Indicator], by_agency: l
 
 
 def compute_indicators(f: Filters) -> tuple[dict, list[indicators.Indicator], list[dict]]:
-    rows = metrics.indicator_counts_by_agency(f.queryset(), f.period, now())
+    rows = metrics.indicator_counts_by_agency(f.selection(), f.period, now())
     counts = metrics.add_up(rows, metrics.INDICATOR_METRICS)
     items = indicators.build(counts)
     names = dict(Agency.objects.filter(pk__in=[r["agency_id"] for r in rows]).values_list("pk", "name"))

@@ -1,0 +1,383 @@
+"""The summary of ended dossiers that lets a year's figures be read in well under a second.
+
+Why: at 10^6 dossiers the live aggregates (`metrics.counts`) read every dossier of the period,
+~1.5 s for a year. An ended dossier (processed, refused, withdrawn, stopped) keeps its place in
+every figure, so its part is worked out once, by the live rules themselves (`metrics.metric_filters`
+evaluated for the day it was received and the day it ended), and added to one `DailyFigures` row
+per day and group (day × receiving agency × handling agency × procedure version × channel).
+
+A figure for a period is then exactly:
+
+* the summary rows of the period's days (ended dossiers, by the day received or ended);
+* plus the live figures of the dossiers still open now (`metrics.grouped`, all metrics);
+* plus, for a period already over, the live "open at the period's end" figures of the dossiers that
+  were open then and have ended since (their other figures are in the summary).
+
+Keeping it exact: `refresh()` runs before every read (and as a job every few minutes). It takes the
+dossiers written since its last run (`Dossier.updated_at`, stamped by the action layer with the
+real time, minus a safety margin for transactions still open then), the dossiers named by new
+ratings and reflections, and recomputes the part of those whose version changed; `DossierFact`
+remembers each dossier's last part so that the difference is moved, never guessed. The job
+`reports.rebuild_summary` rebuilds everything each night, which also repairs rows written behind
+the action layer's back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from motcua.dossiers.models import Channel, Dossier
+
+from . import metrics
+from .models import DailyFigures, DossierFact, SummaryState
+from .periods import TZ, Period
+
+log = logging.getLogger(__name__)
+
+RECEIVED_KEYS = ("received", "i_fee", "i_paid", "i_digitised")
+ENDED_KEYS = (
+    "finished", "finished_early", "finished_on_time", "finished_late", "refused", "withdrawn", "stopped",
+    "i_base", "i_on_time", "i_late", "i_result", "i_complained",
+)
+# What a dossier open at a past period's end and ended since adds to that period (live).
+AT_END_KEYS = ("open", "open_ok", "open_soon", "open_late", "open_paused", "i_base", "i_on_time", "i_late",
+               "i_complained")
+BY_CHANNEL = {"received_counter": Channel.COUNTER, "received_online": Channel.ONLINE,
+              "received_post": Channel.POST}
+SUMMED = frozenset(RECEIVED_KEYS) | frozenset(ENDED_KEYS) | frozenset(BY_CHANNEL)
+GROUP = ("agency_id", "handling_agency_id", "procedure_version_id", "channel")
+ENDED = Q(finished_at__isnull=False) | Q(closed_at__isnull=False)
+OPEN = Q(finished_at__isnull=True, closed_at__isnull=True)
+MARGIN = dt.timedelta(minutes=10)  # a writing transaction older than this is not expected
+CHUNK = 2000
+
+
+def local_day(value: dt.datetime | None) -> dt.date | None:
+    return value.astimezone(TZ).date() if value is not None else None
+
+
+def _bits(row: dict, keys: tuple[str, ...]) -> int:
+    return sum(1 << i for i, k in enumerate(keys) if row[k])
+
+
+def _unbits(bits: int, keys: tuple[str, ...]) -> list[str]:
+    return [k for i, k in enumerate(keys) if bits >> i & 1]
+
+
+# --- each dossier's part ------------------------------------------------------------------------------
+
+
+def _evaluate(qs: QuerySet[Dossier], day: dt.date, keys: tuple[str, ...]) -> list[dict]:
+    """The live metrics `keys` of the dossiers `qs` for the one-day period `day`, per dossier."""
+    period = Period(day, day)
+    filters = metrics.metric_filters(period, period.until)
+    qs = metrics.annotate(qs, period, period.until, indicators=True)
+    marks = {k: Case(When(filters[k], then=Value(1)), default=Value(0), output_field=IntegerField()) for k in keys}
+    with metrics.fast_aggregates(qs):
+        return list(qs.values("pk", "version", *GROUP, "received_at", "finished_at", "closed_at")
+                    .annotate(**marks).order_by())
+
+
+@dataclass(frozen=True)
+class Part:
+    """An ended dossier's part: what counts on the day received and on the day ended."""
+
+    version: int
+    agency_id: int
+    handling_agency_id: int
+    procedure_version_id: int
+    channel: int
+    received_day: dt.date | None
+    received_bits: int
+    end_day: dt.date
+    end_bits: int
+
+    def group(self, day: dt.date) -> tuple:
+        return (day, self.agency_id, self.handling_agency_id, self.procedure_version_id, self.channel)
+
+    def counts(self) -> Iterable[tuple[tuple, list[str]]]:
+        if self.received_day is not None and self.received_bits:
+            yield self.group(self.received_day), _unbits(self.received_bits, RECEIVED_KEYS)
+        if self.end_bits:
+            yield self.group(self.end_day), _unbits(self.end_bits, ENDED_KEYS)
+
+    @classmethod
+    def of_fact(cls, f: DossierFact) -> Part:
+        return cls(f.version, f.agency_id, f.handling_agency_id, f.procedure_version_id, f.channel,
+                   f.received_day, f.received_bits, f.end_day, f.end_bits)
+
+    def fact(self, dossier_id: int) -> DossierFact:
+        return DossierFact(dossier_id=dossier_id, version=self.version, agency_id=self.agency_id,
+                           handling_agency_id=self.handling_agency_id,
+                           procedure_version_id=self.procedure_version_id, channel=self.channel,
+                           received_day=self.received_day, received_bits=self.received_bits,
+                           end_day=self.end_day, end_bits=self.end_bits)
+
+
+def parts_of(ids: Iterable[int]) -> dict[int, Part]:
+    """The parts of the ended dossiers among `ids` (open ones have none)."""
+    ids = sorted(set(ids))
+    rows: dict[int, dict] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows.update({r["pk"]: r for r in Dossier.objects.filter(ENDED, pk__in=chunk).values(
+            "pk", "received_at", "finished_at", "closed_at")})
+    by_received: dict[dt.date, list[int]] = defaultdict(list)
+    by_end: dict[dt.date, list[int]] = defaultdict(list)
+    for pk, r in rows.items():
+        if r["received_at"] is not None:
+            by_received[local_day(r["received_at"])].append(pk)
+        by_end[local_day(r["finished_at"] or r["closed_at"])].append(pk)
+    received_bits: dict[int, int] = {}
+    for day, pks in by_received.items():
+        for start in range(0, len(pks), CHUNK):
+            for r in _evaluate(Dossier.objects.filter(pk__in=pks[start:start + CHUNK]), day, RECEIVED_KEYS):
+                received_bits[r["pk"]] = _bits(r, RECEIVED_KEYS)
+    parts = {}
+    for day, pks in by_end.items():
+        for start in range(0, len(pks), CHUNK):
+            for r in _evaluate(Dossier.objects.filter(pk__in=pks[start:start + CHUNK]), day, ENDED_KEYS):
+                parts[r["pk"]] = _part(r, day, received_bits.get(r["pk"], 0))
+    return parts
+
+
+def _part(r: dict, end_day: dt.date, received_bits: int) -> Part:
+    return Part(r["version"], r["agency_id"], r["handling_agency_id"] or 0, r["procedure_version_id"],
+                r["channel"], local_day(r["received_at"]), received_bits, end_day, _bits(r, ENDED_KEYS))
+
+
+# --- writing the summary --------------------------------------------------------------------------
+
+
+def _add(delta: dict[tuple, dict[str, int]], part: Part, sign: int) -> None:
+    for group, keys in part.counts():
+        row = delta[group]
+        for k in keys:
+            row[k] = row.get(k, 0) + sign
+
+
+def _apply(delta: dict[tuple, dict[str, int]]) -> None:
+    for (day, agency, handling, version, channel), changes in sorted(delta.items()):
+        changes = {k: n for k, n in changes.items() if n}
+        if not changes:
+            continue
+        where = {"day": day, "agency_id": agency, "handling_agency_id": handling,
+                 "procedure_version_id": version, "channel": channel}
+        if not DailyFigures.objects.filter(**where).update(**{k: F(k) + n for k, n in changes.items()}):
+            DailyFigures.objects.create(**where, **changes)
+
+
+def move(ids: Iterable[int]) -> int:
+    """Recompute the parts of `ids` and move the summary by the differences; the number moved.
+    Call inside the summary's lock (`refresh`)."""
+    ids = set(ids)
+    if not ids:
+        return 0
+    old = {f.dossier_id: Part.of_fact(f) for f in DossierFact.objects.filter(dossier_id__in=ids)}
+    new = parts_of(ids)
+    delta: dict[tuple, dict[str, int]] = defaultdict(dict)
+    moved = [pk for pk in ids if old.get(pk) != new.get(pk)]
+    for pk in moved:
+        if pk in old:
+            _add(delta, old[pk], -1)
+        if pk in new:
+            _add(delta, new[pk], +1)
+    _apply(delta)
+    DossierFact.objects.filter(dossier_id__in=[pk for pk in moved if pk in old]).delete()
+    DossierFact.objects.bulk_create([new[pk].fact(pk) for pk in moved if pk in new], batch_size=CHUNK)
+    return len(moved)
+
+
+def _state(*, wait: bool = True) -> SummaryState | None:
+    """The state row, locked (None when another refresh or a rebuild holds it and `wait` is off)."""
+    SummaryState.objects.get_or_create(pk=1)
+    return SummaryState.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
+
+
+def _latest_ids() -> tuple[int, int]:
+    from motcua.feedback.models import Feedback, Rating
+
+    return (Rating.objects.aggregate(n=Max("pk"))["n"] or 0, Feedback.objects.aggregate(n=Max("pk"))["n"] or 0)
+
+
+def refresh() -> int:
+    """Bring the summary up to date with every dossier written since the last refresh (the first
+    one builds it); the number of dossiers whose part moved."""
+    with transaction.atomic():
+        # A reader does not queue behind another refresh or the nightly rebuild: it reads what they
+        # have committed (PostgreSQL; SQLite runs one writer at a time anyway).
+        state = _state(wait=False)
+        if state is None:
+            return 0
+        if state.checked_until is None:
+            return _build(state)
+        started = timezone.now()
+        since = state.checked_until - MARGIN
+        rows = Dossier.objects.filter(updated_at__gte=since).annotate(
+            ended=Case(When(ENDED, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        ).values_list("pk", "version", "ended")
+        rows = list(rows)
+        known = dict(DossierFact.objects.filter(dossier_id__in=[r[0] for r in rows]).values_list(
+            "dossier_id", "version"))
+        ids = {pk for pk, version, ended in rows if (ended or pk in known) and known.get(pk) != version}
+        from motcua.feedback.models import Feedback, Rating
+
+        rating_id, feedback_id = _latest_ids()
+        for model, last in ((Rating, state.rating_id), (Feedback, state.feedback_id)):
+            named = model.objects.filter(pk__gt=last, dossier__isnull=False).values_list("dossier_id", flat=True)
+            ids |= set(Dossier.objects.filter(ENDED, pk__in=list(named)).values_list("pk", flat=True))
+        moved = move(ids)
+        state.checked_until, state.rating_id, state.feedback_id = started, rating_id, feedback_id
+        state.save(update_fields=["checked_until", "rating_id", "feedback_id"])
+        return moved
+
+
+def rebuild() -> int:
+    """Throw the summary away and build it again from the dossiers; the number of ended dossiers."""
+    with transaction.atomic():
+        return _build(_state())
+
+
+def _days(column: str) -> list[dt.date]:
+    span = Dossier.objects.filter(ENDED).aggregate(first=Min(column), last=Max(column))
+    if span["first"] is None:
+        return []
+    first, last = local_day(span["first"]), local_day(span["last"])
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _day_range(column: str, day: dt.date) -> Q:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=TZ)
+    return Q(**{f"{column}__gte": start, f"{column}__lt": start + dt.timedelta(days=1)})
+
+
+def _build(state: SummaryState) -> int:
+    started = timezone.now()
+    rating_id, feedback_id = _latest_ids()
+    DossierFact.objects.all().delete()
+    DailyFigures.objects.all().delete()
+    received_bits: dict[int, int] = {}
+    for day in _days("received_at"):
+        qs = Dossier.objects.filter(ENDED).filter(_day_range("received_at", day))
+        received_bits.update({r["pk"]: _bits(r, RECEIVED_KEYS) for r in _evaluate(qs, day, RECEIVED_KEYS)})
+    delta: dict[tuple, dict[str, int]] = defaultdict(dict)
+    total = 0
+    days = sorted(set(_days("finished_at")) | set(_days("closed_at")))
+    for day in days:
+        qs = Dossier.objects.filter(
+            Q(finished_at__isnull=False) & _day_range("finished_at", day)
+            | Q(finished_at__isnull=True) & _day_range("closed_at", day)
+        )
+        facts = []
+        for r in _evaluate(qs, day, ENDED_KEYS):
+            part = _part(r, day, received_bits.pop(r["pk"], 0))
+            _add(delta, part, +1)
+            facts.append(part.fact(r["pk"]))
+        DossierFact.objects.bulk_create(facts, batch_size=CHUNK)
+        total += len(facts)
+    rows = []
+    for (day, agency, handling, version, channel), counts in delta.items():
+        rows.append(DailyFigures(day=day, agency_id=agency, handling_agency_id=handling,
+                                 procedure_version_id=version, channel=channel, **counts))
+    DailyFigures.objects.bulk_create(rows, batch_size=CHUNK)
+    state.checked_until = state.built_at = started
+    state.rating_id, state.feedback_id = rating_id, feedback_id
+    state.save()
+    log.info("reports summary rebuilt: %s ended dossiers, %s day rows", total, len(rows))
+    return total
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def _summary_columns(keys: Iterable[str]) -> dict:
+    """{"s_<metric>": Sum(...)} (aliased: an aggregate may not take a column's own name)."""
+    out = {}
+    for k in keys:
+        if k in BY_CHANNEL:
+            out[f"s_{k}"] = Sum("received", filter=Q(channel=BY_CHANNEL[k]))
+        elif k in SUMMED:
+            out[f"s_{k}"] = Sum(k)
+    return out
+
+
+def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, columns: tuple[str, ...],
+            keys: tuple[str, ...], *, fresh: bool = False) -> list[dict]:
+    """[{column: value, metric: count…}] like `metrics.grouped(..., limit=None)`, for every group
+    with some count; `columns` among the summary's group columns (() gives one row of totals).
+    `fresh`: the caller has just refreshed the summary."""
+    qs = selection.queryset()
+    if not selection.summarised:
+        if not columns:
+            return [metrics.counts(qs, period, now, keys)]
+        return metrics.grouped(qs, period, now, columns, keys, limit=None)
+    if not fresh:
+        refresh()
+    out: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
+
+    def take(rows: Iterable[dict], taken: Iterable[str], prefix: str = "") -> None:
+        for r in rows:
+            row = out[tuple(r[c] for c in columns)]
+            for k in taken:
+                row[k] += int(r[prefix + k] or 0)
+
+    summed = _summary_columns(keys)
+    if summed:
+        figures = DailyFigures.objects.filter(day__gte=period.start, day__lte=period.end)
+        q = selection.q()
+        if q is not None:
+            figures = figures.filter(q)
+        taken = [k for k in keys if f"s_{k}" in summed]
+        if columns:
+            take(figures.values(*columns).order_by().annotate(**summed), taken, "s_")
+        else:
+            take([figures.aggregate(**summed)], taken, "s_")
+    live = qs.filter(OPEN)
+    if columns:
+        take(metrics.grouped(live, period, now, columns, keys, limit=None), keys)
+    else:
+        take([metrics.counts(live, period, now, keys)], keys)
+    at_end = tuple(k for k in keys if k in AT_END_KEYS)
+    if at_end and period.until <= now:
+        ended_since = qs.filter(Q(finished_at__gte=period.until) | Q(closed_at__gte=period.until),
+                                received_at__lt=period.until)
+        if columns:
+            take(metrics.grouped(ended_since, period, now, columns, at_end, limit=None), at_end)
+        else:
+            take([metrics.counts(ended_since, period, now, at_end)], at_end)
+    rows = [{**dict(zip(columns, group, strict=True)), **counts} for group, counts in out.items()]
+    return [r for r in rows if any(r[k] for k in keys)] if columns else rows
+
+
+def series(selection: metrics.Selection, period: Period, *, fresh: bool = False) -> tuple[str, list[dict]]:
+    """Dossiers received per day (per month over long periods) and channel, like `metrics.series`."""
+    if not selection.summarised:
+        return metrics.series(selection.queryset(), period)
+    if not fresh:
+        refresh()
+    unit = "day" if period.days <= 62 else "month"
+    counts: dict[dt.date, dict[int, int]] = defaultdict(lambda: {1: 0, 2: 0, 3: 0})
+
+    def bucket(day: dt.date) -> dt.date:
+        return day if unit == "day" else day.replace(day=1)
+
+    figures = DailyFigures.objects.filter(day__gte=period.start, day__lte=period.end, received__gt=0)
+    q = selection.q()
+    if q is not None:
+        figures = figures.filter(q)
+    for r in figures.values("day", "channel").order_by().annotate(n=Sum("received")):
+        counts[bucket(r["day"])][r["channel"]] += r["n"]
+    _, live = metrics.series(selection.queryset().filter(OPEN), period)
+    for r in live:
+        for channel, name in ((1, "counter"), (2, "online"), (3, "post")):
+            counts[r["bucket"]][channel] += r[name]
+    return unit, [{"bucket": b, "counter": v[1], "online": v[2], "post": v[3], "total": v[1] + v[2] + v[3]}
+                  for b, v in sorted(counts.items())]
