@@ -301,6 +301,9 @@ MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
 MOTCUA_POSTAL_FEE_VND = env_int("MOTCUA_POSTAL_FEE_VND", 25000)
 # Public tracking runs as a prepared statement on PostgreSQL (off behind pgbouncer in transaction mode).
 MOTCUA_PREPARED_TRACKING = env_bool("MOTCUA_PREPARED_TRACKING", True)
+# Reports read ended dossiers from their summary (reports/summary.py); off: everything counted live
+# (the benchmark's baseline, or a fallback should the summary be in doubt).
+MOTCUA_REPORTS_SUMMARY = env_bool("MOTCUA_REPORTS_SUMMARY", True)
 # The portal's public address, printed in QR codes of receipts (tracking links).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -171,3 +171,32 @@ def test_it_gives_the_live_figures_for_generated_dossiers(generated):
         selection, qs = both(scope, agency_id)
         for period in periods:
             assert_same(selection, qs, period, now)
+
+
+def test_the_rebuild_command_and_the_jobs(histories):
+    from django.core.management import call_command
+
+    from motcua.jobs.runner import PERIODIC
+
+    out = io.StringIO()
+    call_command("rebuild_summary", stdout=out)
+    assert "8 hồ sơ đã kết thúc" in out.getvalue()
+    assert SummaryState.objects.get().built_at is not None
+    assert PERIODIC["reports.refresh_summary"].every == dt.timedelta(minutes=5)
+    assert PERIODIC["reports.rebuild_summary"].every == dt.timedelta(hours=24)
+
+
+def test_switched_off_everything_is_counted_live(histories, settings):
+    settings.MOTCUA_REPORTS_SUMMARY = False
+    selection = metrics.Selection(metrics.Scope(everything=True))
+    assert not selection.summarised
+    assert metrics.indicator_counts(selection, PERIODS[0], NOW)["i_base"] == 9
+    assert not SummaryState.objects.exists()  # never built
+
+
+def test_an_officers_own_work_is_counted_live(histories, people):
+    selection = metrics.Selection(metrics.Scope(own_user_id=people.justice_officer.pk))
+    assert not selection.summarised
+    counts = metrics.indicator_counts(selection, PERIODS[0], NOW)
+    assert counts == metrics.indicator_counts(selection.queryset(), PERIODS[0], NOW)
+    assert counts["received"] == 5  # A, B, G, J, K went through the justice officer

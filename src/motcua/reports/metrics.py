@@ -147,7 +147,9 @@ class Selection:
 
     @property
     def summarised(self) -> bool:
-        return self.scope.own_user_id is None
+        from django.conf import settings
+
+        return self.scope.own_user_id is None and getattr(settings, "MOTCUA_REPORTS_SUMMARY", True)
 
     def q(self) -> Q | None:
         """The same filter on the summary's group columns (agency_id, handling_agency_id)."""
