@@ -297,6 +297,8 @@ MOTCUA_TRACKING_CACHE_SECONDS = env_int("MOTCUA_TRACKING_CACHE_SECONDS", 3600 if
 # Background jobs: "worker" (run by `python -m motcua worker`, which `serve` starts beside the
 # web server) or "inline" (right after the transaction commits, in the same process).
 MOTCUA_JOBS_MODE = env_str("MOTCUA_JOBS_MODE", "worker")
+# Housekeeping (core.cleanup, daily): a citizen's draft not saved for this many days is removed.
+MOTCUA_DRAFT_RETENTION_DAYS = env_int("MOTCUA_DRAFT_RETENTION_DAYS", 180)
 # Postal delivery of results (bưu chính công ích): the fee recorded when a citizen chooses it.
 MOTCUA_POSTAL_FEE_VND = env_int("MOTCUA_POSTAL_FEE_VND", 25000)
 # Public tracking runs as a prepared statement on PostgreSQL (off behind pgbouncer in transaction mode).
@@ -357,6 +359,8 @@ MOTCUA_CODE_SENDS_PER_HOUR = env_int("MOTCUA_CODE_SENDS_PER_HOUR", 5)
 MOTCUA_CODE_SENDS_PER_DAY = env_int("MOTCUA_CODE_SENDS_PER_DAY", 10)
 MOTCUA_CODE_SENDS_PER_IP_HOUR = env_int("MOTCUA_CODE_SENDS_PER_IP_HOUR", 30)
 MOTCUA_CODE_FAILURES_PER_IP = env_int("MOTCUA_CODE_FAILURES_PER_IP", 30)
+# Housekeeping: expired codes (and their messages, expired API tokens) are removed this many days later.
+MOTCUA_CODE_RETENTION_DAYS = env_int("MOTCUA_CODE_RETENTION_DAYS", 7)
 # Sign-in: 10 failures per identifier (and per account) in 15 minutes lock it for the rest of the
 # window; 50 per client address (many citizens share one address behind a carrier's NAT).
 MOTCUA_SIGNIN_FAILURES = env_int("MOTCUA_SIGNIN_FAILURES", 10)
