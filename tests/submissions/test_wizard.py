@@ -3,6 +3,7 @@ submit -> a dossier in status 1 with the files and the generated application PDF
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core.files.storage import default_storage
@@ -207,6 +208,17 @@ def test_every_step_saves_the_draft_and_it_can_be_resumed(web):
     assert autosave.status_code == 200 and autosave.json()["saved"] is True
     draft.refresh_from_db()
     assert draft.form_data["child_name"] == "Bé Na Na"
+
+
+def test_it_tells_when_an_untouched_draft_will_be_removed(web, settings):
+    from django.utils import timezone
+
+    settings.MOTCUA_DRAFT_RETENTION_DAYS = 30
+    draft, _url = start_draft(web)
+    page = web.get("/nop-ho-so/nhap/").content.decode()
+    removal = timezone.localdate(draft.updated_at) + dt.timedelta(days=30)
+    assert "không được lưu tiếp trong 30 ngày sẽ tự động bị xóa" in page
+    assert f"Tự động xóa từ ngày {removal:%d/%m/%Y}" in page
 
 
 def test_a_draft_can_be_deleted_with_its_files(web, django_capture_on_commit_callbacks):

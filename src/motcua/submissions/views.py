@@ -8,6 +8,7 @@ with progress bars and retry, and autosave of the e-form.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import wraps
 from urllib.parse import unquote, urlencode
@@ -139,7 +140,13 @@ def start(request, code: str):
 @require_safe
 @citizen_required
 def draft_list(request):
-    return render(request, "submissions/drafts.html", {"drafts": services.drafts_of(request.user)})
+    from motcua.core.cleanup import draft_retention_days
+
+    days = draft_retention_days()
+    drafts = list(services.drafts_of(request.user))
+    for d in drafts:  # the daily housekeeping removes a draft not saved for this long
+        d.removal_day = timezone.localdate(d.updated_at + dt.timedelta(days=days))
+    return render(request, "submissions/drafts.html", {"drafts": drafts, "retention_days": days})
 
 
 @require_safe
