@@ -19,6 +19,10 @@ delivery is `failed` until an admin presses "Gửi lại". Redirects are not fol
 Targets: https only unless MOTCUA_WEBHOOK_ALLOW_HTTP; never a loopback, private, link-local or
 reserved address (checked on save and, after DNS resolution, before each request) unless
 MOTCUA_WEBHOOK_ALLOW_PRIVATE: a subscription must not make the server call its own network.
+
+Most sites have no subscription at all, so with a shared cache (Redis) every event first asks it
+whether any active subscription (of an active account) may exist (`FLAG_KEY`, see "is anyone
+listening?" below) and skips the query when the answer is a cached "no".
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -159,11 +164,91 @@ def max_attempts() -> int:
     return max(int(getattr(settings, "MOTCUA_WEBHOOK_MAX_ATTEMPTS", 8) or 8), 1)
 
 
+# --- is anyone listening? -------------------------------------------------------------------------
+#
+# FLAG_KEY holds False ("no active subscription of an active account": events skip the query) or
+# True ("there may be one": events run the query). No value: the next event runs the query and,
+# once its transaction commits, stores what it found with `cache.add`.
+#
+# Writers that may add to that set (a subscription saved active, an account saved active: the
+# post_save receivers below catch the API, the admin, the models and the command alike) set True,
+# with `cache.set`, once their transaction commits. Nothing is stored for a rolled-back change,
+# and nothing is stored before the row is visible to other connections. Writers never delete the
+# key: an event that read the database just before the commit could then store its stale False
+# after it. With `add` for readers and `set` for writers, that stale False is either refused (the
+# writer's True is there) or overwritten (it came first). Deletes and deactivations only shrink
+# the set: the flag stays True until it expires and the next event finds the real answer.
+#
+# Only with a shared cache (MOTCUA_REDIS_URL): the local-memory cache is per process, and `serve`
+# runs several web processes and the job worker; a subscription made through one of them would
+# reach the others only when their "no" expired, and the events in between would be lost (no
+# delivery row at all). Without Redis every event asks the database, as before the flag.
+#
+# The timeout (FLAG_SECONDS) is the safety net for what the write-time `set` cannot reach:
+# - a key evicted or cleared between a writer's `set` and a reader's `add`, a cache outage while
+#   the writer stored its True, or a writer that bypasses post_save (`QuerySet.update`,
+#   `bulk_create`: call `subscriptions_changed()` after it).
+# So a "no" is never believed for more than FLAG_SECONDS; the price is one query per process per
+# FLAG_SECONDS while nobody is listening.
+
+FLAG_KEY = "integrations:webhooks:listening"
+FLAG_SECONDS = 60
+
+
+def _shared_cache() -> bool:
+    return bool(getattr(settings, "MOTCUA_REDIS_URL", ""))
+
+
+def _listening() -> bool | None:
+    """The cached answer (True/False), or None when the database must be asked."""
+    if not _shared_cache():
+        return None
+    try:
+        value = cache.get(FLAG_KEY)
+    except Exception:  # a cache outage costs the query, never a delivery
+        log.warning("webhook flag: cache unavailable", exc_info=True)
+        return None
+    return value if isinstance(value, bool) else None
+
+
+def _remember(found: bool) -> None:
+    """Store what this event's transaction found, once it commits (and only if no writer was faster)."""
+
+    def store() -> None:
+        cache.add(FLAG_KEY, found, FLAG_SECONDS)
+
+    if _shared_cache():
+        transaction.on_commit(store, robust=True)
+
+
+def subscriptions_changed() -> None:
+    """A write may have added an active subscription: events run the query (from the commit on)."""
+
+    def store() -> None:
+        cache.set(FLAG_KEY, True, FLAG_SECONDS)
+
+    if _shared_cache():
+        transaction.on_commit(store, robust=True)
+
+
+def subscription_saved(sender, instance: WebhookSubscription, **kwargs) -> None:
+    if instance.active:
+        subscriptions_changed()
+
+
+def account_saved(sender, instance, created: bool = False, **kwargs) -> None:
+    if instance.active and not created:  # a new account has no subscription yet
+        subscriptions_changed()
+
+
 def on_event(event: Event) -> list[WebhookDelivery]:
-    subscriptions = [
-        s for s in WebhookSubscription.objects.filter(active=True, account__active=True).select_related("account")
-        if s.wants(event.kind)
-    ]
+    known = _listening()
+    if known is False:
+        return []
+    active = list(WebhookSubscription.objects.filter(active=True, account__active=True).select_related("account"))
+    if known is None:
+        _remember(bool(active))
+    subscriptions = [s for s in active if s.wants(event.kind)]
     if not subscriptions:
         return []
     visible = _visible_agencies(event, {s.account.agency_id for s in subscriptions})
