@@ -353,23 +353,26 @@ def relevant(period: Period) -> Q:
     )
 
 
-def counts(qs: QuerySet[Dossier], period: Period, now: dt.datetime, keys=DASHBOARD_METRICS) -> dict[str, int]:
-    """{metric: count} in one aggregate query."""
+def counts(qs: QuerySet[Dossier], period: Period, now: dt.datetime, keys=DASHBOARD_METRICS, *,
+           narrowed: bool = False) -> dict[str, int]:
+    """{metric: count} in one aggregate query. `narrowed`: `qs` holds only dossiers that can count
+    (the caller filtered them more tightly than `relevant`)."""
     indicator = any(METRIC_LABELS[k][1] for k in keys)
     filters = metric_filters(period, now)
-    qs = annotate(qs.filter(relevant(period)), period, now, indicators=indicator)
+    qs = annotate(qs if narrowed else qs.filter(relevant(period)), period, now, indicators=indicator)
     with fast_aggregates(qs):
         row = qs.aggregate(**{k: Count("pk", filter=filters[k]) for k in keys})
     return {k: int(v or 0) for k, v in row.items()}
 
 
 def grouped(qs: QuerySet[Dossier], period: Period, now: dt.datetime, columns: str | tuple[str, ...], keys, *,
-            only: str | None = None, order: str | None = None, limit: int | None = TOP_ROWS) -> list[dict]:
+            only: str | None = None, order: str | None = None, limit: int | None = TOP_ROWS,
+            narrowed: bool = False) -> list[dict]:
     """[{column: value, metric: count…}] grouped by dossier columns (rows with some count), one query."""
     columns = (columns,) if isinstance(columns, str) else tuple(columns)
     filters = metric_filters(period, now)
     indicator = any(METRIC_LABELS[k][1] for k in keys)
-    qs = annotate(qs.filter(relevant(period)), period, now, indicators=indicator)
+    qs = annotate(qs if narrowed else qs.filter(relevant(period)), period, now, indicators=indicator)
     if only:
         qs = qs.filter(filters[only])
     rows = (

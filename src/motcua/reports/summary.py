@@ -340,19 +340,21 @@ def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, colu
             take(figures.values(*columns).order_by().annotate(**summed), taken, "s_")
         else:
             take([figures.aggregate(**summed)], taken, "s_")
-    live = qs.filter(OPEN)
+    # An open dossier counts only if received before the period's end: read through the partial
+    # index of open dossiers, not `metrics.relevant`'s wider OR.
+    live = qs.filter(OPEN, received_at__lt=period.until)
     if columns:
-        take(metrics.grouped(live, period, now, columns, keys, limit=None), keys)
+        take(metrics.grouped(live, period, now, columns, keys, limit=None, narrowed=True), keys)
     else:
-        take([metrics.counts(live, period, now, keys)], keys)
+        take([metrics.counts(live, period, now, keys, narrowed=True)], keys)
     at_end = tuple(k for k in keys if k in AT_END_KEYS)
     if at_end and period.until <= now:
         ended_since = qs.filter(Q(finished_at__gte=period.until) | Q(closed_at__gte=period.until),
                                 received_at__lt=period.until)
         if columns:
-            take(metrics.grouped(ended_since, period, now, columns, at_end, limit=None), at_end)
+            take(metrics.grouped(ended_since, period, now, columns, at_end, limit=None, narrowed=True), at_end)
         else:
-            take([metrics.counts(ended_since, period, now, at_end)], at_end)
+            take([metrics.counts(ended_since, period, now, at_end, narrowed=True)], at_end)
     rows = [{**dict(zip(columns, group, strict=True)), **counts} for group, counts in out.items()]
     return [r for r in rows if any(r[k] for k in keys)] if columns else rows
 
