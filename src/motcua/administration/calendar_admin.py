@@ -33,7 +33,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.agencies.models import Agency
@@ -99,56 +99,57 @@ def _unconfirm(request, calendar_year: CalendarYear, why: str) -> bool:
 
 class GenerateForm(BaseForm):
     year = forms.IntegerField(
-        label=_lazy("Năm"), min_value=SUPPORTED_YEARS.start, max_value=SUPPORTED_YEARS.stop - 1,
-        help_text=_lazy("Ví dụ 2027. Ngày nghỉ lễ, Tết (âm lịch), nghỉ bù và ngày làm bù được sinh từ thư viện "
+        label=gettext_lazy("Năm"), min_value=SUPPORTED_YEARS.start, max_value=SUPPORTED_YEARS.stop - 1,
+        help_text=gettext_lazy("Ví dụ 2027. Ngày nghỉ lễ, Tết (âm lịch), nghỉ bù và ngày làm bù được sinh từ thư viện "
                         "holidays; các dòng đã sửa tay được giữ nguyên."),
-        error_messages={"required": _lazy("Cần nhập năm cần sinh lịch."),
-                        "invalid": _lazy("Năm phải là một số, ví dụ 2027."),
-                        "min_value": _lazy("Chỉ sinh được lịch từ năm %(limit_value)s."),
-                        "max_value": _lazy("Chỉ sinh được lịch đến năm %(limit_value)s.")},
+        error_messages={"required": gettext_lazy("Cần nhập năm cần sinh lịch."),
+                        "invalid": gettext_lazy("Năm phải là một số, ví dụ 2027."),
+                        "min_value": gettext_lazy("Chỉ sinh được lịch từ năm %(limit_value)s."),
+                        "max_value": gettext_lazy("Chỉ sinh được lịch đến năm %(limit_value)s.")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     culture_day = forms.BooleanField(
-        label=_lazy("Có Ngày Văn hóa Việt Nam (24/11, từ năm 2026)"), required=False, initial=True,
+        label=gettext_lazy("Có Ngày Văn hóa Việt Nam (24/11, từ năm 2026)"), required=False, initial=True,
     )
     refresh_confirmed = forms.BooleanField(
-        label=_lazy("Sinh lại cả khi năm đã được xác nhận (nếu có thay đổi, năm cần xác nhận lại)"), required=False,
+        label=gettext_lazy("Sinh lại cả khi năm đã được xác nhận (nếu có thay đổi, năm cần xác nhận lại)"),
+        required=False,
     )
 
 
 class DayForm(BaseForm):
     date = forms.DateField(
         label=CalendarDay._meta.get_field("date").verbose_name.capitalize(), input_formats=DATE_FORMATS,
-        help_text=_lazy("Ngày dương lịch, dạng ngày/tháng/năm, ví dụ 02/09/2027."),
-        error_messages={"required": _lazy("Cần nhập ngày."),
-                        "invalid": _lazy("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 02/09/2027.")},
+        help_text=gettext_lazy("Ngày dương lịch, dạng ngày/tháng/năm, ví dụ 02/09/2027."),
+        error_messages={"required": gettext_lazy("Cần nhập ngày."),
+                        "invalid": gettext_lazy("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 02/09/2027.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     kind = forms.ChoiceField(
         label=CalendarDay._meta.get_field("kind").verbose_name.capitalize(), choices=CalendarDay.Kind.choices,
         help_text=CalendarDay._meta.get_field("kind").help_text,
-        error_messages={"required": _lazy("Cần chọn loại ngày."),
-                        "invalid_choice": _lazy("Loại ngày đã chọn không có trong danh sách.")},
+        error_messages={"required": gettext_lazy("Cần chọn loại ngày."),
+                        "invalid_choice": gettext_lazy("Loại ngày đã chọn không có trong danh sách.")},
     )
     name = forms.CharField(
         label=CalendarDay._meta.get_field("name").verbose_name.capitalize(), max_length=200,
         help_text=CalendarDay._meta.get_field("name").help_text,
-        error_messages={"required": _lazy("Cần nhập tên ngày, ví dụ «Quốc khánh»."),
-                        "max_length": _lazy("Tên dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+        error_messages={"required": gettext_lazy("Cần nhập tên ngày, ví dụ «Quốc khánh»."),
+                        "max_length": gettext_lazy("Tên dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
     )
     active = forms.BooleanField(
-        label=_lazy("Áp dụng"), required=False, initial=True,
+        label=gettext_lazy("Áp dụng"), required=False, initial=True,
         help_text=CalendarDay._meta.get_field("active").help_text,
     )
     swapped_with = forms.DateField(
         label=CalendarDay._meta.get_field("swapped_with").verbose_name.capitalize(), required=False,
         input_formats=DATE_FORMATS, help_text=CalendarDay._meta.get_field("swapped_with").help_text,
-        error_messages={"invalid": _lazy("Ngày hoán đổi không hợp lệ; nhập theo dạng ngày/tháng/năm.")},
+        error_messages={"invalid": gettext_lazy("Ngày hoán đổi không hợp lệ; nhập theo dạng ngày/tháng/năm.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
-        label=_lazy("Lý do, căn cứ"), max_length=500, required=False,
-        help_text=_lazy("Ví dụ số thông báo của Bộ Nội vụ về lịch nghỉ; được ghi vào nhật ký thay đổi."),
+        label=gettext_lazy("Lý do, căn cứ"), max_length=500, required=False,
+        help_text=gettext_lazy("Ví dụ số thông báo của Bộ Nội vụ về lịch nghỉ; được ghi vào nhật ký thay đổi."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -405,24 +406,24 @@ urlpatterns = [
 
 # --- office hours of an agency (what an agency admin sets for their own agency) -------------------
 
-PERIOD_SLOTS = (("am", _lazy("buổi sáng")), ("pm", _lazy("buổi chiều")))
+PERIOD_SLOTS = (("am", gettext_lazy("buổi sáng")), ("pm", gettext_lazy("buổi chiều")))
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%H.%M"]
 
 
 class OfficeHoursForm(BaseForm):
     follow_parent = forms.BooleanField(
-        label=_lazy("Theo giờ làm việc của cơ quan cấp trên"), required=False,
+        label=gettext_lazy("Theo giờ làm việc của cơ quan cấp trên"), required=False,
         help_text=OfficeHours._meta.get_field("follow_parent").help_text,
     )
     daily_working_hours = forms.DecimalField(
-        label=_lazy("Số giờ của một ngày làm việc"), required=False, min_value=Decimal("0.25"),
+        label=gettext_lazy("Số giờ của một ngày làm việc"), required=False, min_value=Decimal("0.25"),
         max_value=Decimal(24), max_digits=4, decimal_places=2,
         help_text=OfficeHours._meta.get_field("daily_working_hours").help_text,
-        error_messages={"invalid": _lazy("Số giờ phải là một số, ví dụ 8 hoặc 7.5."),
-                        "min_value": _lazy("Một ngày làm việc ít nhất %(limit_value)s giờ."),
-                        "max_value": _lazy("Một ngày làm việc nhiều nhất %(limit_value)s giờ."),
-                        "max_decimal_places": _lazy("Số giờ chỉ lấy tối đa 2 chữ số thập phân."),
-                        "max_digits": _lazy("Số giờ quá lớn.")},
+        error_messages={"invalid": gettext_lazy("Số giờ phải là một số, ví dụ 8 hoặc 7.5."),
+                        "min_value": gettext_lazy("Một ngày làm việc ít nhất %(limit_value)s giờ."),
+                        "max_value": gettext_lazy("Một ngày làm việc nhiều nhất %(limit_value)s giờ."),
+                        "max_decimal_places": gettext_lazy("Số giờ chỉ lấy tối đa 2 chữ số thập phân."),
+                        "max_digits": gettext_lazy("Số giờ quá lớn.")},
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 

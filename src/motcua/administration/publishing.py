@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from motcua.catalog.models import (
     Component,
@@ -37,18 +37,18 @@ from . import budget as budget_rules
 ADMIN_ROOT = "/can-bo/quan-tri/"
 # The sections of a draft (the URL segment under ban-nhap/), and the service level page.
 SECTION_LABELS = {
-    "chung": N_("Thông tin chung"),
-    "truong-hop": N_("Trường hợp, thời hạn"),
-    "thanh-phan": N_("Thành phần hồ sơ"),
-    "le-phi": N_("Phí, lệ phí"),
-    "huong-dan": N_("Hướng dẫn, video"),
-    "hoi-dap": N_("Hỏi đáp"),
-    "bieu-mau": N_("Biểu mẫu điện tử"),
-    "quy-trinh": N_("Quy trình xử lý"),
-    "muc-do": N_("Mức độ dịch vụ"),
-    "chung-thu": N_("Chứng thư số"),  # registered by the system's operators: no page of the admin area
+    "chung": gettext_noop("Thông tin chung"),
+    "truong-hop": gettext_noop("Trường hợp, thời hạn"),
+    "thanh-phan": gettext_noop("Thành phần hồ sơ"),
+    "le-phi": gettext_noop("Phí, lệ phí"),
+    "huong-dan": gettext_noop("Hướng dẫn, video"),
+    "hoi-dap": gettext_noop("Hỏi đáp"),
+    "bieu-mau": gettext_noop("Biểu mẫu điện tử"),
+    "quy-trinh": gettext_noop("Quy trình xử lý"),
+    "muc-do": gettext_noop("Mức độ dịch vụ"),
+    "chung-thu": gettext_noop("Chứng thư số"),  # registered by the system's operators: no page of the admin area
 }
-EMPTY = N_("(để trống)")
+EMPTY = gettext_noop("(để trống)")
 
 
 def section_url(code: str, section: str) -> str:
@@ -365,56 +365,56 @@ def _money(value: Any) -> str:
 Reader = tuple[str, Callable[[Any], Any], Callable[[Any], str]]
 
 GENERAL_FIELDS: list[Reader] = [
-    (N_("Tên thủ tục"), lambda v: v.name, _text),
-    (N_("Lĩnh vực"), lambda v: v.sector.name if v.sector_id else "", _text),
-    (N_("Cơ quan thực hiện"), lambda v: v.agency.name, _text),
-    (N_("Nơi tiếp nhận"), lambda v: v.receiving_agency.name, _text),
-    (N_("Mức độ dịch vụ"), lambda v: v.level, _choice(ServiceLevel.choices)),
-    (N_("Mã dịch vụ công"), lambda v: v.public_service_code, _text),
-    (N_("Dành cho công dân"), lambda v: v.for_citizens, _yes_no),
-    (N_("Dành cho tổ chức, doanh nghiệp"), lambda v: v.for_businesses, _yes_no),
-    (N_("Căn cứ pháp lý"), lambda v: v.legal_basis.strip(), _text),
-    (N_("Yêu cầu, điều kiện"), lambda v: v.requirements.strip(), _text),
-    (N_("Kết quả"), lambda v: v.result.strip(), _text),
-    (N_("Cách thức thực hiện"), lambda v: v.how_to_submit.strip(), _text),
+    (gettext_noop("Tên thủ tục"), lambda v: v.name, _text),
+    (gettext_noop("Lĩnh vực"), lambda v: v.sector.name if v.sector_id else "", _text),
+    (gettext_noop("Cơ quan thực hiện"), lambda v: v.agency.name, _text),
+    (gettext_noop("Nơi tiếp nhận"), lambda v: v.receiving_agency.name, _text),
+    (gettext_noop("Mức độ dịch vụ"), lambda v: v.level, _choice(ServiceLevel.choices)),
+    (gettext_noop("Mã dịch vụ công"), lambda v: v.public_service_code, _text),
+    (gettext_noop("Dành cho công dân"), lambda v: v.for_citizens, _yes_no),
+    (gettext_noop("Dành cho tổ chức, doanh nghiệp"), lambda v: v.for_businesses, _yes_no),
+    (gettext_noop("Căn cứ pháp lý"), lambda v: v.legal_basis.strip(), _text),
+    (gettext_noop("Yêu cầu, điều kiện"), lambda v: v.requirements.strip(), _text),
+    (gettext_noop("Kết quả"), lambda v: v.result.strip(), _text),
+    (gettext_noop("Cách thức thực hiện"), lambda v: v.how_to_submit.strip(), _text),
 ]
 CASE_FIELDS: list[Reader] = [
-    (N_("Tên trường hợp"), lambda c: c.name, _text),
-    (N_("Thời hạn giải quyết"), lambda c: (Decimal(c.time_amount).normalize(), c.time_unit),
+    (gettext_noop("Tên trường hợp"), lambda c: c.name, _text),
+    (gettext_noop("Thời hạn giải quyết"), lambda c: (Decimal(c.time_amount).normalize(), c.time_unit),
      lambda v: f"{_number(v[0])} {dict(TimeUnit.choices).get(v[1], v[1])}"),
-    (N_("Giờ chốt tiếp nhận"), lambda c: c.cutoff_time, lambda v: v.strftime("%H:%M") if v else _(EMPTY)),
+    (gettext_noop("Giờ chốt tiếp nhận"), lambda c: c.cutoff_time, lambda v: v.strftime("%H:%M") if v else _(EMPTY)),
 ]
 STEP_FIELDS: list[Reader] = [
-    (N_("Tên bước"), lambda s: s.name, _text),
-    (N_("Vai trò thực hiện"), lambda s: s.role, _choice(Role.choices)),
-    (N_("Cơ quan thực hiện bước"), lambda s: s.agency, _agency),
-    (N_("Thời gian định mức"), lambda s: Decimal(s.quota_hours).normalize(),
+    (gettext_noop("Tên bước"), lambda s: s.name, _text),
+    (gettext_noop("Vai trò thực hiện"), lambda s: s.role, _choice(Role.choices)),
+    (gettext_noop("Cơ quan thực hiện bước"), lambda s: s.agency, _agency),
+    (gettext_noop("Thời gian định mức"), lambda s: Decimal(s.quota_hours).normalize(),
      lambda v: _("%(h)s giờ làm việc") % {"h": _number(v)}),
 ]
 COMPONENT_FIELDS: list[Reader] = [
-    (N_("Tên giấy tờ"), lambda c: c.name, _text),
-    (N_("Loại bản"), lambda c: c.paper, _choice(PaperKind.choices)),
-    (N_("Số lượng"), lambda c: c.copies, _text),
-    (N_("Bắt buộc"), lambda c: c.required, _yes_no),
-    (N_("Loại tệp nhận"), lambda c: c.accepted_types, _text),
-    (N_("Hướng dẫn"), lambda c: c.help_text.strip(), _text),
-    (N_("Mẫu đơn, tờ khai"), lambda c: (c.form.filename if c.form_id else ""), _text),
+    (gettext_noop("Tên giấy tờ"), lambda c: c.name, _text),
+    (gettext_noop("Loại bản"), lambda c: c.paper, _choice(PaperKind.choices)),
+    (gettext_noop("Số lượng"), lambda c: c.copies, _text),
+    (gettext_noop("Bắt buộc"), lambda c: c.required, _yes_no),
+    (gettext_noop("Loại tệp nhận"), lambda c: c.accepted_types, _text),
+    (gettext_noop("Hướng dẫn"), lambda c: c.help_text.strip(), _text),
+    (gettext_noop("Mẫu đơn, tờ khai"), lambda c: (c.form.filename if c.form_id else ""), _text),
 ]
 FEE_FIELDS: list[Reader] = [
-    (N_("Tên phí, lệ phí"), lambda f: f.name, _text),
-    (N_("Mức thu"), lambda f: f.amount_vnd, _money),
-    (N_("Ghi chú"), lambda f: f.note.strip(), _text),
-    (N_("Thời điểm thu"), lambda f: f.collected, _choice(Fee.When.choices)),
+    (gettext_noop("Tên phí, lệ phí"), lambda f: f.name, _text),
+    (gettext_noop("Mức thu"), lambda f: f.amount_vnd, _money),
+    (gettext_noop("Ghi chú"), lambda f: f.note.strip(), _text),
+    (gettext_noop("Thời điểm thu"), lambda f: f.collected, _choice(Fee.When.choices)),
 ]
 GUIDE_FIELDS: list[Reader] = [
-    (N_("Tiêu đề"), lambda g: g.title, _text),
-    (N_("Nội dung"), lambda g: g.body.strip(), _text),
-    (N_("Tệp video"), lambda g: g.video.name if g.video else "", _text),
-    (N_("Đường dẫn video"), lambda g: g.video_url, _text),
+    (gettext_noop("Tiêu đề"), lambda g: g.title, _text),
+    (gettext_noop("Nội dung"), lambda g: g.body.strip(), _text),
+    (gettext_noop("Tệp video"), lambda g: g.video.name if g.video else "", _text),
+    (gettext_noop("Đường dẫn video"), lambda g: g.video_url, _text),
 ]
 FAQ_FIELDS: list[Reader] = [
-    (N_("Câu hỏi"), lambda q: q.question, _text),
-    (N_("Trả lời"), lambda q: q.answer.strip(), _text),
+    (gettext_noop("Câu hỏi"), lambda q: q.question, _text),
+    (gettext_noop("Trả lời"), lambda q: q.answer.strip(), _text),
 ]
 
 
@@ -528,17 +528,17 @@ def _schema_words(spec: dict) -> list[Reader]:
         return ", ".join(str(f.get("label") or f.get("key")) for f in listed(s.get("fields")))
 
     return [
-        (N_("Nhãn"), lambda s: s.get("label", ""), _text),
-        (N_("Kiểu"), lambda s: s.get("type", ""),
+        (gettext_noop("Nhãn"), lambda s: s.get("label", ""), _text),
+        (gettext_noop("Kiểu"), lambda s: s.get("type", ""),
          lambda v: (TYPE_LABELS.get(v, v) if isinstance(v, str) else str(v)) or _(EMPTY)),
-        (N_("Bắt buộc"), lambda s: bool(s.get("required")), _yes_no),
-        (N_("Hướng dẫn"), lambda s: s.get("help", ""), _text),
-        (N_("Kiểm tra"), rules, _text),
-        (N_("Điều kiện hiển thị"), show_if, _text),
-        (N_("Lựa chọn"), choices, _text),
-        (N_("Các cột"), sub_fields, _text),
-        (N_("Vị trí trên tờ khai PDF"), pdf, _text),
-        (N_("Điền sẵn từ"), lambda s: s.get("prefill", ""), _text),
+        (gettext_noop("Bắt buộc"), lambda s: bool(s.get("required")), _yes_no),
+        (gettext_noop("Hướng dẫn"), lambda s: s.get("help", ""), _text),
+        (gettext_noop("Kiểm tra"), rules, _text),
+        (gettext_noop("Điều kiện hiển thị"), show_if, _text),
+        (gettext_noop("Lựa chọn"), choices, _text),
+        (gettext_noop("Các cột"), sub_fields, _text),
+        (gettext_noop("Vị trí trên tờ khai PDF"), pdf, _text),
+        (gettext_noop("Điền sẵn từ"), lambda s: s.get("prefill", ""), _text),
     ]
 
 
@@ -547,8 +547,8 @@ def _eform_diff(old_form, new_form) -> list[ItemChange]:
     if old_form is None and new_form is None:
         return changes
     form_readers: list[Reader] = [
-        (N_("Tên tờ khai"), lambda e: e.title if e else "", _text),
-        (N_("Thành phần hồ sơ thay thế"), lambda e: e.component.name if e and e.component_id else "", _text),
+        (gettext_noop("Tên tờ khai"), lambda e: e.title if e else "", _text),
+        (gettext_noop("Thành phần hồ sơ thay thế"), lambda e: e.component.name if e and e.component_id else "", _text),
     ]
     if old_form is None:
         changes.append(ItemChange("added", _("Biểu mẫu «%(t)s»") % {"t": new_form.title},

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from motcua.accounts import services as account_services
@@ -103,33 +103,33 @@ class RolesField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", ROLE_CHOICES)
-        kwargs.setdefault("label", _lazy("Vai trò tại cơ quan"))
+        kwargs.setdefault("label", gettext_lazy("Vai trò tại cơ quan"))
         kwargs.setdefault("error_messages", {
-            "required": _lazy("Cần chọn ít nhất một vai trò."),
-            "invalid_choice": _lazy("Vai trò «%(value)s» không có trong danh sách."),
+            "required": gettext_lazy("Cần chọn ít nhất một vai trò."),
+            "invalid_choice": gettext_lazy("Vai trò «%(value)s» không có trong danh sách."),
         })
         super().__init__(**kwargs)
 
 
 class InviteForm(BaseForm):
     agency = forms.ModelChoiceField(
-        label=_lazy("Cơ quan"), queryset=Agency.objects.none(), empty_label=None,
-        error_messages={"required": _lazy("Cần chọn cơ quan."),
-                        "invalid_choice": _lazy("Bạn không quản lý cơ quan đã chọn.")},
+        label=gettext_lazy("Cơ quan"), queryset=Agency.objects.none(), empty_label=None,
+        error_messages={"required": gettext_lazy("Cần chọn cơ quan."),
+                        "invalid_choice": gettext_lazy("Bạn không quản lý cơ quan đã chọn.")},
     )
     full_name = forms.CharField(
-        label=_lazy("Họ và tên"), max_length=255,
-        error_messages={"required": _lazy("Cần nhập họ và tên cán bộ."),
-                        "max_length": _lazy("Họ tên dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+        label=gettext_lazy("Họ và tên"), max_length=255,
+        error_messages={"required": gettext_lazy("Cần nhập họ và tên cán bộ."),
+                        "max_length": gettext_lazy("Họ tên dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
     )
     email = forms.CharField(
-        label=_lazy("E-mail"), max_length=254, required=False,
-        help_text=_lazy("Mã đặt mật khẩu được gửi tới e-mail (hoặc số điện thoại nếu không có e-mail)."),
+        label=gettext_lazy("E-mail"), max_length=254, required=False,
+        help_text=gettext_lazy("Mã đặt mật khẩu được gửi tới e-mail (hoặc số điện thoại nếu không có e-mail)."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     phone = forms.CharField(
-        label=_lazy("Số điện thoại di động"), max_length=20, required=False,
-        help_text=_lazy("10 chữ số, ví dụ 0912345678."),
+        label=gettext_lazy("Số điện thoại di động"), max_length=20, required=False,
+        help_text=gettext_lazy("10 chữ số, ví dụ 0912345678."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     roles = RolesField()

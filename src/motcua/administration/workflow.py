@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.agencies.models import Agency
@@ -42,40 +42,41 @@ class StepForm(BaseForm):
     """A workflow step as the admin types it: the quota in working hours or working days."""
 
     name = forms.CharField(
-        label=_lazy("Tên bước"), max_length=255,
-        help_text=_lazy("Việc cần làm ở bước này, ví dụ «Thẩm tra, xử lý hồ sơ»."),
-        error_messages={"required": _lazy("Cần nhập tên bước."),
-                        "max_length": _lazy("Tên bước dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
+        label=gettext_lazy("Tên bước"), max_length=255,
+        help_text=gettext_lazy("Việc cần làm ở bước này, ví dụ «Thẩm tra, xử lý hồ sơ»."),
+        error_messages={"required": gettext_lazy("Cần nhập tên bước."),
+                        "max_length": gettext_lazy("Tên bước dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
     )
     role = forms.ChoiceField(
         label=WorkflowStep._meta.get_field("role").verbose_name.capitalize(),
-        choices=[("", _lazy("— Chọn vai trò —")), *StepRole.choices],
+        choices=[("", gettext_lazy("— Chọn vai trò —")), *StepRole.choices],
         help_text=WorkflowStep._meta.get_field("role").help_text,
-        error_messages={"required": _lazy("Cần chọn vai trò thực hiện bước."),
-                        "invalid_choice": _lazy("Vai trò đã chọn không có trong danh sách.")},
+        error_messages={"required": gettext_lazy("Cần chọn vai trò thực hiện bước."),
+                        "invalid_choice": gettext_lazy("Vai trò đã chọn không có trong danh sách.")},
     )
     agency = forms.ModelChoiceField(
         label=WorkflowStep._meta.get_field("agency").verbose_name.capitalize(),
         queryset=Agency.objects.none(), required=False,
-        empty_label=_lazy("— Cơ quan thực hiện thủ tục —"),
+        empty_label=gettext_lazy("— Cơ quan thực hiện thủ tục —"),
         help_text=WorkflowStep._meta.get_field("agency").help_text,
-        error_messages={"invalid_choice": _lazy("Cơ quan đã chọn không có trong danh sách.")},
+        error_messages={"invalid_choice": gettext_lazy("Cơ quan đã chọn không có trong danh sách.")},
     )
     quota_amount = forms.DecimalField(
-        label=_lazy("Thời gian định mức"), min_value=Decimal("0"), max_digits=7, decimal_places=2,
+        label=gettext_lazy("Thời gian định mức"), min_value=Decimal("0"), max_digits=7, decimal_places=2,
         help_text=WorkflowStep._meta.get_field("quota_hours").help_text,
-        error_messages={"required": _lazy("Cần nhập thời gian định mức của bước."),
-                        "invalid": _lazy("Thời gian định mức phải là một số, ví dụ 4 hoặc 1.5."),
-                        "min_value": _lazy("Thời gian định mức không được âm."),
-                        "max_digits": _lazy("Thời gian định mức quá lớn."),
-                        "max_decimal_places": _lazy("Thời gian định mức chỉ lấy tối đa 2 chữ số thập phân."),
-                        "max_whole_digits": _lazy("Thời gian định mức quá lớn.")},
+        error_messages={"required": gettext_lazy("Cần nhập thời gian định mức của bước."),
+                        "invalid": gettext_lazy("Thời gian định mức phải là một số, ví dụ 4 hoặc 1.5."),
+                        "min_value": gettext_lazy("Thời gian định mức không được âm."),
+                        "max_digits": gettext_lazy("Thời gian định mức quá lớn."),
+                        "max_decimal_places": gettext_lazy("Thời gian định mức chỉ lấy tối đa 2 chữ số thập phân."),
+                        "max_whole_digits": gettext_lazy("Thời gian định mức quá lớn.")},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     quota_unit = forms.ChoiceField(
-        label=_lazy("Đơn vị"), choices=[("hours", _lazy("giờ làm việc")), ("days", _lazy("ngày làm việc"))],
+        label=gettext_lazy("Đơn vị"),
+        choices=[("hours", gettext_lazy("giờ làm việc")), ("days", gettext_lazy("ngày làm việc"))],
         initial="hours",
-        error_messages={"invalid_choice": _lazy("Đơn vị định mức không hợp lệ.")},
+        error_messages={"invalid_choice": gettext_lazy("Đơn vị định mức không hợp lệ.")},
     )
 
     def __init__(self, data=None, *args, positions=None, **kwargs):
