@@ -30,8 +30,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Case, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
 from motcua.dossiers.models import Channel, Dossier
@@ -75,15 +89,49 @@ def _unbits(bits: int, keys: tuple[str, ...]) -> list[str]:
 # --- each dossier's part ------------------------------------------------------------------------------
 
 
-def _evaluate(qs: QuerySet[Dossier], day: dt.date, keys: tuple[str, ...]) -> list[dict]:
-    """The live metrics `keys` of the dossiers `qs` for the one-day period `day`, per dossier."""
-    period = Period(day, day)
-    filters = metrics.metric_filters(period, period.until)
-    qs = metrics.annotate(qs, period, period.until, indicators=True)
+class DayBounds:
+    """A one-day period per row: the local day of the row's anchor column (`summary_day_bounds`
+    annotates s_since / s_until), in the shape `metrics.metric_filters` and `metrics.annotate` read."""
+
+    since = F("s_since")
+    until = F("s_until")
+
+    def reference(self, now: dt.datetime):
+        return self.until  # a period that is over: judged at its end
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TZ)
+
+
+# Vietnam keeps UTC+7 all year (no daylight saving since 1975), so a local day starts at
+# UTC midnight of (instant + 7 h), minus 7 h: plain arithmetic every database does the same way.
+OFFSET = TZ.utcoffset(dt.datetime(2000, 1, 1))
+assert all(TZ.utcoffset(dt.datetime(y, m, 1)) == OFFSET for y in (2000, 2030) for m in (1, 7))
+
+
+def _with_day_bounds(qs: QuerySet[Dossier], anchor: str) -> QuerySet[Dossier]:
+    """Annotate each row with the bounds of the local day its `anchor` falls on."""
+    shifted = ExpressionWrapper(F(anchor) + Value(OFFSET), output_field=DateTimeField())
+    midnight = Trunc(shifted, "day", output_field=DateTimeField(), tzinfo=dt.UTC)
+    return qs.annotate(
+        s_since=ExpressionWrapper(midnight - Value(OFFSET), output_field=DateTimeField()),
+    ).annotate(
+        s_until=ExpressionWrapper(F("s_since") + Value(dt.timedelta(days=1)), output_field=DateTimeField()),
+    )
+
+
+def _evaluate(qs: QuerySet[Dossier], anchor: str, keys: tuple[str, ...], *, few: bool = False) -> list[dict]:
+    """The live metrics `keys` of the dossiers `qs`, each for the one-day period of the local day
+    its `anchor` ("received_at" or "s_end", when it ended) falls on; per dossier, one query.
+    `few`: a few hundred dossiers at most (probe the payment and feedback tables per row)."""
+    bounds = DayBounds()
+    qs = qs.annotate(s_end=Coalesce("finished_at", "closed_at"))
+    qs = metrics.annotate(_with_day_bounds(qs, anchor), bounds, None, indicators=True)
+    filters = metrics.metric_filters(bounds, None, probe=few)
     marks = {k: Case(When(filters[k], then=Value(1)), default=Value(0), output_field=IntegerField()) for k in keys}
     with metrics.fast_aggregates(qs):
-        return list(qs.values("pk", "version", *GROUP, "received_at", "finished_at", "closed_at")
-                    .annotate(**marks).order_by())
+        return list(qs.values("pk", "version", *GROUP, "received_at", "s_end").annotate(**marks).order_by())
 
 
 @dataclass(frozen=True)
@@ -123,35 +171,22 @@ class Part:
 
 
 def parts_of(ids: Iterable[int]) -> dict[int, Part]:
-    """The parts of the ended dossiers among `ids` (open ones have none)."""
+    """The parts of the ended dossiers among `ids` (open ones have none): two queries a chunk."""
     ids = sorted(set(ids))
-    rows: dict[int, dict] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        rows.update({r["pk"]: r for r in Dossier.objects.filter(ENDED, pk__in=chunk).values(
-            "pk", "received_at", "finished_at", "closed_at")})
-    by_received: dict[dt.date, list[int]] = defaultdict(list)
-    by_end: dict[dt.date, list[int]] = defaultdict(list)
-    for pk, r in rows.items():
-        if r["received_at"] is not None:
-            by_received[local_day(r["received_at"])].append(pk)
-        by_end[local_day(r["finished_at"] or r["closed_at"])].append(pk)
-    received_bits: dict[int, int] = {}
-    for day, pks in by_received.items():
-        for start in range(0, len(pks), CHUNK):
-            for r in _evaluate(Dossier.objects.filter(pk__in=pks[start:start + CHUNK]), day, RECEIVED_KEYS):
-                received_bits[r["pk"]] = _bits(r, RECEIVED_KEYS)
     parts = {}
-    for day, pks in by_end.items():
-        for start in range(0, len(pks), CHUNK):
-            for r in _evaluate(Dossier.objects.filter(pk__in=pks[start:start + CHUNK]), day, ENDED_KEYS):
-                parts[r["pk"]] = _part(r, day, received_bits.get(r["pk"], 0))
+    for start in range(0, len(ids), CHUNK):
+        chunk = Dossier.objects.filter(ENDED, pk__in=ids[start:start + CHUNK])
+        received_bits = {r["pk"]: _bits(r, RECEIVED_KEYS) for r in _evaluate(
+            chunk.filter(received_at__isnull=False), "received_at", RECEIVED_KEYS, few=True)}
+        for r in _evaluate(chunk, "s_end", ENDED_KEYS, few=True):
+            parts[r["pk"]] = _part(r, received_bits.get(r["pk"], 0))
     return parts
 
 
-def _part(r: dict, end_day: dt.date, received_bits: int) -> Part:
+def _part(r: dict, received_bits: int) -> Part:
     return Part(r["version"], r["agency_id"], r["handling_agency_id"] or 0, r["procedure_version_id"],
-                r["channel"], local_day(r["received_at"]), received_bits, end_day, _bits(r, ENDED_KEYS))
+                r["channel"], local_day(r["received_at"]), received_bits, local_day(r["s_end"]),
+                _bits(r, ENDED_KEYS))
 
 
 # --- writing the summary --------------------------------------------------------------------------
@@ -221,13 +256,13 @@ def refresh() -> int:
             return _build(state)
         started = timezone.now()
         since = state.checked_until - MARGIN
-        rows = Dossier.objects.filter(updated_at__gte=since).annotate(
-            ended=Case(When(ENDED, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        ).values_list("pk", "version", "ended")
-        rows = list(rows)
-        known = dict(DossierFact.objects.filter(dossier_id__in=[r[0] for r in rows]).values_list(
-            "dossier_id", "version"))
-        ids = {pk for pk, version, ended in rows if (ended or pk in known) and known.get(pk) != version}
+        # Only ended dossiers have a part, and none is ever reopened (the lifecycle has no way back;
+        # the nightly rebuild would repair a database edit that did it).
+        # Those whose remembered part is of another version (or missing), in one join.
+        ids = set(
+            Dossier.objects.filter(ENDED, updated_at__gte=since).annotate(fact_version=F("report_fact__version"))
+            .filter(Q(fact_version__isnull=True) | ~Q(fact_version=F("version"))).values_list("pk", flat=True)
+        )
         from motcua.feedback.models import Feedback, Rating
 
         rating_id, feedback_id = _latest_ids()
@@ -246,48 +281,65 @@ def rebuild() -> int:
         return _build(_state())
 
 
-def _days(column: str) -> list[dt.date]:
-    span = Dossier.objects.filter(ENDED).aggregate(first=Min(column), last=Max(column))
-    if span["first"] is None:
+def _months() -> list[dt.date]:
+    """The first days of the months in which some ended dossier was received or ended."""
+    span = Dossier.objects.filter(ENDED).aggregate(
+        a=Min("received_at"), b=Min("finished_at"), c=Min("closed_at"),
+        x=Max("received_at"), y=Max("finished_at"), z=Max("closed_at"),
+    )
+    firsts = [v for v in (span["a"], span["b"], span["c"]) if v is not None]
+    lasts = [v for v in (span["x"], span["y"], span["z"]) if v is not None]
+    if not firsts:
         return []
-    first, last = local_day(span["first"]), local_day(span["last"])
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    month, last = local_day(min(firsts)).replace(day=1), local_day(max(lasts))
+    months = []
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
-def _day_range(column: str, day: dt.date) -> Q:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=TZ)
-    return Q(**{f"{column}__gte": start, f"{column}__lt": start + dt.timedelta(days=1)})
+def _month_days(first: dt.date) -> list[dt.date]:
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return [first + dt.timedelta(days=n) for n in range((following - first).days)]
 
 
 def _build(state: SummaryState) -> int:
+    """Everything from scratch, a month at a time (two queries a month: by the day received, by
+    the day ended)."""
     started = timezone.now()
     rating_id, feedback_id = _latest_ids()
     DossierFact.objects.all().delete()
     DailyFigures.objects.all().delete()
+    months = _months()
     received_bits: dict[int, int] = {}
-    for day in _days("received_at"):
-        qs = Dossier.objects.filter(ENDED).filter(_day_range("received_at", day))
-        received_bits.update({r["pk"]: _bits(r, RECEIVED_KEYS) for r in _evaluate(qs, day, RECEIVED_KEYS)})
+    for first in months:
+        days = _month_days(first)
+        qs = Dossier.objects.filter(ENDED, received_at__gte=_day_start(days[0]),
+                                    received_at__lt=_day_start(days[-1] + dt.timedelta(days=1)))
+        received_bits.update({r["pk"]: _bits(r, RECEIVED_KEYS)
+                              for r in _evaluate(qs, "received_at", RECEIVED_KEYS)})
     delta: dict[tuple, dict[str, int]] = defaultdict(dict)
     total = 0
-    days = sorted(set(_days("finished_at")) | set(_days("closed_at")))
-    for day in days:
-        qs = Dossier.objects.filter(
-            Q(finished_at__isnull=False) & _day_range("finished_at", day)
-            | Q(finished_at__isnull=True) & _day_range("closed_at", day)
-        )
+    for first in months:
+        days = _month_days(first)
+        lo, hi = _day_start(days[0]), _day_start(days[-1] + dt.timedelta(days=1))
+        qs = Dossier.objects.filter(Q(finished_at__gte=lo, finished_at__lt=hi)
+                                    | Q(finished_at__isnull=True, closed_at__gte=lo, closed_at__lt=hi))
         facts = []
-        for r in _evaluate(qs, day, ENDED_KEYS):
-            part = _part(r, day, received_bits.pop(r["pk"], 0))
+        for r in _evaluate(qs, "s_end", ENDED_KEYS):
+            part = _part(r, received_bits.pop(r["pk"], 0))
             _add(delta, part, +1)
             facts.append(part.fact(r["pk"]))
         DossierFact.objects.bulk_create(facts, batch_size=CHUNK)
         total += len(facts)
-    rows = []
-    for (day, agency, handling, version, channel), counts in delta.items():
-        rows.append(DailyFigures(day=day, agency_id=agency, handling_agency_id=handling,
-                                 procedure_version_id=version, channel=channel, **counts))
+    rows = [DailyFigures(day=day, agency_id=agency, handling_agency_id=handling, procedure_version_id=version,
+                         channel=channel, **counts)
+            for (day, agency, handling, version, channel), counts in delta.items()]
     DailyFigures.objects.bulk_create(rows, batch_size=CHUNK)
+    if connection.vendor == "postgresql":  # fresh tables: let the planner know their size
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reports_dossierfact, reports_dailyfigures")
     state.checked_until = state.built_at = started
     state.rating_id, state.feedback_id = rating_id, feedback_id
     state.save()
