@@ -200,3 +200,31 @@ def test_an_officers_own_work_is_counted_live(histories, people):
     counts = metrics.indicator_counts(selection, PERIODS[0], NOW)
     assert counts == metrics.indicator_counts(selection.queryset(), PERIODS[0], NOW)
     assert counts["received"] == 5  # A, B, G, J, K went through the justice officer
+
+
+def test_days_are_vietnamese_days_at_midnight_too(people):
+    """Received at 00:30 and finished at 23:45 local time (17:30 and 16:45 UTC, the day before in
+    UTC): the summary puts them on their Vietnamese days, as the live count does."""
+    from motcua.dossiers import actions
+
+    from .conftest import BIRTH, counter_dossier, result_file
+
+    early = counter_dossier(people, BIRTH, at(10, 0, 30))
+    actions.handover(early, actor=people.receptionist, at=at(10, 0, 40))
+    actions.handover(early, actor=people.officer, at=at(10, 0, 50))
+    actions.handover(early, actor=people.leader, at=at(10, 1, 0))
+    result_file(early, people.clerk, at(10, 23, 40))
+    actions.complete(early, actor=people.clerk, at=at(10, 23, 45))
+    late = counter_dossier(people, BIRTH, at(11, 23, 50))
+    actions.withdraw(late, actor=people.receptionist, reason="Xin rút", at=at(12, 0, 5))
+    summary.refresh()
+    early_fact = DossierFact.objects.get(dossier_id=early.pk)
+    assert (early_fact.received_day, early_fact.end_day) == (dt.date(2026, 3, 10), dt.date(2026, 3, 10))
+    late_fact = DossierFact.objects.get(dossier_id=late.pk)
+    assert (late_fact.received_day, late_fact.end_day) == (dt.date(2026, 3, 11), dt.date(2026, 3, 12))
+    selection, qs = both(metrics.Scope(everything=True))
+    for day in range(9, 14):
+        one_day = Period(dt.date(2026, 3, day), dt.date(2026, 3, day))
+        assert_same(selection, qs, one_day, NOW)
+    counts = metrics.indicator_counts(selection, Period(dt.date(2026, 3, 11), dt.date(2026, 3, 11)), NOW)
+    assert (counts["received"], counts["i_base"]) == (1, 1)  # open at the end of the 11th, ended since
