@@ -195,3 +195,17 @@ def test_the_transparency_page_is_public_cached_and_without_personal_data(histor
     assert data["total"]["year_received"] == 9  # March 2026 is in this year
     signed_in = login(people.citizen).get("/minh-bach/")
     assert "private" in signed_in["Cache-Control"] and "public" not in signed_in["Cache-Control"]
+
+
+def test_the_agency_chosen_in_the_switcher_is_the_reports_default(histories, other, people, login):
+    from motcua.accounts.models import Membership
+
+    Membership.objects.create(user=people.supervisor, agency=people.commune, role="leader")
+    client = login(people.supervisor)
+    assert number(client.get(f"/can-bo/thong-ke/?{q()}").content.decode(), "received") == 10
+    client.post("/can-bo/chon-co-quan/", {"agency": people.commune.pk, "next": "/can-bo/"})
+    page = client.get(f"/can-bo/thong-ke/?{q()}").content.decode()
+    assert number(page, "received") == 4  # the commune's, as for its leader
+    assert f'<option value="{people.commune.unit_code}" selected>' in page
+    # "Toàn bộ phạm vi của tôi" (an empty co_quan) is the whole scope again.
+    assert number(client.get(f"/can-bo/thong-ke/?{q(co_quan='')}").content.decode(), "received") == 10

@@ -89,6 +89,11 @@ def read_filters(request) -> Filters:
     scope = metrics.scope_for(request.staff)
     f = Filters(scope=scope)
     f.values = {k: clean_text(get.get(k), 20) for k in ("ky", "tu", "den", "co_quan")}
+    current = getattr(request.staff, "current", None)
+    if "co_quan" not in get and current is not None:
+        # The agency chosen in the back office's switcher, until the viewer picks another (or
+        # "Toàn bộ phạm vi của tôi", an empty co_quan).
+        f.values["co_quan"] = current.unit_code
     f.agencies = agency_options(scope)
     try:
         f.period = periods.parse(f.values, timezone.localdate())
