@@ -361,6 +361,8 @@ MOTCUA_CODE_SENDS_PER_IP_HOUR = env_int("MOTCUA_CODE_SENDS_PER_IP_HOUR", 30)
 MOTCUA_CODE_FAILURES_PER_IP = env_int("MOTCUA_CODE_FAILURES_PER_IP", 30)
 # Housekeeping: expired codes (and their messages, expired API tokens) are removed this many days later.
 MOTCUA_CODE_RETENTION_DAYS = env_int("MOTCUA_CODE_RETENTION_DAYS", 7)
+# Housekeeping: background jobs done this many days ago are removed (failed ones are kept).
+MOTCUA_JOB_RETENTION_DAYS = env_int("MOTCUA_JOB_RETENTION_DAYS", 30)
 # Sign-in: 10 failures per identifier (and per account) in 15 minutes lock it for the rest of the
 # window; 50 per client address (many citizens share one address behind a carrier's NAT).
 MOTCUA_SIGNIN_FAILURES = env_int("MOTCUA_SIGNIN_FAILURES", 10)

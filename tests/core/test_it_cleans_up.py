@@ -210,3 +210,25 @@ def test_it_runs_daily_in_the_worker(drafts, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         assert runner.run_pending() == {"done": 1}
     assert Draft.objects.count() == 1
+
+
+def test_it_removes_jobs_done_a_month_ago_and_keeps_failed_and_deduplicated_ones(db, settings):
+    from motcua.core.cleanup import remove_finished_jobs
+    from motcua.jobs.models import Job
+
+    now = timezone.now()
+    old, month = now - dt.timedelta(days=31), now - dt.timedelta(days=29)
+
+    def job(state, finished, dedupe=None):
+        return Job.objects.create(kind="notify.send", payload={}, state=state, finished_at=finished, run_after=old,
+                                  dedupe_key=dedupe)
+
+    gone = job(Job.State.DONE, old)
+    kept = [job(Job.State.DONE, month), job(Job.State.FAILED, old), job(Job.State.DONE, old, "receipt-sms-1"),
+            job(Job.State.PENDING, None)]
+    assert remove_finished_jobs(now=now, dry_run=True) == 1 and Job.objects.filter(pk=gone.pk).exists()
+    assert remove_finished_jobs(now=now) == 1
+    assert not Job.objects.filter(pk=gone.pk).exists()
+    assert Job.objects.filter(pk__in=[k.pk for k in kept]).count() == 4
+    settings.MOTCUA_JOB_RETENTION_DAYS = 7
+    assert remove_finished_jobs(now=now) == 1  # the one done 29 days ago

@@ -8,6 +8,7 @@ One function per kind; each removes in batches and returns how many it removed (
 * verification codes, the messages that carried them, users' API tokens: MOTCUA_CODE_RETENTION_DAYS
   (7) after they expired;
 * pending counter uploads (backoffice.uploads): once their signed token has expired, plus a day;
+* background jobs done MOTCUA_JOB_RETENTION_DAYS (30) ago (failed ones and deduplicated ones stay);
 * orphan files under drafts/ and dossiers/: stored, but no row refers to them (a process killed
   between storing and recording, a transaction rolled back after the file was stored), and older
   than a day, since every file is stored before its row and may belong to a transaction still open.
@@ -34,6 +35,7 @@ from django.utils import timezone
 from motcua.accounts.models import VerificationCode
 from motcua.backoffice.uploads import PENDING_MAX_AGE
 from motcua.dossiers.models import ApiToken, DossierFile
+from motcua.jobs.models import Job
 from motcua.notify.models import Message
 from motcua.signing.models import SignedResult
 from motcua.submissions.models import Draft, DraftFile
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 DEFAULT_DRAFT_RETENTION_DAYS = 180
 DEFAULT_CODE_RETENTION_DAYS = 7
+DEFAULT_JOB_RETENTION_DAYS = 30
 # Files are stored before the row that refers to them is committed: a younger file may be in use.
 FILE_GRACE = dt.timedelta(days=1)
 # A pending upload is useless once its token expired (read_pending refuses it); a day's margin.
@@ -207,6 +210,17 @@ def remove_orphan_files(*, now: dt.datetime | None = None, dry_run: bool = False
     return sum(_sweep(prefix, cutoff, dry_run=dry_run, batch=batch) for prefix in ORPHAN_PREFIXES)
 
 
+def remove_finished_jobs(*, now: dt.datetime | None = None, dry_run: bool = False, batch: int = BATCH) -> int:
+    """Background jobs done more than MOTCUA_JOB_RETENTION_DAYS (30) ago: every event's messages and
+    the periodic jobs (the reports' refresh runs 288 times a day) would otherwise pile up. Failed
+    jobs stay for an admin to look at and retry; jobs with a dedupe key stay, since the key is what
+    stops the same job being made twice."""
+    days = max(int(getattr(settings, "MOTCUA_JOB_RETENTION_DAYS", DEFAULT_JOB_RETENTION_DAYS)), 1)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    stale = Job.objects.filter(state=Job.State.DONE, finished_at__lt=cutoff, dedupe_key__isnull=True)
+    return _remove_rows(stale, dry_run=dry_run, batch=batch)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -221,6 +235,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("api_tokens", "Mã truy cập API đã hết hạn", remove_expired_api_tokens),
     Kind("pending_uploads", "Tệp quét chờ tại quầy không dùng đến", remove_stale_pending_uploads),
     Kind("orphan_files", "Tệp không thuộc hồ sơ hay hồ sơ nháp nào", remove_orphan_files),
+    Kind("jobs", "Tác vụ nền đã chạy xong", remove_finished_jobs),
 )
 
 
