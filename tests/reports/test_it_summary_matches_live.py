@@ -228,3 +228,18 @@ def test_days_are_vietnamese_days_at_midnight_too(people):
         assert_same(selection, qs, one_day, NOW)
     counts = metrics.indicator_counts(selection, Period(dt.date(2026, 3, 11), dt.date(2026, 3, 11)), NOW)
     assert (counts["received"], counts["i_base"]) == (1, 1)  # open at the end of the 11th, ended since
+
+
+def test_a_large_database_never_summarised_is_counted_live_until_the_worker_builds_it(histories, monkeypatch):
+    """An upgrade with 10^6 dossiers: the first read must not spend minutes building in a web request."""
+    monkeypatch.setattr(summary, "INLINE_BUILD_LIMIT", 3)
+    selection, qs = both(metrics.Scope(everything=True))
+    assert summary.refresh() is None and not summary.ready(selection)
+    assert metrics.indicator_counts(selection, PERIODS[0], NOW) == metrics.indicator_counts(qs, PERIODS[0], NOW)
+    assert metrics.dashboard(selection, PERIODS[0], NOW).totals == metrics.dashboard(qs, PERIODS[0], NOW).totals
+    assert not DossierFact.objects.exists()
+    from motcua.reports.jobs import rebuild_summary
+
+    rebuild_summary({})
+    assert summary.ready(selection) and DossierFact.objects.count() == 8
+    assert_same(selection, qs, PERIODS[0], NOW)

@@ -463,11 +463,11 @@ def dashboard(source: Selection | QuerySet[Dossier], period: Period, now: dt.dat
     from motcua.accounts.models import User
     from motcua.catalog.models import ProcedureVersion, WorkflowStep
 
-    if isinstance(source, Selection):
-        from . import summary
+    from . import summary
 
-        if source.summarised:
-            summary.refresh()
+    if isinstance(source, Selection) and not summary.ready(source):
+        source = source.queryset()  # an officer's own work, or no summary yet: live
+    if isinstance(source, Selection):
         version_rows = summary.grouped(source, period, now, ("procedure_version_id",), DASHBOARD_METRICS, fresh=True)
     else:
         version_rows = _by(source, period, now, ("procedure_version_id",), DASHBOARD_METRICS)
@@ -512,8 +512,6 @@ def dashboard(source: Selection | QuerySet[Dossier], period: Period, now: dt.dat
         for r in step_rows
     ]
     if isinstance(source, Selection):
-        from . import summary
-
         board.series_unit, board.series = summary.series(source, period, fresh=True)
     else:
         board.series_unit, board.series = series(qs, period)

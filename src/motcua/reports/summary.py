@@ -71,6 +71,7 @@ GROUP = ("agency_id", "handling_agency_id", "procedure_version_id", "channel")
 ENDED = Q(finished_at__isnull=False) | Q(closed_at__isnull=False)
 OPEN = Q(finished_at__isnull=True, closed_at__isnull=True)
 MARGIN = dt.timedelta(minutes=10)  # a writing transaction older than this is not expected
+INLINE_BUILD_LIMIT = 20_000  # ended dossiers a first read may summarise itself (a few seconds)
 CHUNK = 2000
 
 
@@ -243,17 +244,23 @@ def _latest_ids() -> tuple[int, int]:
     return (Rating.objects.aggregate(n=Max("pk"))["n"] or 0, Feedback.objects.aggregate(n=Max("pk"))["n"] or 0)
 
 
-def refresh() -> int:
-    """Bring the summary up to date with every dossier written since the last refresh (the first
-    one builds it); the number of dossiers whose part moved."""
+def refresh() -> int | None:
+    """Bring the summary up to date with every dossier written since the last refresh; the number
+    of dossiers whose part moved, or None when there is no summary to read yet (count live)."""
     with transaction.atomic():
         # A reader does not queue behind another refresh or the nightly rebuild: it reads what they
         # have committed (PostgreSQL; SQLite runs one writer at a time anyway).
         state = _state(wait=False)
         if state is None:
-            return 0
+            return 0 if SummaryState.objects.filter(pk=1, checked_until__isnull=False).exists() else None
         if state.checked_until is None:
-            return _build(state)
+            # Never built. A small database is built here; a large one (an upgrade) by the worker's
+            # `reports.rebuild_summary`, which runs as soon as the worker starts, or by the command —
+            # never in a web request that would time out and roll it back. Until then: live.
+            if Dossier.objects.filter(ENDED).count() > INLINE_BUILD_LIMIT:
+                return None
+            _build(state)
+            return 0
         started = timezone.now()
         since = state.checked_until - MARGIN
         # Only ended dossiers have a part, and none is ever reopened (the lifecycle has no way back;
@@ -361,18 +368,21 @@ def _summary_columns(keys: Iterable[str]) -> dict:
     return out
 
 
+def ready(selection: metrics.Selection) -> bool:
+    """Whether `selection` is read from the summary, which is then up to date."""
+    return selection.summarised and refresh() is not None
+
+
 def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, columns: tuple[str, ...],
             keys: tuple[str, ...], *, fresh: bool = False) -> list[dict]:
     """[{column: value, metric: count…}] like `metrics.grouped(..., limit=None)`, for every group
     with some count; `columns` among the summary's group columns (() gives one row of totals).
-    `fresh`: the caller has just refreshed the summary."""
+    `fresh`: the caller has just made sure the summary is `ready`."""
     qs = selection.queryset()
-    if not selection.summarised:
+    if not (fresh or ready(selection)):
         if not columns:
             return [metrics.counts(qs, period, now, keys)]
         return metrics.grouped(qs, period, now, columns, keys, limit=None)
-    if not fresh:
-        refresh()
     out: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
 
     def take(rows: Iterable[dict], taken: Iterable[str], prefix: str = "") -> None:
@@ -413,10 +423,8 @@ def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, colu
 
 def series(selection: metrics.Selection, period: Period, *, fresh: bool = False) -> tuple[str, list[dict]]:
     """Dossiers received per day (per month over long periods) and channel, like `metrics.series`."""
-    if not selection.summarised:
+    if not (fresh or ready(selection)):
         return metrics.series(selection.queryset(), period)
-    if not fresh:
-        refresh()
     unit = "day" if period.days <= 62 else "month"
     counts: dict[dt.date, dict[int, int]] = defaultdict(lambda: {1: 0, 2: 0, 3: 0})
 
