@@ -400,9 +400,13 @@ def drilldown(qs: QuerySet[Dossier], period: Period, now: dt.datetime, key: str)
     return annotate(qs, period, now, indicators=METRIC_LABELS[key][1]).filter(filters[key])
 
 
-def series(qs: QuerySet[Dossier], period: Period) -> tuple[str, list[dict]]:
-    """Dossiers received per day (per month over long periods) and channel: ("day"|"month", rows)."""
-    unit = "day" if period.days <= 62 else "month"
+def series_unit(period: Period) -> str:
+    return "day" if period.days <= 62 else "month"
+
+
+def received_by_bucket(qs: QuerySet[Dossier], period: Period) -> dict[dt.date, dict[int, int]]:
+    """{day or first of month: {channel: dossiers received}} for the period (see `series`)."""
+    unit = series_unit(period)
     trunc = TruncDate("received_at", tzinfo=TZ) if unit == "day" else TruncMonth("received_at", tzinfo=TZ)
     rows = (
         qs.filter(received_at__gte=period.since, received_at__lt=period.until)
@@ -416,9 +420,17 @@ def series(qs: QuerySet[Dossier], period: Period) -> tuple[str, list[dict]]:
         if isinstance(bucket, dt.datetime):
             bucket = bucket.date()
         by_bucket[bucket][r["channel"]] += r["n"]
-    out = [{"bucket": b, "counter": v[1], "online": v[2], "post": v[3], "total": v[1] + v[2] + v[3]}
-           for b, v in sorted(by_bucket.items())]
-    return unit, out
+    return by_bucket
+
+
+def series_rows(by_bucket: dict[dt.date, dict[int, int]]) -> list[dict]:
+    return [{"bucket": b, "counter": v[1], "online": v[2], "post": v[3], "total": v[1] + v[2] + v[3]}
+            for b, v in sorted(by_bucket.items())]
+
+
+def series(qs: QuerySet[Dossier], period: Period) -> tuple[str, list[dict]]:
+    """Dossiers received per day (per month over long periods) and channel: ("day"|"month", rows)."""
+    return series_unit(period), series_rows(received_by_bucket(qs, period))
 
 
 @dataclass
@@ -447,9 +459,15 @@ def _by(source: Selection | QuerySet[Dossier], period: Period, now: dt.datetime,
         from . import summary
 
         return summary.grouped(source, period, now, columns, keys)
+    return counted(source, period, now, columns, keys)
+
+
+def counted(qs: QuerySet[Dossier], period: Period, now: dt.datetime, columns: tuple[str, ...], keys, *,
+            narrowed: bool = False) -> list[dict]:
+    """Live: every group of `columns` with some count, or one row of totals when `columns` is ()."""
     if not columns:
-        return [counts(source, period, now, keys)]
-    return grouped(source, period, now, columns, keys, limit=None)
+        return [counts(qs, period, now, keys, narrowed=narrowed)]
+    return grouped(qs, period, now, columns, keys, limit=None, narrowed=narrowed)
 
 
 def _queryset(source: Selection | QuerySet[Dossier]) -> QuerySet[Dossier]:

@@ -368,6 +368,13 @@ def _summary_columns(keys: Iterable[str]) -> dict:
     return out
 
 
+def _figures(selection: metrics.Selection, period: Period) -> QuerySet[DailyFigures]:
+    """The summary rows of the period's days within the selection."""
+    figures = DailyFigures.objects.filter(day__gte=period.start, day__lte=period.end)
+    q = selection.q()
+    return figures if q is None else figures.filter(q)
+
+
 def ready(selection: metrics.Selection) -> bool:
     """Whether `selection` is read from the summary, which is then up to date."""
     return selection.summarised and refresh() is not None
@@ -380,9 +387,7 @@ def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, colu
     `fresh`: the caller has just made sure the summary is `ready`."""
     qs = selection.queryset()
     if not (fresh or ready(selection)):
-        if not columns:
-            return [metrics.counts(qs, period, now, keys)]
-        return metrics.grouped(qs, period, now, columns, keys, limit=None)
+        return metrics.counted(qs, period, now, columns, keys)
     out: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
 
     def take(rows: Iterable[dict], taken: Iterable[str], prefix: str = "") -> None:
@@ -393,10 +398,7 @@ def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, colu
 
     summed = _summary_columns(keys)
     if summed:
-        figures = DailyFigures.objects.filter(day__gte=period.start, day__lte=period.end)
-        q = selection.q()
-        if q is not None:
-            figures = figures.filter(q)
+        figures = _figures(selection, period)
         taken = [k for k in keys if f"s_{k}" in summed]
         if columns:
             take(figures.values(*columns).order_by().annotate(**summed), taken, "s_")
@@ -405,18 +407,12 @@ def grouped(selection: metrics.Selection, period: Period, now: dt.datetime, colu
     # An open dossier counts only if received before the period's end: read through the partial
     # index of open dossiers, not `metrics.relevant`'s wider OR.
     live = qs.filter(OPEN, received_at__lt=period.until)
-    if columns:
-        take(metrics.grouped(live, period, now, columns, keys, limit=None, narrowed=True), keys)
-    else:
-        take([metrics.counts(live, period, now, keys, narrowed=True)], keys)
+    take(metrics.counted(live, period, now, columns, keys, narrowed=True), keys)
     at_end = tuple(k for k in keys if k in AT_END_KEYS)
     if at_end and period.until <= now:
         ended_since = qs.filter(Q(finished_at__gte=period.until) | Q(closed_at__gte=period.until),
                                 received_at__lt=period.until)
-        if columns:
-            take(metrics.grouped(ended_since, period, now, columns, at_end, limit=None, narrowed=True), at_end)
-        else:
-            take([metrics.counts(ended_since, period, now, at_end, narrowed=True)], at_end)
+        take(metrics.counted(ended_since, period, now, columns, at_end, narrowed=True), at_end)
     rows = [{**dict(zip(columns, group, strict=True)), **counts} for group, counts in out.items()]
     return [r for r in rows if any(r[k] for k in keys)] if columns else rows
 
@@ -425,21 +421,10 @@ def series(selection: metrics.Selection, period: Period, *, fresh: bool = False)
     """Dossiers received per day (per month over long periods) and channel, like `metrics.series`."""
     if not (fresh or ready(selection)):
         return metrics.series(selection.queryset(), period)
-    unit = "day" if period.days <= 62 else "month"
-    counts: dict[dt.date, dict[int, int]] = defaultdict(lambda: {1: 0, 2: 0, 3: 0})
-
-    def bucket(day: dt.date) -> dt.date:
-        return day if unit == "day" else day.replace(day=1)
-
-    figures = DailyFigures.objects.filter(day__gte=period.start, day__lte=period.end, received__gt=0)
-    q = selection.q()
-    if q is not None:
-        figures = figures.filter(q)
-    for r in figures.values("day", "channel").order_by().annotate(n=Sum("received")):
-        counts[bucket(r["day"])][r["channel"]] += r["n"]
-    _, live = metrics.series(selection.queryset().filter(OPEN), period)
-    for r in live:
-        for channel, name in ((1, "counter"), (2, "online"), (3, "post")):
-            counts[r["bucket"]][channel] += r[name]
-    return unit, [{"bucket": b, "counter": v[1], "online": v[2], "post": v[3], "total": v[1] + v[2] + v[3]}
-                  for b, v in sorted(counts.items())]
+    unit = metrics.series_unit(period)
+    # The open dossiers live, then the ended ones from the summary into the same buckets.
+    counts = metrics.received_by_bucket(selection.queryset().filter(OPEN), period)
+    received = _figures(selection, period).filter(received__gt=0).values("day", "channel").order_by()
+    for r in received.annotate(n=Sum("received")):
+        counts[r["day"] if unit == "day" else r["day"].replace(day=1)][r["channel"]] += r["n"]
+    return unit, metrics.series_rows(counts)
