@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres system-deps services lint bench clean messages
+.PHONY: install run test test-sqlite test-postgres test-browser test-clock system-deps services lint bench clean messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,17 +29,23 @@ system-deps:
 services:
 	bash scripts/ensure-services.sh
 
+# The whole suite: SQLite, PostgreSQL, then the browser journeys (PostgreSQL), at one instant of the
+# test clock (MOTCUA_TEST_CLOCK_SEED, printed; tests/clock.py). Every part runs even if one fails.
 test: install system-deps services
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	PY=$(PY) PG_URL=$(PG_URL) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
 
 test-sqlite: install
-	@echo "== tests on SQLite =="
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	PY=$(PY) PARTS=sqlite PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
 
-test-postgres: install
-	@echo "== tests on PostgreSQL =="
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+test-postgres: install services
+	PY=$(PY) PG_URL=$(PG_URL) PARTS="postgres browser" PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
+
+test-browser: install system-deps services
+	PY=$(PY) PG_URL=$(PG_URL) PARTS=browser PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
+
+# The non-browser suite on SQLite at each of the clock's 48 instants (hours; not part of `make test`).
+test-clock: install
+	PY=$(PY) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test-clock.sh
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -35,8 +35,6 @@ def _accounts_settings(settings):
     settings.MOTCUA_PUBLIC_URL = "http://testserver"
     settings.MOTCUA_OIDC_ISSUER = ""
     settings.MOTCUA_OIDC_CLIENT_ID = ""
-    # PBKDF2 costs ~0.4 s a password here, and these tests sign in a lot.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ import uuid
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests import workers
+
+REDIS_URL = workers.redis_url()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ TOOLS = {
     "pdfinfo": "poppler-utils",
     "pdffonts": "poppler-utils",
     "zbarimg": "zbar-tools",
+    "msgfmt": "gettext",
 }
 
 

@@ -35,8 +35,6 @@ def at(day: int, hour: int = 9, minute: int = 15) -> dt.datetime:
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # PBKDF2 costs ~0.4 s per user here; the tests make dozens.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ import uuid
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
+from tests import workers
+
 from .conftest import T0, counter_dossier, fresh
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = workers.redis_url()
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

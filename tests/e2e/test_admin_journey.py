@@ -34,7 +34,6 @@ def people(site, settings):
     from motcua.accounts.models import Membership, User
     from motcua.agencies.models import Agency
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ward = Agency.objects.get(unit_code=WARD)
     admin = User.objects.create_user("quantri", password=PASSWORD, full_name="Lê Văn Quản Trị")
     Membership.objects.create(user=admin, agency=ward, role="agency_admin")

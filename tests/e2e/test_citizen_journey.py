@@ -48,7 +48,6 @@ def journey(site, settings, tmp_path, monkeypatch):
     from motcua.agencies.models import Agency
     from motcua.eforms.services import load_demo_eforms
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MOTCUA_OIDC_ISSUER = ""
     settings.MOTCUA_PUBLIC_URL = site.url
     # Payments: the built-in sandbox gateway; its IPN is a background job run by the test.

@@ -15,10 +15,11 @@ from django.urls import reverse
 from motcua.dossiers import actions
 from motcua.integrations import tokens, webhooks
 from motcua.integrations.models import WebhookDelivery, WebhookSubscription
+from tests import workers
 from tests.dossiers.conftest import BIRTH, T0, at, counter_dossier, fresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = workers.redis_url()
 
 
 @pytest.fixture(autouse=True)

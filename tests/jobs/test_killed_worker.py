@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from motcua.jobs import runner
 from motcua.jobs.models import Job, PeriodicRun
+from tests import clock
 
 from . import killable  # noqa: F401 (registers test.two_writes here too)
 
 ROOT = Path(__file__).resolve().parents[2]
 
-WORKER = """
+WORKER = clock.CHILD_PROLOGUE + """
 import os, django
 os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
 django.setup()
@@ -41,7 +42,8 @@ def _database_url() -> str:
 def test_it_leaves_nothing_half_done_when_the_worker_is_killed(tmp_path):
     runner.enqueue("test.two_writes", {"marker": str(tmp_path / "killed"), "name": "kill-test"})
     connection.close()  # SQLite: let the worker process open the file on its own
-    env = dict(os.environ, DATABASE_URL=_database_url(), PYTHONPATH=str(ROOT))
+    # The worker runs at the test's clock: it leases the job until its "now" + LEASE.
+    env = dict(os.environ, DATABASE_URL=_database_url(), PYTHONPATH=str(ROOT), **clock.child_env())
     env.pop("MOTCUA_REDIS_URL", None)
     proc = subprocess.run([sys.executable, "-c", WORKER], env=env, cwd=ROOT, capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]

@@ -42,7 +42,6 @@ DOCX = b"PK\x03\x04" + b"\x00" * 60  # a Word file: refused by content
 @pytest.fixture(autouse=True)
 def _fast(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ what a service level needs. Plain Python over the catalogue (no HTTP); views sta
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -135,7 +135,7 @@ def validate_draft(version: ProcedureVersion) -> list[Problem]:
         add("chung", general, _("Chưa có tên thủ tục."))
     if not (version.for_citizens or version.for_businesses):
         add("chung", general, _("Chưa chọn đối tượng thực hiện (công dân hoặc tổ chức, doanh nghiệp)."))
-    today = dt.date.today()
+    today = timezone.localdate()
     for label, agency in ((_("Cơ quan thực hiện"), version.agency),
                           (_("Nơi tiếp nhận"), version.receiving_agency)):
         if agency is not None and not agency.is_active(today):

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import fold
@@ -87,7 +88,7 @@ class Agency(models.Model):
         return reverse("portal:agency", args=[self.unit_code])
 
     def is_active(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         if self.valid_from and on < self.valid_from:
             return False
         return not (self.valid_to and on > self.valid_to)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 if TYPE_CHECKING:
     from motcua.agencies.models import Agency
     from motcua.catalog.models import ProcedureCase
@@ -35,7 +37,7 @@ def _fallback_calendar() -> Any:
         from motcua.worktime.holidays_vn import days_off as year_days_off
         from motcua.worktime.holidays_vn import makeup_days
 
-        this_year = dt.date.today().year
+        this_year = timezone.localdate().year
         for year in range(this_year - 2, this_year + 4):
             days_off |= year_days_off(year)
             makeup |= makeup_days(year)

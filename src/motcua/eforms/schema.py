@@ -32,6 +32,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .addresses import AddressBook, address_book
@@ -151,7 +152,7 @@ def _is_number(value: Any) -> bool:
 
 def _date_rule(value: Any) -> dt.date | None:
     if value == "today":
-        return dt.date.today()
+        return timezone.localdate()
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
@@ -305,7 +306,7 @@ def _check_field(spec: Any, index: int, problems: list[str], parent: str = "") -
         if kind in ("repeat", "address") or isinstance(default, Mapping | list) and kind != "multi_choice":
             problems.append(_("%(f)s: kiểu «%(t)s» không có giá trị mặc định.") % {"f": name, "t": kind})
         elif kind not in ("choice", "multi_choice") or isinstance(spec.get("choices"), list):
-            _value, error = _clean_one(spec, default, _Context(dt.date.today(), AddressBook()))
+            _value, error = _clean_one(spec, default, _Context(timezone.localdate(), AddressBook()))
             if error:
                 problems.append(_("%(f)s: giá trị mặc định không hợp lệ (%(e)s).") % {"f": name, "e": error})
     pdf = spec.get("pdf")
@@ -811,7 +812,7 @@ def _visibility(specs: list[Mapping], values: Mapping[str, Any]) -> dict[str, bo
 def visible_keys(schema: list[Mapping], data: Mapping[str, Any], *, today: dt.date | None = None,
                  book: AddressBook | None = None) -> set[str]:
     """The top-level fields that show for these answers."""
-    ctx = _Context(today or dt.date.today(), book or address_book())
+    ctx = _Context(today or timezone.localdate(), book or address_book())
     values = {s["key"]: _clean_one(s, data.get(s["key"]), ctx)[0] for s in schema if s.get("type") != "repeat"}
     return {k for k, shown in _visibility(schema, values).items() if shown}
 
@@ -905,7 +906,7 @@ def clean_data(schema: list[Mapping], data: Any, *, today: dt.date | None = None
     required; unknown keys are dropped; empty optional answers are left out."""
     if not isinstance(data, Mapping):
         data = {}
-    ctx = _Context(today or dt.date.today(), book or address_book())
+    ctx = _Context(today or timezone.localdate(), book or address_book())
     errors: dict[str, str] = {}
     cleaned = _clean_level([s for s in schema if isinstance(s, Mapping) and "key" in s], data, ctx, errors)
     return cleaned, errors

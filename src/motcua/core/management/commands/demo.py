@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105 (documented demo password, README.md)
 SAMPLE_CATALOG = Path(__file__).resolve().parents[3] / "catalog/fixtures/sample_catalog.json"
@@ -53,9 +54,7 @@ class Command(BaseCommand):
             from motcua.worktime.services import ensure_years
         except ImportError:
             return
-        import datetime as dt
-
-        year = dt.date.today().year
+        year = timezone.localdate().year
         ensure_years(range(year - 1, year + 3), persist=True)
 
     @transaction.atomic
