@@ -43,12 +43,15 @@ def _is_browser(item) -> bool:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item):
     # Started before any fixture, so fixtures, the test and its teardown all see the instant.
-    if _INSTANT is not None and not _is_browser(item):
+    _SharedData.clocked = _INSTANT is not None and not _is_browser(item)
+    if _SharedData.clocked:
         import time_machine
 
         traveller = time_machine.travel(_INSTANT.at, tick=True)
         traveller.start()
         item.stash[_CLOCK] = traveller
+    if _SharedData.stale:
+        _SharedData.reload(item.config)
     return (yield)
 
 
@@ -60,9 +63,8 @@ def pytest_runtest_teardown(item, nextitem):
         traveller = item.stash.get(_CLOCK, None)
         if traveller is not None:
             traveller.stop()
-        # After the last test the database is already gone (nextitem None).
-        if nextitem is not None and _flushes_tables(item):
-            _SharedData.reload(item.config)
+        if _SharedData.loaded and _flushes_tables(item):
+            _SharedData.stale = True  # put back before the next test starts, at its clock
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -81,9 +83,13 @@ def _flushes_tables(item) -> bool:
 
 
 class _SharedData:
-    """The sample catalogue, written once per database and put back after a flush."""
+    """The sample catalogue, written once per database and put back after a flush (at the start of
+    the next test, before its fixtures, stamped an hour before its instant, or at the real time
+    for a browser test: the browser and the live server run on the real clock)."""
 
     loaded = False
+    stale = False  # emptied by a flush, not loaded again yet
+    clocked = False  # the test being set up runs under the test clock
     tables: list[str] = []  # the tables the catalogue fills (they are empty before it)
 
     @classmethod
@@ -104,7 +110,7 @@ class _SharedData:
                 return found
 
         before = counts()
-        with _setup_clock(), transaction.atomic():
+        with _setup_clock(cls.clocked), transaction.atomic():
             import_catalog(json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8")))
         after = counts()
         grown = {t for t in after if after[t] != before.get(t, 0)}
@@ -116,12 +122,11 @@ class _SharedData:
 
     @classmethod
     def reload(cls, config) -> None:
-        if not cls.loaded:
-            return
         from pytest_django.plugin import blocking_manager_key
 
         with config.stash[blocking_manager_key].unblock():
             cls.load()
+        cls.stale = False
 
     @classmethod
     def hide(cls) -> None:
@@ -137,10 +142,10 @@ class _SharedData:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
 
-def _setup_clock():
+def _setup_clock(clocked: bool):
     import contextlib
 
-    if _INSTANT is None:
+    if not clocked:
         return contextlib.nullcontext()
     import time_machine
 
