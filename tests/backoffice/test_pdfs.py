@@ -36,3 +36,24 @@ def test_it_prints_the_ledger_of_the_users_agency(login, people):
     assert response.content.startswith(b"%PDF")
     # An absurd period is clamped, never an error.
     assert client.get("/can-bo/so-theo-doi.pdf", {"from": "x", "to": "9999-99-99"}).status_code == 200
+
+
+def test_a_superuser_without_an_agency_chooses_the_book_to_print(login, people):
+    """It was a 500 (IndexError: a superuser has no agency of their own)."""
+    from motcua.accounts.models import User
+
+    counter_dossier(people)
+    client = login(User.objects.create_superuser("sieu_quan_tri", password=None))
+    period = {"from": "2020-01-01", "to": "2030-12-31"}
+    assert client.get("/can-bo/so-theo-doi.pdf", period).status_code == 404
+    assert client.get("/can-bo/so-theo-doi.pdf", {**period, "agency": "9" * 40}).status_code == 404
+    response = client.get("/can-bo/so-theo-doi.pdf", {**period, "agency": people.commune.pk})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_book_of_another_agency_is_not_printed_for_its_neighbour(login, people):
+    counter_dossier(people)
+    client = login(people.other_receptionist)
+    response = client.get("/can-bo/so-theo-doi.pdf", {"agency": people.commune.pk})
+    assert response.status_code == 200
+    assert f"so-theo-doi-{people.other_commune.unit_code}" in response["Content-Disposition"]
