@@ -138,3 +138,66 @@ def test_no_door_answers_500_to_strange_codes(cast, people):
         for url in (f"/can-bo/ho-so/{code}/", f"/ho-so-cua-toi/{code}/", f"/api/v1/dossiers/{code}",
                     f"/tra-cuu/{code}?key=ABCDEF", f"/api/v1/track/{code}?key=ABCDEF"):
             assert c.get(url, headers=_bearer(cast["receptionist"])).status_code in (400, 404), url
+
+
+# --- the official forms 01–07, per role, through the pages and the API ----------------------------
+# The applicant's papers (01–05) go to the owner; the office's records (06 control sheet, 07 the
+# day's ledger: every dossier the agency received that day, with names, addresses and phones) only
+# to staff who see the dossier. One table (dossiers.paperwork.forms_for) serves every door.
+FORMS = ("01", "02", "03", "04", "05", "06", "07")
+STAFF = ("receptionist", "officer", "head", "leader", "clerk", "agency_admin", "supervisor", "superuser")
+
+
+def expected_form(role: str, door: str, number: str) -> int:
+    if role == "anonymous":
+        return {"staff_page": 302, "citizen_page": 302, "api": 401}[door]
+    if role == "owner":
+        if door == "staff_page":
+            return 403
+        return 200 if number <= "05" else 404
+    if role == "other_citizen" and door == "staff_page":
+        return 403
+    if role in STAFF and door != "citizen_page":
+        return 200
+    return 404
+
+
+def _dossiers_with_every_form(people) -> dict[str, Dossier]:
+    """01, 02, 04, 05, 06, 07 on one online dossier (supplement at reception, received, extended,
+    stopped); 03 on another, refused at reception."""
+    import datetime as dt
+
+    d = online_dossier(people)
+    actions.request_supplement(d, actor=people.receptionist, missing=["Bản sao giấy chứng sinh"])
+    actions.supply(fresh(d), actor=people.citizen)
+    actions.receive(fresh(d), actor=people.receptionist)
+    d = fresh(d)
+    actions.extend(d, actor=people.receptionist, new_due_at=d.due_at + dt.timedelta(days=3), reason="Xác minh")
+    actions.stop(fresh(d), actor=people.receptionist, reason="Người yêu cầu xin dừng")
+    refused = online_dossier(people)
+    actions.refuse(refused, actor=people.receptionist, reason="Sai thẩm quyền")
+    return {number: fresh(refused if number == "03" else d) for number in FORMS}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_forms_01_to_07_per_role_through_the_pages_and_the_api(cast, people, role):
+    from motcua.dossiers import paperwork
+
+    dossiers = _dossiers_with_every_form(people)
+    user = cast[role]
+    c, auth = _client(user), _bearer(user)
+    wrong = {}
+    for number, d in dossiers.items():
+        got = {
+            "staff_page": c.get(f"/can-bo/ho-so/{d.code}/mau/{number}.pdf").status_code,
+            "citizen_page": c.get(f"/ho-so-cua-toi/{d.code}/giay-to/{number}.pdf").status_code,
+            "api": c.get(f"/api/v1/dossiers/{d.code}/forms/{number}.pdf", headers=auth).status_code,
+        }
+        for door, status in got.items():
+            if status != expected_form(role, door, number):
+                wrong[(door, number)] = (expected_form(role, door, number), status)
+    assert not wrong, f"{role}: (expected, got) {wrong}"
+    assert all(number in paperwork.available_forms(dossiers[number]) for number in FORMS)  # none missed
+    if role == "owner":  # the API says why, as for any form a dossier does not have
+        body = c.get(f"/api/v1/dossiers/{dossiers['07'].code}/forms/07.pdf", headers=auth).json()
+        assert body["error"]["code"] == "form_not_available"

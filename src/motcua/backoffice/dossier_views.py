@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
 from motcua.audit import log_access
-from motcua.dossiers import actions
+from motcua.dossiers import actions, paperwork
 from motcua.dossiers.errors import (
     ActionNotAllowed,
     ConcurrentUpdate,
@@ -40,7 +40,6 @@ from motcua.dossiers.models import (
     Dossier,
     DossierFile,
     Event,
-    EventKind,
     FileKind,
     FileSource,
     IdempotencyKey,
@@ -261,18 +260,8 @@ def _panels(ctx: Context, bound: Panel | None = None) -> list[Panel]:
     return panels
 
 
-def _form_links(dossier, kinds: set[str]) -> list[tuple[str, str, str]]:
-    wanted = set()
-    if dossier.received_at:
-        wanted |= {"01", "06"}
-    if EventKind.SUPPLEMENT_REQUESTED in kinds:
-        wanted.add("02")
-    if dossier.status == Status.REFUSED:
-        wanted.add("03")
-    if dossier.extension_count:
-        wanted.add("04")
-    if dossier.status == Status.STOPPED:
-        wanted.add("05")
+def _form_links(dossier, kinds: set[str], user) -> list[tuple[str, str, str]]:
+    wanted = set(paperwork.forms_for(dossier, user, kinds))
     return [(no, title, f"/can-bo/ho-so/{dossier.code}/mau/{no}.pdf") for no, title in FORM_LINKS if no in wanted]
 
 
@@ -305,7 +294,7 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
     return staff_render(request, "backoffice/dossier.html", {
         "dossier": dossier, "procedure": dossier.procedure_version.procedure, "pv": dossier.procedure_version,
         "rows": rows, "result_files": result_files, "events": events, "panels": _panels(ctx, bound),
-        "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds),
+        "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds, request.user),
         "role_labels": ROLE_LABELS, "last_step_hint": last_step_hint,
         "check_url": dossier.status == Status.SUBMITTED and Action.RECEIVE in ctx.allowed,
         "max_mb": max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",

@@ -1,4 +1,5 @@
-"""The official forms of a dossier (01–06) and the ledger (07) as PDFs for the counter's printer."""
+"""The official forms of a dossier (01–07, 07 being the ledger of the day it was received) and the
+ledger of any period as PDFs for the counter's printer."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def form_pdf(request, code: str, number: str):
     dossier = dossier_or_404(request, code)
     layout = "80mm" if request.GET.get("layout") == "80mm" else "a4"
     try:
+        if number not in paperwork.forms_for(dossier, request.user):  # the API's rule too
+            raise paperwork.FormNotAvailable(number)
         content = paperwork.render(dossier, number, layout=layout)
     except paperwork.FormNotAvailable:
         raise Http404("this dossier has no such form") from None

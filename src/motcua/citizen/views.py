@@ -101,7 +101,7 @@ def _context(request, dossier: Dossier, **extra) -> dict:
     context = {
         "dossier": dossier,
         "entries": timeline.entries(timeline.dossier_events(dossier)),
-        "papers": [(n, PAPERS[n]) for n in paperwork.available_forms(dossier) if n in PAPERS],
+        "papers": [(n, PAPERS[n]) for n in paperwork.forms_for(dossier, request.user) if n in PAPERS],
         "submitted_files": submitted,
         "results": integrations.result_files(dossier) if dossier.status in RESULT_STATUSES else [],
         "verify_url": integrations.verify_url(),
@@ -157,7 +157,7 @@ def dossier_file(request, code: str, file_id: int):
 def paper(request, code: str, number: str):
     """One of the official papers of the citizen's dossier, as a PDF."""
     dossier = _own(request, code)
-    if number not in PAPERS or number not in paperwork.available_forms(dossier):
+    if number not in PAPERS or number not in paperwork.forms_for(dossier, request.user):
         raise Http404("no such paper")
     try:
         pdf = paperwork.render(dossier, number)

@@ -496,13 +496,9 @@ def get_form(request, code: str, number: str, layout: str = "a4"):
     require_scope(request, DOSSIERS_READ)
     dossier = _visible(request, code)
     try:
-        if number == "07":
-            if dossier.received_at is None:
-                raise paperwork.FormNotAvailable(number)
-            day = dossier.received_at.astimezone(TZ).date()
-            pdf = paperwork.ledger(dossier.agency, day, day)
-        else:
-            pdf = paperwork.render(dossier, number, layout=layout)
+        if number not in paperwork.forms_for(dossier, request.auth):  # the pages' rule too
+            raise paperwork.FormNotAvailable(number)
+        pdf = paperwork.render(dossier, number, layout=layout)
     except paperwork.FormNotAvailable:
         raise ApiError(404, "form_not_available", FORM_NOT_AVAILABLE_MESSAGE % {"number": number[:2]}) from None
     log_access(request, dossier, "download")

@@ -11,14 +11,20 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.presentation import fee_display, time_display
 from motcua.documents import forms as paper
 
 from .models import Delivery, Dossier, Event, EventKind, FileKind
+from .queries import is_owner, sees_as_staff
 
-FORM_NUMBERS = ("01", "02", "03", "04", "05", "06")
+# Who may download which form (TT 03/2025): the papers handed to the applicant, and the office's own
+# records: the control sheet (06, its hand-overs name staff) and the ledger of the day (07, every
+# dossier the agency received that day, with names, addresses and phones).
+APPLICANT_FORMS = ("01", "02", "03", "04", "05")
+OFFICE_FORMS = ("06", "07")
 
 
 class FormNotAvailable(Exception):
@@ -239,23 +245,38 @@ BUILDERS = {
 }
 
 
-def available_forms(d: Dossier) -> list[str]:
-    """The form numbers this dossier has (for links on its pages)."""
-    kinds = set(d.events.values_list("kind", flat=True))
+def available_forms(d: Dossier, kinds: Iterable[str] | None = None) -> list[str]:
+    """The form numbers this dossier has, whoever asks (`kinds`: its event kinds, when known)."""
+    kinds = set(d.events.values_list("kind", flat=True) if kinds is None else kinds)
     out = []
     if d.received_at:
-        out.append("01")
+        out += ["01", "06", "07"]
     for number, kind in (("02", EventKind.SUPPLEMENT_REQUESTED), ("03", EventKind.REFUSED),
                          ("04", EventKind.EXTENDED), ("05", EventKind.STOPPED)):
         if kind in kinds:
             out.append(number)
-    if d.received_at:
-        out.append("06")
     return sorted(out)
 
 
+def forms_for(d: Dossier, user, kinds: Iterable[str] | None = None) -> list[str]:
+    """The forms of this dossier that `user` may download, the one rule for the pages and the API:
+    staff who see the dossier through an agency (and superusers) all of them; its owner the
+    applicant's papers (01–05); anyone else none."""
+    if sees_as_staff(user, d):
+        return available_forms(d, kinds)
+    if is_owner(user, d):
+        return [number for number in available_forms(d, kinds) if number in APPLICANT_FORMS]
+    return []
+
+
 def render(d: Dossier, number: str, *, layout: str = "a4") -> bytes:
-    """The PDF of form `number` ("01".."06") for this dossier; FormNotAvailable if it has none."""
+    """The PDF of form `number` ("01".."07") for this dossier; FormNotAvailable if it has none.
+    Form 07 is the ledger of the day the dossier was received at its agency."""
+    if number == "07":
+        if d.received_at is None:
+            raise FormNotAvailable(number)
+        day = timezone.localtime(d.received_at).date()
+        return ledger(d.agency, day, day)
     builder = BUILDERS.get(number)
     if builder is None:
         raise FormNotAvailable(number)
@@ -267,8 +288,6 @@ def render(d: Dossier, number: str, *, layout: str = "a4") -> bytes:
 
 def ledger(agency, start: dt.date, end: dt.date) -> bytes:
     """Form 07: the dossiers the agency received between two dates (inclusive), in order."""
-    from django.utils import timezone
-
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)

@@ -89,9 +89,20 @@ def holds_role(user, agency_id: int, role: str) -> bool:
 
 
 def can_see(user, dossier: Dossier) -> bool:
+    return is_owner(user, dossier) or sees_as_staff(user, dossier)
+
+
+def is_owner(user, dossier: Dossier) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and dossier.owner_id is not None
+                and dossier.owner_id == user.pk)
+
+
+def sees_as_staff(user, dossier: Dossier) -> bool:
+    """Seen through an agency (received by, handled by or passed through one of the user's agencies,
+    or below one they supervise), or as a superuser; not merely as its owner."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser or (dossier.owner_id is not None and dossier.owner_id == user.pk):
+    if user.is_superuser:
         return True
     agencies = set(user_roles(user))
     if not agencies:
