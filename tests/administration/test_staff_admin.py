@@ -78,15 +78,38 @@ def test_it_invites_a_new_staff_member_who_sets_a_password(admin_client, admins,
 
 
 def test_it_gives_an_existing_account_the_membership(admin_client, admins):
+    from django.utils import timezone
+
     from motcua.accounts.models import Membership, User
 
-    existing = User.objects.create_user("cb_cu", full_name="Lê Văn Cũ", phone="0912000111", password="x-Pass-123!")
+    # The account has proved its phone (a code sent there was entered): only such a match counts.
+    existing = User.objects.create_user("cb_cu", full_name="Lê Văn Cũ", phone="0912000111", password="x-Pass-123!",
+                                        phone_verified_at=timezone.now())
     page = admin_client.post(INVITE, invite(admins.commune, full_name="Tên khác", email="", phone="0912 000 111",
                                             roles=["clerk"]), follow=True)
     assert "Đã có tài khoản Lê Văn Cũ" in page.content.decode()
     assert User.objects.filter(phone="0912000111").count() == 1
     assert Membership.objects.filter(user=existing, agency=admins.commune, role="clerk", active=True).exists()
     assert not mail.outbox  # has a password already: nothing to set
+
+
+def test_an_address_typed_at_sign_up_but_never_proved_gets_no_roles(admin_client, admins,
+                                                                     django_capture_on_commit_callbacks):
+    """A stranger signs up with the future officer's e-mail (unverified); the admin's invitation of
+    that address makes a new account for the officer and tells the admin why."""
+    from motcua.accounts.models import Membership, User
+
+    stranger = User.objects.create_user("ke_la", full_name="Kẻ Lạ", email="binh@example.invalid",
+                                        password="x-Pass-123!", self_registered=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = admin_client.post(INVITE, invite(admins.commune, roles=["leader"]), follow=True)
+    html = page.content.decode()
+    assert "chưa xác minh, nên không được giao vai trò" in html and "Đã tạo tài khoản Trần Thị Bình" in html
+    assert not Membership.objects.filter(user=stranger).exists()
+    officer = User.objects.get(email="binh@example.invalid", full_name="Trần Thị Bình")
+    assert officer != stranger and Membership.objects.filter(user=officer, role="leader", active=True).exists()
+    [message] = mail.outbox  # the set-password code goes to the address: whoever proves it owns the new account
+    assert message.to == ["binh@example.invalid"]
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -129,8 +152,11 @@ def test_an_agency_admin_cannot_manage_a_provincial_admin(admin_client, admins, 
     url = member_url(admins.province_admin, admins.commune)
     assert admin_client.get(url).status_code == 403
     assert admin_client.post(member_url(admins.province_admin, admins.commune, "ngung-hoat-dong/")).status_code == 403
-    # Nor through an invitation naming the provincial admin's e-mail.
+    # Nor through an invitation naming the provincial admin's (proved) e-mail.
+    from django.utils import timezone
+
     admins.province_admin.email = "tinh@example.invalid"
+    admins.province_admin.email_verified_at = timezone.now()
     admins.province_admin.save()
     page = admin_client.post(INVITE, invite(admins.commune, email="tinh@example.invalid", roles=["leader"]))
     assert page.status_code == 400 and "chỉ quản trị cấp tỉnh mới thay đổi được" in page.content.decode()

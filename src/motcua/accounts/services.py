@@ -112,6 +112,16 @@ def accounts_with_contact(contact: Contact):
     return qs.order_by(verified.desc(nulls_last=True), "-date_joined", "-id")
 
 
+def account_that_proved(contact: Contact) -> User | None:
+    """The active account that has proved it holds this phone or e-mail (a code sent there was
+    entered), if any. Anyone can type an address at sign-up; only a proof may link it to roles."""
+    if contact.kind == "email":
+        qs = User.objects.filter(email__iexact=contact.value, email_verified_at__isnull=False)
+    else:
+        qs = User.objects.filter(phone__in=_phone_variants(contact.value), phone_verified_at__isnull=False)
+    return qs.filter(is_active=True).order_by("-date_joined", "-id").first()
+
+
 def contact_taken(contact: Contact, exclude: User | None = None) -> bool:
     """Does another account hold this phone or e-mail as verified?"""
     if contact.kind == "email":

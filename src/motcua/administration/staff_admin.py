@@ -190,13 +190,15 @@ def staff_list(request):
     })
 
 
-def _existing_account(email: str, phone: str) -> User | None:
-    for contact in (Contact("email", email) if email else None, Contact("phone", phone) if phone else None):
-        if contact is not None:
-            found = account_services.accounts_with_contact(contact).first()
-            if found is not None:
-                return found
-    return None
+def _existing_account(email: str, phone: str) -> tuple[User | None, bool]:
+    """(the account that proved this e-mail or phone, whether an unproved account also names it).
+    Only a proved address may receive the roles: an address typed at sign-up proves nothing."""
+    contacts = [Contact(kind, value) for kind, value in (("email", email), ("phone", phone)) if value]
+    for contact in contacts:
+        found = account_services.account_that_proved(contact)
+        if found is not None:
+            return found, False
+    return None, any(account_services.accounts_with_contact(c).exists() for c in contacts)
 
 
 def send_invitation(request, user: User) -> str:
@@ -251,7 +253,7 @@ def staff_invite(request):
         if form.is_valid():
             data = form.cleaned_data
             agency = data["agency"]
-            existing = _existing_account(data["email"], data["phone"])
+            existing, unproved = _existing_account(data["email"], data["phone"])
             refusal = manage_refusal(request, agency, existing)
             if refusal:
                 form.add_action_error(None, refusal)
@@ -267,10 +269,16 @@ def staff_invite(request):
                                          agency=agency, note=_("Mời cán bộ vào cơ quan."))
                     else:
                         user = existing
+                        changelog.record(request.user, user, ChangeAction.UPDATE, after=_snapshot_user(user),
+                                         agency=agency, note=_("Mời cán bộ: trùng e-mail hoặc số điện thoại đã "
+                                                               "xác minh của tài khoản này."))
                     granted = _grant(request, user, agency, data["roles"])
                     if existing is None or not user.has_usable_password():
                         note = send_invitation(request, user)
                 if existing is None:
+                    if unproved:
+                        note = _("Một tài khoản tự đăng ký cũng ghi địa chỉ này nhưng chưa xác minh, nên không được "
+                                 "giao vai trò; đã tạo tài khoản mới cho cán bộ.") + " " + note
                     messages.success(request, _("Đã tạo tài khoản %(user)s (tên đăng nhập %(username)s) với vai trò: "
                                                 "%(roles)s. %(note)s") % {
                         "user": user, "username": user.username, "roles": ", ".join(granted), "note": note})
