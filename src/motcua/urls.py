@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from motcua.accounts.views import admin_sign_in
 from motcua.api.urls import api
 from motcua.core import views as core_views
 from motcua.dossiers.api import track_lean
@@ -10,6 +11,8 @@ urlpatterns = [
     path("ping", core_views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/<str:code>/", core_views.switch_language, name="switch_language"),
+    # Before the admin's own URLs: its sign-in page is the portal's (limits, lockout, 2FA).
+    path("quan-tri-he-thong/login/", admin_sign_in, name="admin_sign_in"),
     path("quan-tri-he-thong/", admin.site.urls),
     # The public tracking call is the hot path: a lean view ahead of the API framework (same answer).
     path("api/v1/track/<str:code>", track_lean, name="api_track"),

@@ -112,3 +112,31 @@ def test_the_nav_item_for_base_html(rf, citizen):
     assert 'href="/dang-nhap/?next=/thu-tuc/"' in render_to_string("accounts/_account_nav.html", request=request)
     request.user = citizen
     assert 'href="/tai-khoan/"' in render_to_string("accounts/_account_nav.html", request=request)
+
+
+def test_the_django_admin_signs_in_through_the_portal_with_its_limits(client, db, clock):
+    """Its own sign-in page took 45 wrong passwords without a 429 (no limit, no lockout, no 2FA)."""
+    admin = User.objects.create_superuser("quantri_he_thong", password=PASSWORD)
+    response = client.get("/quan-tri-he-thong/")
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"] == "/dang-nhap/?next=%2Fquan-tri-he-thong%2F"
+    # A password posted to the old door is never checked, right or wrong.
+    for password in ("sai-1", PASSWORD):
+        response = client.post("/quan-tri-he-thong/login/?next=/quan-tri-he-thong/", {
+            "username": "quantri_he_thong", "password": password, "next": "/quan-tri-he-thong/"})
+        assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+        assert "_auth_user_id" not in client.session
+    # Elsewhere than the admin, never: no open redirect through this page.
+    assert client.get("/quan-tri-he-thong/login/?next=https://evil.example/").url.endswith(
+        "next=%2Fquan-tri-he-thong%2F")
+    # The portal's page: ten wrong passwords lock the account, even from the admin's door.
+    for i in range(10):
+        client.post("/dang-nhap/?next=/quan-tri-he-thong/", {"username": "quantri_he_thong", "password": f"sai-{i}"})
+    response = client.post("/dang-nhap/?next=/quan-tri-he-thong/", {"username": "quantri_he_thong",
+                                                                    "password": PASSWORD})
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    clock.advance(901)
+    response = client.post("/dang-nhap/?next=/quan-tri-he-thong/", {"username": "quantri_he_thong",
+                                                                    "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(admin.pk)

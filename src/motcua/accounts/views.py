@@ -225,6 +225,21 @@ class SignOutView(auth_views.LogoutView):
     next_page = "/"
 
 
+ADMIN_HOME = "/quan-tri-he-thong/"
+
+
+@never_cache
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """Django admin's own sign-in page, replaced: the system administrator signs in through the
+    portal's page, with its attempt limit, lockout and second factor. A password posted here is
+    never checked (so this door cannot be used to guess one)."""
+    next_url = request.GET.get("next", "")
+    if not next_url.startswith(ADMIN_HOME) or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}):
+        next_url = ADMIN_HOME
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
+
+
 # --- Sign up --------------------------------------------------------------------------------------
 
 
