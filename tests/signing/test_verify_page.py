@@ -156,5 +156,18 @@ def test_a_wrong_key_looks_exactly_like_an_unknown_code(client, issued):
     assert page(d.code, "")[0] == 400
 
 
+def test_guessing_keys_is_limited_like_tracking(client, issued, settings):
+    """It tested keys without any limit; now the tracking pages' limiter and counters apply."""
+    settings.MOTCUA_TRACK_FAILURES_PER_IP = 5
+    d, _signed = issued
+    for i in range(5):
+        assert client.post(URL, {"mode": "code", "ma": d.code, "key": f"ZZZZZ{i}"}).status_code == 404
+    response = client.post(URL, {"mode": "code", "ma": d.code, "key": d.tracking_key})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "quá nhiều lần" in text(response) and "Vui lòng thử lại sau" in text(response)
+    # The same address is stopped on the tracking page too: one budget for both doors.
+    assert client.get(f"/tra-cuu/{d.code}?key={d.tracking_key}").status_code == 429
+
+
 def test_other_methods_are_refused(client):
     assert client.put(URL).status_code == 405

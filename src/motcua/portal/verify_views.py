@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from motcua.audit import throttle
 from motcua.dossiers.files import clean_name, max_upload_bytes
 from motcua.signing import verify as checks
 
@@ -120,8 +121,12 @@ def _by_code(request):
     if not code or not key:
         return _page(request, status=400, mode="code", code=code, key=key,
                      code_error=_("Cần nhập cả mã hồ sơ và mã tra cứu in trên Giấy tiếp nhận hồ sơ."))
+    # The tracking pages' limiter and counters: a key guessed here counts as one guessed there.
+    if refused := throttle.tracking_refused(request, code):
+        return throttle.limited_page(request, throttle.tracking_message(refused), refused)
     results = checks.results_for(code, key)
     if results is None:
+        throttle.tracking_failed(request, code)
         return _page(request, status=404, mode="code", code=code, key=key,
                      code_error=_("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu đã nhập. Vui lòng kiểm tra lại "
                                   "từng ký tự trên Giấy tiếp nhận hồ sơ."))
