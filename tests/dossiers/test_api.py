@@ -128,6 +128,23 @@ def test_a_citizen_submits_online(api, people):
     assert dossier.owner == people.citizen and dossier.form_data == {"ten_tre": "Nguyễn Văn Bé"}
 
 
+def test_an_unverified_self_registered_account_cannot_submit_through_the_api(api, people):
+    """The wizard refused it but the API did not: the rule now lives in the action layer."""
+    from django.utils import timezone
+
+    from motcua.accounts.models import User
+
+    stranger = User.objects.create_user("cd_chua_xac_minh", password=PASSWORD, phone="0987654321",
+                                        self_registered=True)
+    body = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT}
+    response = api(stranger).post("/api/v1/dossiers", body)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "account_not_verified"
+    assert "chưa được xác minh" in response.json()["error"]["message"] and not Dossier.objects.exists()
+    stranger.phone_verified_at = timezone.now()
+    stranger.save()
+    assert api(stranger).post("/api/v1/dossiers", body).status_code == 201
+
+
 def test_the_same_idempotency_key_creates_one_dossier(api, people):
     citizen = api(people.citizen)
     payload = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT}

@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.accounts import services as account_services
 from motcua.accounts.models import phone_validator
 from motcua.audit.chain import seal_event
 
@@ -682,6 +683,11 @@ def create_dossier(
             raise InvalidInput(_("Thủ tục này chưa nhận hồ sơ trực tuyến (mức độ %(level)d).")
                                % {"level": version.level},
                                field="procedure", code="online_submission_not_offered")
+        # The wizard's rule, for every door (the API too): a self-registered account submits only
+        # once it has proved a phone, an e-mail or its identity.
+        if not account_services.can_submit(actor):
+            raise PermissionDenied(account_services.submission_block_reason(actor) or "",
+                                   code="account_not_verified")
     else:
         from .queries import holds_role
 
