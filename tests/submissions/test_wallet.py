@@ -65,3 +65,30 @@ def test_an_empty_wallet_says_so(web):
     comp = component(BIRTH, "Giấy chứng sinh")
     page = web.get(f"/nop-ho-so/nhap/{draft.pk}/kho/?component={comp.pk}").content.decode()
     assert "chưa có giấy tờ phù hợp" in page
+
+
+def test_a_result_is_in_the_wallet_only_once_the_dossier_is_completed(web, citizen):
+    """A result attached by the office before completion was downloadable from the wallet."""
+    from motcua.accounts.models import Membership, User
+    from motcua.agencies.models import Agency
+    from motcua.dossiers.models import FileKind, Status
+
+    earlier_dossier(citizen)
+    receptionist = User.objects.create_user("tn_tanthanh", full_name="Cán bộ một cửa")
+    Membership.objects.create(user=receptionist, agency=Agency.objects.get(unit_code="000.21.01.H12"),
+                              role="receptionist")
+    birth = actions.create_dossier(actor=citizen, version=version_of(BIRTH), channel=2,
+                                   applicant=actions.Applicant(name="Nguyễn Văn An", id_number="096090001234")).dossier
+    birth = actions.receive(birth, actor=receptionist).dossier
+    result = actions.add_file(birth, actor=receptionist, upload=io.BytesIO(PDF), name="trich-luc-khai-sinh.pdf",
+                              kind=FileKind.RESULT).file
+    draft, _url = start_draft(web)
+    comp = component(BIRTH, "Giấy chứng sinh")
+    page = web.get(f"/nop-ho-so/nhap/{draft.pk}/kho/?component={comp.pk}").content.decode()
+    assert "giay-chung-sinh-cu.pdf" in page and "trich-luc-khai-sinh.pdf" not in page
+    assert web.get(f"/nop-ho-so/kho/{result.pk}/").status_code == 404
+    assert web.post(f"/nop-ho-so/nhap/{draft.pk}/kho/", {"component": comp.pk, "file": result.pk}).status_code == 400
+    # Released with the completion (the walk to it is tested with the back office).
+    Dossier.objects.filter(pk=birth.pk).update(status=Status.COMPLETED)
+    assert web.get(f"/nop-ho-so/kho/{result.pk}/").status_code == 200
+    assert "trich-luc-khai-sinh.pdf" in web.get(f"/nop-ho-so/nhap/{draft.pk}/kho/?component={comp.pk}").content.decode()

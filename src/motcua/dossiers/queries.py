@@ -115,6 +115,19 @@ def sees_as_staff(user, dossier: Dossier) -> bool:
     return Event.objects.filter(dossier_id=dossier.pk, to_agency_id__in=agencies).exists()
 
 
+# A result is the applicant's only once the dossier is completed (status 9) or returned (10).
+RESULT_RELEASED = (Status.COMPLETED, Status.RETURNED)
+
+
+def owner_files(user) -> QuerySet[DossierFile]:
+    """The files of the dossiers `user` owns that they may open: what was submitted, and results
+    once released (an officer's draft result attached before completion is not theirs yet)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return DossierFile.objects.none()
+    return DossierFile.objects.filter(dossier__owner=user).exclude(
+        Q(kind=FileKind.RESULT) & ~Q(dossier__status__in=RESULT_RELEASED))
+
+
 def visible_dossiers(user) -> QuerySet[Dossier]:
     """Every dossier the user may see."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -30,6 +30,7 @@ from motcua.core.text import fold
 from motcua.dossiers import actions
 from motcua.dossiers.errors import DossierError, FileRefused
 from motcua.dossiers.models import Dossier, DossierFile, FileSource
+from motcua.dossiers.queries import owner_files
 from motcua.eforms.schema import Section, applicant_from, clean_data, profile_from_user
 from motcua.eforms.services import FormSpec, eform_for
 
@@ -232,7 +233,7 @@ def wallet_files(user, component: Component | None = None) -> list[DossierFile]:
 
     allowed = accepted_extensions(component.accepted_types) if component is not None else set()
     by_type = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/tiff": "tif"}
-    rows = (DossierFile.objects.filter(dossier__owner=user)
+    rows = (owner_files(user)
             .select_related("dossier__procedure_version", "component")
             .order_by("-uploaded_at", "-id")[: WALLET_LIMIT * 3])
     seen: set[str] = set()
@@ -254,7 +255,7 @@ def wallet_file(user, raw_id: Any) -> DossierFile | None:
         pk = int(str(raw_id)[:18])
     except (TypeError, ValueError):
         return None
-    return DossierFile.objects.filter(pk=pk, dossier__owner=user).select_related("dossier").first()
+    return owner_files(user).filter(pk=pk).select_related("dossier").first()
 
 
 def add_from_wallet(draft: Draft, component: Component, source: DossierFile) -> DraftFile:

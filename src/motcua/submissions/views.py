@@ -30,7 +30,8 @@ from motcua.audit.throttle import throttled
 from motcua.catalog.models import Procedure
 from motcua.dossiers.errors import DossierError, FileRefused
 from motcua.dossiers.files import clean_name, download_response, max_upload_bytes
-from motcua.dossiers.models import Delivery, Dossier, DossierFile, FileKind
+from motcua.dossiers.models import Delivery, Dossier, FileKind
+from motcua.dossiers.queries import owner_files
 from motcua.eforms import rendering
 from motcua.eforms.addresses import address_book
 from motcua.eforms.schema import initial_values, profile_from_user, summary, with_prefill
@@ -438,7 +439,7 @@ def wallet(request, draft_id):
 @citizen_required
 def wallet_download(request, file_id: int):
     """One of the citizen's own dossier files (wallet preview, confirmation page)."""
-    f = get_object_or_404(DossierFile.objects.select_related("dossier"), pk=file_id, dossier__owner=request.user)
+    f = get_object_or_404(owner_files(request.user).select_related("dossier"), pk=file_id)
     try:
         return download_response(f, inline=request.GET.get("tai") != "1")
     except OSError:
