@@ -14,13 +14,13 @@ top level.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from motcua.core.text import fold
+from motcua.eforms import patterns
 from motcua.eforms.schema import KEY_RE, RULES, TYPE_LABELS, choices_of, display_value, validate_schema
 
 CHOICE_TYPES = ("choice", "multi_choice")
@@ -150,10 +150,9 @@ def key_problem(key: str, taken: Mapping[str, Mapping] | Iterable[str]) -> str |
 
 def pattern_problem(pattern: str) -> str | None:
     """The error of a regular expression as the admin typed it; None when it compiles."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return _("Biểu thức kiểm tra «%(p)s» bị lỗi: %(e)s.") % {"p": pattern[:80], "e": exc}
+    problem = patterns.problem(pattern)
+    if problem is not None:
+        return _("Biểu thức kiểm tra «%(p)s» bị lỗi: %(e)s.") % {"p": pattern[:80], "e": problem}
     return None
 
 
