@@ -196,6 +196,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MOTCUA_MAX_UPLOAD_BYTES = env_int("MOTCUA_MAX_UPLOAD_MB", 20) * 1024 * 1024
+# Reading an uploaded PDF's page tree runs in a child process stopped after this much CPU time
+# (a hostile file can make a parser spin for minutes); such a file is refused as too complex.
+MOTCUA_PDF_CHECK_CPU_SECONDS = env_int("MOTCUA_PDF_CHECK_CPU_SECONDS", 5)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

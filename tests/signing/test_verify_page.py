@@ -171,3 +171,16 @@ def test_guessing_keys_is_limited_like_tracking(client, issued, settings):
 
 def test_other_methods_are_refused(client):
     assert client.put(URL).status_code == 405
+
+
+def test_a_pdf_too_costly_to_read_gets_an_answer_not_a_stuck_page(client, settings):
+    """The public page took 13 s of a server's CPU for one hostile 20 MB file; the reading now runs in
+    a child stopped at MOTCUA_PDF_CHECK_CPU_SECONDS, and the person is told what to do."""
+    from tests.dossiers.test_pdf_bounds import with_xref
+
+    settings.MOTCUA_PDF_CHECK_CPU_SECONDS = 1
+    settings.MOTCUA_MAX_UPLOAD_MB = 40
+    settings.MOTCUA_MAX_UPLOAD_BYTES = 40 * 1024 * 1024
+    response = upload(client, with_xref(1_000_000))
+    assert response.status_code == 200
+    assert "quá phức tạp để kiểm tra" in text(response) and "tải lại tệp gốc" in text(response)

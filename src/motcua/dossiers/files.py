@@ -16,6 +16,7 @@ MOTCUA_CLAMD set, every stored file is scanned by clamd first (`scan`, INSTREAM 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import socket
@@ -31,6 +32,8 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from motcua.core import bounded
 
 from .errors import FileRefused
 
@@ -222,21 +225,49 @@ def active_content(upload: IO[bytes]) -> bytes | None:
     return None
 
 
+# The file's end, where a PDF's trailer must be: the format puts "startxref" in the last 1,024
+# bytes, and a reader that searches further back line by line is where hostile files spin.
+TRAILER_WINDOW = 4096
+
+
+class TooComplex(Exception):
+    """Reading the file would cost more than MOTCUA_PDF_CHECK_CPU_SECONDS of CPU."""
+
+
 def pdf_page_count(upload: IO[bytes]) -> int:
     """Pages of a PDF: the page tree's /Count (pyHanko's reader) or the page objects in the raw
-    bytes, whichever is larger (a broken or lying page tree cannot hide pages)."""
+    bytes, whichever is larger (a broken or lying page tree cannot hide pages).
+
+    The raw count is one linear pass. The page tree is read only when the trailer is where the
+    format puts it, and in a child process stopped at MOTCUA_PDF_CHECK_CPU_SECONDS of CPU
+    (TooComplex then)."""
     raw_count = sum(len(_PAGE_OBJECT.findall(chunk)) for chunk in _chunks_no_overlap(upload))
     tree_count = 0
-    try:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-
-        upload.seek(0)
-        tree_count = int(PdfFileReader(upload, strict=False).root["/Pages"]["/Count"])
-    except Exception:  # noqa: BLE001 (any parser failure: fall back to the raw count)
-        tree_count = 0
-    finally:
-        upload.seek(0)
+    if _trailer_at_the_end(upload):
+        try:
+            tree_count = bounded.run(_tree_count, upload, cpu_seconds=settings.MOTCUA_PDF_CHECK_CPU_SECONDS)
+        except bounded.TooExpensive as exc:
+            raise TooComplex(str(exc)) from None
+        except bounded.ChildFailed:  # any parser failure: the raw count stands
+            tree_count = 0
+        finally:
+            upload.seek(0)
     return max(raw_count, tree_count)
+
+
+def _trailer_at_the_end(upload: IO[bytes]) -> bool:
+    upload.seek(0, os.SEEK_END)
+    upload.seek(max(0, upload.tell() - TRAILER_WINDOW))
+    found = b"startxref" in upload.read(TRAILER_WINDOW)
+    upload.seek(0)
+    return found
+
+
+def _tree_count(upload: IO[bytes]) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    upload.seek(0)
+    return int(PdfFileReader(upload, strict=False).root["/Pages"]["/Count"])
 
 
 def _chunks_no_overlap(upload: IO[bytes]):
@@ -279,7 +310,14 @@ def check_content(upload: IO[bytes], display: str, extension: str) -> None:
         )
     if extension == "pdf":
         limit = int(getattr(settings, "MOTCUA_MAX_PDF_PAGES", DEFAULT_MAX_PDF_PAGES) or DEFAULT_MAX_PDF_PAGES)
-        pages = pdf_page_count(upload)
+        try:
+            pages = pdf_page_count(upload)
+        except TooComplex:
+            raise _refused(
+                _("Tệp PDF «%(name)s» quá phức tạp để kiểm tra. Hãy quét lại hoặc xuất lại thành tệp PDF "
+                  "thông thường (chức năng «In ra PDF» hay «Lưu thành PDF»).") % {"name": display},
+                "file_too_complex",
+            ) from None
         if pages > limit:
             raise _refused(
                 _("Tệp «%(name)s» có %(pages)s trang, nhiều hơn giới hạn %(limit)s trang mỗi tệp. "

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import bounded
 from motcua.dossiers.codes import tracking_key_matches
 from motcua.dossiers.models import Dossier
 
@@ -47,11 +48,13 @@ class Verdict(enum.StrEnum):
     TAMPERED = "tampered"
     UNSIGNED = "unsigned"
     BROKEN = "broken"
+    TOO_COMPLEX = "too_complex"
     NOT_PDF = "not_pdf"
 
 
 # Worst first: the file's verdict is the worst of its signatures'.
-_SEVERITY = [Verdict.NOT_PDF, Verdict.BROKEN, Verdict.TAMPERED, Verdict.UNSIGNED, Verdict.UNTRUSTED, Verdict.VALID]
+_SEVERITY = [Verdict.NOT_PDF, Verdict.TOO_COMPLEX, Verdict.BROKEN, Verdict.TAMPERED, Verdict.UNSIGNED,
+             Verdict.UNTRUSTED, Verdict.VALID]
 
 
 class TrustProblem(enum.StrEnum):
@@ -119,6 +122,7 @@ HEADLINES = {
     Verdict.TAMPERED: _("Tệp đã bị sửa sau khi ký"),
     Verdict.UNSIGNED: _("Tệp không có chữ ký số"),
     Verdict.BROKEN: _("Không đọc được tệp PDF"),
+    Verdict.TOO_COMPLEX: _("Tệp PDF quá phức tạp để kiểm tra"),
     Verdict.NOT_PDF: _("Tệp không phải PDF"),
 }
 EXPLANATIONS = {
@@ -131,6 +135,8 @@ EXPLANATIONS = {
     Verdict.UNSIGNED: _("Tệp PDF này không mang chữ ký số nào, nên không xác thực được nguồn gốc."),
     Verdict.BROKEN: _("Tệp bị hỏng, bị cắt cụt hoặc đã bị sửa đổi nên không đọc được. Hãy tải lại tệp gốc "
                       "rồi kiểm tra lại."),
+    Verdict.TOO_COMPLEX: _("Việc đọc tệp này tốn quá nhiều thời gian nên đã dừng. Tệp kết quả do cơ quan cấp "
+                           "không như vậy: hãy tải lại tệp gốc từ Cổng rồi kiểm tra lại."),
     Verdict.NOT_PDF: _("Trang này chỉ kiểm tra tệp PDF có chữ ký số."),
 }
 TRUST_EXPLANATIONS = {
@@ -253,27 +259,39 @@ def verify_pdf(data: bytes) -> Verification:
     if not data.startswith(b"%PDF-"):
         return Verification(Verdict.NOT_PDF, digest, size)
     issued = _issued(digest)
+    # The parsing and the cryptography run in a child stopped at MOTCUA_PDF_CHECK_CPU_SECONDS: a
+    # hostile file (this page is public) can make the reader spin for minutes. The child never
+    # touches the database (the issued record is read above).
     try:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)[:MAX_SIGNATURES]
-    except Exception as exc:  # pyHanko raises many kinds of errors on a damaged file
+        reports = bounded.run(_signature_reports, data, issued.signed_at if issued else None,
+                              cpu_seconds=settings.MOTCUA_PDF_CHECK_CPU_SECONDS)
+    except bounded.TooExpensive:
+        logger.warning("signing: PDF too costly to verify (%s bytes)", size)
+        return Verification(Verdict.TOO_COMPLEX, digest, size, issued=issued)
+    except bounded.ChildFailed as exc:  # pyHanko raises many kinds of errors on a damaged file
         logger.info("signing: unreadable PDF (%s bytes): %s", size, exc)
         return Verification(Verdict.BROKEN, digest, size, issued=issued)
-    if not embedded:
+    if not reports:
         return Verification(Verdict.UNSIGNED, digest, size, issued=issued)
-    reports = []
-    for signature in embedded:
-        try:
-            reports.append(_report(signature, issued.signed_at if issued else None))
-        except Exception as exc:  # noqa: BLE001 - a hostile file must never make a 500
-            logger.warning("signing: verification failed on a signature: %s", exc)
-            reports.append(SignatureReport(verdict=Verdict.TAMPERED, field_name=str(signature.field_name or "")))
     verdict = min((r.verdict for r in reports), key=_SEVERITY.index)
     if verdict == Verdict.UNTRUSTED and all(r.verdict == Verdict.VALID or r.trusted_at_signing for r in reports):
         verdict = Verdict.VALID
     return Verification(verdict, digest, size, signatures=reports, issued=issued)
+
+
+def _signature_reports(data: bytes, issued_at: dt.datetime | None) -> list[SignatureReport]:
+    """One report per embedded signature (at most MAX_SIGNATURES); raises on an unreadable file."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reports = []
+    for signature in list(reader.embedded_signatures)[:MAX_SIGNATURES]:
+        try:
+            reports.append(_report(signature, issued_at))
+        except Exception as exc:  # noqa: BLE001 - a hostile file must never make a 500
+            logger.warning("signing: verification failed on a signature: %s", exc)
+            reports.append(SignatureReport(verdict=Verdict.TAMPERED, field_name=str(signature.field_name or "")))
+    return reports
 
 
 # --- by dossier code ------------------------------------------------------------------------------
