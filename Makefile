@@ -56,6 +56,7 @@ messages: install
 bench: install
 	$(PY) bench/catalog_search.py
 	$(PY) bench/deadlines.py
+	$(PY) bench/signin.py
 
 clean:
 	rm -rf $(VENV) data/test.sqlite3

@@ -225,6 +225,13 @@ if env_bool("MOTCUA_HTTPS", False):
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 
+# Argon2id (m = 19 MiB, t = 2, p = 1: motcua.accounts.hashers); older PBKDF2 hashes still sign in
+# and are re-made with Argon2id at that moment.
+PASSWORD_HASHERS = [
+    "motcua.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -140,3 +140,20 @@ def test_the_django_admin_signs_in_through_the_portal_with_its_limits(client, db
     response = client.post("/dang-nhap/?next=/quan-tri-he-thong/", {"username": "quantri_he_thong",
                                                                     "password": PASSWORD})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(admin.pk)
+
+
+def test_passwords_are_hashed_with_argon2id_and_old_hashes_upgraded_at_sign_in(client, db, settings):
+    """The suite hashes with MD5 for speed; this test uses the production list (motcua.settings)."""
+    from django.contrib.auth.hashers import make_password
+
+    from motcua import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    fresh = User.objects.create_user("cd_moi", password=PASSWORD)
+    assert fresh.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    old = User.objects.create_user("cd_cu")
+    old.password = make_password(PASSWORD, hasher="pbkdf2_sha256")  # as stored before this change
+    old.save()
+    assert client.post("/dang-nhap/", {"username": "cd_cu", "password": PASSWORD}).status_code == 302
+    old.refresh_from_db()
+    assert old.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$") and old.check_password(PASSWORD)
