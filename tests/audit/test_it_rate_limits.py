@@ -51,6 +51,25 @@ def test_api_tracking_is_limited_per_address_and_per_code(people, client, tight)
                       REMOTE_ADDR="203.0.113.99").status_code == 200
 
 
+def test_strangers_guesses_never_lock_out_the_signed_in_owner(people, client, tight):
+    """Two addresses were enough to pause tracking of any dossier for an hour (codes are
+    sequential), its owner included."""
+    from tests.backoffice.conftest import online_dossier
+
+    d = online_dossier(people)  # owned by people.citizen
+    for i in range(5):
+        client.get(f"/api/v1/track/{d.code}", {"key": "WRONG1"}, REMOTE_ADDR=f"203.0.113.{i}")
+    assert client.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key}).status_code == 429
+    owner = Client()
+    owner.force_login(people.citizen)
+    assert owner.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key}).status_code == 200
+    assert owner.get(f"/tra-cuu/{d.code}", {"key": d.tracking_key}).status_code == 200
+    assert owner.get(f"/ho-so-cua-toi/{d.code}/").status_code == 200  # their own page never was limited
+    stranger = Client()
+    stranger.force_login(people.other_receptionist)  # signed in, but not the owner: still paused
+    assert stranger.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key}).status_code == 429
+
+
 def test_the_api_token_endpoint_is_limited(people, client, settings):
     settings.MOTCUA_SIGNIN_FAILURES = 3
     people.receptionist.set_password(PASSWORD)

@@ -128,6 +128,14 @@ def owner_files(user) -> QuerySet[DossierFile]:
         Q(kind=FileKind.RESULT) & ~Q(dossier__status__in=RESULT_RELEASED))
 
 
+def owns_code(user, code: str) -> bool:
+    """Is `user` signed in as the owner of the dossier with this code? (The per-code lockout of
+    public tracking never applies to them: strangers' guesses must not lock the owner out.)"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Dossier.objects.filter(code=(code or "")[:50], owner=user).exists()
+
+
 def visible_dossiers(user) -> QuerySet[Dossier]:
     """Every dossier the user may see."""
     if user is None or not getattr(user, "is_authenticated", False):
