@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.accounts.views import admin_sign_in
+from motcua.api import views as api_views
 from motcua.api.urls import api
 from motcua.core import views as core_views
 from motcua.dossiers.api import track_lean
@@ -17,6 +18,7 @@ urlpatterns = [
     # The public tracking call is the hot path: a lean view ahead of the API framework (same answer).
     path("api/v1/track/<str:code>", track_lean, name="api_track"),
     path("api/v1/", api.urls),
+    path("tai-khoan/ma-truy-cap-api/", api_views.my_tokens, name="api_tokens"),
     path("can-bo/quan-tri/", include("motcua.administration.urls")),
     path("can-bo/thong-ke/", include("motcua.reports.urls")),
     path("can-bo/dong-bo/", include("motcua.sync.urls")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -63,6 +63,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # set_password() keeps the new raw password until the save (Django's own mechanism): that
+        # is how every door that changes a password (forms, reset, admin, shell) is noticed here.
+        changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if changed:
+            from .signals import PASSWORD_CHANGED, credentials_changed
+
+            transaction.on_commit(lambda: credentials_changed.send(type(self), user=self, reason=PASSWORD_CHANGED))
 
     @property
     def email_verified(self) -> bool:

@@ -45,6 +45,7 @@ from motcua.core import ratelimit
 from motcua.core.ratelimit import client_ip
 
 from .forms import INPUT_CLASS, StyledForm
+from .signals import SECOND_FACTOR, credentials_changed
 
 STATE_KEY = "motcua_2fa"
 OK, VERIFY, ENROL = "ok", "verify", "enrol"
@@ -283,6 +284,9 @@ def manage(request):
                     device.save(update_fields=["confirmed"])
                     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
                     codes = _issue_backup_codes(user)
+                    # Tokens made without the second factor end with it.
+                    transaction.on_commit(lambda: credentials_changed.send(
+                        type(user), user=user, reason=SECOND_FACTOR))
                 otp_login(request, device)
                 request.session[STATE_KEY] = OK
                 request.session[BACKUP_KEY] = codes

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
-from .models import Dossier, DossierFile, Event
+from . import tokens
+from .models import ApiToken, Dossier, DossierFile, Event
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,3 +45,19 @@ class DossierAdmin(ReadOnlyAdmin):
 class DossierFileAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "dossier", "kind", "content_type", "size", "uploaded_at"]
     list_select_related = ["dossier"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """People's REST API tokens (only hashes are kept): listed, and ended by an admin's action."""
+
+    list_display = ["user", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason"]
+    list_filter = ["revoked_reason"]
+    search_fields = ["user__username", "user__full_name", "user__email"]
+    exclude = ["key_hash"]
+    actions = ["end_tokens"]
+
+    @admin.action(description=gettext_lazy("Chấm dứt các mã đã chọn"))
+    def end_tokens(self, request, queryset):
+        ended = tokens.revoke(queryset, tokens.ADMIN)
+        self.message_user(request, gettext_lazy("Đã chấm dứt %(n)s mã truy cập.") % {"n": ended})

@@ -96,7 +96,7 @@ class ApiAuth(HttpBearer):
             setattr(request, REQUEST_ATTRIBUTE, found.scopes)
             return found.user
         now = timezone.now()
-        if row is None or row.expires_at <= now or not row.user.is_active:
+        if row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
             return None
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

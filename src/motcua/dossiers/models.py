@@ -465,6 +465,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     expires_at = models.DateTimeField(_("hết hạn"))
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("chấm dứt lúc"), null=True, blank=True)
+    revoked_reason = models.CharField(_("lý do chấm dứt"), max_length=20, blank=True, choices=[
+        ("owner", _("Người dùng tự thu hồi")),
+        ("admin", _("Quản trị thu hồi")),
+        ("password_changed", _("Mật khẩu đã đổi")),
+        ("second_factor", _("Đã bật xác thực hai bước")),
+    ])
 
     class Meta:
         verbose_name = _("mã truy cập API")
