@@ -126,6 +126,12 @@ class _SharedData:
 
         with config.stash[blocking_manager_key].unblock():
             cls.load()
+            # The rate-limit counters' table (a cache table, not a model's) is not emptied by a flush.
+            from django.conf import settings
+            from django.core.cache import caches
+
+            if "ratelimit" in settings.CACHES:
+                caches["ratelimit"].clear()
         cls.stale = False
 
     @classmethod

@@ -295,7 +295,15 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        # Rate-limit counters must be shared by the web processes (`serve` runs two): without
+        # Redis they live in the database (the table is made by core's migration 0001).
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "motcua_ratelimit",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        },
     }
 
 # --- motcua ---------------------------------------------------------------------------------

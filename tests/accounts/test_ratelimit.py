@@ -8,6 +8,9 @@ from django.test import RequestFactory
 from motcua.core import ratelimit
 from motcua.core.ratelimit import Rule
 
+# Without Redis the counters are in the database (shared by the web processes).
+pytestmark = pytest.mark.django_db
+
 
 def test_it_allows_up_to_the_limit_then_refuses_with_the_wait(clock):
     decisions = [ratelimit.hit("k", limit=3, window=60) for _ in range(3)]

@@ -53,9 +53,9 @@ def test_it_counts_rate_limits_together_across_processes(redis_settings, monkeyp
 
     first, second = cache, other_process_cache(redis_settings)
     for _ in range(3):
-        monkeypatch.setattr(ratelimit, "cache", first)
+        monkeypatch.setattr(ratelimit, "counters", lambda: first)
         assert ratelimit.hit("sign-in:0912345678", limit=5, window=60).allowed
-        monkeypatch.setattr(ratelimit, "cache", second)
+        monkeypatch.setattr(ratelimit, "counters", lambda: second)
         decision = ratelimit.hit("sign-in:0912345678", limit=5, window=60)
     # 6 attempts across the two processes: the sixth is refused, whichever process counts it.
     assert not decision.allowed

@@ -8,9 +8,13 @@
 
 A window opens at the first hit on a key and lasts `window` seconds; up to `limit` hits are
 allowed in it, the next ones are refused until it closes (`retry_after` says when). Counting
-uses the cache's atomic `add` and `incr`, so several processes sharing Redis count together;
-with the local-memory cache each process counts on its own (fine for one process, the embedded
-set-up). Keys are hashed, so any text (an e-mail address, a phone number) can be a key.
+uses the cache's `add` and `incr`: with Redis (atomic) every process and machine counts together.
+Without Redis the counters live in the database (the `ratelimit` cache, Django's DatabaseCache),
+so the web processes of one installation count together too (`serve` runs two; a per-process
+count once let a sign-in lockout come at attempt 20 instead of 10). Its `incr` is a read then a
+write, so two processes hitting one key at the same instant may count once: a lockout can come
+an attempt or two late under such a race, never early. Keys are hashed, so any text (an e-mail
+address, a phone number) can be a key.
 
 `peek` tells without counting (check before doing the work, count only failures), `reset`
 forgets a key (after a successful sign-in), `hit_all` checks several rules and counts all of
@@ -24,9 +28,18 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.core.cache import caches
 
 PREFIX = "motcua:rl:"
+ALIAS = "ratelimit"
+
+
+def counters():
+    """The cache that holds the counters: the `ratelimit` alias when configured (the database, in
+    the embedded set-up), else the default cache (Redis)."""
+    return caches[ALIAS] if ALIAS in settings.CACHES else default_cache
 
 
 def _now() -> float:
@@ -58,7 +71,7 @@ def _keys(key: str) -> tuple[str, str]:
     return f"{PREFIX}{digest}:t", f"{PREFIX}{digest}:n"
 
 
-def _window_start(start_key: str, count_key: str, window: int, now: float) -> float:
+def _window_start(cache, start_key: str, count_key: str, window: int, now: float) -> float:
     """The start of the open window; opens a new one when there is none or it has passed."""
     start = cache.get(start_key)
     if start is not None and now < start + window:
@@ -81,6 +94,7 @@ def peek(key: str, limit: int, window: int) -> Decision:
     """Would one more hit be allowed? Counts nothing."""
     start_key, count_key = _keys(key)
     now = _now()
+    cache = counters()
     start = cache.get(start_key)
     if start is None or now >= start + window:
         return Decision(True, 0, limit, 0)
@@ -94,7 +108,8 @@ def hit(key: str, limit: int, window: int, *, cost: int = 1) -> Decision:
     """Count one hit (or `cost`) on `key` and say whether it is within `limit` per `window` seconds."""
     start_key, count_key = _keys(key)
     now = _now()
-    start = _window_start(start_key, count_key, window, now)
+    cache = counters()
+    start = _window_start(cache, start_key, count_key, window, now)
     try:
         count = cache.incr(count_key, cost)
     except ValueError:  # the count expired between the two calls
@@ -106,7 +121,7 @@ def hit(key: str, limit: int, window: int, *, cost: int = 1) -> Decision:
 
 
 def reset(key: str) -> None:
-    cache.delete_many(list(_keys(key)))
+    counters().delete_many(list(_keys(key)))
 
 
 def peek_all(rules: list[Rule]) -> Decision:
@@ -120,7 +135,12 @@ def peek_all_with(rules: list[Rule], also: tuple[str, ...]) -> tuple[Decision, d
     and the values found for `also` (absent keys were misses)."""
     now = _now()
     keys = {rule: _keys(rule.key) for rule in rules}
-    values = cache.get_many([k for pair in keys.values() for k in pair] + list(also))
+    wanted = [k for pair in keys.values() for k in pair]
+    cache = counters()
+    if cache is default_cache:  # Redis: the counters and the `also` keys in one round trip
+        values = cache.get_many(wanted + list(also))
+    else:
+        values = {**cache.get_many(wanted), **(default_cache.get_many(list(also)) if also else {})}
     refused = []
     for rule, (start_key, count_key) in keys.items():
         start = values.get(start_key)

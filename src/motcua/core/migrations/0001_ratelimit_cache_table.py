@@ -1,0 +1,17 @@
+"""The table of the `ratelimit` cache (Django's DatabaseCache) when it is configured: the embedded
+set-up keeps its rate-limit counters in the database so that every web process counts together."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_table(apps, schema_editor):
+    database = schema_editor.connection.alias
+    if settings.CACHES.get("ratelimit", {}).get("BACKEND", "").endswith("DatabaseCache"):
+        call_command("createcachetable", "ratelimit", database=database, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [migrations.RunPython(create_table, migrations.RunPython.noop)]
