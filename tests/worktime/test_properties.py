@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from motcua.worktime.engine import (
@@ -65,10 +65,14 @@ def test_it_never_sets_a_due_time_in_a_non_working_period_except_at_a_closing_ti
 
 @settings(max_examples=300, deadline=None)
 @given(calendar=CALENDARS, start=INSTANTS, a=HOURS, b=HOURS)
+@example(calendar=VN, start=dt.datetime(2024, 1, 1, tzinfo=TZ), a=Decimal("100.00"), b=Decimal("0.00"))
 def test_it_adds_a_then_b_like_a_plus_b(calendar, start, a, b):
     once = due(calendar, start, a + b, "working_hours")
     twice = due(calendar, due(calendar, start, a, "working_hours"), b, "working_hours")
-    assert once == twice
+    # A due time may be a closing time (11:00 stays 11:00); counting 0 hours from a closing time
+    # starts at the next opening (docs/worktime.md), the same point of working time. Hypothesis
+    # found it (start 1/1/2024 00:00, a = 100, b = 0: 11:00 then 13:00).
+    assert once == twice or (b == 0 and elapsed(calendar, once, twice) == dt.timedelta(0) and twice > once)
 
 
 @settings(max_examples=300, deadline=None)
