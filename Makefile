@@ -57,6 +57,7 @@ bench: install
 	$(PY) bench/catalog_search.py
 	$(PY) bench/deadlines.py
 	$(PY) bench/signin.py
+	$(PY) bench/hostile_uploads.py
 
 clean:
 	rm -rf $(VENV) data/test.sqlite3

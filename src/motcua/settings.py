@@ -199,6 +199,8 @@ MOTCUA_MAX_UPLOAD_BYTES = env_int("MOTCUA_MAX_UPLOAD_MB", 20) * 1024 * 1024
 # Reading an uploaded PDF's page tree runs in a child process stopped after this much CPU time
 # (a hostile file can make a parser spin for minutes); such a file is refused as too complex.
 MOTCUA_PDF_CHECK_CPU_SECONDS = env_int("MOTCUA_PDF_CHECK_CPU_SECONDS", 5)
+# A PDF whose trailer declares more objects than this is refused before any parser reads it.
+MOTCUA_PDF_MAX_OBJECTS = env_int("MOTCUA_PDF_MAX_OBJECTS", 100_000)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

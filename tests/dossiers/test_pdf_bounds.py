@@ -47,14 +47,14 @@ def test_a_long_last_line_is_never_searched_line_by_line():
     format puts it, only the linear raw count runs."""
     data = pdf_with_pages(2) + b"%" + b"A" * (3 * 1024 * 1024)
     with as_temporary_file(data) as upload:
-        assert not files._trailer_at_the_end(upload)
+        assert files.pdf_trailer(upload) == "missing"
         assert files.pdf_page_count(upload) == 2
         assert upload.tell() == 0
 
 
 def test_an_ordinary_pdf_is_read_through_its_page_tree():
     data = with_xref(10)
-    assert files._trailer_at_the_end(io.BytesIO(data))
+    assert files.pdf_trailer(io.BytesIO(data)) == "ok"
     assert files.pdf_page_count(io.BytesIO(data)) == 1
     # A tree that claims more pages than there are objects: its count, read in the child, stands.
     assert files.pdf_page_count(io.BytesIO(with_xref(10, claimed=400))) == 400
@@ -62,8 +62,18 @@ def test_an_ordinary_pdf_is_read_through_its_page_tree():
 
 def test_a_pdf_too_costly_to_read_is_refused_with_what_to_do(settings):
     settings.MOTCUA_PDF_CHECK_CPU_SECONDS = 1
+    settings.MOTCUA_PDF_MAX_OBJECTS = 10_000_000  # let the parser meet it: the CPU limit stops it
     data = with_xref(1_000_000)  # 20 MB of cross-reference rows: seconds of parsing
     with as_temporary_file(data) as upload, pytest.raises(FileRefused) as refused:
         files.check_content(upload, "to-khai.pdf", "pdf")
     assert refused.value.code == "file_too_complex"
     assert "«to-khai.pdf» quá phức tạp" in refused.value.message and "xuất lại" in refused.value.message
+
+
+def test_a_trailer_declaring_too_many_objects_is_refused_before_any_parser(settings):
+    settings.MOTCUA_PDF_MAX_OBJECTS = 1000
+    assert files.pdf_trailer(io.BytesIO(with_xref(2000))) == "too_many_objects"
+    with pytest.raises(FileRefused) as refused:
+        files.check_content(io.BytesIO(with_xref(2000)), "to-khai.pdf", "pdf")
+    assert refused.value.code == "file_too_complex"
+    assert files.pdf_page_count(io.BytesIO(with_xref(500))) == 1

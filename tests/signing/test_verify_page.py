@@ -179,6 +179,7 @@ def test_a_pdf_too_costly_to_read_gets_an_answer_not_a_stuck_page(client, settin
     from tests.dossiers.test_pdf_bounds import with_xref
 
     settings.MOTCUA_PDF_CHECK_CPU_SECONDS = 1
+    settings.MOTCUA_PDF_MAX_OBJECTS = 10_000_000  # let the parser meet it: the CPU limit stops it
     settings.MOTCUA_MAX_UPLOAD_MB = 40
     settings.MOTCUA_MAX_UPLOAD_BYTES = 40 * 1024 * 1024
     response = upload(client, with_xref(1_000_000))

@@ -243,7 +243,10 @@ def pdf_page_count(upload: IO[bytes]) -> int:
     (TooComplex then)."""
     raw_count = sum(len(_PAGE_OBJECT.findall(chunk)) for chunk in _chunks_no_overlap(upload))
     tree_count = 0
-    if _trailer_at_the_end(upload):
+    trailer = pdf_trailer(upload)
+    if trailer == "too_many_objects":
+        raise TooComplex("the trailer declares more objects than MOTCUA_PDF_MAX_OBJECTS")
+    if trailer == "ok":
         try:
             tree_count = bounded.run(_tree_count, upload, cpu_seconds=settings.MOTCUA_PDF_CHECK_CPU_SECONDS)
         except bounded.TooExpensive as exc:
@@ -255,12 +258,23 @@ def pdf_page_count(upload: IO[bytes]) -> int:
     return max(raw_count, tree_count)
 
 
-def _trailer_at_the_end(upload: IO[bytes]) -> bool:
+_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
+
+
+def pdf_trailer(upload: IO[bytes]) -> str:
+    """What the last TRAILER_WINDOW bytes say before any parser runs: "missing" (no startxref
+    there), "too_many_objects" (a /Size over MOTCUA_PDF_MAX_OBJECTS: a cross-reference table a
+    parser would spend seconds on; a scan or a signed result has a few hundred) or "ok"."""
     upload.seek(0, os.SEEK_END)
     upload.seek(max(0, upload.tell() - TRAILER_WINDOW))
-    found = b"startxref" in upload.read(TRAILER_WINDOW)
+    tail = upload.read(TRAILER_WINDOW)
     upload.seek(0)
-    return found
+    if b"startxref" not in tail:
+        return "missing"
+    sizes = [int(m) for m in _SIZE.findall(tail)]
+    if sizes and max(sizes) > settings.MOTCUA_PDF_MAX_OBJECTS:
+        return "too_many_objects"
+    return "ok"
 
 
 def _tree_count(upload: IO[bytes]) -> int:

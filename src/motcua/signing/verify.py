@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core import bounded
 from motcua.dossiers.codes import tracking_key_matches
+from motcua.dossiers.files import pdf_trailer
 from motcua.dossiers.models import Dossier
 
 from . import certificates
@@ -259,6 +260,10 @@ def verify_pdf(data: bytes) -> Verification:
     if not data.startswith(b"%PDF-"):
         return Verification(Verdict.NOT_PDF, digest, size)
     issued = _issued(digest)
+    trailer = pdf_trailer(io.BytesIO(data))
+    if trailer != "ok":  # judged from the file's last bytes, before any parser runs
+        return Verification(Verdict.BROKEN if trailer == "missing" else Verdict.TOO_COMPLEX, digest, size,
+                            issued=issued)
     # The parsing and the cryptography run in a child stopped at MOTCUA_PDF_CHECK_CPU_SECONDS: a
     # hostile file (this page is public) can make the reader spin for minutes. The child never
     # touches the database (the issued record is read above).
