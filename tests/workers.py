@@ -46,3 +46,13 @@ def redis_url() -> str:
     name = worker()
     number = 1 + int(name[2:]) % 15 if name.startswith("gw") else 0
     return f"{REDIS_HOST}/{number}"
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for the commands a test starts in a subprocess."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from motcua.core import ratelimit
-from tests import clock
+from tests import clock, workers
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)  # the other process must see what this one wrote
@@ -30,19 +30,12 @@ print(decision.count, decision.allowed)
 """
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def test_two_processes_count_one_lockout_together():
     assert "ratelimit" in settings.CACHES  # the embedded set-up (no MOTCUA_REDIS_URL)
     for _ in range(5):
         assert ratelimit.hit("signin-id:0912345678", limit=10, window=900).allowed
     connection.close()  # SQLite: let the other process open the file on its own
-    env = dict(os.environ, DATABASE_URL=_database_url(), PYTHONPATH=str(ROOT / "src"), **clock.child_env())
+    env = dict(os.environ, DATABASE_URL=workers.database_url(), PYTHONPATH=str(ROOT / "src"), **clock.child_env())
     env.pop("MOTCUA_REDIS_URL", None)
     out = subprocess.run([sys.executable, "-c", OTHER_PROCESS, "5"], env=env, cwd=ROOT, capture_output=True,
                          timeout=120, check=True).stdout.decode().split()

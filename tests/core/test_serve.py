@@ -15,15 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests import workers
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits (periodic jobs): emptied after
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def _free_port() -> int:
@@ -56,7 +51,8 @@ def _alive(pid: int) -> bool:
 def _serve(tmp_path) -> tuple[subprocess.Popen, set[int]]:
     port = _free_port()
     connection.close()  # SQLite: the children open the file on their own
-    env = dict(os.environ, DATABASE_URL=_database_url(), MOTCUA_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, DATABASE_URL=workers.database_url(), MOTCUA_DATA_DIR=str(tmp_path),
+               PYTHONPATH=str(ROOT / "src"))
     env.pop("MOTCUA_REDIS_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "motcua", "serve", "--port", str(port), "--workers", "1",
                              "--no-collectstatic"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL)
@@ -72,8 +68,8 @@ def _serve(tmp_path) -> tuple[subprocess.Popen, set[int]]:
         proc.kill()
         pytest.fail("the server did not answer within 60 s")
     children = _descendants(proc.pid)
-    workers = [pid for pid in children if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert workers, "the embedded job worker is not running"
+    job_workers = [pid for pid in children if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert job_workers, "the embedded job worker is not running"
     return proc, children
 
 

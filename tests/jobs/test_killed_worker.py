@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from motcua.jobs import runner
 from motcua.jobs.models import Job, PeriodicRun
-from tests import clock
+from tests import clock, workers
 
 from . import killable  # noqa: F401 (registers test.two_writes here too)
 
@@ -31,19 +31,12 @@ run_pending()
 """
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_leaves_nothing_half_done_when_the_worker_is_killed(tmp_path):
     runner.enqueue("test.two_writes", {"marker": str(tmp_path / "killed"), "name": "kill-test"})
     connection.close()  # SQLite: let the worker process open the file on its own
     # The worker runs at the test's clock: it leases the job until its "now" + LEASE.
-    env = dict(os.environ, DATABASE_URL=_database_url(), PYTHONPATH=str(ROOT), **clock.child_env())
+    env = dict(os.environ, DATABASE_URL=workers.database_url(), PYTHONPATH=str(ROOT), **clock.child_env())
     env.pop("MOTCUA_REDIS_URL", None)
     proc = subprocess.run([sys.executable, "-c", WORKER], env=env, cwd=ROOT, capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
