@@ -30,7 +30,7 @@ from motcua.dossiers.errors import ConcurrentUpdate, DossierError, FileRefused
 from motcua.dossiers.files import download_response, max_upload_bytes
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, Status
-from motcua.dossiers.queries import allowed_actions
+from motcua.dossiers.queries import RESULT_RELEASED, allowed_actions
 from motcua.feedback.forms import RatingForm, clean_code
 from motcua.feedback.models import Rating
 
@@ -47,7 +47,7 @@ PAPERS = {
     "04": gettext_lazy("Văn bản xin lỗi và hẹn lại ngày trả kết quả"),
     "05": gettext_lazy("Thông báo dừng giải quyết hồ sơ"),
 }
-RESULT_STATUSES = (Status.COMPLETED, Status.RETURNED)
+RESULT_STATUSES = RESULT_RELEASED  # one rule with the wallet (dossiers.queries.owner_files)
 OPEN = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
 ENDED = (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED)
 CONCURRENT = gettext_lazy("Hồ sơ vừa được cơ quan cập nhật. Vui lòng xem lại tình trạng mới rồi thao tác lại.")

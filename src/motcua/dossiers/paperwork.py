@@ -24,7 +24,6 @@ from .queries import is_owner, sees_as_staff
 # records: the control sheet (06, its hand-overs name staff) and the ledger of the day (07, every
 # dossier the agency received that day, with names, addresses and phones).
 APPLICANT_FORMS = ("01", "02", "03", "04", "05")
-OFFICE_FORMS = ("06", "07")
 
 
 class FormNotAvailable(Exception):
