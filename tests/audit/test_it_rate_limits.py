@@ -70,6 +70,26 @@ def test_strangers_guesses_never_lock_out_the_signed_in_owner(people, client, ti
     assert stranger.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key}).status_code == 429
 
 
+def test_the_receipt_holder_is_never_paused_by_strangers(people, client, tight):
+    """A counter applicant has no account: the receipt's QR code carries a longer secret."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from motcua.dossiers import paperwork
+
+    d = counter_dossier(people)
+    qr = parse_qs(urlsplit(paperwork.receipt(d).tracking_url).query)["qr"][0]
+    for i in range(5):
+        client.get(f"/api/v1/track/{d.code}", {"key": "WRONG1"}, REMOTE_ADDR=f"203.0.113.{i}")
+    assert client.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key}).status_code == 429
+    assert client.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key, "qr": qr}).status_code == 200
+    assert client.get(f"/tra-cuu/{d.code}", {"key": d.tracking_key, "qr": qr}).status_code == 200
+    assert client.get(f"/tra-cuu/{d.code}", {"key": d.tracking_key, "qr": "0" * 20}).status_code == 429
+    other = counter_dossier(people)  # one receipt's secret opens nothing else
+    for i in range(5):
+        client.get(f"/api/v1/track/{other.code}", {"key": "WRONG1"}, REMOTE_ADDR=f"203.0.113.{i}")
+    assert client.get(f"/api/v1/track/{other.code}", {"key": other.tracking_key, "qr": qr}).status_code == 429
+
+
 def test_the_api_token_endpoint_is_limited(people, client, settings):
     settings.MOTCUA_SIGNIN_FAILURES = 3
     people.receptionist.set_password(PASSWORD)

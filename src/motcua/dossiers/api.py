@@ -39,7 +39,7 @@ from . import actions, lifecycle, paperwork, tracking
 from .errors import DossierError
 from .files import download_response
 from .models import ApiToken, Dossier, DossierFile, Event, EventKind, FileKind
-from .queries import allowed_actions, can_see, owns_code
+from .queries import allowed_actions, can_see, tracking_holder
 
 TZ = lifecycle.TZ
 DEFAULT_TOKEN_DAYS = 30
@@ -611,9 +611,10 @@ def track_lean(request, code: str):
     path here first; the ninja operation stays for the OpenAPI schema and answers the same."""
     # One cache round trip for the rate-limit counters and the cached answer (Redis: one network call).
     refused, cached = throttle.tracking_check(request, code, (tracking.cache_key(code),))
-    if refused and not owns_code(request.user, code):
+    key = request.GET.get("key", "")
+    if refused and not tracking_holder(request.user, code, key, request.GET.get("qr")):
         return throttle.tracking_json(refused)
-    body = tracking.public_json(code, request.GET.get("key", ""), prefetched=cached)
+    body = tracking.public_json(code, key, prefetched=cached)
     if body is None:
         throttle.tracking_failed(request, code)
         return HttpResponse(TRACK_NOT_FOUND, status=404, content_type="application/json; charset=utf-8")

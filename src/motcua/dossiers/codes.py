@@ -59,6 +59,18 @@ def tracking_key_matches(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given_norm.encode()[:64])
 
 
+def receipt_secret(code: str, key: str) -> str:
+    """A longer secret printed only in the receipt's QR code (80 bits, keyed by SECRET_KEY): whoever
+    holds the receipt is never paused by strangers' wrong guesses at the short tracking key."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("motcua.tracking.receipt", f"{code}:{normalise_tracking_key(key)}").hexdigest()[:20]
+
+
+def receipt_secret_matches(code: str, key: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(receipt_secret(code, key), str(given)[:40])
+
+
 def allocate_code(agency, at: dt.datetime) -> str:
     """The next code of `agency` for the local day of `at`. Call inside transaction.atomic()."""
     from .models import DossierSequence

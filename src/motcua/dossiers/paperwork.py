@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.presentation import fee_display, time_display
 from motcua.documents import forms as paper
 
+from .codes import receipt_secret
 from .models import Delivery, Dossier, Event, EventKind, FileKind
 from .queries import is_owner, sees_as_staff
 
@@ -69,6 +71,12 @@ def tracking_url(d: Dossier) -> str:
     return paper.build_tracking_url(settings.MOTCUA_PUBLIC_URL, d.code, d.tracking_key)
 
 
+def receipt_url(d: Dossier) -> str:
+    """The tracking URL the receipt's QR code carries: with the receipt's longer secret (`qr`), so
+    the person holding the paper is never paused by strangers guessing at the short key."""
+    return f"{tracking_url(d)}&{urlencode({'qr': receipt_secret(d.code, d.tracking_key)})}"
+
+
 def _ledger_position(d: Dossier) -> str:
     """The dossier's order among those its agency received in the same year (the ledger's STT)."""
     local = d.received_at.astimezone()
@@ -108,7 +116,7 @@ def receipt(d: Dossier) -> paper.ReceiptForm:
         due_at=d.original_due_at or d.due_at,
         components=_received_components(d),
         tracking_key=d.tracking_key,
-        tracking_url=tracking_url(d),
+        tracking_url=receipt_url(d),
         processing_time=time_display(d.case),
         result_delivery=_delivery_text(d),
         fees=_fees_text(d),

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import lifecycle
+from .codes import receipt_secret_matches
 from .lifecycle import Capacity
 from .models import Dossier, DossierFile, Event, FileKind, Status
 
@@ -128,9 +129,12 @@ def owner_files(user) -> QuerySet[DossierFile]:
         Q(kind=FileKind.RESULT) & ~Q(dossier__status__in=RESULT_RELEASED))
 
 
-def owns_code(user, code: str) -> bool:
-    """Is `user` signed in as the owner of the dossier with this code? (The per-code lockout of
-    public tracking never applies to them: strangers' guesses must not lock the owner out.)"""
+def tracking_holder(user, code: str, key: str, receipt_secret: str | None) -> bool:
+    """The per-code pause of public tracking never applies to the dossier's rightful holders:
+    its owner signed in, or whoever holds its receipt (the QR code's longer secret). Strangers'
+    wrong guesses at a sequential code must not lock them out."""
+    if receipt_secret_matches(code, key, receipt_secret):
+        return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return Dossier.objects.filter(code=(code or "")[:50], owner=user).exists()

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from motcua.audit import throttle
-from motcua.dossiers.queries import owns_code
+from motcua.dossiers.queries import tracking_holder
 from motcua.dossiers.tracking import public_status
 
 from .views import _clean_text
@@ -55,7 +55,8 @@ def track_form(request):
 def track(request, code: str):
     code = _code(code)
     key = _code(request.GET.get("key"))[:20]
-    if key and (refused := throttle.tracking_refused(request, code)) and not owns_code(request.user, code):
+    if key and (refused := throttle.tracking_refused(request, code)) and not tracking_holder(
+            request.user, code, key, request.GET.get("qr")):
         return throttle.limited_page(request, throttle.tracking_message(refused), refused)
     status = public_status(code, key) if key else None
     if key and status is None:

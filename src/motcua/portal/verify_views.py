@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from motcua.audit import throttle
 from motcua.dossiers.files import clean_name, max_upload_bytes
-from motcua.dossiers.queries import owns_code
+from motcua.dossiers.queries import tracking_holder
 from motcua.signing import verify as checks
 
 from .views import _clean_text
@@ -123,7 +123,7 @@ def _by_code(request):
         return _page(request, status=400, mode="code", code=code, key=key,
                      code_error=_("Cần nhập cả mã hồ sơ và mã tra cứu in trên Giấy tiếp nhận hồ sơ."))
     # The tracking pages' limiter and counters: a key guessed here counts as one guessed there.
-    if (refused := throttle.tracking_refused(request, code)) and not owns_code(request.user, code):
+    if (refused := throttle.tracking_refused(request, code)) and not tracking_holder(request.user, code, key, None):
         return throttle.limited_page(request, throttle.tracking_message(refused), refused)
     results = checks.results_for(code, key)
     if results is None:
