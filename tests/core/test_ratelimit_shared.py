@@ -42,3 +42,19 @@ def test_two_processes_count_one_lockout_together():
     assert out == ["10", "True"]  # the other process saw this one's five
     decision = ratelimit.hit("signin-id:0912345678", limit=10, window=900)
     assert not decision.allowed and decision.count == 11  # the eleventh, in either process
+
+
+def test_migrate_makes_the_counters_table():
+    """The test database gets cache tables from Django's test set-up anyway; a real installation
+    only from the migration (which once made a table of the wrong name)."""
+    import importlib
+
+    migration = importlib.import_module("motcua.core.migrations.0001_ratelimit_cache_table")
+    table = settings.CACHES["ratelimit"]["LOCATION"]
+    with connection.schema_editor() as editor:
+        editor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+    assert table not in connection.introspection.table_names()
+    with connection.schema_editor() as editor:
+        migration.create_table(None, editor)
+    assert table in connection.introspection.table_names()
+    assert "ratelimit" not in connection.introspection.table_names()

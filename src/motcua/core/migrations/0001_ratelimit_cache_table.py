@@ -7,9 +7,10 @@ from django.db import migrations
 
 
 def create_table(apps, schema_editor):
-    database = schema_editor.connection.alias
+    # Without table names, createcachetable makes the table of every DatabaseCache in CACHES (ours,
+    # named by its LOCATION) and leaves existing ones alone.
     if settings.CACHES.get("ratelimit", {}).get("BACKEND", "").endswith("DatabaseCache"):
-        call_command("createcachetable", "ratelimit", database=database, verbosity=0)
+        call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 
 class Migration(migrations.Migration):
