@@ -587,7 +587,8 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
 
 @track_router.get("/{code}", response=TrackOut, summary="Tra cứu tình trạng hồ sơ (công khai)")
 def track(request, code: str, key: str = ""):
-    if refused := throttle.tracking_refused(request, code):
+    if (refused := throttle.tracking_refused(request, code)) and not tracking_holder(
+            request.user, code, key, request.GET.get("qr")):
         raise ApiError(429, "rate_limited", throttle.tracking_message(refused))
     status = tracking.public_status(code, key)
     # Unknown code, missing key, wrong key: one answer, byte for byte.
