@@ -6,6 +6,8 @@
 #   TEST_WORKERS  pytest-xdist workers (default: auto)
 #   PYTEST_ARGS   extra pytest arguments
 #   LOG_DIR       where each run's output goes (default: data/test-clock)
+#   MOTCUA_TEST_REDIS_BASE  first Redis database of the workers (default 1; e.g. 8 while
+#                 another suite runs on this machine)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}

@@ -42,9 +42,13 @@ def isolate() -> None:
 
 def redis_url() -> str:
     """The Redis database of this worker: 0 outside xdist, 1 + the worker's number under it
-    (a test's cache.clear() is FLUSHDB, which must not empty another worker's database)."""
+    (a test's cache.clear() is FLUSHDB, which must not empty another worker's database).
+
+    MOTCUA_TEST_REDIS_BASE moves the first worker's database (default 1), so that a second
+    suite on the same machine (a `make test-clock` in another clone) keeps apart too."""
     name = worker()
-    number = 1 + int(name[2:]) % 15 if name.startswith("gw") else 0
+    base = int(os.environ.get("MOTCUA_TEST_REDIS_BASE", "1"))
+    number = (base + int(name[2:])) % 16 if name.startswith("gw") else 0
     return f"{REDIS_HOST}/{number}"
 
 
