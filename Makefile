@@ -44,7 +44,7 @@ test-browser: install system-deps services
 	PY=$(PY) PG_URL=$(PG_URL) PARTS=browser PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
 
 # The non-browser suite on SQLite at each of the clock's 48 instants (hours; not part of `make test`).
-test-clock: install
+test-clock: install system-deps services
 	PY=$(PY) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test-clock.sh
 
 lint: install
