@@ -11,10 +11,12 @@ allowed in it, the next ones are refused until it closes (`retry_after` says whe
 uses the cache's `add` and `incr`: with Redis (atomic) every process and machine counts together.
 Without Redis the counters live in the database (the `ratelimit` cache, Django's DatabaseCache),
 so the web processes of one installation count together too (`serve` runs two; a per-process
-count once let a sign-in lockout come at attempt 20 instead of 10). Its `incr` is a read then a
-write, so two processes hitting one key at the same instant may count once: a lockout can come
-an attempt or two late under such a race, never early. Keys are hashed, so any text (an e-mail
-address, a phone number) can be a key.
+count once let a sign-in lockout come at attempt 20 instead of 10). DatabaseCache's `incr` is a
+read then a write, so a hit there runs in a transaction holding a lock on its key (`_counting`):
+on PostgreSQL a transaction-level advisory lock named after the key, on SQLite the transaction's
+write lock (the project's SQLite transactions begin IMMEDIATE). Two processes hitting one key at
+the same instant then count twice, and exactly `limit` hits are allowed. Keys are hashed, so any
+text (an e-mail address, a phone number) can be a key.
 
 `peek` tells without counting (check before doing the work, count only failures), `reset`
 forgets a key (after a successful sign-in), `hit_all` checks several rules and counts all of
@@ -23,6 +25,7 @@ them only when every one allows it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -31,6 +34,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 
 PREFIX = "motcua:rl:"
 ALIAS = "ratelimit"
@@ -86,6 +91,25 @@ def _window_start(cache, start_key: str, count_key: str, window: int, now: float
     return cache.get(start_key, now)  # another process opened it just now
 
 
+@contextlib.contextmanager
+def _counting(cache, lock_name: str):
+    """Hold the key's lock while a hit reads and writes its counters (database counters only:
+    Redis's `incr` is atomic by itself). Nested in a caller's transaction, the lock lasts until it
+    commits, when the new count becomes visible to the other processes."""
+    if not isinstance(cache, DatabaseCache):
+        yield
+        return
+    alias = router.db_for_write(cache.cache_model_class)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        if connection.vendor == "postgresql":
+            lock_id = int(hashlib.sha256(lock_name.encode()).hexdigest()[:15], 16)  # < 2**60: a bigint
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        # SQLite: the transaction began IMMEDIATE (settings), so it already holds the write lock.
+        yield
+
+
 def _retry_after(start: float, window: int, now: float) -> int:
     return max(1, math.ceil(start + window - now))
 
@@ -107,14 +131,15 @@ def peek(key: str, limit: int, window: int) -> Decision:
 def hit(key: str, limit: int, window: int, *, cost: int = 1) -> Decision:
     """Count one hit (or `cost`) on `key` and say whether it is within `limit` per `window` seconds."""
     start_key, count_key = _keys(key)
-    now = _now()
     cache = counters()
-    start = _window_start(cache, start_key, count_key, window, now)
-    try:
-        count = cache.incr(count_key, cost)
-    except ValueError:  # the count expired between the two calls
-        cache.set(count_key, cost, timeout=window + 1)
-        count = cost
+    with _counting(cache, start_key):
+        now = _now()
+        start = _window_start(cache, start_key, count_key, window, now)
+        try:
+            count = cache.incr(count_key, cost)
+        except ValueError:  # the count expired between the two calls
+            cache.set(count_key, cost, timeout=window + 1)
+            count = cost
     if count > limit:
         return Decision(False, count, limit, _retry_after(start, window, now))
     return Decision(True, count, limit, 0)
