@@ -1,9 +1,26 @@
 """Sign-in through an OpenID Connect provider (the national identity provider, VNeID), off unless configured.
 
-Authorization code flow with PKCE (S256), `state` and `nonce`; the ID token's signature is checked
-against the provider's published keys (JWKS) with PyJWT, and its issuer, audience, expiry and
-nonce too. The verified personal ID number (số định danh) claim then finds, links or creates the
-citizen account (see `account_for`).
+The protocol is Authlib's (https://authlib.org), with joserfc (Authlib's JOSE library, by the same
+maintainer) for the signatures:
+
+- `authlib.integrations.requests_client.OAuth2Session` builds the authorize URL (PKCE S256 challenge
+  from our verifier, `state`, `nonce`) and makes the token request (client authentication by
+  `client_secret_basic` or `client_secret_post`, the code and its PKCE verifier, OAuth error answers);
+- `joserfc.jwt.decode` checks the ID token's signature against the provider's JWK set, picking the
+  key by `kid` and accepting only the algorithms of `MOTCUA_OIDC_ALGORITHMS` (so never `none`, and
+  never an HMAC "signed" with the public key);
+- `authlib.oidc.core.CodeIDToken` checks the claims: `iss`, `aud` (and `azp`), `exp`, `iat`, `nbf`
+  with 60 s leeway, `nonce`, and `at_hash` against the access token.
+
+Why Authlib: it is maintained, covers both OAuth 2 client and OIDC claims rules, and its lower
+layers let us keep what is ours. Its Django integration (and mozilla-django-oidc) would own the
+views, the session layout and the user lookup; ours are below. What stays here: which URLs may be
+called (https only, http only for a provider on this machine, in tests), response size limits and
+timeouts, the discovery document and JWK set cached in Django's cache (shared by all workers, an
+hour) with a bounded refetch when the provider rotates its keys (an unknown `kid` refetches the set
+at most once a minute per `kid`), the flows kept in the session (bound to it, single use, 10
+minutes, a few tabs at once), the Vietnamese messages, and what the verified personal ID number
+(số định danh) claim does to accounts (see `account_for`).
 
 Settings (read at each request, so tests and operators can change them):
     MOTCUA_OIDC_ISSUER            https://… (http only for a provider on this machine, in tests)
@@ -20,22 +37,20 @@ Settings (read at each request, so tests and operators can change them):
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import hashlib
 import ipaddress
-import json
 import logging
-import secrets
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-import jwt
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session, OAuthError
+from authlib.oidc.core import CodeIDToken
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -43,6 +58,17 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from joserfc import jws, jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ClaimError,
+    ExpiredTokenError,
+    InvalidKeyIdError,
+    JoseError,
+    MissingAlgorithmError,
+    UnsupportedAlgorithmError,
+)
+from joserfc.jwk import JWKRegistry, KeySet
 
 from . import validation
 from .models import IdentityLink, User
@@ -61,6 +87,8 @@ DEFAULT_CLAIMS = {
 DEFAULT_ALGORITHMS = ["RS256", "PS256", "ES256"]
 MAX_RESPONSE = 1_000_000
 CACHE_SECONDS = 3600
+REFETCH_SECONDS = 60
+LEEWAY_SECONDS = 60
 PENDING_SECONDS = 600
 SESSION_KEY = "motcua_oidc_pending"
 
@@ -111,7 +139,8 @@ def config() -> Config | None:
         scopes=list(scopes),
         claims={**DEFAULT_CLAIMS, **(getattr(settings, "MOTCUA_OIDC_CLAIMS", None) or {})},
         label=getattr(settings, "MOTCUA_OIDC_LABEL", "") or _("Đăng nhập bằng VNeID / tài khoản định danh điện tử"),
-        token_auth=getattr(settings, "MOTCUA_OIDC_TOKEN_AUTH", "client_secret_basic") or "client_secret_basic",
+        token_auth="client_secret_post" if getattr(settings, "MOTCUA_OIDC_TOKEN_AUTH", "") == "client_secret_post"
+        else "client_secret_basic",
         redirect_uri=redirect,
         use_userinfo=bool(getattr(settings, "MOTCUA_OIDC_USE_USERINFO", True)),
         algorithms=list(getattr(settings, "MOTCUA_OIDC_ALGORITHMS", None) or DEFAULT_ALGORITHMS),
@@ -137,6 +166,14 @@ def _unreachable() -> OIDCError:
     )
 
 
+def _refused() -> OIDCError:
+    return OIDCError(
+        "provider_refused",
+        _("Hệ thống định danh điện tử từ chối yêu cầu đăng nhập. Vui lòng bắt đầu lại."),
+        status=UNREACHABLE,
+    )
+
+
 def _check_url(url: str) -> str:
     """Only https, except for a provider on this machine (the tests' fake provider)."""
     parts = urllib.parse.urlsplit(url)
@@ -152,34 +189,54 @@ def _check_url(url: str) -> str:
     raise _unreachable()
 
 
-def _http_json(url: str, cfg: Config, *, data: dict | None = None, headers: dict | None = None) -> dict:
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    headers = {"Accept": "application/json", **(headers or {})}
-    request = urllib.request.Request(_check_url(url), data=body, headers=headers)  # noqa: S310 (http(s) only)
-    if body is not None:
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    try:
-        with urllib.request.urlopen(request, timeout=cfg.timeout) as response:  # noqa: S310 (_check_url: http(s) only)
-            raw = response.read(MAX_RESPONSE + 1)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(2000).decode("utf-8", "replace")
-        log.warning("OpenID Connect provider answered %s at %s: %s", exc.code, url, detail)
-        raise OIDCError(
-            "provider_refused",
-            _("Hệ thống định danh điện tử từ chối yêu cầu đăng nhập. Vui lòng bắt đầu lại."),
-            status=UNREACHABLE,
-        ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        log.warning("OpenID Connect provider unreachable at %s: %s", url, exc)
-        raise _unreachable() from None
-    if len(raw) > MAX_RESPONSE:
+def _guard(response: requests.Response, *args, **kwargs) -> requests.Response:
+    """Every answer of the provider, before requests reads its body: redirects only to addresses
+    `_check_url` allows, an error status is a refusal, and at most MAX_RESPONSE bytes are read."""
+    if response.is_redirect:
+        _check_url(urllib.parse.urljoin(response.url, response.headers.get("Location", "")))
+        return response
+    body = response.raw.read(MAX_RESPONSE + 1, decode_content=True)
+    response._content, response._content_consumed = body, True
+    if len(body) > MAX_RESPONSE:
+        log.warning("OpenID Connect provider sent more than %s bytes at %s", MAX_RESPONSE, response.url)
         raise _unreachable()
+    if response.status_code >= 400:
+        log.warning("OpenID Connect provider answered %s at %s: %s", response.status_code, response.url,
+                    body[:2000].decode("utf-8", "replace"))
+        raise _refused()
+    return response
+
+
+def _client(cfg: Config) -> OAuth2Session:
+    client = OAuth2Session(
+        client_id=cfg.client_id, client_secret=cfg.client_secret, token_endpoint_auth_method=cfg.token_auth,
+        scope=" ".join(cfg.scopes), redirect_uri=cfg.redirect_uri, code_challenge_method="S256",
+        default_timeout=cfg.timeout,
+    )
+    client.max_redirects = 3
+    client.headers["Accept"] = "application/json"
+    client.hooks["response"].append(_guard)
+    return client
+
+
+@contextlib.contextmanager
+def _talking_to(url: str):
+    """Map what can go wrong on the wire to the person's message (never a 500)."""
     try:
-        value = json.loads(raw)
-    except ValueError:
-        log.warning("OpenID Connect provider sent no JSON at %s", url)
+        yield
+    except OAuthError as exc:  # the token endpoint's own error answer
+        log.warning("OpenID Connect provider refused at %s: %s", url, exc)
+        raise _refused() from None
+    except (requests.RequestException, ValueError, TypeError, KeyError) as exc:
+        log.warning("OpenID Connect provider unreachable or unreadable at %s: %r", url, exc)
         raise _unreachable() from None
+
+
+def _get_json(cfg: Config, url: str, headers: dict | None = None) -> dict:
+    with _client(cfg) as client, _talking_to(url):
+        value = client.get(_check_url(url), withhold_token=True, headers=headers).json()
     if not isinstance(value, dict):
+        log.warning("OpenID Connect provider sent no JSON object at %s", url)
         raise _unreachable()
     return value
 
@@ -192,8 +249,8 @@ def discovery(cfg: Config) -> dict:
     key = _cache_key("discovery", cfg.issuer)
     doc = cache.get(key)
     if doc is None:
-        doc = _http_json(f"{cfg.issuer}/.well-known/openid-configuration", cfg)
-        if doc.get("issuer", "").rstrip("/") != cfg.issuer:
+        doc = _get_json(cfg, f"{cfg.issuer}/.well-known/openid-configuration")
+        if not isinstance(doc.get("issuer"), str) or doc["issuer"].rstrip("/") != cfg.issuer:
             log.error("discovery document names issuer %r, expected %r", doc.get("issuer"), cfg.issuer)
             raise _unreachable()
         for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
@@ -208,30 +265,32 @@ def jwks(cfg: Config, *, refresh: bool = False) -> dict:
     key = _cache_key("jwks", cfg.issuer)
     keys = None if refresh else cache.get(key)
     if keys is None:
-        keys = _http_json(discovery(cfg)["jwks_uri"], cfg)
+        keys = _get_json(cfg, discovery(cfg)["jwks_uri"])
         if not isinstance(keys.get("keys"), list):
             raise _unreachable()
         cache.set(key, keys, CACHE_SECONDS)
     return keys
 
 
+def key_set(cfg: Config, *, refresh: bool = False) -> KeySet:
+    """The provider's signing keys; one it publishes that joserfc cannot read is skipped, not fatal."""
+    keys = []
+    for data in jwks(cfg, refresh=refresh)["keys"]:
+        if not isinstance(data, dict) or data.get("use", "sig") != "sig":
+            continue
+        try:
+            keys.append(JWKRegistry.import_key(data))
+        except (JoseError, ValueError, TypeError, KeyError) as exc:
+            log.warning("skipping a key of the provider's JWK set (kid %r): %r", data.get("kid"), exc)
+    return KeySet(keys)
+
+
 # --- The flow ---------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(64)[:96]
-    challenge = _b64(hashlib.sha256(verifier.encode("ascii")).digest())
-    return verifier, challenge
 
 
 def begin(request, cfg: Config, next_url: str) -> str:
     """Remember state, nonce and PKCE verifier in the session; return the provider's authorize URL."""
-    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    verifier, challenge = pkce_pair()
+    state, nonce, verifier = generate_token(48), generate_token(48), generate_token(96)
     pending = {
         k: v for k, v in (request.session.get(SESSION_KEY) or {}).items()
         if isinstance(v, dict) and time.time() - v.get("at", 0) < PENDING_SECONDS
@@ -243,14 +302,10 @@ def begin(request, cfg: Config, next_url: str) -> str:
         "link_user": request.user.pk if request.user.is_authenticated else None,
     }
     request.session[SESSION_KEY] = pending
-    params = {
-        "response_type": "code", "client_id": cfg.client_id, "redirect_uri": cfg.redirect_uri,
-        "scope": " ".join(cfg.scopes), "state": state, "nonce": nonce,
-        "code_challenge": challenge, "code_challenge_method": "S256",
-    }
-    endpoint = discovery(cfg)["authorization_endpoint"]
-    separator = "&" if "?" in endpoint else "?"
-    return f"{_check_url(endpoint)}{separator}{urllib.parse.urlencode(params)}"
+    endpoint = _check_url(discovery(cfg)["authorization_endpoint"])
+    with _client(cfg) as client:
+        url, _state = client.create_authorization_url(endpoint, state=state, code_verifier=verifier, nonce=nonce)
+    return url
 
 
 def take_pending(request, state: str) -> dict:
@@ -267,15 +322,9 @@ def take_pending(request, state: str) -> dict:
 
 
 def exchange_code(cfg: Config, code: str, verifier: str) -> dict:
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": cfg.redirect_uri,
-            "code_verifier": verifier}
-    headers = {}
-    if cfg.token_auth == "client_secret_post":  # noqa: S105 (a method name, not a secret)
-        data.update(client_id=cfg.client_id, client_secret=cfg.client_secret)
-    else:
-        pair = f"{urllib.parse.quote(cfg.client_id, safe='')}:{urllib.parse.quote(cfg.client_secret, safe='')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
-    tokens = _http_json(discovery(cfg)["token_endpoint"], cfg, data=data, headers=headers)
+    url = _check_url(discovery(cfg)["token_endpoint"])
+    with _client(cfg) as client, _talking_to(url):
+        tokens = dict(client.fetch_token(url, grant_type="authorization_code", code=code, code_verifier=verifier))
     if not isinstance(tokens.get("id_token"), str):
         raise OIDCError("no_id_token", _("Hệ thống định danh điện tử không trả về thông tin đăng nhập."), status=502)
     return tokens
@@ -287,56 +336,55 @@ def _bad_token(code: str) -> OIDCError:
     )
 
 
-def _signing_key(cfg: Config, header: dict):
-    kid = header.get("kid")
-    for attempt in (False, True):
-        keys = [k for k in jwks(cfg, refresh=attempt)["keys"] if isinstance(k, dict) and k.get("use", "sig") == "sig"]
-        chosen = [k for k in keys if k.get("kid") == kid] if kid else keys
-        if len(chosen) == 1:
-            try:
-                return jwt.PyJWK(chosen[0], algorithm=header.get("alg")).key
-            except jwt.PyJWTError:
-                raise _bad_token("bad_key") from None
-        # An unknown kid: the provider may have rotated its keys; fetch them again, once a minute at most.
-        throttle = _cache_key("jwks-refetch", cfg.issuer)
-        if attempt or not cache.add(throttle, 1, 60):
-            break
-    raise _bad_token("unknown_key")
+def _decode(cfg: Config, id_token: str) -> jwt.Token:
+    """Signature checked by joserfc; an unknown `kid` (the provider rotated its keys) refetches the
+    key set once, and no more than once a minute for the same `kid`."""
+    registry = jws.JWSRegistry(algorithms=cfg.algorithms, strict_check_header=False)
+    try:
+        return jwt.decode(id_token, key_set(cfg), registry=registry)
+    except InvalidKeyIdError:
+        kid = str(jws.extract_compact(id_token.encode("ascii")).headers().get("kid", ""))[:200]
+        if not cache.add(_cache_key("jwks-refetch", f"{cfg.issuer}\n{kid}"), 1, REFETCH_SECONDS):
+            raise
+        log.info("ID token signed with an unknown key %r: fetching the provider's keys again", kid)
+        return jwt.decode(id_token, key_set(cfg, refresh=True), registry=registry)
 
 
-def verify_id_token(cfg: Config, id_token: str, nonce: str) -> dict:
+def verify_id_token(cfg: Config, id_token: str, nonce: str, access_token: str = "") -> dict:
+    issuer = discovery(cfg)["issuer"]
     try:
-        header = jwt.get_unverified_header(id_token)
-    except jwt.PyJWTError:
-        raise _bad_token("malformed") from None
-    if header.get("alg") not in cfg.algorithms:
-        raise _bad_token("bad_algorithm")
-    key = _signing_key(cfg, header)
-    try:
-        claims = jwt.decode(
-            id_token, key=key, algorithms=[header["alg"]], audience=cfg.client_id, issuer=cfg.issuer,
-            leeway=60, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        token = _decode(cfg, id_token)
+        claims = CodeIDToken(
+            token.claims, token.header,
+            options={"iss": {"essential": True, "value": issuer},
+                     "aud": {"essential": True, "value": cfg.client_id}},
+            params={"nonce": nonce, "client_id": cfg.client_id, "access_token": access_token or None},
         )
-    except jwt.ExpiredSignatureError:
-        raise _bad_token("expired") from None
-    except jwt.InvalidSignatureError:
+        claims.validate(leeway=LEEWAY_SECONDS)
+    except (UnsupportedAlgorithmError, MissingAlgorithmError):
+        raise _bad_token("bad_algorithm") from None
+    except InvalidKeyIdError:
+        raise _bad_token("unknown_key") from None
+    except BadSignatureError:
         raise _bad_token("bad_signature") from None
-    except jwt.PyJWTError as exc:
+    except ExpiredTokenError:
+        raise _bad_token("expired") from None
+    except ClaimError as exc:
         log.warning("ID token refused: %s", exc)
+        raise _bad_token("bad_nonce" if exc.claim == "nonce" else "invalid") from None
+    except (JoseError, ValueError, TypeError, KeyError, UnicodeError) as exc:
+        log.warning("ID token refused: %r", exc)
         raise _bad_token("invalid") from None
-    if not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
-        raise _bad_token("bad_nonce")
-    aud = claims.get("aud")
-    if isinstance(aud, list) and len(aud) > 1 and claims.get("azp") != cfg.client_id:
-        raise _bad_token("bad_azp")
-    return claims
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise _bad_token("invalid")
+    return dict(claims)
 
 
 def userinfo(cfg: Config, access_token: str, sub: str) -> dict:
     endpoint = discovery(cfg).get("userinfo_endpoint")
     if not cfg.use_userinfo or not endpoint or not access_token:
         return {}
-    info = _http_json(endpoint, cfg, headers={"Authorization": f"Bearer {access_token}"})
+    info = _get_json(cfg, endpoint, headers={"Authorization": f"Bearer {access_token}"})
     if info.get("sub") != sub:
         log.warning("userinfo names another subject")
         raise _bad_token("userinfo_sub")
@@ -483,8 +531,9 @@ def complete(request, cfg: Config, state: str, code: str) -> tuple[User, bool, d
     if not code or len(code) > 2000:
         raise OIDCError("no_code", _("Thiếu mã đăng nhập từ hệ thống định danh điện tử. Vui lòng đăng nhập lại."))
     tokens = exchange_code(cfg, code, flow["verifier"])
-    claims = verify_id_token(cfg, tokens["id_token"], flow["nonce"])
-    info = userinfo(cfg, str(tokens.get("access_token") or ""), claims["sub"])
+    access_token = tokens.get("access_token") if isinstance(tokens.get("access_token"), str) else ""
+    claims = verify_id_token(cfg, tokens["id_token"], flow["nonce"], access_token)
+    info = userinfo(cfg, access_token, claims["sub"])
     merged = {**info, **claims}
     user, created = account_for(cfg, person_from(cfg, merged), flow.get("link_user"))
     return user, created, flow
