@@ -257,3 +257,145 @@ def test_signing_in_as_someone_else_while_signed_in_is_no_link(client, citizen, 
     citizen.refresh_from_db()
     assert not citizen.identity_verified
     assert signed_in(client).pk != citizen.pk
+
+
+# --- What the protocol library (Authlib, joserfc) now checks -------------------------------------
+
+
+def test_the_pkce_verifier_sent_matches_the_challenge(client, db, provider):
+    import base64
+    import hashlib
+
+    back(client, provider)
+    challenge = provider.authorize_requests[-1]["code_challenge"]
+    verifier = provider.token_requests[-1]["code_verifier"]
+    assert 43 <= len(verifier) <= 128
+    assert base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode() == challenge
+    assert verifier not in start(client)  # only the challenge travels through the browser
+
+
+def test_client_secret_post_authentication(client, db, provider, settings):
+    settings.MOTCUA_OIDC_TOKEN_AUTH = "client_secret_post"
+    provider.token_auth = "client_secret_post"
+    assert back(client, provider).status_code == 302
+    assert provider.token_requests[-1]["client_id"] == provider.client_id
+    assert signed_in(client) is not None
+
+
+def test_after_a_key_rotation_the_next_sign_in_works(client, db, provider):
+    back(client, provider)
+    client.logout()
+    fetches = provider.jwks_fetches
+    provider.rotate()
+    assert back(client, provider).status_code == 302
+    assert signed_in(client) is not None
+    assert provider.jwks_fetches == fetches + 1  # fetched again once, on the unknown kid
+    client.logout()
+    assert back(client, provider).status_code == 302
+    assert provider.jwks_fetches == fetches + 1  # and the new set is cached
+
+
+def test_an_unknown_key_refetches_the_keys_at_most_once_a_minute(client, db, provider):
+    back(client, provider)  # keys cached
+    client.logout()
+    fetches = provider.jwks_fetches
+    provider.tamper = "unpublished_key"
+    for _ in range(3):
+        response = back(client, provider)
+        assert response.status_code == 400 and error_code(response) == "unknown_key"
+    assert provider.jwks_fetches == fetches + 1
+    provider.tamper = None
+    provider.rotate()  # another kid is not held back by the first one's limit
+    assert back(client, provider).status_code == 302
+    assert provider.jwks_fetches == fetches + 2
+
+
+@pytest.mark.parametrize("algorithms", [None, ["RS256", "HS256"]])
+def test_hs256_keyed_with_the_public_key_is_refused(client, db, provider, settings, algorithms):
+    settings.MOTCUA_OIDC_ALGORITHMS = algorithms  # even when an operator wrongly allows HS256
+    provider.tamper = "hs256_public_key"
+    response = back(client, provider)
+    assert response.status_code == 400
+    assert error_code(response) in {"bad_algorithm", "unknown_key"}
+    assert "không hợp lệ" in response.content.decode()
+    assert signed_in(client) is None
+
+
+@pytest.mark.parametrize(
+    ("tamper", "code"),
+    [("at_hash", "invalid"), ("audiences", "invalid")],
+)
+def test_more_bad_id_tokens_are_refused(client, db, provider, tamper, code):
+    provider.tamper = tamper
+    response = back(client, provider)
+    assert response.status_code == 400 and error_code(response) == code
+    assert signed_in(client) is None
+
+
+def test_a_token_just_expired_is_accepted_within_the_leeway(client, db, provider):
+    provider.tamper = "expired_within_leeway"  # the provider's clock a little ahead of ours
+    assert back(client, provider).status_code == 302
+
+
+def test_userinfo_for_another_subject_is_refused(client, db, provider):
+    provider.userinfo_claims = {"sub": "vneid-9999"}
+    response = back(client, provider)
+    assert response.status_code == 400 and error_code(response) == "userinfo_sub"
+    assert signed_in(client) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "code"),
+    [
+        (("200 OK", b"<html>not json</html>"), 502, "provider_unreachable"),
+        (("200 OK", b"[1, 2, 3]"), 502, "provider_unreachable"),
+        (("200 OK", b'{"access_token": "a", "token_type": "Bearer"}'), 502, "no_id_token"),
+        (("200 OK", b'{"access_token": "a", "token_type": "Bearer", "id_token": 42}'), 502, "no_id_token"),
+        (("200 OK", b'{"access_token": "a", "token_type": "Bearer", "expires_in": "soon", "id_token": "x"}'),
+         502, "provider_unreachable"),
+        (("200 OK", b'{"access_token": "a", "token_type": "Bearer", "id_token": "not.a.jwt"}'), 400, "invalid"),
+        (("200 OK", b'{"access_token": "a", "token_type": "Bearer", "id_token": "\\u00e9.\\u00e9.\\u00e9"}'),
+         400, "invalid"),
+        (("200 OK", b'{"error": "invalid_grant"}'), 502, "provider_refused"),
+        (("500 Internal Server Error", b"<html>oops</html>"), 502, "provider_refused"),
+        (("200 OK", b'{"id_token": "' + b"a" * 1_100_000 + b'"}'), 502, "provider_unreachable"),
+    ],
+)
+def test_a_bad_answer_from_the_token_endpoint_is_explained(client, db, provider, answer, status, code):
+    provider.token_answer = answer
+    response = back(client, provider)
+    assert response.status_code == status, response.content[:300]
+    assert error_code(response) == code
+    assert "định danh điện tử" in response.content.decode()
+    assert signed_in(client) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"state": ""}, {"code": "x"}, {"state": "s" * 5000, "code": "x"}, {"state": "é\x00", "code": "\x00"},
+     {"state": "x", "code": "c" * 5000}, {"error": "server_error", "state": "x"}],
+)
+def test_junk_from_the_browser_is_refused_without_an_error_page(client, db, provider, query):
+    start(client)
+    response = client.get(CALLBACK, query)
+    assert response.status_code == 400
+    assert "định danh điện tử" in response.content.decode()
+    assert not provider.token_requests
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(client, db, provider, monkeypatch):
+    discovery = provider.discovery
+    monkeypatch.setattr(provider, "discovery", lambda: {**discovery(), "issuer": "https://evil.example"})
+    assert client.get("/dang-nhap/dinh-danh/").status_code == 502
+
+
+def test_a_token_endpoint_elsewhere_over_plain_http_is_refused(client, db, provider, monkeypatch):
+    redirect = provider.authorize(start(client))
+    from django.core.cache import cache
+
+    cache.clear()
+    discovery = provider.discovery
+    monkeypatch.setattr(provider, "discovery", lambda: {**discovery(), "token_endpoint": "http://sso.example/t"})
+    parts = urllib.parse.urlsplit(redirect)
+    response = client.get(f"{parts.path}?{parts.query}")
+    assert response.status_code == 502 and error_code(response) == "provider_unreachable"
