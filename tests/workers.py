@@ -38,6 +38,8 @@ def isolate() -> None:
                 setattr(settings, key, own / path.relative_to(shared))
     settings.DATA_DIR = own
     os.environ["MOTCUA_DATA_DIR"] = str(own)
+    # A child reads the audit key from its own data folder otherwise: seal with the test's key.
+    os.environ["MOTCUA_AUDIT_KEY"] = settings.MOTCUA_AUDIT_KEY
 
 
 def redis_url() -> str:

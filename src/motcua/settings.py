@@ -61,6 +61,31 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> str:
+    key = env_str("MOTCUA_AUDIT_KEY")
+    if key:
+        return key
+    # Embedded default, like SECRET_KEY: a random key in the data folder (outside the database).
+    # Production supplies its own (MOTCUA_AUDIT_KEY or MOTCUA_AUDIT_KEY_FILE) and keeps a copy
+    # apart from the backups: whoever holds it can re-seal edited audit rows.
+    path = DATA_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# HMAC key of the audit hash chains and checkpoints (motcua.audit.keys; docs/operations.md §5).
+MOTCUA_AUDIT_KEY = _audit_key()
+# Earlier audit keys, verify only (after a rotation), comma-separated.
+MOTCUA_AUDIT_OLD_KEYS = env_list("MOTCUA_AUDIT_OLD_KEYS")
+# The worker writes a signed checkpoint of the audit chains this often (motcua.audit.checkpoints).
+MOTCUA_AUDIT_CHECKPOINT_MINUTES = env_int("MOTCUA_AUDIT_CHECKPOINT_MINUTES", 15)
+# Where checkpoints go: empty = the file storage under audit-checkpoints/ (kept by `backup`);
+# a folder path = that folder (a mount the database's administrators cannot write, ideally).
+MOTCUA_AUDIT_CHECKPOINT_DIR = env_str("MOTCUA_AUDIT_CHECKPOINT_DIR")
 ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MOTCUA_CSRF_TRUSTED_ORIGINS")
 

@@ -21,7 +21,8 @@ def _check(tmp_path, **extra) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "motcua.settings", "MOTCUA_DEBUG": "0", "MOTCUA_HTTPS": "1",
-        "MOTCUA_SECRET_KEY": secrets.token_urlsafe(50), "MOTCUA_ALLOWED_HOSTS": "example.gov.vn",
+        "MOTCUA_SECRET_KEY": secrets.token_urlsafe(50), "MOTCUA_AUDIT_KEY": secrets.token_urlsafe(32),
+        "MOTCUA_ALLOWED_HOSTS": "example.gov.vn",
         "MOTCUA_DATA_DIR": str(tmp_path), **extra,
     })
     return subprocess.run([sys.executable, "-m", "motcua", "check", "--deploy"], cwd=ROOT, env=env,
@@ -41,6 +42,17 @@ def test_check_deploy_only_warns_about_the_sandbox_payment_gateway_when_it_is_le
     output = result.stdout + result.stderr
     assert "payments.W002" in output
     assert "security.W" not in output and "identified 1 issue" in output, output
+
+
+def test_check_deploy_wants_the_audit_key_from_outside_the_data_folder(tmp_path):
+    result = _check(tmp_path, MOTCUA_AUDIT_KEY="", MOTCUA_PAYMENT_PROVIDER="vnpay",
+                    MOTCUA_PAYMENT_HASH_SECRET=secrets.token_hex(16))
+    assert "audit.W001" in result.stdout + result.stderr
+    key = tmp_path / "audit.key"
+    key.write_text("ngắn")
+    result = _check(tmp_path, MOTCUA_AUDIT_KEY="", MOTCUA_AUDIT_KEY_FILE=str(key), MOTCUA_PAYMENT_PROVIDER="vnpay",
+                    MOTCUA_PAYMENT_HASH_SECRET=secrets.token_hex(16))
+    assert "audit.W002" in result.stdout + result.stderr and "audit.W001" not in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_an_insecure_setup(tmp_path):

@@ -12,6 +12,7 @@ class AuditConfig(AppConfig):
 
         from motcua.administration.models import ChangeLog
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .changelog_chain import on_changelog_saved
 
         post_save.connect(on_changelog_saved, sender=ChangeLog, dispatch_uid="motcua_audit_seal_changelog")

@@ -1,22 +1,30 @@
 """Hash chains over audited rows: each row carries the hash of the row before it.
 
-A row's hash is SHA-256 over a canonical JSON of its audited fields plus the previous row's
-hash, so editing a row changes its hash (and no longer matches what the next row recorded),
-and deleting one leaves a gap. `python -m motcua verify_audit` walks every chain.
+A row's hash is HMAC-SHA-256, keyed with the audit key (motcua.audit.keys), over a canonical
+JSON of its audited fields plus the previous row's hash, so editing a row changes its hash (and
+no longer matches what the next row recorded), deleting one leaves a gap, and recomputing the
+hashes needs the key, which the database does not hold. Rows sealed before the key existed carry
+a plain SHA-256 hash, accepted only up to the anchor taken when the key was first set
+(motcua.audit.anchors). Deleting the newest rows of a chain leaves no gap: the signed checkpoints
+outside the database catch that (motcua.audit.checkpoints). `python -m motcua verify_audit` walks
+every chain.
 
 Dossier events are chained per dossier: the action layer holds the dossier's row lock while
 it appends an event (and `(dossier, version)` is unique), so the previous event cannot change
-under it and no global lock is needed. This module is pure (no ORM): the migration that
-backfills existing rows and a bulk generator use the same functions as the action layer.
+under it and no global lock is needed. This module uses no ORM: the migration that backfills
+existing rows and a bulk generator use the same functions as the action layer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from . import keys
 
 GENESIS = ""  # prev_hash of the first row of a chain
 
@@ -43,11 +51,34 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
-def digest(payload: Mapping[str, Any], prev_hash: str) -> str:
-    h = hashlib.sha256(canonical(payload))
-    h.update(b"|")
-    h.update((prev_hash or GENESIS).encode("ascii"))
-    return h.hexdigest()
+def _message(payload: Mapping[str, Any], prev_hash: str) -> bytes:
+    return canonical(payload) + b"|" + (prev_hash or GENESIS).encode("ascii")
+
+
+def digest(payload: Mapping[str, Any], prev_hash: str, key: keys.AuditKey | None = None) -> str:
+    """The row's hash, keyed with the current audit key (or `key`)."""
+    key = key or keys.current()
+    return hmac.new(key.chain, _message(payload, prev_hash), hashlib.sha256).hexdigest()
+
+
+def plain_digest(payload: Mapping[str, Any], prev_hash: str) -> str:
+    """The unkeyed hash of rows sealed before the audit key existed."""
+    return hashlib.sha256(_message(payload, prev_hash)).hexdigest()
+
+
+KEYED, PLAIN = "keyed", "plain"
+
+
+def sealed_with(payload: Mapping[str, Any], prev_hash: str, stored: str) -> str | None:
+    """KEYED when a known audit key (current or old) produced `stored`, PLAIN when the unkeyed
+    formula did, None when neither did (the row was changed)."""
+    message = _message(payload, prev_hash)
+    for key in keys.known():
+        if hmac.compare_digest(hmac.new(key.chain, message, hashlib.sha256).hexdigest(), stored or ""):
+            return KEYED
+    if hmac.compare_digest(hashlib.sha256(message).hexdigest(), stored or ""):
+        return PLAIN
+    return None
 
 
 def event_payload(dossier_code: str, values: Mapping[str, Any]) -> dict[str, Any]:

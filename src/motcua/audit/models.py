@@ -95,3 +95,75 @@ class ChangeLogSeal(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit rows are append-only")
+
+
+class AuditLog(models.TextChoices):
+    """The three hash-chained logs, as named in anchors and checkpoints."""
+
+    EVENT = "event", _("sự kiện hồ sơ")
+    ACCESS = "access", _("truy cập dữ liệu cá nhân")
+    CHANGELOG = "changelog", _("nhật ký cấu hình")
+
+
+class ChainAnchor(models.Model):
+    """Rows of one log sealed before the audit key existed (plain SHA-256), up to `upto` (row id, or
+    seal number for the change log), taken once when the key was first set (motcua.audit.anchors).
+    `digest` covers every such row's id and hash, `mac` this row: both need the key, so the
+    unkeyed history can neither be rewritten nor extended, and deleting the anchor only leaves
+    those rows unaccepted."""
+
+    log = models.CharField(_("nhật ký"), max_length=10, choices=AuditLog.choices, unique=True)
+    upto = models.BigIntegerField(_("đến bản ghi"))
+    count = models.BigIntegerField(_("số bản ghi"))
+    digest = models.CharField(_("mã tổng"), max_length=64)
+    kid = models.CharField(_("khóa"), max_length=16)
+    at = models.DateTimeField(_("thời điểm"))
+    mac = models.CharField(_("chữ ký"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("neo chuỗi nhật ký")
+        verbose_name_plural = _("neo chuỗi nhật ký")
+
+    def __str__(self) -> str:
+        return f"{self.log} ≤ {self.upto}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit rows are append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit rows are append-only")
+
+
+class Checkpoint(models.Model):
+    """The database's index of the signed checkpoint files (motcua.audit.checkpoints). The files
+    are the evidence; these rows only tell the worker where the sequence stands."""
+
+    n = models.PositiveIntegerField(_("số thứ tự"), unique=True)
+    at = models.DateTimeField(_("thời điểm"))
+    name = models.CharField(_("tệp"), max_length=200)
+    record = models.JSONField(_("nội dung"))
+    mac = models.CharField(_("chữ ký"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("điểm kiểm tra nhật ký")
+        verbose_name_plural = _("điểm kiểm tra nhật ký")
+        ordering = ["-n"]
+
+    def __str__(self) -> str:
+        return f"#{self.n} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit rows are append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit rows are append-only")

@@ -15,7 +15,7 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Problem:
-    log: str  # "event" or "access"
+    log: str  # "event", "access", "config", "anchor" or "checkpoint"
     dossier: str
     position: int  # event version / access seq
     kind: str  # sửa, xóa, chèn
@@ -24,12 +24,36 @@ class Problem:
     def __str__(self) -> str:
         if self.log == "config":
             return f"nhật ký cấu hình #{self.position}: {self.kind} — {self.detail}"
+        if self.log in ("anchor", "checkpoint"):
+            return f"{self.kind} — {self.detail}"
         label = "sự kiện" if self.log == "event" else "truy cập"
         return f"{self.dossier} {label} #{self.position}: {self.kind} — {self.detail}"
 
 
-def _walk(log: str, code: str, rows, payload_of, expected_last: int | None) -> Iterator[Problem]:
-    """rows: (position, prev_hash, hash, values) in position order."""
+UNKEYED = "mã băm không có khóa, sau mốc neo (tính lại bởi người không có khóa)"
+
+
+def _plain_limit(log: str) -> float:
+    """Up to which row (id, or seal number) an unkeyed hash is accepted in this log: the anchor's
+    last row; everything while the system has never been anchored (just upgraded, no checkpoint
+    yet); nothing once it has (a deleted anchor then leaves its rows unaccepted)."""
+    from .models import ChainAnchor, Checkpoint
+
+    anchor = ChainAnchor.objects.filter(log=log).values_list("upto", flat=True).first()
+    if anchor is not None:
+        return anchor
+    if ChainAnchor.objects.exists() or Checkpoint.objects.exists():
+        return 0
+    return float("inf")
+
+
+def _sealed(payload, prev_hash, stored, row_id, plain_limit) -> bool:
+    status = chain.sealed_with(payload, prev_hash, stored)
+    return status == chain.KEYED or (status == chain.PLAIN and row_id <= plain_limit)
+
+
+def _walk(log: str, code: str, rows, payload_of, expected_last: int | None, plain_limit: float) -> Iterator[Problem]:
+    """rows: (position, prev_hash, hash, values) in position order; values["id"] is the row's id."""
     expected, prev = 1, chain.GENESIS
     for position, prev_hash, stored, values in rows:
         if position > expected:
@@ -37,8 +61,10 @@ def _walk(log: str, code: str, rows, payload_of, expected_last: int | None) -> I
             yield Problem(log, code, expected, DELETED, f"thiếu bản ghi {missing}")
         elif position < expected:  # cannot happen with the unique constraint, but be explicit
             yield Problem(log, code, position, INSERTED, "số thứ tự lặp lại")
-        if chain.digest(payload_of(code, values), prev_hash) != stored:
-            yield Problem(log, code, position, EDITED, "nội dung không khớp mã băm")
+        payload = payload_of(code, values)
+        if not _sealed(payload, prev_hash, stored, values["id"], plain_limit):
+            plain = chain.sealed_with(payload, prev_hash, stored) == chain.PLAIN
+            yield Problem(log, code, position, EDITED, UNKEYED if plain else "nội dung không khớp mã băm")
         elif prev_hash != prev and position == expected:
             yield Problem(log, code, position, INSERTED, "mã băm trước không khớp bản ghi liền trước")
         expected, prev = position + 1, stored
@@ -53,7 +79,7 @@ def _walk(log: str, code: str, rows, payload_of, expected_last: int | None) -> I
 def _event_rows(dossier_ids: list[int]):
     from motcua.dossiers.models import Event
 
-    fields = ["dossier_id", "prev_hash", "hash", *chain.EVENT_FIELDS]
+    fields = ["dossier_id", "id", "prev_hash", "hash", *chain.EVENT_FIELDS]
     for row in (
         Event.objects.filter(dossier_id__in=dossier_ids).order_by("dossier_id", "version")
         .values_list(*fields).iterator(chunk_size=2000)
@@ -65,7 +91,7 @@ def _event_rows(dossier_ids: list[int]):
 def _access_rows(dossier_ids: list[int]):
     from .models import PersonalDataAccess
 
-    fields = ["dossier_id", "prev_hash", "hash", *ACCESS_FIELDS]
+    fields = ["dossier_id", "id", "prev_hash", "hash", *ACCESS_FIELDS]
     for row in (
         PersonalDataAccess.objects.filter(dossier_id__in=dossier_ids).order_by("dossier_id", "seq")
         .values_list(*fields).iterator(chunk_size=2000)
@@ -84,8 +110,9 @@ def _grouped(pairs, ids):
 def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Problem]:
     from motcua.dossiers.models import Dossier, Event
 
-    from .models import PersonalDataAccess
+    from .models import AuditLog, PersonalDataAccess
 
+    limits = {log: _plain_limit(log) for log in (AuditLog.EVENT, AuditLog.ACCESS)}
     dossiers = Dossier.objects.order_by("pk")
     if dossier_code is not None:
         dossiers = dossiers.filter(code=dossier_code)
@@ -99,8 +126,8 @@ def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Prob
         events = _grouped(_event_rows(ids), ids)
         accesses = _grouped(_access_rows(ids), ids)
         for pk, code, version in chunk:
-            yield from _walk("event", code, events[pk], chain.event_payload, version)
-            yield from _walk("access", code, accesses[pk], access_payload, None)
+            yield from _walk("event", code, events[pk], chain.event_payload, version, limits[AuditLog.EVENT])
+            yield from _walk("access", code, accesses[pk], access_payload, None, limits[AuditLog.ACCESS])
     if dossier_code is None:
         # Rows whose dossier is gone (only possible if the dossier was deleted outside the application).
         for model, log in ((Event, "event"), (PersonalDataAccess, "access")):
@@ -109,6 +136,51 @@ def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Prob
             for pk in orphans:
                 yield Problem(log, f"#{pk}", 0, DELETED, "hồ sơ của bản ghi không còn")
         yield from verify_changelog()
+        yield from verify_outside()
+
+
+def verify_outside() -> Iterator[Problem]:
+    """The anchors and the signed checkpoint files (motcua.audit.checkpoints)."""
+    from . import checkpoints
+
+    for finding in checkpoints.verify_anchors(EDITED, DELETED):
+        yield Problem("anchor", "", finding.position, finding.kind, finding.detail)
+    findings, _read, _last = checkpoints.verify_files(EDITED, DELETED, INSERTED)
+    for finding in findings:
+        yield Problem("checkpoint", "", finding.position, finding.kind, finding.detail)
+
+
+def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, str | None]]:
+    """(position, chain.KEYED / PLAIN / None) of every row of one log, by position: the
+    anchor's pass over a log (positions: ids; seal numbers for the change log)."""
+    from motcua.administration.models import ChangeLog
+    from motcua.dossiers.models import Event
+
+    from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
+    from .models import AuditLog, ChangeLogSeal, PersonalDataAccess
+
+    if log == AuditLog.CHANGELOG:
+        last = 0
+        while True:
+            seals = list(ChangeLogSeal.objects.filter(seq__gt=last).order_by("seq")
+                         .values_list("seq", "changelog_id", "prev_hash", "hash")[:chunk])
+            if not seals:
+                return
+            last = seals[-1][0]
+            rows = {r["id"]: r for r in ChangeLog.objects.filter(pk__in=[s[1] for s in seals])
+                    .values("id", *CHANGELOG_FIELDS)}
+            for seq, row_id, prev_hash, stored in seals:
+                row = rows.get(row_id)
+                yield seq, None if row is None else chain.sealed_with(changelog_payload(seq, row), prev_hash, stored)
+        return
+    model, names, payload_of = (
+        (Event, chain.EVENT_FIELDS, chain.event_payload) if log == AuditLog.EVENT
+        else (PersonalDataAccess, ACCESS_FIELDS, access_payload))
+    fields = ["id", "dossier__code", "prev_hash", "hash", *names]
+    for row in model.objects.order_by("id").values_list(*fields).iterator(chunk_size=chunk):
+        values = dict(zip(fields, row, strict=True))
+        yield values["id"], chain.sealed_with(payload_of(values["dossier__code"], values), values["prev_hash"],
+                                               values["hash"])
 
 
 def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
@@ -116,8 +188,9 @@ def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
     from motcua.administration.models import ChangeLog
 
     from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
-    from .models import ChangeLogSeal
+    from .models import AuditLog, ChangeLogSeal
 
+    plain_limit = _plain_limit(AuditLog.CHANGELOG)
     expected, prev, last_seq = 1, chain.GENESIS, 0
     while True:
         seals = list(ChangeLogSeal.objects.filter(seq__gt=last_seq).order_by("seq")
@@ -133,7 +206,7 @@ def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
             row = rows.get(row_id)
             if row is None:
                 yield Problem("config", "", seq, DELETED, f"mục nhật ký {row_id} đã bị xóa")
-            elif chain.digest(changelog_payload(seq, row), prev_hash) != stored:
+            elif not _sealed(changelog_payload(seq, row), prev_hash, stored, seq, plain_limit):
                 yield Problem("config", "", seq, EDITED, f"mục nhật ký {row_id} không khớp mã băm")
             elif prev_hash != prev and seq == expected:
                 yield Problem("config", "", seq, INSERTED, "mã băm trước không khớp dấu niêm liền trước")

@@ -6,6 +6,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from motcua.audit.verify import BATCH, verify
 
@@ -28,7 +29,21 @@ class Command(BaseCommand):
             problems += 1
             self.stdout.write(str(problem))
         elapsed = time.monotonic() - started
+        if dossier is None:
+            self._checkpoint_summary()
         if problems:
             self.stderr.write(f"Phát hiện {problems} sai lệch trong nhật ký ({elapsed:.1f} s).")
             sys.exit(1)
         self.stdout.write(f"Nhật ký toàn vẹn ({elapsed:.1f} s).")
+
+    def _checkpoint_summary(self) -> None:
+        from motcua.audit import checkpoints
+        from motcua.audit.models import Checkpoint
+
+        last = Checkpoint.objects.order_by("-n").first()
+        if last is None:
+            self.stdout.write("Chưa có điểm kiểm tra nào: việc xóa các bản ghi mới nhất chưa phát hiện được. "
+                              "Hãy chạy bộ xử lý nền (worker) hoặc `python -m motcua audit_checkpoint`.")
+        else:
+            self.stdout.write(f"Điểm kiểm tra gần nhất: #{last.n} lúc {timezone.localtime(last.at):%H:%M %d/%m/%Y} "
+                              f"(khóa {last.record.get('kid')}, nơi lưu: {checkpoints.FOLDER}/).")

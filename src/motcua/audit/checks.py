@@ -1,0 +1,23 @@
+"""System checks: before deploying, the audit key must come from outside the data folder."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def audit_key_supplied(app_configs, **kwargs):
+    if not (os.environ.get("MOTCUA_AUDIT_KEY") or os.environ.get("MOTCUA_AUDIT_KEY_FILE")):
+        return [Warning(
+            "The audit key is the one made in the data folder: a backup of that folder carries it, and "
+            "whoever holds it can re-seal edited audit rows.",
+            hint="Set MOTCUA_AUDIT_KEY_FILE to a file readable only by motcua, kept apart from the backups "
+                 "(docs/operations.md, §5).", id="audit.W001",
+        )]
+    if len(settings.MOTCUA_AUDIT_KEY) < 32:
+        return [Warning("MOTCUA_AUDIT_KEY is shorter than 32 characters.",
+                        hint="python -c 'import secrets; print(secrets.token_urlsafe(32))'", id="audit.W002")]
+    return []
