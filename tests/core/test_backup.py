@@ -42,9 +42,12 @@ def empty_database(tmp_path):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _motcua(args: list[str], database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, DATABASE_URL=database_url, MOTCUA_DATA_DIR=str(tmp_path / "other-data"),
-               MOTCUA_MEDIA_ROOT=str(tmp_path / "restored-media"))
+def _motcua(args: list[str], database_url: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess:
+    """The command on "another machine": its own data folder, hence its own embedded audit key
+    unless the operator supplies one (MOTCUA_AUDIT_KEY in `extra`)."""
+    env = {k: v for k, v in os.environ.items() if k != "MOTCUA_AUDIT_KEY"}
+    env.update(DATABASE_URL=database_url, MOTCUA_DATA_DIR=str(tmp_path / "other-data"),
+               MOTCUA_MEDIA_ROOT=str(tmp_path / "restored-media"), **extra)
     return subprocess.run([sys.executable, "-m", "motcua", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
 
@@ -74,12 +77,16 @@ def _dossier_with_a_scan(people):
 def test_it_restores_every_row_and_file_into_an_empty_database(people, empty_database, tmp_path):
     from motcua.core.backup import table_counts
 
+    from motcua.audit import checkpoints
+
     dossier = _dossier_with_a_scan(people)
     stored = dossier.files.get()
+    checkpoint = checkpoints.write()
     target = tmp_path / "backup"
     call_command("backup", str(target))
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     assert any(e["path"] == stored.storage_key and e["sha256"] == stored.sha256 for e in manifest["files"])
+    assert any(e["path"] == checkpoint.name for e in manifest["files"])  # backups keep the checkpoints
     live_counts = table_counts()
     assert manifest["tables"] == live_counts and live_counts["dossiers_event"] >= 2
 
@@ -95,6 +102,14 @@ def test_it_restores_every_row_and_file_into_an_empty_database(people, empty_dat
     ]
     restored_file = tmp_path / "restored-media" / stored.storage_key
     assert hashlib.sha256(restored_file.read_bytes()).hexdigest() == stored.sha256
+
+    # The audit verifies on the new machine with the key supplied apart from the backup, not without.
+    from django.conf import settings
+
+    assert _motcua(["verify_audit"], url, tmp_path).returncode == 1
+    verified = _motcua(["verify_audit"], url, tmp_path, MOTCUA_AUDIT_KEY=settings.MOTCUA_AUDIT_KEY)
+    assert verified.returncode == 0, verified.stdout[-2000:]
+    assert "toàn vẹn" in verified.stdout and f"Điểm kiểm tra gần nhất: #{checkpoint.n}" in verified.stdout
 
     # Restoring again into the now filled database is refused.
     again = _motcua(["restore", str(target)], url, tmp_path)
