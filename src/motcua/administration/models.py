@@ -20,6 +20,9 @@ class ChangeAction(models.TextChoices):
     RETIRE = "retire", _("Ngừng áp dụng")
     IMPORT = "import", _("Nhập")
     CONFIRM = "confirm", _("Xác nhận")
+    REVOKE = "revoke", _("Thu hồi")
+    LOCK = "lock", _("Tạm khóa đăng nhập")
+    UNLOCK = "unlock", _("Mở khóa đăng nhập")
 
 
 class ChangeLog(models.Model):

@@ -190,15 +190,28 @@ def staff_list(request):
     })
 
 
-def _existing_account(email: str, phone: str) -> tuple[User | None, bool]:
-    """(the account that proved this e-mail or phone, whether an unproved account also names it).
-    Only a proved address may receive the roles: an address typed at sign-up proves nothing."""
+def _existing_account(email: str, phone: str) -> tuple[User | None, bool, Contact | None]:
+    """(the account that proved this e-mail or phone, whether an unproved account also names it,
+    the contact that matched). Only a proved address may receive the roles: an address typed at
+    sign-up proves nothing."""
     contacts = [Contact(kind, value) for kind, value in (("email", email), ("phone", phone)) if value]
     for contact in contacts:
         found = account_services.account_that_proved(contact)
         if found is not None:
-            return found, False
-    return None, any(account_services.accounts_with_contact(c).exists() for c in contacts)
+            return found, False, contact
+    return None, any(account_services.accounts_with_contact(c).exists() for c in contacts), None
+
+
+def _invitation_note(matched: Contact | None, unproved: bool) -> str:
+    """Why an invitation went to an existing account or made a new one (the change log's note)."""
+    if matched is not None:
+        return _("Mời cán bộ: giao vai trò cho tài khoản có %(kind)s %(value)s đã xác minh.") % {
+            "kind": _("e-mail") if matched.kind == "email" else _("số điện thoại"), "value": matched.value}
+    if unproved:
+        return _("Mời cán bộ vào cơ quan: tạo tài khoản mới vì tài khoản tự đăng ký ghi địa chỉ này nhưng chưa xác "
+                 "minh, nên không được giao vai trò.")
+    return _("Mời cán bộ vào cơ quan: tạo tài khoản mới. Chưa có tài khoản nào đã xác minh e-mail hoặc số điện "
+             "thoại này.")
 
 
 def send_invitation(request, user: User) -> str:
@@ -253,7 +266,7 @@ def staff_invite(request):
         if form.is_valid():
             data = form.cleaned_data
             agency = data["agency"]
-            existing, unproved = _existing_account(data["email"], data["phone"])
+            existing, unproved, matched = _existing_account(data["email"], data["phone"])
             refusal = manage_refusal(request, agency, existing)
             if refusal:
                 form.add_action_error(None, refusal)
@@ -266,12 +279,11 @@ def staff_invite(request):
                         user.set_unusable_password()
                         user.save()
                         changelog.record(request.user, user, ChangeAction.CREATE, after=_snapshot_user(user),
-                                         agency=agency, note=_("Mời cán bộ vào cơ quan."))
+                                         agency=agency, note=_invitation_note(None, unproved))
                     else:
                         user = existing
                         changelog.record(request.user, user, ChangeAction.UPDATE, after=_snapshot_user(user),
-                                         agency=agency, note=_("Mời cán bộ: trùng e-mail hoặc số điện thoại đã "
-                                                               "xác minh của tài khoản này."))
+                                         agency=agency, note=_invitation_note(matched, False))
                     granted = _grant(request, user, agency, data["roles"])
                     if existing is None or not user.has_usable_password():
                         note = send_invitation(request, user)

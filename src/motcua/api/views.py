@@ -23,7 +23,7 @@ def my_tokens(request):
         chosen = mine.filter(pk=int(raw)) if raw.isdigit() and len(raw) <= 18 else mine.none()
         if request.POST.get("all") == "1":
             chosen = mine
-        ended = tokens.revoke(chosen, tokens.OWNER)
+        ended = tokens.revoke(chosen, tokens.OWNER, actor=request.user)
         if ended:
             messages.success(request, _("Đã chấm dứt %(n)s mã truy cập; chương trình dùng mã đó sẽ không truy cập "
                                         "được nữa.") % {"n": ended})

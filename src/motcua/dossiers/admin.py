@@ -59,5 +59,5 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     @admin.action(description=gettext_lazy("Chấm dứt các mã đã chọn"))
     def end_tokens(self, request, queryset):
-        ended = tokens.revoke(queryset, tokens.ADMIN)
+        ended = tokens.revoke(queryset, tokens.ADMIN, actor=request.user)
         self.message_user(request, gettext_lazy("Đã chấm dứt %(n)s mã truy cập.") % {"n": ended})
