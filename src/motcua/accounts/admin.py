@@ -33,6 +33,16 @@ class UserAdmin(BaseUserAdmin):
     list_filter = [*BaseUserAdmin.list_filter, "self_registered"]
     search_fields = ["username", "full_name", "email", "phone", "id_number"]
     inlines = [MembershipInline, IdentityLinkInline]
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Mở khóa đăng nhập (sau nhiều lần nhập sai)"))
+    def unlock_sign_in(self, request, queryset):
+        from . import services
+
+        users = list(queryset[:500])
+        for user in users:
+            services.unlock_signin(user, actor=request.user)
+        self.message_user(request, _("Đã mở khóa đăng nhập cho %(n)s tài khoản.") % {"n": len(users)})
 
 
 @admin.register(Membership)

@@ -337,6 +337,69 @@ def signin_rules(identifier: str, ip: str, users: list[User]) -> list[Rule]:
     return rules
 
 
+@dataclass(frozen=True)
+class SigninLock:
+    """A refused sign-in: how long to wait, and whether the identifier or its account is locked
+    (a password reset or an administrator lifts that) or only the client's address (no unlock
+    but waiting: it is shared by everyone behind it)."""
+
+    decision: Decision
+    personal: bool
+
+
+def signin_lock(rules: list[Rule]) -> SigninLock | None:
+    """The lock that refuses a sign-in under `rules` (signin_rules), or None when it may be tried."""
+    decision = ratelimit.peek_all(rules)
+    if decision.allowed:
+        return None
+    personal = ratelimit.peek_all(rules[:-1])  # all but the address
+    return SigninLock(personal if not personal.allowed else decision, not personal.allowed)
+
+
+def signin_failed(rules: list[Rule], users: list[User], *, ip: str, door: str) -> list[Decision]:
+    """Count one failed sign-in on every rule (signin_rules(identifier, ip, users)); an account
+    whose own count reaches the limit now is locked, and the change log says so. The decisions of
+    the identifier's and the accounts' rules (not the address's)."""
+    results = [ratelimit.hit(r.key, r.limit, r.window) for r in rules]
+    for user, rule, decision in zip(users, rules[1:-1], results[1:-1], strict=True):
+        if decision.count == rule.limit:
+            record_lockout(user, rule, ip=ip, door=door, reason=_("mật khẩu sai"))
+    return results[:-1]
+
+
+def record_lockout(user: User, rule: Rule, *, ip: str, door: str, reason: str) -> None:
+    """Write the change-log row of an account locked by a sign-in limit (the system is the actor);
+    `door` is "page" (the sign-in pages, the Django admin's included) or "api" (the token endpoint)."""
+    from motcua.administration import changelog
+    from motcua.administration.models import ChangeAction
+
+    now = timezone.now()
+    wait = ratelimit.peek(rule.key, rule.limit, rule.window).retry_after or rule.window
+    until = now + dt.timedelta(seconds=wait)
+    membership = user.memberships.filter(active=True).select_related("agency").order_by("pk").first()
+    changelog.record(None, user, ChangeAction.LOCK, before=None, at=now,
+                     agency=membership.agency if membership else None,
+                     after={"locked_until": until.isoformat(), "failures": rule.limit,
+                            "window_seconds": rule.window, "ip": ip, "door": door},
+                     note=_("Tạm khóa đăng nhập: %(reason)s %(n)s lần trong %(m)s phút (%(door)s, địa chỉ "
+                            "%(ip)s), đến %(until)s.") % {
+                         "reason": reason, "n": rule.limit, "m": rule.window // 60, "ip": ip,
+                         "door": _("qua API") if door == "api" else _("trang đăng nhập"),
+                         "until": timezone.localtime(until).strftime("%H:%M %d/%m/%Y")})
+
+
+def unlock_signin(user: User, *, actor) -> None:
+    """Lift the account's sign-in lock now (an administrator's action), with its change-log row."""
+    from motcua.administration import changelog
+    from motcua.administration.models import ChangeAction
+
+    with transaction.atomic():
+        changelog.record(actor, user, ChangeAction.UNLOCK, before=None, after={"unlocked": True},
+                         note=_("Mở khóa đăng nhập (quản trị hệ thống)."))
+    clear_signin_failures(user)
+    ratelimit.reset(f"2fa:user:{user.pk}")  # the second step's own lock (twofactor._rules)
+
+
 def clear_signin_failures(user: User, identifier: str = "") -> None:
     ratelimit.reset(f"signin-user:{user.pk}")
     for ident in {identifier, user.username, user.email, user.phone} - {""}:

@@ -167,8 +167,20 @@ def _limited(request, user, form) -> int | None:
     return decision.retry_after
 
 
+def _otp_failed(request, user, door: str) -> list[ratelimit.Decision]:
+    """Count a wrong code; the account's lock (its last attempt used now) goes to the change log."""
+    from . import services
+
+    rules = _rules(request, user)
+    results = [ratelimit.hit(r.key, r.limit, r.window) for r in rules]
+    if results[0].count == rules[0].limit:
+        services.record_lockout(user, rules[0], ip=client_ip(request), door=door,
+                                reason=_("mã xác thực hai bước sai"))
+    return results
+
+
 def _count_failure(request, user, form) -> None:
-    results = [ratelimit.hit(r.key, r.limit, r.window) for r in _rules(request, user)]
+    results = _otp_failed(request, user, "page")
     remaining = results[0].remaining
     if remaining > 0:
         form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Bạn còn %(n)s lần thử.") % {"n": remaining})
@@ -224,7 +236,7 @@ def verify(request):
             _count_failure(request, user, form)
     response = render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url}, status=status)
     if status == 429:
-        response["Retry-After"] = str(WINDOW)
+        ratelimit.refused_response(response, wait)
     return response
 
 
@@ -313,7 +325,10 @@ def manage(request):
         context.update(qr_svg=_qr_svg(device), secret=_secret(device))
     else:
         context["backup_left"] = StaticToken.objects.filter(device__user=user).count()
-    return render(request, "accounts/two_factor.html", context, status=status)
+    response = render(request, "accounts/two_factor.html", context, status=status)
+    if status == 429:
+        ratelimit.refused_response(response, wait)
+    return response
 
 
 # --- the API's token endpoint ------------------------------------------------------------------------------
@@ -325,21 +340,20 @@ def api_sign_in(request, username: str, password: str, otp: str = ""):
     from django.contrib.auth import authenticate
 
     from motcua.api.errors import ApiError
-    from motcua.core.ratelimit import hit, peek_all
+    from motcua.core.ratelimit import peek_all
 
     from . import services
-    from .views import wait_text
+    from .views import signin_lock_text, wait_text
 
     identifier = str(username or "")[:254]
-    rules = services.signin_rules(identifier, client_ip(request), services.candidates_for_identifier(identifier))
-    decision = peek_all(rules)
-    if not decision.allowed:
-        raise ApiError(429, "rate_limited", _("Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. %(wait)s")
-                       % {"wait": wait_text(decision.retry_after)})
+    users = services.candidates_for_identifier(identifier)
+    rules = services.signin_rules(identifier, client_ip(request), users)
+    lock = services.signin_lock(rules)
+    if lock is not None:
+        raise ApiError(429, "rate_limited", signin_lock_text(lock), retry_after=lock.decision.retry_after)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        for rule in rules:
-            hit(rule.key, rule.limit, rule.window)
+        services.signin_failed(rules, users, ip=client_ip(request), door="api")
         raise ApiError(401, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
     if mode() != "off" and is_staff_user(user) and has_totp(user):
         code = "".join(str(otp or "").split()).lower()
@@ -350,10 +364,9 @@ def api_sign_in(request, username: str, password: str, otp: str = ""):
         waiting = peek_all(limits)
         if not waiting.allowed:
             raise ApiError(429, "rate_limited", _("Nhập sai mã quá nhiều lần nên tạm khóa. %(wait)s")
-                           % {"wait": wait_text(waiting.retry_after)})
+                           % {"wait": wait_text(waiting.retry_after)}, retry_after=waiting.retry_after)
         if match_token(user, code) is None:
-            for rule in limits:
-                hit(rule.key, rule.limit, rule.window)
+            _otp_failed(request, user, "api")
             raise ApiError(401, "otp_invalid", _("Mã xác thực hai bước không đúng hoặc đã hết hạn."))
     elif mode() == "required" and is_staff_user(user):
         raise ApiError(403, "otp_enrolment_required",

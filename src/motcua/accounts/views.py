@@ -73,6 +73,22 @@ def wait_text(seconds: int) -> str:
     ) % {"n": minutes, "at": at}
 
 
+def signin_lock_text(lock: services.SigninLock) -> str:
+    """Why a sign-in is refused, until when, and (for an account's lock) how to lift it sooner: a
+    password reset clears the account's failures (reset_password), so does a system administrator
+    (the user's page in the Django admin). A lock of the client's address only waits."""
+    wait = wait_text(lock.decision.retry_after)
+    if not lock.personal:
+        return _("Có quá nhiều lần đăng nhập sai từ mạng này nên tạm thời bị chặn. %(wait)s") % {"wait": wait}
+    return _("Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. %(wait)s") % {
+        "wait": wait} + " " + unlock_hint()
+
+
+def unlock_hint() -> str:
+    return _("Muốn mở khóa ngay: đặt lại mật khẩu bằng “Quên mật khẩu” (đặt xong là mở khóa), hoặc nhờ quản "
+             "trị hệ thống mở khóa.")
+
+
 def _refuse(form: StyledForm, message: str) -> None:
     """Put a form-level error on a form without running its checks again."""
     if form._errors is None:
@@ -97,6 +113,12 @@ def _oidc_context() -> dict:
 
 def _issue(request: HttpRequest, user: User, purpose: str, field: str, destination: str) -> VerificationCode | None:
     """Send a code, telling the person what happened (messages); None when refused."""
+    return _send(request, user, purpose, field, destination)[0]
+
+
+def _send(request: HttpRequest, user: User, purpose: str, field: str,
+          destination: str) -> tuple[VerificationCode | None, int]:
+    """_issue, with the seconds to wait when refused (0 when sent)."""
     try:
         issued = services.issue_code(user, purpose, field, destination, ip=client_ip(request))
     except services.SendRefused as refused:
@@ -104,14 +126,14 @@ def _issue(request: HttpRequest, user: User, purpose: str, field: str, destinati
             request, _("Vừa có mã được gửi tới địa chỉ này, hoặc đã gửi quá nhiều lần. %(wait)s")
             % {"wait": wait_text(refused.decision.retry_after)},
         )
-        return None
+        return None, refused.decision.retry_after
     if not issued.delivery.sent:
         messages.warning(
             request,
             _("Chưa gửi được mã tới %(dest)s. Vui lòng bấm “Gửi lại mã” sau ít phút, hoặc dùng cách khác.")
             % {"dest": destination},
         )
-    return issued.code
+    return issued.code, 0
 
 
 def _code_error(check: services.Check) -> str:
@@ -180,31 +202,31 @@ class SignInView(auth_views.LoginView):
     def _rules(self):
         identifier = str(self.request.POST.get("username", ""))[:254]
         users = services.candidates_for_identifier(identifier)
-        return identifier, services.signin_rules(identifier, client_ip(self.request), users)
+        return users, services.signin_rules(identifier, client_ip(self.request), users)
 
     def post(self, request, *args, **kwargs):
-        _identifier, rules = self._rules()
-        decision = ratelimit.peek_all(rules)
-        if not decision.allowed:
+        _users, rules = self._rules()
+        lock = services.signin_lock(rules)
+        if lock is not None:
             form = self.get_form()
-            _refuse(form, _("Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. %(wait)s "
-                            "Nếu quên mật khẩu, hãy dùng “Quên mật khẩu”.") % {"wait": wait_text(decision.retry_after)})
+            _refuse(form, signin_lock_text(lock))
             response = self.render_to_response(self.get_context_data(form=form), status=429)
-            response["Retry-After"] = str(decision.retry_after)
-            return response
+            return ratelimit.refused_response(response, lock.decision.retry_after)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
         wrong = any(e.code == "invalid_login" for e in form.non_field_errors().as_data())
         if wrong:
-            _identifier, rules = self._rules()
-            results = [ratelimit.hit(r.key, r.limit, r.window) for r in rules]
-            personal = results[:-1]  # the identifier and its accounts, not the shared address
+            users, rules = self._rules()
+            personal = services.signin_failed(rules, users, ip=client_ip(self.request), door="page")
             remaining = min(d.remaining for d in personal)
-            if remaining == 0:
-                wait = max(d.retry_after for d in personal) or rules[0].window
+            lock = services.signin_lock(rules)
+            if lock is not None and lock.personal:
                 form.add_error(None, _("Bạn đã đăng nhập sai %(n)s lần. Tài khoản tạm khóa đăng nhập. %(wait)s")
-                               % {"n": rules[0].limit, "wait": wait_text(wait)})
+                               % {"n": rules[0].limit, "wait": wait_text(lock.decision.retry_after)}
+                               + " " + unlock_hint())
+            elif lock is not None:
+                form.add_error(None, signin_lock_text(lock))
             elif remaining <= 3:
                 form.add_error(None, ngettext(
                     "Bạn còn %(n)s lần thử trước khi bị tạm khóa đăng nhập.",
@@ -252,13 +274,14 @@ def sign_up(request):
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = SignUpForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         rule = services.signup_rule(client_ip(request))
         decision = ratelimit.hit(rule.key, rule.limit, rule.window)
         if not decision.allowed:
             _refuse(form, _("Có quá nhiều tài khoản được tạo từ mạng này. %(wait)s")
                     % {"wait": wait_text(decision.retry_after)})
-            status = 429
+            status, retry_after = 429, decision.retry_after
         else:
             contact = form.contact_value
             with transaction.atomic():
@@ -272,7 +295,7 @@ def sign_up(request):
             messages.success(request, _("Đã tạo tài khoản. Bước cuối: nhập mã xác minh để có thể nộp hồ sơ."))
             return redirect(f"{reverse('accounts:verify')}?{urlencode({'t': vc.token})}" if vc else "accounts:verify")
     context = {"form": form, "next": next_url, **_oidc_context()}
-    return render(request, "accounts/signup.html", context, status=status)
+    return _answer(render(request, "accounts/signup.html", context, status=status), retry_after)
 
 
 # --- Verify a phone or e-mail --------------------------------------------------------------------
@@ -291,7 +314,7 @@ def verify(request):
     if vc is None and user is not None:
         vc = services.open_code_for(user, purposes)
     action = request.POST.get("action", "verify")
-    status = 200
+    status, retry_after = 200, 0
     form = CodeForm(initial={"t": vc.token if vc else "", "code": request.GET.get("ma", "")[:12]})
 
     if request.method == "POST" and action == "send" and user is not None:
@@ -325,7 +348,7 @@ def verify(request):
             else:
                 if check.reason == "ip_limited":
                     _refuse(form, _("Nhập sai mã quá nhiều lần. %(wait)s") % {"wait": wait_text(check.remaining)})
-                    status = 429
+                    status, retry_after = 429, check.remaining
                 else:
                     form.add_error("code", _code_error(check))
                     status = 400
@@ -336,7 +359,13 @@ def verify(request):
         else:
             status = 400
 
-    return render(request, "accounts/verify.html", _verify_context(request, vc, form, user), status=status)
+    return _answer(render(request, "accounts/verify.html", _verify_context(request, vc, form, user), status=status),
+                   retry_after)
+
+
+def _answer(response: HttpResponse, retry_after: int) -> HttpResponse:
+    """A page's answer; a refusal (429) also says in its header when to retry."""
+    return ratelimit.refused_response(response, retry_after) if response.status_code == 429 else response
 
 
 def _verify_context(request, vc: VerificationCode | None, form: CodeForm, user: User | None) -> dict:
@@ -380,11 +409,12 @@ def reset_request(request):
         account = services.accounts_with_contact(contact).first()
         token = None
         if account is not None:
-            vc = _issue(request, account, Purpose.RESET, contact.kind, contact.value)
+            vc, retry_after = _send(request, account, Purpose.RESET, contact.kind, contact.value)
             token = vc.token if vc else None
         else:
             # No account: count the same limits and answer the same way (no list of who has an account).
             decision = ratelimit.hit_all(services.send_rules(contact.value, client_ip(request)))
+            retry_after = decision.retry_after
             if decision.allowed:
                 token = "x" + services.new_code() + str(time.time_ns())
             else:
@@ -397,7 +427,8 @@ def reset_request(request):
                                      "Mã dùng được trong %(n)s phút.")
                           % {"dest": contact.value, "n": services.code_ttl() // 60})
             return redirect("accounts:reset_code")
-        status = 429
+        return ratelimit.refused_response(render(request, "accounts/reset_request.html", {"form": form}, status=429),
+                                          retry_after)
     return render(request, "accounts/reset_request.html", {"form": form}, status=status)
 
 
@@ -414,7 +445,7 @@ def reset_code(request):
     vc = _find_code(token, [Purpose.RESET])
     destination = vc.destination if vc else request.session.get("motcua_reset_dest", "")
     form = CodeForm(initial={"t": token, "code": request.GET.get("ma", "")[:12]})
-    status = 200
+    status, retry_after = 200, 0
     action = request.POST.get("action", "verify")
     if request.method == "POST" and action == "resend":
         if vc is not None:
@@ -437,7 +468,7 @@ def reset_code(request):
                 return redirect("accounts:reset_password")
             if check.reason == "ip_limited":
                 _refuse(form, _("Nhập sai mã quá nhiều lần. %(wait)s") % {"wait": wait_text(check.remaining)})
-                status = 429
+                status, retry_after = 429, check.remaining
             else:
                 form.add_error("code", _code_error(check))
     context = {
@@ -445,7 +476,7 @@ def reset_code(request):
         "wait": services.resend_wait(destination) if destination else 0,
         "minutes": services.code_ttl() // 60,
     }
-    return render(request, "accounts/reset_code.html", context, status=status)
+    return _answer(render(request, "accounts/reset_code.html", context, status=status), retry_after)
 
 
 @sensitive_post_parameters("new_password1", "new_password2")
@@ -490,14 +521,14 @@ def reset_password(request):
 def profile(request):
     user: User = request.user
     form = ProfileForm(user, request.POST or None)
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         status = 400
         if form.is_valid():
             response = _save_profile(request, user, form)
-            if response is not None:
+            if isinstance(response, HttpResponse):
                 return response
-            status = 429
+            status, retry_after = 429, response
     pending = [
         vc for vc in VerificationCode.objects.filter(
             user=user, purpose=Purpose.CONTACT, used_at__isnull=True, revoked_at__isnull=True,
@@ -507,14 +538,17 @@ def profile(request):
     ]
     context = {"form": form, "account": user, "pending": pending, "can_submit": services.can_submit(user),
                **_oidc_context()}
-    return render(request, "accounts/profile.html", context, status=status)
+    return _answer(render(request, "accounts/profile.html", context, status=status), retry_after)
 
 
 class _Refused(Exception):  # noqa: N818
-    pass
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
-def _save_profile(request, user: User, form: ProfileForm) -> HttpResponse | None:
+def _save_profile(request, user: User, form: ProfileForm) -> HttpResponse | int:
+    """Save, or the seconds to wait when a code could not be sent now (nothing saved then)."""
     data = form.cleaned_data
     changes = form.changed_contacts()
     issued: list[VerificationCode] = []
@@ -539,10 +573,10 @@ def _save_profile(request, user: User, form: ProfileForm) -> HttpResponse | None
                     except services.SendRefused as refused:
                         form.add_error(field, _("Vừa gửi mã tới đây. %(wait)s")
                                        % {"wait": wait_text(refused.decision.retry_after)})
-                        raise _Refused from None
-    except _Refused:
+                        raise _Refused(refused.decision.retry_after) from None
+    except _Refused as refused:
         user.refresh_from_db()
-        return None
+        return refused.retry_after
     messages.success(request, _("Đã lưu thông tin cá nhân."))
     if issued:
         messages.info(request, _("Số điện thoại / e-mail mới chỉ được lưu sau khi bạn nhập mã xác minh đã gửi tới đó."))

@@ -20,7 +20,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ApiError)
 def _api_error(request, exc: ApiError):
-    return api.create_response(request, error_body(exc.code, exc.message, **exc.extra), status=exc.status)
+    response = api.create_response(request, error_body(exc.code, exc.message, **exc.extra), status=exc.status)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -18,6 +18,10 @@ write lock (the project's SQLite transactions begin IMMEDIATE). Two processes hi
 the same instant then count twice, and exactly `limit` hits are allowed. Keys are hashed, so any
 text (an e-mail address, a phone number) can be a key.
 
+A refusal's `retry_after` (whole seconds until the window closes) is the one number every door
+shows: `refused_response` puts it in a page's `Retry-After` header, the API's ApiError takes it
+as `retry_after`, and the Vietnamese text says it in minutes and clock time.
+
 `peek` tells without counting (check before doing the work, count only failures), `reset`
 forgets a key (after a successful sign-in), `hit_all` checks several rules and counts all of
 them only when every one allows it.
@@ -190,6 +194,12 @@ def hit_all(rules: list[Rule]) -> Decision:
     if refused:  # another request took the last slot meanwhile
         return max(refused, key=lambda d: d.retry_after)
     return min(results, key=lambda d: d.remaining, default=decision)
+
+
+def refused_response(response, retry_after: int):
+    """A page's refusal (429): its `Retry-After` header is the limiter's seconds left."""
+    response["Retry-After"] = str(max(1, int(retry_after)))
+    return response
 
 
 def client_ip(request) -> str:

@@ -589,7 +589,7 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
 def track(request, code: str, key: str = ""):
     if (refused := throttle.tracking_refused(request, code)) and not tracking_holder(
             request.user, code, key, request.GET.get("qr")):
-        raise ApiError(429, "rate_limited", throttle.tracking_message(refused))
+        raise ApiError(429, "rate_limited", throttle.tracking_message(refused), retry_after=refused.retry_after)
     status = tracking.public_status(code, key)
     # Unknown code, missing key, wrong key: one answer, byte for byte.
     if status is None:
