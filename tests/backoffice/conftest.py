@@ -132,9 +132,13 @@ def counter_dossier(people, code: str = BIRTH, when: dt.datetime | None = None, 
 
 
 def online_dossier(people, code: str = BIRTH, when: dt.datetime | None = None, **kwargs):
+    """An online dossier, with valid answers to its e-form unless `form_data` is given."""
     from motcua.dossiers import actions
+    from tests.answers import valid_answers
 
-    return actions.create_dossier(actor=people.citizen, version=version_of(code), channel=2, applicant=applicant(),
+    version = version_of(code)
+    kwargs.setdefault("form_data", valid_answers(version))
+    return actions.create_dossier(actor=people.citizen, version=version, channel=2, applicant=applicant(),
                                   at=when, **kwargs).dossier
 
 

@@ -15,6 +15,7 @@ from motcua.dossiers.errors import (
     PermissionDenied,
 )
 from motcua.dossiers.models import AppendOnlyError, Dossier, Event, Status
+from tests.answers import valid_answers
 
 from .conftest import (
     BIRTH,
@@ -134,6 +135,7 @@ def test_it_accepts_an_organisation_with_a_tax_code(people):
     result = actions.create_dossier(
         actor=people.citizen, version=version_of(BIRTH), channel=2,
         applicant=applicant(kind="organisation", id_number="0312345678-001", name="Công ty TNHH An Bình"), at=T0,
+        form_data=valid_answers(version_of(BIRTH)),
     )
     assert result.dossier.applicant_id_number == "0312345678-001"
 
@@ -144,6 +146,55 @@ def test_it_refuses_a_case_of_another_procedure(people):
         actions.create_dossier(actor=people.citizen, version=version_of(BIRTH), case=other_case, channel=2,
                                applicant=applicant(), at=T0)
     assert info.value.field == "case"
+
+
+# --- the e-form answers (form_data): one rule for every door ------------------------------------
+
+
+def test_an_online_dossier_needs_valid_answers_to_the_e_form(people):
+    version = version_of(BIRTH)  # no e-form of its own: the generic application
+    with pytest.raises(InvalidInput) as info:
+        actions.create_dossier(actor=people.citizen, version=version, channel=2, applicant=applicant(), at=T0)
+    assert info.value.field == "form_data.applicant_name"
+    assert "«Họ, chữ đệm, tên người đề nghị»" in info.value.message and "form_data.applicant_name" in info.value.message
+    # Every problem is listed; the API returns them as `fields`.
+    assert {f["field"] for f in info.value.extra["fields"]} == {
+        "form_data.applicant_name", "form_data.applicant_id_number", "form_data.applicant_address",
+        "form_data.applicant_phone", "form_data.request"}
+    with pytest.raises(InvalidInput) as info:
+        actions.create_dossier(actor=people.citizen, version=version, channel=2, applicant=applicant(), at=T0,
+                               form_data=valid_answers(version, applicant_dob="2030-01-01"))
+    assert info.value.field == "form_data.applicant_dob"  # "max_value": "today", the day of `at`
+    assert not Dossier.objects.exists()
+
+
+def test_the_counter_may_record_a_paper_form_but_answers_given_are_checked(people):
+    version = version_of(BIRTH)
+    assert counter_dossier(people, BIRTH).form_data == {}
+    with pytest.raises(InvalidInput) as info:
+        counter_dossier(people, BIRTH, form_data={"request": "xin"})
+    assert info.value.field == "form_data.applicant_name"
+    with pytest.raises(InvalidInput) as info:
+        counter_dossier(people, BIRTH, form_data=valid_answers(version, extra="?"))
+    assert info.value.field == "form_data.extra" and "không có trường «extra»" in info.value.message
+    kept = counter_dossier(people, BIRTH, form_data=valid_answers(version, applicant_id_number="096 090 001 234"))
+    assert kept.form_data["applicant_id_number"] == "096090001234"  # what is kept is cleaned
+
+
+def _nested(depth: int) -> dict:
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    return {"request": value}
+
+
+@pytest.mark.parametrize("form_data", [[1, 2], "x", _nested(6), _nested(100_000), {"k" * 61: 1}, {1: "x"},
+                                       {"request": "x" * 300_000}, {f"k{i}": 0 for i in range(30_000)}])
+def test_it_bounds_untrusted_answers_before_reading_them(people, form_data):
+    with pytest.raises(InvalidInput) as info:
+        actions.create_dossier(actor=people.citizen, version=version_of(BIRTH), channel=2, applicant=applicant(),
+                               at=T0, form_data=form_data)
+    assert info.value.field == "form_data"
 
 
 # --- reception decisions ------------------------------------------------------------------------
@@ -434,7 +485,8 @@ def test_events_are_append_only(people):
 
 
 def test_the_same_key_creates_one_dossier(people):
-    kwargs = {"actor": people.citizen, "version": version_of(BIRTH), "channel": 2, "applicant": applicant(), "at": T0}
+    kwargs = {"actor": people.citizen, "version": version_of(BIRTH), "channel": 2, "applicant": applicant(), "at": T0,
+              "form_data": valid_answers(version_of(BIRTH))}
     first = actions.create_dossier(idempotency_key="abc-1", **kwargs)
     again = actions.create_dossier(idempotency_key="abc-1", **kwargs)
     assert again.replayed and again.dossier.pk == first.dossier.pk

@@ -12,8 +12,20 @@ from django.utils import timezone
 from motcua.dossiers.api import hash_token, issue_token
 from motcua.dossiers.models import ApiToken, Dossier, Event
 from motcua.dossiers.tracking import mask_name
+from tests.answers import valid_answers
 
-from .conftest import BIRTH, COMPLAINT, CRIMINAL_RECORD, PASSWORD, PDF, at, counter_dossier, fresh, result_file
+from .conftest import (
+    BIRTH,
+    COMPLAINT,
+    CRIMINAL_RECORD,
+    PASSWORD,
+    PDF,
+    at,
+    counter_dossier,
+    fresh,
+    result_file,
+    version_of,
+)
 
 APPLICANT = {
     "name": "Nguyễn Văn An", "id_number": "096090001234", "phone": "0912345678",
@@ -43,6 +55,9 @@ class Api:
         return self.client.post(url, data, headers=self.headers | headers)
 
     def create(self, procedure=BIRTH, channel=1, **extra):
+        """POST a dossier; online ones carry valid answers to the e-form unless `form_data` is given."""
+        if channel == 2 and "form_data" not in extra:
+            extra["form_data"] = answers(procedure)
         response = self.post("/api/v1/dossiers", {"procedure": procedure, "channel": channel,
                                                   "applicant": APPLICANT} | extra)
         assert response.status_code == 201, response.content
@@ -50,6 +65,10 @@ class Api:
 
     def act(self, code, action, **payload):
         return self.post(f"/api/v1/dossiers/{code}/actions", {"action": action} | payload)
+
+
+def answers(procedure=BIRTH, **overrides):
+    return valid_answers(version_of(procedure), **overrides)
 
 
 @pytest.fixture
@@ -122,10 +141,13 @@ def test_the_counter_creates_a_received_dossier(api, people):
 
 
 def test_a_citizen_submits_online(api, people):
-    body = api(people.citizen).create(BIRTH, channel=2, form_data={"ten_tre": "Nguyễn Văn Bé"})
+    body = api(people.citizen).create(BIRTH, channel=2, form_data=answers(applicant_phone="0912 345 678"))
     assert (body["status_code"], body["status"], body["due_at"]) == (1, "Mới đăng ký", None)
     dossier = Dossier.objects.get(code=body["code"])
-    assert dossier.owner == people.citizen and dossier.form_data == {"ten_tre": "Nguyễn Văn Bé"}
+    assert dossier.owner == people.citizen
+    kept = dossier.form_data  # the cleaned answers
+    assert set(kept) == set(answers()) and kept["applicant_phone"] == "0912345678"
+    assert kept["applicant_address"]["commune_name"] == "Phường Tân Thành"
 
 
 def test_an_unverified_self_registered_account_cannot_submit_through_the_api(api, people):
@@ -136,7 +158,7 @@ def test_an_unverified_self_registered_account_cannot_submit_through_the_api(api
 
     stranger = User.objects.create_user("cd_chua_xac_minh", password=PASSWORD, phone="0987654321",
                                         self_registered=True)
-    body = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT}
+    body = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT, "form_data": answers()}
     response = api(stranger).post("/api/v1/dossiers", body)
     assert response.status_code == 403 and response.json()["error"]["code"] == "account_not_verified"
     assert "chưa được xác minh" in response.json()["error"]["message"] and not Dossier.objects.exists()
@@ -147,13 +169,14 @@ def test_an_unverified_self_registered_account_cannot_submit_through_the_api(api
 
 def test_the_same_idempotency_key_creates_one_dossier(api, people):
     citizen = api(people.citizen)
-    payload = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT}
+    payload = {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT, "form_data": answers()}
     first = citizen.post("/api/v1/dossiers", payload, **{"Idempotency-Key": "retry-7"})
     again = citizen.post("/api/v1/dossiers", payload, **{"Idempotency-Key": "retry-7"})
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert Dossier.objects.count() == 1 and Event.objects.count() == 1
-    other = citizen.post("/api/v1/dossiers", payload | {"form_data": {"x": 1}}, **{"Idempotency-Key": "retry-7"})
+    changed = payload | {"form_data": answers(request="Một đề nghị khác")}
+    other = citizen.post("/api/v1/dossiers", changed, **{"Idempotency-Key": "retry-7"})
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
 
 
@@ -176,6 +199,59 @@ def test_it_names_the_wrong_field(api, people, payload, status, field):
     assert response.status_code == status, response.content
     error = response.json()["error"]
     assert field in error["message"] or field in str(error.get("fields", "")) or error.get("field") == field
+
+
+@pytest.mark.parametrize(
+    ("channel", "form_data", "field"),
+    [
+        (2, None, "form_data.applicant_name"),  # online: the e-form must be filled in
+        (2, {"applicant_id_number": None}, "form_data.applicant_id_number"),  # a required field left out
+        (2, {"applicant_id_number": "12345"}, "form_data.applicant_id_number"),  # not 12 digits
+        (2, {"applicant_phone": {"so": "0912345678"}}, "form_data.applicant_phone"),  # wrong type
+        (2, {"request": "x" * 2001}, "form_data.request"),  # longer than the e-form allows
+        (2, {"ten_tre": "Nguyễn Văn Bé"}, "form_data.ten_tre"),  # no such field in the e-form
+        (1, {"applicant_email": "not-an-address"}, "form_data.applicant_email"),  # the counter too
+    ],
+)
+def test_it_refuses_form_data_the_wizard_would_refuse(api, people, channel, form_data, field):
+    """Issue #14, finding 13: the API stored any JSON object as the answers."""
+    body = {"procedure": BIRTH, "channel": channel, "applicant": APPLICANT}
+    if form_data is not None:
+        body["form_data"] = answers(**form_data)
+    actor = people.citizen if channel == 2 else people.receptionist
+    response = api(actor).post("/api/v1/dossiers", body)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_parameter", field)
+    assert field in [f["field"] for f in error["fields"]] and field in error["message"]
+    assert not Dossier.objects.exists()
+
+
+def test_it_checks_the_answers_against_the_versions_own_e_form(api, people):
+    """The version's e-form (here the demo one of birth registration), with its RE2 patterns."""
+    from motcua.eforms.services import load_demo_eforms
+
+    load_demo_eforms()
+    own = answers()  # now those of the demo e-form
+    assert "child_name" in own
+    citizen = api(people.citizen)
+    response = citizen.post("/api/v1/dossiers", {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT,
+                                                 "form_data": own | {"child_name": "Bé 123"}})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "form_data.child_name"
+    assert "«Họ, chữ đệm, tên của trẻ»" in response.json()["error"]["message"]
+    # The generic application's answers are not this e-form's.
+    response = citizen.post("/api/v1/dossiers", {"procedure": BIRTH, "channel": 2, "applicant": APPLICANT,
+                                                 "form_data": _generic_answers()})
+    assert response.status_code == 400
+    created = citizen.create(BIRTH, channel=2, form_data=own | {"mother_birth_year": " 1995 "})
+    assert Dossier.objects.get(code=created["code"]).form_data["mother_birth_year"] == 1995  # stored cleaned
+
+
+def _generic_answers():
+    from motcua.eforms.defaults import GENERIC_SCHEMA
+    from tests.answers import answers_for
+
+    return answers_for(GENERIC_SCHEMA)
 
 
 def test_a_citizen_cannot_create_a_counter_dossier(api, people):

@@ -16,6 +16,7 @@ from django.db import close_old_connections, connection
 from motcua.dossiers import actions
 from motcua.dossiers.errors import ActionNotAllowed, ConcurrentUpdate, PermissionDenied
 from motcua.dossiers.models import Dossier, Event, IdempotencyKey
+from tests.answers import valid_answers
 
 from .conftest import BIRTH, T0, applicant, at, counter_dossier, result_file, version_of
 
@@ -106,11 +107,12 @@ def test_simultaneous_receptions_get_distinct_consecutive_codes(people, catalog)
 
 def test_simultaneous_retries_with_one_idempotency_key_create_one_dossier(people, catalog):
     version = version_of(BIRTH)
+    answers = valid_answers(version)
     created = []
 
     def submit(_):
         result = actions.create_dossier(actor=people.citizen, version=version, channel=2, applicant=applicant(),
-                                        idempotency_key="same-key", at=T0)
+                                        idempotency_key="same-key", at=T0, form_data=answers)
         created.append(result.dossier.pk)
 
     results = _race(submit, list(range(10)))

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from tests.answers import valid_answers
 from tests.backoffice.conftest import PDF
 
 from .conftest import SCREENSHOT_DIR, run_axe
@@ -34,7 +35,8 @@ def scene(site):
     birth = Procedure.objects.get(code="1.001193").published
     person = actions.Applicant(name="Nguyễn Văn An", id_number="096090001234", phone="0912345678",
                                address="Phường Tân Thành")
-    online = actions.create_dossier(actor=citizen, version=birth, channel=2, applicant=person).dossier
+    online = actions.create_dossier(actor=citizen, version=birth, channel=2, applicant=person,
+                                    form_data=valid_answers(birth)).dossier
     actions.add_file(online, actor=citizen, upload=io.BytesIO(PDF), name="to-khai.pdf",
                      component=birth.components.order_by("order", "id").first())
     late = actions.create_dossier(actor=staff, version=birth, channel=1, applicant=person,

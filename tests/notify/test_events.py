@@ -10,6 +10,7 @@ from motcua.dossiers.models import Event
 from motcua.jobs.models import Job
 from motcua.notify.models import Message
 from motcua.notify.text import is_gsm
+from tests.answers import valid_answers
 from tests.dossiers.conftest import (
     BIRTH,
     CRIMINAL_RECORD,
@@ -87,6 +88,7 @@ def test_it_falls_back_on_the_owner_accounts_contacts(people, sms_outbox):
     people.citizen.save()
     dossier = actions.create_dossier(
         actor=people.citizen, version=version_of(BIRTH), channel=2, applicant=applicant(email="", phone=""), at=T0,
+        form_data=valid_answers(version_of(BIRTH)),
     ).dossier
     actions.receive(dossier, actor=people.receptionist, at=at(9, 10))
     recipients = set(Message.objects.filter(template="received").values_list("channel", "recipient"))

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier, FileSource
 from motcua.submissions.models import DraftFile
+from tests.answers import valid_answers
 
 from .conftest import BIRTH, BIRTH_ANSWERS, CRIMINAL_RECORD, PDF, PNG, component, start_draft, submit, version_of
 
@@ -17,7 +18,7 @@ def earlier_dossier(citizen):
     """A criminal-record dossier the citizen submitted before, with an ID card scan."""
     version = version_of(CRIMINAL_RECORD)
     dossier = actions.create_dossier(
-        actor=citizen, version=version, channel=2,
+        actor=citizen, version=version, channel=2, form_data=valid_answers(version),
         applicant=actions.Applicant(name="Nguyễn Văn An", id_number="096090001234"),
     ).dossier
     comp = version.components.get(name__startswith="Bản chụp giấy tờ tùy thân")
@@ -78,6 +79,7 @@ def test_a_result_is_in_the_wallet_only_once_the_dossier_is_completed(web, citiz
     Membership.objects.create(user=receptionist, agency=Agency.objects.get(unit_code="000.21.01.H12"),
                               role="receptionist")
     birth = actions.create_dossier(actor=citizen, version=version_of(BIRTH), channel=2,
+                                   form_data=valid_answers(version_of(BIRTH)),
                                    applicant=actions.Applicant(name="Nguyễn Văn An", id_number="096090001234")).dossier
     birth = actions.receive(birth, actor=receptionist).dossier
     result = actions.add_file(birth, actor=receptionist, upload=io.BytesIO(PDF), name="trich-luc-khai-sinh.pdf",

@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 from motcua.accounts import services as account_services
 from motcua.accounts.models import phone_validator
 from motcua.audit.chain import seal_event
+from motcua.eforms.answers import clean_answers
+from motcua.eforms.services import eform_for
 
 from . import deadlines, lifecycle, tracking
 from .codes import allocate_code, new_tracking_key
@@ -55,7 +57,6 @@ from .models import (
 from .queries import can_see, capacities, state_of, step_agency_id, steps_of
 from .signals import dossier_completing, event_recorded
 
-MAX_FORM_DATA_BYTES = 64 * 1024
 MAX_IDEMPOTENCY_KEY = 100
 PERSON_ID_RE = r"^\d{12}$"
 ORGANISATION_ID_RE = r"^\d{10}(-?\d{3})?$"
@@ -608,16 +609,24 @@ def _field_label(name: str) -> str:
     }.get(name, name)
 
 
-def _clean_form_data(form_data: Any) -> dict:
-    if form_data is None:
+def _clean_form_data(form_data: Any, version, *, online: bool, at: dt.datetime) -> dict:
+    """The answers, under the e-form rule every door obeys (``eforms.answers``), against the
+    e-form of the version (its own, else the generic application, as the wizard shows it).
+
+    An online dossier must carry valid answers. The counter (and post) may record a dossier whose
+    form was filled in on paper, so no answers at all is accepted there; answers given are always
+    checked in full. What is kept is the cleaned answers."""
+    if not online and (form_data is None or (isinstance(form_data, dict) and not form_data)):
         return {}
-    if not isinstance(form_data, dict):
-        raise InvalidInput(_("Dữ liệu tờ khai phải là một đối tượng JSON (trường «form_data»)."), field="form_data")
-    size = len(json.dumps(form_data, ensure_ascii=False).encode())
-    if size > MAX_FORM_DATA_BYTES:
-        raise InvalidInput(_("Dữ liệu tờ khai quá lớn (tối đa %(n)d KB, trường «form_data»).")
-                           % {"n": MAX_FORM_DATA_BYTES // 1024}, field="form_data")
-    return form_data
+    spec = eform_for(version)
+    cleaned, errors = clean_answers(spec.schema, {} if form_data is None else form_data,
+                                    today=timezone.localdate(at), title=spec.title)
+    if errors:
+        fields = [{"field": f"form_data.{path}" if path else "form_data", "message": message}
+                  for path, message in list(errors.items())[:50]]
+        first = fields[0]
+        raise InvalidInput(_("%(message)s (trường «%(field)s»).") % first, field=first["field"], fields=fields)
+    return cleaned
 
 
 def create_dossier(
@@ -639,7 +648,9 @@ def create_dossier(
     * channel online (2): the actor is the citizen owner; status 1, code at submission;
     * channel counter (1) or post (3): the actor must be a receptionist of the version's
       receiving agency; status 2 with its due time (or status 1 with ``receive=False``, to
-      record a supplement request or a refusal at reception).
+      record a supplement request or a refusal at reception);
+    * ``form_data``: the answers to the version's e-form, checked by the one rule of every door
+      (``eforms.answers.clean_answers``, see ``_clean_form_data``) and kept cleaned.
     """
     from motcua.catalog.models import ProcedureVersion, ServiceLevel
 
@@ -662,7 +673,6 @@ def create_dossier(
     elif case.version_id != version.pk:
         raise InvalidInput(_("Trường hợp giải quyết không thuộc thủ tục này (trường «case»)."), field="case")
     applicant = _clean_applicant(applicant)
-    form_data = _clean_form_data(form_data)
     if delivery is not None and delivery not in Delivery.values:
         raise InvalidInput(_("Hình thức nhận kết quả phải là counter, post hoặc online (trường «delivery»)."),
                            field="delivery")
@@ -696,6 +706,7 @@ def create_dossier(
                 _("Chỉ cán bộ một cửa của %(agency)s được tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính.")
                 % {"agency": receiving.name}
             )
+    form_data = _clean_form_data(form_data, version, online=online, at=at)
     params = {
         "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
         "form_data": form_data, "receive": receive, "delivery": delivery, "delivery_address": delivery_address,

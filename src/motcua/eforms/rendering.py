@@ -291,4 +291,8 @@ def error_list(schema: list[Mapping], errors: Mapping[str, str]) -> list[tuple[s
                 else:
                     target = _dom_id(input_name(key))
                 out.append((target, message))
+    # Errors of no field of the form (answers as a whole, a field the e-form does not have):
+    # listed last, linked to the summary itself.
+    keys = {spec["key"] for spec in schema}
+    out += [("error-summary", message) for path, message in errors.items() if path.split(".")[0] not in keys]
     return out

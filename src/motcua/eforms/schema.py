@@ -711,7 +711,9 @@ def _clean_address(spec: Mapping, raw: Any, book: AddressBook) -> tuple[Any, str
     value = {"province": province.code, "province_name": province.name, "commune": "", "commune_name": "",
              "detail": detail}
     if province.communes is None:
-        value["commune_name"] = commune_raw
+        # Typed commune: as posted ("commune"), or as cleaned before ("commune_name"), so that
+        # cleaning cleaned answers gives them back (the action layer checks the wizard's again).
+        value["commune_name"] = commune_raw or _text_value(raw.get("commune_name") or "", multiline=False)[:120]
     else:
         commune = province.communes.get(commune_raw)
         if commune is None and commune_raw:

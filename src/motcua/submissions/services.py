@@ -31,7 +31,8 @@ from motcua.dossiers import actions
 from motcua.dossiers.errors import DossierError, FileRefused
 from motcua.dossiers.models import Dossier, DossierFile, FileSource
 from motcua.dossiers.queries import owner_files
-from motcua.eforms.schema import Section, applicant_from, clean_data, profile_from_user
+from motcua.eforms.answers import clean_answers
+from motcua.eforms.schema import Section, applicant_from, profile_from_user
 from motcua.eforms.services import FormSpec, eform_for
 
 from . import files as draft_files
@@ -165,8 +166,10 @@ def save_form(draft: Draft, raw: dict, *, step: str | None = None) -> None:
 
 
 def form_result(draft: Draft, spec: FormSpec | None = None) -> tuple[dict, dict]:
+    """(cleaned, errors) of the draft's answers under the rule the action layer applies to every
+    door (``eforms.answers.clean_answers``), so what the wizard accepts is what gets stored."""
     spec = spec or spec_for(draft)
-    return clean_data(spec.schema, draft.form_data)
+    return clean_answers(spec.schema, draft.form_data or {}, today=timezone.localdate(), title=spec.title)
 
 
 def component_of(draft: Draft, raw: Any) -> Component:
@@ -468,7 +471,10 @@ def rebase(draft: Draft) -> bool:
         old_case = draft.case.name if draft.case_id else None
         draft.case = next((c for c in cases if c.name == old_case), cases[0] if len(cases) == 1 else None)
         draft.version = current
-        _touch(draft, "version", "case")
+        # Answers to fields the new e-form no longer has would be refused as unknown: drop them.
+        keys = {spec.get("key") for spec in eform_for(current).schema if isinstance(spec, dict)}
+        draft.form_data = {k: v for k, v in (draft.form_data or {}).items() if k in keys}
+        _touch(draft, "version", "case", "form_data")
     transaction.on_commit(lambda: draft_files.delete_stored(dropped))
     return True
 
