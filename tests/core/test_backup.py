@@ -75,9 +75,8 @@ def _dossier_with_a_scan(people):
 
 
 def test_it_restores_every_row_and_file_into_an_empty_database(people, empty_database, tmp_path):
-    from motcua.core.backup import table_counts
-
     from motcua.audit import checkpoints
+    from motcua.core.backup import table_counts
 
     dossier = _dossier_with_a_scan(people)
     stored = dossier.files.get()
