@@ -30,6 +30,9 @@ def test_portal_tracking_blocks_a_guesser_before_a_right_guess(people, client, t
     assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
     assert "tra cứu sai mã hồ sơ hoặc mã tra cứu quá nhiều lần" in blocked.content.decode()
     assert d.applicant_phone not in blocked.content.decode()
+    assert "phút (lúc " in blocked.content.decode()  # when, as a clock time too
+    api = client.get(f"/api/v1/track/{d.code}", {"key": d.tracking_key})
+    assert api.status_code == 429 and api.json()["error"]["retry_after"] == int(api["Retry-After"]) > 0
     # Another address is not blocked.
     assert client.get(url, {"key": d.tracking_key}, REMOTE_ADDR="198.51.100.9").status_code == 200
 

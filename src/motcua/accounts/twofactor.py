@@ -160,7 +160,7 @@ def _limited(request, user, form) -> int | None:
     decision = ratelimit.peek_all(_rules(request, user))
     if decision.allowed:
         return None
-    from .views import wait_text
+    from motcua.core.ratelimit import wait_text
 
     form.add_error(None, _("Nhập sai mã quá nhiều lần nên tạm khóa để bảo vệ tài khoản. %(wait)s")
                    % {"wait": wait_text(decision.retry_after)})
@@ -340,10 +340,10 @@ def api_sign_in(request, username: str, password: str, otp: str = ""):
     from django.contrib.auth import authenticate
 
     from motcua.api.errors import ApiError
-    from motcua.core.ratelimit import peek_all
+    from motcua.core.ratelimit import peek_all, wait_text
 
     from . import services
-    from .views import signin_lock_text, wait_text
+    from .views import signin_lock_text
 
     identifier = str(username or "")[:254]
     users = services.candidates_for_identifier(identifier)

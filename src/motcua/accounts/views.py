@@ -7,8 +7,6 @@ A refused request (too many tries) keeps what was typed and answers 429 with the
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import math
 import re
 import time
 
@@ -22,7 +20,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,7 +28,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from motcua.core import ratelimit
-from motcua.core.ratelimit import client_ip
+from motcua.core.ratelimit import client_ip, wait_text
 
 from . import oidc, services
 from .forms import (
@@ -57,20 +54,6 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def wait_text(seconds: int) -> str:
-    """'Vui lòng thử lại sau 14 phút (lúc 10:35).' from a wait in seconds."""
-    seconds = max(int(seconds), 1)
-    at = time_format(timezone.localtime(timezone.now() + dt.timedelta(seconds=seconds)), "H:i")
-    if seconds < 60:
-        return ngettext(
-            "Vui lòng thử lại sau %(n)s giây.", "Vui lòng thử lại sau %(n)s giây.", seconds
-        ) % {"n": seconds}
-    minutes = math.ceil(seconds / 60)
-    return ngettext(
-        "Vui lòng thử lại sau %(n)s phút (lúc %(at)s).", "Vui lòng thử lại sau %(n)s phút (lúc %(at)s).", minutes
-    ) % {"n": minutes, "at": at}
 
 
 def signin_lock_text(lock: services.SigninLock) -> str:

@@ -19,16 +19,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.core import ratelimit
-from motcua.core.ratelimit import Decision, Rule, client_ip
+from motcua.core.ratelimit import Decision, Rule, client_ip, wait_text
 
 
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default) or default)
-
-
-def wait_text(seconds: int) -> str:
-    minutes = max(1, -(-int(seconds) // 60))
-    return _("Vui lòng thử lại sau %(n)s phút.") % {"n": minutes}
 
 
 # --- tracking -----------------------------------------------------------------------------------------
@@ -64,7 +59,8 @@ def tracking_message(decision: Decision) -> str:
 
 
 def tracking_json(decision: Decision) -> HttpResponse:
-    body = json.dumps({"error": {"code": "rate_limited", "message": tracking_message(decision)}}, ensure_ascii=False)
+    body = json.dumps({"error": {"code": "rate_limited", "message": tracking_message(decision),
+                                 "retry_after": decision.retry_after}}, ensure_ascii=False)
     response = HttpResponse(body.encode(), status=429, content_type="application/json; charset=utf-8")
     response["Retry-After"] = str(decision.retry_after)
     return response

@@ -30,6 +30,7 @@ them only when every one allows it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import math
 import time
@@ -194,6 +195,24 @@ def hit_all(rules: list[Rule]) -> Decision:
     if refused:  # another request took the last slot meanwhile
         return max(refused, key=lambda d: d.retry_after)
     return min(results, key=lambda d: d.remaining, default=decision)
+
+
+def wait_text(seconds: int) -> str:
+    """'Vui lòng thử lại sau 14 phút (lúc 10:35).' from a wait in seconds: every refusal says when."""
+    from django.utils import timezone
+    from django.utils.formats import time_format
+    from django.utils.translation import ngettext
+
+    seconds = max(int(seconds), 1)
+    if seconds < 60:
+        return ngettext(
+            "Vui lòng thử lại sau %(n)s giây.", "Vui lòng thử lại sau %(n)s giây.", seconds
+        ) % {"n": seconds}
+    at = time_format(timezone.localtime(timezone.now() + dt.timedelta(seconds=seconds)), "H:i")
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Vui lòng thử lại sau %(n)s phút (lúc %(at)s).", "Vui lòng thử lại sau %(n)s phút (lúc %(at)s).", minutes
+    ) % {"n": minutes, "at": at}
 
 
 def refused_response(response, retry_after: int):
