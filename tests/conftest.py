@@ -8,6 +8,8 @@ PostgreSQL when DATABASE_URL says so.
   (`catalog`, or a fixture built on it) sees the tables empty, as if it had never been loaded.
 - Passwords are hashed with a fast hasher (MD5): the production hasher costs ~0.4 s a password.
 - Under pytest-xdist each worker has its own data folder, database and Redis database.
+- Only an aggregate's action layer writes its tables (tests/write_guard.py): a test whose code
+  path writes them from anywhere else fails at teardown.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import clock, workers
+from tests import clock, workers, write_guard
 
 # Before any test database or file is made.
 workers.isolate()
@@ -203,6 +205,20 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _only_action_layers_write():
+    write_guard.install()
+    write_guard.GUARD.take()
+    yield
+    found = write_guard.GUARD.take()
+    if found and os.environ.get("MOTCUA_WRITE_GUARD") == "report":
+        with open(os.environ.get("MOTCUA_WRITE_GUARD_FILE", "write-guard.txt"), "a", encoding="utf-8") as out:
+            out.writelines(f"{stray}\n" for stray in found)
+    elif found:
+        pytest.fail("Written outside the action layer (tests/write_guard.py):\n" +
+                    "\n".join(f"  {stray}" for stray in dict.fromkeys(found)), pytrace=False)
 
 
 @pytest.fixture

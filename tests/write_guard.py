@@ -1,0 +1,100 @@
+"""The write guard: only an aggregate's action layer writes its tables (#15).
+
+Every SQL statement the suite runs goes through `Guard` (a Django execute wrapper installed on
+every connection, threads included). An INSERT, UPDATE or DELETE on a guarded table is allowed
+when a frame of an allowed module is on the stack (the action layer itself, migrations, restore,
+housekeeping, the bulk generator…), or when no frame of the application is (a test setting up
+its data, or breaking it on purpose with raw SQL). Anything else is a stray write: the test that
+made it fails at teardown, naming the table and the line that wrote.
+
+So the rule is checked on every path the suite walks, through both doors (pages and API), with
+one allow-list, kept here.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+SRC = str(Path(__file__).resolve().parent.parent / "src" / "motcua") + "/"
+
+# table -> modules (paths under src/motcua/) allowed to write it, and why.
+DOSSIER_WRITERS = (
+    "dossiers/actions.py",  # the action layer
+    "dossiers/generator.py",  # the bulk generator (bench, make test-scale): COPY-like inserts
+    "core/cleanup.py",  # housekeeping: drafts older than the retention
+    "core/backup.py",  # restore
+)
+GUARDED: dict[str, tuple[str, ...]] = {
+    "dossiers_dossier": DOSSIER_WRITERS,
+    "dossiers_event": DOSSIER_WRITERS,
+    "dossiers_dossierfile": DOSSIER_WRITERS,
+}
+ALWAYS = ("/migrations/",)  # schema and data migrations write what they must
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StrayWrite:
+    table: str
+    where: str  # file:line of the innermost application frame
+    statement: str
+
+    def __str__(self) -> str:
+        return f"{self.table} written by {self.where}: {self.statement[:120]}"
+
+
+def _check(table: str, sql: str) -> StrayWrite | None:
+    allowed = GUARDED[table]
+    culprit = None
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(SRC):
+            relative = name[len(SRC):]
+            if relative in allowed or any(part in name for part in ALWAYS):
+                return None
+            # A model's own save() is not the writer: whoever called it is.
+            if culprit is None and not relative.endswith("models.py"):
+                culprit = f"src/motcua/{relative}:{frame.f_lineno}"
+        frame = frame.f_back
+    if culprit is None:
+        return None  # test code, not the application
+    return StrayWrite(table, culprit, " ".join(sql.split()))
+
+
+class Guard:
+    def __init__(self) -> None:
+        self.found: list[StrayWrite] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        match = _WRITE.match(sql) if isinstance(sql, str) else None
+        if match and match.group(1).lower() in GUARDED:
+            stray = _check(match.group(1).lower(), sql)
+            if stray is not None:
+                self.found.append(stray)
+        return execute(sql, params, many, context)
+
+    def take(self) -> list[StrayWrite]:
+        found, self.found = self.found, []
+        return found
+
+
+GUARD = Guard()
+
+
+def install() -> None:
+    """On every connection, present and future (threads open their own)."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    def add(sender, connection, **kwargs):
+        if GUARD not in connection.execute_wrappers:
+            connection.execute_wrappers.append(GUARD)
+
+    connection_created.connect(add, weak=False, dispatch_uid="motcua_write_guard")
+    for connection in connections.all(initialized_only=True):
+        add(None, connection)
