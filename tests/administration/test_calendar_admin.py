@@ -14,7 +14,7 @@ YEARS = "/can-bo/quan-tri/lich/"
 
 
 def logs(object_type, action=None):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     qs = ChangeLog.objects.filter(object_type=object_type).order_by("pk")
     return list(qs.filter(action=action) if action else qs)

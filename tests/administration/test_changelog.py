@@ -35,7 +35,7 @@ def test_it_shows_who_changed_what_with_before_and_after(admins, admin_client):
 
 
 def test_it_shows_choices_and_related_objects_in_words(admins, admin_client):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     draft, component = _edit_a_component(admin_client)
     admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/thanh-phan/{component.pk}/", {
@@ -93,8 +93,8 @@ def test_it_links_the_overview_to_the_procedures_changes(admins, admin_client, p
 
 
 def test_it_records_no_change_when_a_form_is_saved_unchanged_and_shows_local_times(admins, admin_client):
-    from motcua.administration.changelog import changed_fields
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.changelog import changed_fields
+    from motcua.audit.models import ChangeLog
     from motcua.catalog.models import ProcedureVersion
 
     admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/")

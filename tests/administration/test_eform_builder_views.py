@@ -46,7 +46,7 @@ def schema_keys(eform, parent=None):
 
 
 def last_log(eform):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     return ChangeLog.objects.filter(object_type="eforms.eform", object_id=str(eform.pk)).order_by("-pk").first()
 
@@ -55,7 +55,7 @@ def last_log(eform):
 
 
 def test_it_creates_the_drafts_eform_from_the_generic_fields_with_a_log_row(admin_client, draft, admins):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
     from motcua.eforms.defaults import GENERIC_SCHEMA
     from motcua.eforms.models import EForm
 

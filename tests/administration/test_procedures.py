@@ -45,7 +45,7 @@ def start(client, code=BIRTH):
 
 
 def logs(**filters):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     return ChangeLog.objects.filter(**filters)
 

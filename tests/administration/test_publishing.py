@@ -255,7 +255,7 @@ def test_it_shows_the_problems_with_links_and_the_diff(admins, admin_client):
 
 def test_it_publishes_a_valid_draft_and_keeps_what_was_received(admins, admin_client, catalog):
     from motcua.accounts.models import Membership, User
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
     from motcua.catalog.models import ProcedureVersion
     from motcua.dossiers import actions
     from motcua.submissions import services as submissions
@@ -347,7 +347,7 @@ def test_publishing_without_a_draft_sends_back_to_the_procedure(admins, admin_cl
 
 def test_a_published_version_is_never_edited_by_publishing(admins, admin_client):
     """Publishing the draft changes only the draft row's state; the old version's content stays."""
-    from motcua.administration.changelog import snapshot
+    from motcua.audit.changelog import snapshot
     from motcua.catalog.models import ProcedureVersion
 
     v1 = procedure(MARRIAGE).published
@@ -363,7 +363,7 @@ def test_a_published_version_is_never_edited_by_publishing(admins, admin_client)
 
 
 def test_it_retires_a_version_after_confirmation(admins, admin_client, client):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     v1 = procedure(MARRIAGE).published
     url = f"{BASE}{MARRIAGE}/phien-ban/1/ngung/"
@@ -417,7 +417,7 @@ def test_a_provincial_admin_may_publish_for_any_agency(admins, province_client):
 
 
 def test_a_copied_procedure_is_checked_against_nothing_and_published_as_version_1(admins, admin_client):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
     from motcua.catalog.actions import copy_procedure
 
     draft = copy_procedure(procedure(MARRIAGE).published, code="9.000001", name="Đăng ký kết hôn (thử)",

@@ -129,7 +129,7 @@ def test_raising_is_refused_with_what_is_missing_and_the_choice_kept(admins, adm
 
 
 def test_raising_sets_the_level_in_the_draft_with_a_change_log_row(admins, admin_client):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     draft = draft_of(CERTIFIED_COPY)
     give_eform(draft)
@@ -147,7 +147,7 @@ def test_raising_sets_the_level_in_the_draft_with_a_change_log_row(admins, admin
 
 
 def test_lowering_is_always_allowed_and_starts_a_draft(admins, admin_client):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     response = admin_client.post(f"{BASE}{BIRTH}/muc-do/", {"level": "2"})
     assert response.status_code == 302

@@ -30,7 +30,7 @@ def invite(agency, **values):
 
 
 def log_rows(object_type):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     return list(ChangeLog.objects.filter(object_type=object_type).order_by("pk"))
 

@@ -57,7 +57,7 @@ def test_a_provincial_admin_exports_everything_and_it_imports_back_unchanged(adm
 
 
 def test_an_agency_admin_imports_a_changed_procedure_as_a_new_version(admins, admin_client):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
     from motcua.catalog.models import Procedure
 
     data = exported(admin_client)
@@ -144,8 +144,8 @@ def test_an_agency_admin_may_not_change_the_shared_lists(admins, admin_client):
 
 
 def test_a_provincial_admin_may_add_an_agency(admins, province_client):
-    from motcua.administration.models import ChangeLog
     from motcua.agencies.models import Agency
+    from motcua.audit.models import ChangeLog
 
     data = {"format": 1, "agencies": [{"unit_code": "000.99.01.H12", "name": "UBND xã Mới", "kind": "commune",
                                        "parent": PROVINCE, "address": ""}], "sectors": [], "procedures": []}

@@ -42,7 +42,7 @@ def edit_data(step, **values):
 
 
 def logs(object_type: str, action: str | None = None):
-    from motcua.administration.models import ChangeLog
+    from motcua.audit.models import ChangeLog
 
     qs = ChangeLog.objects.filter(object_type=object_type)
     return qs.filter(action=action) if action else qs

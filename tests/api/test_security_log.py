@@ -1,5 +1,5 @@
 """Token revocations, sign-in lockouts (and their lifting) and staff-invitation matches are written
-to the configuration change log (administration.ChangeLog): who, what, when and why, never a
+to the configuration change log (audit.ChangeLog): who, what, when and why, never a
 token, its hash or a password."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.signals import SECOND_FACTOR, credentials_changed
-from motcua.administration.models import ChangeLog
+from motcua.audit.models import ChangeLog
 from motcua.dossiers.api import issue_token
 from tests.audit.test_it_two_factor import PASSWORD, VERIFY, code_for, enrol, sign_in
 

@@ -1,4 +1,4 @@
-"""The configuration change log (administration.ChangeLog) is sealed into one hash chain by the
+"""The configuration change log (audit.ChangeLog) is sealed into one hash chain by the
 audit app; `verify_audit` reports an edited, deleted or smuggled-in row."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from motcua.administration.changelog import record
-from motcua.administration.models import ChangeLog
-from motcua.audit.models import ChangeLogSeal
+from motcua.audit.changelog import record
+from motcua.audit.models import ChangeLog, ChangeLogSeal
 from motcua.audit.verify import DELETED, EDITED, INSERTED, verify
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_it_dates_the_draft_when_any_part_of_it_changes(catalog):
 
     from django.utils import timezone
 
-    from motcua.administration.changelog import record
+    from motcua.audit.changelog import record
     from motcua.catalog.models import WorkflowStep
 
     draft = start_draft(Procedure.objects.get(code=BIRTH))

@@ -370,8 +370,8 @@ def signin_failed(rules: list[Rule], users: list[User], *, ip: str, door: str) -
 def record_lockout(user: User, rule: Rule, *, ip: str, door: str, reason: str) -> None:
     """Write the change-log row of an account locked by a sign-in limit (the system is the actor);
     `door` is "page" (the sign-in pages, the Django admin's included) or "api" (the token endpoint)."""
-    from motcua.administration import changelog
-    from motcua.administration.models import ChangeAction
+    from motcua.audit import changelog
+    from motcua.audit.models import ChangeAction
 
     now = timezone.now()
     wait = ratelimit.peek(rule.key, rule.limit, rule.window).retry_after or rule.window
@@ -390,8 +390,8 @@ def record_lockout(user: User, rule: Rule, *, ip: str, door: str, reason: str) -
 
 def unlock_signin(user: User, *, actor) -> None:
     """Lift the account's sign-in lock now (an administrator's action), with its change-log row."""
-    from motcua.administration import changelog
-    from motcua.administration.models import ChangeAction
+    from motcua.audit import changelog
+    from motcua.audit.models import ChangeAction
 
     with transaction.atomic():
         changelog.record(actor, user, ChangeAction.UNLOCK, before=None, after={"unlocked": True},

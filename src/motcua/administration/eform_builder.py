@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.audit.changelog import record, snapshot
+from motcua.audit.models import ChangeAction
 from motcua.backoffice.views import staff_render
 from motcua.catalog.models import Component
 from motcua.eforms import rendering
@@ -46,8 +48,6 @@ from motcua.eforms.schema import (
 
 from . import eform_editing as editing
 from .access import draft_required
-from .changelog import record, snapshot
-from .models import ChangeAction
 from .tabs import tab_context
 
 PREFILL_LABELS = {

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction, ChangeLog
 from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
@@ -46,7 +48,6 @@ from motcua.catalog.models import (
 )
 from motcua.core.text import fold, query_words
 
-from . import changelog
 from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import (
     CaseForm,
@@ -60,7 +61,6 @@ from .forms_procedures import (
     ProcedureCopyForm,
     ProcedureCreateForm,
 )
-from .models import ChangeAction, ChangeLog
 from .tabs import tab_context
 
 PER_PAGE = 50

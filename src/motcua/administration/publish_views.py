@@ -20,14 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from motcua.agencies.models import Agency
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
 from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
 
-from . import changelog, publishing
+from . import publishing
 from .access import admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import AdminForm
-from .models import ChangeAction
 from .tabs import tab_context
 
 BASE = "/can-bo/quan-tri/"

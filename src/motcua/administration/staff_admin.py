@@ -31,13 +31,13 @@ from motcua.accounts import services as account_services
 from motcua.accounts.models import Membership, Role, User, VerificationCode
 from motcua.accounts.validation import Contact, clean_email, clean_mobile
 from motcua.agencies.models import Agency
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
 from motcua.backoffice.access import forbidden
 from motcua.backoffice.forms import BaseForm, _one_line
 from motcua.core.ratelimit import client_ip
 
-from . import changelog
 from .access import admin_agencies, admin_render, admin_required, can_configure
-from .models import ChangeAction
 
 USER_EXCLUDE = ("password", "last_login")
 ROLE_CHOICES = Role.choices

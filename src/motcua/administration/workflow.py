@@ -24,15 +24,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.agencies.models import Agency
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
 from motcua.backoffice.forms import BaseForm, _one_line
 from motcua.backoffice.views import staff_render
 from motcua.catalog.models import ProcedureCase, ProcedureVersion, WorkflowStep
 from motcua.catalog.models import Role as StepRole
 
 from . import budget as budget_rules
-from . import changelog
 from .access import draft_required
-from .models import ChangeAction
 from .tabs import tab_context
 
 MAX_STEPS = 50

@@ -10,9 +10,8 @@ class AuditConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from motcua.administration.models import ChangeLog
-
         from . import checks  # noqa: F401 (registers the system checks)
         from .changelog_chain import on_changelog_saved
+        from .models import ChangeLog
 
         post_save.connect(on_changelog_saved, sender=ChangeLog, dispatch_uid="motcua_audit_seal_changelog")

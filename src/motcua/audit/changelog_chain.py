@@ -1,4 +1,4 @@
-"""Seal each administration.ChangeLog row into one global hash chain (ChangeLogSeal)."""
+"""Seal each audit.ChangeLog row into one global hash chain (ChangeLogSeal)."""
 
 from __future__ import annotations
 

@@ -67,8 +67,8 @@ class PersonalDataAccess(models.Model):
 
 
 class ChangeLogSeal(models.Model):
-    """The hash chain over the configuration change log (administration.ChangeLog), kept here so the
-    admin area's model stays as it is. One seal per change-log row, one global chain (`seq` 1, 2, …):
+    """The hash chain over the configuration change log (ChangeLog below), kept beside it rather than
+    in its rows. One seal per change-log row, one global chain (`seq` 1, 2, …):
     configuration changes are rare, so a global order costs nothing. Written by a post_save signal
     in the same transaction as the row; `verify_audit` checks it."""
 
@@ -167,3 +167,55 @@ class Checkpoint(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit rows are append-only")
+
+
+# --- The configuration change log (moved from the administration app; its rows and seals kept) ---
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("Tạo mới")
+    UPDATE = "update", _("Sửa")
+    DELETE = "delete", _("Xóa")
+    REORDER = "reorder", _("Sắp xếp lại")
+    PUBLISH = "publish", _("Công bố")
+    RETIRE = "retire", _("Ngừng áp dụng")
+    IMPORT = "import", _("Nhập")
+    CONFIRM = "confirm", _("Xác nhận")
+    REVOKE = "revoke", _("Thu hồi")
+    LOCK = "lock", _("Tạm khóa đăng nhập")
+    UNLOCK = "unlock", _("Mở khóa đăng nhập")
+
+
+class ChangeLog(models.Model):
+    at = models.DateTimeField(_("thời điểm"), db_index=True, help_text=_("Khi thay đổi được lưu."))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thay đổi"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Trống khi thay đổi do hệ thống thực hiện (lệnh, công việc nền)."),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("Cơ quan sở hữu đối tượng được thay đổi (để lọc theo đơn vị)."),
+    )
+    object_type = models.CharField(
+        _("loại đối tượng"), max_length=100, help_text=_("Nhãn mô hình, ví dụ «catalog.component»."),
+    )
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, help_text=_("Khóa chính của đối tượng."))
+    object_repr = models.CharField(_("đối tượng"), max_length=500, help_text=_("Tên đối tượng khi thay đổi."))
+    action = models.CharField(_("thao tác"), max_length=20, choices=ChangeAction.choices)
+    before = models.JSONField(
+        _("trước"), null=True, blank=True, help_text=_("Các trường của đối tượng trước thay đổi (trống khi tạo mới)."),
+    )
+    after = models.JSONField(
+        _("sau"), null=True, blank=True, help_text=_("Các trường của đối tượng sau thay đổi (trống khi xóa)."),
+    )
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True, help_text=_("Lý do hoặc mô tả thêm."))
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi cấu hình")
+        verbose_name_plural = _("nhật ký thay đổi cấu hình")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="changelog_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

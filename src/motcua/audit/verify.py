@@ -153,11 +153,10 @@ def verify_outside() -> Iterator[Problem]:
 def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, str | None]]:
     """(position, chain.KEYED / PLAIN / None) of every row of one log, by position: the
     anchor's pass over a log (positions: ids; seal numbers for the change log)."""
-    from motcua.administration.models import ChangeLog
     from motcua.dossiers.models import Event
 
     from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
-    from .models import AuditLog, ChangeLogSeal, PersonalDataAccess
+    from .models import AuditLog, ChangeLog, ChangeLogSeal, PersonalDataAccess
 
     if log == AuditLog.CHANGELOG:
         last = 0
@@ -184,11 +183,9 @@ def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, str | None]]
 
 
 def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
-    """The global chain over administration.ChangeLog (audit.ChangeLogSeal)."""
-    from motcua.administration.models import ChangeLog
-
+    """The global chain over audit.ChangeLog (audit.ChangeLogSeal)."""
     from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
-    from .models import AuditLog, ChangeLogSeal
+    from .models import AuditLog, ChangeLog, ChangeLogSeal
 
     plain_limit = _plain_limit(AuditLog.CHANGELOG)
     expected, prev, last_seq = 1, chain.GENESIS, 0

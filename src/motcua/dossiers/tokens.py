@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.administration import changelog
-from motcua.administration.models import ChangeAction
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
 
 from .models import ApiToken
 

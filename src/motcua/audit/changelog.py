@@ -1,5 +1,6 @@
-"""Write the configuration change log. Every admin view that saves a configuration object calls
-`record` in the same transaction as the save, with snapshots taken by `snapshot`."""
+"""Write the configuration change log (models.ChangeLog). Whatever saves a configuration object calls
+`record` in the same transaction as the save, with snapshots taken by `snapshot`; each row is sealed
+into the change log's hash chain (changelog_chain) by a signal in the same transaction."""
 
 from __future__ import annotations
 
