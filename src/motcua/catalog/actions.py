@@ -14,6 +14,28 @@ class PublishError(Exception):
     pass
 
 
+class NotADraft(PublishError):
+    """The version was published or retired meanwhile: a published version is never modified."""
+
+    def __init__(self, version: ProcedureVersion | None = None):
+        super().__init__("Bản nháp vừa được công bố hoặc ngừng áp dụng nên thay đổi chưa được lưu. "
+                         "Hãy tạo bản nháp mới để sửa tiếp.")
+        self.version = version
+
+
+def lock_draft(version: ProcedureVersion | int) -> ProcedureVersion:
+    """The draft version, its row locked until the caller's transaction ends; NotADraft otherwise.
+
+    Every change of a draft or of one of its parts (cases, steps, components, fees, guides, FAQ,
+    the e-form) takes this lock first, so two admins' edits and a publication are serialised and
+    a change never lands on a version that was published in between."""
+    pk = version if isinstance(version, int) else version.pk
+    locked = ProcedureVersion.objects.select_for_update().select_related("procedure", "agency").get(pk=pk)
+    if locked.state != ProcedureVersion.State.DRAFT:
+        raise NotADraft(locked)
+    return locked
+
+
 @transaction.atomic
 def publish_version(version: ProcedureVersion, *, at: dt.datetime | None = None) -> ProcedureVersion:
     """Publish a draft: the previous published version is retired; dossiers keep theirs."""
