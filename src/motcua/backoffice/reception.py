@@ -5,20 +5,22 @@ Both end in one of three outcomes (NĐ 61/2018 Đ.19, DESIGN §6):
 * Yêu cầu bổ sung (request a supplement): everything missing listed once; form 02.
 * Từ chối (refuse), with a reason; form 03.
 
-At the counter everything typed is checked first (applicant, case, checklist, each file's type and
-size); only then is the dossier created, its scans stored and the outcome recorded, in one
-transaction. A form with errors comes back with every typed value and tick, and the files that
-passed kept as pending uploads (see `uploads.py`).
+At the counter the page checks everything typed (applicant, case, checklist under the one
+completeness rule of `dossiers.reception`, each file's type and size) to show every problem at
+once, then hands the values to `dossiers.reception.receive_at_counter`, the domain function the
+API calls too: it checks again, then creates the dossier, stores its scans and records the
+outcome in one transaction. A form with errors comes back with every typed value and tick, and
+the files that passed kept as pending uploads (see `uploads.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
@@ -33,7 +35,7 @@ from motcua.audit import log_access
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
 from motcua.catalog.search import RankedResults, ranked_queryset
 from motcua.core.text import MAX_QUERY_CHARS
-from motcua.dossiers import actions
+from motcua.dossiers import actions, reception
 from motcua.dossiers.errors import (
     ActionNotAllowed,
     ConcurrentUpdate,
@@ -44,8 +46,8 @@ from motcua.dossiers.errors import (
     PermissionDenied,
 )
 from motcua.dossiers.files import max_upload_bytes
-from motcua.dossiers.lifecycle import MAX_MISSING_ITEMS, Action
-from motcua.dossiers.models import Channel, Dossier, DossierFile, FileKind, FileSource, IdempotencyKey, Status
+from motcua.dossiers.lifecycle import Action
+from motcua.dossiers.models import Dossier, DossierFile, FileKind, IdempotencyKey, Status
 from motcua.dossiers.queries import allowed_actions
 
 from . import uploads
@@ -53,7 +55,6 @@ from .access import dossier_or_404, forbidden, staff_required
 from .forms import ApplicantForm, ReceptionOutcomeForm, missing_lines
 from .views import LIST_RELATED, clean_text, paginate, staff_render
 
-OUTCOMES = ("receive", "supplement", "refuse")
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 CONCURRENT_MESSAGE = gettext_lazy(
     "Hồ sơ vừa được người khác cập nhật trong lúc bạn thao tác, nên thao tác của bạn chưa được thực hiện. "
@@ -222,9 +223,31 @@ def _kept_pending(request, rows) -> None:
             by_pk[pending.component_id].pending.append(pending)
 
 
-def _missing_items(rows, extra: str) -> list[str]:
-    items = [row.component.name for row in rows if row.component.required and not row.present]
-    return items + missing_lines(extra)
+def _present(rows, good) -> set[int]:
+    """The components the receptionist has: ticked, or with a scan (new or kept)."""
+    return {row.pk for row in rows if row.present or row.pending or good.get(row.pk)}
+
+
+def _place(field_name: str, message: str, *, applicant, outcome_form, rows, general: list[str]) -> str:
+    """Show a problem the domain names (by its API field) where it belongs on the page; returns
+    the checklist message, if it is one."""
+    name = field_name.removeprefix("applicant.")
+    if field_name.startswith("applicant.") and applicant is not None and name in applicant.fields:
+        applicant.add_action_error(name, message)
+    elif field_name == "present":
+        return message
+    elif field_name in ("missing", "reason"):
+        outcome_form.add_action_error({"missing": "missing_extra", "reason": "refuse_reason"}[field_name], message)
+    elif field_name.startswith("files.") and field_name[6:].isdigit() and 0 < int(field_name[6:]) <= len(rows):
+        rows[int(field_name[6:]) - 1].errors.append(message)
+    else:
+        general.append(message)
+    return ""
+
+
+def _outcome_text(outcome_form) -> tuple[list[str], str]:
+    data = outcome_form.cleaned_data if outcome_form.is_valid() else {}
+    return missing_lines(data.get("missing_extra", "")), data.get("refuse_reason", "")
 
 
 def _counter_post(request, version):
@@ -241,42 +264,31 @@ def _counter_post(request, version):
     checklist_error = ""
     ok = applicant.is_valid() & outcome_form.is_valid() and not case_error
     ok = ok and not any(row.errors for row in rows)
-    missing: list[str] = []
-    if outcome not in OUTCOMES:
+    if outcome not in reception.OUTCOMES:
         general.append(_("Hãy chọn một trong ba nút: Tiếp nhận, Yêu cầu bổ sung hoặc Từ chối."))
         ok = False
-    elif outcome == "receive":
-        lacking = [row.component.name for row in rows if row.component.required and not row.present]
-        if lacking:
-            checklist_error = _("Chưa đánh dấu có các thành phần bắt buộc: %(items)s. Đánh dấu nếu đã có, "
-                                "hoặc chọn “Yêu cầu bổ sung”.") % {"items": "; ".join(lacking)}
-            ok = False
-    elif outcome == "supplement" and outcome_form.is_valid():
-        missing = _missing_items(rows, outcome_form.cleaned_data["missing_extra"])
-        if not missing:
-            outcome_form.add_action_error("missing_extra", _(
-                "Cần liệt kê giấy tờ còn thiếu: bỏ đánh dấu thành phần chưa có, hoặc ghi nội dung cần bổ sung."))
-            ok = False
-        elif len(missing) > MAX_MISSING_ITEMS:
-            outcome_form.add_action_error("missing_extra", _("Danh sách cần bổ sung có %(n)d mục; tối đa %(max)d.")
-                                          % {"n": len(missing), "max": MAX_MISSING_ITEMS})
-            ok = False
-    elif outcome == "refuse" and outcome_form.is_valid() and not outcome_form.cleaned_data["refuse_reason"]:
-        outcome_form.add_action_error("refuse_reason", _("Cần nhập lý do từ chối tiếp nhận."))
-        ok = False
+    elif outcome == reception.RECEIVE or outcome_form.is_valid():
+        # The one completeness rule (dossiers.reception), shown with the other errors of the page.
+        extra, reason = _outcome_text(outcome_form)
+        _result, problems = reception.outcome_problems(
+            outcome, [row.component for row in rows], _present(rows, good), extra=extra, reason=reason)
+        for field_name, message in problems.items():
+            checklist_error = _place(field_name, message, applicant=applicant, outcome_form=outcome_form,
+                                     rows=rows, general=general) or checklist_error
+        ok = ok and not problems
 
     if ok:
         try:
-            dossier = _create(request, version, case, applicant.cleaned_data, rows, good, outcome, missing,
-                              outcome_form.cleaned_data, token)
+            dossier = _create(request, version, case, applicant.cleaned_data, rows, good, outcome, outcome_form,
+                              token)
         except InvalidInput as exc:
-            field_name = exc.field.removeprefix("applicant.") if exc.field else ""
-            if isinstance(exc, FileRefused):
-                general.append(exc.message)
-            elif field_name in applicant.fields:
-                applicant.add_action_error(field_name, exc.message)
-            else:
-                general.append(exc.message)
+            problems = exc.extra.get("fields") or [{"field": exc.field, "message": exc.message}]
+            for problem in problems:
+                if isinstance(exc, FileRefused):  # refused when stored: the message names the file
+                    general.append(problem["message"])
+                    continue
+                checklist_error = _place(problem["field"] or "", problem["message"], applicant=applicant,
+                                         outcome_form=outcome_form, rows=rows, general=general) or checklist_error
         except PermissionDenied as exc:
             return forbidden(request, exc.message)
         except IdempotencyConflict:
@@ -298,42 +310,35 @@ def _counter_post(request, version):
                            outcome=outcome)
 
 
-def _create(request, version, case, data, rows, good, outcome, missing, extra, token) -> Dossier:
+def _create(request, version, case, data, rows, good, outcome, outcome_form, token) -> Dossier:
+    """The form's values to `dossiers.reception.receive_at_counter` (the API's door too)."""
     user = request.user
+    extra, reason = _outcome_text(outcome_form)
     applicant = actions.Applicant(
         name=data["name"], id_number=data["id_number"], phone=data["phone"], email=data["email"],
         address=data["address"], kind=data["applicant_kind"],
     )
     used_pending: list[uploads.Pending] = []
-    with transaction.atomic():
-        result = actions.create_dossier(
-            actor=user, version=version, case=case, channel=Channel.COUNTER, applicant=applicant,
-            receive=outcome == "receive", delivery=data["delivery"],
-            # At the counter the result goes by post to the applicant's address as written on the form.
-            delivery_address=data["address"] if data["delivery"] == "post" else "",
-            idempotency_key=f"bo-counter:{token}",
+    with contextlib.ExitStack() as opened:
+        files = []
+        for row in rows:
+            files += [reception.CounterFile(row.component, upload, upload.name) for upload in good.get(row.pk, [])]
+            for pending in row.pending:
+                files.append(reception.CounterFile(row.component, opened.enter_context(uploads.open_pending(pending)),
+                                                   pending.name))
+                used_pending.append(pending)
+        result = reception.receive_at_counter(
+            actor=user, version=version, case=case, applicant=applicant, files=files,
+            present=[row.component for row in rows if row.present], outcome=outcome, missing=extra, reason=reason,
+            delivery=data["delivery"], idempotency_key=f"bo-counter:{token}",
         )
-        dossier = result.dossier
-        if result.replayed:
-            messages.info(request, _("Hồ sơ %(code)s đã được ghi nhận từ lần gửi trước.") % {"code": dossier.code})
-            return dossier
-        if outcome != "refuse":
-            for row in rows:
-                for upload in good.get(row.pk, []):
-                    actions.add_file(dossier, actor=user, upload=upload, name=upload.name,
-                                     component=row.component, source=FileSource.SCANNED)
-                for pending in row.pending:
-                    with uploads.open_pending(pending) as fh:
-                        actions.add_file(dossier, actor=user, upload=fh, name=pending.name,
-                                         component=row.component, source=FileSource.SCANNED)
-                    used_pending.append(pending)
-        if outcome == "supplement":
-            dossier = actions.request_supplement(dossier, actor=user, missing=missing).dossier
-        elif outcome == "refuse":
-            dossier = actions.refuse(dossier, actor=user, reason=extra["refuse_reason"]).dossier
-        for pending in used_pending:
-            transaction.on_commit(lambda p=pending: uploads.discard(p))
-    _outcome_message(request, dossier, outcome, missing)
+    for pending in used_pending:  # stored with the dossier (or not needed: refused, or sent before)
+        uploads.discard(pending)
+    dossier = result.dossier
+    if result.replayed:
+        messages.info(request, _("Hồ sơ %(code)s đã được ghi nhận từ lần gửi trước.") % {"code": dossier.code})
+        return dossier
+    _outcome_message(request, dossier, outcome, result.extra["reception"].missing)
     return dossier
 
 
@@ -418,24 +423,20 @@ def online_check(request, code: str):
         version = post.get("version", "")
         ok = outcome_form.is_valid()
         missing: list[str] = []
-        if outcome not in OUTCOMES:
+        if outcome not in reception.OUTCOMES:
             general.append(_("Hãy chọn một trong ba nút: Tiếp nhận, Yêu cầu bổ sung hoặc Từ chối."))
             ok = False
-        elif outcome == "receive":
-            lacking = [row.component.name for row in rows if row.component.required and not row.present]
-            if lacking:
-                checklist_error = _("Chưa đánh dấu đạt các thành phần bắt buộc: %(items)s. Đánh dấu nếu đã đủ, "
-                                    "hoặc chọn “Yêu cầu bổ sung”.") % {"items": "; ".join(lacking)}
-                ok = False
-        elif outcome == "supplement" and ok:
-            missing = _missing_items(rows, outcome_form.cleaned_data["missing_extra"])
-            if not missing:
-                outcome_form.add_action_error("missing_extra", _(
-                    "Cần liệt kê giấy tờ còn thiếu: bỏ đánh dấu thành phần chưa đạt, hoặc ghi nội dung cần bổ sung."))
-                ok = False
-        elif outcome == "refuse" and ok and not outcome_form.cleaned_data["refuse_reason"]:
-            outcome_form.add_action_error("refuse_reason", _("Cần nhập lý do từ chối tiếp nhận."))
-            ok = False
+        elif outcome == reception.RECEIVE or ok:
+            # The counter's completeness rule (dossiers.reception); here a tick means "checked, good".
+            extra, reason = _outcome_text(outcome_form)
+            checklist, problems = reception.outcome_problems(
+                outcome, [row.component for row in rows], {row.pk for row in rows if row.present},
+                extra=extra, reason=reason)
+            missing = list(checklist.missing)
+            for field_name, message in problems.items():
+                checklist_error = _place(field_name, message, applicant=None, outcome_form=outcome_form,
+                                         rows=rows, general=general) or checklist_error
+            ok = ok and not problems
         if ok:
             common = {"actor": request.user, "expected_version": int(version) if version.isdigit() else None,
                       "idempotency_key": f"bo-check:{token}"}

@@ -642,6 +642,7 @@ def create_dossier(
     delivery_address: str = "",
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
+    fingerprint: dict | None = None,
 ) -> ActionResult:
     """A new dossier of a published procedure version.
 
@@ -650,7 +651,10 @@ def create_dossier(
       receiving agency; status 2 with its due time (or status 1 with ``receive=False``, to
       record a supplement request or a refusal at reception);
     * ``form_data``: the answers to the version's e-form, checked by the one rule of every door
-      (``eforms.answers.clean_answers``, see ``_clean_form_data``) and kept cleaned.
+      (``eforms.answers.clean_answers``, see ``_clean_form_data``) and kept cleaned;
+    * ``fingerprint``: what else the caller's request carried (the counter reception's outcome,
+      checklist and reason, see ``reception.py``): the same idempotency key with another value
+      is an IdempotencyConflict, not a replay.
     """
     from motcua.catalog.models import ProcedureVersion, ServiceLevel
 
@@ -711,6 +715,8 @@ def create_dossier(
         "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
         "form_data": form_data, "receive": receive, "delivery": delivery, "delivery_address": delivery_address,
     }
+    if fingerprint:
+        params["request"] = fingerprint
     with transaction.atomic():
         key_row = None
         if key:
