@@ -192,7 +192,7 @@ def week(**overrides):
 
 
 def test_an_agency_admin_sets_the_office_hours_of_their_agency(admin_client, admins):
-    from motcua.administration.budget import legal_hours
+    from motcua.catalog.budget import legal_hours
     from motcua.worktime.models import OfficeHours
     from motcua.worktime.services import calendar_for
 

@@ -594,7 +594,7 @@ def test_it_previews_a_guide_as_paragraphs_and_ignores_a_bad_agency_filter(admin
 
 
 def test_it_removes_an_uploaded_file_when_the_save_fails(admins, admin_client, settings, monkeypatch):
-    from motcua.administration import procedures
+    from motcua.catalog import actions as catalog_actions
 
     draft = start(admin_client)
     component = draft.components.order_by("order").last()
@@ -602,7 +602,7 @@ def test_it_removes_an_uploaded_file_when_the_save_fails(admins, admin_client, s
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(procedures, "_touch", broken)
+    monkeypatch.setattr(catalog_actions, "_touch", broken)
     with pytest.raises(RuntimeError):
         admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/thanh-phan/{component.pk}/", _component(
             name=component.name, form_file=SimpleUploadedFile("mau.pdf", PDF)))

@@ -50,13 +50,13 @@ def messages_of(problems) -> str:
 
 
 def test_it_accepts_a_complete_draft(admins):
-    from motcua.administration.publishing import validate_draft
+    from motcua.catalog.validation import validate_draft
 
     assert validate_draft(ready_draft()) == []
 
 
 def test_it_refuses_a_workflow_over_the_legal_time_and_names_the_overrun(admins):
-    from motcua.administration.publishing import validate_draft
+    from motcua.catalog.validation import validate_draft
 
     draft = ready_draft()
     case = draft.cases.get()
@@ -73,7 +73,7 @@ def test_it_refuses_a_workflow_over_the_legal_time_and_names_the_overrun(admins)
 
 
 def test_it_converts_working_days_to_hours_for_the_budget(admins):
-    from motcua.administration.publishing import validate_draft
+    from motcua.catalog.validation import validate_draft
 
     draft = draft_of(BUILDING)  # 15 working days = 120 hours, the sample's steps use 120
     draft.level = 2
@@ -87,8 +87,8 @@ def test_it_converts_working_days_to_hours_for_the_budget(admins):
 
 
 def test_it_lists_every_problem_of_the_draft_with_its_section(admins):
-    from motcua.administration.publishing import validate_draft
     from motcua.catalog.models import Component, ProcedureCase
+    from motcua.catalog.validation import validate_draft
 
     draft = ready_draft()
     draft.name = "  "
@@ -123,7 +123,7 @@ def test_it_lists_every_problem_of_the_draft_with_its_section(admins):
 
 
 def test_it_refuses_a_step_without_a_role_and_an_eform_component_of_another_version(admins):
-    from motcua.administration.publishing import validate_draft
+    from motcua.catalog.validation import validate_draft
 
     draft = ready_draft()
     step = draft.cases.get().steps.order_by("order").last()
@@ -140,7 +140,7 @@ def test_it_refuses_a_step_without_a_role_and_an_eform_component_of_another_vers
 def test_it_refuses_an_inter_agency_step_of_an_agency_that_closed(admins):
     import datetime as dt
 
-    from motcua.administration.publishing import validate_draft
+    from motcua.catalog.validation import validate_draft
 
     draft = ready_draft()
     other = admins.other_commune
@@ -154,7 +154,7 @@ def test_it_refuses_an_inter_agency_step_of_an_agency_that_closed(admins):
 
 
 def test_it_checks_the_level_of_the_draft(admins):
-    from motcua.administration.publishing import level_requirements, validate_draft
+    from motcua.catalog.validation import level_requirements, validate_draft
 
     draft = draft_of(MARRIAGE)  # level 3 without an e-form
     (problem,) = validate_draft(draft)
@@ -435,8 +435,9 @@ def test_checking_a_draft_costs_the_same_queries_however_big_it_is(admins):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from motcua.administration.publishing import diff_versions, validate_draft
+    from motcua.administration.publishing import diff_versions
     from motcua.catalog.models import Component, WorkflowStep
+    from motcua.catalog.validation import validate_draft
 
     old = procedure(MARRIAGE).published
     draft = ready_draft()
@@ -463,7 +464,8 @@ def test_checking_a_draft_costs_the_same_queries_however_big_it_is(admins):
 
 
 def test_a_garbled_eform_schema_is_reported_not_a_crash(admins, admin_client):
-    from motcua.administration.publishing import diff_versions, validate_draft
+    from motcua.administration.publishing import diff_versions
+    from motcua.catalog.validation import validate_draft
 
     draft = draft_of(MARRIAGE)
     give_eform(draft, schema=[{"key": ["x"], "type": ["text"], "choices": "abc", "fields": 3, "validation": 7,
@@ -474,3 +476,39 @@ def test_a_garbled_eform_schema_is_reported_not_a_crash(admins, admin_client):
     assert diff_versions(procedure(MARRIAGE).published, draft)
     page = admin_client.get(f"{BASE}{MARRIAGE}/ban-nhap/kiem-tra/")
     assert page.status_code == 200 and "Cần sửa" in page.content.decode()
+
+
+def test_the_admin_page_and_the_import_refuse_the_same_workflow_with_the_same_message(admins, admin_client,
+                                                                                       sample_data):
+    """One door's rule is every door's rule (#15): a workflow whose quotas exceed the legal time is
+    refused by «Công bố» and by the catalogue import, with the same message, and neither writes."""
+    import copy
+
+    from django.utils.html import escape
+
+    from motcua.catalog.importer import CatalogError, import_catalog
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.catalog.validation import validate_draft
+
+    # The admin's door: the first step of the marriage workflow gets 3 hours more than the day has.
+    draft = ready_draft()
+    step = draft.cases.get().steps.order_by("order").first()
+    step.quota_hours += 3
+    step.save()
+    [problem] = validate_draft(draft)
+    response = admin_client.post(f"{BASE}{MARRIAGE}/ban-nhap/cong-bo/", {"note": "Thử công bố"})
+    assert response.status_code == 400
+    assert escape(problem.message) in response.content.decode()
+    assert ProcedureVersion.objects.get(pk=draft.pk).state == "draft"
+
+    # The import's door: the same change in the catalogue file.
+    data = copy.deepcopy(sample_data)
+    spec = next(p for p in data["procedures"] if p["code"] == MARRIAGE)
+    spec["cases"][0]["steps"][0]["quota_hours"] += 3
+    published, count = procedure(MARRIAGE).published_id, ProcedureVersion.objects.count()
+    with pytest.raises(CatalogError) as refused:
+        import_catalog(data)
+    [imported] = refused.value.problems
+    assert imported.startswith(f"Thủ tục {MARRIAGE} (thứ ")
+    assert imported.endswith(f"{problem.obj}: {problem.message}")
+    assert procedure(MARRIAGE).published_id == published and ProcedureVersion.objects.count() == count

@@ -46,7 +46,7 @@ def certificate(agency, *, days: int = 365, active: bool = True):
 
 
 def test_level_3_needs_components_and_an_eform(admins):
-    from motcua.administration.publishing import level_gaps, level_requirements
+    from motcua.catalog.validation import level_gaps, level_requirements
 
     draft = draft_of(CERTIFIED_COPY)
     assert level_requirements(draft, 1) == level_requirements(draft, 2) == []
@@ -60,7 +60,7 @@ def test_level_3_needs_components_and_an_eform(admins):
 
 
 def test_level_3_needs_every_required_component_named(admins):
-    from motcua.administration.publishing import level_requirements
+    from motcua.catalog.validation import level_requirements
 
     draft = draft_of(CERTIFIED_COPY)
     give_eform(draft)
@@ -73,7 +73,7 @@ def test_level_3_needs_every_required_component_named(admins):
 
 
 def test_level_4_needs_a_signing_certificate_of_the_agency(admins):
-    from motcua.administration.publishing import level_requirements
+    from motcua.catalog.validation import level_requirements
 
     draft = draft_of(EXTRACT)
     give_eform(draft)
@@ -87,7 +87,7 @@ def test_level_4_needs_a_signing_certificate_of_the_agency(admins):
 
 
 def test_level_4_needs_online_payment_only_where_there_are_fees(admins, settings):
-    from motcua.administration.publishing import level_requirements
+    from motcua.catalog.validation import level_requirements
 
     settings.MOTCUA_PAYMENT_PROVIDER = "vnpay"
     settings.MOTCUA_PAYMENT_HASH_SECRET = ""

@@ -39,6 +39,7 @@ def test_it_makes_a_new_version_of_a_changed_procedure(catalog, sample_data):
     data = copy.deepcopy(sample_data)
     proc = next(p for p in data["procedures"] if p["code"] == "2.000488")
     proc["cases"][0]["time"]["amount"] = 8
+    proc["cases"][0]["steps"][1]["quota_hours"] -= 16  # the workflow must still fit in the shorter legal time
     report = import_catalog(data)
     assert report.procedures_versioned == ["2.000488"]
     procedure = Procedure.objects.get(code="2.000488")
@@ -156,3 +157,25 @@ def test_it_keeps_an_agencys_eform_when_the_catalogue_changes(catalog, sample_da
     new = Procedure.objects.get(code="2.000488").published
     assert new.pk != version.pk
     assert EForm.objects.get(procedure_version=new).title == "Tờ khai LLTP"
+
+
+def test_the_sample_catalogue_passes_the_publication_check(catalog):
+    """The demo's catalogue imports through the publication check (#15): every workflow fits."""
+    from motcua.catalog.validation import validate_draft
+
+    published = list(ProcedureVersion.objects.filter(state="published"))
+    assert published and all(validate_draft(v, levels=False) == [] for v in published)
+
+
+def test_an_import_over_the_legal_time_is_refused_and_writes_nothing(catalog, sample_data):
+    data = copy.deepcopy(sample_data)
+    proc = next(p for p in data["procedures"] if p["code"] == "2.000488")
+    proc["cases"][0]["time"]["amount"] = 8  # the sample's steps need 10 working days
+    proc["name"] = "Cấp Phiếu lý lịch tư pháp (sửa)"
+    before = ProcedureVersion.objects.count()
+    with pytest.raises(CatalogError) as err:
+        import_catalog(data)
+    [problem] = err.value.problems
+    assert problem.startswith("Thủ tục 2.000488 (thứ ") and "vượt thời hạn giải quyết" in problem
+    assert ProcedureVersion.objects.count() == before
+    assert Procedure.objects.get(code="2.000488").published.number == 1

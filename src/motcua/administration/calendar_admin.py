@@ -41,12 +41,12 @@ from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
 from motcua.backoffice.access import forbidden
 from motcua.backoffice.forms import BaseForm, _one_line, _text
+from motcua.catalog.budget import WEEKDAYS
 from motcua.worktime import services as worktime
 from motcua.worktime.holidays_vn import SUPPORTED_YEARS
 from motcua.worktime.models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
 
 from .access import admin_agencies, admin_render, admin_required, can_configure
-from .budget import WEEKDAYS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 MAKEUP = CalendarDay.Kind.MAKEUP_WORKING_DAY

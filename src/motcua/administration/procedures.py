@@ -1,52 +1,44 @@
 """Procedure admin: the list, create and copy, a procedure's overview, the draft's sections
 (general information, cases, components, fees, guides, FAQ) and the change log page.
 
-Views are thin: forms check the input (forms_procedures), catalog.actions copies versions, and
-every save of a configuration object writes its change-log row (changelog.record) in the same
-transaction. Only a draft's rows are ever looked up for editing, so a published version can never
-be changed here (an id of another version is a 404)."""
+Views are thin: forms check the input (forms_procedures) and render; every write goes through
+the catalogue's actions (catalog.actions), which lock the draft, apply the catalogue's rules and
+write the change log in the same transaction. Only a draft's rows are ever looked up for editing,
+so a published version can never be changed here (an id of another version is a 404)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
-from django.core.files.base import File
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils import timezone
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from motcua.audit import changelog
-from motcua.audit.models import ChangeAction, ChangeLog
+from motcua.audit.models import ChangeLog
 from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
     FAQ,
     Component,
     Fee,
-    FormTemplate,
     Guide,
-    Procedure,
     ProcedureCase,
     ProcedureVersion,
-    ServiceLevel,
 )
-from motcua.core.text import fold, query_words
+from motcua.core.text import query_words
 
 from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import (
@@ -77,21 +69,6 @@ def _procedure_url(procedure) -> str:
 
 def _draft_url(procedure, tab: str) -> str:
     return f"{BASE}thu-tuc/{procedure.code}/ban-nhap/{tab}/"
-
-
-def _note(version: ProcedureVersion, extra: str = "") -> str:
-    note = _("Thủ tục %(code)s, phiên bản %(number)s") % {"code": version.procedure.code, "number": version.number}
-    return f"{note}. {extra}" if extra else note
-
-
-def _log(request, version: ProcedureVersion, obj, action: str, *, before=None, after=None, extra: str = ""):
-    return changelog.record(request.user, obj, action, before=before, after=after, agency=version.agency,
-                            note=_note(version, extra))
-
-
-def _touch(version: ProcedureVersion) -> None:
-    """The draft's "last change" follows the edits of its parts."""
-    ProcedureVersion.objects.filter(pk=version.pk).update(updated_at=timezone.now())
 
 
 # --- the list --------------------------------------------------------------------------------------------
@@ -139,21 +116,15 @@ def procedure_new(request):
     form = ProcedureCreateForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            procedure = Procedure.objects.create(code=data["code"])
-            version = ProcedureVersion(
-                procedure=procedure, number=1, state=ProcedureVersion.State.DRAFT, name=data["name"],
-                sector=data["sector"], agency=data["agency"], receiving_agency=data["agency"],
-                level=ServiceLevel.INFORMATION, change_note=_("Tạo mới"),
-            )
-            version.save()
-            case = ProcedureCase.objects.create(version=version, order=0, name=data["case_name"],
-                                                time_amount=data["time_amount"], time_unit=data["time_unit"])
-            version.refresh_search_fields()
-            version.save(update_fields=["search_name", "search_name_accented", "search_body"])
-            _log(request, version, procedure, ChangeAction.CREATE)
-            _log(request, version, version, ChangeAction.CREATE)
-            _log(request, version, case, ChangeAction.CREATE)
+        try:
+            version = catalog_actions.create_procedure(
+                actor=request.user, code=data["code"], name=data["name"], sector=data["sector"],
+                agency=data["agency"], case_name=data["case_name"], time_amount=data["time_amount"],
+                time_unit=data["time_unit"])
+        except catalog_actions.InvalidChange as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return _render(request, "administration/procedures/new.html", {"form": form, "errors": form.error_list()})
+        procedure = version.procedure
         messages.success(request, _("Đã tạo thủ tục %(code)s (bản nháp phiên bản 1). Hãy bổ sung thành phần hồ sơ, "
                                     "phí và quy trình rồi kiểm tra và công bố.") % {"code": procedure.code})
         return redirect(_draft_url(procedure, "chung"))
@@ -169,14 +140,9 @@ def procedure_copy(request, code):
     form = ProcedureCopyForm(request.POST or None, agencies=agencies, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            draft = catalog_actions.copy_procedure(source, code=data["code"], name=data["name"], agency=data["agency"])
-            draft.change_note = _("Sao chép từ %(code)s phiên bản %(number)s") % {
-                "code": procedure.code, "number": source.number}
-            draft.refresh_search_fields()
-            draft.save()
-            _log(request, draft, draft.procedure, ChangeAction.CREATE, extra=draft.change_note)
-            _log(request, draft, draft, ChangeAction.CREATE, extra=draft.change_note)
+        note = _("Sao chép từ %(code)s phiên bản %(number)s") % {"code": procedure.code, "number": source.number}
+        draft = catalog_actions.copy_procedure(source, code=data["code"], name=data["name"], agency=data["agency"],
+                                               actor=request.user, note=note)
         messages.success(request, _("Đã tạo thủ tục %(code)s bằng cách sao chép %(source)s. Bản nháp đã sẵn sàng để "
                                     "sửa.") % {"code": draft.procedure.code, "source": procedure.code})
         return redirect(_draft_url(draft.procedure, "chung"))
@@ -212,10 +178,7 @@ def draft_start(request, code):
         return redirect(_draft_url(procedure, "chung"))
     form = DraftStartForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    with transaction.atomic():
-        draft = catalog_actions.start_draft(procedure, note=note)
-        _log(request, draft, draft, ChangeAction.CREATE,
-             extra=_("Bản nháp sao chép từ phiên bản %(n)s") % {"n": request.latest.number})
+    draft = catalog_actions.start_draft(procedure, note=note, actor=request.user)
     messages.success(request, _("Đã tạo bản nháp phiên bản %(n)s. Phiên bản đang áp dụng không thay đổi cho đến khi "
                                 "bản nháp được công bố.") % {"n": draft.number})
     return redirect(_draft_url(procedure, "chung"))
@@ -230,15 +193,14 @@ def draft_general(request, code):
     agencies = admin_agencies(request.staff).order_by("name")
     form = GeneralForm(request.POST or None, instance=draft, agencies=agencies)
     if request.method == "POST" and form.is_valid():
-        before = changelog.snapshot(ProcedureVersion.objects.get(pk=draft.pk))
-        with transaction.atomic():
-            version = form.save(commit=False)
-            version.refresh_search_fields()
-            version.save()
-            _log(request, version, version, ChangeAction.UPDATE, before=before,
-                 after=changelog.snapshot(ProcedureVersion.objects.get(pk=version.pk)))
-        messages.success(request, _("Đã lưu thông tin chung của bản nháp."))
-        return redirect(_draft_url(draft.procedure, "chung"))
+        values = {name: form.cleaned_data[name] for name in catalog_actions.GENERAL_FIELDS if name in form.cleaned_data}
+        try:
+            catalog_actions.edit_general(draft, actor=request.user, values=values)
+        except catalog_actions.InvalidChange as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Đã lưu thông tin chung của bản nháp."))
+            return redirect(_draft_url(draft.procedure, "chung"))
     return _render(request, "administration/procedures/general.html", {
         **tab_context(draft.procedure, "chung"), "draft": draft, "form": form, "errors": form.error_list(),
     })
@@ -323,70 +285,26 @@ def _section_context(request, section: Section, **extra) -> dict:
             "list_url": _draft_url(request.procedure, section.key), **extra}
 
 
-def _new_form_template(upload, title: str, stored: list) -> FormTemplate:
-    content_type, ext = upload.detected
-    stem = slugify(fold(upload.name.rsplit(".", 1)[0]))[:80] or "mau-don"
-    filename = f"{stem}.{ext}"
-    n = 2
-    while FormTemplate.objects.filter(filename=filename).exists():
-        filename = f"{stem}-{n}.{ext}" if n < 50 else f"{stem}-{secrets.token_hex(4)}.{ext}"
-        n += 1
-    digest, size = hashlib.sha256(), 0
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    template = FormTemplate(filename=filename, title=title[:500], content_type=content_type, size=size,
-                            sha256=digest.hexdigest(), uploaded_at=timezone.now())
-    # A generated storage name: a new file every time, never the user's name as a path.
-    template.file.save(f"{secrets.token_hex(16)}.{ext}", File(upload), save=False)
-    stored.append(template.file)
-    try:
-        with transaction.atomic():
-            template.save()
-    except IntegrityError:  # the same file name was taken a moment ago by another upload
-        template.filename = f"{stem}-{secrets.token_hex(4)}.{ext}"
-        template.save()
-    return template
-
-
-def _apply_uploads(request, section: Section, form, item, version, stored: list) -> None:
-    """Store a new form template or video (appending the stored file to `stored`, so that a failed
-    transaction can remove it again) or detach the current one."""
-    data = form.cleaned_data
-    if section.model is Component:
-        if data.get("form_file"):
-            template = _new_form_template(data["form_file"], item.name, stored)
-            _log(request, version, template, ChangeAction.CREATE, extra=_("Mẫu đơn tải lên cho «%(c)s»")
-                 % {"c": item.name[:200]})
-            item.form = template
-        elif data.get("remove_form"):
-            item.form = None
-    elif section.model is Guide:
-        if data.get("video_file"):
-            upload = data["video_file"]
-            item.video.save(f"{secrets.token_hex(16)}.{upload.detected}", File(upload), save=False)
-            stored.append(item.video)
-        elif data.get("remove_video"):
-            item.video = ""
-
-
-def _remove_stored(stored: list) -> None:
-    for field_file in stored:
-        with contextlib.suppress(OSError):  # best effort; the file is unreferenced either way
-            field_file.storage.delete(field_file.name)
-
-
 def _warn_over_budget(request, case) -> None:
     """A shorter legal time may leave the workflow over budget: saved, but said (publishing refuses it)."""
-    from .budget import check_case
+    from motcua.catalog.budget import check_case
 
     problem = check_case(ProcedureCase.objects.select_related("version__receiving_agency", "version__agency")
                          .prefetch_related("steps").get(pk=case.pk))
     if problem:
         messages.warning(request, _("%(problem)s Hãy giảm định mức các bước ở trang «Quy trình xử lý» trước khi "
                                     "công bố.") % {"problem": problem})
+
+
+def _values(form, model) -> dict:
+    """The model fields the form edits, as cleaned (files go through `_uploads`)."""
+    names = {f.name for f in model._meta.concrete_fields} - {"id", "version", "order", "video", "form"}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def _uploads(form) -> dict:
+    keys = ("form_file", "remove_form", "video_file", "remove_video")
+    return {key: form.cleaned_data[key] for key in keys if form.cleaned_data.get(key)}
 
 
 def _make_views(section: Section):
@@ -402,25 +320,15 @@ def _make_views(section: Section):
         draft = request.draft
         obj = section.model(version=draft) if pk is None else get_object_or_404(section.model, pk=pk, version=draft)
         form = section.form(request.POST or None, request.FILES or None, instance=obj)
+        item = None
         if request.method == "POST" and form.is_valid():
-            before = changelog.snapshot(section.model.objects.get(pk=pk)) if pk else None
-            stored: list = []
             try:
-                with transaction.atomic():
-                    item = form.save(commit=False)
-                    if pk is None:
-                        last = getattr(draft, section.related).order_by("-order").values_list("order", flat=True)
-                        last = last.first()
-                        item.order = 0 if last is None else last + 1
-                    _apply_uploads(request, section, form, item, draft, stored)
-                    item.save()
-                    after = changelog.snapshot(section.model.objects.get(pk=item.pk))  # as stored (1.00, not 1)
-                    _log(request, draft, item, ChangeAction.UPDATE if pk else ChangeAction.CREATE, before=before,
-                         after=after)
-                    _touch(draft)
-            except Exception:
-                _remove_stored(stored)  # nothing refers to the new files: do not leave them behind
-                raise
+                item = catalog_actions.save_part(draft, section.model, actor=request.user, pk=pk,
+                                                 values=_values(form, section.model), uploads=_uploads(form))
+            except catalog_actions.InvalidChange as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.mark_invalid()
+        if item is not None:
             if section.model is ProcedureCase:
                 _warn_over_budget(request, item)
             if pk:
@@ -436,22 +344,13 @@ def _make_views(section: Section):
     def delete_view(request, code, pk):
         draft = request.draft
         obj = get_object_or_404(section.model, pk=pk, version=draft)
-        blocked = ""
-        if section.model is ProcedureCase and draft.cases.count() <= 1:
-            blocked = _("Thủ tục cần ít nhất một trường hợp giải quyết; hãy thêm trường hợp khác trước khi xóa "
-                        "trường hợp này.")
+        blocked = catalog_actions.case_removal_blocked(draft) if section.model is ProcedureCase else ""
         if request.method == "POST" and not blocked:
-            before = changelog.snapshot(obj)
-            with transaction.atomic():
-                if section.model is ProcedureCase:
-                    for step in obj.steps.all():
-                        _log(request, draft, step, ChangeAction.DELETE, before=changelog.snapshot(step),
-                             extra=_("Xóa cùng trường hợp «%(c)s»") % {"c": obj.name[:200]})
-                name = str(obj)
-                obj.delete()
-                obj.pk = pk
-                _log(request, draft, obj, ChangeAction.DELETE, before=before)
-                _touch(draft)
+            try:
+                name = str(catalog_actions.remove_part(draft, section.model, pk, actor=request.user))
+            except catalog_actions.InvalidChange as exc:
+                blocked = exc.message
+        if request.method == "POST" and not blocked:
             messages.success(request, _("Đã xóa %(item)s «%(name)s».") % {"item": section.item, "name": name})
             return redirect(_draft_url(request.procedure, section.key))
         consequences = []
@@ -473,28 +372,16 @@ def _make_views(section: Section):
     @draft_required
     @require_POST
     def move_view(request, code, pk):
-        draft = request.draft
-        items = _items(draft, section)
-        index = next((i for i, o in enumerate(items) if o.pk == pk), None)
-        if index is None:
-            raise Http404("no such row in the draft")
         direction = request.POST.get("huong")
-        target = index - 1 if direction == "len" else index + 1 if direction == "xuong" else None
-        if target is None or not 0 <= target < len(items):
-            messages.info(request, _("«%(name)s» đã ở đầu hoặc cuối danh sách.") % {"name": items[index]})
+        try:
+            moved, done = catalog_actions.move_part(
+                request.draft, section.model, pk, actor=request.user,
+                direction={"len": "up", "xuong": "down"}.get(direction, ""))
+        except section.model.DoesNotExist:
+            raise Http404("no such row in the draft") from None
+        if not done:
+            messages.info(request, _("«%(name)s» đã ở đầu hoặc cuối danh sách.") % {"name": moved})
             return redirect(_draft_url(request.procedure, section.key))
-        moved = items[index]
-        before = changelog.snapshot(moved)
-        items[index], items[target] = items[target], items[index]
-        with transaction.atomic():
-            changed = []
-            for order, obj in enumerate(items):
-                if obj.order != order:
-                    obj.order = order
-                    changed.append(obj)
-            section.model.objects.bulk_update(changed, ["order"])
-            _log(request, draft, moved, ChangeAction.REORDER, before=before)
-            _touch(draft)
         messages.success(request, _("Đã chuyển «%(name)s» %(where)s.") % {
             "name": moved, "where": _("lên trên") if direction == "len" else _("xuống dưới")})
         return redirect(_draft_url(request.procedure, section.key) + f"#dong-{moved.pk}")

@@ -1,8 +1,8 @@
 """Check and publish a draft, retire a version, the service level page, catalogue import and export.
 
-Thin views over `publishing` (the rules), `catalog.actions` (the only state changes of a version)
-and `catalog.importer` (the Foundation's JSON format). Every write happens in one transaction with
-its change-log rows."""
+Thin views over `catalog.actions` (every write: publish, retire, the level, the import, each with
+its change-log rows in the same transaction), `catalog.validation` (the rules, shown on the check
+page), `publishing` (the readable difference) and `catalog.importer` (the Foundation's JSON format)."""
 
 from __future__ import annotations
 
@@ -41,17 +41,6 @@ def _render(request, template: str, context: dict, status: int = 200, admin_nav:
 
 def _overview(procedure) -> str:
     return f"{BASE}thu-tuc/{procedure.code}/"
-
-
-def _note(version: ProcedureVersion, extra: str = "") -> str:
-    note = _("Thủ tục %(code)s, phiên bản %(number)s") % {"code": version.procedure.code, "number": version.number}
-    return f"{note}. {extra}" if extra else note
-
-
-def _log(request, version: ProcedureVersion, action: str, *, before=None, extra: str = ""):
-    fresh = ProcedureVersion.objects.select_related("procedure").get(pk=version.pk)
-    return changelog.record(request.user, fresh, action, before=before, agency=fresh.agency,
-                            note=_note(fresh, extra))
 
 
 # --- check and publish ----------------------------------------------------------------------------------
@@ -93,26 +82,8 @@ def draft_publish(request, code):
         return _render(request, "administration/publish/check.html", _check_context(request, draft, form), 400)
     note = form.cleaned_data["note"]
     try:
-        with transaction.atomic():
-            # Lock the procedure first: two admins publishing at once see one draft each time.
-            Procedure.objects.select_for_update().get(pk=procedure.pk)
-            draft = ProcedureVersion.objects.get(pk=draft.pk)
-            if draft.state != ProcedureVersion.State.DRAFT:
-                raise catalog_actions.PublishError(_("Bản nháp này vừa được công bố hoặc thay đổi."))
-            problems = publishing.validate_draft(draft)
-            if problems:
-                raise _Refused(problems)
-            previous = Procedure.objects.get(pk=procedure.pk).published
-            before_previous = changelog.snapshot(previous)
-            before = changelog.snapshot(draft)
-            draft.change_note = note
-            draft.save(update_fields=["change_note", "updated_at"])
-            catalog_actions.publish_version(draft, at=timezone.now())
-            _log(request, draft, ChangeAction.PUBLISH, before=before, extra=note)
-            if previous is not None:
-                _log(request, previous, ChangeAction.RETIRE, before=before_previous,
-                     extra=_("Thay bằng phiên bản %(n)s") % {"n": draft.number})
-    except _Refused as refused:
+        draft = catalog_actions.publish_draft(draft, actor=request.user, note=note)
+    except catalog_actions.DraftRefused as refused:
         messages.error(request, _("Chưa công bố được: bản nháp còn %(n)s vấn đề cần sửa (xem danh sách bên dưới).")
                        % {"n": len(refused.problems)})
         return _render(request, "administration/publish/check.html",
@@ -125,12 +96,6 @@ def draft_publish(request, code):
         "cho hồ sơ mới; hồ sơ đã tiếp nhận vẫn giữ phiên bản cũ."
     ) % {"n": draft.number, "code": procedure.code})
     return redirect(_overview(procedure))
-
-
-class _Refused(Exception):
-    def __init__(self, problems):
-        super().__init__("refused")
-        self.problems = problems
 
 
 # --- retire ----------------------------------------------------------------------------------------------
@@ -151,10 +116,11 @@ def version_retire(request, code, number: int):
 
     open_count = Dossier.objects.filter(procedure_version=version).exclude(status__in=TERMINAL).count()
     if request.method == "POST":
-        with transaction.atomic():
-            before = changelog.snapshot(ProcedureVersion.objects.get(pk=version.pk))
-            catalog_actions.retire_version(version)
-            _log(request, version, ChangeAction.RETIRE, before=before, extra=_("Ngừng áp dụng"))
+        try:
+            catalog_actions.retire(version, actor=request.user)
+        except catalog_actions.PublishError as exc:  # retired by someone else meanwhile
+            messages.warning(request, str(exc))
+            return redirect(_overview(procedure))
         messages.success(request, _(
             "Đã ngừng áp dụng phiên bản %(n)s. Thủ tục không còn nhận hồ sơ mới trên cổng cho đến khi công bố "
             "phiên bản mới; hồ sơ đã tiếp nhận vẫn được giải quyết theo phiên bản này."
@@ -195,17 +161,12 @@ def service_level(request, code):
     refused = []
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["level"]
-        refused = publishing.level_gaps(subject, target) if target > subject.level else []
-        if not refused:
-            with transaction.atomic():
-                if draft is None:
-                    draft = catalog_actions.start_draft(procedure, note=_("Đổi mức độ dịch vụ"))
-                    _log(request, draft, ChangeAction.CREATE,
-                         extra=_("Bản nháp sao chép từ phiên bản %(n)s") % {"n": request.latest.number})
-                before = changelog.snapshot(ProcedureVersion.objects.get(pk=draft.pk))
-                ProcedureVersion.objects.filter(pk=draft.pk).update(level=target, updated_at=timezone.now())
-                _log(request, draft, ChangeAction.UPDATE, before=before,
-                     extra=_("Mức độ %(a)s → %(b)s") % {"a": before["level"], "b": target})
+        try:
+            draft = catalog_actions.set_level(procedure, actor=request.user, level=target,
+                                              note=_("Đổi mức độ dịch vụ"))
+        except catalog_actions.LevelRefused as exc:
+            refused = exc.problems
+        else:
             messages.success(request, _(
                 "Đã đặt mức độ %(level)s cho bản nháp phiên bản %(n)s. Kiểm tra và công bố bản nháp để áp dụng trên "
                 "cổng."
@@ -309,16 +270,14 @@ def group_problems(problems: list[str]) -> list[tuple[str, list[str]]]:
 
 
 def _import(request, data) -> importer.ImportReport:
-    """Import with the change log: one row per agency, sector and procedure version written."""
+    """Import with the change log: the catalogue's action logs each procedure version it publishes
+    (and the one it retires); one row here per agency and sector the file changed."""
     units = {spec.get("unit_code") for spec in data.get("agencies") or [] if isinstance(spec, dict)}
     sector_codes = {spec.get("code") for spec in data.get("sectors") or [] if isinstance(spec, dict)}
-    codes = {spec.get("code") for spec in data.get("procedures") or [] if isinstance(spec, dict)}
     with transaction.atomic():
         agencies_before = {a.unit_code: changelog.snapshot(a) for a in Agency.objects.filter(unit_code__in=units)}
         sectors_before = {s.code: changelog.snapshot(s) for s in Sector.objects.filter(code__in=sector_codes)}
-        published_before = {p.code: (p.published, changelog.snapshot(p.published)) for p in
-                            Procedure.objects.filter(code__in=codes).select_related("published")}
-        report = importer.import_catalog(data)
+        report = importer.import_catalog(data, actor=request.user)
         note = _("Nhập danh mục từ tệp")
         for agency in Agency.objects.filter(unit_code__in=units):
             before = agencies_before.get(agency.unit_code)
@@ -331,16 +290,6 @@ def _import(request, data) -> importer.ImportReport:
             after = changelog.snapshot(sector)
             if before != after:
                 changelog.record(request.user, sector, ChangeAction.IMPORT, before=before, after=after, note=note)
-        changed = report.procedures_created + report.procedures_versioned
-        for procedure in Procedure.objects.filter(code__in=changed).select_related("published__agency"):
-            version = procedure.published
-            previous, previous_snapshot = published_before.get(procedure.code, (None, None))
-            changelog.record(request.user, version, ChangeAction.IMPORT, before=previous_snapshot,
-                             agency=version.agency, note=_note(version, note))
-            if previous is not None:
-                previous.refresh_from_db()
-                changelog.record(request.user, previous, ChangeAction.RETIRE, before=previous_snapshot,
-                                 agency=previous.agency, note=_note(previous, note))
     return report
 
 

@@ -1,9 +1,10 @@
 """The workflow editor of a draft (thu-tuc/<code>/ban-nhap/quy-trinh/): the steps of each case.
 
 An admin adds a step at a position, edits, removes (after a confirmation) and moves steps up or
-down. Every change is checked against the case's legal time (`budget`): a change that makes the
-quotas add up to more than the legal time is refused with the overrun named, and the form keeps
-what was typed. Every save writes a change-log row in the same transaction.
+down, through the catalogue's actions (add_step, update_step, remove_step, move_step): each locks
+the draft, checks the case's legal time (`catalog.budget`) — a change that makes the quotas add up
+to more than the legal time is refused with the overrun named, and the form keeps what was
+typed — and writes its change-log row in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -24,18 +24,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.agencies.models import Agency
-from motcua.audit import changelog
-from motcua.audit.models import ChangeAction
 from motcua.backoffice.forms import BaseForm, _one_line
 from motcua.backoffice.views import staff_render
-from motcua.catalog.models import ProcedureCase, ProcedureVersion, WorkflowStep
+from motcua.catalog import actions as catalog_actions
+from motcua.catalog import budget as budget_rules
+from motcua.catalog.actions import MAX_STEPS, NotADraft
 from motcua.catalog.models import Role as StepRole
+from motcua.catalog.models import WorkflowStep
 
-from . import budget as budget_rules
 from .access import draft_required
 from .tabs import tab_context
-
-MAX_STEPS = 50
 
 
 class StepForm(BaseForm):
@@ -184,29 +182,12 @@ def _editor_context(case, steps, calendar, **extra) -> dict:
     }
 
 
-def _over_error(form, used: Decimal, legal: Decimal) -> None:
-    form.add_action_error("quota_amount", budget_rules.over_message(used, legal) + " " + _(
-        "Hãy giảm định mức của bước này hoặc rút ngắn bước khác trước."))
-
-
-def _renumber(case) -> None:
-    """Orders 0..n-1 in the current order (after an insert, a removal or a move)."""
-    for i, step in enumerate(case.steps.order_by("order", "pk")):
-        if step.order != i:
-            WorkflowStep.objects.filter(pk=step.pk).update(order=i)
-
-
-class NoLongerDraft(Exception):  # noqa: N818 (a refusal)
-    """The draft was published or retired while the admin was editing it."""
-
-
-def _lock_case(case_id: int) -> ProcedureCase:
-    """The case, locked for the change; refused when its version is no longer a draft (published
-    by someone else meanwhile): a published version is never modified."""
-    case = ProcedureCase.objects.select_for_update().select_related("version__agency").get(pk=case_id)
-    if case.version.state != ProcedureVersion.State.DRAFT:
-        raise NoLongerDraft
-    return case
+def _refused(form, exc: catalog_actions.InvalidChange) -> None:
+    if isinstance(exc, catalog_actions.OverBudget):
+        form.add_action_error("quota_amount", exc.message + " " + _(
+            "Hãy giảm định mức của bước này hoặc rút ngắn bước khác trước."))
+    else:
+        form.add_action_error({"quota_hours": "quota_amount"}.get(exc.field, exc.field) or None, exc.message)
 
 
 def _drafts_only(view):
@@ -214,9 +195,8 @@ def _drafts_only(view):
     def wrapper(request, code, *args, **kwargs):
         try:
             return view(request, code, *args, **kwargs)
-        except NoLongerDraft:
-            messages.error(request, _("Bản nháp vừa được công bố hoặc ngừng áp dụng nên thay đổi chưa được lưu. "
-                                      "Hãy tạo bản nháp mới để sửa tiếp."))
+        except NotADraft as exc:
+            messages.error(request, str(exc))
             return redirect(f"/can-bo/quan-tri/thu-tuc/{code}/")
 
     return wrapper
@@ -245,29 +225,17 @@ def draft_workflow(request, code):
         if len(steps) >= MAX_STEPS:
             form.add_action_error(None, _("Một trường hợp có tối đa %(n)s bước.") % {"n": MAX_STEPS})
         elif form.is_valid():
-            quota = form.quota_hours(daily)
-            with transaction.atomic():
-                locked = _lock_case(case.pk)
-                current = list(locked.steps.order_by("order", "pk"))
-                result = budget_rules.case_budget(locked, [*current, quota], calendar)
-                if result.over:
-                    _over_error(form, result.used, result.legal)
-                else:
-                    position = min(form.cleaned_data["position"], len(current))
-                    for i, other in enumerate(current):
-                        wanted = i if i < position else i + 1
-                        if other.order != wanted:
-                            WorkflowStep.objects.filter(pk=other.pk).update(order=wanted)
-                    step = WorkflowStep.objects.create(
-                        case=locked, order=position, name=form.cleaned_data["name"],
-                        role=form.cleaned_data["role"], agency=form.cleaned_data["agency"], quota_hours=quota,
-                    )
-                    note = _("Thêm bước vào quy trình của trường hợp «%(case)s».") % {"case": locked.name}
-                    changelog.record(request.user, step, ChangeAction.CREATE, agency=locked.version.agency, note=note)
-                    done = budget_rules.case_budget(locked, None, calendar)
-                    messages.success(request, _("Đã thêm bước «%(name)s». %(budget)s") % {
-                        "name": step.name, "budget": done.message()})
-                    return redirect(_page_url(code, case.pk, "cac-buoc"))
+            data = form.cleaned_data
+            try:
+                step, done = catalog_actions.add_step(
+                    request.draft, actor=request.user, case=case, position=data["position"], name=data["name"],
+                    role=data["role"], agency=data["agency"], quota_hours=form.quota_hours(daily))
+            except catalog_actions.InvalidChange as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Đã thêm bước «%(name)s». %(budget)s") % {
+                    "name": step.name, "budget": done.message()})
+                return redirect(_page_url(code, case.pk, "cac-buoc"))
     context = _editor_context(case, steps, calendar, cases=cases, form=form, errors=_errors(form))
     return _render(request, "administration/workflow/editor.html", context, status=status)
 
@@ -285,26 +253,17 @@ def step_edit(request, code, step_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            quota = form.quota_hours(daily)
-            with transaction.atomic():
-                locked = _lock_case(case.pk)
-                row = WorkflowStep.objects.select_for_update().get(pk=step.pk)
-                others = [s.quota_hours for s in locked.steps.exclude(pk=row.pk)]
-                result = budget_rules.case_budget(locked, [*others, quota], calendar)
-                if result.over:
-                    _over_error(form, result.used, result.legal)
-                else:
-                    before = changelog.snapshot(row)
-                    row.name, row.role = form.cleaned_data["name"], form.cleaned_data["role"]
-                    row.agency, row.quota_hours = form.cleaned_data["agency"], quota
-                    row.save()
-                    after = changelog.snapshot(row)
-                    if before != after:
-                        changelog.record(request.user, row, ChangeAction.UPDATE, before=before, after=after,
-                                         agency=locked.version.agency)
-                    messages.success(request, _("Đã lưu bước «%(name)s». %(budget)s") % {
-                        "name": row.name, "budget": result.message()})
-                    return redirect(_page_url(code, case.pk, "cac-buoc"))
+            data = form.cleaned_data
+            try:
+                row, result = catalog_actions.update_step(
+                    request.draft, step.pk, actor=request.user, name=data["name"], role=data["role"],
+                    agency=data["agency"], quota_hours=form.quota_hours(daily))
+            except catalog_actions.InvalidChange as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Đã lưu bước «%(name)s». %(budget)s") % {
+                    "name": row.name, "budget": result.message()})
+                return redirect(_page_url(code, case.pk, "cac-buoc"))
     steps = list(case.steps.select_related("agency").order_by("order", "pk"))
     others = [s.quota_hours for s in steps if s.pk != step.pk]
     context = _editor_context(case, steps, calendar, step=step, form=form, errors=_errors(form),
@@ -319,14 +278,7 @@ def step_delete(request, code, step_id: int):
     step = _step_of_draft(request, step_id)
     case = step.case
     if request.method == "POST":
-        with transaction.atomic():
-            locked = _lock_case(case.pk)
-            row = WorkflowStep.objects.select_for_update().filter(pk=step.pk).first()
-            if row is not None:
-                before = changelog.snapshot(row)
-                row.delete()
-                _renumber(locked)
-                changelog.record(request.user, step, ChangeAction.DELETE, before=before, agency=locked.version.agency)
+        catalog_actions.remove_step(request.draft, step.pk, actor=request.user)
         messages.success(request, _("Đã xóa bước «%(name)s» khỏi quy trình. %(budget)s") % {
             "name": step.name, "budget": budget_rules.case_budget(case).message()})
         return redirect(_page_url(code, case.pk, "cac-buoc"))
@@ -342,26 +294,11 @@ def step_move(request, code, step_id: int):
     if direction not in ("up", "down"):
         messages.error(request, _("Không rõ cần chuyển bước lên hay xuống."))
         return redirect(_page_url(code, step.case_id, "cac-buoc"))
-    with transaction.atomic():
-        locked = _lock_case(step.case_id)
-        steps = list(locked.steps.select_for_update().order_by("order", "pk"))
-        index = next((i for i, s in enumerate(steps) if s.pk == step.pk), None)
-        target = None if index is None else index - 1 if direction == "up" else index + 1
-        if target is None or not 0 <= target < len(steps):
-            messages.info(request, _("Bước «%(name)s» đã ở %(where)s.") % {
-                "name": step.name, "where": _("đầu danh sách") if direction == "up" else _("cuối danh sách")})
-            return redirect(_page_url(code, step.case_id, "cac-buoc"))
-        before = [s.pk for s in steps]
-        steps[index], steps[target] = steps[target], steps[index]
-        for i, s in enumerate(steps):
-            if s.order != i:
-                WorkflowStep.objects.filter(pk=s.pk).update(order=i)
-        changelog.record(
-            request.user, locked, ChangeAction.REORDER, agency=locked.version.agency,
-            before={"steps": before}, after={"steps": [s.pk for s in steps]},
-            note=_("Chuyển bước «%(name)s» %(dir)s.") % {
-                "name": step.name, "dir": _("lên") if direction == "up" else _("xuống")},
-        )
+    target = catalog_actions.move_step(request.draft, step.pk, actor=request.user, direction=direction)
+    if target is None:
+        messages.info(request, _("Bước «%(name)s» đã ở %(where)s.") % {
+            "name": step.name, "where": _("đầu danh sách") if direction == "up" else _("cuối danh sách")})
+        return redirect(_page_url(code, step.case_id, "cac-buoc"))
     messages.success(request, _("Đã chuyển bước «%(name)s» lên vị trí %(n)s.") % {"name": step.name, "n": target + 1}
                      if direction == "up" else
                      _("Đã chuyển bước «%(name)s» xuống vị trí %(n)s.") % {"name": step.name, "n": target + 1})

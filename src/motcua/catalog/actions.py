@@ -1,17 +1,85 @@
-"""Every change of a procedure version's state goes through these functions."""
+"""The catalogue's action layer: every write of a procedure, its versions and their parts.
+
+Like `dossiers.actions` (and Zulip's zerver/actions): each action takes the draft with `lock_draft`
+(refusing a version that is no longer a draft), validates with the catalogue's own rules
+(`budget`, `validation`), writes, and appends its change-log row (`audit.changelog.record`) in the
+same transaction. Every door goes through here — the admin pages, the catalogue import, the API,
+the demo — so one door's rule is every door's rule. The views keep forms, rendering and messages;
+a refusal is an exception carrying the Vietnamese message (and the field it is about).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from .models import Procedure, ProcedureVersion
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
+from motcua.core.text import fold
+
+from . import budget as budget_rules
+from .models import (
+    FAQ,
+    Component,
+    Fee,
+    FormTemplate,
+    Guide,
+    Procedure,
+    ProcedureCase,
+    ProcedureVersion,
+    ServiceLevel,
+    WorkflowStep,
+)
+
+MAX_STEPS = 50
 
 
 class PublishError(Exception):
     pass
+
+
+class InvalidChange(PublishError):
+    """The change breaks a rule of the catalogue; `field` names the input it is about."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+
+
+class OverBudget(InvalidChange):
+    """The steps' quotas would add up to more than the case's legal time."""
+
+    def __init__(self, budget: budget_rules.Budget):
+        super().__init__(budget_rules.over_message(budget.used, budget.legal), "quota_hours")
+        self.budget = budget
+
+
+class DraftRefused(PublishError):
+    """The draft has problems (`catalog.validation.Problem`) and is not published."""
+
+    def __init__(self, problems: list):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class LevelRefused(PublishError):
+    """The service level asked for needs what the version lacks (`problems`)."""
+
+    def __init__(self, problems: list):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
 
 
 class NotADraft(PublishError):
@@ -30,7 +98,9 @@ def lock_draft(version: ProcedureVersion | int) -> ProcedureVersion:
     the e-form) takes this lock first, so two admins' edits and a publication are serialised and
     a change never lands on a version that was published in between."""
     pk = version if isinstance(version, int) else version.pk
-    locked = ProcedureVersion.objects.select_for_update().select_related("procedure", "agency").get(pk=pk)
+    # Only the version's row (of=self): locking the joined procedure too would deadlock with
+    # publish_version, which takes the procedure first and then writes the version.
+    locked = ProcedureVersion.objects.select_for_update(of=("self",)).select_related("procedure", "agency").get(pk=pk)
     if locked.state != ProcedureVersion.State.DRAFT:
         raise NotADraft(locked)
     return locked
@@ -127,7 +197,7 @@ def _copy_children(source: ProcedureVersion, target: ProcedureVersion) -> None:
 
 
 @transaction.atomic
-def start_draft(procedure: Procedure, *, note: str = "") -> ProcedureVersion:
+def start_draft(procedure: Procedure, *, note: str = "", actor=None) -> ProcedureVersion:
     """The procedure's draft to edit: the existing draft, or a new one copied from the latest
     version (published or not). The published version stays in use until the draft is published."""
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
@@ -147,12 +217,14 @@ def start_draft(procedure: Procedure, *, note: str = "") -> ProcedureVersion:
     draft.source_hash = ""
     draft.save()
     _copy_children(source, draft)
+    _log(actor, draft, draft, ChangeAction.CREATE,
+         extra=_("Bản nháp sao chép từ phiên bản %(n)s") % {"n": source.number})
     return draft
 
 
 @transaction.atomic
 def copy_procedure(source: ProcedureVersion, *, code: str, name: str | None = None,
-                   agency=None) -> ProcedureVersion:
+                   agency=None, actor=None, note: str = "") -> ProcedureVersion:
     """A new procedure (new code) whose first version is a draft copy of `source`."""
     procedure = Procedure.objects.create(code=code)
     draft = ProcedureVersion.objects.get(pk=source.pk)
@@ -162,7 +234,7 @@ def copy_procedure(source: ProcedureVersion, *, code: str, name: str | None = No
     draft.state = ProcedureVersion.State.DRAFT
     draft.published_at = None
     draft.retired_at = None
-    draft.change_note = ""
+    draft.change_note = note[:500]
     draft.source_hash = ""
     if name:
         draft.name = name
@@ -170,4 +242,560 @@ def copy_procedure(source: ProcedureVersion, *, code: str, name: str | None = No
         draft.agency = agency
     draft.save()
     _copy_children(source, draft)
+    draft.refresh_search_fields()
+    draft.save(update_fields=["search_name", "search_name_accented", "search_body"])
+    _log(actor, draft, procedure, ChangeAction.CREATE, extra=note)
+    _log(actor, draft, draft, ChangeAction.CREATE, extra=note)
     return draft
+
+
+# --- the change log ----------------------------------------------------------------------------
+
+
+def _note(version: ProcedureVersion, extra: str = "") -> str:
+    note = _("Thủ tục %(code)s, phiên bản %(number)s") % {"code": version.procedure.code, "number": version.number}
+    return f"{note}. {extra}" if extra else note
+
+
+def _log(actor, version: ProcedureVersion, obj, action: str, *, before=None, after=None, extra: str = "",
+         at: dt.datetime | None = None):
+    return changelog.record(actor, obj, action, before=before, after=after, agency=version.agency,
+                            note=_note(version, extra), at=at)
+
+
+def _touch(version: ProcedureVersion, at: dt.datetime | None = None) -> None:
+    """The draft's "last change" follows the edits of its parts."""
+    ProcedureVersion.objects.filter(pk=version.pk).update(updated_at=at or timezone.now())
+
+
+def _checked(obj, *, exclude: tuple[str, ...] = ()) -> None:
+    """The model's own field rules (lengths, choices, bounds) for every caller, not only the forms."""
+    try:
+        obj.full_clean(exclude=["version", "procedure", *exclude], validate_unique=False,
+                       validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidChange(messages[0], "" if field == "__all__" else field) from exc
+
+
+# --- a new procedure and the general data -----------------------------------------------------
+
+
+@transaction.atomic
+def create_procedure(*, actor, code: str, name: str, sector, agency, case_name: str, time_amount,
+                     time_unit: str) -> ProcedureVersion:
+    """A new procedure: its first version, a draft with one case (level 1 until it is configured)."""
+    if Procedure.objects.filter(code__iexact=code).exists():
+        raise InvalidChange(_("Mã thủ tục «%(code)s» đã có trong danh mục; hãy dùng mã khác.") % {"code": code}, "code")
+    procedure = Procedure(code=code)
+    try:
+        procedure.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise InvalidChange(next(iter(exc.message_dict.values()))[0], "code") from exc
+    procedure.save()
+    version = ProcedureVersion(
+        procedure=procedure, number=1, state=ProcedureVersion.State.DRAFT, name=name, sector=sector,
+        agency=agency, receiving_agency=agency, level=ServiceLevel.INFORMATION, change_note=_("Tạo mới"),
+    )
+    version.save()
+    case = ProcedureCase(version=version, order=0, name=case_name, time_amount=time_amount, time_unit=time_unit)
+    _checked(case)
+    case.save()
+    version.refresh_search_fields()
+    version.save(update_fields=["search_name", "search_name_accented", "search_body"])
+    _log(actor, version, procedure, ChangeAction.CREATE)
+    _log(actor, version, version, ChangeAction.CREATE)
+    _log(actor, version, case, ChangeAction.CREATE)
+    return version
+
+
+GENERAL_FIELDS = ("name", "sector", "agency", "receiving_agency", "for_citizens", "for_businesses",
+                  "public_service_code", "legal_basis", "requirements", "result", "how_to_submit", "change_note")
+
+
+@transaction.atomic
+def edit_general(version: ProcedureVersion | int, *, actor, values: dict[str, Any]) -> ProcedureVersion:
+    """The draft's general data (name, sector, agencies, subjects, legal basis, texts)."""
+    draft = lock_draft(version)
+    unknown = set(values) - set(GENERAL_FIELDS)
+    if unknown:
+        raise InvalidChange(f"not general data: {sorted(unknown)}")
+    before = changelog.snapshot(draft)
+    for name, value in values.items():
+        setattr(draft, name, value)
+    if not (draft.for_citizens or draft.for_businesses):
+        raise InvalidChange(_("Chọn ít nhất một đối tượng: công dân hoặc tổ chức, doanh nghiệp."), "for_citizens")
+    _checked(draft, exclude=("search_name", "search_name_accented", "search_body"))
+    draft.refresh_search_fields()
+    draft.save()
+    _log(actor, draft, draft, ChangeAction.UPDATE, before=before,
+         after=changelog.snapshot(ProcedureVersion.objects.get(pk=draft.pk)))
+    return draft
+
+
+@transaction.atomic
+def set_level(procedure: Procedure, *, actor, level: int, note: str = "") -> ProcedureVersion:
+    """The service level of the procedure's draft (a draft is started when there is none). Raising
+    the level is refused while the version lacks what the level needs (`LevelRefused`)."""
+    from .validation import level_gaps
+
+    draft = procedure.versions.filter(state=ProcedureVersion.State.DRAFT).order_by("-number").first()
+    subject = draft or _latest(procedure)
+    if subject is None:
+        raise PublishError("Thủ tục chưa có phiên bản nào để sao chép.")
+    gaps = level_gaps(subject, level) if level > subject.level else []
+    if gaps:
+        raise LevelRefused(gaps)
+    if draft is None:
+        draft = start_draft(procedure, note=note, actor=actor)
+    draft = lock_draft(draft)
+    before = changelog.snapshot(draft)
+    ProcedureVersion.objects.filter(pk=draft.pk).update(level=level, updated_at=timezone.now())
+    draft.refresh_from_db()
+    _log(actor, draft, draft, ChangeAction.UPDATE, before=before,
+         extra=_("Mức độ %(a)s → %(b)s") % {"a": before["level"], "b": level})
+    return draft
+
+
+# --- the parts of a draft: cases, components, fees, guides, FAQ ------------------------------------
+
+
+PARTS: dict[str, type] = {"case": ProcedureCase, "component": Component, "fee": Fee, "guide": Guide, "faq": FAQ}
+_FILES = {"video", "form"}  # set through the uploads, never through `values`
+
+
+def _kind(model_or_kind) -> str:
+    if isinstance(model_or_kind, str):
+        return model_or_kind
+    return next(k for k, m in PARTS.items() if m is model_or_kind)
+
+
+def case_removal_blocked(version: ProcedureVersion) -> str:
+    """Why the draft's case may not be removed ("" when it may)."""
+    if ProcedureCase.objects.filter(version=version).count() <= 1:
+        return _("Thủ tục cần ít nhất một trường hợp giải quyết; hãy thêm trường hợp khác trước khi xóa "
+                 "trường hợp này.")
+    return ""
+
+
+def _new_form_template(actor, version, upload, title: str, stored: list) -> FormTemplate:
+    content_type, ext = upload.detected
+    stem = slugify(fold(upload.name.rsplit(".", 1)[0]))[:80] or "mau-don"
+    filename = f"{stem}.{ext}"
+    n = 2
+    while FormTemplate.objects.filter(filename=filename).exists():
+        filename = f"{stem}-{n}.{ext}" if n < 50 else f"{stem}-{secrets.token_hex(4)}.{ext}"
+        n += 1
+    digest, size = hashlib.sha256(), 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    template = FormTemplate(filename=filename, title=title[:500], content_type=content_type, size=size,
+                            sha256=digest.hexdigest(), uploaded_at=timezone.now())
+    # A generated storage name: a new file every time, never the user's name as a path.
+    template.file.save(f"{secrets.token_hex(16)}.{ext}", File(upload), save=False)
+    stored.append(template.file)
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:  # the same file name was taken a moment ago by another upload
+        template.filename = f"{stem}-{secrets.token_hex(4)}.{ext}"
+        template.save()
+    _log(actor, version, template, ChangeAction.CREATE, extra=_("Mẫu đơn tải lên cho «%(c)s»")
+         % {"c": title[:200]})
+    return template
+
+
+def _apply_uploads(actor, version, item, uploads: dict, stored: list) -> None:
+    """Store a new form template or video (appending the stored file to `stored`, so that a failed
+    transaction can remove it again) or detach the current one."""
+    if isinstance(item, Component):
+        if uploads.get("form_file"):
+            item.form = _new_form_template(actor, version, uploads["form_file"], item.name, stored)
+        elif uploads.get("remove_form"):
+            item.form = None
+    elif isinstance(item, Guide):
+        if uploads.get("video_file"):
+            upload = uploads["video_file"]
+            item.video.save(f"{secrets.token_hex(16)}.{upload.detected}", File(upload), save=False)
+            stored.append(item.video)
+        elif uploads.get("remove_video"):
+            item.video = ""
+
+
+def _remove_stored(stored: list) -> None:
+    for field_file in stored:
+        with contextlib.suppress(OSError):  # best effort; the file is unreferenced either way
+            field_file.storage.delete(field_file.name)
+
+
+def save_part(version: ProcedureVersion | int, kind, *, actor, values: dict[str, Any], pk: int | None = None,
+              uploads: dict | None = None, at: dt.datetime | None = None):
+    """Add (pk None: at the end) or update one part of the draft. `uploads` may carry a component's
+    form file (form_file / remove_form) or a guide's video (video_file / remove_video); a file
+    stored for a change that is then refused or fails is removed again."""
+    kind = _kind(kind)
+    model = PARTS[kind]
+    stored: list = []
+    try:
+        with transaction.atomic():
+            draft = lock_draft(version)
+            if pk is None:
+                item = model(version=draft)
+                last = model.objects.filter(version=draft).order_by("-order").values_list("order", flat=True).first()
+                item.order = 0 if last is None else last + 1
+                before = None
+            else:
+                item = model.objects.select_for_update().get(pk=pk, version=draft)
+                before = changelog.snapshot(item)
+            for name, value in values.items():
+                if name in _FILES or name in ("id", "version", "order"):
+                    raise InvalidChange(f"{name} is not set through values")
+                setattr(item, name, value)
+            _checked(item, exclude=tuple(_FILES))
+            _apply_uploads(actor, draft, item, uploads or {}, stored)
+            item.save()
+            after = changelog.snapshot(model.objects.get(pk=item.pk))  # as stored (1.00, not 1)
+            _log(actor, draft, item, ChangeAction.UPDATE if pk else ChangeAction.CREATE, before=before, after=after,
+                 at=at)
+            _touch(draft, at)
+    except Exception:
+        _remove_stored(stored)  # nothing refers to the new files: do not leave them behind
+        raise
+    return item
+
+
+@transaction.atomic
+def remove_part(version: ProcedureVersion | int, kind, pk: int, *, actor, at: dt.datetime | None = None):
+    """Remove one part of the draft (a case with its steps; never the last case)."""
+    model = PARTS[_kind(kind)]
+    draft = lock_draft(version)
+    item = model.objects.select_for_update().get(pk=pk, version=draft)
+    if model is ProcedureCase:
+        blocked = case_removal_blocked(draft)
+        if blocked:
+            raise InvalidChange(blocked)
+        for step in item.steps.all():
+            _log(actor, draft, step, ChangeAction.DELETE, before=changelog.snapshot(step),
+                 extra=_("Xóa cùng trường hợp «%(c)s»") % {"c": item.name[:200]}, at=at)
+    before = changelog.snapshot(item)
+    item.delete()
+    item.pk = pk
+    _log(actor, draft, item, ChangeAction.DELETE, before=before, at=at)
+    _touch(draft, at)
+    return item
+
+
+@transaction.atomic
+def move_part(version: ProcedureVersion | int, kind, pk: int, *, actor, direction: str,
+              at: dt.datetime | None = None):
+    """Move one part up or down its list: (the part, True), or (the part, False) when it is
+    already first or last."""
+    model = PARTS[_kind(kind)]
+    draft = lock_draft(version)
+    items = list(model.objects.select_for_update().filter(version=draft).order_by("order", "pk"))
+    index = next((i for i, o in enumerate(items) if o.pk == pk), None)
+    if index is None:
+        raise model.DoesNotExist("no such row in the draft")
+    target = index - 1 if direction == "up" else index + 1 if direction == "down" else None
+    if target is None or not 0 <= target < len(items):
+        return items[index], False
+    moved = items[index]
+    before = changelog.snapshot(moved)
+    items[index], items[target] = items[target], items[index]
+    changed = []
+    for order, obj in enumerate(items):
+        if obj.order != order:
+            obj.order = order
+            changed.append(obj)
+    model.objects.bulk_update(changed, ["order"])
+    _log(actor, draft, moved, ChangeAction.REORDER, before=before, at=at)
+    _touch(draft, at)
+    return moved, True
+
+
+def _part_functions(kind: str):
+    def add(version, *, actor, values, uploads=None, at=None):
+        return save_part(version, kind, actor=actor, values=values, uploads=uploads, at=at)
+
+    def update(version, pk, *, actor, values, uploads=None, at=None):
+        return save_part(version, kind, actor=actor, values=values, pk=pk, uploads=uploads, at=at)
+
+    def remove(version, pk, *, actor, at=None):
+        return remove_part(version, kind, pk, actor=actor, at=at)
+
+    def move(version, pk, *, actor, direction, at=None):
+        return move_part(version, kind, pk, actor=actor, direction=direction, at=at)
+
+    return add, update, remove, move
+
+
+add_case, update_case, remove_case, move_case = _part_functions("case")
+add_component, update_component, remove_component, move_component = _part_functions("component")
+add_fee, update_fee, remove_fee, move_fee = _part_functions("fee")
+add_guide, update_guide, remove_guide, move_guide = _part_functions("guide")
+add_faq, update_faq, remove_faq, move_faq = _part_functions("faq")
+
+
+# --- the workflow steps of a case -------------------------------------------------------------
+
+
+def _locked_case(draft: ProcedureVersion, case_id: int) -> ProcedureCase:
+    return ProcedureCase.objects.select_for_update().select_related("version__agency", "version__receiving_agency") \
+        .get(pk=case_id, version=draft)
+
+
+def _renumber(case: ProcedureCase) -> None:
+    """Orders 0..n-1 in the current order (after an insert, a removal or a move)."""
+    for i, step in enumerate(case.steps.order_by("order", "pk")):
+        if step.order != i:
+            WorkflowStep.objects.filter(pk=step.pk).update(order=i)
+
+
+def _step_values(name: str, role: str, quota_hours) -> None:
+    step = WorkflowStep(name=name, role=role, quota_hours=Decimal(quota_hours))
+    _checked(step, exclude=("case", "agency"))
+
+
+@transaction.atomic
+def add_step(version: ProcedureVersion | int, *, actor, case: ProcedureCase | int, name: str, role: str,
+             quota_hours, agency=None, position: int | None = None, at: dt.datetime | None = None):
+    """Insert a step at `position` (None: last); refused (OverBudget) when the quotas would exceed
+    the case's legal time. Returns (the step, the case's budget after it)."""
+    draft = lock_draft(version)
+    locked = _locked_case(draft, getattr(case, "pk", case))
+    current = list(locked.steps.order_by("order", "pk"))
+    if len(current) >= MAX_STEPS:
+        raise InvalidChange(_("Một trường hợp có tối đa %(n)s bước.") % {"n": MAX_STEPS})
+    _step_values(name, role, quota_hours)
+    quota = budget_rules.hours(quota_hours)
+    result = budget_rules.case_budget(locked, [*current, quota])
+    if result.over:
+        raise OverBudget(result)
+    position = len(current) if position is None else max(0, min(position, len(current)))
+    for i, other in enumerate(current):
+        wanted = i if i < position else i + 1
+        if other.order != wanted:
+            WorkflowStep.objects.filter(pk=other.pk).update(order=wanted)
+    step = WorkflowStep.objects.create(case=locked, order=position, name=name, role=role, agency=agency,
+                                       quota_hours=quota)
+    note = _("Thêm bước vào quy trình của trường hợp «%(case)s».") % {"case": locked.name}
+    changelog.record(actor, step, ChangeAction.CREATE, agency=locked.version.agency, note=note, at=at)
+    return step, result
+
+
+@transaction.atomic
+def update_step(version: ProcedureVersion | int, step_id: int, *, actor, name: str, role: str, quota_hours,
+                agency=None, at: dt.datetime | None = None):
+    """Change a step; refused (OverBudget) when the quotas would exceed the legal time.
+    Returns (the step, the case's budget after the change)."""
+    draft = lock_draft(version)
+    row = WorkflowStep.objects.select_for_update().get(pk=step_id, case__version=draft)
+    locked = _locked_case(draft, row.case_id)
+    _step_values(name, role, quota_hours)
+    quota = budget_rules.hours(quota_hours)
+    others = [s.quota_hours for s in locked.steps.exclude(pk=row.pk)]
+    result = budget_rules.case_budget(locked, [*others, quota])
+    if result.over:
+        raise OverBudget(result)
+    before = changelog.snapshot(row)
+    row.name, row.role, row.agency, row.quota_hours = name, role, agency, quota
+    row.save()
+    after = changelog.snapshot(row)
+    if before != after:
+        changelog.record(actor, row, ChangeAction.UPDATE, before=before, after=after, agency=locked.version.agency,
+                         at=at)
+    return row, result
+
+
+@transaction.atomic
+def remove_step(version: ProcedureVersion | int, step_id: int, *, actor, at: dt.datetime | None = None):
+    """Remove a step (the others close up). None when it was already removed."""
+    draft = lock_draft(version)
+    row = WorkflowStep.objects.select_for_update().filter(pk=step_id, case__version=draft).first()
+    if row is None:
+        return None
+    locked = _locked_case(draft, row.case_id)
+    before = changelog.snapshot(row)
+    row.delete()
+    _renumber(locked)
+    row.pk = step_id
+    changelog.record(actor, row, ChangeAction.DELETE, before=before, agency=locked.version.agency, at=at)
+    return row
+
+
+@transaction.atomic
+def move_step(version: ProcedureVersion | int, step_id: int, *, actor, direction: str,
+              at: dt.datetime | None = None) -> int | None:
+    """Move a step up or down: its new position (0-based), or None when it is already first/last."""
+    draft = lock_draft(version)
+    step = WorkflowStep.objects.get(pk=step_id, case__version=draft)
+    locked = _locked_case(draft, step.case_id)
+    steps = list(locked.steps.select_for_update().order_by("order", "pk"))
+    index = next((i for i, s in enumerate(steps) if s.pk == step.pk), None)
+    target = None if index is None else index - 1 if direction == "up" else index + 1 if direction == "down" else None
+    if target is None or not 0 <= target < len(steps):
+        return None
+    before = [s.pk for s in steps]
+    steps[index], steps[target] = steps[target], steps[index]
+    for i, s in enumerate(steps):
+        if s.order != i:
+            WorkflowStep.objects.filter(pk=s.pk).update(order=i)
+    changelog.record(
+        actor, locked, ChangeAction.REORDER, agency=locked.version.agency,
+        before={"steps": before}, after={"steps": [s.pk for s in steps]},
+        note=_("Chuyển bước «%(name)s» %(dir)s.") % {
+            "name": step.name, "dir": _("lên") if direction == "up" else _("xuống")},
+        at=at,
+    )
+    return target
+
+
+# --- publish and retire -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.datetime | None = None,
+                  levels: bool = True, action: str = ChangeAction.PUBLISH, log_note: str | None = None,
+                  log: bool = True) -> ProcedureVersion:
+    """Check the draft (`validation.validate_draft`) and publish it, or refuse it (`DraftRefused`)
+    with every problem, writing nothing. The previous published version is retired; both changes
+    are logged. `levels=False` leaves out the service level's prerequisites (e-form, payment,
+    signing certificate): the catalogue import states a level from the national catalogue before
+    the installation has configured them."""
+    from .validation import validate_draft
+
+    pk = version if isinstance(version, int) else version.pk
+    procedure_id = ProcedureVersion.objects.filter(pk=pk).values_list("procedure_id", flat=True).get()
+    procedure = Procedure.objects.select_for_update().get(pk=procedure_id)  # the procedure first, as publish_version
+    draft = lock_draft(pk)
+    problems = validate_draft(draft, levels=levels)
+    if problems:
+        raise DraftRefused(problems)
+    previous = procedure.published
+    before_previous = changelog.snapshot(previous)
+    before = changelog.snapshot(draft)
+    draft.change_note = note[:500]
+    draft.save(update_fields=["change_note", "updated_at"])
+    publish_version(draft, at=at or timezone.now())
+    fresh = ProcedureVersion.objects.select_related("procedure", "agency").get(pk=draft.pk)
+    if not log:
+        return fresh
+    text = note if log_note is None else log_note
+    if action == ChangeAction.IMPORT:
+        before = before_previous  # the import replaces what was published
+    _log(actor, fresh, fresh, action, before=before, extra=text, at=at)
+    if previous is not None:
+        previous = ProcedureVersion.objects.select_related("procedure", "agency").get(pk=previous.pk)
+        extra = text if action == ChangeAction.IMPORT else _("Thay bằng phiên bản %(n)s") % {"n": fresh.number}
+        _log(actor, previous, previous, ChangeAction.RETIRE, before=before_previous, extra=extra, at=at)
+    return fresh
+
+
+@transaction.atomic
+def retire(version: ProcedureVersion, *, actor, at: dt.datetime | None = None) -> None:
+    """Withdraw a published version (logged): the procedure leaves the portal until a new one is
+    published; dossiers already received keep it."""
+    row = ProcedureVersion.objects.select_related("procedure", "agency").get(pk=version.pk)
+    if row.state != ProcedureVersion.State.PUBLISHED:
+        raise PublishError(_("Phiên bản %(n)s không đang áp dụng nên không cần ngừng.") % {"n": row.number})
+    before = changelog.snapshot(row)
+    retire_version(row, at=at)
+    row.refresh_from_db()
+    _log(actor, row, row, ChangeAction.RETIRE, before=before, extra=_("Ngừng áp dụng"), at=at)
+
+
+# --- form templates (shared by the versions that use them) ---------------------------------------
+
+
+@transaction.atomic
+def attach_form_file(template: FormTemplate, *, name: str, content: bytes, content_type: str, actor=None,
+                     at: dt.datetime | None = None) -> FormTemplate:
+    """Store a new file for a form template; the old file stays in storage (never overwritten, so
+    versions that used it keep it). Logged when someone (not the system's demo setup) does it."""
+    from django.core.files.base import ContentFile
+
+    row = FormTemplate.objects.select_for_update().get(pk=template.pk)
+    before = changelog.snapshot(row)
+    row.file.save(name, ContentFile(content), save=False)
+    row.content_type = content_type
+    row.size = len(content)
+    row.sha256 = hashlib.sha256(content).hexdigest()
+    row.uploaded_at = at or timezone.now()
+    row.save()
+    if actor is not None:
+        changelog.record(actor, row, ChangeAction.UPDATE, before=before, at=at)
+    template.file, template.content_type, template.size = row.file, row.content_type, row.size
+    template.sha256, template.uploaded_at = row.sha256, row.uploaded_at
+    return row
+
+
+# --- the catalogue import -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, actor=None, note: str,
+                     at: dt.datetime | None = None) -> ProcedureVersion:
+    """Write one procedure of a catalogue file (`importer.validate`'s normalised dict) as a new
+    version and publish it with `publish_draft`: refused (DraftRefused, nothing written) on the
+    problems the admin's check page shows. An e-form made by the agency's admins survives a
+    catalogue update that brings none. An import by someone (the admin's import page) is logged
+    per version; the system's own import (the import_catalog command, the demo, the test data) has
+    no actor and, as the initial load of the catalogue, no change-log rows."""
+    from motcua.eforms.services import copy_eform, eform_from_dict
+
+    at = at or timezone.now()
+    procedure, _created = Procedure.objects.get_or_create(code=spec["code"])
+    current = procedure.published
+    last = procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ProcedureVersion.objects.create(
+        procedure=procedure, number=last + 1, state=ProcedureVersion.State.DRAFT, name=spec["name"],
+        sector=sectors[spec["sector"]], agency=units[spec["agency"]],
+        receiving_agency=units[spec["receiving_agency"]], level=ServiceLevel(spec["level"]),
+        public_service_code=spec["public_service_code"], for_citizens="citizen" in spec["subjects"],
+        for_businesses="business" in spec["subjects"], legal_basis="\n".join(spec["legal_basis"]),
+        requirements=spec["requirements"], result=spec["result"], how_to_submit=spec["how_to_submit"],
+        source_hash=digest, change_note=note,
+    )
+    for order, case_spec in enumerate(spec["cases"]):
+        case = ProcedureCase.objects.create(
+            version=version, order=order, name=case_spec["name"],
+            time_amount=Decimal(str(case_spec["time"]["amount"])), time_unit=case_spec["time"]["unit"],
+            cutoff_time=dt.time.fromisoformat(case_spec["cutoff"]) if case_spec["cutoff"] else None,
+        )
+        WorkflowStep.objects.bulk_create([
+            WorkflowStep(case=case, order=i, name=step["name"], role=step["role"],
+                         agency=units[step["agency"]] if step["agency"] else None,
+                         quota_hours=Decimal(str(step["quota_hours"])))
+            for i, step in enumerate(case_spec["steps"])
+        ])
+    components = []
+    for order, comp in enumerate(spec["components"]):
+        form = None
+        if comp["form"]:
+            form, _new = FormTemplate.objects.get_or_create(filename=comp["form"], defaults={"title": comp["name"]})
+        components.append(Component(
+            version=version, order=order, name=comp["name"], paper=comp["paper"], copies=comp["copies"],
+            required=comp["required"], accepted_types=comp["accepted_types"], help_text=comp["help"], form=form,
+        ))
+    Component.objects.bulk_create(components)
+    Fee.objects.bulk_create([
+        Fee(version=version, order=i, name=f["name"], amount_vnd=f["amount_vnd"], note=f["note"],
+            collected=f["collected"])
+        for i, f in enumerate(spec["fees"])
+    ])
+    Guide.objects.bulk_create([
+        Guide(version=version, order=i, title=g["title"], body=g["body"], video_url=g["video_url"])
+        for i, g in enumerate(spec["guides"])
+    ])
+    FAQ.objects.bulk_create([
+        FAQ(version=version, order=i, question=q["question"], answer=q["answer"]) for i, q in enumerate(spec["faqs"])
+    ])
+    if spec["eform"] is not None:
+        eform_from_dict(version, spec["eform"])
+    elif current is not None:
+        copy_eform(current, version)
+    return publish_draft(version, actor=actor, note=note, at=at, levels=False, action=ChangeAction.IMPORT,
+                         log_note=_("Nhập danh mục từ tệp"), log=actor is not None)

@@ -6,11 +6,8 @@ national heading, the form's title and its fields with dotted lines to fill by h
 
 from __future__ import annotations
 
-import hashlib
 import io
 
-from django.core.files.base import ContentFile
-from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -129,12 +126,9 @@ def title_for(template: FormTemplate) -> str:
 
 def attach_file(template: FormTemplate, name: str, content: bytes, content_type: str) -> None:
     """Store a new file for a form; the old file stays in storage (never overwritten)."""
-    template.file.save(name, ContentFile(content), save=False)
-    template.content_type = content_type
-    template.size = len(content)
-    template.sha256 = hashlib.sha256(content).hexdigest()
-    template.uploaded_at = timezone.now()
-    template.save()
+    from .actions import attach_form_file
+
+    attach_form_file(template, name=name, content=content, content_type=content_type)
 
 
 def generate_missing() -> int:

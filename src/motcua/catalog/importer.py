@@ -18,25 +18,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from motcua.agencies.models import Agency, unit_code_validator
 
+from . import actions
 from .models import (
-    FAQ,
-    Component,
     Fee,
-    FormTemplate,
-    Guide,
     PaperKind,
     Procedure,
-    ProcedureCase,
     ProcedureVersion,
     Role,
     Sector,
-    ServiceLevel,
     TimeUnit,
-    WorkflowStep,
     procedure_code_validator,
 )
 
@@ -380,9 +373,13 @@ def validate(data: Any) -> tuple[list[dict], list[dict], list[dict]]:
 # --- Writing -------------------------------------------------------------------------------
 
 
-def import_catalog(data: Any) -> ImportReport:
+def import_catalog(data: Any, *, actor=None) -> ImportReport:
+    """Validate the whole file, then write it in one transaction; a procedure that the publication
+    check refuses (e.g. a workflow longer than its legal time) refuses the whole file, with the
+    same messages as the admin's check page, and nothing is written."""
     agencies, sectors, procedures = validate(data)
     report = ImportReport()
+    refused: list[str] = []
     with transaction.atomic():
         _write_agencies(agencies, report)
         for spec in sectors:
@@ -395,8 +392,14 @@ def import_catalog(data: Any) -> ImportReport:
                 report.sectors_updated += 1
         units = {a.unit_code: a for a in Agency.objects.all()}
         sector_map = {s.code: s for s in Sector.objects.all()}
-        for spec in procedures:
-            _write_procedure(spec, units, sector_map, report)
+        for i, spec in enumerate(procedures, 1):
+            try:
+                with transaction.atomic():
+                    _write_procedure(spec, units, sector_map, report, actor)
+            except actions.DraftRefused as exc:
+                refused += [f"Thủ tục {spec['code']} (thứ {i} trong tệp): {problem}" for problem in exc.problems]
+        if refused:
+            raise CatalogError(refused)
     return report
 
 
@@ -438,88 +441,17 @@ def _published_digest(version: ProcedureVersion) -> str:
     return content_hash(_normalise_procedure(version_to_dict(version), "", _Collector()))
 
 
-def _write_procedure(spec: dict, units: dict, sectors: dict, report: ImportReport) -> None:
+def _write_procedure(spec: dict, units: dict, sectors: dict, report: ImportReport, actor) -> None:
     digest = content_hash(spec)
-    procedure, created = Procedure.objects.get_or_create(code=spec["code"])
-    current = procedure.published
+    procedure = Procedure.objects.filter(code=spec["code"]).select_related("published").first()
+    current = procedure.published if procedure is not None else None
     if current is not None and (current.source_hash == digest or _published_digest(current) == digest):
         report.procedures_unchanged.append(spec["code"])
         return
-    now = timezone.now()
-    last = procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    version = ProcedureVersion.objects.create(
-        procedure=procedure,
-        number=last + 1,
-        state=ProcedureVersion.State.DRAFT,
-        name=spec["name"],
-        sector=sectors[spec["sector"]],
-        agency=units[spec["agency"]],
-        receiving_agency=units[spec["receiving_agency"]],
-        level=ServiceLevel(spec["level"]),
-        public_service_code=spec["public_service_code"],
-        for_citizens="citizen" in spec["subjects"],
-        for_businesses="business" in spec["subjects"],
-        legal_basis="\n".join(spec["legal_basis"]),
-        requirements=spec["requirements"],
-        result=spec["result"],
-        how_to_submit=spec["how_to_submit"],
-        source_hash=digest,
-        change_note="Nhập từ danh mục" if created or current is None else "Cập nhật từ danh mục",
-    )
-    for order, case_spec in enumerate(spec["cases"]):
-        case = ProcedureCase.objects.create(
-            version=version,
-            order=order,
-            name=case_spec["name"],
-            time_amount=Decimal(str(case_spec["time"]["amount"])),
-            time_unit=case_spec["time"]["unit"],
-            cutoff_time=dt.time.fromisoformat(case_spec["cutoff"]) if case_spec["cutoff"] else None,
-        )
-        WorkflowStep.objects.bulk_create([
-            WorkflowStep(
-                case=case,
-                order=i,
-                name=step["name"],
-                role=step["role"],
-                agency=units[step["agency"]] if step["agency"] else None,
-                quota_hours=Decimal(str(step["quota_hours"])),
-            )
-            for i, step in enumerate(case_spec["steps"])
-        ])
-    components = []
-    for order, comp in enumerate(spec["components"]):
-        form = None
-        if comp["form"]:
-            form, _ = FormTemplate.objects.get_or_create(
-                filename=comp["form"], defaults={"title": comp["name"]}
-            )
-        components.append(Component(
-            version=version, order=order, name=comp["name"], paper=comp["paper"], copies=comp["copies"],
-            required=comp["required"], accepted_types=comp["accepted_types"], help_text=comp["help"], form=form,
-        ))
-    Component.objects.bulk_create(components)
-    Fee.objects.bulk_create([
-        Fee(version=version, order=i, name=f["name"], amount_vnd=f["amount_vnd"], note=f["note"],
-            collected=f["collected"])
-        for i, f in enumerate(spec["fees"])
-    ])
-    Guide.objects.bulk_create([
-        Guide(version=version, order=i, title=g["title"], body=g["body"], video_url=g["video_url"])
-        for i, g in enumerate(spec["guides"])
-    ])
-    FAQ.objects.bulk_create([
-        FAQ(version=version, order=i, question=q["question"], answer=q["answer"])
-        for i, q in enumerate(spec["faqs"])
-    ])
-    from motcua.eforms.services import copy_eform, eform_from_dict
-
-    if spec["eform"] is not None:
-        eform_from_dict(version, spec["eform"])
-    elif current is not None:
-        copy_eform(current, version)  # an e-form made by the agency's admins survives a catalogue update
-    from .actions import publish_version  # the one place that changes a version's state
-
-    publish_version(version, at=now)
+    # The catalogue's action writes the version and publishes it through the same check as the
+    # admin's «Kiểm tra và công bố» (actions.DraftRefused when it fails).
+    actions.import_procedure(spec, digest=digest, units=units, sectors=sectors, actor=actor,
+                             note="Nhập từ danh mục" if current is None else "Cập nhật từ danh mục")
     (report.procedures_created if current is None else report.procedures_versioned).append(spec["code"])
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from motcua.administration import budget
+from motcua.catalog import budget
 from motcua.worktime import engine
 
 

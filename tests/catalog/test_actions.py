@@ -1,0 +1,102 @@
+"""The catalogue's action layer (#15): each action locks the draft, refuses a version that is no
+longer a draft, applies the catalogue's rules and writes its change-log row in the same
+transaction; a refusal writes nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from motcua.audit.models import ChangeLog
+from motcua.catalog import actions
+from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
+
+pytestmark = pytest.mark.django_db
+
+BIRTH = "1.001193"  # same day (8 working hours); the sample's steps use 8
+
+
+def _draft(code: str = BIRTH) -> ProcedureVersion:
+    return actions.start_draft(Procedure.objects.get(code=code))
+
+
+def _log(obj) -> list[str]:
+    return list(ChangeLog.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+                .values_list("action", flat=True))
+
+
+def test_a_step_over_the_legal_time_is_refused_and_nothing_is_written(catalog):
+    draft = _draft()
+    case = draft.cases.get()
+    before = list(case.steps.values_list("pk", "order", "quota_hours"))
+    logged = ChangeLog.objects.count()
+    with pytest.raises(actions.OverBudget) as refused:
+        actions.add_step(draft, actor=None, case=case, name="Thêm", role="officer", quota_hours=Decimal("0.5"))
+    assert refused.value.field == "quota_hours"
+    assert refused.value.message == "Tổng định mức 8.5 giờ vượt thời hạn 8 giờ làm việc 0.5 giờ."
+    assert list(case.steps.values_list("pk", "order", "quota_hours")) == before
+    assert ChangeLog.objects.count() == logged
+
+
+def test_a_step_is_added_updated_moved_and_removed_with_its_log(catalog):
+    draft = _draft()
+    case = draft.cases.get()
+    first = case.steps.order_by("order").first()
+    actions.update_step(draft, first.pk, actor=None, name=first.name, role=first.role, quota_hours=Decimal("0.5"))
+    step, budget = actions.add_step(draft, actor=None, case=case, position=0, name="Kiểm tra", role="officer",
+                                    quota_hours=Decimal("0.5"))
+    assert step.order == 0 and budget.used == Decimal(8)
+    assert actions.move_step(draft, step.pk, actor=None, direction="down") == 1
+    assert actions.move_step(draft, first.pk, actor=None, direction="up") is None  # already first
+    actions.remove_step(draft, step.pk, actor=None)
+    assert list(case.steps.order_by("order").values_list("order", flat=True)) == [0, 1, 2, 3]
+    assert _log(first) == ["update"]
+    assert sorted(_log(step)) == ["create", "delete"]
+    assert _log(case) == ["reorder"]
+
+
+def test_parts_are_saved_moved_and_removed_with_their_log(catalog):
+    draft = _draft()
+    fee = actions.add_fee(draft, actor=None, values={"name": "Lệ phí thử", "amount_vnd": 5000})
+    assert fee.order == draft.fees.count() - 1
+    actions.update_fee(draft, fee.pk, actor=None, values={"amount_vnd": 6000})
+    moved, done = actions.move_fee(draft, fee.pk, actor=None, direction="down")
+    assert not done  # the last one
+    actions.remove_fee(draft, fee.pk, actor=None)
+    assert not draft.fees.filter(pk=fee.pk).exists()
+    assert sorted(_log(fee)) == ["create", "delete", "update"]
+    with pytest.raises(actions.InvalidChange) as refused:
+        actions.add_faq(draft, actor=None, values={"question": "", "answer": "Có"})
+    assert refused.value.field == "question"
+    with pytest.raises(actions.InvalidChange):
+        actions.remove_case(draft, draft.cases.get().pk, actor=None)  # the last case stays
+
+
+def test_a_published_version_is_never_changed(catalog):
+    published = Procedure.objects.get(code=BIRTH).published
+    step = WorkflowStep.objects.filter(case__version=published).first()
+    with pytest.raises(actions.NotADraft):
+        actions.update_step(published, step.pk, actor=None, name="x", role="officer", quota_hours=1)
+    with pytest.raises(actions.NotADraft):
+        actions.add_fee(published, actor=None, values={"name": "x"})
+    with pytest.raises(actions.NotADraft):
+        actions.edit_general(published, actor=None, values={"name": "x"})
+    assert WorkflowStep.objects.get(pk=step.pk).name == step.name
+
+
+def test_publishing_checks_the_draft_and_logs_both_versions(catalog):
+    draft = _draft("2.000815")  # level 2: the publication check has nothing to ask
+    step = draft.cases.get().steps.order_by("order").first()
+    step.quota_hours += 1
+    step.save()
+    with pytest.raises(actions.DraftRefused) as refused:
+        actions.publish_draft(draft, actor=None, note="Thử")
+    assert [p.section for p in refused.value.problems] == ["quy-trinh"]
+    assert ProcedureVersion.objects.get(pk=draft.pk).state == "draft"
+    step.quota_hours -= 1
+    step.save()
+    previous = Procedure.objects.get(code="2.000815").published
+    published = actions.publish_draft(draft, actor=None, note="Thử")
+    assert published.state == "published" and published.change_note == "Thử"
+    assert sorted(_log(published)) == ["create", "publish"] and _log(previous) == ["retire"]
