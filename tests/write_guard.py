@@ -27,10 +27,23 @@ DOSSIER_WRITERS = (
     "core/cleanup.py",  # housekeeping: drafts older than the retention
     "core/backup.py",  # restore
 )
+# The catalogue: a procedure, its versions and every part of a version (#15 item 4).
+CATALOG_WRITERS = (
+    "catalog/actions.py",  # the action layer: drafts, their parts, publish, retire, import
+    "eforms/actions.py",  # the e-form's own action layer (it takes the draft with catalog's lock_draft)
+    "core/backup.py",  # restore
+)
 GUARDED: dict[str, tuple[str, ...]] = {
     "dossiers_dossier": DOSSIER_WRITERS,
     "dossiers_event": DOSSIER_WRITERS,
     "dossiers_dossierfile": DOSSIER_WRITERS,
+    **dict.fromkeys((
+        "catalog_procedure", "catalog_procedureversion", "catalog_procedurecase", "catalog_workflowstep",
+        "catalog_component", "catalog_formtemplate", "catalog_fee", "catalog_guide", "catalog_faq",
+        "eforms_eform",
+    ), CATALOG_WRITERS),
+    # audit.changelog.record dates the version one of whose parts it logs (updated_at, nothing else).
+    "catalog_procedureversion": (*CATALOG_WRITERS, "audit/changelog.py"),
 }
 ALWAYS = ("/migrations/",)  # schema and data migrations write what they must
 

@@ -63,3 +63,20 @@ def test_a_write_in_another_thread_is_caught_too(people):
     thread.start()
     thread.join()
     assert [s.where for s in write_guard.GUARD.take()] == ["src/motcua/portal/views.py:2"]
+
+
+CATALOG = ("def write(pk):\n    WorkflowStep.objects.filter(pk=pk).update(quota_hours=99)\n")
+
+
+def test_a_catalogue_write_from_outside_its_actions_is_caught(catalog):
+    """The catalogue's parts too (#15): only catalog/actions.py (and the allow-list) writes them."""
+    from motcua.catalog.models import WorkflowStep
+
+    step = WorkflowStep.objects.first()
+    write_guard.GUARD.take()
+    namespace = {"WorkflowStep": WorkflowStep}
+    for relative in ("administration/workflow.py", "catalog/actions.py"):
+        exec(compile(CATALOG, write_guard.SRC + relative, "exec"), namespace)  # noqa: S102
+        namespace["write"](step.pk)
+    assert [(s.table, s.where) for s in write_guard.GUARD.take()] == [
+        ("catalog_workflowstep", "src/motcua/administration/workflow.py:2")]
