@@ -98,18 +98,24 @@ def procedure_admin(view):
 
 def draft_required(view):
     """Like procedure_admin, and the procedure must have a draft; otherwise back to its page with
-    a message asking to start one (editing never touches a published version)."""
+    a message asking to start one (editing never touches a published version). The same when the
+    draft is published while the view runs: the action refuses it with catalog.actions.NotADraft."""
     from django.contrib import messages
     from django.shortcuts import redirect
+
+    from motcua.catalog.actions import NotADraft
 
     @procedure_admin
     @functools.wraps(view)
     def wrapper(request, code, *args, **kwargs):
-        if request.draft is None:
-            messages.warning(request, _("Thủ tục chưa có bản nháp. Bấm «Tạo bản nháp để sửa» trước khi chỉnh sửa; "
-                                        "phiên bản đang áp dụng không bao giờ bị sửa trực tiếp."))
-            return redirect(f"/can-bo/quan-tri/thu-tuc/{request.procedure.code}/")
-        return view(request, code, *args, **kwargs)
+        if request.draft is not None:
+            try:
+                return view(request, code, *args, **kwargs)
+            except NotADraft:
+                pass
+        messages.warning(request, _("Thủ tục chưa có bản nháp. Bấm «Tạo bản nháp để sửa» trước khi chỉnh sửa; "
+                                    "phiên bản đang áp dụng không bao giờ bị sửa trực tiếp."))
+        return redirect(f"/can-bo/quan-tri/thu-tuc/{request.procedure.code}/")
 
     return wrapper
 
