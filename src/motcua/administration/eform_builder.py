@@ -1,8 +1,9 @@
 """The e-form builder (/can-bo/quan-tri/thu-tuc/<code>/ban-nhap/bieu-mau/): the draft's EForm, field by field.
 
-Views are thin: the edits themselves are `eform_editing` operations on the schema, run on the row
-locked in the transaction that also writes the change log (before/after of the whole EForm). Only the
-draft's e-form is ever edited (`draft_required`); a published version's e-form is never touched.
+Views are thin: forms, rendering and messages. Every save is an `eforms.actions` function (it locks the
+draft, runs the `eforms.editing` operation, saves and writes the change log in one transaction); its
+EFormError becomes a form error or a message. Only the draft's e-form is ever edited (`draft_required`,
+which also answers the action's NotADraft); a published version's e-form is never touched.
 Works without JavaScript: moves are "Lên"/"Xuống" buttons, the key is suggested from the label on the
 server when left empty (``static/administration/eform_builder.js`` also suggests it while typing).
 """
@@ -15,7 +16,6 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -24,12 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.audit.changelog import record, snapshot
-from motcua.audit.models import ChangeAction
 from motcua.backoffice.views import staff_render
 from motcua.catalog.models import Component
-from motcua.eforms import rendering
-from motcua.eforms.defaults import GENERIC_SCHEMA, GENERIC_TITLE
+from motcua.eforms import actions, editing, rendering
+from motcua.eforms.defaults import GENERIC_TITLE
 from motcua.eforms.models import EForm
 from motcua.eforms.schema import (
     MAX_FIELDS,
@@ -46,7 +44,6 @@ from motcua.eforms.schema import (
     validate_schema,
 )
 
-from . import eform_editing as editing
 from .access import draft_required
 from .tabs import tab_context
 
@@ -515,17 +512,10 @@ def _eform_of(draft) -> EForm | None:
     return EForm.objects.filter(procedure_version=draft).select_related("component").first()
 
 
-def _apply(request, eform: EForm, operation, note: str, action: str = ChangeAction.UPDATE) -> EForm:
-    """Run `operation(schema) -> new schema` on the locked row and save it with its change-log row, in
-    one transaction. EditError leaves everything as it was."""
-    with transaction.atomic():
-        locked = EForm.objects.select_for_update().get(pk=eform.pk)
-        before = snapshot(locked)
-        locked.schema = operation(list(locked.schema or []))
-        locked.save(update_fields=["schema", "updated_at"])
-        record(request.user, locked, action, before=before, after=snapshot(locked),
-               agency=request.draft.agency, note=note)
-    return locked
+def _refused(form: forms.Form, exc: actions.EFormError) -> None:
+    """The action's problems on the form: on the input they are about, or at the top of the form."""
+    for problem in exc.problems:
+        form.add_error(exc.field if exc.field in form.fields else None, problem)
 
 
 def _page(request, template: str, context: dict, status: int = 200):
@@ -564,18 +554,18 @@ def draft_eform(request, code):
         form = EFormSettingsForm(request.POST or None, version=draft, creating=True,
                                  initial={"title": GENERIC_TITLE if not draft.name else f"Tờ khai {draft.name}"[:500]})
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                if EForm.objects.filter(procedure_version=draft).exists():  # created meanwhile
-                    return redirect(_base(code))
-                eform = form.save(commit=False)
-                eform.procedure_version = draft
-                eform.schema = [dict(s) for s in GENERIC_SCHEMA] if form.cleaned_data.get("start_generic") else []
-                eform.save()
-                record(request.user, eform, ChangeAction.CREATE, before=None, after=snapshot(eform),
-                       agency=draft.agency, note=_("Tạo biểu mẫu điện tử"))
-            messages.success(request, _("Đã tạo biểu mẫu điện tử «%(t)s». Bây giờ hãy thêm hoặc sửa các trường.")
-                             % {"t": eform.title})
-            return redirect(_base(code))
+            try:
+                eform = actions.create_eform(draft, actor=request.user, title=form.cleaned_data["title"],
+                                             component=form.cleaned_data["component"],
+                                             generic=bool(form.cleaned_data.get("start_generic")))
+            except actions.EFormExists:  # created meanwhile
+                return redirect(_base(code))
+            except actions.EFormError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Đã tạo biểu mẫu điện tử «%(t)s». Bây giờ hãy thêm hoặc sửa các trường.")
+                                 % {"t": eform.title})
+                return redirect(_base(code))
         _decorate(form)
         return _page(request, "administration/eform/create.html", {
             "form": form, "errors": _error_list(form) if form.is_bound else [],
@@ -598,16 +588,14 @@ def eform_settings(request, code):
         return redirect(_base(code))
     form = EFormSettingsForm(request.POST or None, instance=eform, version=draft, creating=False)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            locked = EForm.objects.select_for_update().get(pk=eform.pk)
-            before = snapshot(locked)
-            locked.title = form.cleaned_data["title"]
-            locked.component = form.cleaned_data["component"]
-            locked.save(update_fields=["title", "component", "updated_at"])
-            record(request.user, locked, ChangeAction.UPDATE, before=before, after=snapshot(locked),
-                   agency=draft.agency, note=_("Sửa tên tờ khai, thành phần thay thế"))
-        messages.success(request, _("Đã lưu tên tờ khai và thành phần hồ sơ thay thế."))
-        return redirect(_base(code))
+        try:
+            actions.update_settings(draft, actor=request.user, title=form.cleaned_data["title"],
+                                    component=form.cleaned_data["component"])
+        except actions.EFormError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Đã lưu tên tờ khai và thành phần hồ sơ thay thế."))
+            return redirect(_base(code))
     _decorate(form)
     return _page(request, "administration/eform/settings.html", {
         "eform": eform, "form": form, "errors": _error_list(form) if form.is_bound else [],
@@ -672,11 +660,9 @@ def field_add(request, code, parent=None):
     if form.is_bound and not request.POST.get("_more_choices") and form.is_valid():
         spec = form.spec()
         try:
-            _apply(request, eform, lambda s: editing.add_field(s, spec, parent=parent),
-                   _("Thêm trường «%(f)s»") % {"f": spec["label"]}, ChangeAction.UPDATE)
-        except editing.EditError as exc:
-            for problem in exc.problems:
-                form.add_error(None, problem)
+            actions.add_field(request.draft, actor=request.user, spec=spec, parent=parent)
+        except actions.EFormError as exc:
+            _refused(form, exc)
         else:
             messages.success(request, _("Đã thêm trường «%(f)s» (mã %(k)s).") % {"f": spec["label"], "k": spec["key"]})
             if kind == "repeat":
@@ -701,11 +687,9 @@ def field_edit(request, code, key, parent=None):
     if form.is_bound and not request.POST.get("_more_choices") and form.is_valid():
         new = form.spec()
         try:
-            _apply(request, eform, lambda s: editing.update_field(s, key, new, parent=parent),
-                   _("Sửa trường «%(f)s»") % {"f": new["label"]})
-        except editing.EditError as exc:
-            for problem in exc.problems:
-                form.add_error(None, problem)
+            actions.update_field(request.draft, key, actor=request.user, spec=new, parent=parent)
+        except actions.EFormError as exc:
+            _refused(form, exc)
         else:
             messages.success(request, _("Đã lưu trường «%(f)s».") % {"f": new["label"]})
             return redirect(f"{_base(code)}truong/{parent}/" if parent else _base(code))
@@ -726,10 +710,8 @@ def field_move(request, code, key, parent=None):
         messages.error(request, _("Hãy bấm «Lên» hoặc «Xuống»."))
         return redirect(back)
     try:
-        _apply(request, eform, lambda s: editing.move_field(s, key, offset, parent=parent),
-               _("Chuyển trường «%(f)s» %(d)s") % {"f": editing.label_of(spec), "d": "lên" if offset < 0 else "xuống"},
-               ChangeAction.REORDER)
-    except editing.EditError as exc:
+        actions.move_field(request.draft, key, offset, actor=request.user, parent=parent)
+    except actions.EFormError as exc:
         messages.error(request, " ".join(exc.problems))
     else:
         messages.success(request, _("Đã chuyển «%(f)s» %(d)s.") % {
@@ -748,9 +730,8 @@ def field_remove(request, code, key, parent=None):
     users = editing.dependents(eform.schema, key, parent)
     if request.method == "POST":
         try:
-            _apply(request, eform, lambda s: editing.remove_field(s, key, parent=parent),
-                   _("Xóa trường «%(f)s»") % {"f": editing.label_of(spec)})
-        except editing.EditError as exc:
+            actions.remove_field(request.draft, key, actor=request.user, parent=parent)
+        except actions.EFormError as exc:
             messages.error(request, " ".join(exc.problems))
             return redirect(back)
         messages.success(request, _("Đã xóa trường «%(f)s».") % {"f": editing.label_of(spec)})

@@ -26,7 +26,7 @@ from motcua.core.text import fold
 
 from .defaults import GENERIC_SCHEMA, GENERIC_TITLE
 from .models import EForm
-from .schema import SchemaError, validate_schema
+from .schema import validate_schema
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 EFORM_KEYS = {"title", "schema", "component"}
@@ -102,20 +102,13 @@ def eform_to_dict(version) -> dict | None:
 
 def eform_from_dict(version, data: Mapping | None) -> EForm | None:
     """Create or replace the version's e-form from the catalogue format (None deletes it).
-    Raises SchemaError listing every problem; nothing is written then."""
+    Raises SchemaError listing every problem; nothing is written then. The write is `actions.install`."""
+    from . import actions
+
     if data is None:
-        EForm.objects.filter(procedure_version=version).delete()
+        actions.uninstall(version)
         return None
-    components = {c.name: c for c in version.components.all()}
-    problems = eform_problems(data, list(components))
-    if problems:
-        raise SchemaError(problems)
-    component = components.get(data["component"]) if data.get("component") else None
-    eform, _created = EForm.objects.update_or_create(
-        procedure_version=version,
-        defaults={"title": data["title"].strip(), "schema": data["schema"], "component": component},
-    )
-    return eform
+    return actions.install(version, data)
 
 
 def copy_eform(from_version, to_version) -> EForm | None:

@@ -1,4 +1,4 @@
-"""The pure operations of the e-form builder (administration.eform_editing): no database."""
+"""The pure operations of the e-form builder (eforms.editing): no database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from motcua.administration import eform_editing as ed
+from motcua.eforms import editing as ed
 from motcua.eforms.defaults import GENERIC_SCHEMA
 from motcua.eforms.schema import KEY_RE, validate_schema
 

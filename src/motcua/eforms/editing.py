@@ -1,4 +1,5 @@
-"""Operations on an e-form schema for the no-code builder: plain data in, a new schema out.
+"""Operations on an e-form schema for the no-code builder: plain data in, a new schema out (no database;
+`eforms.actions` runs them on the locked draft and saves the result).
 
 Every operation copies the schema (the argument is never changed), applies one edit and checks the
 result with ``eforms.schema.validate_schema``; it raises ``EditError`` with the problems the edit
@@ -31,11 +32,14 @@ NO_WORDS = {"khong", "no", "false", "0", "sai"}
 
 
 class EditError(ValueError):
-    """The edit cannot be made; `problems` lists why (Vietnamese, each naming the field)."""
+    """The edit cannot be made; `problems` lists why (Vietnamese, each naming the field). `field` is the
+    input of the builder's field form the problem is about ("key", "show_if_field"…), None when it is
+    about the form as a whole."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], *, field: str | None = None):
         super().__init__("\n".join(problems))
         self.problems = list(problems)
+        self.field = field
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -173,7 +177,7 @@ def show_if_value(target: Mapping, raw: Any) -> Any:
         if folded in NO_WORDS:
             return False
         raise EditError([_("Điều kiện hiện: trường «%(f)s» là Có/Không; hãy ghi «Có» hoặc «Không».")
-                         % {"f": label_of(target)}])
+                         % {"f": label_of(target)}], field="show_if_value")
     if kind in CHOICE_TYPES:
         pairs = choices_of(target)
         for value, _label in pairs:
@@ -183,10 +187,11 @@ def show_if_value(target: Mapping, raw: Any) -> Any:
             if fold(text) and fold(text) in (fold(value), fold(label)):
                 return value
         raise EditError([_("Điều kiện hiện: «%(v)s» không phải lựa chọn của «%(f)s» (các lựa chọn: %(all)s).")
-                         % {"v": text, "f": label_of(target), "all": ", ".join(label for _v, label in pairs)}])
+                         % {"v": text, "f": label_of(target), "all": ", ".join(label for _v, label in pairs)}],
+                        field="show_if_value")
     if not text:
         raise EditError([_("Điều kiện hiện: hãy ghi giá trị của «%(f)s» làm trường này hiện ra.")
-                         % {"f": label_of(target)}])
+                         % {"f": label_of(target)}], field="show_if_value")
     return text
 
 
@@ -248,7 +253,7 @@ def add_field(schema: list, spec: Mapping, *, parent: str | None = None, after: 
     specs = level(new, parent)
     problem = key_problem(str(spec.get("key") or ""), _level_keys(specs))
     if problem:
-        raise EditError([problem])
+        raise EditError([problem], field="key")
     if parent and spec.get("type") == "repeat":
         raise EditError([_("Bảng nhiều dòng không đặt trong bảng khác được.")])
     position = _index(specs, after) + 1 if after else len(specs)
@@ -272,7 +277,7 @@ def update_field(schema: list, key: str, spec: Mapping, *, parent: str | None = 
         others = {k: s for k, s in _level_keys(specs).items() if k != key}
         problem = key_problem(new_key, others)
         if problem:
-            raise EditError([problem])
+            raise EditError([problem], field="key")
         for other in specs:
             cond = other.get("show_if") if isinstance(other, Mapping) else None
             if isinstance(cond, dict) and cond.get("field") == key:
@@ -285,7 +290,7 @@ def update_field(schema: list, key: str, spec: Mapping, *, parent: str | None = 
         earlier = {s.get("key") for s in specs[:index]}
         if cond.get("field") not in earlier:
             raise EditError([_("Điều kiện hiện của «%(f)s» chỉ dựa được vào một trường đứng trước nó.")
-                             % {"f": label_of(spec)}])
+                             % {"f": label_of(spec)}], field="show_if_field")
     return _checked(schema, new)
 
 
