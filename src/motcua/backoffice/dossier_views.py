@@ -38,14 +38,21 @@ from motcua.dossiers.files import download_response, max_upload_bytes
 from motcua.dossiers.lifecycle import Action, Capacity
 from motcua.dossiers.models import (
     Dossier,
-    DossierFile,
     Event,
     FileKind,
     FileSource,
     IdempotencyKey,
     Status,
 )
-from motcua.dossiers.queries import allowed_actions, capacities, step_agency_id, step_index, steps_of
+from motcua.dossiers.queries import (
+    allowed_actions,
+    capacities,
+    may_add_files,
+    step_agency_id,
+    step_index,
+    steps_of,
+    visible_files,
+)
 
 from . import forms, uploads
 from .access import dossier_or_404, staff_required
@@ -53,12 +60,6 @@ from .reception import CONCURRENT_MESSAGE, component_rows
 from .views import staff_render
 
 ROLE_LABELS = dict(Role.choices)
-# Statuses in which each capacity may add component scans (mirrors dossiers.actions' file rights).
-COMPONENT_FILE_RIGHTS = {
-    Capacity.RECEPTIONIST: {Status.SUBMITTED, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED},
-    Capacity.STEP_HOLDER: {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED},
-}
-RESULT_FILE_STATUSES = {Status.RECEIVED, Status.PROCESSING}
 FILE_ACTIONS = ("result_files", "component_files")
 FORM_LINKS = (
     ("01", gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")),
@@ -147,9 +148,10 @@ def _available(ctx: Context) -> list[str]:
     names = [str(a) for a in ctx.allowed]
     status = ctx.dossier.status
     at_reception = ctx.dossier.current_role == Role.RECEPTIONIST and ctx.dossier.current_step_id is not None
-    if Capacity.STEP_HOLDER in ctx.caps and status in RESULT_FILE_STATUSES and not at_reception:
+    # Who may add files: the action layer's rule (dossiers.queries.may_add_files).
+    if may_add_files(ctx.caps, status, FileKind.RESULT) and not at_reception:
         names.append("result_files")
-    if any(cap in ctx.caps and status in statuses for cap, statuses in COMPONENT_FILE_RIGHTS.items()):
+    if may_add_files(ctx.caps, status, FileKind.COMPONENT):
         names.append("component_files")
     return names
 
@@ -271,8 +273,8 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
             "actor", "from_step", "to_step", "from_agency", "to_agency", "from_assignee", "to_assignee"
         ).order_by("version")
     )
-    rows = component_rows(dossier)
-    result_files = list(dossier.files.filter(kind=FileKind.RESULT).select_related("uploaded_by"))
+    rows = component_rows(dossier, user=request.user)
+    result_files = list(visible_files(request.user, dossier).filter(kind=FileKind.RESULT).select_related("uploaded_by"))
     kinds = {e.kind for e in events}
     steps = []
     for i, step in enumerate(ctx.steps):
@@ -288,7 +290,7 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
             "role": ROLE_LABELS.get(dossier.current_role, dossier.current_role), "agency": dossier.handling_agency.name}
     last_step_hint = ""
     if (Capacity.STEP_HOLDER in ctx.caps and ctx.index is not None and ctx.index + 1 == len(ctx.steps)
-            and dossier.status in RESULT_FILE_STATUSES and not result_files
+            and may_add_files(ctx.caps, dossier.status, FileKind.RESULT) and not result_files
             and Action.COMPLETE not in ctx.allowed and dossier.paused_at is None):
         last_step_hint = _("Đây là bước cuối. Đính kèm ít nhất một tệp kết quả để hoàn thành xử lý.")
     return staff_render(request, "backoffice/dossier.html", {
@@ -498,9 +500,10 @@ def dossier_action(request, code: str, action: str):
 @require_safe
 @staff_required
 def dossier_file(request, code: str, file_id: int):
-    """A dossier file as an attachment (never rendered inline), after the permission check."""
+    """A dossier file as an attachment (never rendered inline), if this user may open it (the one
+    rule of every door, `dossiers.queries.visible_files`)."""
     dossier = dossier_or_404(request, code)
-    file = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+    file = visible_files(request.user, dossier).filter(pk=file_id).first()
     if file is None:
         raise Http404("no such file")
     try:

@@ -48,7 +48,7 @@ from motcua.dossiers.errors import (
 from motcua.dossiers.files import max_upload_bytes
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, IdempotencyKey, Status
-from motcua.dossiers.queries import allowed_actions
+from motcua.dossiers.queries import allowed_actions, visible_files
 
 from . import uploads
 from .access import dossier_or_404, forbidden, staff_required
@@ -379,10 +379,11 @@ def online_queue(request):
     })
 
 
-def component_rows(dossier, post=None) -> list[ComponentRow]:
-    """The dossier's components with their files (one query for the files)."""
+def component_rows(dossier, post=None, *, user) -> list[ComponentRow]:
+    """The dossier's components with the files `user` may open (one query for the files)."""
     files: dict[int | None, list[DossierFile]] = {}
-    for f in dossier.files.exclude(kind=FileKind.RESULT).select_related("uploaded_by").order_by("uploaded_at", "id"):
+    shown = visible_files(user, dossier).exclude(kind=FileKind.RESULT).select_related("uploaded_by")
+    for f in shown.order_by("uploaded_at", "id"):
         files.setdefault(f.component_id, []).append(f)
     rows = _rows(dossier.procedure_version, post)
     for row in rows:
@@ -414,7 +415,7 @@ def online_check(request, code: str):
     if not allowed & {Action.RECEIVE, Action.REFUSE}:
         return _not_receptionist(request)
     post = request.POST if request.method == "POST" else None
-    rows = component_rows(dossier, post)
+    rows = component_rows(dossier, post, user=request.user)
     outcome_form = ReceptionOutcomeForm(post)
     general: list[str] = []
     checklist_error = ""

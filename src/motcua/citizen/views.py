@@ -30,7 +30,7 @@ from motcua.dossiers.errors import ConcurrentUpdate, DossierError, FileRefused
 from motcua.dossiers.files import download_response, max_upload_bytes
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, Status
-from motcua.dossiers.queries import RESULT_RELEASED, allowed_actions
+from motcua.dossiers.queries import RESULT_RELEASED, allowed_actions, visible_files
 from motcua.feedback.forms import RatingForm, clean_code
 from motcua.feedback.models import Rating
 
@@ -138,7 +138,7 @@ def dossier_detail(request, code: str):
 def dossier_file(request, code: str, file_id: int):
     """A file of the citizen's own dossier: what they submitted, or a result once there is one."""
     dossier = _own(request, code)
-    file = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+    file = visible_files(request.user, dossier).filter(pk=file_id).first()  # the rule of every door
     if file is None:
         raise Http404("no such file")
     if file.kind == FileKind.RESULT:

@@ -54,7 +54,15 @@ from .models import (
     IdempotencyKey,
     Status,
 )
-from .queries import can_see, capacities, state_of, step_agency_id, steps_of
+from .queries import (
+    COMPONENT_FILE_RIGHTS,
+    RESULT_FILE_RIGHTS,
+    can_see,
+    capacities,
+    state_of,
+    step_agency_id,
+    steps_of,
+)
 from .signals import dossier_completing, event_recorded
 
 MAX_IDEMPOTENCY_KEY = 100
@@ -767,13 +775,9 @@ def create_dossier(
 
 # --- files ----------------------------------------------------------------------------------------
 
-# Who may add which kind of file, in which statuses.
-_COMPONENT_FILE_RIGHTS = {
-    Capacity.OWNER: {Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED},
-    Capacity.RECEPTIONIST: {Status.SUBMITTED, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED},
-    Capacity.STEP_HOLDER: {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED},
-}
-_RESULT_FILE_RIGHTS = {Capacity.STEP_HOLDER: {Status.RECEIVED, Status.PROCESSING}}
+# Who may add which kind of file, in which statuses (the rule is in queries, shown by the pages too).
+_COMPONENT_FILE_RIGHTS = COMPONENT_FILE_RIGHTS
+_RESULT_FILE_RIGHTS = RESULT_FILE_RIGHTS
 
 
 def _check_file_rights(d: Dossier, actor, kind: str) -> frozenset[Capacity]:

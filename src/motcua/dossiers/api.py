@@ -3,7 +3,9 @@
 Mounted by `motcua.api.urls` with `api.add_router("", "motcua.dossiers.api.router")`:
   POST /api/v1/auth/token                 {username, password} -> {token, expires_at}
   POST /api/v1/dossiers                   create (counter staff: received; citizens: online)
+  POST /api/v1/dossiers/receptions        counter reception in one call: data + scans + outcome
   GET  /api/v1/dossiers/<code>            detail with events (owner or staff of its agencies)
+  GET  /api/v1/dossiers/<code>/files/<id> a file, if this user may open it (queries.visible_files)
   POST /api/v1/dossiers/<code>/files      multipart: component + file, or kind=result + file
   POST /api/v1/dossiers/<code>/actions    {action, version?, ...}
   GET  /api/v1/track/<code>?key=<key>     public status; a wrong key looks like an unknown code
@@ -26,20 +28,22 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from ninja import File, Form, Header, Router, Schema, Status
+from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 
 from motcua.api.errors import ApiError
 from motcua.audit import log_access, throttle
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, REQUEST_ATTRIBUTE, require_scope
 
-from . import actions, lifecycle, paperwork, tracking
+from . import actions, lifecycle, paperwork, reception, tracking
 from .errors import DossierError
 from .files import download_response
 from .models import ApiToken, Dossier, DossierFile, Event, EventKind, FileKind
-from .queries import allowed_actions, can_see, tracking_holder
+from .queries import allowed_actions, can_see, tracking_holder, visible_files
 
 TZ = lifecycle.TZ
 DEFAULT_TOKEN_DAYS = 30
@@ -145,6 +149,24 @@ class DossierIn(Schema):
     receive: bool = Field(True, description="Cán bộ một cửa: tiếp nhận ngay (mặc định) hay để chờ kiểm tra (1)")
     delivery: str | None = Field(None, max_length=10, description="counter, post hoặc online")
     delivery_address: str = Field("", max_length=500, description="Địa chỉ nhận kết quả khi chọn bưu chính (post)")
+
+
+class ReceptionIn(Schema):
+    """The `data` part of POST /dossiers/receptions (JSON)."""
+
+    procedure: str = Field(max_length=50, description="Mã thủ tục, ví dụ 1.001193")
+    case: int | None = Field(None, ge=1, le=1000, description="Số thứ tự trường hợp (1, 2…)")
+    channel: int = Field(1, ge=1, le=3, description="1 trực tiếp (mặc định) hoặc 3 bưu chính")
+    applicant: ApplicantIn
+    form_data: dict[str, Any] | None = None
+    delivery: str | None = Field(None, max_length=10, description="counter, post hoặc online")
+    delivery_address: str = Field("", max_length=500, description="Trống khi chọn post: địa chỉ người nộp")
+    outcome: str = Field(max_length=20, description="receive, supplement hoặc refuse")
+    present: list[int] = Field(default_factory=list, max_length=1000,
+                               description="Số thứ tự các thành phần đã có (ngoài những thành phần có tệp)")
+    missing: list[str] = Field(default_factory=list, max_length=50,
+                               description="Yêu cầu bổ sung: các mục khác ngoài thành phần bắt buộc chưa có")
+    reason: str = Field("", max_length=2000, description="Từ chối: lý do (in trên mẫu 03)")
 
 
 class CreatedOut(Schema):
@@ -415,7 +437,7 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
             {"number": i, "name": c.name, "required": c.required, "accepted_types": c.accepted_types}
             for i, c in enumerate(components, 1)
         ],
-        "files": [_file_out(f, numbers) for f in dossier.files.order_by("uploaded_at", "id")],
+        "files": [_file_out(f, numbers) for f in visible_files(request.auth, dossier).order_by("uploaded_at", "id")],
         "events": [_event_out(e) for e in events],
         "allowed_actions": [str(a) for a in allowed_actions(request.auth, dossier)],
     }
@@ -433,6 +455,26 @@ def obtain_token(request, payload: TokenIn):
     return {"token": raw, "expires_at": _iso(token.expires_at)}
 
 
+def _published_version(code: str):
+    from motcua.catalog.models import Procedure
+
+    procedure = Procedure.objects.select_related("published__receiving_agency").filter(code=code[:50]).first()
+    if procedure is None or procedure.published is None:
+        raise ApiError(400, "invalid_parameter", f"Không tìm thấy thủ tục «{code[:50]}» đang áp dụng "
+                       "(trường «procedure»).", field="procedure")
+    return procedure.published
+
+
+def _case(version, number: int | None):
+    if number is None:
+        return None
+    cases = list(version.cases.order_by("order", "id"))
+    if number > len(cases):
+        raise ApiError(400, "invalid_parameter", f"Thủ tục chỉ có {len(cases)} trường hợp giải quyết "
+                       "(trường «case»).", field="case")
+    return cases[number - 1]
+
+
 # --- dossiers ---------------------------------------------------------------------------------------
 
 
@@ -440,22 +482,8 @@ def obtain_token(request, payload: TokenIn):
 @_domain_errors
 def create_dossier(request, payload: DossierIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     require_scope(request, DOSSIERS_WRITE)
-    from motcua.catalog.models import Procedure
-
-    procedure = Procedure.objects.select_related("published__receiving_agency").filter(
-        code=payload.procedure
-    ).first()
-    if procedure is None or procedure.published is None:
-        raise ApiError(400, "invalid_parameter", f"Không tìm thấy thủ tục «{payload.procedure[:50]}» đang áp dụng "
-                       "(trường «procedure»).", field="procedure")
-    version = procedure.published
-    case = None
-    if payload.case is not None:
-        cases = list(version.cases.order_by("order", "id"))
-        if payload.case > len(cases):
-            raise ApiError(400, "invalid_parameter", f"Thủ tục chỉ có {len(cases)} trường hợp giải quyết "
-                           "(trường «case»).", field="case")
-        case = cases[payload.case - 1]
+    version = _published_version(payload.procedure)
+    case = _case(version, payload.case)
     result = actions.create_dossier(
         actor=request.auth,
         version=version,
@@ -473,6 +501,53 @@ def create_dossier(request, payload: DossierIn, idempotency_key: str | None = He
         "code": d.code, "status": d.get_status_display(), "status_code": d.status, "tracking_key": d.tracking_key,
         "due_at": _iso(d.due_at), "version": d.version,
     })
+
+
+@dossier_router.post(
+    "/receptions", response={201: ActionOut}, summary="Tiếp nhận hồ sơ tại quầy: thông tin, tệp quét và kết quả",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "string", "description": "ReceptionIn dạng JSON"}},
+        "additionalProperties": {"type": "string", "format": "binary",
+                                 "description": "files.<số thứ tự thành phần>: tệp quét (nhiều tệp được)"},
+    }}}}},
+)
+@_domain_errors
+def receive_at_counter(request, data: str = Form(..., max_length=200_000),
+                       idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    """Counter reception in one call, as the counter page does it: the dossier, its scans and the
+    outcome (receive, supplement or refuse), all or nothing (`dossiers.reception`)."""
+    require_scope(request, DOSSIERS_WRITE)
+    try:
+        payload = ReceptionIn.model_validate_json(data)
+    except PydanticValidationError as exc:
+        raise ValidationError([{"loc": ["data", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]) from None
+    version = _published_version(payload.procedure)
+    case = _case(version, payload.case)
+    components = list(version.components.order_by("order", "id"))
+    files = []
+    for part in request.FILES:
+        number = part.removeprefix("files.")
+        if not part.startswith("files.") or not number.isdigit() or not 0 < int(number) <= len(components):
+            raise ApiError(400, "invalid_parameter", f"Phần tệp «{part[:50]}» không hợp lệ: cần files.<số thứ tự "
+                           f"thành phần> từ 1 đến {len(components)}.", field=part[:50])
+        component = components[int(number) - 1]
+        files += [(component, upload, upload.name or "") for upload in request.FILES.getlist(part)]
+    if any(not 0 < n <= len(components) for n in payload.present):
+        raise ApiError(400, "invalid_parameter", f"Thủ tục chỉ có {len(components)} thành phần hồ sơ "
+                       "(trường «present»).", field="present")
+    result = reception.receive_at_counter(
+        actor=request.auth, version=version, case=case, channel=payload.channel,
+        applicant=actions.Applicant(**payload.applicant.dict()), form_data=payload.form_data,
+        delivery=payload.delivery, delivery_address=payload.delivery_address,
+        files=files, present=[components[n - 1] for n in payload.present], outcome=payload.outcome,
+        missing=payload.missing, reason=payload.reason, idempotency_key=idempotency_key,
+    )
+    body = _detail(request, result.dossier)
+    event = Event.objects.select_related(
+        "actor", "from_step", "to_step", "from_agency", "to_agency", "from_assignee", "to_assignee"
+    ).get(pk=result.event.pk)
+    return Status(201, body | {"event": _event_out(event), "replayed": result.replayed})
 
 
 @dossier_router.get("/{code}", response=DossierOut, summary="Chi tiết hồ sơ và quá trình xử lý")
@@ -513,11 +588,30 @@ def get_form(request, code: str, number: str, layout: str = "a4"):
 def get_result(request, code: str):
     require_scope(request, DOSSIERS_READ)
     dossier = _visible(request, code)
-    result = dossier.files.filter(kind=FileKind.RESULT).order_by("-uploaded_at", "-pk").first()
+    result = visible_files(request.auth, dossier).filter(kind=FileKind.RESULT).order_by("-uploaded_at", "-pk").first()
     if result is None or dossier.status not in (lifecycle.Status.COMPLETED, lifecycle.Status.RETURNED):
         raise ApiError(404, "result_not_available", RESULT_NOT_AVAILABLE_MESSAGE)
     log_access(request, dossier, "download")
     return download_response(result)
+
+
+@dossier_router.get("/{code}/files/{file_id}", summary="Tải một tệp của hồ sơ", response={200: None, 404: dict})
+@_domain_errors
+def get_file(request, code: str, file_id: int):
+    """A file of the dossier as an attachment, if this user may open it (`queries.visible_files`:
+    staff of its agencies every file; its owner what was submitted and released results)."""
+    require_scope(request, DOSSIERS_READ)
+    dossier = _visible(request, code)
+    file = visible_files(request.auth, dossier).filter(pk=file_id).first() if 0 < file_id < 2**63 else None
+    if file is None:
+        raise ApiError(404, "not_found", "Không tìm thấy tệp này trong hồ sơ.")
+    try:
+        response = download_response(file)  # attachment, stored type, nosniff, no-store
+    except OSError:
+        raise ApiError(404, "not_found", "Không tìm thấy tệp này trong hồ sơ.") from None
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    log_access(request, dossier, "download")
+    return response
 
 
 @dossier_router.post("/{code}/files", response={201: FileOut}, summary="Thêm tệp vào hồ sơ")

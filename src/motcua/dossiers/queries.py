@@ -118,15 +118,48 @@ def sees_as_staff(user, dossier: Dossier) -> bool:
 
 # A result is the applicant's only once the dossier is completed (status 9) or returned (10).
 RESULT_RELEASED = (Status.COMPLETED, Status.RETURNED)
+# The owner's part of the file rule: what was submitted, and results once released (an officer's
+# draft result attached before completion is not theirs yet).
+OWNER_MAY_OPEN = ~(Q(kind=FileKind.RESULT) & ~Q(dossier__status__in=RESULT_RELEASED))
+
+
+def visible_files(user, dossier: Dossier) -> QuerySet[DossierFile]:
+    """The files of `dossier` that `user` may see and open: the one rule of every door (the staff
+    dossier page, the API, the citizen's pages and wallet).
+
+    * staff who see the dossier through an agency (and superusers): every file;
+    * its owner: what was submitted, and results once released (`OWNER_MAY_OPEN`);
+    * anyone else: none."""
+    files = DossierFile.objects.filter(dossier_id=dossier.pk)
+    if sees_as_staff(user, dossier):
+        return files
+    if is_owner(user, dossier):
+        return files.filter(OWNER_MAY_OPEN)
+    return files.none()
 
 
 def owner_files(user) -> QuerySet[DossierFile]:
-    """The files of the dossiers `user` owns that they may open: what was submitted, and results
-    once released (an officer's draft result attached before completion is not theirs yet)."""
+    """The files of every dossier `user` owns that they may open (their wallet): the owner's part
+    of `visible_files`, over all their dossiers."""
     if user is None or not getattr(user, "is_authenticated", False):
         return DossierFile.objects.none()
-    return DossierFile.objects.filter(dossier__owner=user).exclude(
-        Q(kind=FileKind.RESULT) & ~Q(dossier__status__in=RESULT_RELEASED))
+    return DossierFile.objects.filter(dossier__owner=user).filter(OWNER_MAY_OPEN)
+
+
+# Who may add files, by capacity: the statuses in which each may add component scans, and result
+# files. The action layer enforces it (`actions.add_file`); the pages show only what will work.
+COMPONENT_FILE_RIGHTS = {
+    Capacity.OWNER: frozenset({Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED}),
+    Capacity.RECEPTIONIST: frozenset({Status.SUBMITTED, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED}),
+    Capacity.STEP_HOLDER: frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED}),
+}
+RESULT_FILE_RIGHTS = {Capacity.STEP_HOLDER: frozenset({Status.RECEIVED, Status.PROCESSING})}
+
+
+def may_add_files(caps, status: int, kind: str) -> bool:
+    """Whether capacities `caps` may add a file of `kind` (component or result) in `status`."""
+    rights = RESULT_FILE_RIGHTS if kind == FileKind.RESULT else COMPONENT_FILE_RIGHTS
+    return any(cap in caps and status in statuses for cap, statuses in rights.items())
 
 
 def tracking_holder(user, code: str, key: str, receipt_secret: str | None) -> bool:
