@@ -67,6 +67,8 @@ def _audit_key() -> str:
     key = env_str("MOTCUA_AUDIT_KEY")
     if key:
         return key
+    if os.environ.get("MOTCUA_AUDIT_KEY_FILE"):  # named but empty: never fall back to another key
+        raise ImproperlyConfigured("MOTCUA_AUDIT_KEY_FILE names an empty file.")
     # Embedded default, like SECRET_KEY: a random key in the data folder (outside the database).
     # Production supplies its own (MOTCUA_AUDIT_KEY or MOTCUA_AUDIT_KEY_FILE) and keeps a copy
     # apart from the backups: whoever holds it can re-seal edited audit rows.

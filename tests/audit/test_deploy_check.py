@@ -53,6 +53,9 @@ def test_check_deploy_wants_the_audit_key_from_outside_the_data_folder(tmp_path)
     result = _check(tmp_path, MOTCUA_AUDIT_KEY="", MOTCUA_AUDIT_KEY_FILE=str(key), MOTCUA_PAYMENT_PROVIDER="vnpay",
                     MOTCUA_PAYMENT_HASH_SECRET=secrets.token_hex(16))
     assert "audit.W002" in result.stdout + result.stderr and "audit.W001" not in result.stdout + result.stderr
+    key.write_text("")  # named but empty: never silently another key
+    result = _check(tmp_path, MOTCUA_AUDIT_KEY="", MOTCUA_AUDIT_KEY_FILE=str(key))
+    assert result.returncode != 0 and "MOTCUA_AUDIT_KEY_FILE names an empty file" in result.stderr
 
 
 def test_check_deploy_flags_an_insecure_setup(tmp_path):

@@ -12,7 +12,7 @@ from motcua.audit.changelog_chain import seal
 from motcua.audit.models import ChangeLog, ChangeLogSeal
 from motcua.audit.verify import verify_changelog
 
-BEFORE = [("administration", "0002_changelog_security_actions"), ("audit", "0004_anchor_a_new_installation")]
+BEFORE = [("administration", "0002_changelog_security_actions"), ("audit", "0002_changelog_seal")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests import clock
 from tests.dossiers.conftest import PDF, T0, counter_dossier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +48,10 @@ def _motcua(args: list[str], database_url: str, tmp_path: Path, **extra: str) ->
     unless the operator supplies one (MOTCUA_AUDIT_KEY in `extra`)."""
     env = {k: v for k, v in os.environ.items() if k != "MOTCUA_AUDIT_KEY"}
     env.update(DATABASE_URL=database_url, MOTCUA_DATA_DIR=str(tmp_path / "other-data"),
-               MOTCUA_MEDIA_ROOT=str(tmp_path / "restored-media"), **extra)
-    return subprocess.run([sys.executable, "-m", "motcua", *args], env=env, cwd=ROOT, capture_output=True,
+               MOTCUA_MEDIA_ROOT=str(tmp_path / "restored-media"), **clock.child_env(), **extra)
+    # At the test's clock: verify_audit judges the checkpoints' age by it.
+    program = clock.CHILD_PROLOGUE + "import sys\nfrom motcua.__main__ import main\nsys.argv[0] = 'motcua'\nmain()\n"
+    return subprocess.run([sys.executable, "-c", program, *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -85,7 +88,8 @@ def test_it_restores_every_row_and_file_into_an_empty_database(people, empty_dat
     call_command("backup", str(target))
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     assert any(e["path"] == stored.storage_key and e["sha256"] == stored.sha256 for e in manifest["files"])
-    assert any(e["path"] == checkpoint.name for e in manifest["files"])  # backups keep the checkpoints
+    # Backups keep the checkpoints, copied before the dump (they refer to rows).
+    assert [e["path"] for e in manifest["checkpoints"]] == [checkpoints._name(checkpoint["n"])]
     live_counts = table_counts()
     assert manifest["tables"] == live_counts and live_counts["dossiers_event"] >= 2
 
@@ -108,7 +112,7 @@ def test_it_restores_every_row_and_file_into_an_empty_database(people, empty_dat
     assert _motcua(["verify_audit"], url, tmp_path).returncode == 1
     verified = _motcua(["verify_audit"], url, tmp_path, MOTCUA_AUDIT_KEY=settings.MOTCUA_AUDIT_KEY)
     assert verified.returncode == 0, verified.stdout[-2000:]
-    assert "toàn vẹn" in verified.stdout and f"Điểm kiểm tra gần nhất: #{checkpoint.n}" in verified.stdout
+    assert "toàn vẹn" in verified.stdout and f"Điểm kiểm tra gần nhất: #{checkpoint['n']}" in verified.stdout
 
     # Restoring again into the now filled database is refused.
     again = _motcua(["restore", str(target)], url, tmp_path)

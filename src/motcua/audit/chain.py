@@ -5,9 +5,9 @@ JSON of its audited fields plus the previous row's hash, so editing a row change
 no longer matches what the next row recorded), deleting one leaves a gap, and recomputing the
 hashes needs the key, which the database does not hold. Rows sealed before the key existed carry
 a plain SHA-256 hash, accepted only up to the anchor taken when the key was first set
-(motcua.audit.anchors). Deleting the newest rows of a chain leaves no gap: the signed checkpoints
-outside the database catch that (motcua.audit.checkpoints). `python -m motcua verify_audit` walks
-every chain.
+(recorded in the first signed checkpoint, motcua.audit.checkpoints). Deleting the newest rows of
+a chain leaves no gap: the signed checkpoints outside the database catch that too.
+`python -m motcua verify_audit` walks every chain.
 
 Dossier events are chained per dossier: the action layer holds the dossier's row lock while
 it appends an event (and `(dossier, version)` is unique), so the previous event cannot change
@@ -35,7 +35,8 @@ EVENT_FIELDS: tuple[str, ...] = (
 )
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as it is hashed: aware times in UTC with microseconds, dates in ISO."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("audited times must be aware")
@@ -47,7 +48,7 @@ def _plain(value: Any) -> Any:
 
 def canonical(payload: Mapping[str, Any]) -> bytes:
     """Sorted keys, no spaces, UTF-8: the same bytes for the same values on every database."""
-    plain = {key: _plain(value) for key, value in payload.items()}
+    plain = {key: plain_value(value) for key, value in payload.items()}
     return json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
@@ -69,15 +70,16 @@ def plain_digest(payload: Mapping[str, Any], prev_hash: str) -> str:
 KEYED, PLAIN = "keyed", "plain"
 
 
-def sealed_with(payload: Mapping[str, Any], prev_hash: str, stored: str) -> str | None:
-    """KEYED when a known audit key (current or old) produced `stored`, PLAIN when the unkeyed
-    formula did, None when neither did (the row was changed)."""
+def sealed_with(payload: Mapping[str, Any], prev_hash: str, stored: str,
+                known: tuple[keys.AuditKey, ...] | None = None) -> tuple[str, str] | None:
+    """(KEYED, the key's kid) when a known audit key (current or old) produced `stored`,
+    (PLAIN, "") when the unkeyed formula did, None when neither did (the row was changed)."""
     message = _message(payload, prev_hash)
-    for key in keys.known():
+    for key in known or keys.known():
         if hmac.compare_digest(hmac.new(key.chain, message, hashlib.sha256).hexdigest(), stored or ""):
-            return KEYED
+            return KEYED, key.kid
     if hmac.compare_digest(hashlib.sha256(message).hexdigest(), stored or ""):
-        return PLAIN
+        return PLAIN, ""
     return None
 
 

@@ -1,47 +1,61 @@
-"""Signed checkpoints of the audit logs, kept outside the database, and the anchor of the rows
-sealed before the audit key existed.
+"""Signed checkpoints of the audit logs, kept outside the database: the evidence a database
+administrator cannot rewrite.
 
 Keyed hashes stop a forged row; they cannot show that the newest rows of a chain were deleted
 (with the dossier's version lowered to match, the shorter chain is consistent). So the worker
-writes, every MOTCUA_AUDIT_CHECKPOINT_MINUTES, a checkpoint file signed with the audit key:
-for each log (dossier events, personal-data accesses, the configuration change log) the number
-of rows and an HMAC over the ids and hashes of the rows added since the previous checkpoint.
-`verify_audit` recomputes each range from the database: a row deleted, edited or slipped in
-after its checkpoint changes the count or the digest. Each file carries the signature of the one
-before it, so a checkpoint cannot be dropped from the middle unnoticed either.
+writes, every MOTCUA_AUDIT_CHECKPOINT_MINUTES, a file signed with the audit key: for each log
+(dossier events, personal-data accesses, the configuration change log) the number of rows and an
+HMAC over the ids and hashes of the rows added since the previous checkpoint. `verify_audit`
+recomputes every range from the database: a row deleted, edited or slipped in after its
+checkpoint changes the count or the digest. Each file carries the signature of the one before it.
+
+The files are the only authority. The next checkpoint is built from the newest file that verifies
+(never from a database row an intruder could edit), and it carries forward, unchanged since the
+first checkpoint:
+- `anchors`: per log, the last row sealed with the unkeyed formula (SHA-256) before the audit key
+  existed, and the count and digest of every row up to it. Unkeyed rows after it are refused.
+- `retired`: per earlier key, the last row of each log when the first checkpoint with a newer key
+  was written. A row sealed with a retired key after that point is refused, so a key that left
+  with a person stops working once the next checkpoint is written.
 
 A range is sealed one period after it was first seen (`pending`): ids are handed out when a
-transaction inserts and become visible when it commits, so a row with a lower id may still be
-on its way when the maximum is read; a period later it has long committed.
-
-The anchor (models.ChainAnchor) is taken at the first checkpoint: per log, the last row still
-carrying an unkeyed hash and an HMAC over every row up to it. Unkeyed rows after it are refused.
+transaction inserts and become visible when it commits, so a row with a lower id may still be on
+its way when the maximum is read; a period later it has long committed. `pending_count` is how
+many rows of that range existed when first seen: fewer at sealing time means rows were deleted.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, Storage, default_storage
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from motcua.core.storage import AUDIT_CHECKPOINT_FOLDER as FOLDER
+from motcua.core.storage import audit_checkpoint_storage as storage
+
 from . import chain, keys
-from .models import AuditLog, ChainAnchor, ChangeLogSeal, Checkpoint, PersonalDataAccess
+from .models import AuditLog, ChangeLogSeal, PersonalDataAccess
 
 FORMAT = "motcua-audit-checkpoint/1"
-FOLDER = "audit-checkpoints"
-# Two checkpoints closer than this are one too many (a range needs time to settle, see above).
-SETTLE = dt.timedelta(minutes=1)
-MAX_FILE_BYTES = 64 * 1024
+PER_FOLDER = 10_000  # files per sub-folder: listing stays cheap on S3 too
+MAX_FILE_BYTES = 256 * 1024
 CHUNK = 5000
+LOGS = tuple(AuditLog.values)
+LABEL = {log: str(label) for log, label in AuditLog.choices}
+
+
+class CheckpointError(Exception):
+    """The newest checkpoint cannot be trusted (unreadable, unsigned, unknown key): the job fails
+    loudly rather than build on it; verify_audit names the file."""
 
 
 @dataclass(frozen=True)
@@ -62,26 +76,36 @@ class Source:
 SOURCES = (Source(AuditLog.EVENT, "id"), Source(AuditLog.ACCESS, "id"), Source(AuditLog.CHANGELOG, "seq"))
 
 
-def storage() -> Storage:
-    if settings.MOTCUA_AUDIT_CHECKPOINT_DIR:
-        return FileSystemStorage(location=settings.MOTCUA_AUDIT_CHECKPOINT_DIR)
-    return default_storage
+def settle() -> dt.timedelta:
+    """The least time between two checkpoints (and so the least wait before a range is sealed)."""
+    return dt.timedelta(minutes=max(1, settings.MOTCUA_AUDIT_CHECKPOINT_MINUTES))
 
 
 def _canonical(record: dict) -> bytes:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def range_digest(source: Source, after: int, upto: int, key: keys.AuditKey) -> tuple[int, str]:
-    """(count, HMAC over "position:hash" lines) of the log's rows with after < position <= upto."""
+def _name(n: int) -> str:
+    return f"{FOLDER}/{n // PER_FOLDER:04d}/{n:08d}.json"
+
+
+def _digest_rows(rows, key: keys.AuditKey) -> tuple[int, str]:
     mac = hmac.new(key.checkpoint, FORMAT.encode(), hashlib.sha256)
     count = 0
-    rows = (source.model.objects.filter(**{f"{source.position}__gt": after, f"{source.position}__lte": upto})
-            .order_by(source.position).values_list(source.position, "hash"))
-    for position, stored in rows.iterator(chunk_size=CHUNK):
+    for position, stored in rows:
         mac.update(f"{position}:{stored}\n".encode())
         count += 1
     return count, mac.hexdigest()
+
+
+def _rows(source: Source, after: int, upto: int):
+    return (source.model.objects.filter(**{f"{source.position}__gt": after, f"{source.position}__lte": upto})
+            .order_by(source.position).values_list(source.position, "hash").iterator(chunk_size=CHUNK))
+
+
+def range_digest(source: Source, after: int, upto: int, key: keys.AuditKey) -> tuple[int, str]:
+    """(count, HMAC over "position:hash" lines) of the log's rows with after < position <= upto."""
+    return _digest_rows(_rows(source, after, upto), key)
 
 
 def _last_position(source: Source) -> int:
@@ -89,91 +113,154 @@ def _last_position(source: Source) -> int:
     return int(row or 0)
 
 
-# --- anchors -------------------------------------------------------------------------------------
+def _count(source: Source, after: int, upto: int) -> int:
+    return source.model.objects.filter(**{f"{source.position}__gt": after, f"{source.position}__lte": upto}).count()
 
 
-def _anchor_message(anchor: ChainAnchor) -> bytes:
-    return _canonical({"log": anchor.log, "upto": anchor.upto, "count": anchor.count, "digest": anchor.digest,
-                       "kid": anchor.kid, "at": chain._plain(anchor.at)})
+# --- reading the files ---------------------------------------------------------------------------
 
 
-def last_unkeyed(log: str) -> int:
-    """The position of the log's last row that carries an unkeyed hash (0 if none)."""
-    from .verify import sealed_rows
-
-    last = 0
-    for position, status in sealed_rows(log):
-        if status == chain.PLAIN:
-            last = max(last, position)
-    return last
-
-
-def ensure_anchors(now: dt.datetime) -> list[ChainAnchor]:
-    """Anchor each log once, at the first checkpoint (a full pass over the log, once)."""
-    made = []
-    key = keys.current()
-    for source in SOURCES:
-        if ChainAnchor.objects.filter(log=source.log).exists():
-            continue
-        upto = last_unkeyed(source.log)
-        count, digest = range_digest(source, 0, upto, key)
-        anchor = ChainAnchor(log=source.log, upto=upto, count=count, digest=digest, kid=key.kid, at=now)
-        anchor.mac = keys.sign(key, _anchor_message(anchor))
-        try:
-            with transaction.atomic():
-                anchor.save()
-        except IntegrityError:  # another worker anchored it first
-            continue
-        made.append(anchor)
-    return made
+def _names(files) -> list[str]:
+    try:
+        folders, _files = files.listdir(FOLDER)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names = []
+    for folder in sorted(f for f in folders if f.isdigit()):
+        _dirs, found = files.listdir(f"{FOLDER}/{folder}")
+        names += [f"{FOLDER}/{folder}/{name}" for name in sorted(found) if name.endswith(".json")]
+    return names
 
 
-def anchors() -> dict[str, ChainAnchor]:
-    return {anchor.log: anchor for anchor in ChainAnchor.objects.all()}
+REQUIRED = {"format": str, "n": int, "at": str, "kid": str, "prev": str, "anchors": dict, "retired": dict,
+            "sealed": dict, "pending": dict, "pending_count": dict, "mac": str}
+
+
+def _read(files, path: str) -> dict | None:
+    """The record in one file, or None when it is too big, unreadable or not shaped like one."""
+    try:
+        if files.size(path) > MAX_FILE_BYTES:
+            return None
+        with files.open(path, "rb") as handle:
+            record = json.loads(handle.read(MAX_FILE_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        return None
+    if any(not isinstance(record.get(name), kind) for name, kind in REQUIRED.items()):
+        return None
+    try:
+        for log in LOGS:
+            part = record["sealed"][log]
+            if not all(isinstance(part[k], int) for k in ("after", "upto", "count")) or not isinstance(
+                    part["digest"], str):
+                return None
+            int(record["pending"][log]), int(record["pending_count"][log])
+            anchor = record["anchors"][log]
+            if not all(isinstance(anchor[k], int) for k in ("upto", "count")):
+                return None
+    except (KeyError, TypeError, ValueError):
+        return None
+    return record
+
+
+def _signed(record: dict) -> keys.AuditKey | None:
+    key = keys.by_kid(record["kid"])
+    body = {k: v for k, v in record.items() if k != "mac"}
+    return key if key is not None and keys.signed_by(key, _canonical(body), record["mac"]) else None
+
+
+def _at(record: dict) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(record["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def newest(files=None) -> dict | None:
+    """The newest checkpoint, verified; None when there is none; CheckpointError when the newest
+    file cannot be trusted (the operator looks at it: a wrong key, a damaged copy)."""
+    files = files or storage()
+    names = _names(files)
+    if not names:
+        return None
+    path = names[-1]
+    record = _read(files, path)
+    if record is None:
+        raise CheckpointError(f"Tệp điểm kiểm tra {path} không đọc được.")
+    if keys.by_kid(record["kid"]) is None:
+        raise CheckpointError(f"Tệp điểm kiểm tra {path} ký bằng khóa {record['kid']} mà máy này không có "
+                              "(MOTCUA_AUDIT_KEY / MOTCUA_AUDIT_OLD_KEYS).")
+    if _signed(record) is None or _name(record["n"]) != path:
+        raise CheckpointError(f"Tệp điểm kiểm tra {path} sai chữ ký.")
+    return record
 
 
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _name(n: int) -> str:
-    return f"{FOLDER}/{n:08d}.json"
+def last_unkeyed(log: str) -> int:
+    """The anchor's row: the last row sealed with the unkeyed formula before the first keyed one
+    (0 if none). The code before the key wrote only unkeyed rows, the code after it only keyed
+    ones, so an unkeyed row after a keyed one was forged (or written by an old process during the
+    upgrade, docs/operations.md §4): it is left out of the anchor, and reported. A new
+    installation stops at its first row; an upgraded one reads its history once."""
+    from .verify import sealed_rows
+
+    last = 0
+    for position, sealed in sealed_rows(log):
+        if sealed is None:
+            continue  # an edited row: verify reports it
+        if sealed[0] == chain.KEYED:
+            break
+        last = position
+    return last
 
 
-def write(now: dt.datetime | None = None) -> Checkpoint | None:
-    """Write the next checkpoint file and its index row; None when the last one is too recent."""
+def _anchors(key: keys.AuditKey) -> dict:
+    anchors = {}
+    for source in SOURCES:
+        upto = last_unkeyed(source.log)
+        count, digest = range_digest(source, 0, upto, key)
+        anchors[source.log] = {"upto": upto, "count": count, "digest": digest}
+    return anchors
+
+
+def write(now: dt.datetime | None = None) -> dict | None:
+    """Write the next checkpoint file; None when the newest is younger than a period (or another
+    worker wrote this number first). Built only from the newest verified file."""
     now = now or timezone.now()
     key = keys.current()
-    ensure_anchors(now)
-    last = Checkpoint.objects.order_by("-n").first()
-    if last is not None and now - last.at < SETTLE:
+    files = storage()
+    last = newest(files)
+    if last is not None and now - (_at(last) or now) < settle():
         return None
-    sealed, pending = {}, {}
+    retired = dict(last["retired"]) if last else {}
+    if last is not None and last["kid"] != key.kid and last["kid"] not in retired:
+        retired[last["kid"]] = {source.log: _last_position(source) for source in SOURCES}
+    sealed, pending, pending_count = {}, {}, {}
     for source in SOURCES:
-        after = int(last.record["sealed"][source.log]["upto"]) if last else 0
-        upto = int(last.record["pending"][source.log]) if last else 0
+        after = last["sealed"][source.log]["upto"] if last else 0
+        upto = int(last["pending"][source.log]) if last else 0
         count, digest = range_digest(source, after, upto, key)
         sealed[source.log] = {"after": after, "upto": upto, "count": count, "digest": digest}
         pending[source.log] = max(upto, _last_position(source))
-    n = last.n + 1 if last else 1
+        pending_count[source.log] = _count(source, upto, pending[source.log])
+    n = last["n"] + 1 if last else 1
     record = {
-        "format": FORMAT, "n": n, "at": chain._plain(now), "kid": key.kid, "prev": last.mac if last else "",
-        "anchors": {log: anchor.mac for log, anchor in sorted(anchors().items())},
-        "sealed": sealed, "pending": pending,
+        "format": FORMAT, "n": n, "at": chain.plain_value(now), "kid": key.kid, "prev": last["mac"] if last else "",
+        "anchors": last["anchors"] if last else _anchors(key), "retired": retired,
+        "sealed": sealed, "pending": pending, "pending_count": pending_count,
     }
-    mac = keys.sign(key, _canonical(record))
+    record["mac"] = keys.sign(key, _canonical(record))
     name = _name(n)
-    files = storage()
-    try:
-        with transaction.atomic():
-            checkpoint = Checkpoint(n=n, at=now, name=name, record=record, mac=mac)
-            checkpoint.save()
-            if files.exists(name):
-                raise FileExistsError(name)
-            # The file before the commit: a checkpoint the database knows always has its file.
-            files.save(name, ContentFile(_canonical({**record, "mac": mac}) + b"\n"))
-    except (IntegrityError, FileExistsError):  # another worker wrote checkpoint n
+    if files.exists(name):
+        return None  # another worker wrote checkpoint n meanwhile
+    saved = files.save(name, ContentFile(_canonical(record) + b"\n"))
+    if saved != name:  # lost a race for the name: keep the winner's file only
+        files.delete(saved)
         return None
-    return checkpoint
+    return record
 
 
 # --- verifying -----------------------------------------------------------------------------------
@@ -181,117 +268,153 @@ def write(now: dt.datetime | None = None) -> Checkpoint | None:
 
 @dataclass(frozen=True)
 class Finding:
-    position: int  # checkpoint number (0: the anchors)
-    kind: str  # "sửa", "xóa", "chèn" (motcua.audit.verify)
+    position: int  # checkpoint number (0: the anchors, or a file that could not be read)
+    kind: str  # the Problem kinds of motcua.audit.verify
     detail: str
 
 
-def _local(at: str) -> str:
-    try:
-        moment = dt.datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
-    except (TypeError, ValueError):
-        return str(at)[:40]
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+@dataclass
+class State:
+    """What the files say: the verified records in order, and what was wrong with the others."""
+
+    records: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def newest(self) -> dict | None:
+        return self.records[-1] if self.records else None
+
+    def plain_limit(self, log: str) -> int:
+        """Unkeyed rows are accepted up to the anchor; with no checkpoint yet, none is."""
+        return int(self.records[0]["anchors"][log]["upto"]) if self.records else 0
+
+    def retired(self) -> dict[str, dict[str, int]]:
+        return self.newest["retired"] if self.records else {}
 
 
-def _records(files: Storage) -> Iterator[tuple[str, dict | None]]:
-    try:
-        _dirs, names = files.listdir(FOLDER)
-    except FileNotFoundError:
-        return
-    for name in sorted(names):
-        if not name.endswith(".json"):
-            continue
-        path = f"{FOLDER}/{name}"
-        try:
-            if files.size(path) > MAX_FILE_BYTES:
-                yield path, None
-                continue
-            with files.open(path, "rb") as handle:
-                record = json.loads(handle.read())
-        except (OSError, ValueError):
-            yield path, None
-            continue
-        yield path, record if isinstance(record, dict) else None
+def _local(record: dict) -> str:
+    at = _at(record)
+    return timezone.localtime(at).strftime("%H:%M %d/%m/%Y") if at else "?"
 
 
-LABEL = {AuditLog.EVENT: "sự kiện", AuditLog.ACCESS: "truy cập", AuditLog.CHANGELOG: "nhật ký cấu hình"}
-
-
-def verify_anchors(edited: str, deleted: str) -> Iterator[Finding]:
-    for anchor in ChainAnchor.objects.order_by("log"):
-        key = keys.by_kid(anchor.kid)
-        if key is None:
-            yield Finding(0, edited, f"neo {LABEL.get(anchor.log, anchor.log)}: khóa {anchor.kid} không được cấu hình")
-            continue
-        if not keys.signed_by(key, _anchor_message(anchor), anchor.mac):
-            yield Finding(0, edited, f"neo {LABEL.get(anchor.log, anchor.log)}: chữ ký không khớp")
-            continue
-        source = next(s for s in SOURCES if s.log == anchor.log)
-        count, digest = range_digest(source, 0, anchor.upto, key)
-        if count != anchor.count or digest != anchor.digest:
-            kind = deleted if count < anchor.count else edited
-            yield Finding(0, kind, f"neo {LABEL[anchor.log]}: các bản ghi trước khi có khóa (đến {anchor.upto}) "
-                                   f"đã thay đổi ({anchor.count} → {count} bản ghi)")
-
-
-def verify_files(edited: str, deleted: str, inserted: str) -> tuple[list[Finding], int, str | None]:
-    """Check every checkpoint file and recompute its ranges; (findings, files read, last time)."""
-    findings: list[Finding] = []
-    previous: dict | None = None
-    seen = 0
-    for path, record in _records(storage()):
-        seen += 1
-        if record is None or record.get("format") != FORMAT:
-            findings.append(Finding(0, edited, f"tệp {path} không đọc được"))
-            continue
-        n = record.get("n")
-        key = keys.by_kid(str(record.get("kid", "")))
-        body = {k: v for k, v in record.items() if k != "mac"}
-        if key is None:
-            findings.append(Finding(n or 0, edited,
-                                    f"điểm kiểm tra #{n}: khóa {record.get('kid')} không được cấu hình"))
-            previous = record
-            continue
-        if not keys.signed_by(key, _canonical(body), str(record.get("mac", ""))):
-            findings.append(Finding(n or 0, edited, f"điểm kiểm tra #{n} ({path}): chữ ký không khớp"))
-            previous = record
-            continue
+def read_state(edited: str, deleted: str, inserted: str) -> State:
+    """Read and check every file: signatures, numbering, links, ranges end to end, anchors and
+    retired keys carried unchanged. The rows themselves are checked by `verify_ranges`."""
+    files = storage()
+    state = State()
+    for path in _names(files):
+        record = _read(files, path)
+        if record is None:
+            state.findings.append(Finding(0, edited, f"tệp {path} không đọc được hoặc sai định dạng"))
+        elif keys.by_kid(record["kid"]) is None:
+            state.findings.append(Finding(record["n"], edited,
+                                          f"tệp {path}: ký bằng khóa {record['kid']} không được cấu hình"))
+        elif _signed(record) is None:
+            state.findings.append(Finding(record["n"], edited, f"tệp {path}: chữ ký không khớp"))
+        elif _name(record["n"]) != path:
+            state.findings.append(Finding(record["n"], edited, f"tệp {path}: tên không khớp số thứ tự"))
+        else:
+            state.records.append(record)
+    previous = None
+    for record in state.records:
+        n = record["n"]
         expected = previous["n"] + 1 if previous else 1
         if n != expected:
-            findings.append(Finding(expected, deleted, f"thiếu điểm kiểm tra #{expected}–{n - 1}" if n > expected
-                                    else f"điểm kiểm tra #{n} lặp lại"))
-        elif previous is not None and record.get("prev") != previous.get("mac"):
-            findings.append(Finding(n, edited, f"điểm kiểm tra #{n} không nối với #{previous['n']}"))
-        for source in SOURCES:
-            part = record["sealed"].get(source.log) or {}
-            after, upto = int(part.get("after", 0)), int(part.get("upto", 0))
-            if previous is not None and after != int(previous["sealed"][source.log]["upto"]):
-                findings.append(Finding(n, deleted, f"điểm kiểm tra #{n}: khoảng {LABEL[source.log]} không liền"))
-            if upto <= after and not part.get("count"):
-                continue
-            count, digest = range_digest(source, after, upto, key)
-            if count == part.get("count") and digest == part.get("digest"):
-                continue
-            kind = deleted if count < part["count"] else inserted if count > part["count"] else edited
-            what = {deleted: f"thiếu {part['count'] - count} bản ghi",
-                    inserted: f"thừa {count - part['count']} bản ghi",
-                    edited: "nội dung hoặc mã băm đã đổi"}[kind]
-            findings.append(Finding(n, kind, f"điểm kiểm tra #{n} ({_local(record.get('at'))}): {LABEL[source.log]} "
-                                             f"{after + 1}–{upto}: {what}"))
+            state.findings.append(Finding(expected, deleted, f"thiếu điểm kiểm tra #{expected}–{n - 1}"))
+        elif previous is not None and record["prev"] != previous["mac"]:
+            state.findings.append(Finding(n, edited, f"điểm kiểm tra #{n} không nối với #{previous['n']}"))
+        if previous is not None:
+            if record["anchors"] != previous["anchors"]:
+                state.findings.append(Finding(n, edited, f"điểm kiểm tra #{n}: mốc neo bị đổi"))
+            if any(record["retired"].get(kid) != bound for kid, bound in previous["retired"].items()):
+                state.findings.append(Finding(n, edited, f"điểm kiểm tra #{n}: mốc khóa cũ bị đổi"))
+            for log in LOGS:
+                part, before = record["sealed"][log], previous["sealed"][log]
+                if part["after"] != before["upto"] or part["upto"] != int(previous["pending"][log]):
+                    state.findings.append(Finding(n, deleted, f"điểm kiểm tra #{n}: khoảng {LABEL[log]} không liền"))
+                elif part["count"] < int(previous["pending_count"][log]):
+                    state.findings.append(Finding(n, deleted, (
+                        f"điểm kiểm tra #{n} ({_local(record)}): {LABEL[log]} {part['after'] + 1}–{part['upto']}: "
+                        f"thiếu {int(previous['pending_count'][log]) - part['count']} bản ghi so với lúc "
+                        f"điểm kiểm tra #{previous['n']} thấy")))
         previous = record
-    if previous is not None:
-        present = anchors()
-        for log, mac in (previous.get("anchors") or {}).items():
-            anchor = present.get(log)
-            if anchor is None:
-                findings.append(Finding(0, deleted, f"neo {LABEL.get(log, log)} đã bị xóa khỏi cơ sở dữ liệu"))
-            elif anchor.mac != mac:
-                findings.append(Finding(0, edited,
-                                        f"neo {LABEL.get(log, log)} khác với điểm kiểm tra #{previous['n']}"))
-    # The index in the database names files that must exist (deleting files needs other rights).
-    files = storage()
-    for n, name in Checkpoint.objects.order_by("n").values_list("n", "name"):
-        if not files.exists(name):
-            findings.append(Finding(n, deleted, f"tệp của điểm kiểm tra #{n} ({name}) không còn"))
-    return findings, seen, _local(previous["at"]) if previous else None
+    return state
+
+
+class Range(NamedTuple):
+    after: int
+    upto: int
+    count: int
+    digest: str
+    label: str
+    key: keys.AuditKey
+
+
+def _ranges(state: State, log: str) -> tuple[Range | None, list[Range]]:
+    """The anchor's range, and the sealed ranges in order; each with the key of the file that
+    sealed it (the anchor: the first file's)."""
+    anchor, sealed = None, []
+    if state.records:
+        first = state.records[0]
+        part = first["anchors"][log]
+        if part["upto"] or part["count"]:
+            anchor = Range(0, part["upto"], part["count"], part["digest"],
+                           f"mốc neo {LABEL[log]} (các bản ghi trước khi có khóa, đến {part['upto']})",
+                           keys.by_kid(first["kid"]))
+    for record in state.records:
+        part = record["sealed"][log]
+        if part["upto"] > part["after"] or part["count"]:
+            sealed.append(Range(part["after"], part["upto"], part["count"], part["digest"],
+                                f"điểm kiểm tra #{record['n']} ({_local(record)}): {LABEL[log]} "
+                                f"{part['after'] + 1}–{part['upto']}", keys.by_kid(record["kid"])))
+    return anchor, sealed
+
+
+def verify_ranges(state: State, edited: str, deleted: str, inserted: str) -> Iterator[Finding]:
+    """Recompute the anchors and every sealed range from the database, one pass over each log.
+    Sealed ranges follow one another (read_state checks it), so a row's range is found by
+    bisection on their upper ends; the anchor overlaps the first of them."""
+    for source in SOURCES:
+        anchor, sealed = _ranges(state, source.log)
+        ranges = ([anchor] if anchor else []) + sealed
+        if not ranges:
+            continue
+        macs = [hmac.new(r.key.checkpoint, FORMAT.encode(), hashlib.sha256) for r in ranges]
+        counts = [0] * len(ranges)
+        first = 1 if anchor else 0
+        uppers = [r.upto for r in sealed]
+        for position, stored in _rows(source, 0, max(r.upto for r in ranges)):
+            line = f"{position}:{stored}\n".encode()
+            if anchor and position <= anchor.upto:
+                macs[0].update(line)
+                counts[0] += 1
+            i = bisect.bisect_left(uppers, position)
+            if i < len(sealed) and sealed[i].after < position <= sealed[i].upto:
+                macs[first + i].update(line)
+                counts[first + i] += 1
+        for r, mac, found in zip(ranges, macs, counts, strict=True):
+            if found == r.count and hmac.compare_digest(mac.hexdigest(), r.digest):
+                continue
+            kind = deleted if found < r.count else inserted if found > r.count else edited
+            what = {deleted: f"thiếu {r.count - found} bản ghi", inserted: f"thừa {found - r.count} bản ghi",
+                    edited: "nội dung hoặc mã băm đã đổi"}[kind]
+            yield Finding(0, kind, f"{r.label}: {what}")
+
+
+def stale(state: State, now: dt.datetime | None = None) -> Finding | None:
+    """The newest checkpoint is older than three periods: the worker is not writing them, and
+    deletions of the newest rows go unseen for that long."""
+    if not state.records:
+        return None
+    now = now or timezone.now()
+    at = _at(state.newest)
+    if at is not None and now - at > 3 * settle():
+        return Finding(state.newest["n"], "cũ", f"điểm kiểm tra mới nhất là #{state.newest['n']} lúc "
+                                               f"{_local(state.newest)}: bộ xử lý nền không còn ghi điểm kiểm tra")
+    return None
+
+
+def describe(record: dict) -> str:
+    sealed = ", ".join(f"{LABEL[log]} {record['sealed'][log]['count']}" for log in LOGS)
+    return (f"#{record['n']} lúc {_local(record)} (khóa {record['kid']}; {_name(record['n'])}; "
+            f"số bản ghi được niêm: {sealed})")

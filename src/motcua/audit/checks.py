@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -20,4 +20,16 @@ def audit_key_supplied(app_configs, **kwargs):
     if len(settings.MOTCUA_AUDIT_KEY) < 32:
         return [Warning("MOTCUA_AUDIT_KEY is shorter than 32 characters.",
                         hint="python -c 'import secrets; print(secrets.token_urlsafe(32))'", id="audit.W002")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def audit_checkpoints_readable(app_configs, **kwargs):
+    from . import checkpoints
+
+    try:
+        checkpoints.newest()
+    except checkpoints.CheckpointError as exc:
+        return [Error(str(exc), hint="Supply the key that signed it (MOTCUA_AUDIT_OLD_KEYS), or move a damaged "
+                                     "file aside and write a checkpoint (docs/operations.md, §5).", id="audit.E001")]
     return []

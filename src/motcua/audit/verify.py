@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import chain
+from . import chain, checkpoints, keys
 from .access import ACCESS_FIELDS, access_payload
 
 EDITED, DELETED, INSERTED = "sửa", "xóa", "chèn"
@@ -15,7 +15,7 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Problem:
-    log: str  # "event", "access", "config", "anchor" or "checkpoint"
+    log: str  # "event", "access", "config" or "checkpoint"
     dossier: str
     position: int  # event version / access seq
     kind: str  # sửa, xóa, chèn
@@ -24,35 +24,46 @@ class Problem:
     def __str__(self) -> str:
         if self.log == "config":
             return f"nhật ký cấu hình #{self.position}: {self.kind} — {self.detail}"
-        if self.log in ("anchor", "checkpoint"):
+        if self.log == "checkpoint":
             return f"{self.kind} — {self.detail}"
         label = "sự kiện" if self.log == "event" else "truy cập"
         return f"{self.dossier} {label} #{self.position}: {self.kind} — {self.detail}"
 
 
 UNKEYED = "mã băm không có khóa, sau mốc neo (tính lại bởi người không có khóa)"
+RETIRED = "mã băm bằng khóa cũ, sau khi đã đổi khóa"
+STALE = "cũ"
 
 
-def _plain_limit(log: str) -> float:
-    """Up to which row (id, or seal number) an unkeyed hash is accepted in this log: the anchor's
-    last row; everything while the system has never been anchored (just upgraded, no checkpoint
-    yet); nothing once it has (a deleted anchor then leaves its rows unaccepted)."""
-    from .models import ChainAnchor, Checkpoint
+@dataclass(frozen=True)
+class Rules:
+    """What a row's hash may be, from the signed checkpoints: keyed with a known key (a retired one
+    only up to its last row), or unkeyed up to the anchor."""
 
-    anchor = ChainAnchor.objects.filter(log=log).values_list("upto", flat=True).first()
-    if anchor is not None:
-        return anchor
-    if ChainAnchor.objects.exists() or Checkpoint.objects.exists():
-        return 0
-    return float("inf")
+    known: tuple[keys.AuditKey, ...]
+    plain_limit: dict[str, int]
+    retired: dict[str, dict[str, int]]
+
+    @classmethod
+    def of(cls, state: checkpoints.State) -> Rules:
+        from .models import AuditLog
+
+        return cls(known=keys.known(), plain_limit={log: state.plain_limit(log) for log in AuditLog.values},
+                   retired=state.retired())
+
+    def problem(self, log: str, payload, prev_hash: str, stored: str, position: int) -> str | None:
+        """Why this row's hash is not acceptable, or None."""
+        sealed = chain.sealed_with(payload, prev_hash, stored, self.known)
+        if sealed is None:
+            return "nội dung không khớp mã băm"
+        status, kid = sealed
+        if status == chain.PLAIN:
+            return None if position <= self.plain_limit[log] else UNKEYED
+        bound = self.retired.get(kid, {}).get(log)
+        return RETIRED if bound is not None and position > bound else None
 
 
-def _sealed(payload, prev_hash, stored, row_id, plain_limit) -> bool:
-    status = chain.sealed_with(payload, prev_hash, stored)
-    return status == chain.KEYED or (status == chain.PLAIN and row_id <= plain_limit)
-
-
-def _walk(log: str, code: str, rows, payload_of, expected_last: int | None, plain_limit: float) -> Iterator[Problem]:
+def _walk(log: str, code: str, rows, payload_of, expected_last: int | None, rules: Rules) -> Iterator[Problem]:
     """rows: (position, prev_hash, hash, values) in position order; values["id"] is the row's id."""
     expected, prev = 1, chain.GENESIS
     for position, prev_hash, stored, values in rows:
@@ -61,10 +72,9 @@ def _walk(log: str, code: str, rows, payload_of, expected_last: int | None, plai
             yield Problem(log, code, expected, DELETED, f"thiếu bản ghi {missing}")
         elif position < expected:  # cannot happen with the unique constraint, but be explicit
             yield Problem(log, code, position, INSERTED, "số thứ tự lặp lại")
-        payload = payload_of(code, values)
-        if not _sealed(payload, prev_hash, stored, values["id"], plain_limit):
-            plain = chain.sealed_with(payload, prev_hash, stored) == chain.PLAIN
-            yield Problem(log, code, position, EDITED, UNKEYED if plain else "nội dung không khớp mã băm")
+        wrong = rules.problem(log, payload_of(code, values), prev_hash, stored, values["id"])
+        if wrong:
+            yield Problem(log, code, position, EDITED, wrong)
         elif prev_hash != prev and position == expected:
             yield Problem(log, code, position, INSERTED, "mã băm trước không khớp bản ghi liền trước")
         expected, prev = position + 1, stored
@@ -112,7 +122,8 @@ def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Prob
 
     from .models import AuditLog, PersonalDataAccess
 
-    limits = {log: _plain_limit(log) for log in (AuditLog.EVENT, AuditLog.ACCESS)}
+    state = checkpoints.read_state(EDITED, DELETED, INSERTED)
+    rules = Rules.of(state)
     dossiers = Dossier.objects.order_by("pk")
     if dossier_code is not None:
         dossiers = dossiers.filter(code=dossier_code)
@@ -126,8 +137,8 @@ def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Prob
         events = _grouped(_event_rows(ids), ids)
         accesses = _grouped(_access_rows(ids), ids)
         for pk, code, version in chunk:
-            yield from _walk("event", code, events[pk], chain.event_payload, version, limits[AuditLog.EVENT])
-            yield from _walk("access", code, accesses[pk], access_payload, None, limits[AuditLog.ACCESS])
+            yield from _walk(AuditLog.EVENT, code, events[pk], chain.event_payload, version, rules)
+            yield from _walk(AuditLog.ACCESS, code, accesses[pk], access_payload, None, rules)
     if dossier_code is None:
         # Rows whose dossier is gone (only possible if the dossier was deleted outside the application).
         for model, log in ((Event, "event"), (PersonalDataAccess, "access")):
@@ -135,59 +146,61 @@ def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Prob
                 "dossier_id", flat=True).distinct()
             for pk in orphans:
                 yield Problem(log, f"#{pk}", 0, DELETED, "hồ sơ của bản ghi không còn")
-        yield from verify_changelog()
-        yield from verify_outside()
+        yield from verify_changelog(rules=rules)
+        yield from verify_outside(state)
 
 
-def verify_outside() -> Iterator[Problem]:
-    """The anchors and the signed checkpoint files (motcua.audit.checkpoints)."""
-    from . import checkpoints
-
-    for finding in checkpoints.verify_anchors(EDITED, DELETED):
-        yield Problem("anchor", "", finding.position, finding.kind, finding.detail)
-    findings, _read, _last = checkpoints.verify_files(EDITED, DELETED, INSERTED)
-    for finding in findings:
+def verify_outside(state: checkpoints.State) -> Iterator[Problem]:
+    """The signed checkpoint files (motcua.audit.checkpoints): the files themselves, every range
+    and anchor they seal recomputed from the database, and their age."""
+    findings = [*state.findings, *checkpoints.verify_ranges(state, EDITED, DELETED, INSERTED)]
+    old = checkpoints.stale(state)
+    for finding in [*findings, *([old] if old else [])]:
         yield Problem("checkpoint", "", finding.position, finding.kind, finding.detail)
 
 
-def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, str | None]]:
-    """(position, chain.KEYED / PLAIN / None) of every row of one log, by position: the
-    anchor's pass over a log (positions: ids; seal numbers for the change log)."""
+def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, tuple | None]]:
+    """(position, chain.sealed_with's answer) of every row of one log, in position order (ids;
+    seal numbers for the change log)."""
     from motcua.dossiers.models import Event
 
     from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
     from .models import AuditLog, ChangeLog, ChangeLogSeal, PersonalDataAccess
 
+    known = keys.known()
     if log == AuditLog.CHANGELOG:
-        last = 0
-        while True:
-            seals = list(ChangeLogSeal.objects.filter(seq__gt=last).order_by("seq")
-                         .values_list("seq", "changelog_id", "prev_hash", "hash")[:chunk])
-            if not seals:
-                return
-            last = seals[-1][0]
-            rows = {r["id"]: r for r in ChangeLog.objects.filter(pk__in=[s[1] for s in seals])
-                    .values("id", *CHANGELOG_FIELDS)}
-            for seq, row_id, prev_hash, stored in seals:
-                row = rows.get(row_id)
-                yield seq, None if row is None else chain.sealed_with(changelog_payload(seq, row), prev_hash, stored)
+        seals = ChangeLogSeal.objects.order_by("seq").values_list(
+            "seq", "changelog_id", "prev_hash", "hash")
+        batch: list = []
+        for seal in [*seals.iterator(chunk_size=chunk), None]:
+            if seal is not None:
+                batch.append(seal)
+            if batch and (seal is None or len(batch) >= chunk):
+                rows = {r["id"]: r for r in ChangeLog.objects.filter(pk__in=[s[1] for s in batch])
+                        .values("id", *CHANGELOG_FIELDS)}
+                for seq, row_id, prev_hash, stored in batch:
+                    row = rows.get(row_id)
+                    yield seq, (None if row is None else
+                                chain.sealed_with(changelog_payload(seq, row), prev_hash, stored, known))
+                batch = []
         return
     model, names, payload_of = (
         (Event, chain.EVENT_FIELDS, chain.event_payload) if log == AuditLog.EVENT
         else (PersonalDataAccess, ACCESS_FIELDS, access_payload))
     fields = ["id", "dossier__code", "prev_hash", "hash", *names]
-    for row in model.objects.order_by("id").values_list(*fields).iterator(chunk_size=chunk):
+    rows = model.objects.order_by("id").values_list(*fields)
+    for row in rows.iterator(chunk_size=chunk):
         values = dict(zip(fields, row, strict=True))
         yield values["id"], chain.sealed_with(payload_of(values["dossier__code"], values), values["prev_hash"],
-                                               values["hash"])
+                                               values["hash"], known)
 
 
-def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
+def verify_changelog(batch: int = 2000, rules: Rules | None = None) -> Iterator[Problem]:
     """The global chain over audit.ChangeLog (audit.ChangeLogSeal)."""
     from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
     from .models import AuditLog, ChangeLog, ChangeLogSeal
 
-    plain_limit = _plain_limit(AuditLog.CHANGELOG)
+    rules = rules or Rules.of(checkpoints.read_state(EDITED, DELETED, INSERTED))
     expected, prev, last_seq = 1, chain.GENESIS, 0
     while True:
         seals = list(ChangeLogSeal.objects.filter(seq__gt=last_seq).order_by("seq")
@@ -203,8 +216,9 @@ def verify_changelog(batch: int = 2000) -> Iterator[Problem]:
             row = rows.get(row_id)
             if row is None:
                 yield Problem("config", "", seq, DELETED, f"mục nhật ký {row_id} đã bị xóa")
-            elif not _sealed(changelog_payload(seq, row), prev_hash, stored, seq, plain_limit):
-                yield Problem("config", "", seq, EDITED, f"mục nhật ký {row_id} không khớp mã băm")
+            elif wrong := rules.problem(AuditLog.CHANGELOG, changelog_payload(seq, row), prev_hash, stored, seq):
+                yield Problem("config", "", seq, EDITED, f"mục nhật ký {row_id} không khớp mã băm"
+                              if wrong == "nội dung không khớp mã băm" else f"mục nhật ký {row_id}: {wrong}")
             elif prev_hash != prev and seq == expected:
                 yield Problem("config", "", seq, INSERTED, "mã băm trước không khớp dấu niêm liền trước")
             expected, prev = seq + 1, stored

@@ -7,7 +7,8 @@ The database is dumped with its own tools, so the copy is consistent while the s
 PostgreSQL with `pg_dump --format=custom` (restored by `pg_restore`), SQLite with its online backup
 API. Files are copied from the configured storage (the data folder or S3) afterwards: a file is
 always stored before a row refers to it, so every file the dump refers to is in the backup (files
-added during the backup are harmless extras).
+added during the backup are harmless extras). The audit checkpoints are the exception: they refer
+to rows, so they are copied before the dump (from MOTCUA_AUDIT_CHECKPOINT_DIR too, when set).
 
 manifest.json lists the dump and every file with its size and SHA-256, the row count of every
 table and the latest migration of each app. `restore` checks every checksum before it writes
@@ -26,11 +27,14 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from .storage import AUDIT_CHECKPOINT_FOLDER, audit_checkpoint_storage
 
 FORMAT = "motcua-backup/1"
 CHUNK = 1024 * 1024
@@ -84,12 +88,53 @@ def _migrations() -> dict[str, str]:
     return latest
 
 
-def _storage_files(directory: str = "") -> list[str]:
-    dirs, files = default_storage.listdir(directory)
+def _storage_files(directory: str = "", storage=default_storage) -> list[str]:
+    try:
+        dirs, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return []
     found = [f"{directory}/{name}" if directory else name for name in files]
     for sub in dirs:
-        found += _storage_files(f"{directory}/{sub}" if directory else sub)
+        found += _storage_files(f"{directory}/{sub}" if directory else sub, storage)
     return found
+
+
+def _copy_out(storage, names: list[str], folder: Path, report: Report) -> list[dict]:
+    entries = []
+    for name in sorted(names):
+        dest = folder / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        with storage.open(name, "rb") as src, open(dest, "wb") as out:
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        entries.append({"path": name, "size": size, "sha256": digest.hexdigest()})
+        report.files += 1
+        report.bytes += size
+    return entries
+
+
+def _copy_in(storage, entries: list[dict], folder: Path, report: Report) -> None:
+    for entry in entries:
+        name = entry["path"]
+        if storage.exists(name):
+            with storage.open(name, "rb") as existing:
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: existing.read(CHUNK), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != entry["sha256"]:
+                raise BackupError(f"Tệp {name} đã có trong kho lưu trữ với nội dung khác; không ghi đè.")
+            report.skipped += 1
+            continue
+        with open(folder / name, "rb") as handle:
+            saved = storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"Kho lưu trữ đổi tên tệp {name} thành {saved}.")
+        report.files += 1
+        report.bytes += entry["size"]
 
 
 def _tool(name: str) -> str:
@@ -127,21 +172,15 @@ def backup(target: Path) -> Report:
     (target / "files").mkdir(parents=True, exist_ok=True)
     report = Report(tables=table_counts())
     migrations = _migrations()
+    # The audit checkpoints refer to rows (every other file is referred to by one): copied before
+    # the dump, so every row they seal is in it.
+    checkpoint_storage = audit_checkpoint_storage()
+    checkpoints = _copy_out(checkpoint_storage, _storage_files(AUDIT_CHECKPOINT_FOLDER, checkpoint_storage),
+                            target / "checkpoints", report)
     dump_name = _dump_database(target)
-    entries = []
-    for name in sorted(_storage_files()):
-        dest = target / "files" / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        with default_storage.open(name, "rb") as src, open(dest, "wb") as out:
-            for chunk in iter(lambda: src.read(CHUNK), b""):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        entries.append({"path": name, "size": size, "sha256": digest.hexdigest()})
-        report.files += 1
-        report.bytes += size
+    own_folder = bool(settings.MOTCUA_AUDIT_CHECKPOINT_DIR)
+    names = [n for n in _storage_files() if own_folder or not n.startswith(f"{AUDIT_CHECKPOINT_FOLDER}/")]
+    entries = _copy_out(default_storage, names, target / "files", report)
     manifest = {
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
@@ -150,6 +189,7 @@ def backup(target: Path) -> Report:
         "tables": report.tables,
         "migrations": migrations,
         "files": entries,
+        "checkpoints": checkpoints,
     }
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return report
@@ -173,6 +213,8 @@ def verify(source: Path, manifest: dict) -> list[str]:
     db = manifest["database"]
     items = [(source / db["file"], db["size"], db["sha256"], db["file"])]
     items += [(source / "files" / e["path"], e["size"], e["sha256"], e["path"]) for e in manifest["files"]]
+    items += [(source / "checkpoints" / e["path"], e["size"], e["sha256"], e["path"])
+              for e in manifest.get("checkpoints", [])]
     for path, size, digest, label in items:
         if not path.is_file():
             problems.append(f"thiếu tệp {label}")
@@ -218,23 +260,8 @@ def restore(source: Path) -> Report:
     differing = {t: (n, report.tables.get(t)) for t, n in manifest["tables"].items() if report.tables.get(t) != n}
     if differing:
         raise BackupError(f"Số dòng sau phục hồi khác bản sao lưu: {differing}")
-    for entry in manifest["files"]:
-        name = entry["path"]
-        if default_storage.exists(name):
-            with default_storage.open(name, "rb") as existing:
-                digest = hashlib.sha256()
-                for chunk in iter(lambda: existing.read(CHUNK), b""):
-                    digest.update(chunk)
-            if digest.hexdigest() != entry["sha256"]:
-                raise BackupError(f"Tệp {name} đã có trong kho lưu trữ với nội dung khác; không ghi đè.")
-            report.skipped += 1
-            continue
-        with open(source / "files" / name, "rb") as handle:
-            saved = default_storage.save(name, File(handle, name=name))
-        if saved != name:
-            raise BackupError(f"Kho lưu trữ đổi tên tệp {name} thành {saved}.")
-        report.files += 1
-        report.bytes += entry["size"]
+    _copy_in(default_storage, manifest["files"], source / "files", report)
+    _copy_in(audit_checkpoint_storage(), manifest.get("checkpoints", []), source / "checkpoints", report)
     return report
 
 

@@ -28,3 +28,17 @@ def signed_url(key: str, *, filename: str, content_type: str = "application/octe
         "ResponseContentDisposition": f"attachment; filename*=UTF-8''{safe}",
         "ResponseContentType": content_type,
     }, expire=seconds)
+
+
+# The signed checkpoints of the audit logs (motcua.audit.checkpoints). Unlike every other stored
+# file they refer to rows rather than rows to them, so `backup` copies them before the database dump.
+AUDIT_CHECKPOINT_FOLDER = "audit-checkpoints"
+
+
+def audit_checkpoint_storage():
+    """MOTCUA_AUDIT_CHECKPOINT_DIR when set (a folder of its own), else the file storage."""
+    from django.core.files.storage import FileSystemStorage
+
+    if settings.MOTCUA_AUDIT_CHECKPOINT_DIR:
+        return FileSystemStorage(location=settings.MOTCUA_AUDIT_CHECKPOINT_DIR)
+    return default_storage

@@ -1,4 +1,4 @@
-"""The change log now belongs to the audit app (audit 0005 took over its table): forget it here."""
+"""The change log now belongs to the audit app (audit 0003 took over its table): forget it here."""
 
 from django.db import migrations
 
@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("administration", "0002_changelog_security_actions"),
-        ("audit", "0005_changelog_moves_to_audit"),
+        ("audit", "0003_changelog_moves_to_audit"),
     ]
 
     operations = [

@@ -3,8 +3,7 @@ does it every MOTCUA_AUDIT_CHECKPOINT_MINUTES); the first one also anchors the u
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandError
 
 from motcua.audit import checkpoints
 
@@ -13,11 +12,13 @@ class Command(BaseCommand):
     help = "Ghi một điểm kiểm tra có chữ ký của nhật ký kiểm toán (lần đầu: neo các bản ghi trước khi có khóa)."
 
     def handle(self, *args, **options):
-        made = checkpoints.write()
+        try:
+            made = checkpoints.write()
+        except checkpoints.CheckpointError as exc:
+            raise CommandError(str(exc)) from exc
         if made is None:
-            self.stdout.write(f"Điểm kiểm tra gần nhất chưa quá {int(checkpoints.SETTLE.total_seconds())} giây; "
-                              "không ghi thêm.")
+            minutes = int(checkpoints.settle().total_seconds() // 60)
+            self.stdout.write(f"Điểm kiểm tra gần nhất chưa quá {minutes} phút (MOTCUA_AUDIT_CHECKPOINT_MINUTES), "
+                              "hoặc một tiến trình khác vừa ghi: không ghi thêm.")
             return
-        sealed = ", ".join(f"{checkpoints.LABEL[log]} {part['count']}" for log, part in made.record["sealed"].items())
-        self.stdout.write(f"Đã ghi điểm kiểm tra #{made.n} lúc {timezone.localtime(made.at):%H:%M %d/%m/%Y} "
-                          f"({made.name}; số bản ghi được niêm: {sealed}).")
+        self.stdout.write(f"Đã ghi điểm kiểm tra {checkpoints.describe(made)}.")

@@ -6,7 +6,6 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from motcua.audit.verify import BATCH, verify
 
@@ -38,12 +37,14 @@ class Command(BaseCommand):
 
     def _checkpoint_summary(self) -> None:
         from motcua.audit import checkpoints
-        from motcua.audit.models import Checkpoint
 
-        last = Checkpoint.objects.order_by("-n").first()
+        try:
+            last = checkpoints.newest()
+        except checkpoints.CheckpointError as exc:
+            self.stdout.write(str(exc))
+            return
         if last is None:
             self.stdout.write("Chưa có điểm kiểm tra nào: việc xóa các bản ghi mới nhất chưa phát hiện được. "
                               "Hãy chạy bộ xử lý nền (worker) hoặc `python -m motcua audit_checkpoint`.")
         else:
-            self.stdout.write(f"Điểm kiểm tra gần nhất: #{last.n} lúc {timezone.localtime(last.at):%H:%M %d/%m/%Y} "
-                              f"(khóa {last.record.get('kid')}, nơi lưu: {checkpoints.FOLDER}/).")
+            self.stdout.write(f"Điểm kiểm tra gần nhất: {checkpoints.describe(last)}.")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0004_anchor_a_new_installation"),
+        ("audit", "0002_changelog_seal"),
         ("administration", "0002_changelog_security_actions"),
         ("agencies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
