@@ -48,39 +48,27 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("MOTCUA_DEBUG", False)
 
 
-def _secret_key() -> str:
-    key = env_str("MOTCUA_SECRET_KEY")
+def _key(name: str, file_name: str, length: int) -> str:
+    """A secret from the environment (NAME or NAME_FILE), else the embedded default: a random key
+    kept in the data folder, never one shipped in the code. A NAME_FILE naming an empty file stops
+    start-up rather than fall back to another key."""
+    key = env_str(name)
     if key:
         return key
-    # Embedded default: a random key kept in the data folder, never a key shipped in the code.
-    path = DATA_DIR / "secret_key"
+    if os.environ.get(f"{name}_FILE"):
+        raise ImproperlyConfigured(f"{name}_FILE names an empty file.")
+    path = DATA_DIR / file_name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(secrets.token_urlsafe(length))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
-
-
-def _audit_key() -> str:
-    key = env_str("MOTCUA_AUDIT_KEY")
-    if key:
-        return key
-    if os.environ.get("MOTCUA_AUDIT_KEY_FILE"):  # named but empty: never fall back to another key
-        raise ImproperlyConfigured("MOTCUA_AUDIT_KEY_FILE names an empty file.")
-    # Embedded default, like SECRET_KEY: a random key in the data folder (outside the database).
-    # Production supplies its own (MOTCUA_AUDIT_KEY or MOTCUA_AUDIT_KEY_FILE) and keeps a copy
-    # apart from the backups: whoever holds it can re-seal edited audit rows.
-    path = DATA_DIR / "audit_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
+SECRET_KEY = _key("MOTCUA_SECRET_KEY", "secret_key", 50)
 # HMAC key of the audit hash chains and checkpoints (motcua.audit.keys; docs/operations.md §5).
-MOTCUA_AUDIT_KEY = _audit_key()
+# Production supplies its own and keeps a copy apart from the backups: whoever holds it can re-seal
+# edited audit rows.
+MOTCUA_AUDIT_KEY = _key("MOTCUA_AUDIT_KEY", "audit_key", 32)
 # Earlier audit keys, verify only (after a rotation), comma-separated.
 MOTCUA_AUDIT_OLD_KEYS = env_list("MOTCUA_AUDIT_OLD_KEYS")
 # The worker writes a signed checkpoint of the audit chains this often (motcua.audit.checkpoints).
