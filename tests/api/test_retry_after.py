@@ -21,6 +21,12 @@ def later(seconds: int):
     return time_machine.travel(time.time() + seconds, tick=True)
 
 
+def waits(response, seconds: int) -> bool:
+    """Retry-After is `seconds`, less the few seconds the attempts themselves took (the test clock
+    ticks, and a loaded machine is slow)."""
+    return seconds - 30 <= int(response["Retry-After"]) <= seconds
+
+
 def token(client, **body):
     return client.post("/api/v1/auth/token", body, content_type="application/json")
 
@@ -33,9 +39,9 @@ def test_the_token_endpoint_lockout_says_when_and_how_to_unlock(people, client, 
         assert token(client, username="tn_xa", password="sai").status_code == 401
     with later(300):
         blocked = token(client, username="tn_xa", password=PASSWORD)
-    assert blocked.status_code == 429 and blocked["Retry-After"] == "600"
+    assert blocked.status_code == 429 and waits(blocked, 600)
     error = blocked.json()["error"]
-    assert error["code"] == "rate_limited" and error["retry_after"] == 600
+    assert error["code"] == "rate_limited" and error["retry_after"] == int(blocked["Retry-After"])
     assert "Vui lòng thử lại sau 10 phút" in error["message"] and "Quên mật khẩu" in error["message"]
 
 
@@ -48,7 +54,7 @@ def test_the_token_endpoint_second_factor_lockout_says_when(people, client):
         assert token(client, username="cv_xa", password=PASSWORD, otp=wrong).status_code == 401
     with later(60):
         blocked = token(client, username="cv_xa", password=PASSWORD, otp=code_for(device))
-    assert blocked.status_code == 429 and blocked["Retry-After"] == "840"
+    assert blocked.status_code == 429 and waits(blocked, 840)
     assert "Vui lòng thử lại sau 14 phút" in blocked.json()["error"]["message"]
 
 
@@ -64,7 +70,7 @@ def test_the_documented_tracking_operation_says_when(people, settings):
     client = TestClient(api)
     assert client.get(f"/track/{d.code}?key=WRONG1").status_code == 404
     blocked = client.get(f"/track/{d.code}?key={d.tracking_key}")
-    assert blocked.status_code == 429 and blocked["Retry-After"] == "900"
+    assert blocked.status_code == 429 and waits(blocked, 900)
     assert "Vui lòng thử lại sau 15 phút" in blocked.json()["error"]["message"]
 
 
@@ -78,7 +84,7 @@ def test_the_second_step_429_gives_the_time_left_not_the_whole_window(people):
         c.post(VERIFY, {"code": wrong})
     with later(120):
         response = c.post(VERIFY, {"code": code_for(device)})
-    assert response.status_code == 429 and response["Retry-After"] == "780"
+    assert response.status_code == 429 and waits(response, 780)
     assert "Vui lòng thử lại sau 13 phút" in response.content.decode()
 
 
@@ -92,5 +98,5 @@ def test_enrolment_429_says_when(people):
     for _ in range(5):
         c.post("/tai-khoan/xac-thuc-hai-buoc/", {"action": "confirm", "code": wrong})
     response = c.post("/tai-khoan/xac-thuc-hai-buoc/", {"action": "confirm", "code": code_for(device)})
-    assert response.status_code == 429 and response["Retry-After"] == "900"
+    assert response.status_code == 429 and waits(response, 900)
     assert "Vui lòng thử lại sau 15 phút" in response.content.decode()
