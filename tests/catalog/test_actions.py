@@ -100,3 +100,21 @@ def test_publishing_checks_the_draft_and_logs_both_versions(catalog):
     published = actions.publish_draft(draft, actor=None, note="Thử")
     assert published.state == "published" and published.change_note == "Thử"
     assert sorted(_log(published)) == ["create", "publish"] and _log(previous) == ["retire"]
+
+
+def test_the_django_admin_shows_the_catalogue_and_publishes_only_through_the_actions(catalog, admin_client):
+    """The Django admin edits nothing of a procedure (no lock, no check, no log there); its publish
+    action goes through publish_draft, so it refuses what the administration pages refuse."""
+    draft = _draft("2.000815")  # level 2: the publication check asks only for the workflow
+    case = draft.cases.get()
+    WorkflowStep.objects.create(case=case, order=9, name="Thêm", role="officer", quota_hours=Decimal(3))  # over
+    url = f"/quan-tri-he-thong/catalog/procedureversion/{draft.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"name": "sửa ngoài quy trình"}).status_code == 403
+    changelist = "/quan-tri-he-thong/catalog/procedureversion/"
+    admin_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    assert ProcedureVersion.objects.get(pk=draft.pk).state == ProcedureVersion.State.DRAFT
+    WorkflowStep.objects.filter(case=case, name="Thêm").delete()
+    admin_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    assert ProcedureVersion.objects.get(pk=draft.pk).state == ProcedureVersion.State.PUBLISHED
+    assert "publish" in _log(ProcedureVersion.objects.get(pk=draft.pk))

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .actions import PublishError, publish_version, retire_version
+from . import actions
+from .actions import PublishError
 from .models import (
     FAQ,
     Component,
@@ -31,48 +32,59 @@ class VersionInline(admin.TabularInline):
     show_change_link = True
 
 
+class ReadOnly:
+    """Procedures, versions and their parts are changed only through catalog.actions (the no-code
+    administration pages or the import), which lock the draft, check it and log the change: the
+    Django admin shows them and can publish or retire through the same actions, never edit."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["code", "__str__", "published"]
     search_fields = ["code", "versions__search_name"]
-    readonly_fields = ["published"]
     inlines = [VersionInline]
 
 
-class CaseInline(admin.StackedInline):
+class CaseInline(ReadOnly, admin.StackedInline):
     model = ProcedureCase
     extra = 0
     show_change_link = True
 
 
-class ComponentInline(admin.TabularInline):
+class ComponentInline(ReadOnly, admin.TabularInline):
     model = Component
     extra = 0
-    autocomplete_fields = ["form"]
 
 
-class FeeInline(admin.TabularInline):
+class FeeInline(ReadOnly, admin.TabularInline):
     model = Fee
     extra = 0
 
 
-class GuideInline(admin.StackedInline):
+class GuideInline(ReadOnly, admin.StackedInline):
     model = Guide
     extra = 0
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(ReadOnly, admin.StackedInline):
     model = FAQ
     extra = 0
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["procedure", "number", "name", "state", "level", "agency"]
     list_filter = ["state", "level", "sector"]
     search_fields = ["procedure__code", "search_name"]
-    autocomplete_fields = ["agency", "receiving_agency", "sector"]
-    readonly_fields = ["state", "published_at", "retired_at"]
     inlines = [CaseInline, ComponentInline, FeeInline, GuideInline, FAQInline]
     actions = ["publish", "retire"]
 
@@ -80,29 +92,31 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         for version in queryset:
             try:
-                publish_version(version)
+                actions.publish_draft(version, actor=request.user, note=_("Công bố từ trang quản trị hệ thống"))
             except PublishError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
 
     @admin.action(description=_("Ngừng áp dụng các phiên bản đã chọn"))
     def retire(self, request, queryset):
         for version in queryset.filter(state=ProcedureVersion.State.PUBLISHED):
-            retire_version(version)
+            try:
+                actions.retire(version, actor=request.user)
+            except PublishError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
 
 
-class StepInline(admin.TabularInline):
+class StepInline(ReadOnly, admin.TabularInline):
     model = WorkflowStep
     extra = 0
-    autocomplete_fields = ["agency"]
 
 
 @admin.register(ProcedureCase)
-class ProcedureCaseAdmin(admin.ModelAdmin):
+class ProcedureCaseAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["name", "version", "time_amount", "time_unit", "cutoff_time"]
     inlines = [StepInline]
 
 
 @admin.register(FormTemplate)
-class FormTemplateAdmin(admin.ModelAdmin):
+class FormTemplateAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["filename", "title", "size", "uploaded_at"]
     search_fields = ["filename", "title"]
