@@ -85,8 +85,11 @@ def test_it_receives_a_counter_dossier_with_two_scanned_files(people, login):
     assert f"Đã tiếp nhận hồ sơ {dossier.code}" in page and "Hẹn trả kết quả" in page
     assert f'href="/can-bo/ho-so/{dossier.code}/mau/01.pdf"' in page
     assert "to-khai-2.pdf" in page and "giay-chung-sinh.png" in page
-    # The same form sent twice (a double click) makes one dossier.
-    again = c.post(URL, form_data(outcome="receive", present=[form.pk, birth_cert.pk]))
+    # The same form sent twice (a double click: the same fields and the same scans) makes one dossier.
+    again = form_data(outcome="receive", present=[form.pk, birth_cert.pk])
+    again[f"files-{form.pk}"] = [pdf("to-khai-1.pdf"), pdf("to-khai-2.pdf")]
+    again[f"files-{birth_cert.pk}"] = png()
+    again = c.post(URL, again)
     assert again.status_code == 302 and Dossier.objects.count() == 1
 
 

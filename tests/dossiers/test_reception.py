@@ -196,6 +196,15 @@ def test_the_same_key_replays_and_another_request_under_it_is_a_conflict(people)
     with pytest.raises(IdempotencyConflict):
         receive(people, present=[form], outcome="supplement", idempotency_key="quay-1")
     assert Dossier.objects.count() == 1
+    scanned = receive(people, files=[(form, io.BytesIO(PDF), "to-khai.pdf"), (birth_cert, io.BytesIO(PNG), "a.png")],
+                      idempotency_key="quay-2")
+    same = receive(people, files=[(form, io.BytesIO(PDF), "to-khai.pdf"), (birth_cert, io.BytesIO(PNG), "a.png")],
+                   idempotency_key="quay-2")
+    assert same.replayed and same.dossier.pk == scanned.dossier.pk
+    with pytest.raises(IdempotencyConflict):  # other scans under the same key: not silently dropped
+        receive(people, files=[(form, io.BytesIO(PDF), "to-khai.pdf"), (birth_cert, io.BytesIO(PDF), "a.png")],
+                idempotency_key="quay-2")
+    assert Dossier.objects.count() == 2
 
 
 # --- the API's door ----------------------------------------------------------------------------------

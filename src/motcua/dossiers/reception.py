@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -145,6 +146,20 @@ class Reception:
     files: list = field(default_factory=list)  # the DossierFile rows stored
 
 
+def _file_print(f) -> list:
+    """What a retry must send again to be the same request: each scan's component, name and bytes
+    (a retry with other scans under the same key is another request, refused, never dropped)."""
+    digest, size = hashlib.sha256(), 0
+    with contextlib.suppress(AttributeError, OSError):
+        f.upload.seek(0)
+    for chunk in iter(lambda: f.upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    with contextlib.suppress(AttributeError, OSError):
+        f.upload.seek(0)
+    return [f.component.pk if f.component is not None else None, f.name[:255], size, digest.hexdigest()]
+
+
 def receive_at_counter(
     *,
     actor,
@@ -219,7 +234,8 @@ def receive_at_counter(
                 receive=outcome == RECEIVE, delivery=delivery, delivery_address=delivery_address,
                 idempotency_key=idempotency_key, at=at,
                 fingerprint={"outcome": outcome, "present": ticked, "missing": extra,
-                             "reason": " ".join((reason or "").split())},
+                             "reason": " ".join((reason or "").split()),
+                             "files": [_file_print(f) for f in counter_files]},
             )
             if created.replayed:
                 created.extra["reception"] = Reception(outcome, list(result.missing) if outcome == SUPPLEMENT else [])
