@@ -42,8 +42,6 @@ GUARDED: dict[str, tuple[str, ...]] = {
         "catalog_component", "catalog_formtemplate", "catalog_fee", "catalog_guide", "catalog_faq",
         "eforms_eform",
     ), CATALOG_WRITERS),
-    # audit.changelog.record dates the version one of whose parts it logs (updated_at, nothing else).
-    "catalog_procedureversion": (*CATALOG_WRITERS, "audit/changelog.py"),
 }
 ALWAYS = ("/migrations/",)  # schema and data migrations write what they must
 

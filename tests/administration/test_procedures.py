@@ -602,7 +602,7 @@ def test_it_removes_an_uploaded_file_when_the_save_fails(admins, admin_client, s
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(catalog_actions, "_touch", broken)
+    monkeypatch.setattr(catalog_actions, "touch", broken)
     with pytest.raises(RuntimeError):
         admin_client.post(f"{A}thu-tuc/{BIRTH}/ban-nhap/thanh-phan/{component.pk}/", _component(
             name=component.name, form_file=SimpleUploadedFile("mau.pdf", PDF)))

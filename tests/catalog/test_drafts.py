@@ -57,16 +57,18 @@ def test_it_dates_the_draft_when_any_part_of_it_changes(catalog):
 
     from django.utils import timezone
 
-    from motcua.audit.changelog import record
+    from motcua.catalog import actions
     from motcua.catalog.models import WorkflowStep
 
     draft = start_draft(Procedure.objects.get(code=BIRTH))
     step = WorkflowStep.objects.filter(case__version=draft).first()
     later = timezone.now() + dt.timedelta(hours=2)
-    record(None, step, "update", before={"quota_hours": "4"}, at=later)
+    actions.update_step(draft, step.pk, actor=None, name=step.name + " (sửa)", role=step.role,
+                        quota_hours=step.quota_hours, at=later)
     draft.refresh_from_db()
     assert draft.updated_at == later
     component = draft.components.first()
-    record(None, component, "update", at=later + dt.timedelta(minutes=5))
+    actions.save_part(draft, "component", actor=None, pk=component.pk, at=later + dt.timedelta(minutes=5),
+                      values={"name": component.name + " (sửa)"})
     draft.refresh_from_db()
     assert draft.updated_at == later + dt.timedelta(minutes=5)

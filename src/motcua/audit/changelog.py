@@ -48,7 +48,6 @@ def record(actor, obj: models.Model, action: str, *, before: dict | None = None,
     """Append one change-log row. `after` defaults to a snapshot of obj unless the action deletes it."""
     if after is None and action != "delete":
         after = snapshot(obj)
-    _touch_version(obj, at or timezone.now())
     return ChangeLog.objects.create(
         at=at or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -61,21 +60,6 @@ def record(actor, obj: models.Model, action: str, *, before: dict | None = None,
         after=after,
         note=note[:500],
     )
-
-
-def _touch_version(obj: models.Model, at: dt.datetime) -> None:
-    """A change to any part of a procedure version (a component, a step, the e-form…) is a change
-    of that version: the procedure list's "last change" reads the version's updated_at."""
-    from motcua.catalog.models import ProcedureVersion, WorkflowStep
-
-    if isinstance(obj, ProcedureVersion):
-        version_id = obj.pk
-    elif isinstance(obj, WorkflowStep):
-        version_id = obj.case.version_id if obj.case_id else None
-    else:
-        version_id = getattr(obj, "version_id", None) or getattr(obj, "procedure_version_id", None)
-    if version_id and isinstance(version_id, int):
-        ProcedureVersion.objects.filter(pk=version_id).update(updated_at=at)
 
 
 def changed_fields(before: dict | None, after: dict | None) -> list[tuple[str, Any, Any]]:

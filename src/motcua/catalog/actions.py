@@ -259,13 +259,16 @@ def _note(version: ProcedureVersion, extra: str = "") -> str:
 
 def _log(actor, version: ProcedureVersion, obj, action: str, *, before=None, after=None, extra: str = "",
          at: dt.datetime | None = None):
+    touch(version, at)
     return changelog.record(actor, obj, action, before=before, after=after, agency=version.agency,
                             note=_note(version, extra), at=at)
 
 
-def _touch(version: ProcedureVersion, at: dt.datetime | None = None) -> None:
-    """The draft's "last change" follows the edits of its parts."""
-    ProcedureVersion.objects.filter(pk=version.pk).update(updated_at=at or timezone.now())
+def touch(version: ProcedureVersion | int, at: dt.datetime | None = None) -> None:
+    """A change to any part of a version (a step, a component, the e-form…) is a change of the
+    version: the procedure list's "last change" reads its updated_at."""
+    pk = version if isinstance(version, int) else version.pk
+    ProcedureVersion.objects.filter(pk=pk).update(updated_at=at or timezone.now())
 
 
 def _checked(obj, *, exclude: tuple[str, ...] = ()) -> None:
@@ -460,7 +463,7 @@ def save_part(version: ProcedureVersion | int, kind, *, actor, values: dict[str,
             after = changelog.snapshot(model.objects.get(pk=item.pk))  # as stored (1.00, not 1)
             _log(actor, draft, item, ChangeAction.UPDATE if pk else ChangeAction.CREATE, before=before, after=after,
                  at=at)
-            _touch(draft, at)
+            touch(draft, at)
     except Exception:
         _remove_stored(stored)  # nothing refers to the new files: do not leave them behind
         raise
@@ -484,7 +487,7 @@ def remove_part(version: ProcedureVersion | int, kind, pk: int, *, actor, at: dt
     item.delete()
     item.pk = pk
     _log(actor, draft, item, ChangeAction.DELETE, before=before, at=at)
-    _touch(draft, at)
+    touch(draft, at)
     return item
 
 
@@ -512,7 +515,7 @@ def move_part(version: ProcedureVersion | int, kind, pk: int, *, actor, directio
             changed.append(obj)
     model.objects.bulk_update(changed, ["order"])
     _log(actor, draft, moved, ChangeAction.REORDER, before=before, at=at)
-    _touch(draft, at)
+    touch(draft, at)
     return moved, True
 
 
@@ -582,6 +585,7 @@ def add_step(version: ProcedureVersion | int, *, actor, case: ProcedureCase | in
     step = WorkflowStep.objects.create(case=locked, order=position, name=name, role=role, agency=agency,
                                        quota_hours=quota)
     note = _("Thêm bước vào quy trình của trường hợp «%(case)s».") % {"case": locked.name}
+    touch(locked.version_id, at)
     changelog.record(actor, step, ChangeAction.CREATE, agency=locked.version.agency, note=note, at=at)
     return step, result
 
@@ -605,6 +609,7 @@ def update_step(version: ProcedureVersion | int, step_id: int, *, actor, name: s
     row.save()
     after = changelog.snapshot(row)
     if before != after:
+        touch(locked.version_id, at)
         changelog.record(actor, row, ChangeAction.UPDATE, before=before, after=after, agency=locked.version.agency,
                          at=at)
     return row, result
@@ -622,6 +627,7 @@ def remove_step(version: ProcedureVersion | int, step_id: int, *, actor, at: dt.
     row.delete()
     _renumber(locked)
     row.pk = step_id
+    touch(locked.version_id, at)
     changelog.record(actor, row, ChangeAction.DELETE, before=before, agency=locked.version.agency, at=at)
     return row
 
@@ -643,6 +649,7 @@ def move_step(version: ProcedureVersion | int, step_id: int, *, actor, direction
     for i, s in enumerate(steps):
         if s.order != i:
             WorkflowStep.objects.filter(pk=s.pk).update(order=i)
+    touch(locked.version_id, at)
     changelog.record(
         actor, locked, ChangeAction.REORDER, agency=locked.version.agency,
         before={"steps": before}, after={"steps": [s.pk for s in steps]},

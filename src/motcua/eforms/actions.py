@@ -4,8 +4,8 @@ An e-form is a part of its procedure version, so an edit is an edit of the draft
 the draft's lock first (`catalog.actions.lock_draft`, NotADraft when the version was published or
 retired meanwhile), then the e-form's row, applies one `editing` operation or setting, checks it
 (EFormError: Vietnamese problems and the input they are about), saves, and writes the change-log row
-(before/after of the whole EForm, the version's updated_at touched) in the same transaction. Two
-admins editing the same e-form are serialised: neither loses the other's field.
+(before/after of the whole EForm; the version's updated_at touched by catalog.actions.touch) in the
+same transaction. Two admins editing the same e-form are serialised: neither loses the other's field.
 
     eform = actions.create_eform(draft, actor=user, title="Tờ khai khai sinh")
     actions.add_field(draft, actor=user, spec=editing.compose("text", label="Họ và tên", key="ho_ten"))
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from motcua.audit.changelog import record, snapshot
 from motcua.audit.models import ChangeAction
-from motcua.catalog.actions import NotADraft, lock_draft  # noqa: F401  (NotADraft: what callers catch)
+from motcua.catalog.actions import NotADraft, lock_draft, touch  # noqa: F401  (NotADraft: what callers catch)
 from motcua.catalog.models import Component, ProcedureVersion
 
 from . import editing
@@ -89,6 +89,7 @@ def _edit_schema(version, actor, operation: Callable[[list], list], note: str | 
             note = note(list(eform.schema or []))
         eform.schema = operation(list(eform.schema or []))
         eform.save(update_fields=["schema", "updated_at"])
+        touch(draft, at)
         record(actor, eform, action, before=before, after=snapshot(eform), agency=draft.agency, note=note, at=at)
     return eform
 
@@ -109,6 +110,7 @@ def create_eform(version, *, actor, title: str, component: Component | int | Non
         eform = EForm(procedure_version=draft, title=title, component=component,
                       schema=[dict(s) for s in GENERIC_SCHEMA] if generic else [])
         eform.save()
+        touch(draft, at)
         record(actor, eform, ChangeAction.CREATE, before=None, after=snapshot(eform), agency=draft.agency,
                note=_("Tạo biểu mẫu điện tử"), at=at)
     return eform
@@ -126,6 +128,7 @@ def update_settings(version, *, actor, title: str, component: Component | int | 
         before = snapshot(eform)
         eform.title, eform.component = title, component
         eform.save(update_fields=["title", "component", "updated_at"])
+        touch(draft, at)
         record(actor, eform, ChangeAction.UPDATE, before=before, after=snapshot(eform), agency=draft.agency,
                note=_("Sửa tên tờ khai, thành phần thay thế"), at=at)
     return eform
