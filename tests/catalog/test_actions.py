@@ -118,3 +118,33 @@ def test_the_django_admin_shows_the_catalogue_and_publishes_only_through_the_act
     admin_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
     assert ProcedureVersion.objects.get(pk=draft.pk).state == ProcedureVersion.State.PUBLISHED
     assert "publish" in _log(ProcedureVersion.objects.get(pk=draft.pk))
+
+
+def test_a_case_of_more_than_fifty_steps_is_refused_at_every_door(catalog):
+    """The step limit is a rule of the draft (validate_draft), so the import refuses it as the
+    workflow editor does."""
+    from motcua.catalog import validation
+    from motcua.catalog.importer import CatalogError, import_catalog
+
+    draft = _draft("2.000815")
+    case = draft.cases.get()
+    step = case.steps.first()
+    with pytest.raises(actions.InvalidChange) as refused:
+        for _i in range(validation.MAX_STEPS):
+            actions.add_step(draft, actor=None, case=case, name="Bước", role="officer", quota_hours=Decimal(0))
+    assert refused.value.message == validation.too_many_steps()
+    WorkflowStep.objects.bulk_create([WorkflowStep(case=case, order=100 + i, name="Thêm", role=step.role,
+                                                   quota_hours=Decimal(0)) for i in range(2)])
+    assert validation.too_many_steps() in [str(p.message) for p in validation.validate_draft(draft)]
+    with pytest.raises(actions.InvalidChange):
+        actions.set_level(draft.procedure, actor=None, level=7)
+
+    from motcua.catalog.importer import export_catalog
+
+    data = export_catalog()
+    procedure = next(p for p in data["procedures"] if p["code"] == "2.000815")
+    procedure["cases"][0]["steps"] = [{"name": f"Bước {i}", "role": "officer", "quota_hours": 0}
+                                      for i in range(validation.MAX_STEPS + 1)]
+    with pytest.raises(CatalogError) as refused_import:
+        import_catalog(data)
+    assert validation.too_many_steps() in str(refused_import.value)

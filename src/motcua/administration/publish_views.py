@@ -166,6 +166,9 @@ def service_level(request, code):
                                               note=_("Đổi mức độ dịch vụ"))
         except catalog_actions.LevelRefused as exc:
             refused = exc.problems
+        except catalog_actions.PublishError as exc:  # published or refused meanwhile, a bad level
+            messages.error(request, str(exc))
+            return redirect(f"{BASE}thu-tuc/{procedure.code}/")
         else:
             messages.success(request, _(
                 "Đã đặt mức độ %(level)s cho bản nháp phiên bản %(n)s. Kiểm tra và công bố bản nháp để áp dụng trên "

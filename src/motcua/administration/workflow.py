@@ -28,7 +28,7 @@ from motcua.backoffice.forms import BaseForm, _one_line
 from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import budget as budget_rules
-from motcua.catalog.actions import MAX_STEPS, NotADraft
+from motcua.catalog.actions import NotADraft
 from motcua.catalog.models import Role as StepRole
 from motcua.catalog.models import WorkflowStep
 
@@ -222,9 +222,7 @@ def draft_workflow(request, code):
     status = 200
     if request.method == "POST":
         status = 400
-        if len(steps) >= MAX_STEPS:
-            form.add_action_error(None, _("Một trường hợp có tối đa %(n)s bước.") % {"n": MAX_STEPS})
-        elif form.is_valid():
+        if form.is_valid():
             data = form.cleaned_data
             try:
                 step, done = catalog_actions.add_step(

@@ -29,6 +29,7 @@ from motcua.audit.models import ChangeAction
 from motcua.core.text import fold
 
 from . import budget as budget_rules
+from . import validation
 from .models import (
     FAQ,
     Component,
@@ -41,8 +42,6 @@ from .models import (
     ServiceLevel,
     WorkflowStep,
 )
-
-MAX_STEPS = 50
 
 
 class PublishError(Exception):
@@ -340,13 +339,16 @@ def edit_general(version: ProcedureVersion | int, *, actor, values: dict[str, An
 def set_level(procedure: Procedure, *, actor, level: int, note: str = "") -> ProcedureVersion:
     """The service level of the procedure's draft (a draft is started when there is none). Raising
     the level is refused while the version lacks what the level needs (`LevelRefused`)."""
-    from .validation import level_gaps
-
+    if level not in ServiceLevel.values:
+        raise InvalidChange(_("Mức độ dịch vụ phải từ 1 đến 4."), field="level")
+    # The procedure first, as publish_draft: a publication meanwhile waits, and the draft found
+    # here is still the draft when it is changed.
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     draft = procedure.versions.filter(state=ProcedureVersion.State.DRAFT).order_by("-number").first()
     subject = draft or _latest(procedure)
     if subject is None:
         raise PublishError("Thủ tục chưa có phiên bản nào để sao chép.")
-    gaps = level_gaps(subject, level) if level > subject.level else []
+    gaps = validation.level_gaps(subject, level) if level > subject.level else []
     if gaps:
         raise LevelRefused(gaps)
     if draft is None:
@@ -570,8 +572,8 @@ def add_step(version: ProcedureVersion | int, *, actor, case: ProcedureCase | in
     draft = lock_draft(version)
     locked = _locked_case(draft, getattr(case, "pk", case))
     current = list(locked.steps.order_by("order", "pk"))
-    if len(current) >= MAX_STEPS:
-        raise InvalidChange(_("Một trường hợp có tối đa %(n)s bước.") % {"n": MAX_STEPS})
+    if len(current) >= validation.MAX_STEPS:
+        raise InvalidChange(validation.too_many_steps())
     _step_values(name, role, quota_hours)
     quota = budget_rules.hours(quota_hours)
     result = budget_rules.case_budget(locked, [*current, quota])
@@ -672,13 +674,11 @@ def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.d
     are logged. `levels=False` leaves out the service level's prerequisites (e-form, payment,
     signing certificate): the catalogue import states a level from the national catalogue before
     the installation has configured them."""
-    from .validation import validate_draft
-
     pk = version if isinstance(version, int) else version.pk
     procedure_id = ProcedureVersion.objects.filter(pk=pk).values_list("procedure_id", flat=True).get()
     procedure = Procedure.objects.select_for_update().get(pk=procedure_id)  # the procedure first, as publish_version
     draft = lock_draft(pk)
-    problems = validate_draft(draft, levels=levels)
+    problems = validation.validate_draft(draft, levels=levels)
     if problems:
         raise DraftRefused(problems)
     previous = procedure.published

@@ -48,6 +48,13 @@ SECTION_LABELS = {
 EMPTY = gettext_noop("(để trống)")
 
 
+
+MAX_STEPS = 50  # a case's workflow: more is a data error, not a procedure
+
+
+def too_many_steps() -> str:
+    return _("Một trường hợp có tối đa %(n)s bước.") % {"n": MAX_STEPS}
+
 def section_url(code: str, section: str) -> str:
     if section == "chung-thu":
         return ""
@@ -158,6 +165,8 @@ def validate_draft(version: ProcedureVersion, *, levels: bool = True) -> list[Pr
         if not steps:
             add("quy-trinh", obj, _("Chưa có bước xử lý nào trong quy trình."))
             continue
+        if len(steps) > MAX_STEPS:
+            add("quy-trinh", obj, too_many_steps())
         for j, step in enumerate(steps, 1):
             sobj = _("%(case)s, bước %(n)s «%(name)s»") % {"case": obj, "n": j, "name": step.name or EMPTY}
             if _blank(step.name):
