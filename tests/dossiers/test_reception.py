@@ -338,3 +338,17 @@ def test_the_page_and_the_api_make_the_same_dossier_events_and_files(people, out
     assert snapshot(by_api) == snapshot(by_page)
     expected_files = {"refuse": 0}.get(outcome, 3)
     assert len(snapshot(by_api)["files"]) == expected_files
+
+
+def test_the_api_answers_too_many_files_in_json(people):
+    """More files than Django reads in one request (DATA_UPLOAD_MAX_NUMBER_FILES): a JSON 400 the
+    client can act on, never the framework's HTML page."""
+    from django.conf import settings
+
+    many = [SimpleUploadedFile(f"gcs-{i}.png", PNG) for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)]
+    response = post_reception(people.receptionist, {
+        "procedure": BIRTH, "applicant": APPLICANT, "outcome": "receive", "present": [1],
+    }, {"files.2": many})
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "too_many_files"
+    assert not Dossier.objects.exists()

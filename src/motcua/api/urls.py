@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -50,6 +52,19 @@ def _unauthorized(request, exc):
     return api.create_response(
         request, error_body("unauthorized", "Cần đăng nhập (mã truy cập không hợp lệ hoặc đã hết hạn)."), status=401
     )
+
+
+@api.exception_handler(TooManyFilesSent)
+def _too_many_files(request, exc):
+    return api.create_response(request, error_body(
+        "too_many_files", f"Quá nhiều tệp trong một yêu cầu (tối đa {settings.DATA_UPLOAD_MAX_NUMBER_FILES}).",
+        field="files"), status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(request, error_body(
+        "request_too_large", "Yêu cầu quá lớn: hãy gửi ít tệp hơn trong mỗi lần, hoặc tệp nhỏ hơn."), status=413)
 
 
 @api.exception_handler(HttpError)

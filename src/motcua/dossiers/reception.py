@@ -36,7 +36,7 @@ from .models import Channel, Delivery, Dossier, FileSource
 
 RECEIVE, SUPPLEMENT, REFUSE = "receive", "supplement", "refuse"
 OUTCOMES = (RECEIVE, SUPPLEMENT, REFUSE)
-MAX_FILES = 200
+MAX_FILES = 100  # Django's DATA_UPLOAD_MAX_NUMBER_FILES: a request with more never reaches here
 
 
 @dataclass(frozen=True)
