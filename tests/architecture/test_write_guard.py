@@ -80,3 +80,16 @@ def test_a_catalogue_write_from_outside_its_actions_is_caught(catalog):
         namespace["write"](step.pk)
     assert [(s.table, s.where) for s in write_guard.GUARD.take()] == [
         ("catalog_workflowstep", "src/motcua/administration/workflow.py:2")]
+
+
+def test_a_helper_writing_on_behalf_of_the_action_layer_must_be_listed(people):
+    """The innermost application frame is the writer: a write from an unlisted module is caught
+    even when the action layer called it (it would be a second writer the list does not show)."""
+    dossier = online_dossier(people)
+    helper = _application_function("backoffice/views.py", ORM)
+    namespace = {"helper": helper}
+    exec(compile("def write(pk):\n    helper(pk)\n", write_guard.SRC + "dossiers/actions.py", "exec"),  # noqa: S102
+         namespace)
+    write_guard.GUARD.take()
+    namespace["write"](dossier.pk)
+    assert [s.where for s in write_guard.GUARD.take()] == ["src/motcua/backoffice/views.py:2"]
