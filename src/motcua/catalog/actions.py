@@ -85,8 +85,8 @@ class NotADraft(PublishError):
     """The version was published or retired meanwhile: a published version is never modified."""
 
     def __init__(self, version: ProcedureVersion | None = None):
-        super().__init__("Bản nháp vừa được công bố hoặc ngừng áp dụng nên thay đổi chưa được lưu. "
-                         "Hãy tạo bản nháp mới để sửa tiếp.")
+        super().__init__(_("Bản nháp vừa được công bố hoặc ngừng áp dụng nên thay đổi chưa được lưu. "
+                           "Hãy tạo bản nháp mới để sửa tiếp."))
         self.version = version
 
 
@@ -112,7 +112,8 @@ def publish_version(version: ProcedureVersion, *, at: dt.datetime | None = None)
     procedure = Procedure.objects.select_for_update().get(pk=version.procedure_id)
     version = ProcedureVersion.objects.select_related("sector").get(pk=version.pk)
     if version.state != ProcedureVersion.State.DRAFT:
-        raise PublishError(f"Chỉ công bố được bản nháp (phiên bản {version.number} đang là {version.state}).")
+        raise PublishError(_("Chỉ công bố được bản nháp (phiên bản %(n)s đang ở trạng thái «%(state)s»).")
+                           % {"n": version.number, "state": version.get_state_display()})
     ProcedureVersion.objects.filter(
         procedure=procedure, state=ProcedureVersion.State.PUBLISHED
     ).update(state=ProcedureVersion.State.RETIRED, retired_at=at)
@@ -138,19 +139,6 @@ def retire_version(version: ProcedureVersion, *, at: dt.datetime | None = None) 
     if procedure.published_id == version.pk:
         procedure.published = None
         procedure.save(update_fields=["published"])
-
-
-def reindex_published() -> int:
-    """Recompute the search columns of every published version (after a folding change)."""
-    count = 0
-    qs = ProcedureVersion.objects.filter(state=ProcedureVersion.State.PUBLISHED).select_related(
-        "procedure", "sector"
-    ).prefetch_related("components", "cases")
-    for version in qs.iterator(chunk_size=500):
-        version.refresh_search_fields()
-        version.save(update_fields=["search_name", "search_name_accented", "search_body"])
-        count += 1
-    return count
 
 
 def _latest(procedure: Procedure) -> ProcedureVersion | None:
@@ -205,7 +193,7 @@ def start_draft(procedure: Procedure, *, note: str = "", actor=None) -> Procedur
         return draft
     source = _latest(procedure)
     if source is None:
-        raise PublishError("Thủ tục chưa có phiên bản nào để sao chép.")
+        raise PublishError(_("Thủ tục chưa có phiên bản nào để sao chép."))
     draft = ProcedureVersion.objects.get(pk=source.pk)
     draft.pk = None
     draft.number = source.number + 1
@@ -347,7 +335,7 @@ def set_level(procedure: Procedure, *, actor, level: int, note: str = "") -> Pro
     draft = procedure.versions.filter(state=ProcedureVersion.State.DRAFT).order_by("-number").first()
     subject = draft or _latest(procedure)
     if subject is None:
-        raise PublishError("Thủ tục chưa có phiên bản nào để sao chép.")
+        raise PublishError(_("Thủ tục chưa có phiên bản nào để sao chép."))
     gaps = validation.level_gaps(subject, level) if level > subject.level else []
     if gaps:
         raise LevelRefused(gaps)
