@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import actions
@@ -36,6 +37,9 @@ class ReadOnly:
     """Procedures, versions and their parts are changed only through catalog.actions (the no-code
     administration pages or the import), which lock the draft, check it and log the change: the
     Django admin shows them and can publish or retire through the same actions, never edit."""
+
+    # Links are shown as https (Django 6's default; silences 5.2's transitional warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
