@@ -148,3 +148,15 @@ def test_a_case_of_more_than_fifty_steps_is_refused_at_every_door(catalog):
     with pytest.raises(CatalogError) as refused_import:
         import_catalog(data)
     assert validation.too_many_steps() in str(refused_import.value)
+
+
+def test_a_new_or_copied_procedure_needs_a_free_well_formed_code(catalog):
+    """One rule (catalog.actions.code_problem) for the forms and the actions behind them: a copy
+    made by any caller is refused a code already taken, whatever its letter case."""
+    source = Procedure.objects.get(code=BIRTH).published
+    Procedure.objects.create(code="1.001193-B")
+    for code in ("1.001193-b", "mã có dấu cách"):
+        with pytest.raises(actions.InvalidChange) as refused:
+            actions.copy_procedure(source, code=code, name="Bản sao")
+        assert refused.value.field == "code" and refused.value.message == actions.code_problem(code)
+    assert not Procedure.objects.filter(code__in=["1.001193-b", "mã có dấu cách"]).exists()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
 from motcua.backoffice.forms import mark_invalid
+from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
     FAQ,
     Component,
@@ -30,7 +31,6 @@ from motcua.catalog.models import (
     ProcedureVersion,
     Sector,
     TimeUnit,
-    procedure_code_validator,
 )
 from motcua.dossiers.files import accepted_extensions, zip_problem
 
@@ -129,14 +129,11 @@ class AdminModelForm(AdminFormMixin, forms.ModelForm):
         self._setup()
 
 
-def _clean_code(value: str, *, exclude_pk: int | None = None) -> str:
+def _clean_code(value: str) -> str:
     code = clean_text(value).strip()
-    procedure_code_validator(code)
-    qs = Procedure.objects.filter(code__iexact=code)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    if qs.exists():
-        raise ValidationError(gettext("Mã thủ tục «%(code)s» đã có trong danh mục; hãy dùng mã khác.") % {"code": code})
+    problem = catalog_actions.code_problem(code)
+    if problem:
+        raise ValidationError(problem)
     return code
 
 

@@ -213,7 +213,7 @@ def start_draft(procedure: Procedure, *, note: str = "", actor=None) -> Procedur
 def copy_procedure(source: ProcedureVersion, *, code: str, name: str | None = None,
                    agency=None, actor=None, note: str = "") -> ProcedureVersion:
     """A new procedure (new code) whose first version is a draft copy of `source`."""
-    procedure = Procedure.objects.create(code=code)
+    procedure = _new_procedure(code)
     draft = ProcedureVersion.objects.get(pk=source.pk)
     draft.pk = None
     draft.procedure = procedure
@@ -272,17 +272,29 @@ def _checked(obj, *, exclude: tuple[str, ...] = ()) -> None:
 
 
 @transaction.atomic
+def code_problem(code: str) -> str | None:
+    """Why `code` cannot be a new procedure's code (its form, or taken), or None: the one rule of
+    the new-procedure and copy forms and of the actions behind them."""
+    try:
+        Procedure(code=code).full_clean(validate_unique=False)
+    except ValidationError as exc:
+        return next(iter(exc.message_dict.values()))[0]
+    if Procedure.objects.filter(code__iexact=code).exists():
+        return _("Mã thủ tục «%(code)s» đã có trong danh mục; hãy dùng mã khác.") % {"code": code}
+    return None
+
+
+def _new_procedure(code: str) -> Procedure:
+    problem = code_problem(code)
+    if problem:
+        raise InvalidChange(problem, "code")
+    return Procedure.objects.create(code=code)
+
+
 def create_procedure(*, actor, code: str, name: str, sector, agency, case_name: str, time_amount,
                      time_unit: str) -> ProcedureVersion:
     """A new procedure: its first version, a draft with one case (level 1 until it is configured)."""
-    if Procedure.objects.filter(code__iexact=code).exists():
-        raise InvalidChange(_("Mã thủ tục «%(code)s» đã có trong danh mục; hãy dùng mã khác.") % {"code": code}, "code")
-    procedure = Procedure(code=code)
-    try:
-        procedure.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise InvalidChange(next(iter(exc.message_dict.values()))[0], "code") from exc
-    procedure.save()
+    procedure = _new_procedure(code)
     version = ProcedureVersion(
         procedure=procedure, number=1, state=ProcedureVersion.State.DRAFT, name=name, sector=sector,
         agency=agency, receiving_agency=agency, level=ServiceLevel.INFORMATION, change_note=_("Tạo mới"),
