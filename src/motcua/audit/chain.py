@@ -78,7 +78,7 @@ def sealed_with(payload: Mapping[str, Any], prev_hash: str, stored: str,
     for key in known or keys.known():
         if hmac.compare_digest(hmac.new(key.chain, message, hashlib.sha256).hexdigest(), stored or ""):
             return KEYED, key.kid
-    if hmac.compare_digest(hashlib.sha256(message).hexdigest(), stored or ""):
+    if hmac.compare_digest(plain_digest(payload, prev_hash), stored or ""):
         return PLAIN, ""
     return None
 
