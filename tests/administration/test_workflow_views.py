@@ -55,10 +55,10 @@ def test_it_shows_the_steps_budget_and_timeline(admin_client, draft):
     for step in steps_of(draft):
         assert step.name in html
     assert "Còn lại 0 giờ làm việc" in html
-    assert "Thời hạn giải quyết: 1 trong ngày = 8 giờ làm việc" in html
+    assert "Thời hạn giải quyết: 1 trong ngày = 2 giờ làm việc" in html
     assert "Hồ sơ nhận sau 15:00" in html
-    assert "cộng dồn 8 giờ" in html
-    assert 'data-legal-hours="8.00"' in html and "budget.js" in html
+    assert "cộng dồn 2 giờ" in html
+    assert 'data-legal-hours="2.00"' in html and "budget.js" in html
 
 
 def test_it_refuses_a_step_over_the_legal_time_and_keeps_what_was_typed(admin_client, draft):
@@ -66,7 +66,7 @@ def test_it_refuses_a_step_over_the_legal_time_and_keeps_what_was_typed(admin_cl
     page = admin_client.post(BASE, new_step(name="Xác minh thực tế", quota_amount="1.5"))
     assert page.status_code == 400
     html = page.content.decode()
-    assert "Tổng định mức 9.5 giờ vượt thời hạn 8 giờ làm việc 1.5 giờ" in html
+    assert "Tổng định mức 3.5 giờ vượt thời hạn 2 giờ làm việc 1.5 giờ" in html
     assert 'value="Xác minh thực tế"' in html and 'value="1.5"' in html
     assert 'href="#id_new-quota_amount"' in html  # the error summary links to the field
     assert [(s.name, s.quota_hours) for s in steps_of(draft)] == before
@@ -75,16 +75,16 @@ def test_it_refuses_a_step_over_the_legal_time_and_keeps_what_was_typed(admin_cl
 
 def test_it_inserts_a_step_after_another_is_shortened(admin_client, draft, admins):
     steps = steps_of(draft)
-    check = steps[1]  # Thẩm tra, xử lý: 4 hours
-    page = admin_client.post(f"{BASE}buoc/{check.pk}/", edit_data(check, quota_amount="3"))
+    check = steps[1]  # Thẩm tra, xử lý: 1 hour
+    page = admin_client.post(f"{BASE}buoc/{check.pk}/", edit_data(check, quota_amount="0.5"))
     assert page.status_code == 302
     check.refresh_from_db()
-    assert check.quota_hours == Decimal(3)
+    assert check.quota_hours == Decimal("0.5")
     row = logs("catalog.workflowstep", "update").get()
-    assert row.before["quota_hours"] == "4.00" and row.after["quota_hours"] == "3.00"
+    assert row.before["quota_hours"] == "1.00" and row.after["quota_hours"] == "0.50"
     assert row.actor == admins.commune_admin and row.agency == draft.agency
 
-    page = admin_client.post(BASE, new_step(position="2", name="Xác minh thực tế", quota_amount="1,0"), follow=True)
+    page = admin_client.post(BASE, new_step(position="2", name="Xác minh thực tế", quota_amount="0,5"), follow=True)
     assert "Đã thêm bước «Xác minh thực tế». Còn lại 0 giờ làm việc" in page.content.decode()
     names = [s.name for s in steps_of(draft)]
     assert names == ["Tiếp nhận hồ sơ", "Thẩm tra, xử lý", "Xác minh thực tế", "Ký duyệt", "Vào sổ, trả kết quả"]
@@ -104,7 +104,7 @@ def test_it_converts_a_quota_in_working_days(admin_client, draft):
     assert steps_of(draft)[-1].quota_hours == Decimal(16)
     page = admin_client.post(BASE, new_step(name="Thêm một ngày", quota_amount="1", quota_unit="days"))
     assert page.status_code == 400
-    assert "Tổng định mức 32 giờ vượt thời hạn 24 giờ làm việc 8 giờ" in page.content.decode()
+    assert "Tổng định mức 26 giờ vượt thời hạn 24 giờ làm việc 2 giờ" in page.content.decode()
     # The edit page shows a whole number of days in days.
     step = steps_of(draft)[-1]
     html = admin_client.get(f"{BASE}buoc/{step.pk}/").content.decode()
@@ -146,7 +146,7 @@ def test_it_deletes_after_a_confirmation(admin_client, draft):
     assert page.status_code == 200 and "Xóa bước «Ký duyệt»?" in page.content.decode()
     assert len(steps_of(draft)) == 4
     page = admin_client.post(f"{BASE}buoc/{step.pk}/xoa/", follow=True)
-    assert "Còn lại 2 giờ làm việc" in page.content.decode()
+    assert "Còn lại 0.5 giờ làm việc" in page.content.decode()
     assert [s.name for s in steps_of(draft)] == ["Tiếp nhận hồ sơ", "Thẩm tra, xử lý", "Vào sổ, trả kết quả"]
     assert [s.order for s in steps_of(draft)] == [0, 1, 2]
     row = logs("catalog.workflowstep", "delete").get()
@@ -202,7 +202,7 @@ def test_it_never_edits_a_published_version(admin_client, admins):
         assert admin_client.post(url, edit_data(step, quota_amount="1")).status_code == 404
     assert admin_client.post(f"{BASE}buoc/{step.pk}/di-chuyen/", {"direction": "down"}).status_code == 404
     step.refresh_from_db()
-    assert step.quota_hours == Decimal(1) and step.order == 0
+    assert step.quota_hours == Decimal("0.25") and step.order == 0
     assert len(steps_of(published)) == 4
 
 
@@ -215,7 +215,7 @@ def test_it_refuses_another_agency_and_plain_staff(other_admin_client, officer_c
             assert client.post(url, edit_data(step, quota_amount="0")).status_code == 403, url
         assert client.post(BASE, new_step()).status_code == 403
         assert client.post(f"{BASE}buoc/{step.pk}/di-chuyen/", {"direction": "down"}).status_code == 403
-    assert len(steps_of(draft)) == 4 and steps_of(draft)[0].quota_hours == Decimal(1)
+    assert len(steps_of(draft)) == 4 and steps_of(draft)[0].quota_hours == Decimal("0.25")
     # The provincial admin configures every agency.
     assert province_client.get(BASE).status_code == 200
 
@@ -275,10 +275,10 @@ def test_a_draft_published_meanwhile_is_not_modified(admin_client, draft, monkey
     publish_version(draft)
     monkeypatch.setattr(access, "_latest_version", lambda procedure: stale)  # what the page was opened with
     step = steps_of(draft)[1]
-    page = admin_client.post(f"{BASE}buoc/{step.pk}/", edit_data(step, quota_amount="2"), follow=True)
+    page = admin_client.post(f"{BASE}buoc/{step.pk}/", edit_data(step, quota_amount="0.5"), follow=True)
     assert "Bản nháp vừa được công bố" in page.content.decode()
     step.refresh_from_db()
-    assert step.quota_hours == 4
+    assert step.quota_hours == 1
     for response in (admin_client.post(BASE, new_step(quota_amount="0")),
                      admin_client.post(f"{BASE}buoc/{step.pk}/xoa/"),
                      admin_client.post(f"{BASE}buoc/{step.pk}/di-chuyen/", {"direction": "up"})):

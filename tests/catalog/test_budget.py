@@ -17,7 +17,8 @@ def test_it_converts_the_legal_time_of_each_unit_to_working_hours():
     assert budget.legal_hours(4, "working_hours", cal) == Decimal("4.00")
     assert budget.legal_hours(3, "working_days", cal) == Decimal("24.00")
     assert budget.legal_hours("1.5", "working_days", cal) == Decimal("12.00")
-    assert budget.legal_hours(1, "same_day", cal) == Decimal("8.00")
+    # Same day: a receipt at the 15:00 cut-off must be done by 17:00.
+    assert budget.legal_hours(1, "same_day", cal) == Decimal("2.00")
     # 30 calendar days: the worst receipt (a Friday at closing) gets 22 working days.
     assert budget.legal_hours(30, "days", cal) == Decimal("176.00")
     assert budget.legal_hours(1, "months", cal) > budget.legal_hours(28, "days", cal) - 1
@@ -26,9 +27,29 @@ def test_it_converts_the_legal_time_of_each_unit_to_working_hours():
 def test_it_uses_the_agency_working_day_length():
     short = engine.Calendar(daily_hours=Decimal("7.5"))
     assert budget.legal_hours(2, "working_days", short) == Decimal("15.00")
-    assert budget.legal_hours(1, "same_day", short) == Decimal("7.50")
+    assert budget.legal_hours(1, "same_day", short) == Decimal("2.00")  # cut-off to closing, not the day's length
     assert budget.quota_in_hours(Decimal(2), "days", Decimal("7.5")) == Decimal("15.00")
     assert budget.quota_in_hours(Decimal("2.5"), "hours", Decimal("7.5")) == Decimal("2.50")
+
+
+def test_same_day_counts_what_a_receipt_at_the_cut_off_has_left():
+    cal = engine.Calendar()
+    assert budget.legal_hours(1, "same_day", cal, dt.time(11, 0)) == Decimal("4.00")  # 11:00 -> lunch -> 17:00
+    assert budget.legal_hours(0, "same_day", cal, dt.time(16, 30)) == Decimal("0.50")
+    # A cut-off before opening: every receipt in office hours starts the next day, a whole day.
+    assert budget.legal_hours(1, "same_day", cal, dt.time(6, 0)) == Decimal("8.00")
+    # A cut-off at or after closing: a receipt just before closing has nothing left.
+    assert budget.legal_hours(1, "same_day", cal, dt.time(18, 0)) == Decimal("0.00")
+    # The least over the week: a Saturday open until 11:30 leaves half an hour after an 11:00 cut-off.
+    saturday_morning = engine.Calendar(weekly=engine.DEFAULT_WEEK[:5] + (((dt.time(7, 30), dt.time(11, 30)),), ()))
+    assert budget.legal_hours(1, "same_day", saturday_morning, dt.time(11, 0)) == Decimal("0.50")
+
+
+def test_same_day_legal_time_agrees_with_the_engine_for_a_receipt_at_the_cut_off():
+    cal = engine.Calendar()
+    received = dt.datetime(2026, 12, 7, 15, 0, tzinfo=engine.TZ)  # Monday, at the cut-off
+    due = engine.due(cal, received, 1, "same_day")
+    assert engine.elapsed_hours(cal, received, due) == budget.legal_hours(1, "same_day", cal)
 
 
 @pytest.mark.parametrize("unit", ["weeks", ""])
@@ -71,20 +92,19 @@ def test_it_checks_a_case_of_the_sample_catalogue(catalog):
     version = Procedure.objects.get(code="1.001193").published
     case = version.cases.get()
     b = budget.case_budget(case)
-    assert (b.legal, b.used, b.remaining) == (Decimal(8), Decimal(8), Decimal(0))
+    assert (b.legal, b.used, b.remaining) == (Decimal(2), Decimal(2), Decimal(0))
     assert budget.check_case(case) is None
     steps = list(case.steps.order_by("order"))
-    assert "vượt thời hạn 8 giờ làm việc 1 giờ" in budget.check_case(case, [*steps, Decimal(1)])
+    assert "vượt thời hạn 2 giờ làm việc 1 giờ" in budget.check_case(case, [*steps, Decimal(1)])
     line = budget.timeline(case, steps, today=dt.date(2026, 11, 27))
     assert line.received == dt.datetime(2026, 11, 30, 9, 0, tzinfo=engine.TZ)
-    assert [r.cumulative for r in line.rows] == [Decimal(1), Decimal(5), Decimal(7), Decimal(8)]
-    assert line.rows[0].due == dt.datetime(2026, 11, 30, 10, 0, tzinfo=engine.TZ)
-    # 4 hours from 10:00: 1 hour before lunch, 3 after it.
-    assert line.rows[1].due == dt.datetime(2026, 11, 30, 16, 0, tzinfo=engine.TZ)
-    # 8 hours of steps from Monday 09:00 end Tuesday 09:00, after the same-day due time (Monday 17:00).
-    assert line.steps_due == dt.datetime(2026, 12, 1, 9, 0, tzinfo=engine.TZ)
+    assert [r.cumulative for r in line.rows] == [Decimal("0.25"), Decimal("1.25"), Decimal("1.75"), Decimal(2)]
+    assert [r.due.time() for r in line.rows] == [dt.time(9, 15), dt.time(10, 15), dt.time(10, 45), dt.time(11, 0)]
+    # 2 hours of steps from Monday 09:00 end at 11:00, before the same-day due time (Monday 17:00):
+    # the admin's preview shows the shipped workflow in time (it used to show 8 hours, late).
+    assert line.steps_due == dt.datetime(2026, 11, 30, 11, 0, tzinfo=engine.TZ)
     assert line.legal_due == dt.datetime(2026, 11, 30, 17, 0, tzinfo=engine.TZ)
-    assert line.late
+    assert not line.late
     # Received at 15:30, after the 15:00 cut-off: counted from Tuesday, due at its close.
     assert line.late_receipt == dt.datetime(2026, 11, 30, 15, 30, tzinfo=engine.TZ)
     assert line.late_receipt_due == dt.datetime(2026, 12, 1, 17, 0, tzinfo=engine.TZ)

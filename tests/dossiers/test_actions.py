@@ -59,7 +59,7 @@ def test_it_creates_a_counter_dossier_received_with_its_due_time(people):
     assert dossier.current_step.name == "Tiếp nhận hồ sơ"
     assert dossier.assignee == people.receptionist
     assert dossier.handling_agency == people.commune
-    assert dossier.step_due_at == at(9, 10, 15)  # 1 working hour
+    assert dossier.step_due_at == at(9, 9, 30)  # a quarter of a working hour
     assert dossier.owner is None and dossier.version == 1
     [event] = Event.objects.filter(dossier=dossier)
     assert (event.kind, event.from_status, event.to_status, event.version) == ("received", None, 2, 1)
@@ -242,10 +242,10 @@ def test_a_counter_dossier_can_start_unreceived_to_record_a_supplement_request(p
 def test_it_walks_the_whole_workflow_to_the_returned_result(people):
     dossier = counter_dossier(people, BIRTH, T0)
     # Reception step -> officer pool.
-    first = actions.handover(dossier, actor=people.receptionist, at=at(9, 9, 45))
+    first = actions.handover(dossier, actor=people.receptionist, at=at(9, 9, 25))
     d = first.dossier
     assert (d.status, d.current_step.name, d.assignee, d.current_role) == (4, "Thẩm tra, xử lý", None, "officer")
-    assert first.event.step_punctuality == "on_time"  # within its 1-hour quota, same day
+    assert first.event.step_punctuality == "on_time"  # within its quarter-hour quota, same day
     assert first.event.from_assignee == people.receptionist and first.event.to_assignee is None
     # Any officer of the pool acts; hands over to a named leader.
     second = actions.handover(d, actor=people.officer2, to_user=people.leader, at=at(9, 10, 30))
@@ -284,7 +284,7 @@ def test_it_walks_the_whole_workflow_to_the_returned_result(people):
 
 def test_a_late_step_is_recorded_as_late(people):
     dossier = counter_dossier(people, BIRTH, T0)
-    result = actions.handover(dossier, actor=people.receptionist, at=at(9, 13, 30))  # quota ended 10:15
+    result = actions.handover(dossier, actor=people.receptionist, at=at(9, 13, 30))  # quota ended 09:30
     assert result.event.step_punctuality == "late"
 
 

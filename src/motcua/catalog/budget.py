@@ -10,8 +10,13 @@ Legal time in working hours (REGULATIONS §7, DESIGN §8), on the receiving agen
 * ``working_days``: amount x the length of a working day (8 hours with the default office hours;
   `OfficeHours.daily_working_hours` when an agency sets it) — the same conversion the worktime
   engine uses for due times;
-* ``same_day``: one working day (the whole of the receipt's working day; a dossier received
-  after the cut-off starts the next working day);
+* ``same_day``: the least working time a receipt before the cut-off can count on: from the
+  cut-off (15:00 unless the case sets one) to the close of that working day, the least over the
+  days of the week (2 hours with the default office hours). A receipt after the cut-off starts
+  the next working day and gets a whole day, so it never has less; a cut-off at or after
+  closing leaves nothing guaranteed. Counting the whole day
+  instead let a workflow of 8 hours pass that the preview shows late for any receipt after
+  opening;
 * ``days`` / ``months`` (calendar time): the least working time any receipt can count on, i.e.
   the minimum over a reference year of receipt days, received at closing time, of the working
   time up to the due time the engine gives (weekly office hours, public holidays left out, since
@@ -47,6 +52,25 @@ def show_hours(value) -> str:
 
 
 @lru_cache(maxsize=256)
+def _same_day_hours(weekly, cutoff: dt.time) -> Decimal:
+    calendar = engine.Calendar(weekly=weekly)
+    least: Decimal | None = None
+    monday = dt.date(_REFERENCE_YEAR, 1, 1)  # a Monday
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        periods = calendar.periods_on(day)
+        if not periods:
+            continue
+        # A receipt at the cut-off still counts that day and must be done by its close; with a
+        # cut-off at or after closing, a receipt just before closing has (almost) nothing left.
+        closes = dt.datetime.combine(day, periods[-1][1], tzinfo=engine.TZ)
+        received = min(dt.datetime.combine(day, cutoff, tzinfo=engine.TZ), closes)
+        worked = engine.elapsed_hours(calendar, received, closes)
+        least = worked if least is None else min(least, worked)
+    return hours(least or 0)
+
+
+@lru_cache(maxsize=256)
 def _calendar_unit_hours(weekly, daily: Decimal, amount: Decimal, unit: str) -> Decimal:
     calendar = engine.Calendar(weekly=weekly, daily_hours=daily)
     least: Decimal | None = None
@@ -62,9 +86,10 @@ def _calendar_unit_hours(weekly, daily: Decimal, amount: Decimal, unit: str) -> 
     return hours(least or 0)
 
 
-def legal_hours(amount, unit: str, calendar: engine.Calendar | None = None) -> Decimal:
-    """The legal time of a case, in working hours (see the module text). Raises ValueError for a
-    unit the engine does not know or a negative amount."""
+def legal_hours(amount, unit: str, calendar: engine.Calendar | None = None, cutoff: dt.time | None = None) -> Decimal:
+    """The legal time of a case, in working hours (see the module text); `cutoff` is the case's
+    own cut-off time (``same_day`` only). Raises ValueError for a unit the engine does not know
+    or a negative amount."""
     calendar = calendar or engine.Calendar()
     amount = Decimal(str(amount))
     if amount < 0:
@@ -75,7 +100,7 @@ def legal_hours(amount, unit: str, calendar: engine.Calendar | None = None) -> D
     if unit == engine.Unit.WORKING_DAYS:
         return hours(amount * daily)
     if unit == engine.Unit.SAME_DAY:
-        return hours(daily)
+        return _same_day_hours(calendar.weekly, cutoff or engine.DEFAULT_SAME_DAY_CUTOFF)
     if unit in (engine.Unit.DAYS, engine.Unit.MONTHS):
         return _calendar_unit_hours(calendar.weekly, daily, amount, str(unit))
     raise ValueError(f"unknown unit {unit!r}")
@@ -149,7 +174,7 @@ def case_budget(case, steps=None, calendar: engine.Calendar | None = None) -> Bu
     steps = list(case.steps.all()) if steps is None else steps
     quotas = [s.quota_hours if hasattr(s, "quota_hours") else s for s in steps]
     try:
-        legal = legal_hours(case.time_amount, case.time_unit, calendar)
+        legal = legal_hours(case.time_amount, case.time_unit, calendar, case.cutoff_time)
     except (ValueError, ArithmeticError):
         legal = Decimal(0)
     return budget_of(legal, quotas, Decimal(calendar.daily_hours))
