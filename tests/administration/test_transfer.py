@@ -76,6 +76,21 @@ def test_an_agency_admin_imports_a_changed_procedure_as_a_new_version(admins, ad
     assert not ChangeLog.objects.filter(object_type="agencies.agency").exists()  # agencies unchanged
 
 
+def test_the_import_page_lists_what_a_stated_level_still_needs(admins, admin_client):
+    data = exported(admin_client)
+    marriage = next(p for p in data["procedures"] if p["code"] == MARRIAGE)
+    assert "eform" not in marriage  # the sample's marriage registration has no e-form
+    marriage.update(name="Đăng ký kết hôn (mức 3)", level=3)
+    response = upload(admin_client, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Cần bổ sung để đạt mức độ dịch vụ đã nhập" in html
+    assert f"Thủ tục {MARRIAGE}: mức độ 3 chưa đủ điều kiện: Cần biểu mẫu điện tử" in html
+    from motcua.catalog.models import Procedure
+
+    assert Procedure.objects.get(code=MARRIAGE).published.level == 3
+
+
 def test_a_file_with_errors_writes_nothing_and_lists_errors_by_item(admins, admin_client):
     data = exported(admin_client)
     data["procedures"][0]["name"] = ""

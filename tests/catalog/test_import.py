@@ -179,3 +179,19 @@ def test_an_import_over_the_legal_time_is_refused_and_writes_nothing(catalog, sa
     assert problem.startswith("Thủ tục 2.000488 (thứ ") and "vượt thời hạn giải quyết" in problem
     assert ProcedureVersion.objects.count() == before
     assert Procedure.objects.get(code="2.000488").published.number == 1
+
+
+def test_it_reports_what_a_stated_level_still_needs(catalog, sample_data):
+    data = copy.deepcopy(sample_data)
+    proc = copy.deepcopy(next(p for p in data["procedures"] if p["code"] == "2.001610"))
+    proc.update(code="9.000001", name="Thủ tục thử mức 3", level=3)
+    proc.pop("eform", None)
+    data["procedures"] = [proc]
+    report = import_catalog(data)
+    # Imported and published at the stated level, and the admin is told what it lacks.
+    assert Procedure.objects.get(code="9.000001").published.level == 3
+    assert report.warnings == ["Thủ tục 9.000001: mức độ 3 chưa đủ điều kiện: "
+                               "Cần biểu mẫu điện tử (tờ khai trực tuyến) có ít nhất một trường."]
+    proc["name"] = "Thủ tục thử mức 2"
+    proc["level"] = 2
+    assert import_catalog(data).warnings == []

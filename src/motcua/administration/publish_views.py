@@ -10,7 +10,6 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -20,8 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from motcua.agencies.models import Agency
-from motcua.audit import changelog
-from motcua.audit.models import ChangeAction
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
 from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
@@ -272,30 +269,6 @@ def group_problems(problems: list[str]) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
-def _import(request, data) -> importer.ImportReport:
-    """Import with the change log: the catalogue's action logs each procedure version it publishes
-    (and the one it retires); one row here per agency and sector the file changed."""
-    units = {spec.get("unit_code") for spec in data.get("agencies") or [] if isinstance(spec, dict)}
-    sector_codes = {spec.get("code") for spec in data.get("sectors") or [] if isinstance(spec, dict)}
-    with transaction.atomic():
-        agencies_before = {a.unit_code: changelog.snapshot(a) for a in Agency.objects.filter(unit_code__in=units)}
-        sectors_before = {s.code: changelog.snapshot(s) for s in Sector.objects.filter(code__in=sector_codes)}
-        report = importer.import_catalog(data, actor=request.user)
-        note = _("Nhập danh mục từ tệp")
-        for agency in Agency.objects.filter(unit_code__in=units):
-            before = agencies_before.get(agency.unit_code)
-            after = changelog.snapshot(agency)
-            if before != after:
-                changelog.record(request.user, agency, ChangeAction.IMPORT, before=before, after=after,
-                                 agency=agency, note=note)
-        for sector in Sector.objects.filter(code__in=sector_codes):
-            before = sectors_before.get(sector.code)
-            after = changelog.snapshot(sector)
-            if before != after:
-                changelog.record(request.user, sector, ChangeAction.IMPORT, before=before, after=after, note=note)
-    return report
-
-
 @admin_required
 def transfer(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
@@ -310,7 +283,7 @@ def transfer(request):
                 scope = scope_problems(data, request.admin_ids)
                 if scope:
                     raise importer.CatalogError(scope)
-                report = _import(request, data)
+                report = importer.import_catalog(data, actor=request.user)
                 status = 200
             except importer.CatalogError as exc:
                 problems = group_problems(exc.problems)

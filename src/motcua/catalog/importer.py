@@ -18,10 +18,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, unit_code_validator
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
 
-from . import actions
+from . import actions, validation
 from .models import (
     Fee,
     PaperKind,
@@ -55,6 +58,9 @@ class ImportReport:
     procedures_created: list[str] = field(default_factory=list)
     procedures_versioned: list[str] = field(default_factory=list)
     procedures_unchanged: list[str] = field(default_factory=list)
+    # What a published procedure still lacks for the level the file states (an e-form, a payment
+    # configuration, a signing certificate): imported all the same, the admin is told what to add.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -380,7 +386,11 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
     agencies, sectors, procedures = validate(data)
     report = ImportReport()
     refused: list[str] = []
+    file_units = {spec["unit_code"] for spec in agencies}
+    sector_codes = {spec["code"] for spec in sectors}
     with transaction.atomic():
+        agencies_before = {a.unit_code: changelog.snapshot(a) for a in Agency.objects.filter(unit_code__in=file_units)}
+        sectors_before = {s.code: changelog.snapshot(s) for s in Sector.objects.filter(code__in=sector_codes)}
         _write_agencies(agencies, report)
         for spec in sectors:
             sector, created = Sector.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"]})
@@ -400,7 +410,24 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
                 refused += [f"Thủ tục {spec['code']} (thứ {i} trong tệp): {problem}" for problem in exc.problems]
         if refused:
             raise CatalogError(refused)
+        if actor is not None:
+            _log_places(actor, file_units, agencies_before, sector_codes, sectors_before)
     return report
+
+
+def _log_places(actor, file_units, agencies_before: dict, sector_codes, sectors_before: dict) -> None:
+    """One change-log row per agency and sector someone's import changed (each procedure version's
+    row is written by the catalogue action that publishes it). The system's own import (command,
+    demo) is the initial load and has none, as in `actions.import_procedure`."""
+    note = _("Nhập danh mục từ tệp")
+    for agency in Agency.objects.filter(unit_code__in=file_units):
+        before, after = agencies_before.get(agency.unit_code), changelog.snapshot(agency)
+        if before != after:
+            changelog.record(actor, agency, ChangeAction.IMPORT, before=before, after=after, agency=agency, note=note)
+    for sector in Sector.objects.filter(code__in=sector_codes):
+        before, after = sectors_before.get(sector.code), changelog.snapshot(sector)
+        if before != after:
+            changelog.record(actor, sector, ChangeAction.IMPORT, before=before, after=after, note=note)
 
 
 def _write_agencies(agencies: list[dict], report: ImportReport) -> None:
@@ -450,9 +477,14 @@ def _write_procedure(spec: dict, units: dict, sectors: dict, report: ImportRepor
         return
     # The catalogue's action writes the version and publishes it through the same check as the
     # admin's «Kiểm tra và công bố» (actions.DraftRefused when it fails).
-    actions.import_procedure(spec, digest=digest, units=units, sectors=sectors, actor=actor,
-                             note="Nhập từ danh mục" if current is None else "Cập nhật từ danh mục")
+    version = actions.import_procedure(spec, digest=digest, units=units, sectors=sectors, actor=actor,
+                                       note="Nhập từ danh mục" if current is None else "Cập nhật từ danh mục")
     (report.procedures_created if current is None else report.procedures_versioned).append(spec["code"])
+    # The national catalogue states the level; what it needs here is reported, not refused
+    # (`publish_draft(levels=False)`), so that the admin can add it.
+    for gap in validation.level_gaps(version, version.level):
+        report.warnings.append(_("Thủ tục %(code)s: %(obj)s chưa đủ điều kiện: %(message)s")
+                               % {"code": spec["code"], "obj": gap.obj.lower(), "message": gap.message})
 
 
 # --- Export --------------------------------------------------------------------------------

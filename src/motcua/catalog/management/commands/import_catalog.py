@@ -28,3 +28,5 @@ class Command(BaseCommand):
         except CatalogError as exc:
             raise CommandError("Không nhập gì cả vì tệp có lỗi:\n- " + "\n- ".join(exc.problems)) from exc
         self.stdout.write(report.summary())
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(warning))
