@@ -14,7 +14,7 @@ from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
 
 pytestmark = pytest.mark.django_db
 
-BIRTH = "1.001193"  # same day (8 working hours); the sample's steps use 8
+BIRTH = "1.001193"  # same day: 2 working hours from the 15:00 cut-off; the sample's steps use 2
 
 
 def _draft(code: str = BIRTH) -> ProcedureVersion:
@@ -34,7 +34,7 @@ def test_a_step_over_the_legal_time_is_refused_and_nothing_is_written(catalog):
     with pytest.raises(actions.OverBudget) as refused:
         actions.add_step(draft, actor=None, case=case, name="Thêm", role="officer", quota_hours=Decimal("0.5"))
     assert refused.value.field == "quota_hours"
-    assert refused.value.message == "Tổng định mức 8.5 giờ vượt thời hạn 8 giờ làm việc 0.5 giờ."
+    assert refused.value.message == "Tổng định mức 2.5 giờ vượt thời hạn 2 giờ làm việc 0.5 giờ."
     assert list(case.steps.values_list("pk", "order", "quota_hours")) == before
     assert ChangeLog.objects.count() == logged
 
@@ -43,10 +43,10 @@ def test_a_step_is_added_updated_moved_and_removed_with_its_log(catalog):
     draft = _draft()
     case = draft.cases.get()
     first = case.steps.order_by("order").first()
-    actions.update_step(draft, first.pk, actor=None, name=first.name, role=first.role, quota_hours=Decimal("0.5"))
+    actions.update_step(draft, first.pk, actor=None, name=first.name, role=first.role, quota_hours=Decimal("0.1"))
     step, budget = actions.add_step(draft, actor=None, case=case, position=0, name="Kiểm tra", role="officer",
-                                    quota_hours=Decimal("0.5"))
-    assert step.order == 0 and budget.used == Decimal(8)
+                                    quota_hours=Decimal("0.15"))
+    assert step.order == 0 and budget.used == Decimal(2)
     assert actions.move_step(draft, step.pk, actor=None, direction="down") == 1
     assert actions.move_step(draft, first.pk, actor=None, direction="up") is None  # already first
     actions.remove_step(draft, step.pk, actor=None)
@@ -160,3 +160,31 @@ def test_a_new_or_copied_procedure_needs_a_free_well_formed_code(catalog):
             actions.copy_procedure(source, code=code, name="Bản sao")
         assert refused.value.field == "code" and refused.value.message == actions.code_problem(code)
     assert not Procedure.objects.filter(code__in=["1.001193-b", "mã có dấu cách"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_retiring_the_same_version_at_once_retire_it_once(catalog):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import close_old_connections, connection
+
+    published = Procedure.objects.get(code=BIRTH).published
+    barrier = threading.Barrier(2)
+
+    def run(_n):
+        close_old_connections()
+        try:
+            barrier.wait(timeout=30)
+            actions.retire(published, actor=None)
+            return "ok"
+        except actions.PublishError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(run, range(2)))
+    assert results == ["ok", "refused"]
+    assert _log(published) == ["retire"]
+    assert Procedure.objects.get(code=BIRTH).published is None

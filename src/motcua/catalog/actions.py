@@ -705,6 +705,9 @@ def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.d
 def retire(version: ProcedureVersion, *, actor, at: dt.datetime | None = None) -> None:
     """Withdraw a published version (logged): the procedure leaves the portal until a new one is
     published; dossiers already received keep it."""
+    # The procedure first, as publish_draft: a publication under way finishes before the state
+    # is read, so a version it has just retired is not retired twice.
+    Procedure.objects.select_for_update().get(pk=version.procedure_id)
     row = ProcedureVersion.objects.select_related("procedure", "agency").get(pk=version.pk)
     if row.state != ProcedureVersion.State.PUBLISHED:
         raise PublishError(_("Phiên bản %(n)s không đang áp dụng nên không cần ngừng.") % {"n": row.number})
