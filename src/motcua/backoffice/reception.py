@@ -206,7 +206,9 @@ def _check_new_files(request, rows) -> dict[int, list]:
     """New uploads per component: each checked; errors go on the row, good files are returned."""
     good: dict[int, list] = {}
     for row in rows:
-        for upload in request.FILES.getlist(f"files-{row.pk}")[:50]:
+        # No cut here: Django refuses a request of more than DATA_UPLOAD_MAX_NUMBER_FILES files and
+        # the domain refuses more than reception.MAX_FILES, with a message, instead of a file dropped.
+        for upload in request.FILES.getlist(f"files-{row.pk}"):
             message = uploads.check_upload(upload, upload.name, row.component.accepted_types)
             if message:
                 row.errors.append(message)
