@@ -57,6 +57,7 @@ def test_it_shows_the_steps_budget_and_timeline(admin_client, draft):
     assert "Còn lại 0 giờ làm việc" in html
     assert "Thời hạn giải quyết: 1 trong ngày = 2 giờ làm việc" in html
     assert "Hồ sơ nhận sau 15:00" in html
+    assert "hồ sơ nhận lúc 15:00 vẫn phải xong trong ngày đó" in html and "hết giờ làm việc (2 giờ)" in html
     assert "cộng dồn 2 giờ" in html
     assert 'data-legal-hours="2.00"' in html and "budget.js" in html
 
