@@ -79,7 +79,7 @@ def test_an_agency_admin_changes_a_procedure_and_new_dossiers_use_it(site, peopl
     v1 = Procedure.objects.get(code=MARRIAGE).published
     v1_case = v1.cases.get()
     v1_steps = list(v1_case.steps.order_by("order").values_list("name", "quota_hours"))
-    assert [h for _n, h in v1_steps] == [1, 4, 2, 1]
+    assert [str(h) for _n, h in v1_steps] == ["0.25", "1.00", "0.50", "0.25"]
     received = actions.create_dossier(
         actor=people["receptionist"], version=v1, channel=1,
         applicant=actions.Applicant(name="Trần Thị Bình", id_number="096190004321", phone="0912345679",
@@ -126,15 +126,15 @@ def test_an_agency_admin_changes_a_procedure_and_new_dossiers_use_it(site, peopl
     assert "Còn lại 0 giờ làm việc" in page.locator("#ngan-sach").inner_text()
     page.locator("tr", has_text="Thẩm tra, xử lý").get_by_role("link", name=re.compile("^Sửa")).click()
     page.wait_for_url(re.compile(r"/quy-trinh/buoc/\d+/$"))
-    page.get_by_label("Số giờ hoặc số ngày").fill("3")
+    page.get_by_label("Số giờ hoặc số ngày").fill("0.5")
     page.get_by_role("button", name="Lưu bước").click()
     page.wait_for_load_state()
-    assert "Còn lại 1 giờ làm việc" in page.locator("#ngan-sach").inner_text()
+    assert "Còn lại 0.5 giờ làm việc" in page.locator("#ngan-sach").inner_text()
     page.locator("tr", has_text="Ký duyệt").get_by_role("link", name=re.compile("^Chèn bước trước")).click()
     form = page.locator("#them-buoc form")
     form.get_by_label("Tên bước").fill("Kiểm tra chéo hồ sơ")
     form.get_by_label("Vai trò thực hiện").select_option("officer")
-    form.get_by_label("Số giờ hoặc số ngày").fill("1")
+    form.get_by_label("Số giờ hoặc số ngày").fill("0.5")
     form.get_by_role("button", name="Thêm bước").click()
     page.wait_for_load_state()
     steps = page.locator("#cac-buoc tbody tr").all_inner_texts()
@@ -147,7 +147,7 @@ def test_an_agency_admin_changes_a_procedure_and_new_dossiers_use_it(site, peopl
     tab(page, "Kiểm tra và công bố")
     check = page.locator("main").inner_text()
     assert "Bản nháp hợp lệ" in check
-    for text in ("Ảnh chân dung 4x6 của hai bên", "Nghề nghiệp hiện nay", "Kiểm tra chéo hồ sơ", "3 giờ làm việc"):
+    for text in ("Ảnh chân dung 4x6 của hai bên", "Nghề nghiệp hiện nay", "Kiểm tra chéo hồ sơ", "0,5 giờ làm việc"):
         assert text in check, text
     shot(page, "3-check")
     # axe is injected as an inline script, which the Content-Security-Policy forbids: a second

@@ -45,37 +45,37 @@ def test_it_keeps_the_workflow_within_the_legal_time(admin, site, new_page):
     assert run_axe(page) == []
     page.get_by_text("Còn lại 0 giờ làm việc").first.wait_for()
 
-    # The live check: 2 more hours are over the 8-hour same-day budget, before anything is sent.
+    # The live check: 2 more hours are over the 2-hour same-day budget, before anything is sent.
     form = page.locator("#them-buoc form")
     form.get_by_label("Tên bước").fill("Xác minh thực tế")
     form.get_by_label("Vai trò thực hiện").select_option("officer")
     form.get_by_label("Số giờ hoặc số ngày").fill("2")
     live = form.locator("[data-budget-output]")
-    assert live.inner_text() == "⚠ Tổng định mức 10 giờ vượt thời hạn 8 giờ làm việc 2 giờ."
+    assert live.inner_text() == "⚠ Tổng định mức 4 giờ vượt thời hạn 2 giờ làm việc 2 giờ."
     form.get_by_label("Số giờ hoặc số ngày").fill("1")
-    assert "vượt thời hạn 8 giờ làm việc 1 giờ" in live.inner_text()
+    assert "vượt thời hạn 2 giờ làm việc 1 giờ" in live.inner_text()
 
     # Sent anyway: refused by the server, what was typed is kept.
     form.get_by_role("button", name="Thêm bước").click()
-    page.get_by_text("Tổng định mức 9 giờ vượt thời hạn 8 giờ làm việc 1 giờ").first.wait_for()
+    page.get_by_text("Tổng định mức 3 giờ vượt thời hạn 2 giờ làm việc 1 giờ").first.wait_for()
     assert page.locator("#id_new-name").input_value() == "Xác minh thực tế"
     assert run_axe(page) == []
     assert len(step_names(admin)) == 4
 
-    # Shorten «Thẩm tra, xử lý» from 4 to 3 hours.
+    # Shorten «Thẩm tra, xử lý» from 1 hour to half an hour.
     page.get_by_role("link", name="Sửa Thẩm tra, xử lý").click()
-    page.get_by_label("Số giờ hoặc số ngày").fill("3")
-    assert "tổng định mức 7 / 8 giờ làm việc, còn lại 1 giờ" in page.locator("[data-budget-output]").inner_text()
+    page.get_by_label("Số giờ hoặc số ngày").fill("0.5")
+    assert "tổng định mức 1.5 / 2 giờ làm việc, còn lại 0.5 giờ" in page.locator("[data-budget-output]").inner_text()
     assert run_axe(page) == []
     page.get_by_role("button", name="Lưu bước").click()
-    page.get_by_text("Đã lưu bước «Thẩm tra, xử lý». Còn lại 1 giờ làm việc").wait_for()
+    page.get_by_text("Đã lưu bước «Thẩm tra, xử lý». Còn lại 0.5 giờ làm việc").wait_for()
 
     # Now the new step fits: insert it before «Ký duyệt».
     form = page.locator("#them-buoc form")
     form.get_by_label("Vị trí").select_option(label="Trước bước 3: Ký duyệt")
     form.get_by_label("Tên bước").fill("Xác minh thực tế")
     form.get_by_label("Vai trò thực hiện").select_option("officer")
-    form.get_by_label("Số giờ hoặc số ngày").fill("1")
+    form.get_by_label("Số giờ hoặc số ngày").fill("0.5")
     assert "còn lại 0 giờ" in form.locator("[data-budget-output]").inner_text()
     form.get_by_role("button", name="Thêm bước").click()
     page.get_by_text("Đã thêm bước «Xác minh thực tế»").wait_for()
