@@ -9,8 +9,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 # backup/restore on PostgreSQL use its own dump tools.
 command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || need+=(postgresql-client)
-# PDF forms: Liberation Serif 2 (Times New Roman metrics, full Vietnamese), HarfBuzz subsetting.
-[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
+# PDF forms (WeasyPrint): Pango and HarfBuzz subsetting. The fonts ship in the package
+# (src/motcua/documents/fonts/), so no font package is needed.
 ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || need+=(libharfbuzz-subset0)
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need+=(libpangoft2-1.0-0)
 if [ ${#need[@]} -eq 0 ]; then

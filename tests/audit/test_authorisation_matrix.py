@@ -1,5 +1,5 @@
 """Authorisation matrix: every role × every kind of object × a representative action → the answer
-the design asks for (DESIGN §2.6 "private by default"; §9 API "the same permissions as the UI").
+the design asks for (docs/architecture.md §2 "private by default"; docs/api.md "the same permissions as the UI").
 
 One dossier of the commune (online, owned by the citizen, received and handed to the officers'
 pool at step 2) is looked at by each role through every door: the staff dossier page, its file,

@@ -1,4 +1,4 @@
-"""The national-portal payload (REGULATIONS §8): field names, codes, dates in +07:00."""
+"""The national-portal payload (docs/regulations.md §8): field names, codes, dates in +07:00."""
 
 from __future__ import annotations
 

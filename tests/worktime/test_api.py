@@ -1,4 +1,4 @@
-"""GET /api/v1/worktime/due (DESIGN §9)."""
+"""GET /api/v1/worktime/due (docs/architecture.md §9)."""
 
 from __future__ import annotations
 

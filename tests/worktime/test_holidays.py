@@ -1,4 +1,4 @@
-"""The national days off generated from the `holidays` package, against REGULATIONS §7."""
+"""The national days off generated from the `holidays` package, against docs/regulations.md §7."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_it_classifies_each_kind_of_day():
 
 
 def test_it_computes_hung_kings_day_from_the_lunar_calendar():
-    # 10th day of the 3rd lunar month (REGULATIONS §7; a PHP repo got 2027 wrong as 15/04).
+    # 10th day of the 3rd lunar month (docs/regulations.md §7; a PHP repo got 2027 wrong as 15/04).
     expected = {
         2025: "07/04/2025",
         2026: "26/04/2026",

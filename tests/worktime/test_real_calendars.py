@@ -1,4 +1,4 @@
-"""Due times on the real national calendars of 2025, 2026 and 2027 (REGULATIONS §7).
+"""Due times on the real national calendars of 2025, 2026 and 2027 (docs/regulations.md §7).
 
 Weekday days off (from the `holidays` package, checked against the regulations' table):
 2025: 01/01; Tết 27/01-31/01; Giỗ Tổ Mon 07/04; 30/04, 01/05 and 02/05 (swapped with
@@ -24,7 +24,7 @@ from .helpers import VN, VN_SATURDAY, at
 T15 = dt.time(15, 0)
 
 CASES = [
-    # --- DESIGN §8 worked examples (an ordinary week) ---
+    # --- docs/architecture.md §8 worked examples (an ordinary week) ---
     ("2026-03-02 09:15", 3, "working_days", None, "2026-03-05 09:15", "Mon 09:15 + 3 wd"),
     ("2026-03-02 15:30", 3, "working_days", T15, "2026-03-05 17:00", "after cut-off"),
     ("2026-03-02 15:00", 1, "working_days", T15, "2026-03-03 15:00", "exactly at the cut-off"),

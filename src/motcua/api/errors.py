@@ -1,4 +1,4 @@
-"""The API's error shape (DESIGN §9): {"error": {"code": "<stable_code>", "message": "<vi>"}}."""
+"""The API's error shape (docs/architecture.md §9): {"error": {"code": "<stable_code>", "message": "<vi>"}}."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ A staff member is a signed-in user with at least one active Membership (or a sup
 `staff_required` loads their memberships once per request into `request.staff` (a `Staff`),
 sends anonymous visitors to the sign-in page and answers 403 to signed-in citizens.
 
-Scope (DESIGN §2.6): staff see the dossiers `dossiers.queries.visible_dossiers` gives them
+Scope (docs/architecture.md §2): staff see the dossiers `dossiers.queries.visible_dossiers` gives them
 (received by, handled by or passed through one of their agencies). Supervisors and agency
 admins also see, read-only, the dossiers of the agencies below theirs in the agency tree.
 

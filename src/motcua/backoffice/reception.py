@@ -1,6 +1,6 @@
 """Reception: at the counter (papers scanned on the spot) and of dossiers submitted online.
 
-Both end in one of three outcomes (NĐ 61/2018 Đ.19, DESIGN §6):
+Both end in one of three outcomes (NĐ 61/2018 Đ.19, docs/architecture.md §6):
 * Tiếp nhận (receive): the dossier gets its code and due time; form 01.
 * Yêu cầu bổ sung (request a supplement): everything missing listed once; form 02.
 * Từ chối (refuse), with a reason; form 03.

@@ -4,7 +4,7 @@ Pure rules on plain values (no ORM, no HTTP), plus two thin helpers that read a 
 database (`case_budget`, `timeline`). The workflow editor refuses a step change that makes the
 total exceed the legal time; publishing can call `check_case` for the same rule.
 
-Legal time in working hours (REGULATIONS §7, DESIGN §8), on the receiving agency's calendar:
+Legal time in working hours (docs/regulations.md §7, docs/architecture.md §8), on the receiving agency's calendar:
 
 * ``working_hours``: the amount itself;
 * ``working_days``: amount x the length of a working day (8 hours with the default office hours;

@@ -1,4 +1,4 @@
-"""Catalogue import and export in the format of `shared/data/catalog.json` (docs/catalog-format.md).
+"""Catalogue import and export in the format of docs/catalog-format.md.
 
 Import is all or nothing: the whole file is validated first and every problem is reported
 with the procedure and the field; only then is it written, in one transaction. Importing

@@ -2,7 +2,7 @@
 
 Everything that may change about a procedure lives on a ProcedureVersion (draft ->
 published -> retired). A dossier keeps the version it was received under, so improving a
-procedure never changes dossiers already in progress (DESIGN §2.2). A Procedure has at most
+procedure never changes dossiers already in progress (docs/architecture.md §2). A Procedure has at most
 one published version at a time; `Procedure.published` points to it.
 """
 
@@ -143,7 +143,7 @@ class ProcedureVersion(models.Model):
         max_length=64, blank=True, editable=False,
         help_text=_("Dấu vân tay nội dung khi nhập từ danh mục, để biết khi nào có thay đổi."),
     )
-    # Folded copies for search (DESIGN §10): padded with spaces so " word" finds a word start.
+    # Folded copies for search (docs/architecture.md §10): padded with spaces so " word" finds a word start.
     search_name = models.TextField(blank=True, editable=False)
     search_name_accented = models.TextField(blank=True, editable=False)
     search_body = models.TextField(blank=True, editable=False)

@@ -1,13 +1,14 @@
 """The fonts embedded in the PDFs, found by file path (never by fontconfig name).
 
 Administrative documents are set in Times New Roman (NĐ 30/2020/NĐ-CP, Phụ lục I). Liberation
-Serif 2.x (Debian ``fonts-liberation2``, SIL OFL) has the same metrics and covers every
-Vietnamese letter; Liberation Sans serves the narrow receipt. Noto (``fonts-noto-core``) and
-DejaVu (``fonts-dejavu-core`` + ``fonts-dejavu-extra``) are fallbacks. The 1.x Liberation fonts
-(``fonts-liberation``) lack most Vietnamese letters and are never used.
+Serif 2.x (SIL OFL 1.1) has the same metrics and covers every Vietnamese letter; Liberation Sans
+serves the narrow receipt. Both ship inside the package (``fonts/``, with ``OFL.txt``), so no
+system font package is needed. Debian's ``fonts-liberation2``, Noto (``fonts-noto-core``) and
+DejaVu (``fonts-dejavu-core`` + ``fonts-dejavu-extra``) are fallbacks for a tree without them.
+The 1.x Liberation fonts (``fonts-liberation``) lack most Vietnamese letters and are never used.
 
 ``MOTCUA_PDF_FONT_DIRS`` (paths separated by ``os.pathsep``) lists folders searched first for
-the same file names, e.g. to ship the fonts with a deployment.
+the same file names, e.g. to use other files of those names in a deployment.
 """
 
 from __future__ import annotations
@@ -81,6 +82,10 @@ _CANDIDATES: dict[str, list[tuple[str, str, tuple[str, str, str, str]]]] = {
 }
 
 
+# The OFL-licensed files shipped with the package (package data), searched before the system's.
+BUNDLED_DIR = Path(__file__).resolve().parent / "fonts"
+
+
 class FontNotFoundError(RuntimeError):
     pass
 
@@ -94,13 +99,13 @@ def _extra_dirs() -> list[Path]:
 def font_family(kind: str) -> FontFamily:
     """The first complete family of ``kind`` ("serif" or "sans") found on this machine."""
     for label, default_dir, names in _CANDIDATES[kind]:
-        for folder in [*_extra_dirs(), Path(default_dir)]:
+        for folder in [*_extra_dirs(), BUNDLED_DIR, Path(default_dir)]:
             paths = [folder / name for name in names]
             if all(p.is_file() for p in paths):
                 return FontFamily(label, *paths)
     raise FontNotFoundError(
-        f"No {kind} font with Vietnamese letters found: install the Debian package fonts-liberation2 "
-        "(or fonts-noto-core), or set MOTCUA_PDF_FONT_DIRS."
+        f"No {kind} font with Vietnamese letters found: the package's own fonts ({BUNDLED_DIR}) are "
+        "missing; reinstall motcua, install the Debian package fonts-liberation2, or set MOTCUA_PDF_FONT_DIRS."
     )
 
 

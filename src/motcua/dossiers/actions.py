@@ -1,4 +1,4 @@
-"""The only code that writes dossiers (Zulip-style actions, DESIGN §2.3-2.4).
+"""The only code that writes dossiers (Zulip-style actions, docs/architecture.md §2).
 
 Every action:
 1. runs in one `transaction.atomic()`;

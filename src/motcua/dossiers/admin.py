@@ -1,4 +1,4 @@
-"""Read-only admin: dossiers are changed only through actions (DESIGN §2.3)."""
+"""Read-only admin: dossiers are changed only through actions (docs/architecture.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REST API for dossiers (DESIGN §9): tokens, dossiers, files, actions, public tracking.
+"""REST API for dossiers (docs/architecture.md §9): tokens, dossiers, files, actions, public tracking.
 
 Mounted by `motcua.api.urls` with `api.add_router("", "motcua.dossiers.api.router")`:
   POST /api/v1/auth/token                 {username, password} -> {token, expires_at}

@@ -1,4 +1,4 @@
-"""Dossier codes (DESIGN §7) and tracking keys.
+"""Dossier codes (docs/architecture.md §7) and tracking keys.
 
 The code is `<unit_code>-<YYMMDD>-<NNNN>` by default (TT 01/2018/TT-VPCP art. 19): the receiving
 agency's unit code, the local date (Asia/Ho_Chi_Minh) and that agency's sequence for the day.
@@ -12,7 +12,7 @@ rolls its number back too, so the ledger has no holes from failed requests.
 
 Online dossiers get their code when they are submitted (the date of submission), because the
 citizen needs a code to track the dossier at once and the code never changes afterwards
-(REGULATIONS §2: one code for the whole life). The ledger's date of receipt is `received_at`.
+(docs/regulations.md §2: one code for the whole life). The ledger's date of receipt is `received_at`.
 """
 
 from __future__ import annotations

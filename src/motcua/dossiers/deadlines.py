@@ -1,4 +1,4 @@
-"""Deadlines for dossiers: the one place that talks to the worktime app (DESIGN §8).
+"""Deadlines for dossiers: the one place that talks to the worktime app (docs/architecture.md §8).
 
 Every due time, pause shift and punctuality of a dossier goes through these functions, which
 import `motcua.worktime` lazily: the calendar of an agency comes from

@@ -1,5 +1,5 @@
 """Domain errors of the dossier app. Each carries an HTTP-like status, a stable code and a
-Vietnamese message, so the API and the back office show the same text (DESIGN §2.5).
+Vietnamese message, so the API and the back office show the same text (docs/architecture.md §2).
 
 Pure module (no Django ORM): the lifecycle raises these too.
 """

@@ -1,6 +1,6 @@
 """Uploaded files: type from the bytes (not the name), size limit, SHA-256, storage.
 
-Accepted types (DESIGN §4): PDF, JPEG, PNG, TIFF, recognised by their magic numbers. The file is
+Accepted types (docs/architecture.md §4): PDF, JPEG, PNG, TIFF, recognised by their magic numbers. The file is
 written through Django's default storage under a generated name (never the user's file name as
 a path), and only then may a row refer to it; a stored file is never overwritten.
 

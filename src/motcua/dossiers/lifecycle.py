@@ -1,4 +1,4 @@
-"""The dossier lifecycle (DESIGN §6) as a pure state machine: no ORM, no HTTP.
+"""The dossier lifecycle (docs/architecture.md §6) as a pure state machine: no ORM, no HTTP.
 
 `decide(action, state, capacities, now=..., **params)` answers whether an actor with the given
 capacities may take the action on a dossier in the given state, and if so what changes: the
@@ -12,7 +12,7 @@ Checks run in a fixed order, so every refusal has one clear reason:
 2. the actor's capacity -> PermissionDenied (403);
 3. the parameters (reason, missing items, new due time) -> InvalidInput (400).
 
-Choices beyond DESIGN §6 (see the issue note):
+Choices beyond docs/architecture.md §6 (see the issue note):
 * A supplement requested at reception (form 02, status 1 -> 5) is supplied back to status 1:
   the counter still has to check and receive the dossier (or refuse it); it may not ask for a
   supplement a second time at reception.

@@ -1,6 +1,6 @@
 """Dossiers (hồ sơ), their files, their events, code sequences, idempotency keys, API tokens.
 
-Only `actions.py` writes dossiers, files and events (DESIGN §2.4): each change runs in one
+Only `actions.py` writes dossiers, files and events (docs/architecture.md §2): each change runs in one
 transaction with its event, under a row lock and a version check. Events are append-only.
 """
 
@@ -17,7 +17,7 @@ from . import lifecycle
 
 
 class Status(models.IntegerChoices):
-    """The national portal's statuses (DESIGN §6); the same values as lifecycle.Status."""
+    """The national portal's statuses (docs/architecture.md §6); the same values as lifecycle.Status."""
 
     SUBMITTED = 1, _("Mới đăng ký")
     RECEIVED = 2, _("Được tiếp nhận")
@@ -322,7 +322,7 @@ class EventKind(models.TextChoices):
 
 
 class AppendOnlyError(Exception):
-    """Events are never changed or deleted (the audit trail, DESIGN §2.3)."""
+    """Events are never changed or deleted (the audit trail, docs/architecture.md §2)."""
 
 
 class EventQuerySet(models.QuerySet):

@@ -3,7 +3,7 @@
 Nothing here writes. The action layer uses `capacities` and `state_of` to ask the lifecycle;
 the back office uses the same functions to show only the buttons that will work.
 
-Visibility (DESIGN §2.6): a citizen sees the dossiers of their account; staff see the dossiers
+Visibility (docs/architecture.md §2): a citizen sees the dossiers of their account; staff see the dossiers
 received by, handled by, or handed over to one of their agencies (any active membership);
 supervisors and agency admins also see, read-only, those of the agencies below theirs; superusers
 see everything. The back office, the API and the reports share these functions.

@@ -1,6 +1,6 @@
 """Reception at the counter: one domain function for every door (the counter page and the API).
 
-NĐ 61/2018 Đ.19 (DESIGN §6): the receptionist checks the papers, then either receives the
+NĐ 61/2018 Đ.19 (docs/architecture.md §6): the receptionist checks the papers, then either receives the
 dossier (form 01), lists everything missing once (a supplement request, form 02) or refuses it
 with a reason (form 03).
 

@@ -1,4 +1,4 @@
-"""The nine criteria a citizen rates a handled dossier on (REGULATIONS.md §3), as plain data.
+"""The nine criteria a citizen rates a handled dossier on (docs/regulations.md §3), as plain data.
 
 Criteria 1–7 score 2, 1 or 0 points; criteria 8 and 9 are rated Rất hài lòng / Hài lòng /
 Không hài lòng, stored as 2 / 1 / 0 too. The titles and answers are the official wording (the

@@ -131,7 +131,7 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
 
     * "at_reception": the fees collected when the dossier is submitted;
     * "at_return": every fee not paid yet (fees due at reception that were not paid are
-      collected at the latest when the result is returned, DESIGN §6).
+      collected at the latest when the result is returned, docs/architecture.md §6).
     Paid = the lines of paid online payments, then the money collected at the counter
     (`Dossier.fee_collected`, less what online payments already added to it), applied to the
     fees in order (reception fees first). Free fees (0 đồng) are left out."""

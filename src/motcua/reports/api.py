@@ -1,4 +1,4 @@
-"""GET /api/v1/indicators?agency=<unit_code>&from=yyyy-mm-dd&to=yyyy-mm-dd (DESIGN §9).
+"""GET /api/v1/indicators?agency=<unit_code>&from=yyyy-mm-dd&to=yyyy-mm-dd (docs/architecture.md §9).
 
 The QĐ 766 figures with the counts behind each, for the caller's scope (the same as the
 /can-bo/thong-ke/chi-so/ page): bearer token or session, staff only. Without `agency` the

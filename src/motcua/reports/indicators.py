@@ -1,4 +1,4 @@
-"""QĐ 766/QĐ-TTg indicators (REGULATIONS.md §6) as pure functions over counts.
+"""QĐ 766/QĐ-TTg indicators (docs/regulations.md §6) as pure functions over counts.
 
 `metrics.indicator_counts` counts the dossiers in SQL; this module turns the counts into rates
 with their definitions. Every rate is a percentage rounded to 2 decimals, and None ("không có

@@ -1,8 +1,8 @@
-"""Dossier + Event → the national portal's (DVCQG) sync payload, per REGULATIONS §8.
+"""Dossier + Event → the national portal's (DVCQG) sync payload, per docs/regulations.md §8.
 
 Pure: no writes, no settings, no network. Field names are exactly those of the public OpenCPS
 integration (`DVCQGIntegrationActionImpl`) and the fields added since 2022. The official DVCQG
-specification was not available (REGULATIONS §9, open point 4): mappings that are our reading
+specification was not available (docs/regulations.md §9, open point 4): mappings that are our reading
 rather than a documented rule are listed in `UNVERIFIED` and marked [?] below; check them against
 the spec of the portal you connect to.
 
@@ -36,7 +36,7 @@ DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss
 DOSSIER_SERVICE = "DongBoHoSoMC"
 PROGRESS_SERVICE = "CapNhatTienDoHoSoMC"
 
-# TrangThaiHoSo 1–10. Our Status values were chosen equal to the portal's codes (DESIGN §6);
+# TrangThaiHoSo 1–10. Our Status values were chosen equal to the portal's codes (docs/architecture.md §6);
 # the table keeps the mapping explicit so that a renumbering on either side is caught by tests.
 STATUS_CODES: dict[int, int] = {
     Status.SUBMITTED: 1,  # Mới đăng ký

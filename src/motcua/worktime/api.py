@@ -1,4 +1,4 @@
-"""`GET /api/v1/worktime/due`: a due time on an agency's working calendar (DESIGN §9)."""
+"""`GET /api/v1/worktime/due`: a due time on an agency's working calendar (docs/architecture.md §9)."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ holidays, compensatory days, swapped days) and a set of make-up working days (Sa
 worked to bridge a holiday). Every instant is mapped to a *working position*: the number of
 working microseconds since the start of an internal day index. Positions are computed from
 per-day prefix sums, and the inverse (position -> instant) is a bisect, so a due time costs a
-few microseconds whatever the amount (DESIGN §8).
+few microseconds whatever the amount (docs/architecture.md §8).
 
-Rules (DESIGN §8, REGULATIONS §7):
+Rules (docs/architecture.md §8, docs/regulations.md §7):
 
 * ``working_days``: N working days = N x the calendar's daily working hours (8 by default),
   added as working time. Monday 09:15 + 3 working days = Thursday 09:15.

@@ -80,7 +80,7 @@ def generate_year(year: int, *, culture_day: bool = True) -> tuple[GeneratedDay,
     """The year's days off and make-up working days, sorted by date.
 
     ``culture_day=False`` leaves out 24/11 (Vietnamese Culture Day) and its compensatory day,
-    for as long as its legal effect is uncertain (REGULATIONS §7).
+    for as long as its legal effect is uncertain (docs/regulations.md §7).
     """
     if year not in SUPPORTED_YEARS:
         return ()
