@@ -29,9 +29,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.db.models.enums import IntegerChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,33 +43,26 @@ MAX_REASON_CHARS = 2000
 MAX_MISSING_ITEMS = 50
 
 
-class Status(IntEnum):
-    """The national portal's status codes (TrangThaiHoSo 1-10)."""
+class Status(IntegerChoices):
+    """The national portal's status codes (TrangThaiHoSo 1-10) and their labels.
 
-    SUBMITTED = 1
-    RECEIVED = 2
-    REFUSED = 3
-    PROCESSING = 4
-    SUPPLEMENT_REQUESTED = 5
-    AWAITING_PAYMENT = 6
-    WITHDRAWN = 7
-    STOPPED = 8
-    COMPLETED = 9
-    RETURNED = 10
+    The one definition: the model's field choices use it too (`models.Status` is this class).
+    `IntegerChoices` is a plain enum with labels; it needs no database.
+    """
+
+    SUBMITTED = 1, gettext_lazy("Mới đăng ký")
+    RECEIVED = 2, gettext_lazy("Được tiếp nhận")
+    REFUSED = 3, gettext_lazy("Không được tiếp nhận")
+    PROCESSING = 4, gettext_lazy("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, gettext_lazy("Yêu cầu bổ sung giấy tờ")
+    AWAITING_PAYMENT = 6, gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, gettext_lazy("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, gettext_lazy("Dừng xử lý")
+    COMPLETED = 9, gettext_lazy("Đã xử lý xong")
+    RETURNED = 10, gettext_lazy("Đã trả kết quả")
 
 
-STATUS_LABELS = {
-    Status.SUBMITTED: gettext_lazy("Mới đăng ký"),
-    Status.RECEIVED: gettext_lazy("Được tiếp nhận"),
-    Status.REFUSED: gettext_lazy("Không được tiếp nhận"),
-    Status.PROCESSING: gettext_lazy("Đang xử lý"),
-    Status.SUPPLEMENT_REQUESTED: gettext_lazy("Yêu cầu bổ sung giấy tờ"),
-    Status.AWAITING_PAYMENT: gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
-    Status.WITHDRAWN: gettext_lazy("Công dân yêu cầu rút hồ sơ"),
-    Status.STOPPED: gettext_lazy("Dừng xử lý"),
-    Status.COMPLETED: gettext_lazy("Đã xử lý xong"),
-    Status.RETURNED: gettext_lazy("Đã trả kết quả"),
-}
+STATUS_LABELS = {status: status.label for status in Status}
 
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 

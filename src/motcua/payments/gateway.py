@@ -37,11 +37,11 @@ TRANSACTION_NO_BASE = 14_000_000
 
 # What the tester can choose on the payment page: (response code, transaction status, state).
 ACTIONS = {
-    "pay": ("00", "00", SandboxTransaction.Status.PAID),
-    "cancel": ("24", "02", SandboxTransaction.Status.CANCELLED),
-    "fail": ("51", "02", SandboxTransaction.Status.FAILED),
+    "pay": ("00", "00", SandboxTransaction.State.PAID),
+    "cancel": ("24", "02", SandboxTransaction.State.CANCELLED),
+    "fail": ("51", "02", SandboxTransaction.State.FAILED),
 }
-EXPIRE = ("11", "02", SandboxTransaction.Status.EXPIRED)
+EXPIRE = ("11", "02", SandboxTransaction.State.EXPIRED)
 
 
 class GatewayRefusal(Exception):
@@ -93,7 +93,7 @@ def open_payment(params: Mapping[str, str], *, now: dt.datetime | None = None) -
     txn_ref = str(params["vnp_TxnRef"])[:100]
     existing = SandboxTransaction.objects.filter(tmn_code=_tmn_code(), txn_ref=txn_ref).first()
     if existing is not None:
-        if existing.state == SandboxTransaction.Status.PENDING and existing.amount == int(amount):
+        if existing.state == SandboxTransaction.State.PENDING and existing.amount == int(amount):
             return existing  # the same payment opened again (a reload, a second tab)
         raise GatewayRefusal("01", "Giao dịch đã tồn tại.")
     try:
@@ -109,7 +109,7 @@ def open_payment(params: Mapping[str, str], *, now: dt.datetime | None = None) -
 
 def result_params(txn: SandboxTransaction) -> dict[str, str]:
     """The signed parameters of a finished transaction (for the return URL and the IPN)."""
-    paid = txn.state == SandboxTransaction.Status.PAID
+    paid = txn.state == SandboxTransaction.State.PAID
     params = {
         "vnp_Amount": str(txn.amount),
         "vnp_BankCode": txn.bank_code,
@@ -147,12 +147,12 @@ def complete(
         raise GatewayRefusal("03", "Thao tác không hợp lệ.")
     with transaction.atomic():
         txn = SandboxTransaction.objects.select_for_update().get(token=token)
-        if txn.state != SandboxTransaction.Status.PENDING:
+        if txn.state != SandboxTransaction.State.PENDING:
             return txn, False
         code, status, state = EXPIRE if now >= txn.expire_at else ACTIONS[action]
         txn.response_code, txn.transaction_status, txn.state = code, status, state
-        txn.bank_code = BANK if state == SandboxTransaction.Status.PAID else "VNPAY"
-        if state == SandboxTransaction.Status.PAID:
+        txn.bank_code = BANK if state == SandboxTransaction.State.PAID else "VNPAY"
+        if state == SandboxTransaction.State.PAID:
             txn.transaction_no = str(TRANSACTION_NO_BASE + txn.pk)
             txn.pay_date = signing.vn_time(now)
         txn.save()

@@ -183,7 +183,9 @@ class CallbackLog(models.Model):
 class SandboxTransaction(models.Model):
     """The built-in test gateway's own books (it plays an external system: it never reads Payment)."""
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
+        """A transaction's state in the test gateway's books (not a dossier status, not a Payment's)."""
+
         PENDING = "pending", _("Chờ thanh toán")
         PAID = "paid", _("Thành công")
         CANCELLED = "cancelled", _("Khách hàng hủy")
@@ -198,7 +200,7 @@ class SandboxTransaction(models.Model):
     return_url = models.TextField()
     create_date = models.CharField(max_length=14, help_text=_("vnp_CreateDate của yêu cầu."))
     expire_at = models.DateTimeField()
-    state = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     response_code = models.CharField(max_length=2, blank=True)
     transaction_status = models.CharField(max_length=2, blank=True)
     transaction_no = models.CharField(max_length=20, blank=True)

@@ -198,7 +198,7 @@ def sandbox_pay(request: HttpRequest) -> HttpResponse:
         txn = gateway.open_payment(request.GET.dict())
     except gateway.GatewayRefusal as refusal:
         return render(request, "payments/sandbox/error.html", {"refusal": refusal}, status=400)
-    if txn.state != SandboxTransaction.Status.PENDING:
+    if txn.state != SandboxTransaction.State.PENDING:
         return HttpResponseRedirect(gateway.return_redirect(txn))
     return render(request, "payments/sandbox/pay.html", {
         "txn": txn, "amount_vnd": txn.amount // 100, "merchant": txn.tmn_code,
