@@ -38,6 +38,7 @@ from motcua.catalog.models import (
     ProcedureCase,
     ProcedureVersion,
 )
+from motcua.core.money import vnd
 from motcua.core.text import query_words
 
 from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
@@ -240,7 +241,7 @@ def _component_row(c):
 
 
 def _fee_row(f):
-    return [f.name, f"{f.amount_vnd:,}".replace(",", ".") + " đ", f.get_collected_display()]
+    return [f.name, vnd(f.amount_vnd), f.get_collected_display()]
 
 
 def _guide_row(g):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts import services as account_services
 from motcua.accounts.models import phone_validator
 from motcua.audit.chain import seal_event
+from motcua.core.money import vnd
 from motcua.eforms.answers import clean_answers
 from motcua.eforms.services import eform_for
 
@@ -932,7 +933,7 @@ def record_payment(
             d, EventKind.PAYMENT_RECEIVED, actor, at, from_status=from_status, to_status=d.status,
             from_step=d.current_step, to_step=d.current_step, from_agency=d.handling_agency,
             to_agency=d.handling_agency, note=_("Thanh toán trực tuyến %(amount)s đồng, giao dịch %(ref)s.")
-            % {"amount": f"{amount_vnd:,}".replace(",", "."), "ref": reference},
+            % {"amount": vnd(amount_vnd, unit=""), "ref": reference},
             data=data,
         )
     return ActionResult(dossier=d, event=event)

@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
+from motcua.core.money import vnd
 from motcua.worktime import engine
 
 from .codes import TZ, format_code, new_tracking_key
@@ -439,7 +440,7 @@ class Sim:
         d["fee_collected"] += amount
         reference = f"GEN{d['id']:010d}"
         self.event(EventKind.PAYMENT_RECEIVED, None, at, d["status"], d["status"],
-                   note=f"Thanh toán trực tuyến {amount:,} đồng, giao dịch {reference}.".replace(",", "."),
+                   note=f"Thanh toán trực tuyến {vnd(amount, unit='đồng')}, giao dịch {reference}.",
                    data={"amount_vnd": amount, "reference": reference, "provider": "vnpay",
                          "fees": self.p.fees_reception, "paid_at": _iso(at)})
 

@@ -90,11 +90,6 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now
 
 
-def vnd(amount: int) -> str:
-    """8000 -> "8.000" (Vietnamese thousands separator)."""
-    return f"{int(amount):,}".replace(",", ".")
-
-
 # --- fees due -------------------------------------------------------------------------------------
 
 
@@ -784,5 +779,5 @@ __all__ = [
     "PaymentUnavailable", "ReturnCheck", "can_see", "can_start", "cancel_payment", "check_return", "default_when",
     "enqueue_query", "fees_due", "online_payment_code", "payment_for", "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
-    "start_payment", "vnd",
+    "start_payment",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from motcua.backoffice import display
+from motcua.core import money
 
 register = template.Library()
 
@@ -60,7 +61,7 @@ def vnd(value) -> str:
         amount = int(value or 0)
     except (TypeError, ValueError):
         return ""
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return money.vnd(amount)
 
 
 def _badge(t: display.Timeliness | None, extra: str = ""):
