@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts import services as account_services
 from motcua.accounts.models import phone_validator
 from motcua.audit.chain import seal_event
+from motcua.core.dates import iso as _iso
 from motcua.core.money import vnd
 from motcua.eforms.answers import clean_answers
 from motcua.eforms.services import eform_for
@@ -95,10 +96,6 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     if timezone.is_naive(at):
         raise ValueError("aware datetimes only")
     return at
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return timezone.localtime(instant).isoformat() if instant else None
 
 
 def _require_user(actor) -> None:

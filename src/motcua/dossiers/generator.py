@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
+from motcua.core.dates import iso as _iso
 from motcua.core.money import vnd
 from motcua.worktime import engine
 
@@ -255,10 +256,6 @@ class Clock:
         if paused <= dt.timedelta(0):
             return due_at
         return engine.add_working_time(self.calendar, due_at, paused)
-
-
-def _iso(at: dt.datetime | None) -> str | None:
-    return at.astimezone(TZ).isoformat() if at else None
 
 
 def _punctuality(due_at: dt.datetime | None, at: dt.datetime) -> str:

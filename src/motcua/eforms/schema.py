@@ -35,6 +35,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.dates import parse_iso_date
+
 from . import patterns
 from .addresses import AddressBook, address_book
 
@@ -156,12 +158,7 @@ def _is_number(value: Any) -> bool:
 def _date_rule(value: Any) -> dt.date | None:
     if value == "today":
         return timezone.localdate()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    return parse_iso_date(value) if isinstance(value, str) else None
 
 
 def _check_rules(spec: Mapping, name: str, problems: list[str]) -> None:

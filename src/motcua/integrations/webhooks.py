@@ -40,13 +40,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core.dates import iso as _iso
 from motcua.dossiers.models import Event, EventKind, Status
 from motcua.jobs.runner import RetryLater, backoff, enqueue
 
@@ -55,7 +55,6 @@ from .models import DeliveryState, WebhookDelivery, WebhookSubscription
 log = logging.getLogger("motcua.integrations")
 
 SEND_JOB = "integrations.webhook"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 USER_AGENT = "motcua-webhook/1"
 
 
@@ -110,10 +109,6 @@ def check_target(url: str, *, resolve: bool = True) -> None:
 
 
 # --- writing --------------------------------------------------------------------------------------
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return instant.astimezone(TZ).isoformat() if instant else None
 
 
 def build_payload(event: Event, delivery_uid: str) -> dict[str, Any]:
