@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from motcua.core import http
 
 from . import conf, signing
 from .models import SandboxTransaction
@@ -169,12 +169,11 @@ def deliver_ipn(params: Mapping[str, str]) -> None:
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValueError("MOTCUA_PAYMENT_SANDBOX_IPN_URL must be http(s)")
         query = "&".join(f"{signing.encode(k)}={signing.encode(v)}" for k, v in params.items())
-        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-            f"{url}{'&' if '?' in url else '?'}{query}", headers={"User-Agent": "motcua-sandbox-gateway"}
-        )
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            body = response.read(4096)
-        log.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), body[:200])
+        reply = http.get(f"{url}{'&' if '?' in url else '?'}{query}", timeout=15, max_bytes=4096,
+                         headers={"User-Agent": "motcua-sandbox-gateway"})
+        if not reply.ok:
+            raise RuntimeError(f"merchant answered HTTP {reply.status}")
+        log.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), reply.body[:200])
         return
     from .providers import get_provider
     from .providers.base import Verdict
