@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.agencies.models import Agency, unit_code_validator
+from motcua.core.errors import DomainError
 
 from . import actions
 from .models import (
@@ -38,7 +39,7 @@ AGENCY_KINDS = {choice.value for choice in Agency.Kind}
 SUBJECTS = {"citizen", "business"}
 
 
-class CatalogError(Exception):
+class CatalogError(DomainError):
     """The file cannot be imported; `problems` lists every reason, in Vietnamese."""
 
     def __init__(self, problems: list[str]):

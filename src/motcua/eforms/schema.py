@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.dates import parse_iso_date
+from motcua.core.errors import DomainError
 
 from . import patterns
 from .addresses import AddressBook, address_book
@@ -89,7 +90,7 @@ ID_NUMBER_RE = re.compile(r"^\d{12}$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
-class SchemaError(ValueError):
+class SchemaError(DomainError, ValueError):
     """A schema (or an imported e-form) cannot be used; `problems` lists every reason."""
 
     def __init__(self, problems: list[str]):

@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
+
 from . import conf, states
 from .models import CallbackLog, Payment, When
 from .providers import CallbackAnswer, GatewayResult, Outcome, PaymentProvider, ProviderError, Verdict, get_provider
@@ -47,7 +49,7 @@ PAYABLE_STATUSES = frozenset({1, 2, 4, 5, 6, 9})
 AWAITING_PAYMENT = 6
 
 
-class PaymentError(Exception):
+class PaymentError(DomainError):
     """Like the dossier errors: an HTTP-like status, a stable code and a Vietnamese message."""
 
     status = 400

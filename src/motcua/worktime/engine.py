@@ -40,6 +40,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from motcua.core.errors import DomainError
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 US_PER_SECOND = 1_000_000
@@ -83,7 +85,7 @@ class Punctuality(StrEnum):
     LATE = "late"
 
 
-class CalendarRangeError(ValueError):
+class CalendarRangeError(DomainError, ValueError):
     """The computation would run past the supported span (amount too large or date too far)."""
 
 
