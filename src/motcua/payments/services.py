@@ -638,13 +638,15 @@ def refresh_payment(payment: Payment, *, now: dt.datetime | None = None) -> Paym
     """Ask the gateway about an open payment and apply the answer; expire it when it is past its
     deadline and the gateway says it was not paid (or cannot be reached for a long time)."""
     now = _now(now)
-    provider = get_provider(payment.provider)
     result: GatewayResult | None = None
     try:
+        # A provider no longer installed (the demo gateway after going live) is like one that
+        # cannot be reached: the payment expires once the give-up time has passed.
+        provider = get_provider(payment.provider)
         result = provider.query(payment, now=now)
     except ProviderError as exc:
         log.warning("payments: query of %s failed: %s", payment.merchant_ref, exc)
-        _log(payment=payment, provider=provider.name, kind=CallbackLog.Kind.QUERY, merchant_ref=payment.merchant_ref,
+        _log(payment=payment, provider=payment.provider, kind=CallbackLog.Kind.QUERY, merchant_ref=payment.merchant_ref,
              response={"error": str(exc)[:500]}, outcome=Verdict.ERROR, state_before=payment.state,
              state_after=payment.state, received_at=now)
     else:

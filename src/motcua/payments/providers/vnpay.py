@@ -33,6 +33,7 @@ from motcua.core import http
 
 from .. import conf, signing
 from .base import CallbackAnswer, GatewayResult, Outcome, PaymentProvider, ProviderError, ProviderUnavailable, Verdict
+from .registry import register
 
 if TYPE_CHECKING:
     from ..models import Payment
@@ -167,6 +168,7 @@ class VnpayConfig:
     server_ip: str = "127.0.0.1"
 
 
+@register("vnpay")
 class VnpayProvider(PaymentProvider):
     name = "vnpay"
     label = "VNPAY"

@@ -20,10 +20,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.core import http
+from motcua.payments import conf, signing
+from motcua.payments.providers.vnpay import (
+    QUERY_MESSAGES,
+    QUERY_REQUEST_FIELDS,
+    QUERY_RESPONSE_FIELDS,
+    RESPONSE_MESSAGES,
+    VERSION,
+)
 
-from . import conf, signing
 from .models import SandboxTransaction
-from .providers.vnpay import QUERY_MESSAGES, QUERY_REQUEST_FIELDS, QUERY_RESPONSE_FIELDS, RESPONSE_MESSAGES, VERSION
 
 log = logging.getLogger("motcua.payments.sandbox")
 
@@ -175,8 +181,7 @@ def deliver_ipn(params: Mapping[str, str]) -> None:
             raise RuntimeError(f"merchant answered HTTP {reply.status}")
         log.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), reply.body[:200])
         return
-    from .providers import get_provider
-    from .providers.base import Verdict
+    from motcua.payments.providers import Verdict, get_provider
 
     answer = get_provider().handle_callback(
         params, headers={"User-Agent": "motcua-sandbox-gateway"}, remote_addr="127.0.0.1"
