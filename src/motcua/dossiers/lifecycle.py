@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models.enums import IntegerChoices
@@ -363,8 +364,8 @@ def _check_params(
 
 def _decision(action: Action, state: State, pause_kind: str) -> Decision:
     s = state.status
-    base = {"action": action, "from_status": s, "step_index": state.step_index,
-            "supplement_count": state.supplement_count}
+    base: dict[str, Any] = {"action": action, "from_status": s, "step_index": state.step_index,
+                            "supplement_count": state.supplement_count}
     if action == Action.RECEIVE:
         return Decision(**base | {"step_index": 0 if state.step_count else None}, to_status=Status.RECEIVED,
                         clock=Clock.START, phase=Phase.RECEPTION)
@@ -384,16 +385,17 @@ def _decision(action: Action, state: State, pause_kind: str) -> Decision:
         return Decision(**base, to_status=back, clock=Clock.RESUME, phase=Phase.PROCESSING)
     if action == Action.CLAIM:
         return Decision(**base, to_status=s)
-    if action == Action.HANDOVER:
-        return Decision(**base | {"step_index": state.step_index + 1}, to_status=Status.PROCESSING, step_move=1)
-    if action == Action.RETURN_TO_PREVIOUS:
-        return Decision(**base | {"step_index": state.step_index - 1}, to_status=Status.PROCESSING, step_move=-1)
+    if action in (Action.HANDOVER, Action.RETURN_TO_PREVIOUS):
+        step = state.step_index
+        assert step is not None  # _check_state refused a dossier without a workflow step
+        move = 1 if action == Action.HANDOVER else -1
+        return Decision(**base | {"step_index": step + move}, to_status=Status.PROCESSING, step_move=move)
     if action == Action.PAUSE:
         to = Status.AWAITING_PAYMENT if pause_kind == PauseKind.PAYMENT else s
         return Decision(**base, to_status=to, clock=Clock.PAUSE, resume_status=s)
     if action == Action.RESUME:
-        back = state.resume_status if state.resume_status in (Status.RECEIVED, Status.PROCESSING) else None
-        to = back or (Status.PROCESSING if s == Status.AWAITING_PAYMENT else s)
+        earlier = state.resume_status if state.resume_status in (Status.RECEIVED, Status.PROCESSING) else None
+        to = earlier or (Status.PROCESSING if s == Status.AWAITING_PAYMENT else s)
         return Decision(**base, to_status=to, clock=Clock.RESUME)
     if action == Action.EXTEND:
         return Decision(**base, to_status=s)

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -148,11 +148,11 @@ def _name(spec: Any, index: int, parent: str = "") -> str:
     return f"{where}trường thứ {index + 1}"
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return (isinstance(value, int | float)) and not isinstance(value, bool)
 
 
@@ -163,7 +163,7 @@ def _date_rule(value: Any) -> dt.date | None:
 
 
 def _check_rules(spec: Mapping, name: str, problems: list[str]) -> None:
-    kind = spec.get("type")
+    kind: Any = spec.get("type")  # a schema is JSON: checked here, not trusted
     raw = spec.get("validation")
     if raw is None:
         return
@@ -208,8 +208,8 @@ def _check_rules(spec: Mapping, name: str, problems: list[str]) -> None:
                 problems.append(
                     _("%(f)s: «%(r)s» phải là ngày dạng YYYY-MM-DD hoặc \"today\".") % {"f": name, "r": rule}
                 )
-        low, high = _date_rule(raw.get("min_value")), _date_rule(raw.get("max_value"))
-        if low and high and low > high:
+        first, last = _date_rule(raw.get("min_value")), _date_rule(raw.get("max_value"))
+        if first and last and first > last:
             problems.append(
                 _("%(f)s: «min_value» (%(a)s) sau «max_value» (%(b)s).")
                 % {"f": name, "a": raw["min_value"], "b": raw["max_value"]}
@@ -367,7 +367,7 @@ def _check_show_if(specs: list, problems: list[str], parent: str = "") -> None:
             problems.append(_("%(f)s: «show_if» không tham chiếu bảng nhiều dòng «%(k)s» được.")
                             % {"f": name, "k": target_key})
             continue
-        wanted = cond.get("in") if isinstance(cond.get("in"), list) else [cond.get("equals")]
+        wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
         if target.get("type") in ("choice", "multi_choice"):
             values = {v for v, _label in choices_of(target)}
             for value in wanted:
@@ -769,7 +769,7 @@ def _clean_one(spec: Mapping, raw: Any, ctx: _Context) -> tuple[Any, str | None]
 
 
 def _matches(cond: Mapping, value: Any) -> bool:
-    wanted = cond.get("in") if isinstance(cond.get("in"), list) else [cond.get("equals")]
+    wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
     if isinstance(value, list):  # multi_choice: any picked value
         return any(_same(v, w) for v in value for w in wanted)
     return any(_same(value, w) for w in wanted)
@@ -795,7 +795,7 @@ def _visibility(specs: list[Mapping], values: Mapping[str, Any]) -> dict[str, bo
         if not isinstance(cond, Mapping) or depth > len(specs):
             shown = spec is not None
         else:
-            target = cond.get("field")
+            target: Any = cond.get("field")
             shown = target in by_key and visible(target, depth + 1) and _matches(cond, values.get(target))
         result[key] = shown
         return shown
