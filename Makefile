@@ -49,6 +49,7 @@ test-clock: install system-deps services
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
 
 messages: install
 	cd src/motcua && ../../$(PY) -m motcua compilemessages

@@ -452,6 +452,9 @@ MOTCUA_PAYMENT_ORDER_TYPE = env_str("MOTCUA_PAYMENT_ORDER_TYPE", "other")
 MOTCUA_PAYMENT_HTTP_TIMEOUT = env_int("MOTCUA_PAYMENT_HTTP_TIMEOUT", 15)
 # Empty: the sandbox gateway hands its IPN to the active provider in-process; a URL: HTTP GET to it.
 MOTCUA_PAYMENT_SANDBOX_IPN_URL = env_str("MOTCUA_PAYMENT_SANDBOX_IPN_URL")
+# The demo gateway is a contrib app of its own, installed only while it is on.
+if MOTCUA_PAYMENT_SANDBOX_GATEWAY:
+    INSTALLED_APPS.append("motcua.payments.contrib.sandbox")
 # --- end payments ------------------------------------------------------------------------------
 
 # --- sync + integrations (national-portal outbox, service accounts, webhooks; docs/integration.md) ---

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("kiosk/", include("motcua.kiosk.urls")),
     path("gop-y/", include("motcua.feedback.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
+    *([path("thanh-toan/sandbox/", include("motcua.payments.contrib.sandbox.urls"))]
+      if "motcua.payments.contrib.sandbox" in settings.INSTALLED_APPS else []),  # the demo gateway, when on
     path("", include("motcua.portal.urls")),
 ]
 

@@ -144,8 +144,8 @@ def test_it_refuses_sandbox_callbacks_when_the_sandbox_is_off(client, payment, s
     settings.MOTCUA_PAYMENT_SANDBOX_GATEWAY = False
     assert ipn(client, gateway_params(payment))[1]["RspCode"] == "99"
     assert fresh(payment).state == State.PENDING
-    assert client.get(reverse("payments:sandbox_pay")).status_code == 404
-    assert client.post(reverse("payments:sandbox_querydr"), {}, content_type="application/json").status_code == 404
+    assert client.get(reverse("payments_sandbox:pay")).status_code == 404
+    assert client.post(reverse("payments_sandbox:querydr"), {}, content_type="application/json").status_code == 404
 
 
 def test_it_answers_404_for_an_unknown_provider(client):

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from motcua.dossiers.models import Event, Status
 from motcua.jobs.runner import run_pending
-from motcua.payments.models import CallbackLog, Payment, SandboxTransaction
+from motcua.payments.contrib.sandbox.models import SandboxTransaction
+from motcua.payments.models import CallbackLog, Payment
 from motcua.payments.states import State
 
 from .conftest import fresh, gateway_params
@@ -24,7 +25,7 @@ def pay_through_the_sandbox(client, dossier, *, action="pay", lose_ipn=False, ne
     to_gateway = client.post(start, {"when": page.context["when"], "idempotency_key": key, "next": next_url})
     assert to_gateway.status_code == 302
     gateway_url = to_gateway["Location"]
-    assert gateway_url.startswith(reverse("payments:sandbox_pay") + "?vnp_")
+    assert gateway_url.startswith(reverse("payments_sandbox:pay") + "?vnp_")
     gateway_page = client.get(gateway_url)
     assert gateway_page.status_code == 200
     assert "CỔNG THANH TOÁN THỬ NGHIỆM" in gateway_page.content.decode()
@@ -32,7 +33,7 @@ def pay_through_the_sandbox(client, dossier, *, action="pay", lose_ipn=False, ne
     form = {"action": action}
     if lose_ipn:
         form["lose_ipn"] = "1"
-    back = client.post(reverse("payments:sandbox_submit", args=[txn.token]), form)
+    back = client.post(reverse("payments_sandbox:submit", args=[txn.token]), form)
     assert back.status_code == 302
     payment = Payment.objects.get(merchant_ref=txn.txn_ref)
     return payment, back["Location"]
@@ -75,7 +76,7 @@ def test_it_walks_the_sandbox_flow_redirect_return_callback(citizen_client, peop
 
 
 def test_it_calls_the_callback_view_directly_with_the_gateway_params(citizen_client, copy_dossier):
-    from motcua.payments import gateway
+    from motcua.payments.contrib.sandbox import gateway
 
     payment, _ = pay_through_the_sandbox(citizen_client, copy_dossier)
     txn = SandboxTransaction.objects.get(txn_ref=payment.merchant_ref)
@@ -148,7 +149,7 @@ def test_it_lets_the_payer_cancel_an_open_payment(citizen_client, payment):
     # The gateway page of a cancelled payment can still be paid: that money is flagged, not lost.
     citizen_client.get(payment.redirect_url)
     txn = SandboxTransaction.objects.get(txn_ref=payment.merchant_ref)
-    citizen_client.post(reverse("payments:sandbox_submit", args=[txn.token]), {"action": "pay"})
+    citizen_client.post(reverse("payments_sandbox:submit", args=[txn.token]), {"action": "pay"})
     run_pending()
     late = fresh(payment)
     assert late.state == State.CANCELLED and late.needs_reconciliation
@@ -160,7 +161,7 @@ def test_it_refuses_a_bad_payment_url_at_the_sandbox(citizen_client, payment):
     tampered = payment.redirect_url.replace("vnp_Amount=800000", "vnp_Amount=100")
     page = citizen_client.get(tampered)
     assert page.status_code == 400 and "Sai chữ ký" in page.content.decode()
-    assert citizen_client.get(reverse("payments:sandbox_pay"), {"vnp_Version": "2.1.0"}).status_code == 400
+    assert citizen_client.get(reverse("payments_sandbox:pay"), {"vnp_Version": "2.1.0"}).status_code == 400
 
 
 def test_it_keeps_the_payment_when_the_dossier_cannot_record_it(client, people, awaiting_payment):

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from motcua.jobs import runner
 from motcua.jobs.models import Job
-from motcua.payments import gateway, services
+from motcua.payments import services
+from motcua.payments.contrib.sandbox import gateway
 from motcua.payments.models import CallbackLog
 from motcua.payments.providers import ProviderUnavailable
 from motcua.payments.states import State
@@ -119,3 +120,14 @@ def test_the_query_job_after_a_return_settles_the_payment(db, people, copy_dossi
     runner.run_pending()
     assert Job.objects.filter(kind="payments.query").count() == 1
     assert fresh(payment).state == State.PAID
+
+
+def test_a_payment_whose_provider_is_no_longer_installed_expires_after_the_give_up_time(db, people, copy_dossier):
+    """The demo gateway's app is uninstalled when a site goes live: its open payments end."""
+    from motcua.payments.models import Payment
+
+    payment = services.start_payment(copy_dossier, actor=people.citizen, now=ago(minutes=40))
+    Payment.objects.filter(pk=payment.pk).update(provider="gone")
+    assert services.requery_pending() == {"pending": 1}
+    assert CallbackLog.objects.get(payment=payment, kind="query").outcome == "error"
+    assert services.requery_pending(now=timezone.now() + dt.timedelta(hours=24)) == {"expired": 1}

@@ -12,8 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.jobs.runner import run_pending
-from motcua.payments import gateway, services, signing
-from motcua.payments.models import CallbackLog, Payment, SandboxTransaction
+from motcua.payments import services, signing
+from motcua.payments.contrib.sandbox import gateway
+from motcua.payments.contrib.sandbox.models import SandboxTransaction
+from motcua.payments.models import CallbackLog, Payment
 from motcua.payments.providers import Outcome, get_provider
 from motcua.payments.providers import vnpay as vnpay_module
 from motcua.payments.states import State
@@ -48,7 +50,7 @@ def test_it_pays_through_the_sandbox_speaking_vnpay(vnpay, citizen_client, copy_
     page = citizen_client.get(url)
     assert page.status_code == 200  # the sandbox verified VNPay's signature and parameters
     txn = page.context["txn"]
-    back = citizen_client.post(reverse("payments:sandbox_submit", args=[txn.token]), {"action": "pay"})
+    back = citizen_client.post(reverse("payments_sandbox:submit", args=[txn.token]), {"action": "pay"})
     assert back["Location"].startswith("http://testserver/thanh-toan/ket-qua/vnpay/?vnp_Amount=800000&")
     assert "Đang chờ xác nhận" in citizen_client.get(back["Location"]).content.decode()
     run_pending()  # the sandbox's IPN reaches the active provider: vnpay
@@ -106,7 +108,7 @@ def test_the_sandbox_answers_querydr_like_vnpay(db, vnpay):
     assert ask(vnp_TmnCode="OTHER001")["vnp_ResponseCode"] == "02"
     assert ask(vnp_TxnRef="")["vnp_ResponseCode"] == "03"
     assert ask(vnp_Command="refund")["vnp_ResponseCode"] == "03"
-    response = Client().post(reverse("payments:sandbox_querydr"), data="not json", content_type="application/json")
+    response = Client().post(reverse("payments_sandbox:querydr"), data="not json", content_type="application/json")
     assert response.json()["vnp_ResponseCode"] == "03"
 
 
@@ -148,6 +150,6 @@ def test_it_queries_the_sandbox_over_real_http(transactional_db, live_server, se
     client = Client()
     page = client.get(payment.redirect_url)
     txn = page.context["txn"]
-    client.post(reverse("payments:sandbox_submit", args=[txn.token]), {"action": "pay", "lose_ipn": "1"})
+    client.post(reverse("payments_sandbox:submit", args=[txn.token]), {"action": "pay", "lose_ipn": "1"})
     assert SandboxTransaction.objects.get(pk=txn.pk).state == "paid"
     assert services.refresh_payment(payment).state == State.PAID  # urllib -> live server -> sandbox querydr

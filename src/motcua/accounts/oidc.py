@@ -70,6 +70,8 @@ from joserfc.errors import (
 )
 from joserfc.jwk import JWKRegistry, KeySet
 
+from motcua.core.dates import parse_iso_date
+
 from . import validation
 from .models import IdentityLink, User
 from .services import contact_taken, new_username
@@ -425,13 +427,8 @@ def person_from(cfg: Config, claims: dict) -> Person:
         name = validation.clean_name(raw_name)
     except ValidationError:
         name = " ".join(raw_name.split())[:255]
-    birthdate = None
     raw_birth = _claim(claims, mapping.get("birthdate", ""))
-    if isinstance(raw_birth, str):
-        try:
-            birthdate = dt.date.fromisoformat(raw_birth[:10])
-        except ValueError:
-            birthdate = None
+    birthdate = parse_iso_date(raw_birth[:10]) if isinstance(raw_birth, str) else None
     phone = email = ""
     with contextlib.suppress(ValidationError):
         phone = validation.clean_mobile(str(_claim(claims, mapping.get("phone", "")) or ""))

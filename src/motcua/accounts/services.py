@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from motcua.core import ratelimit
+from motcua.core.errors import DomainError
 from motcua.core.ratelimit import Decision, Rule
 
 from . import messaging
@@ -300,7 +301,7 @@ def check_code(vc: VerificationCode, typed: str) -> Check:
     return Check(True, "ok")
 
 
-class ContactTaken(Exception):  # noqa: N818
+class ContactTaken(DomainError):  # noqa: N818
     pass
 
 

@@ -18,8 +18,6 @@ and an afternoon period per weekday, and the length of a working day), at lich/g
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 from decimal import Decimal
 from itertools import groupby
 
@@ -42,6 +40,7 @@ from motcua.audit.models import ChangeAction
 from motcua.backoffice.access import forbidden
 from motcua.backoffice.forms import BaseForm, _one_line, _text
 from motcua.catalog.budget import WEEKDAYS
+from motcua.core.dates import parse_iso_date
 from motcua.worktime import services as worktime
 from motcua.worktime.holidays_vn import SUPPORTED_YEARS
 from motcua.worktime.models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
@@ -329,8 +328,7 @@ def calendar_day_new(request, year: int):
     row = _year_or_404(year)
     initial = {"active": True, "kind": CalendarDay.Kind.HOLIDAY}
     raw = (request.GET.get("ngay") or "")[:10]
-    with contextlib.suppress(ValueError):
-        initial["date"] = dt.date.fromisoformat(raw) if raw else None
+    initial["date"] = parse_iso_date(raw)
     form = DayForm(request.POST or None, year=year, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -32,6 +32,7 @@ from motcua.catalog.models import (
     Sector,
     TimeUnit,
 )
+from motcua.core.money import vnd
 from motcua.dossiers.files import accepted_extensions, zip_problem
 
 MAX_FEE_VND = 10_000_000_000
@@ -319,7 +320,7 @@ class FeeForm(AdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk:
-            self.initial["amount_vnd"] = f"{self.instance.amount_vnd:,}".replace(",", ".")
+            self.initial["amount_vnd"] = vnd(self.instance.amount_vnd, unit="")
 
     def clean_amount_vnd(self):
         raw = clean_text(self.cleaned_data.get("amount_vnd") or "")

@@ -8,7 +8,6 @@ so a published version can never be changed here (an id of another version is a 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +37,8 @@ from motcua.catalog.models import (
     ProcedureCase,
     ProcedureVersion,
 )
+from motcua.core.dates import parse_iso_datetime
+from motcua.core.money import vnd
 from motcua.core.text import query_words
 
 from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
@@ -240,7 +241,7 @@ def _component_row(c):
 
 
 def _fee_row(f):
-    return [f.name, f"{f.amount_vnd:,}".replace(",", ".") + " đ", f.get_collected_display()]
+    return [f.name, vnd(f.amount_vnd), f.get_collected_display()]
 
 
 def _guide_row(g):
@@ -455,10 +456,10 @@ def _change_rows(entries) -> list[dict]:
         if field is None or value is None or value == "":
             return _shown(value)
         if isinstance(field, DateTimeField) and isinstance(value, str):
-            try:
-                return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M:%S")
-            except (ValueError, TypeError):
+            parsed = parse_iso_datetime(value)
+            if parsed is None or timezone.is_naive(parsed):
                 return value
+            return timezone.localtime(parsed).strftime("%d/%m/%Y %H:%M:%S")
         if field.is_relation and field.many_to_one:
             try:
                 return names.get(field.related_model, {}).get(int(value)) or f"#{value}"

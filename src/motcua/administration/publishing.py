@@ -30,6 +30,7 @@ from motcua.catalog.validation import (  # noqa: F401 (the check page's vocabula
     signing_certificate,
     validate_draft,
 )
+from motcua.core.money import vnd
 
 # --- readable difference -------------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ def _agency(agency) -> str:
 
 
 def _money(value: Any) -> str:
-    return _("Miễn phí") if not value else _("%(v)s đồng") % {"v": _number(value)}
+    return _("Miễn phí") if not value else _("%(v)s đồng") % {"v": vnd(value, unit="")}
 
 
 # (label, how to read the field from an object, how to put the value in words)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Role
 from motcua.catalog.models import ProcedureVersion
+from motcua.core.dates import parse_iso_date
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.queries import inbox as inbox_query
 from motcua.notify.warnings import due_within_a_working_day, summary_for
@@ -232,10 +233,7 @@ def returns(request):
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "")[:10])
-    except ValueError:
-        return default
+    return parse_iso_date((value or "")[:10]) or default
 
 
 @require_safe

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
+from motcua.core.errors import DomainError
 from motcua.core.text import fold
 
 from . import budget as budget_rules
@@ -44,7 +45,7 @@ from .models import (
 )
 
 
-class PublishError(Exception):
+class PublishError(DomainError):
     pass
 
 

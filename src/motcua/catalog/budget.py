@@ -86,6 +86,12 @@ def _calendar_unit_hours(weekly, daily: Decimal, amount: Decimal, unit: str) -> 
     return hours(least or 0)
 
 
+def _daily(calendar: engine.Calendar) -> Decimal:
+    """The length of the calendar's working day (a Calendar fills daily_hours in when built)."""
+    assert calendar.daily_hours is not None
+    return Decimal(calendar.daily_hours)
+
+
 def legal_hours(amount, unit: str, calendar: engine.Calendar | None = None, cutoff: dt.time | None = None) -> Decimal:
     """The legal time of a case, in working hours (see the module text); `cutoff` is the case's
     own cut-off time (``same_day`` only). Raises ValueError for a unit the engine does not know
@@ -94,7 +100,7 @@ def legal_hours(amount, unit: str, calendar: engine.Calendar | None = None, cuto
     amount = Decimal(str(amount))
     if amount < 0:
         raise ValueError("negative amount")
-    daily = Decimal(calendar.daily_hours)
+    daily = _daily(calendar)
     if unit == engine.Unit.WORKING_HOURS:
         return hours(amount)
     if unit == engine.Unit.WORKING_DAYS:
@@ -177,7 +183,7 @@ def case_budget(case, steps=None, calendar: engine.Calendar | None = None) -> Bu
         legal = legal_hours(case.time_amount, case.time_unit, calendar, case.cutoff_time)
     except (ValueError, ArithmeticError):
         legal = Decimal(0)
-    return budget_of(legal, quotas, Decimal(calendar.daily_hours))
+    return budget_of(legal, quotas, _daily(calendar))
 
 
 def check_case(case, steps=None) -> str | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency, unit_code_validator
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
+from motcua.core.errors import DomainError
 
 from . import actions, validation
 from .models import (
@@ -41,7 +42,7 @@ AGENCY_KINDS = {choice.value for choice in Agency.Kind}
 SUBJECTS = {"citizen", "business"}
 
 
-class CatalogError(Exception):
+class CatalogError(DomainError):
     """The file cannot be imported; `problems` lists every reason, in Vietnamese."""
 
     def __init__(self, problems: list[str]):

@@ -7,12 +7,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motcua.core.money import vnd
+
 from .models import ProcedureCase, TimeUnit
-
-
-def vnd(amount: int) -> str:
-    """75000 -> '75.000 đ' (Vietnamese groups thousands with dots)."""
-    return f"{amount:,}".replace(",", ".") + " đ"
 
 
 def fee_display(amount_vnd: int) -> str:

@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 from motcua.accounts import services as account_services
 from motcua.accounts.models import phone_validator
 from motcua.audit.chain import seal_event
+from motcua.core.dates import iso as _iso
+from motcua.core.money import vnd
 from motcua.eforms.answers import clean_answers
 from motcua.eforms.services import eform_for
 
@@ -94,10 +96,6 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     if timezone.is_naive(at):
         raise ValueError("aware datetimes only")
     return at
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return timezone.localtime(instant).isoformat() if instant else None
 
 
 def _require_user(actor) -> None:
@@ -932,7 +930,7 @@ def record_payment(
             d, EventKind.PAYMENT_RECEIVED, actor, at, from_status=from_status, to_status=d.status,
             from_step=d.current_step, to_step=d.current_step, from_agency=d.handling_agency,
             to_agency=d.handling_agency, note=_("Thanh toán trực tuyến %(amount)s đồng, giao dịch %(ref)s.")
-            % {"amount": f"{amount_vnd:,}".replace(",", "."), "ref": reference},
+            % {"amount": vnd(amount_vnd, unit=""), "ref": reference},
             data=data,
         )
     return ActionResult(dossier=d, event=event)

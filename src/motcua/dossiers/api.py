@@ -37,6 +37,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from motcua.api.errors import ApiError
 from motcua.audit import log_access, throttle
+from motcua.core.dates import iso as _iso
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, REQUEST_ATTRIBUTE, require_scope
 
 from . import actions, lifecycle, paperwork, reception, tracking
@@ -308,10 +309,6 @@ class TrackOut(Schema):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return instant.astimezone(TZ).isoformat() if instant else None
 
 
 def _domain_errors(view):

@@ -6,8 +6,10 @@ Pure module (no Django ORM): the lifecycle raises these too.
 
 from __future__ import annotations
 
+from motcua.core.errors import DomainError
 
-class DossierError(Exception):
+
+class DossierError(DomainError):
     """Base class: `status` is the HTTP status the API answers with."""
 
     status = 400

@@ -45,6 +45,8 @@ from django.utils import timezone
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
+from motcua.core.dates import iso as _iso
+from motcua.core.money import vnd
 from motcua.worktime import engine
 
 from .codes import TZ, format_code, new_tracking_key
@@ -256,10 +258,6 @@ class Clock:
         return engine.add_working_time(self.calendar, due_at, paused)
 
 
-def _iso(at: dt.datetime | None) -> str | None:
-    return at.astimezone(TZ).isoformat() if at else None
-
-
 def _punctuality(due_at: dt.datetime | None, at: dt.datetime) -> str:
     return "" if due_at is None else str(engine.punctuality(due_at, at))
 
@@ -439,7 +437,7 @@ class Sim:
         d["fee_collected"] += amount
         reference = f"GEN{d['id']:010d}"
         self.event(EventKind.PAYMENT_RECEIVED, None, at, d["status"], d["status"],
-                   note=f"Thanh toán trực tuyến {amount:,} đồng, giao dịch {reference}.".replace(",", "."),
+                   note=f"Thanh toán trực tuyến {vnd(amount, unit='đồng')}, giao dịch {reference}.",
                    data={"amount_vnd": amount, "reference": reference, "provider": "vnpay",
                          "fees": self.p.fees_reception, "paid_at": _iso(at)})
 

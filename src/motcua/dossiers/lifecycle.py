@@ -29,9 +29,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models.enums import IntegerChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,33 +44,26 @@ MAX_REASON_CHARS = 2000
 MAX_MISSING_ITEMS = 50
 
 
-class Status(IntEnum):
-    """The national portal's status codes (TrangThaiHoSo 1-10)."""
+class Status(IntegerChoices):
+    """The national portal's status codes (TrangThaiHoSo 1-10) and their labels.
 
-    SUBMITTED = 1
-    RECEIVED = 2
-    REFUSED = 3
-    PROCESSING = 4
-    SUPPLEMENT_REQUESTED = 5
-    AWAITING_PAYMENT = 6
-    WITHDRAWN = 7
-    STOPPED = 8
-    COMPLETED = 9
-    RETURNED = 10
+    The one definition: the model's field choices use it too (`models.Status` is this class).
+    `IntegerChoices` is a plain enum with labels; it needs no database.
+    """
+
+    SUBMITTED = 1, gettext_lazy("Mới đăng ký")
+    RECEIVED = 2, gettext_lazy("Được tiếp nhận")
+    REFUSED = 3, gettext_lazy("Không được tiếp nhận")
+    PROCESSING = 4, gettext_lazy("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, gettext_lazy("Yêu cầu bổ sung giấy tờ")
+    AWAITING_PAYMENT = 6, gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, gettext_lazy("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, gettext_lazy("Dừng xử lý")
+    COMPLETED = 9, gettext_lazy("Đã xử lý xong")
+    RETURNED = 10, gettext_lazy("Đã trả kết quả")
 
 
-STATUS_LABELS = {
-    Status.SUBMITTED: gettext_lazy("Mới đăng ký"),
-    Status.RECEIVED: gettext_lazy("Được tiếp nhận"),
-    Status.REFUSED: gettext_lazy("Không được tiếp nhận"),
-    Status.PROCESSING: gettext_lazy("Đang xử lý"),
-    Status.SUPPLEMENT_REQUESTED: gettext_lazy("Yêu cầu bổ sung giấy tờ"),
-    Status.AWAITING_PAYMENT: gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
-    Status.WITHDRAWN: gettext_lazy("Công dân yêu cầu rút hồ sơ"),
-    Status.STOPPED: gettext_lazy("Dừng xử lý"),
-    Status.COMPLETED: gettext_lazy("Đã xử lý xong"),
-    Status.RETURNED: gettext_lazy("Đã trả kết quả"),
-}
+STATUS_LABELS = {status: status.label for status in Status}
 
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 
@@ -369,8 +364,8 @@ def _check_params(
 
 def _decision(action: Action, state: State, pause_kind: str) -> Decision:
     s = state.status
-    base = {"action": action, "from_status": s, "step_index": state.step_index,
-            "supplement_count": state.supplement_count}
+    base: dict[str, Any] = {"action": action, "from_status": s, "step_index": state.step_index,
+                            "supplement_count": state.supplement_count}
     if action == Action.RECEIVE:
         return Decision(**base | {"step_index": 0 if state.step_count else None}, to_status=Status.RECEIVED,
                         clock=Clock.START, phase=Phase.RECEPTION)
@@ -390,16 +385,17 @@ def _decision(action: Action, state: State, pause_kind: str) -> Decision:
         return Decision(**base, to_status=back, clock=Clock.RESUME, phase=Phase.PROCESSING)
     if action == Action.CLAIM:
         return Decision(**base, to_status=s)
-    if action == Action.HANDOVER:
-        return Decision(**base | {"step_index": state.step_index + 1}, to_status=Status.PROCESSING, step_move=1)
-    if action == Action.RETURN_TO_PREVIOUS:
-        return Decision(**base | {"step_index": state.step_index - 1}, to_status=Status.PROCESSING, step_move=-1)
+    if action in (Action.HANDOVER, Action.RETURN_TO_PREVIOUS):
+        step = state.step_index
+        assert step is not None  # _check_state refused a dossier without a workflow step
+        move = 1 if action == Action.HANDOVER else -1
+        return Decision(**base | {"step_index": step + move}, to_status=Status.PROCESSING, step_move=move)
     if action == Action.PAUSE:
         to = Status.AWAITING_PAYMENT if pause_kind == PauseKind.PAYMENT else s
         return Decision(**base, to_status=to, clock=Clock.PAUSE, resume_status=s)
     if action == Action.RESUME:
-        back = state.resume_status if state.resume_status in (Status.RECEIVED, Status.PROCESSING) else None
-        to = back or (Status.PROCESSING if s == Status.AWAITING_PAYMENT else s)
+        earlier = state.resume_status if state.resume_status in (Status.RECEIVED, Status.PROCESSING) else None
+        to = earlier or (Status.PROCESSING if s == Status.AWAITING_PAYMENT else s)
         return Decision(**base, to_status=to, clock=Clock.RESUME)
     if action == Action.EXTEND:
         return Decision(**base, to_status=s)

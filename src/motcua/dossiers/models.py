@@ -15,20 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle
 
-
-class Status(models.IntegerChoices):
-    """The national portal's statuses (docs/architecture.md §6); the same values as lifecycle.Status."""
-
-    SUBMITTED = 1, _("Mới đăng ký")
-    RECEIVED = 2, _("Được tiếp nhận")
-    REFUSED = 3, _("Không được tiếp nhận")
-    PROCESSING = 4, _("Đang xử lý")
-    SUPPLEMENT_REQUESTED = 5, _("Yêu cầu bổ sung giấy tờ")
-    AWAITING_PAYMENT = 6, _("Yêu cầu thực hiện nghĩa vụ tài chính")
-    WITHDRAWN = 7, _("Công dân yêu cầu rút hồ sơ")
-    STOPPED = 8, _("Dừng xử lý")
-    COMPLETED = 9, _("Đã xử lý xong")
-    RETURNED = 10, _("Đã trả kết quả")
+# The national portal's statuses: one definition, in the pure lifecycle module.
+Status = lifecycle.Status
 
 
 class Channel(models.IntegerChoices):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.presentation import fee_display, time_display
+from motcua.core.errors import DomainError
 from motcua.documents import forms as paper
 
 from .codes import receipt_secret
@@ -28,7 +29,7 @@ from .queries import is_owner, sees_as_staff
 APPLICANT_FORMS = ("01", "02", "03", "04", "05")
 
 
-class FormNotAvailable(Exception):
+class FormNotAvailable(DomainError):
     """The dossier has not reached the point where this form exists (e.g. no refusal)."""
 
 

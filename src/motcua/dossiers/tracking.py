@@ -24,6 +24,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from motcua.core.dates import iso as _iso
+
 from .codes import tracking_key_matches
 from .models import Dossier, Event, EventKind, Status
 
@@ -32,10 +34,6 @@ STEP_ENDS = (
     EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED, EventKind.STOPPED, EventKind.WITHDRAWN,
 )
 STEP_STARTS = (EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS)
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return instant.astimezone().isoformat() if instant else None
 
 
 def mask_name(name: str) -> str:

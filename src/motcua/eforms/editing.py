@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
 from motcua.core.text import fold
 from motcua.eforms import patterns
 from motcua.eforms.schema import KEY_RE, RULES, TYPE_LABELS, choices_of, display_value, validate_schema
@@ -31,7 +32,7 @@ YES_WORDS = {"co", "yes", "true", "1", "dung"}
 NO_WORDS = {"khong", "no", "false", "0", "sai"}
 
 
-class EditError(ValueError):
+class EditError(DomainError, ValueError):
     """The edit cannot be made; `problems` lists why (Vietnamese, each naming the field). `field` is the
     input of the builder's field form the problem is about ("key", "show_if_field"…), None when it is
     about the form as a whole."""

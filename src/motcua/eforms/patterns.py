@@ -18,6 +18,8 @@ from functools import lru_cache
 import re2
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
+
 MAX_INPUT = 10_000  # characters; an e-form answer is far shorter
 MAX_PATTERN = 500
 
@@ -26,7 +28,7 @@ _OUTSIDE = {"w": r"[\pL\pN_]", "W": r"[^\pL\pN_]", "d": r"\p{Nd}", "D": r"\P{Nd}
 _INSIDE = {"w": r"\pL\pN_", "d": r"\p{Nd}", "s": r"\s\p{Z}"}
 
 
-class PatternError(ValueError):
+class PatternError(DomainError, ValueError):
     """The pattern cannot be used; the message says why, in the admin's words."""
 
 

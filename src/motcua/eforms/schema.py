@@ -28,12 +28,15 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from motcua.core.dates import parse_iso_date
+from motcua.core.errors import DomainError
 
 from . import patterns
 from .addresses import AddressBook, address_book
@@ -87,7 +90,7 @@ ID_NUMBER_RE = re.compile(r"^\d{12}$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
-class SchemaError(ValueError):
+class SchemaError(DomainError, ValueError):
     """A schema (or an imported e-form) cannot be used; `problems` lists every reason."""
 
     def __init__(self, problems: list[str]):
@@ -145,27 +148,22 @@ def _name(spec: Any, index: int, parent: str = "") -> str:
     return f"{where}trường thứ {index + 1}"
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return (isinstance(value, int | float)) and not isinstance(value, bool)
 
 
 def _date_rule(value: Any) -> dt.date | None:
     if value == "today":
         return timezone.localdate()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    return parse_iso_date(value) if isinstance(value, str) else None
 
 
 def _check_rules(spec: Mapping, name: str, problems: list[str]) -> None:
-    kind = spec.get("type")
+    kind: Any = spec.get("type")  # a schema is JSON: checked here, not trusted
     raw = spec.get("validation")
     if raw is None:
         return
@@ -210,8 +208,8 @@ def _check_rules(spec: Mapping, name: str, problems: list[str]) -> None:
                 problems.append(
                     _("%(f)s: «%(r)s» phải là ngày dạng YYYY-MM-DD hoặc \"today\".") % {"f": name, "r": rule}
                 )
-        low, high = _date_rule(raw.get("min_value")), _date_rule(raw.get("max_value"))
-        if low and high and low > high:
+        first, last = _date_rule(raw.get("min_value")), _date_rule(raw.get("max_value"))
+        if first and last and first > last:
             problems.append(
                 _("%(f)s: «min_value» (%(a)s) sau «max_value» (%(b)s).")
                 % {"f": name, "a": raw["min_value"], "b": raw["max_value"]}
@@ -369,7 +367,7 @@ def _check_show_if(specs: list, problems: list[str], parent: str = "") -> None:
             problems.append(_("%(f)s: «show_if» không tham chiếu bảng nhiều dòng «%(k)s» được.")
                             % {"f": name, "k": target_key})
             continue
-        wanted = cond.get("in") if isinstance(cond.get("in"), list) else [cond.get("equals")]
+        wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
         if target.get("type") in ("choice", "multi_choice"):
             values = {v for v, _label in choices_of(target)}
             for value in wanted:
@@ -771,7 +769,7 @@ def _clean_one(spec: Mapping, raw: Any, ctx: _Context) -> tuple[Any, str | None]
 
 
 def _matches(cond: Mapping, value: Any) -> bool:
-    wanted = cond.get("in") if isinstance(cond.get("in"), list) else [cond.get("equals")]
+    wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
     if isinstance(value, list):  # multi_choice: any picked value
         return any(_same(v, w) for v in value for w in wanted)
     return any(_same(value, w) for w in wanted)
@@ -797,7 +795,7 @@ def _visibility(specs: list[Mapping], values: Mapping[str, Any]) -> dict[str, bo
         if not isinstance(cond, Mapping) or depth > len(specs):
             shown = spec is not None
         else:
-            target = cond.get("field")
+            target: Any = cond.get("field")
             shown = target in by_key and visible(target, depth + 1) and _matches(cond, values.get(target))
         result[key] = shown
         return shown

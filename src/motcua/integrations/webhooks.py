@@ -30,23 +30,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import http.client
 import ipaddress
 import json
 import logging
 import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core import http
+from motcua.core.dates import iso as _iso
 from motcua.dossiers.models import Event, EventKind, Status
 from motcua.jobs.runner import RetryLater, backoff, enqueue
 
@@ -55,7 +53,6 @@ from .models import DeliveryState, WebhookDelivery, WebhookSubscription
 log = logging.getLogger("motcua.integrations")
 
 SEND_JOB = "integrations.webhook"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 USER_AGENT = "motcua-webhook/1"
 
 
@@ -110,10 +107,6 @@ def check_target(url: str, *, resolve: bool = True) -> None:
 
 
 # --- writing --------------------------------------------------------------------------------------
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return instant.astimezone(TZ).isoformat() if instant else None
 
 
 def build_payload(event: Event, delivery_uid: str) -> dict[str, Any]:
@@ -286,16 +279,8 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, toleranc
     return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature or "")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> int:
-    """POST once; returns the HTTP status (raises OSError-like errors for no answer)."""
+    """POST once; returns the HTTP status (raises http.Unreachable for no answer)."""
     check_target(subscription.target_url)
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     timestamp = str(int(time.time()))
@@ -307,15 +292,8 @@ def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> int:
         "X-Motcua-Timestamp": timestamp,
         "X-Motcua-Signature": sign(subscription.secret, timestamp, body),
     }
-    request = urllib.request.Request(  # noqa: S310 (check_target allows http(s) only)
-        subscription.target_url, data=body, headers=headers, method="POST"
-    )
-    try:
-        with _opener.open(request, timeout=getattr(settings, "MOTCUA_WEBHOOK_TIMEOUT", 5)) as response:
-            response.read(4096)
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    timeout = getattr(settings, "MOTCUA_WEBHOOK_TIMEOUT", 5)
+    return http.post(subscription.target_url, body, headers=headers, timeout=timeout, max_bytes=4096).status
 
 
 def send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
@@ -335,8 +313,8 @@ def send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
             error = "" if 200 <= status < 300 else f"HTTP {status}"
         except TargetRefused as exc:
             error, attempts = str(exc), max_attempts()  # a refused target does not get better by waiting
-        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as exc:
-            error = f"Không kết nối được: {getattr(exc, 'reason', exc)}"
+        except (http.Unreachable, ValueError) as exc:
+            error = f"Không kết nối được: {exc}"
     if not error:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             state=DeliveryState.SENT, attempts=attempts, last_status=status, last_error="", sent_at=timezone.now(),

@@ -23,14 +23,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
-from urllib.request import Request, urlopen
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 from django.utils.module_loading import import_string
+
+from motcua.core import http
 
 from .text import normalise_phone
 
@@ -192,7 +192,7 @@ class HttpSmsBackend:
         if self.format not in ("json", "form"):
             raise TemporaryFailure(f"MOTCUA_SMS_FORMAT must be json or form, not {self.format!r}")
 
-    def _request(self, to: str, text: str, reference: str) -> Request:
+    def _request(self, to: str, text: str, reference: str) -> tuple[bytes, dict[str, str]]:
         if urlsplit(self.url).scheme not in ("http", "https"):
             raise TemporaryFailure("MOTCUA_SMS_URL must be an http:// or https:// address")
         try:
@@ -211,22 +211,18 @@ class HttpSmsBackend:
         headers = {"Content-Type": content_type, "Accept": "application/json", "User-Agent": "motcua-notify"}
         if self.token:
             headers[self.auth_header] = f"{self.auth_scheme} {self.token}".strip()
-        return Request(self.url, data=data, headers=headers, method="POST")  # noqa: S310 (scheme checked above)
+        return data, headers
 
     def send(self, to: str, text: str, *, subject: str = "", reference: str = "") -> str:
-        request = self._request(to, text, reference)
+        data, headers = self._request(to, text, reference)
         try:
-            with urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (scheme checked)
-                status, raw = response.status, response.read(65536)
-        except HTTPError as exc:
-            snippet = _snippet(exc.read(500) if exc.fp else b"")
-            failure = PermanentFailure if exc.code in self.PERMANENT_STATUSES else TemporaryFailure
-            raise failure(f"Cổng SMS trả lời HTTP {exc.code}: {snippet}") from exc
-        except (URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise TemporaryFailure(f"Không kết nối được cổng SMS: {reason}") from exc
-        if not 200 <= status < 300:
-            raise TemporaryFailure(f"Cổng SMS trả lời HTTP {status}: {_snippet(raw)}")
+            reply = http.post(self.url, data, headers=headers, timeout=self.timeout)
+        except http.Unreachable as exc:
+            raise TemporaryFailure(f"Không kết nối được cổng SMS: {exc}") from exc
+        raw = reply.body
+        if not reply.ok:
+            failure = PermanentFailure if reply.status in self.PERMANENT_STATUSES else TemporaryFailure
+            raise failure(f"Cổng SMS trả lời HTTP {reply.status}: {_snippet(raw)}")
         try:
             answer = json.loads(raw.decode("utf-8")) if raw.strip() else None
         except (UnicodeDecodeError, ValueError):

@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from motcua.core.money import vnd
 from motcua.dossiers.models import Channel as DossierChannel
 from motcua.dossiers.models import Delivery, Dossier, Event, EventKind, Status
 
@@ -141,7 +142,7 @@ def when_short(value: dt.datetime | str | None) -> str:
 
 def money(amount: int | None) -> str:
     """1200000 -> '1.200.000 đồng'."""
-    return f"{amount:,}".replace(",", ".") + " đồng" if amount else ""
+    return vnd(amount, unit="đồng") if amount else ""
 
 
 def tracking_url(dossier: Dossier) -> str:

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import CallbackLog, Payment, SandboxTransaction
+from .models import CallbackLog, Payment
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,10 +56,3 @@ class CallbackLogAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "outcome", "provider", "signature_valid"]
     search_fields = ["merchant_ref"]
     readonly_fields = [f.name for f in CallbackLog._meta.fields]
-
-
-@admin.register(SandboxTransaction)
-class SandboxTransactionAdmin(ReadOnlyAdmin):
-    list_display = ["txn_ref", "amount", "state", "response_code", "transaction_no", "created_at"]
-    list_filter = ["state"]
-    search_fields = ["txn_ref"]

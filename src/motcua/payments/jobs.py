@@ -26,11 +26,3 @@ def query_one(payload: dict[str, Any]) -> None:
     payment = Payment.objects.filter(pk=payload.get("payment_id")).first()
     if payment is not None and payment.is_open:
         refresh_payment(payment)
-
-
-@job("payments.sandbox_ipn")
-def sandbox_ipn(payload: dict[str, Any]) -> None:
-    """The sandbox gateway's server-to-server notification (retried until the merchant answers)."""
-    from .gateway import deliver_ipn
-
-    deliver_ipn(payload["params"])

@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
+
 from . import conf, states
 from .models import CallbackLog, Payment, When
 from .providers import CallbackAnswer, GatewayResult, Outcome, PaymentProvider, ProviderError, Verdict, get_provider
@@ -47,7 +49,7 @@ PAYABLE_STATUSES = frozenset({1, 2, 4, 5, 6, 9})
 AWAITING_PAYMENT = 6
 
 
-class PaymentError(Exception):
+class PaymentError(DomainError):
     """Like the dossier errors: an HTTP-like status, a stable code and a Vietnamese message."""
 
     status = 400
@@ -88,11 +90,6 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     if timezone.is_naive(now):
         raise ValueError("aware datetimes only")
     return now
-
-
-def vnd(amount: int) -> str:
-    """8000 -> "8.000" (Vietnamese thousands separator)."""
-    return f"{int(amount):,}".replace(",", ".")
 
 
 # --- fees due -------------------------------------------------------------------------------------
@@ -641,13 +638,15 @@ def refresh_payment(payment: Payment, *, now: dt.datetime | None = None) -> Paym
     """Ask the gateway about an open payment and apply the answer; expire it when it is past its
     deadline and the gateway says it was not paid (or cannot be reached for a long time)."""
     now = _now(now)
-    provider = get_provider(payment.provider)
     result: GatewayResult | None = None
     try:
+        # A provider no longer installed (the demo gateway after going live) is like one that
+        # cannot be reached: the payment expires once the give-up time has passed.
+        provider = get_provider(payment.provider)
         result = provider.query(payment, now=now)
     except ProviderError as exc:
         log.warning("payments: query of %s failed: %s", payment.merchant_ref, exc)
-        _log(payment=payment, provider=provider.name, kind=CallbackLog.Kind.QUERY, merchant_ref=payment.merchant_ref,
+        _log(payment=payment, provider=payment.provider, kind=CallbackLog.Kind.QUERY, merchant_ref=payment.merchant_ref,
              response={"error": str(exc)[:500]}, outcome=Verdict.ERROR, state_before=payment.state,
              state_after=payment.state, received_at=now)
     else:
@@ -784,5 +783,5 @@ __all__ = [
     "PaymentUnavailable", "ReturnCheck", "can_see", "can_start", "cancel_payment", "check_return", "default_when",
     "enqueue_query", "fees_due", "online_payment_code", "payment_for", "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
-    "start_payment", "vnd",
+    "start_payment",
 ]

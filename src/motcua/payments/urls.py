@@ -10,8 +10,5 @@ urlpatterns = [
     path("giao-dich/<str:ref>/huy/", views.cancel, name="cancel"),
     path("ket-qua/<str:provider>/", views.gateway_return, name="return"),
     path("ipn/<str:provider>/", views.ipn, name="ipn"),
-    # The built-in test gateway (404 unless enabled), with VNPay's paths.
-    path("sandbox/paymentv2/vpcpay.html", views.sandbox_pay, name="sandbox_pay"),
-    path("sandbox/giao-dich/<str:token>/", views.sandbox_submit, name="sandbox_submit"),
-    path("sandbox/merchant_webapi/api/transaction", views.sandbox_querydr, name="sandbox_querydr"),
+    # The demo gateway's pages under sandbox/ are in its own app (motcua.payments.contrib.sandbox).
 ]

@@ -1,5 +1,5 @@
 """Payment pages: start (fees due, pay button), result, cancel; the gateway's return and IPN
-endpoints; the sandbox gateway's pages. Thin: the rules are in services.py."""
+endpoints (the demo gateway's own pages are in contrib/sandbox). Thin: the rules are in services.py."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import conf, gateway, services
-from .models import SandboxTransaction, When
+from . import conf, services
+from .models import When
 from .providers import PaymentProvider, UnknownProvider, Verdict, get_provider
 from .states import State
 
@@ -180,50 +180,3 @@ def ipn(request: HttpRequest, provider: str) -> HttpResponse:
     if isinstance(answer.body, str):
         return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
     return JsonResponse(dict(answer.body), status=answer.status)
-
-
-# --- the sandbox gateway --------------------------------------------------------------------------
-
-
-def _sandbox_enabled() -> None:
-    if not conf.sandbox_gateway_enabled():
-        raise Http404
-
-
-@never_cache
-@require_GET
-def sandbox_pay(request: HttpRequest) -> HttpResponse:
-    _sandbox_enabled()
-    try:
-        txn = gateway.open_payment(request.GET.dict())
-    except gateway.GatewayRefusal as refusal:
-        return render(request, "payments/sandbox/error.html", {"refusal": refusal}, status=400)
-    if txn.state != SandboxTransaction.Status.PENDING:
-        return HttpResponseRedirect(gateway.return_redirect(txn))
-    return render(request, "payments/sandbox/pay.html", {
-        "txn": txn, "amount_vnd": txn.amount // 100, "merchant": txn.tmn_code,
-    })
-
-
-@require_POST
-def sandbox_submit(request: HttpRequest, token: str) -> HttpResponse:
-    _sandbox_enabled()
-    try:
-        txn, _changed = gateway.complete(token, request.POST.get("action", ""),
-                                         send_ipn=not request.POST.get("lose_ipn"))
-    except SandboxTransaction.DoesNotExist:
-        raise Http404 from None
-    except gateway.GatewayRefusal as refusal:
-        return render(request, "payments/sandbox/error.html", {"refusal": refusal}, status=400)
-    return HttpResponseRedirect(gateway.return_redirect(txn))
-
-
-@csrf_exempt
-@require_POST
-def sandbox_querydr(request: HttpRequest) -> HttpResponse:
-    _sandbox_enabled()
-    try:
-        body = json.loads(request.body[:MAX_JSON_BYTES] or b"{}")
-    except ValueError:
-        body = None
-    return JsonResponse(gateway.querydr(body if isinstance(body, dict) else {}))

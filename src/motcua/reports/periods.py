@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EARLIEST = dt.date(2000, 1, 1)
 MAX_YEARS = 5
@@ -23,7 +25,7 @@ MAX_INPUT = 20
 PRESETS = ("thang", "thang-truoc", "quy", "nam")
 
 
-class PeriodError(ValueError):
+class PeriodError(DomainError, ValueError):
     """A period the reports refuse; `field` names the input to fix ("tu", "den" or "ky")."""
 
     def __init__(self, message: str, field: str = "tu"):

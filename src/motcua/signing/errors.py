@@ -3,6 +3,7 @@ like any other refusal of an action (status, stable code, Vietnamese message).""
 
 from __future__ import annotations
 
+from motcua.core.errors import DomainError
 from motcua.dossiers.errors import DossierError
 
 
@@ -16,5 +17,5 @@ class CertificateUnavailable(DossierError):
     default_code = "signing_unavailable"
 
 
-class NotSignable(Exception):
+class NotSignable(DomainError):
     """This file cannot be signed (not a PDF nor an image, unreadable, encrypted PDF)."""

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion, ServiceLevel
+from motcua.core.errors import DomainError
 from motcua.core.text import fold
 from motcua.dossiers import actions
 from motcua.dossiers.errors import DossierError, FileRefused
@@ -48,7 +49,7 @@ WALLET_LIMIT = 200
 ONLINE_LEVEL = ServiceLevel.PARTLY_ONLINE
 
 
-class DraftProblem(Exception):
+class DraftProblem(DomainError):
     """A wizard action cannot be done; `message` says why, in Vietnamese."""
 
     def __init__(self, message: str, field: str = "", *, retry: bool = False):

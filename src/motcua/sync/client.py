@@ -12,13 +12,12 @@ Every request carries `Idempotency-Key: <MaHoSo>:<version>`, so the receiver can
 from __future__ import annotations
 
 import base64
-import http.client
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from motcua.core import http
 
 MAX_RESPONSE_BYTES = 64 * 1024
 
@@ -31,14 +30,6 @@ class SendError(Exception):
 class Answer:
     status: int
     body: str
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect is an answer we do not follow
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
 
 
 def _auth_header() -> dict[str, str]:
@@ -77,18 +68,14 @@ def post(payload: dict, idempotency_key: str, *, url: str | None = None, timeout
         "Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
         "Idempotency-Key": idempotency_key, "User-Agent": "motcua-sync/1",
     } | _auth_header()
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked)
     timeout = timeout or getattr(settings, "MOTCUA_SYNC_TIMEOUT", 5)
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            status = response.status
-            text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        text = exc.read(2000).decode("utf-8", "replace") if exc.fp else ""
-        raise SendError(f"HTTP {exc.code}: {text[:500]}") from None
-    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SendError(f"Không kết nối được Cổng: {reason}") from None
+        reply = http.post(url, body, headers=headers, timeout=timeout, max_bytes=MAX_RESPONSE_BYTES)
+    except (http.Unreachable, ValueError) as exc:
+        raise SendError(f"Không kết nối được Cổng: {exc}") from None
+    status, text = reply.status, reply.text()
+    if not reply.ok:  # a redirect is an answer too: it is not followed
+        raise SendError(f"HTTP {status}: {text[:500]}")
     if not accepted(status, text):
         raise SendError(f"Phản hồi không hợp lệ (HTTP {status}): {text[:500]}")
     return Answer(status=status, body=text)

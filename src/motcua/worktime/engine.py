@@ -38,7 +38,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from motcua.core.errors import DomainError
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -83,7 +86,7 @@ class Punctuality(StrEnum):
     LATE = "late"
 
 
-class CalendarRangeError(ValueError):
+class CalendarRangeError(DomainError, ValueError):
     """The computation would run past the supported span (amount too large or date too far)."""
 
 
@@ -229,7 +232,7 @@ class Calendar:
 
     # --- construction helpers ---------------------------------------------------------------
 
-    def replace(self, **changes: object) -> Calendar:
+    def replace(self, **changes: Any) -> Calendar:
         return dataclasses.replace(self, **changes)
 
     def periods_on(self, day: dt.date) -> tuple[Period, ...]:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from motcua.backoffice import display
+from motcua.core import money
+from motcua.core.dates import parse_iso_datetime
 
 register = template.Library()
 
@@ -26,11 +28,8 @@ def local(value, fmt: str = "%d/%m/%Y %H:%M") -> str:
 @register.filter
 def iso_local(value) -> str:
     """An ISO 8601 time stored in an event's data, shown in Viet Nam time."""
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return ""
-    return local(parsed)
+    parsed = parse_iso_datetime(str(value))
+    return local(parsed) if parsed else ""
 
 
 @register.filter
@@ -60,7 +59,7 @@ def vnd(value) -> str:
         amount = int(value or 0)
     except (TypeError, ValueError):
         return ""
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return money.vnd(amount)
 
 
 def _badge(t: display.Timeliness | None, extra: str = ""):

@@ -1,12 +1,13 @@
-"""The registry of payment providers; the active one is chosen by MOTCUA_PAYMENT_PROVIDER.
+"""The payment providers (registry.py); the active one is chosen by MOTCUA_PAYMENT_PROVIDER.
+
+VNPay is built in; the demo gateway ("sandbox") registers itself from its contrib app
+(`motcua.payments.contrib.sandbox`), installed only when the demo gateway is on.
 
 Every registered provider keeps answering its callbacks and queries even when another one is
 active, so payments started before a switch still complete.
 """
 
 from __future__ import annotations
-
-from django.utils.module_loading import import_string
 
 from .. import conf
 from .base import (
@@ -18,41 +19,19 @@ from .base import (
     ProviderUnavailable,
     Verdict,
 )
-from .sandbox import SandboxProvider
+from .registry import Registry, UnknownProvider, register, registry
 from .vnpay import VnpayProvider
 
 __all__ = [
     "CallbackAnswer", "GatewayResult", "Outcome", "PaymentProvider", "ProviderError", "ProviderUnavailable",
-    "Verdict", "UnknownProvider", "register", "get_provider", "names",
+    "Verdict", "Registry", "UnknownProvider", "VnpayProvider", "register", "registry", "get_provider", "names",
 ]
-
-REGISTRY: dict[str, type[PaymentProvider]] = {
-    SandboxProvider.name: SandboxProvider,
-    VnpayProvider.name: VnpayProvider,
-}
-
-
-class UnknownProvider(ProviderError):
-    pass
-
-
-def register(name: str, provider_class: type[PaymentProvider]) -> None:
-    REGISTRY[name] = provider_class
-
-
-def _extra() -> dict[str, type[PaymentProvider]]:
-    extra = conf.setting("MOTCUA_PAYMENT_EXTRA_PROVIDERS") or {}
-    return {name: import_string(path) for name, path in extra.items()}
 
 
 def names() -> list[str]:
-    return sorted({*REGISTRY, *_extra()})
+    return list(registry)
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:
     """A provider configured from the current settings (the active one when `name` is None)."""
-    name = name or conf.provider_name()
-    provider_class = REGISTRY.get(name) or _extra().get(name)
-    if provider_class is None:
-        raise UnknownProvider(f"unknown payment provider {name!r}")
-    return provider_class.from_settings()
+    return registry[name or conf.provider_name()].from_settings()

@@ -14,7 +14,8 @@ payment, which amount, which state change, the dossier effect, the log) live onc
         def callback_reply(self, verdict) -> CallbackAnswer: ...
         def query(self, payment, *, now=None) -> GatewayResult: ...
 
-Register it with `providers.register("mygateway", MyProvider)` or the setting
+Register it with the decorator `@providers.register("mygateway")` on the class, with
+`providers.register("mygateway", MyProvider)`, or the setting
 MOTCUA_PAYMENT_EXTRA_PROVIDERS = {"mygateway": "dotted.path.MyProvider"}.
 """
 

@@ -22,8 +22,6 @@ import json
 import re
 import secrets
 import unicodedata
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,8 +29,11 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from motcua.core import http
+
 from .. import conf, signing
 from .base import CallbackAnswer, GatewayResult, Outcome, PaymentProvider, ProviderError, ProviderUnavailable, Verdict
+from .registry import register
 
 if TYPE_CHECKING:
     from ..models import Payment
@@ -107,15 +108,15 @@ def post_json(url: str, body: dict[str, Any], timeout: float) -> Mapping[str, An
     """POST a JSON body and read a JSON object back (the querydr API)."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise ProviderError(f"query URL must be http(s): {url!r}")
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url, data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "motcua-payments"},
-    )
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "motcua-payments"}
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            raw = response.read(MAX_RESPONSE_BYTES + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reply = http.post(url, json.dumps(body).encode(), headers=headers, timeout=timeout,
+                          max_bytes=MAX_RESPONSE_BYTES + 1)
+    except http.Unreachable as exc:
         raise ProviderUnavailable(f"gateway unreachable: {exc}") from exc
+    if not reply.ok:
+        raise ProviderUnavailable(f"gateway unreachable: HTTP {reply.status}")
+    raw = reply.body
     if len(raw) > MAX_RESPONSE_BYTES:
         raise ProviderUnavailable("gateway answer too large")
     try:
@@ -167,6 +168,7 @@ class VnpayConfig:
     server_ip: str = "127.0.0.1"
 
 
+@register("vnpay")
 class VnpayProvider(PaymentProvider):
     name = "vnpay"
     label = "VNPAY"

@@ -1,5 +1,7 @@
 from django import template
 
+from motcua.core.money import vnd as _vnd
+
 register = template.Library()
 
 
@@ -7,6 +9,6 @@ register = template.Library()
 def vnd(value) -> str:
     """8000 -> "8.000" (Vietnamese thousands separator)."""
     try:
-        return f"{int(value):,}".replace(",", ".")
+        return _vnd(value, unit="")
     except (TypeError, ValueError):
         return ""

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,9 +19,17 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import conf, signing
+from motcua.core import http
+from motcua.payments import conf, signing
+from motcua.payments.providers.vnpay import (
+    QUERY_MESSAGES,
+    QUERY_REQUEST_FIELDS,
+    QUERY_RESPONSE_FIELDS,
+    RESPONSE_MESSAGES,
+    VERSION,
+)
+
 from .models import SandboxTransaction
-from .providers.vnpay import QUERY_MESSAGES, QUERY_REQUEST_FIELDS, QUERY_RESPONSE_FIELDS, RESPONSE_MESSAGES, VERSION
 
 log = logging.getLogger("motcua.payments.sandbox")
 
@@ -37,11 +43,11 @@ TRANSACTION_NO_BASE = 14_000_000
 
 # What the tester can choose on the payment page: (response code, transaction status, state).
 ACTIONS = {
-    "pay": ("00", "00", SandboxTransaction.Status.PAID),
-    "cancel": ("24", "02", SandboxTransaction.Status.CANCELLED),
-    "fail": ("51", "02", SandboxTransaction.Status.FAILED),
+    "pay": ("00", "00", SandboxTransaction.State.PAID),
+    "cancel": ("24", "02", SandboxTransaction.State.CANCELLED),
+    "fail": ("51", "02", SandboxTransaction.State.FAILED),
 }
-EXPIRE = ("11", "02", SandboxTransaction.Status.EXPIRED)
+EXPIRE = ("11", "02", SandboxTransaction.State.EXPIRED)
 
 
 class GatewayRefusal(Exception):
@@ -93,7 +99,7 @@ def open_payment(params: Mapping[str, str], *, now: dt.datetime | None = None) -
     txn_ref = str(params["vnp_TxnRef"])[:100]
     existing = SandboxTransaction.objects.filter(tmn_code=_tmn_code(), txn_ref=txn_ref).first()
     if existing is not None:
-        if existing.state == SandboxTransaction.Status.PENDING and existing.amount == int(amount):
+        if existing.state == SandboxTransaction.State.PENDING and existing.amount == int(amount):
             return existing  # the same payment opened again (a reload, a second tab)
         raise GatewayRefusal("01", "Giao dịch đã tồn tại.")
     try:
@@ -109,7 +115,7 @@ def open_payment(params: Mapping[str, str], *, now: dt.datetime | None = None) -
 
 def result_params(txn: SandboxTransaction) -> dict[str, str]:
     """The signed parameters of a finished transaction (for the return URL and the IPN)."""
-    paid = txn.state == SandboxTransaction.Status.PAID
+    paid = txn.state == SandboxTransaction.State.PAID
     params = {
         "vnp_Amount": str(txn.amount),
         "vnp_BankCode": txn.bank_code,
@@ -147,12 +153,12 @@ def complete(
         raise GatewayRefusal("03", "Thao tác không hợp lệ.")
     with transaction.atomic():
         txn = SandboxTransaction.objects.select_for_update().get(token=token)
-        if txn.state != SandboxTransaction.Status.PENDING:
+        if txn.state != SandboxTransaction.State.PENDING:
             return txn, False
         code, status, state = EXPIRE if now >= txn.expire_at else ACTIONS[action]
         txn.response_code, txn.transaction_status, txn.state = code, status, state
-        txn.bank_code = BANK if state == SandboxTransaction.Status.PAID else "VNPAY"
-        if state == SandboxTransaction.Status.PAID:
+        txn.bank_code = BANK if state == SandboxTransaction.State.PAID else "VNPAY"
+        if state == SandboxTransaction.State.PAID:
             txn.transaction_no = str(TRANSACTION_NO_BASE + txn.pk)
             txn.pay_date = signing.vn_time(now)
         txn.save()
@@ -169,15 +175,13 @@ def deliver_ipn(params: Mapping[str, str]) -> None:
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValueError("MOTCUA_PAYMENT_SANDBOX_IPN_URL must be http(s)")
         query = "&".join(f"{signing.encode(k)}={signing.encode(v)}" for k, v in params.items())
-        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-            f"{url}{'&' if '?' in url else '?'}{query}", headers={"User-Agent": "motcua-sandbox-gateway"}
-        )
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            body = response.read(4096)
-        log.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), body[:200])
+        reply = http.get(f"{url}{'&' if '?' in url else '?'}{query}", timeout=15, max_bytes=4096,
+                         headers={"User-Agent": "motcua-sandbox-gateway"})
+        if not reply.ok:
+            raise RuntimeError(f"merchant answered HTTP {reply.status}")
+        log.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), reply.body[:200])
         return
-    from .providers import get_provider
-    from .providers.base import Verdict
+    from motcua.payments.providers import Verdict, get_provider
 
     answer = get_provider().handle_callback(
         params, headers={"User-Agent": "motcua-sandbox-gateway"}, remote_addr="127.0.0.1"

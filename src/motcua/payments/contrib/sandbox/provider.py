@@ -1,4 +1,4 @@
-"""The built-in sandbox provider: the VNPay protocol against our own test gateway (gateway.py).
+"""The demo provider ("sandbox"): the VNPay protocol against our own test gateway (gateway.py).
 
 Its payment page lives under /thanh-toan/sandbox/, its querydr is answered in this process. No
 real money moves: payments are marked `is_test`. The gateway signs with the merchant's secret,
@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
-from .. import conf
-from .base import ProviderError
-from .vnpay import VnpayProvider
+from motcua.payments import conf
+from motcua.payments.providers import ProviderError, VnpayProvider, register
 
 if TYPE_CHECKING:
-    from ..models import Payment
+    from motcua.payments.models import Payment
 
 
 def in_process_querydr(url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
-    from .. import gateway
+    from . import gateway
 
     return gateway.querydr(body)
 
 
+@register("sandbox")
 class SandboxProvider(VnpayProvider):
     name = "sandbox"
     label = "Cổng thanh toán thử nghiệm"
@@ -38,8 +38,8 @@ class SandboxProvider(VnpayProvider):
     def from_settings(cls) -> SandboxProvider:
         config = dataclasses.replace(
             cls.config_from_settings(allow_derived_secret=True),
-            gateway_url=reverse("payments:sandbox_pay"),
-            query_url=reverse("payments:sandbox_querydr"),
+            gateway_url=reverse("payments_sandbox:pay"),
+            query_url=reverse("payments_sandbox:querydr"),
         )
         return cls(config, transport=in_process_querydr)
 

@@ -1,0 +1,1 @@
+"""Optional payment apps, installed by configuration (the demo gateway, `sandbox`)."""
