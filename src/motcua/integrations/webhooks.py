@@ -64,11 +64,11 @@ class TargetRefused(ValueError):
 
 
 def _allow_http() -> bool:
-    return bool(getattr(settings, "MOTCUA_WEBHOOK_ALLOW_HTTP", False))
+    return bool(settings.MOTCUA_WEBHOOK_ALLOW_HTTP)
 
 
 def _allow_private() -> bool:
-    return bool(getattr(settings, "MOTCUA_WEBHOOK_ALLOW_PRIVATE", False))
+    return bool(settings.MOTCUA_WEBHOOK_ALLOW_PRIVATE)
 
 
 def _public(address: str) -> bool:
@@ -161,7 +161,7 @@ def _visible_agencies(event: Event, agency_ids: set[int]) -> set[int]:
 
 
 def max_attempts() -> int:
-    return max(int(getattr(settings, "MOTCUA_WEBHOOK_MAX_ATTEMPTS", 8) or 8), 1)
+    return max(int(settings.MOTCUA_WEBHOOK_MAX_ATTEMPTS), 1)
 
 
 # --- is anyone listening? -------------------------------------------------------------------------
@@ -196,7 +196,7 @@ FLAG_SECONDS = 60
 
 
 def _shared_cache() -> bool:
-    return bool(getattr(settings, "MOTCUA_REDIS_URL", ""))
+    return bool(settings.MOTCUA_REDIS_URL)
 
 
 def _listening() -> bool | None:
@@ -311,7 +311,7 @@ def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> int:
         subscription.target_url, data=body, headers=headers, method="POST"
     )
     try:
-        with _opener.open(request, timeout=getattr(settings, "MOTCUA_WEBHOOK_TIMEOUT", 5)) as response:
+        with _opener.open(request, timeout=settings.MOTCUA_WEBHOOK_TIMEOUT) as response:
             response.read(4096)
             return response.status
     except urllib.error.HTTPError as exc:

@@ -42,7 +42,7 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 
 def _auth_header() -> dict[str, str]:
-    mode = (getattr(settings, "MOTCUA_SYNC_AUTH", "none") or "none").lower()
+    mode = settings.MOTCUA_SYNC_AUTH.lower()
     if mode == "bearer":
         return {"Authorization": f"Bearer {settings.MOTCUA_SYNC_TOKEN}"}
     if mode == "basic":
@@ -78,7 +78,7 @@ def post(payload: dict, idempotency_key: str, *, url: str | None = None, timeout
         "Idempotency-Key": idempotency_key, "User-Agent": "motcua-sync/1",
     } | _auth_header()
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked)
-    timeout = timeout or getattr(settings, "MOTCUA_SYNC_TIMEOUT", 5)
+    timeout = timeout or settings.MOTCUA_SYNC_TIMEOUT
     try:
         with _opener.open(request, timeout=timeout) as response:
             status = response.status
