@@ -8,7 +8,8 @@ variables become the Django setting of the same name, holding the value as read;
 `settings.X`, never the environment and never a default of its own.
 
 Any variable may come from a file instead: `NAME_FILE` names a file whose content (stripped) is
-the value (secrets from systemd credentials or Kubernetes secrets).
+the value (secrets from systemd credentials or Kubernetes secrets). A variable set to nothing counts
+as unset (its default), except those declared `empty=True`.
 
 The settings table in docs/operations.md is written from this list (`python -m motcua
 settings_table --write`); tests/core/test_settings_registry.py fails when the two differ.
@@ -50,6 +51,8 @@ class Setting:
     sep: str = ","
     # URL schemes a URL accepts.
     schemes: tuple[str, ...] = ("http", "https")
+    # True: a variable set to nothing is the empty text (else it takes the default, as an unset one).
+    empty: bool = False
 
 
 def _s(name: str, kind: str, default: Any, help: str, **more: Any) -> Setting:
@@ -91,7 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("MOTCUA_PERMISSIONS_POLICY", STR,
        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
        "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()",
-       "the Permissions-Policy header", shown="every feature off"),
+       "the Permissions-Policy header (set empty: none)", shown="every feature off", empty=True),
     _s("MOTCUA_SESSION_DAYS", INT, 14, "citizens' sessions end after this many days", setting=False),
     _s("MOTCUA_STAFF_SESSION_HOURS", INT, 10, "staff sessions end after this many hours", setting=False),
     _s("MOTCUA_STAFF_2FA", STR, None, "staff two-factor sign-in (TOTP)", choices=("optional", "required", "off"),
@@ -195,7 +198,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("MOTCUA_SMS_FILE_PATH", PATH, None, "the `file` backend's folder", shown="data folder/sms"),
     _s("MOTCUA_SMS_TOKEN", STR, "", "the gateway's token", doc="docs/notifications.md"),
     _s("MOTCUA_SMS_AUTH_HEADER", STR, "Authorization", "the header carrying the token"),
-    _s("MOTCUA_SMS_AUTH_SCHEME", STR, "Bearer", "the word before the token (empty: the bare token)"),
+    _s("MOTCUA_SMS_AUTH_SCHEME", STR, "Bearer", "the word before the token (set empty: the bare token)",
+       empty=True),
     _s("MOTCUA_SMS_FORMAT", STR, "json", "the request body", choices=("json", "form")),
     _s("MOTCUA_SMS_TO_FIELD", STR, "to", "the field of the phone number"),
     _s("MOTCUA_SMS_TEXT_FIELD", STR, "text", "the field of the text"),
@@ -371,7 +375,12 @@ def read(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     values = {}
     for setting in SETTINGS:
         raw = _raw(setting.name, environ)
-        values[setting.name] = parse(setting, raw) if raw.strip() else _copy(setting.default)
+        if raw.strip():
+            values[setting.name] = parse(setting, raw)
+        elif setting.empty and (setting.name in environ or f"{setting.name}_FILE" in environ):
+            values[setting.name] = ""
+        else:
+            values[setting.name] = _copy(setting.default)
     return values
 
 

@@ -122,6 +122,9 @@ def test_unset_variables_take_their_one_default_and_secrets_come_from_files(tmp_
     assert values["MOTCUA_OIDC_ALGORITHMS"] == ["RS256", "PS256", "ES256"]
     values["MOTCUA_OIDC_ALGORITHMS"].append("HS256")  # a fresh copy each time
     assert conf.read({})["MOTCUA_OIDC_ALGORITHMS"] == ["RS256", "PS256", "ES256"]
+    set_empty = conf.read({"MOTCUA_SITE_NAME": "", "MOTCUA_SMS_AUTH_SCHEME": "", "MOTCUA_PAGE_SIZE": " "})
+    assert set_empty["MOTCUA_SITE_NAME"] == values["MOTCUA_SITE_NAME"] and set_empty["MOTCUA_PAGE_SIZE"] == 20
+    assert set_empty["MOTCUA_SMS_AUTH_SCHEME"] == ""  # the bare token
     secret = tmp_path / "token"
     secret.write_text("bi-mat\n")
     assert conf.read({"MOTCUA_SYNC_TOKEN_FILE": str(secret)})["MOTCUA_SYNC_TOKEN"] == "bi-mat"
