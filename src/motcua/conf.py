@@ -433,6 +433,8 @@ def table() -> str:
     lines = ["| Variable | Type | Default | Meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
         kind = " / ".join(f"`{c}`" for c in s.choices) if s.choices else s.kind
+        if s.kind == LIST and s.sep != ",":
+            kind += f", `{s.sep}`-separated"
         default = shown_default(s)
         meaning = s.help + (f" ({s.doc})" if s.doc else "")
         lines.append(f"| `{s.name}` | {_cell(kind)} | {_cell(default)} | {_cell(meaning)} |")
