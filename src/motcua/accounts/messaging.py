@@ -22,8 +22,6 @@ from django.utils import translation
 
 log = logging.getLogger("motcua.accounts")
 
-# Where notify's `send_code(user_or_address, purpose, code, *, channel=None, valid_minutes=10)` lives.
-NOTIFY_MODULES = ("motcua.notify.services",)
 # Our purposes (and channel) -> notify's purposes (CODE_PURPOSES in motcua.notify.services).
 NOTIFY_PURPOSES = {
     ("signup", "email"): "verify_email", ("signup", "sms"): "verify_phone",
@@ -39,9 +37,9 @@ class Delivery:
 
 
 def _notify_send_code():
-    if not getattr(settings, "MOTCUA_ACCOUNTS_USE_NOTIFY", True):
+    if not settings.MOTCUA_ACCOUNTS_USE_NOTIFY:
         return None
-    for name in getattr(settings, "MOTCUA_ACCOUNTS_NOTIFY_MODULES", NOTIFY_MODULES):
+    for name in settings.MOTCUA_ACCOUNTS_NOTIFY_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -114,4 +112,4 @@ def send_code(destination: str, channel: str, purpose: str, code: str, *, link: 
 
 
 def _minutes() -> int:
-    return int(getattr(settings, "MOTCUA_CODE_TTL_SECONDS", 600)) // 60
+    return int(settings.MOTCUA_CODE_TTL_SECONDS) // 60

@@ -70,6 +70,7 @@ from joserfc.errors import (
 )
 from joserfc.jwk import JWKRegistry, KeySet
 
+from motcua import conf
 from motcua.core.dates import parse_iso_date
 
 from . import validation
@@ -78,15 +79,6 @@ from .services import contact_taken, new_username
 
 log = logging.getLogger("motcua.accounts.oidc")
 
-DEFAULT_CLAIMS = {
-    "id_number": "id_number",
-    "name": "name",
-    "birthdate": "birthdate",
-    "phone": "phone_number",
-    "email": "email",
-    "address": "address.formatted",
-}
-DEFAULT_ALGORITHMS = ["RS256", "PS256", "ES256"]
 MAX_RESPONSE = 1_000_000
 CACHE_SECONDS = 3600
 REFETCH_SECONDS = 60
@@ -122,31 +114,33 @@ class Config:
 
 
 def config() -> Config | None:
-    issuer = (getattr(settings, "MOTCUA_OIDC_ISSUER", "") or "").rstrip("/")
-    client_id = getattr(settings, "MOTCUA_OIDC_CLIENT_ID", "") or ""
+    issuer = settings.MOTCUA_OIDC_ISSUER.rstrip("/")
+    client_id = settings.MOTCUA_OIDC_CLIENT_ID
     if not issuer or not client_id:
         return None
-    scopes = getattr(settings, "MOTCUA_OIDC_SCOPES", None) or ["openid", "profile"]
+    scopes = settings.MOTCUA_OIDC_SCOPES
     if isinstance(scopes, str):
         scopes = scopes.replace(",", " ").split()
     if "openid" not in scopes:
         scopes = ["openid", *scopes]
-    redirect = getattr(settings, "MOTCUA_OIDC_REDIRECT_URI", "") or (
-        str(getattr(settings, "MOTCUA_PUBLIC_URL", "")).rstrip("/") + reverse("accounts:oidc_callback")
+    redirect = settings.MOTCUA_OIDC_REDIRECT_URI or (
+        str(settings.MOTCUA_PUBLIC_URL).rstrip("/") + reverse("accounts:oidc_callback")
     )
     return Config(
         issuer=issuer,
         client_id=client_id,
-        client_secret=getattr(settings, "MOTCUA_OIDC_CLIENT_SECRET", "") or "",
+        client_secret=settings.MOTCUA_OIDC_CLIENT_SECRET,
         scopes=list(scopes),
-        claims={**DEFAULT_CLAIMS, **(getattr(settings, "MOTCUA_OIDC_CLAIMS", None) or {})},
-        label=getattr(settings, "MOTCUA_OIDC_LABEL", "") or _("Đăng nhập bằng VNeID / tài khoản định danh điện tử"),
-        token_auth="client_secret_post" if getattr(settings, "MOTCUA_OIDC_TOKEN_AUTH", "") == "client_secret_post"
+        # A partial mapping (set in Python) keeps the default claim of the keys it leaves out.
+        claims={**conf.OIDC_CLAIM_DEFAULTS, **settings.MOTCUA_OIDC_CLAIMS},
+        label=settings.MOTCUA_OIDC_LABEL or _("Đăng nhập bằng VNeID / tài khoản định danh điện tử"),
+        token_auth="client_secret_post" if settings.MOTCUA_OIDC_TOKEN_AUTH == "client_secret_post"  # noqa: S105
         else "client_secret_basic",
         redirect_uri=redirect,
-        use_userinfo=bool(getattr(settings, "MOTCUA_OIDC_USE_USERINFO", True)),
-        algorithms=list(getattr(settings, "MOTCUA_OIDC_ALGORITHMS", None) or DEFAULT_ALGORITHMS),
-        timeout=float(getattr(settings, "MOTCUA_OIDC_TIMEOUT", 10) or 10),
+        use_userinfo=bool(settings.MOTCUA_OIDC_USE_USERINFO),
+        # None (set in Python) stands for the declared default.
+        algorithms=list(settings.MOTCUA_OIDC_ALGORITHMS or conf.default("MOTCUA_OIDC_ALGORITHMS")),
+        timeout=float(settings.MOTCUA_OIDC_TIMEOUT),
     )
 
 

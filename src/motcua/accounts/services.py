@@ -30,23 +30,19 @@ from . import messaging
 from .models import User, VerificationCode
 from .validation import Contact, identifier_key, normalize_email, normalize_phone
 
-# --- Settings with their defaults ---------------------------------------------------------------
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+# --- Settings (motcua.conf) ---------------------------------------------------------------------
 
 
 def code_ttl() -> int:
-    return int(_setting("MOTCUA_CODE_TTL_SECONDS", 600))
+    return int(settings.MOTCUA_CODE_TTL_SECONDS)
 
 
 def code_max_attempts() -> int:
-    return int(_setting("MOTCUA_CODE_MAX_ATTEMPTS", 5))
+    return int(settings.MOTCUA_CODE_MAX_ATTEMPTS)
 
 
 def resend_cooldown() -> int:
-    return int(_setting("MOTCUA_CODE_RESEND_SECONDS", 60))
+    return int(settings.MOTCUA_CODE_RESEND_SECONDS)
 
 
 # --- For other apps ---------------------------------------------------------------------------
@@ -194,9 +190,9 @@ def send_rules(destination: str, ip: str) -> list[Rule]:
     dest = identifier_key(destination)
     return [
         Rule(f"code-cooldown:{dest}", 1, resend_cooldown()),
-        Rule(f"code-dest-hour:{dest}", int(_setting("MOTCUA_CODE_SENDS_PER_HOUR", 5)), 3600),
-        Rule(f"code-dest-day:{dest}", int(_setting("MOTCUA_CODE_SENDS_PER_DAY", 10)), 86400),
-        Rule(f"code-ip:{ip}", int(_setting("MOTCUA_CODE_SENDS_PER_IP_HOUR", 30)), 3600),
+        Rule(f"code-dest-hour:{dest}", int(settings.MOTCUA_CODE_SENDS_PER_HOUR), 3600),
+        Rule(f"code-dest-day:{dest}", int(settings.MOTCUA_CODE_SENDS_PER_DAY), 86400),
+        Rule(f"code-ip:{ip}", int(settings.MOTCUA_CODE_SENDS_PER_IP_HOUR), 3600),
     ]
 
 
@@ -209,7 +205,7 @@ def resend_wait(destination: str) -> int:
 
 def code_link(vc: VerificationCode, code: str) -> str:
     name = "accounts:reset_code" if vc.purpose == VerificationCode.Purpose.RESET else "accounts:verify"
-    base = str(_setting("MOTCUA_PUBLIC_URL", "")).rstrip("/")
+    base = str(settings.MOTCUA_PUBLIC_URL).rstrip("/")
     return f"{base}{reverse(name)}?{urlencode({'t': vc.token, 'ma': code})}"
 
 
@@ -330,11 +326,11 @@ def confirm_contact(user: User, field: str, value: str) -> None:
 
 
 def signin_rules(identifier: str, ip: str, users: list[User]) -> list[Rule]:
-    limit = int(_setting("MOTCUA_SIGNIN_FAILURES", 10))
-    window = int(_setting("MOTCUA_SIGNIN_WINDOW_SECONDS", 900))
+    limit = int(settings.MOTCUA_SIGNIN_FAILURES)
+    window = int(settings.MOTCUA_SIGNIN_WINDOW_SECONDS)
     rules = [Rule(f"signin-id:{identifier_key(identifier)}", limit, window)]
     rules += [Rule(f"signin-user:{u.pk}", limit, window) for u in users]
-    rules.append(Rule(f"signin-ip:{ip}", int(_setting("MOTCUA_SIGNIN_FAILURES_PER_IP", 50)), window))
+    rules.append(Rule(f"signin-ip:{ip}", int(settings.MOTCUA_SIGNIN_FAILURES_PER_IP), window))
     return rules
 
 
@@ -408,12 +404,12 @@ def clear_signin_failures(user: User, identifier: str = "") -> None:
 
 
 def signup_rule(ip: str) -> Rule:
-    return Rule(f"signup-ip:{ip}", int(_setting("MOTCUA_SIGNUPS_PER_IP_HOUR", 20)), 3600)
+    return Rule(f"signup-ip:{ip}", int(settings.MOTCUA_SIGNUPS_PER_IP_HOUR), 3600)
 
 
 def code_check_rule(ip: str) -> Rule:
     """Wrong codes per address (over all codes), on top of each code's own attempt limit."""
-    return Rule(f"code-check-ip:{ip}", int(_setting("MOTCUA_CODE_FAILURES_PER_IP", 30)), 900)
+    return Rule(f"code-check-ip:{ip}", int(settings.MOTCUA_CODE_FAILURES_PER_IP), 900)
 
 
 def identity_query(id_number: str):

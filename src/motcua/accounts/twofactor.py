@@ -61,7 +61,7 @@ EXEMPT_PREFIXES = ("/static/", "/media/", "/healthz", "/i18n/", "/favicon")
 
 
 def mode() -> str:
-    value = str(getattr(settings, "MOTCUA_STAFF_2FA", "optional")).strip().lower()
+    value = str(settings.MOTCUA_STAFF_2FA).strip().lower()
     return value if value in {"optional", "required", "off"} else "optional"
 
 
@@ -88,7 +88,7 @@ def _on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[STATE_KEY] = state_for(user)
         if is_staff_user(user):  # staff sessions are short (a working day), citizens' long
-            request.session.set_expiry(int(getattr(settings, "MOTCUA_STAFF_SESSION_SECONDS", 36000)))
+            request.session.set_expiry(int(settings.MOTCUA_STAFF_SESSION_SECONDS))
 
 
 def _exempt(path: str) -> bool:

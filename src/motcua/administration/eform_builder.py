@@ -799,7 +799,7 @@ def application_preview(version, eform: EForm, cleaned: dict | None):
     return ApplicationForm(
         title=eform.title, procedure_code=version.procedure.code, procedure_name=version.name,
         recipient=recipient, applicant_name=applicant.get("full_name", ""), sections=sections,
-        submitted_at=timezone.now(), site_name=getattr(settings, "MOTCUA_SITE_NAME", ""),
+        submitted_at=timezone.now(), site_name=settings.MOTCUA_SITE_NAME,
     )
 
 

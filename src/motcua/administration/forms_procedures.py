@@ -36,19 +36,17 @@ from motcua.core.money import vnd
 from motcua.dossiers.files import accepted_extensions, zip_problem
 
 MAX_FEE_VND = 10_000_000_000
-DEFAULT_MAX_FORM_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_VIDEO_BYTES = 100 * 1024 * 1024
 # Types a citizen's upload may have (dossiers.files recognises exactly these).
 UPLOAD_TYPES = {"pdf", "jpg", "png", "tif"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def max_form_bytes() -> int:
-    return int(getattr(settings, "MOTCUA_MAX_FORM_TEMPLATE_BYTES", 0) or DEFAULT_MAX_FORM_BYTES)
+    return settings.MOTCUA_MAX_FORM_TEMPLATE_BYTES
 
 
 def max_video_bytes() -> int:
-    return int(getattr(settings, "MOTCUA_MAX_VIDEO_BYTES", 0) or DEFAULT_MAX_VIDEO_BYTES)
+    return settings.MOTCUA_MAX_VIDEO_BYTES
 
 
 def clean_text(value: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -10,7 +10,9 @@ from django.core.checks import Error, Tags, Warning, register
 
 @register(Tags.security, deploy=True)
 def audit_key_supplied(app_configs, **kwargs):
-    if not (os.environ.get("MOTCUA_AUDIT_KEY") or os.environ.get("MOTCUA_AUDIT_KEY_FILE")):
+    # settings.py makes (and then reads) data/audit_key only when no key was supplied.
+    made = Path(settings.DATA_DIR) / "audit_key"
+    if made.is_file() and made.read_text().strip() == settings.MOTCUA_AUDIT_KEY:
         return [Warning(
             "The audit key is the one made in the data folder: a backup of that folder carries it, and "
             "whoever holds it can re-seal edited audit rows.",

@@ -8,7 +8,7 @@ from django.conf import settings
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.permissions = getattr(settings, "MOTCUA_PERMISSIONS_POLICY", "")
+        self.permissions = settings.MOTCUA_PERMISSIONS_POLICY
 
     def __call__(self, request):
         response = self.get_response(request)

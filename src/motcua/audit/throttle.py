@@ -21,19 +21,14 @@ from django.utils.translation import gettext as _
 from motcua.core import ratelimit
 from motcua.core.ratelimit import Decision, Rule, client_ip, wait_text
 
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default) or default)
-
-
 # --- tracking -----------------------------------------------------------------------------------------
 
 
 def _tracking_rules(request, code: str) -> list[Rule]:
-    window = _setting("MOTCUA_TRACK_WINDOW_SECONDS", 900)
+    window = int(settings.MOTCUA_TRACK_WINDOW_SECONDS)
     return [
-        Rule(f"track-fail-ip:{client_ip(request)}", _setting("MOTCUA_TRACK_FAILURES_PER_IP", 30), window),
-        Rule(f"track-fail-code:{(code or '')[:60].upper()}", _setting("MOTCUA_TRACK_FAILURES_PER_CODE", 50), 3600),
+        Rule(f"track-fail-ip:{client_ip(request)}", int(settings.MOTCUA_TRACK_FAILURES_PER_IP), window),
+        Rule(f"track-fail-code:{(code or '')[:60].upper()}", int(settings.MOTCUA_TRACK_FAILURES_PER_CODE), 3600),
     ]
 
 
@@ -74,8 +69,8 @@ def limited_page(request, message: str, decision: Decision) -> HttpResponse:
 
 # --- submission ----------------------------------------------------------------------------------------
 
-# scope: (per account, per address) in an hour
-SUBMISSION_LIMITS = {"draft": (20, 100), "upload": (300, 1500), "submit": (20, 100)}
+# scope: per address in an hour (per account: MOTCUA_SUBMIT_<SCOPE>_PER_HOUR)
+PER_ADDRESS_LIMITS = {"draft": 100, "upload": 1500, "submit": 100}
 
 
 def throttled(scope: str):
@@ -85,8 +80,8 @@ def throttled(scope: str):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "POST":
-                per_user, per_ip = SUBMISSION_LIMITS[scope]
-                per_user = _setting(f"MOTCUA_SUBMIT_{scope.upper()}_PER_HOUR", per_user)
+                per_ip = PER_ADDRESS_LIMITS[scope]
+                per_user = int(getattr(settings, f"MOTCUA_SUBMIT_{scope.upper()}_PER_HOUR"))
                 user = getattr(request, "user", None)
                 rules = [Rule(f"submit-{scope}-ip:{client_ip(request)}", per_ip, 3600)]
                 if user is not None and user.is_authenticated:

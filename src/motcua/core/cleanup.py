@@ -43,9 +43,6 @@ from motcua.submissions.models import Draft, DraftFile
 log = logging.getLogger(__name__)
 
 BATCH = 500
-DEFAULT_DRAFT_RETENTION_DAYS = 180
-DEFAULT_CODE_RETENTION_DAYS = 7
-DEFAULT_JOB_RETENTION_DAYS = 30
 # Files are stored before the row that refers to them is committed: a younger file may be in use.
 FILE_GRACE = dt.timedelta(days=1)
 # A pending upload is useless once its token expired (read_pending refuses it); a day's margin.
@@ -54,11 +51,11 @@ ORPHAN_PREFIXES = ("drafts", "dossiers")
 
 
 def draft_retention_days() -> int:
-    return max(int(getattr(settings, "MOTCUA_DRAFT_RETENTION_DAYS", DEFAULT_DRAFT_RETENTION_DAYS)), 1)
+    return max(int(settings.MOTCUA_DRAFT_RETENTION_DAYS), 1)
 
 
 def code_retention_days() -> int:
-    return max(int(getattr(settings, "MOTCUA_CODE_RETENTION_DAYS", DEFAULT_CODE_RETENTION_DAYS)), 0)
+    return max(int(settings.MOTCUA_CODE_RETENTION_DAYS), 0)
 
 
 # --- stored files ---------------------------------------------------------------------------------
@@ -215,7 +212,7 @@ def remove_finished_jobs(*, now: dt.datetime | None = None, dry_run: bool = Fals
     the periodic jobs (the reports' refresh runs 288 times a day) would otherwise pile up. Failed
     jobs stay for an admin to look at and retry; jobs with a dedupe key stay, since the key is what
     stops the same job being made twice."""
-    days = max(int(getattr(settings, "MOTCUA_JOB_RETENTION_DAYS", DEFAULT_JOB_RETENTION_DAYS)), 1)
+    days = max(int(settings.MOTCUA_JOB_RETENTION_DAYS), 1)
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     stale = Job.objects.filter(state=Job.State.DONE, finished_at__lt=cutoff, dedupe_key__isnull=True)
     return _remove_rows(stale, dry_run=dry_run, batch=batch)

@@ -225,7 +225,7 @@ def client_ip(request) -> str:
     """The client's address; behind N trusted proxies (MOTCUA_TRUSTED_PROXIES), the N-th from the right."""
     from django.conf import settings
 
-    proxies = int(getattr(settings, "MOTCUA_TRUSTED_PROXIES", 0) or 0)
+    proxies = int(settings.MOTCUA_TRUSTED_PROXIES)
     if proxies > 0:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= proxies:

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 
 
 def is_remote() -> bool:
-    return getattr(settings, "MOTCUA_STORAGE", "local") == "s3"
+    return settings.MOTCUA_STORAGE == "s3"
 
 
 def signed_url(key: str, *, filename: str, content_type: str = "application/octet-stream",
@@ -22,7 +22,7 @@ def signed_url(key: str, *, filename: str, content_type: str = "application/octe
     """A pre-signed GET URL for an S3 object, or None with local storage (serve it from the view)."""
     if not is_remote():
         return None
-    seconds = seconds or getattr(settings, "MOTCUA_S3_URL_SECONDS", 300)
+    seconds = seconds or settings.MOTCUA_S3_URL_SECONDS
     safe = quote(filename.replace("\\", "_").replace("/", "_"), safe="")
     return default_storage.url(key, parameters={
         "ResponseContentDisposition": f"attachment; filename*=UTF-8''{safe}",

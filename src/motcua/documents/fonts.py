@@ -13,10 +13,11 @@ the same file names, e.g. to use other files of those names in a deployment.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from django.conf import settings
 
 STYLES = ("regular", "bold", "italic", "bold_italic")
 
@@ -91,8 +92,7 @@ class FontNotFoundError(RuntimeError):
 
 
 def _extra_dirs() -> list[Path]:
-    raw = os.environ.get("MOTCUA_PDF_FONT_DIRS", "")
-    return [Path(p) for p in raw.split(os.pathsep) if p]
+    return [Path(p) for p in settings.MOTCUA_PDF_FONT_DIRS]
 
 
 @cache

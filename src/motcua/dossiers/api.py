@@ -47,7 +47,6 @@ from .models import ApiToken, Dossier, DossierFile, Event, EventKind, FileKind
 from .queries import allowed_actions, can_see, tracking_holder, visible_files
 
 TZ = lifecycle.TZ
-DEFAULT_TOKEN_DAYS = 30
 # Writing last_used_at on every request would make each API call a write; once a minute is enough.
 TOKEN_TOUCH_SECONDS = 60
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
@@ -66,7 +65,7 @@ def hash_token(raw: str) -> str:
 def issue_token(user, *, now: dt.datetime | None = None) -> tuple[str, ApiToken]:
     """A new random token for `user`; only its hash is stored."""
     now = now or timezone.now()
-    days = int(getattr(settings, "MOTCUA_API_TOKEN_DAYS", DEFAULT_TOKEN_DAYS) or DEFAULT_TOKEN_DAYS)
+    days = int(settings.MOTCUA_API_TOKEN_DAYS)
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=now + dt.timedelta(days=days))
     return raw, token

@@ -25,14 +25,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-DEFAULT_PATTERN = "{unit_code}-{date:%y%m%d}-{seq:04d}"
 # No 0/O, 1/I/L: the key is read off paper and typed on phones.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_KEY_LENGTH = 6
 
 
 def code_pattern() -> str:
-    return getattr(settings, "MOTCUA_DOSSIER_CODE_PATTERN", "") or DEFAULT_PATTERN
+    return settings.MOTCUA_DOSSIER_CODE_PATTERN
 
 
 def format_code(unit_code: str, day: dt.date, seq: int, pattern: str | None = None) -> str:

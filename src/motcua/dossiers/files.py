@@ -37,7 +37,6 @@ from motcua.core import bounded
 
 from .errors import FileRefused
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_NAME_CHARS = 255
 CHUNK = 64 * 1024
 
@@ -64,7 +63,7 @@ class StoredFile:
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "MOTCUA_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES) or DEFAULT_MAX_BYTES)
+    return int(settings.MOTCUA_MAX_UPLOAD_BYTES)
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -193,8 +192,6 @@ def upload_problem(upload: IO[bytes], name: str, accepted_types: str | None) -> 
 
 # --- content checks (hostile files) ------------------------------------------------------------------
 
-DEFAULT_MAX_PDF_PAGES = 300
-DEFAULT_MAX_IMAGE_PIXELS = 60_000_000
 # Markers of HTML or script: a file that holds them is a polyglot a browser could run. Long enough
 # that compressed streams never match by chance (the chance is below 1e-12 per megabyte).
 ACTIVE_MARKERS = (b"<script", b"<html", b"<!doctype html", b"<iframe", b"javascript:")
@@ -323,7 +320,7 @@ def check_content(upload: IO[bytes], display: str, extension: str) -> None:
             "file_active_content",
         )
     if extension == "pdf":
-        limit = int(getattr(settings, "MOTCUA_MAX_PDF_PAGES", DEFAULT_MAX_PDF_PAGES) or DEFAULT_MAX_PDF_PAGES)
+        limit = int(settings.MOTCUA_MAX_PDF_PAGES)
         try:
             pages = pdf_page_count(upload)
         except TooComplex:
@@ -341,7 +338,7 @@ def check_content(upload: IO[bytes], display: str, extension: str) -> None:
         return
     from PIL import Image, UnidentifiedImageError
 
-    limit = int(getattr(settings, "MOTCUA_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS) or DEFAULT_MAX_IMAGE_PIXELS)
+    limit = int(settings.MOTCUA_MAX_IMAGE_PIXELS)
     too_large = _refused(
         _("Ảnh «%(name)s» quá lớn (tối đa %(mp)s triệu điểm ảnh). Hãy chụp hoặc quét ở độ phân giải thấp hơn "
           "(300 dpi là đủ).") % {"name": display, "mp": f"{limit / 1_000_000:g}"},
@@ -427,11 +424,11 @@ def clamd_scan(upload: IO[bytes], address: str, timeout: float = 30) -> str | No
 
 def scan(upload: IO[bytes], display: str) -> None:
     """With MOTCUA_CLAMD set: refuse infected files, and refuse (for now) when the scanner is down."""
-    address = str(getattr(settings, "MOTCUA_CLAMD", "") or "").strip()
+    address = str(settings.MOTCUA_CLAMD).strip()
     if not address:
         return
     try:
-        found = clamd_scan(upload, address, float(getattr(settings, "MOTCUA_CLAMD_TIMEOUT", 30) or 30))
+        found = clamd_scan(upload, address, float(settings.MOTCUA_CLAMD_TIMEOUT))
     except ScanUnavailable as exc:
         import logging
 

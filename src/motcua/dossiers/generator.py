@@ -878,7 +878,7 @@ class Generator:
         )
         if d["delivery"] == Delivery.POST:
             d["delivery_address"] = d["applicant_address"]
-            d["delivery_fee"] = getattr(settings, "MOTCUA_POSTAL_FEE_VND", 25000)
+            d["delivery_fee"] = settings.MOTCUA_POSTAL_FEE_VND
         return d, sim.events, sim.rating
 
 

@@ -95,7 +95,7 @@ def _entry(code: str, prefetched: dict | None = None) -> tuple[str, dict[str, An
     code = (code or "")[:50]
     if "\x00" in code:  # PostgreSQL refuses NUL in text: an unknown code, not a 500
         return None
-    seconds = getattr(settings, "MOTCUA_TRACKING_CACHE_SECONDS", 30)
+    seconds = settings.MOTCUA_TRACKING_CACHE_SECONDS
     if not seconds:
         entry = None
     elif prefetched is not None:  # already read with the rate-limit counters, in one round trip
@@ -140,7 +140,7 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     query is prepared once per connection (a server-side binding cursor; Django's own queries
     keep client-side binding and are not affected). Behind a transaction-mode connection pooler
     that cannot keep prepared statements, set MOTCUA_PREPARED_TRACKING=0."""
-    if connection.vendor == "postgresql" and getattr(settings, "MOTCUA_PREPARED_TRACKING", True):
+    if connection.vendor == "postgresql" and settings.MOTCUA_PREPARED_TRACKING:
         import psycopg
 
         connection.ensure_connection()

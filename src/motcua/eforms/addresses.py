@@ -5,8 +5,8 @@ their communes and wards (xã, phường, đặc khu). The list shipped in ``dat
 all 34 provinces and the communes of the sample province (Cà Mau). A province without a commune
 list takes the commune as typed text, so citizens of other provinces can still answer.
 
-The national list is loaded from the file named by the ``MOTCUA_ADDRESS_FILE`` setting (or the
-environment variable of the same name), in either of two formats:
+The national list is loaded from the file named by the ``MOTCUA_ADDRESS_FILE`` setting, in
+either of two formats:
 
 * ours: ``{"provinces": [{"code": "96", "name": "Tỉnh Cà Mau", "communes": [{"code": "32025",
   "name": "Phường Tân Thành"}, ...]}, ...]}``;
@@ -19,7 +19,6 @@ Pure Python (no ORM): the schema validator and the data cleaner take an ``Addres
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -132,10 +131,10 @@ def _configured_file() -> str:
     try:
         from django.conf import settings
 
-        configured = getattr(settings, "MOTCUA_ADDRESS_FILE", "") if settings.configured else ""
+        configured = settings.MOTCUA_ADDRESS_FILE if settings.configured else ""
     except ImportError:  # pragma: no cover - Django is always there in this project
         configured = ""
-    return configured or os.environ.get("MOTCUA_ADDRESS_FILE", "")
+    return configured
 
 
 @cache

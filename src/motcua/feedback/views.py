@@ -12,6 +12,7 @@ else gets 404, like an unknown code.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,7 +28,6 @@ from motcua.dossiers.errors import DossierError, InvalidInput
 from motcua.dossiers.models import Dossier
 
 from . import services
-from .conf import int_setting
 from .forms import FeedbackForm, RatingForm, clean_code
 from .models import Category, Rating
 
@@ -35,7 +35,7 @@ PAGE_SIZE = 10
 
 
 def _limits() -> tuple[int, int]:
-    return (int_setting("MOTCUA_FEEDBACK_LIMIT", 5), int_setting("MOTCUA_FEEDBACK_WINDOW", 3600))
+    return (int(settings.MOTCUA_FEEDBACK_LIMIT), int(settings.MOTCUA_FEEDBACK_WINDOW))
 
 
 def _page(request, queryset):

@@ -61,11 +61,11 @@ class TargetRefused(ValueError):
 
 
 def _allow_http() -> bool:
-    return bool(getattr(settings, "MOTCUA_WEBHOOK_ALLOW_HTTP", False))
+    return bool(settings.MOTCUA_WEBHOOK_ALLOW_HTTP)
 
 
 def _allow_private() -> bool:
-    return bool(getattr(settings, "MOTCUA_WEBHOOK_ALLOW_PRIVATE", False))
+    return bool(settings.MOTCUA_WEBHOOK_ALLOW_PRIVATE)
 
 
 def _public(address: str) -> bool:
@@ -154,7 +154,7 @@ def _visible_agencies(event: Event, agency_ids: set[int]) -> set[int]:
 
 
 def max_attempts() -> int:
-    return max(int(getattr(settings, "MOTCUA_WEBHOOK_MAX_ATTEMPTS", 8) or 8), 1)
+    return max(int(settings.MOTCUA_WEBHOOK_MAX_ATTEMPTS), 1)
 
 
 # --- is anyone listening? -------------------------------------------------------------------------
@@ -189,7 +189,7 @@ FLAG_SECONDS = 60
 
 
 def _shared_cache() -> bool:
-    return bool(getattr(settings, "MOTCUA_REDIS_URL", ""))
+    return bool(settings.MOTCUA_REDIS_URL)
 
 
 def _listening() -> bool | None:
@@ -292,8 +292,8 @@ def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> int:
         "X-Motcua-Timestamp": timestamp,
         "X-Motcua-Signature": sign(subscription.secret, timestamp, body),
     }
-    timeout = getattr(settings, "MOTCUA_WEBHOOK_TIMEOUT", 5)
-    return http.post(subscription.target_url, body, headers=headers, timeout=timeout, max_bytes=4096).status
+    return http.post(subscription.target_url, body, headers=headers, timeout=settings.MOTCUA_WEBHOOK_TIMEOUT,
+                     max_bytes=4096).status
 
 
 def send(delivery_id: int, *, now: dt.datetime | None = None) -> str:

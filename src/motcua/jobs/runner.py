@@ -80,7 +80,7 @@ def job(kind: str, *, every: dt.timedelta | None = None) -> Callable[[Handler], 
 
 
 def _mode() -> str:
-    return getattr(settings, "MOTCUA_JOBS_MODE", "worker")
+    return settings.MOTCUA_JOBS_MODE
 
 
 def enqueue(

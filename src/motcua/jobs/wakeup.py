@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def _key() -> str:
-    return f"{getattr(settings, 'MOTCUA_REDIS_PREFIX', 'motcua')}:jobs:wake"
+    return f"{settings.MOTCUA_REDIS_PREFIX}:jobs:wake"
 
 
 @functools.lru_cache(maxsize=4)
@@ -30,7 +30,7 @@ def _client(url: str):
 
 
 def client():
-    url = getattr(settings, "MOTCUA_REDIS_URL", "")
+    url = settings.MOTCUA_REDIS_URL
     return _client(url) if url else None
 
 

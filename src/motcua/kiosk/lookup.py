@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -89,9 +88,7 @@ def public_facts(code: str, key: str = "") -> dict[str, Any] | None:
 
 
 def _networks() -> list:
-    raw = getattr(settings, "MOTCUA_KIOSK_NETWORKS", None)
-    if raw is None:
-        raw = os.environ.get("MOTCUA_KIOSK_NETWORKS", "")
+    raw = settings.MOTCUA_KIOSK_NETWORKS
     items = raw.split(",") if isinstance(raw, str) else list(raw)
     networks = []
     for item in items:

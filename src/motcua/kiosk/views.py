@@ -24,7 +24,6 @@ from django.views.decorators.http import require_safe
 from motcua.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, Sector
 from motcua.core import ratelimit
 from motcua.core.text import fold
-from motcua.feedback.conf import int_setting
 
 from . import lookup
 
@@ -33,7 +32,7 @@ PROCEDURES_PER_PAGE = 8
 
 
 def idle_seconds() -> int:
-    return max(2, int_setting("MOTCUA_KIOSK_IDLE_SECONDS", 60))
+    return max(2, int(settings.MOTCUA_KIOSK_IDLE_SECONDS))
 
 
 def kiosk_page(view):
@@ -74,7 +73,7 @@ def dossier(request):
         return _render(request, "kiosk/lookup.html", {"problem": "empty", "typed": raw[:60]}, status=400)
     ip = ratelimit.client_ip(request)
     verdict = ratelimit.hit(
-        f"kiosk:{ip}", int_setting("MOTCUA_KIOSK_LOOKUPS", 30), int_setting("MOTCUA_KIOSK_WINDOW", 60)
+        f"kiosk:{ip}", int(settings.MOTCUA_KIOSK_LOOKUPS), int(settings.MOTCUA_KIOSK_WINDOW)
     )
     if not verdict.allowed:
         response = _render(request, "kiosk/lookup.html", {"problem": "limited", "code": code,

@@ -11,6 +11,7 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers.signals import event_recorded
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .events import on_dossier_event
 
         def queue_messages(sender, event, **kwargs):

@@ -59,13 +59,8 @@ SMS_BACKENDS: dict[str, str] = {
 }
 
 
-def _setting(name: str, default: Any) -> Any:
-    value = getattr(settings, name, default)
-    return default if value is None else value
-
-
 def get_sms_backend(name: str | None = None) -> Backend:
-    name = name or _setting("MOTCUA_SMS_BACKEND", "file")
+    name = name or settings.MOTCUA_SMS_BACKEND
     return import_string(SMS_BACKENDS.get(name, name))()
 
 
@@ -134,7 +129,7 @@ class FileSmsBackend:
     """One file per message, `<time>-<reference>.txt`: the embedded default, nothing leaves the machine."""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path or _setting("MOTCUA_SMS_FILE_PATH", Path(settings.DATA_DIR) / "sms"))
+        self.path = Path(path or settings.MOTCUA_SMS_FILE_PATH)
 
     def send(self, to: str, text: str, *, subject: str = "", reference: str = "") -> str:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -164,23 +159,23 @@ class HttpSmsBackend:
     PERMANENT_STATUSES = frozenset({400, 422})
 
     def __init__(self, **overrides: Any):
-        def get(name: str, default: Any) -> Any:
-            return overrides.get(name.lower(), _setting(f"MOTCUA_SMS_{name}", default))
+        def get(name: str) -> Any:
+            return overrides.get(name.lower(), getattr(settings, f"MOTCUA_SMS_{name}"))
 
-        self.url = get("URL", "")
-        self.token = get("TOKEN", "")
-        self.auth_header = get("AUTH_HEADER", "Authorization")
-        self.auth_scheme = get("AUTH_SCHEME", "Bearer")
-        self.format = get("FORMAT", "json")
-        self.to_field = get("TO_FIELD", "to")
-        self.text_field = get("TEXT_FIELD", "text")
-        self.reference_field = get("REFERENCE_FIELD", "")
-        self.extra = get("EXTRA", {}) or {}
-        self.number_format = get("NUMBER_FORMAT", "national")
-        self.timeout = float(get("TIMEOUT", 10))
-        self.id_field = get("ID_FIELD", "id")
-        self.success_field = get("SUCCESS_FIELD", "")
-        self.success_values = [str(v) for v in get("SUCCESS_VALUES", []) or []]
+        self.url = get("URL")
+        self.token = get("TOKEN")
+        self.auth_header = get("AUTH_HEADER")
+        self.auth_scheme = get("AUTH_SCHEME")
+        self.format = get("FORMAT")
+        self.to_field = get("TO_FIELD")
+        self.text_field = get("TEXT_FIELD")
+        self.reference_field = get("REFERENCE_FIELD")
+        self.extra = get("EXTRA") or {}
+        self.number_format = get("NUMBER_FORMAT")
+        self.timeout = float(get("TIMEOUT"))
+        self.id_field = get("ID_FIELD")
+        self.success_field = get("SUCCESS_FIELD")
+        self.success_values = [str(v) for v in get("SUCCESS_VALUES") or []]
         # Configuration mistakes fail temporarily: every message waits (and retries) until fixed.
         if isinstance(self.extra, str):
             try:

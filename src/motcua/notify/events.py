@@ -148,7 +148,7 @@ def money(amount: int | None) -> str:
 def tracking_url(dossier: Dossier) -> str:
     from urllib.parse import quote, urlencode
 
-    base = getattr(settings, "MOTCUA_PUBLIC_URL", "").rstrip("/")
+    base = settings.MOTCUA_PUBLIC_URL.rstrip("/")
     return f"{base}/tra-cuu/{quote(dossier.code, safe='.-_')}?{urlencode({'key': dossier.tracking_key})}"
 
 

@@ -30,7 +30,7 @@ def _engine(dirs: tuple[str, ...]) -> Engine:
 
 
 def engine() -> Engine:
-    return _engine(tuple(str(d) for d in getattr(settings, "MOTCUA_NOTIFY_TEMPLATE_DIRS", ()) or ()))
+    return _engine(tuple(str(d) for d in settings.MOTCUA_NOTIFY_TEMPLATE_DIRS))
 
 
 def template_name(template: str, channel: str) -> str:
@@ -47,8 +47,8 @@ def exists(template: str, channel: str) -> bool:
 
 def base_context() -> dict[str, Any]:
     return {
-        "site_name": getattr(settings, "MOTCUA_SITE_NAME", "motcua"),
-        "public_url": getattr(settings, "MOTCUA_PUBLIC_URL", "").rstrip("/"),
+        "site_name": settings.MOTCUA_SITE_NAME,
+        "public_url": settings.MOTCUA_PUBLIC_URL.rstrip("/"),
     }
 
 
@@ -58,7 +58,7 @@ def render(template: str, channel: str, context: dict[str, Any]) -> tuple[str, s
     text = engine().get_template(template_name(template, channel)).render(Context(values, autoescape=False))
     text = unicodedata.normalize("NFC", text)
     if channel == "sms":
-        return "", sms_text(text, strip_accents=getattr(settings, "MOTCUA_SMS_UNACCENT", True))
+        return "", sms_text(text, strip_accents=settings.MOTCUA_SMS_UNACCENT)
     lines = [line.rstrip() for line in text.strip().splitlines()]
     subject = " ".join(lines[0].split())[:255] if lines else ""
     body = _BLANK_LINES.sub("\n\n", "\n".join(lines[1:]).strip()) + "\n"

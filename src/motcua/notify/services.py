@@ -52,7 +52,7 @@ CODE_MAX_ATTEMPTS = 3
 
 
 def default_max_attempts() -> int:
-    return int(getattr(settings, "MOTCUA_NOTIFY_MAX_ATTEMPTS", 8))
+    return int(settings.MOTCUA_NOTIFY_MAX_ATTEMPTS)
 
 
 def clean_address(channel: str, address: str) -> str:

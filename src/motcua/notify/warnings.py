@@ -241,7 +241,7 @@ def _local(at: dt.datetime | None) -> str:
 
 
 def _context(user, digest: Digest, day: dt.date) -> dict:
-    base = getattr(settings, "MOTCUA_PUBLIC_URL", "").rstrip("/")
+    base = settings.MOTCUA_PUBLIC_URL.rstrip("/")
     return {
         "name": user.full_name or user.username,
         "day": day.strftime("%d/%m/%Y"),
@@ -306,7 +306,7 @@ def due_today(now: dt.datetime) -> bool:
     from motcua.dossiers.deadlines import calendar_for
 
     local = now.astimezone(TZ)
-    hour = int(getattr(settings, "MOTCUA_WARNING_HOUR", 7))
+    hour = int(settings.MOTCUA_WARNING_HOUR)
     return local.hour >= hour and calendar_for(None).is_working_day(local.date())
 
 

@@ -7,6 +7,21 @@ from django.core.checks import Error, Tags, Warning, register
 from . import conf
 
 
+@register(Tags.compatibility)
+def provider_exists(app_configs, **kwargs):
+    from .providers import names
+
+    try:
+        known = names()
+    except ImportError as exc:
+        return [Error(f"MOTCUA_PAYMENT_EXTRA_PROVIDERS names a class that cannot be imported: {exc}",
+                      id="payments.E003")]
+    if conf.provider_name() not in known:
+        return [Error(f"MOTCUA_PAYMENT_PROVIDER={conf.provider_name()!r} is not one of {', '.join(known)}.",
+                      id="payments.E002")]
+    return []
+
+
 @register(Tags.security)
 def sandbox_with_real_gateway(app_configs, **kwargs):
     if conf.provider_name() != "sandbox" and conf.sandbox_gateway_enabled():

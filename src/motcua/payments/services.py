@@ -261,7 +261,7 @@ def _safe_next(next_url: str) -> str:
 
 
 def return_url_for(provider_name: str, site_url: str | None = None) -> str:
-    base = (site_url or getattr(settings, "MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")).rstrip("/")
+    base = (site_url or settings.MOTCUA_PUBLIC_URL).rstrip("/")
     return base + reverse("payments:return", args=[provider_name])
 
 

@@ -44,7 +44,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _page_size() -> int:
-    return getattr(settings, "MOTCUA_PAGE_SIZE", 20)
+    return settings.MOTCUA_PAGE_SIZE
 
 
 def _clean_text(value: str | None, limit: int) -> str:

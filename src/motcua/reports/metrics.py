@@ -149,7 +149,7 @@ class Selection:
     def summarised(self) -> bool:
         from django.conf import settings
 
-        return self.scope.own_user_id is None and getattr(settings, "MOTCUA_REPORTS_SUMMARY", True)
+        return self.scope.own_user_id is None and settings.MOTCUA_REPORTS_SUMMARY
 
     def q(self) -> Q | None:
         """The same filter on the summary's group columns (agency_id, handling_agency_id)."""

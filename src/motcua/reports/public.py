@@ -24,7 +24,7 @@ CACHE_PREFIX = "reports:transparency:v1"
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "MOTCUA_TRANSPARENCY_CACHE_SECONDS", 300) or 300)
+    return int(settings.MOTCUA_TRANSPARENCY_CACHE_SECONDS)
 
 
 def _rows(period: periods.Period, now) -> dict[int, dict]:

@@ -67,8 +67,7 @@ _ATTR_NAMES = {
 
 
 def cert_dir() -> Path:
-    configured = getattr(settings, "MOTCUA_SIGNING_CERT_DIR", None)
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "certs"
+    return Path(settings.MOTCUA_SIGNING_CERT_DIR)
 
 
 def resolve_path(path: str) -> Path:
@@ -309,8 +308,8 @@ def usable(agency_id: int, at: dt.datetime | None = None):
 
 
 def trust_root_paths() -> list[Path]:
-    paths = [resolve_path(str(p)) for p in getattr(settings, "MOTCUA_SIGNING_TRUST_ROOTS", []) or []]
-    if getattr(settings, "MOTCUA_SIGNING_TRUST_DEV_CA", True):
+    paths = [resolve_path(str(p)) for p in settings.MOTCUA_SIGNING_TRUST_ROOTS]
+    if settings.MOTCUA_SIGNING_TRUST_DEV_CA:
         dev_ca = cert_dir() / DEV_CA_CERT
         if dev_ca.is_file():
             paths.append(dev_ca)

@@ -46,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff"}
-DEFAULT_REASON = "Kết quả giải quyết TTHC"
 
 
 def certificate_for(dossier: Dossier, now: dt.datetime | None = None) -> AgencyCertificate | None:
@@ -110,7 +109,7 @@ def signed_name(original: str) -> str:
 
 
 def _verify_url() -> str:
-    base = getattr(settings, "MOTCUA_PUBLIC_URL", "").rstrip("/")
+    base = settings.MOTCUA_PUBLIC_URL.rstrip("/")
     return f"{base}/xac-thuc/" if base else "/xac-thuc/"
 
 
@@ -130,10 +129,10 @@ def sign_file(
         raise NotSignable(_("Chỉ ký được tệp PDF hoặc ảnh quét (JPEG, PNG, TIFF)."))
     agency = loaded.record.agency
     signed_at = timezone.now().replace(microsecond=0)
-    visible = getattr(settings, "MOTCUA_SIGNING_VISIBLE", True)
+    visible = settings.MOTCUA_SIGNING_VISIBLE
     request = pades.SignatureRequest(
         signed_at=signed_at,
-        reason=getattr(settings, "MOTCUA_SIGNING_REASON", DEFAULT_REASON) or DEFAULT_REASON,
+        reason=settings.MOTCUA_SIGNING_REASON,
         location=agency.address or agency.name,
         name=loaded.facts.common_name,
         stamp=pades.StampText(

@@ -158,7 +158,7 @@ def _validation_context(moment: dt.datetime | None = None):
     # Always an explicit list: None would make pyHanko fall back to the system's trust store.
     return ValidationContext(
         trust_roots=list(certificates.trust_roots()),
-        allow_fetching=bool(getattr(settings, "MOTCUA_SIGNING_FETCH_REVOCATION", False)),
+        allow_fetching=settings.MOTCUA_SIGNING_FETCH_REVOCATION,
         moment=moment,
     )
 

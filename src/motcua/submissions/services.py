@@ -391,7 +391,7 @@ def application_form(draft: Draft, spec: FormSpec, cleaned: dict, dossier: Dossi
         title=spec.title, procedure_code=version.procedure.code, procedure_name=version.name,
         recipient=version.receiving_agency.name, applicant_name=dossier.applicant_name, sections=out,
         submitted_at=dossier.submitted_at, dossier_code=dossier.code, place=_place(version),
-        case_name=draft.case.name if draft.case_id else "", site_name=getattr(settings, "MOTCUA_SITE_NAME", ""),
+        case_name=draft.case.name if draft.case_id else "", site_name=settings.MOTCUA_SITE_NAME,
     )
 
 

@@ -33,7 +33,7 @@ class Answer:
 
 
 def _auth_header() -> dict[str, str]:
-    mode = (getattr(settings, "MOTCUA_SYNC_AUTH", "none") or "none").lower()
+    mode = settings.MOTCUA_SYNC_AUTH.lower()
     if mode == "bearer":
         return {"Authorization": f"Bearer {settings.MOTCUA_SYNC_TOKEN}"}
     if mode == "basic":
@@ -68,7 +68,7 @@ def post(payload: dict, idempotency_key: str, *, url: str | None = None, timeout
         "Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
         "Idempotency-Key": idempotency_key, "User-Agent": "motcua-sync/1",
     } | _auth_header()
-    timeout = timeout or getattr(settings, "MOTCUA_SYNC_TIMEOUT", 5)
+    timeout = timeout or settings.MOTCUA_SYNC_TIMEOUT
     try:
         reply = http.post(url, body, headers=headers, timeout=timeout, max_bytes=MAX_RESPONSE_BYTES)
     except (http.Unreachable, ValueError) as exc:

@@ -48,11 +48,11 @@ MIN_WAIT = dt.timedelta(seconds=5)
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "MOTCUA_SYNC_URL", ""))
+    return bool(settings.MOTCUA_SYNC_URL)
 
 
 def max_attempts() -> int:
-    return max(int(getattr(settings, "MOTCUA_SYNC_MAX_ATTEMPTS", 10) or 10), 1)
+    return max(int(settings.MOTCUA_SYNC_MAX_ATTEMPTS), 1)
 
 
 def service_for(event: Event) -> str | None:

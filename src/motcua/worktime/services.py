@@ -154,7 +154,7 @@ def _merged(periods: list[engine.Period]) -> tuple[engine.Period, ...]:
 def _current() -> _Snapshot:
     global _snapshot
     snapshot = _snapshot
-    ttl = float(getattr(settings, "MOTCUA_WORKTIME_CACHE_SECONDS", 0) or 0)
+    ttl = float(settings.MOTCUA_WORKTIME_CACHE_SECONDS)
     if snapshot is not None and ttl and time.monotonic() - snapshot.checked_at < ttl:
         return snapshot
     stamp = _stamp()

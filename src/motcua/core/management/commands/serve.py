@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -28,13 +29,13 @@ class Command(BaseCommand):
     help = "Chạy máy chủ web cho môi trường vận hành (granian, WSGI)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("MOTCUA_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("MOTCUA_PORT", "8000")))
+        parser.add_argument("--host", default=settings.MOTCUA_HOST)
+        parser.add_argument("--port", type=int, default=settings.MOTCUA_PORT)
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("MOTCUA_WEB_WORKERS", "2")),
+            "--workers", type=int, default=settings.MOTCUA_WEB_WORKERS,
             help="Số tiến trình (mặc định 2; thường bằng số nhân CPU)",
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("MOTCUA_WEB_THREADS", "4")),
+        parser.add_argument("--threads", type=int, default=settings.MOTCUA_WEB_THREADS,
                             help="Số luồng xử lý mỗi tiến trình")
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--migrate", action="store_true", help="Chạy migrate trước khi phục vụ")
@@ -56,12 +57,12 @@ class Command(BaseCommand):
             "--workers", str(workers),
             "--blocking-threads", str(threads),
             "--no-ws",
-            "--log-level", os.environ.get("MOTCUA_SERVER_LOG_LEVEL", "warning"),
+            "--log-level", settings.MOTCUA_SERVER_LOG_LEVEL,
             "motcua.wsgi:application",
         ]
         self.stdout.write(f"motcua: http://{host}:{port}/ ({workers} tiến trình)")
         self.stdout.flush()
-        if no_worker or os.environ.get("MOTCUA_EMBEDDED_WORKER", "1") == "0":
+        if no_worker or not settings.MOTCUA_EMBEDDED_WORKER:
             os.execv(sys.executable, argv)  # noqa: S606 (replace this process with the server)
         sys.exit(supervise(argv, [sys.executable, "-m", "motcua", "worker"]))
 
