@@ -35,6 +35,7 @@ from motcua.catalog.models import (
 )
 from motcua.catalog.search import Filters, search
 from motcua.core.text import MAX_QUERY_CHARS, fold
+from motcua.worktime import services as worktime
 
 logger = logging.getLogger(__name__)
 
@@ -178,14 +179,10 @@ def procedure_list(request):
 
 
 def _due_estimates(cases) -> None:
-    """Attach `due_estimate` (due, confirmed) to each case, when the working calendar exists."""
-    try:
-        from motcua.worktime.services import due_for_case
-    except ImportError:  # the working calendar is not installed yet
-        return
+    """Attach `due_estimate` (due, confirmed) to each case."""
     for case in cases:
         try:
-            case.due_estimate = due_for_case(case)
+            case.due_estimate = worktime.due_for_case(case)
         except Exception:  # an estimate is a convenience: never break the page for it
             logger.exception("due_for_case failed for case %s", case.pk)
             case.due_estimate = None

@@ -50,10 +50,8 @@ class Command(BaseCommand):
         call_command("dev_certificate", stdout=self.stdout)
 
     def _calendar(self) -> None:
-        try:
-            from motcua.worktime.services import ensure_years
-        except ImportError:
-            return
+        from motcua.worktime.services import ensure_years
+
         year = timezone.localdate().year
         ensure_years(range(year - 1, year + 3), persist=True)
 
