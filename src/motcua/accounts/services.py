@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -415,5 +415,3 @@ def code_check_rule(ip: str) -> Rule:
     return Rule(f"code-check-ip:{ip}", int(_setting("MOTCUA_CODE_FAILURES_PER_IP", 30)), 900)
 
 
-def identity_query(id_number: str):
-    return User.objects.filter(Q(id_number=id_number) & Q(identity_verified_at__isnull=False))

@@ -63,10 +63,6 @@ def _render(request, template: str, context: dict, status: int = 200):
     return admin_render(request, template, context, admin_nav="procedures", status=status)
 
 
-def _procedure_url(procedure) -> str:
-    return f"{BASE}thu-tuc/{procedure.code}/"
-
-
 def _draft_url(procedure, tab: str) -> str:
     return f"{BASE}thu-tuc/{procedure.code}/ban-nhap/{tab}/"
 

@@ -20,8 +20,6 @@ EARLIEST = dt.date(2000, 1, 1)
 MAX_YEARS = 5
 MAX_INPUT = 20
 
-PRESETS = ("thang", "thang-truoc", "quy", "nam")
-
 
 class PeriodError(ValueError):
     """A period the reports refuse; `field` names the input to fix ("tu", "den" or "ky")."""

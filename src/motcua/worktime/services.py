@@ -41,13 +41,6 @@ PUNCTUALITY_LABELS = {
     Punctuality.ON_TIME: _("Đúng hạn"),
     Punctuality.LATE: _("Quá hạn"),
 }
-UNIT_LABELS = {
-    Unit.WORKING_DAYS: _("ngày làm việc"),
-    Unit.WORKING_HOURS: _("giờ làm việc"),
-    Unit.DAYS: _("ngày"),
-    Unit.MONTHS: _("tháng"),
-    Unit.SAME_DAY: _("trong ngày"),
-}
 # Agency trees are shallow (ministry > province > department > office); this stops a cycle.
 _MAX_AGENCY_DEPTH = 20
 # Cached calendars per snapshot (one per office-hours pattern and year set in practice).
