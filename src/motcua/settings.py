@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.audit",
     "motcua.api",
+    "motcua.ops",
 ]
 
 MIDDLEWARE = [

@@ -339,7 +339,7 @@ def api_sign_in(request, username: str, password: str, otp: str = ""):
     for staff with a TOTP app, the same second factor (field `otp`). Raises ApiError otherwise."""
     from django.contrib.auth import authenticate
 
-    from motcua.api.errors import ApiError
+    from motcua.core.api_errors import ApiError
     from motcua.core.ratelimit import peek_all, wait_text
 
     from . import services

@@ -9,12 +9,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.catalog.api import router as catalog_router
+from motcua.core.api_errors import ApiError, error_body
 from motcua.dossiers.api import router as dossiers_router
 from motcua.integrations.api import router as webhooks_router
 from motcua.reports.api import router as reports_router
 from motcua.worktime.api import router as worktime_router
-
-from .errors import ApiError, error_body
 
 api = NinjaAPI(
     title="motcua API",

@@ -35,8 +35,8 @@ from ninja.utils import check_csrf
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
-from motcua.api.errors import ApiError
 from motcua.audit import log_access, throttle
+from motcua.core.api_errors import ApiError
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, REQUEST_ATTRIBUTE, require_scope
 
 from . import actions, lifecycle, paperwork, reception, tracking

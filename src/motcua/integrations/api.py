@@ -11,7 +11,7 @@ from __future__ import annotations
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from motcua.api.errors import ApiError
+from motcua.core.api_errors import ApiError
 from motcua.dossiers.api import api_auth
 from motcua.dossiers.models import EventKind
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from motcua.agencies.models import Agency
-from motcua.api.errors import ApiError
+from motcua.core.api_errors import ApiError
 from motcua.dossiers.api import api_auth
 from motcua.integrations.scopes import INDICATORS_READ, require_scope
 

@@ -46,6 +46,7 @@ MAX_FILES_PER_DRAFT = 60
 MAX_FORM_JSON = 256 * 1024
 WALLET_LIMIT = 200
 ONLINE_LEVEL = ServiceLevel.PARTLY_ONLINE
+DEFAULT_DRAFT_RETENTION_DAYS = 180
 
 
 class DraftProblem(Exception):
@@ -483,3 +484,8 @@ def error_message(exc: Exception) -> str:
     if isinstance(exc, DraftProblem | DossierError):
         return exc.message
     return _("Có lỗi khi xử lý; hãy thử lại.")
+
+
+def draft_retention_days() -> int:
+    """Days a draft is kept after its last save (the daily housekeeping removes older ones)."""
+    return max(int(getattr(settings, "MOTCUA_DRAFT_RETENTION_DAYS", DEFAULT_DRAFT_RETENTION_DAYS)), 1)
