@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "motcua.eforms",
     "motcua.submissions",
     "motcua.notify",
+    "motcua.staff",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.administration",

@@ -115,7 +115,7 @@ def _message(expires_at, **fields):
 
 def test_it_removes_codes_a_week_after_they_expired_and_keeps_the_others(people):
     from motcua.accounts.models import VerificationCode
-    from motcua.dossiers.api import issue_token
+    from motcua.api.auth import issue_token
     from motcua.dossiers.models import ApiToken
     from motcua.notify.models import Message
 

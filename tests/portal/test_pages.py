@@ -244,7 +244,7 @@ def test_it_estimates_the_due_date_when_the_working_calendar_is_there(client, ca
 
     from django.utils import timezone
 
-    from motcua.worktime import services
+    from motcua.catalog import deadlines as services
 
     due = timezone.make_aware(dt.datetime(2026, 12, 3, 9, 15))
     monkeypatch.setattr(services, "due_for_case", lambda case, start=None: SimpleNamespace(due=due, confirmed=True))
@@ -259,7 +259,7 @@ def test_it_says_when_the_calendar_is_not_confirmed(client, catalog, monkeypatch
 
     from django.utils import timezone
 
-    from motcua.worktime import services
+    from motcua.catalog import deadlines as services
 
     due = timezone.make_aware(dt.datetime(2026, 12, 6, 17, 0))
     monkeypatch.setattr(services, "due_for_case", lambda case, start=None: SimpleNamespace(due=due, confirmed=False))
@@ -269,7 +269,7 @@ def test_it_says_when_the_calendar_is_not_confirmed(client, catalog, monkeypatch
 
 
 def test_it_keeps_the_page_when_the_estimate_fails(client, catalog, monkeypatch):
-    from motcua.worktime import services
+    from motcua.catalog import deadlines as services
 
 
     def broken(case, start=None):
@@ -467,7 +467,7 @@ def test_it_keeps_the_procedure_page_to_a_few_queries(client, catalog, form_with
     for i in range(5):
         Guide.objects.create(version=version, order=i, title=f"Hướng dẫn {i}")
         FAQ.objects.create(version=version, order=i, question=f"Câu hỏi {i}?", answer="Trả lời.")
-    from motcua.worktime import services
+    from motcua.catalog import deadlines as services
 
     monkeypatch.setattr(services, "due_for_case", lambda case, start=None: None)  # the page's own queries
     with django_assert_max_num_queries(8):

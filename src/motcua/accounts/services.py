@@ -356,6 +356,21 @@ def signin_lock(rules: list[Rule]) -> SigninLock | None:
     return SigninLock(personal if not personal.allowed else decision, not personal.allowed)
 
 
+def signin_lock_text(lock: SigninLock) -> str:
+    """Why a sign-in is refused, until when, and (for an account's lock) how to lift it sooner: a
+    password reset clears the account's failures (reset_password), so does a system administrator
+    (the user's page in the Django admin). A lock of the client's address only waits."""
+    wait = ratelimit.wait_text(lock.decision.retry_after)
+    if not lock.personal:
+        return _("Có quá nhiều lần đăng nhập sai từ mạng này nên tạm thời bị chặn. %(wait)s") % {"wait": wait}
+    return _("Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. %(wait)s") % {
+        "wait": wait} + " " + unlock_hint()
+
+
+def unlock_hint() -> str:
+    return _("Muốn mở khóa ngay: đặt lại mật khẩu bằng “Quên mật khẩu” (đặt xong là mở khóa), hoặc nhờ quản "
+             "trị hệ thống mở khóa.")
+
 def signin_failed(rules: list[Rule], users: list[User], *, ip: str, door: str) -> list[Decision]:
     """Count one failed sign-in on every rule (signin_rules(identifier, ip, users)); an account
     whose own count reaches the limit now is locked, and the change log says so. The decisions of

@@ -19,7 +19,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
-from motcua.backoffice.forms import mark_invalid
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
     FAQ,
@@ -33,6 +32,7 @@ from motcua.catalog.models import (
     TimeUnit,
 )
 from motcua.dossiers.files import accepted_extensions, zip_problem
+from motcua.staff.forms import mark_invalid
 
 MAX_FEE_VND = 10_000_000_000
 DEFAULT_MAX_FORM_BYTES = 10 * 1024 * 1024

@@ -28,7 +28,6 @@ from django.views.decorators.http import require_POST
 
 from motcua.audit import changelog
 from motcua.audit.models import ChangeLog
-from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
     FAQ,
@@ -39,6 +38,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.core.text import query_words
+from motcua.staff.pages import staff_render
 
 from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import (

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
+from motcua.catalog import deadlines
 from motcua.catalog.models import (
     Component,
     FormTemplate,
@@ -35,7 +36,6 @@ from motcua.catalog.models import (
 )
 from motcua.catalog.search import Filters, search
 from motcua.core.text import MAX_QUERY_CHARS, fold
-from motcua.worktime import services as worktime
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def _due_estimates(cases) -> None:
     """Attach `due_estimate` (due, confirmed) to each case."""
     for case in cases:
         try:
-            case.due_estimate = worktime.due_for_case(case)
+            case.due_estimate = deadlines.due_for_case(case)
         except Exception:  # an estimate is a convenience: never break the page for it
             logger.exception("due_for_case failed for case %s", case.pk)
             case.due_estimate = None
