@@ -29,8 +29,9 @@ system-deps:
 services:
 	bash scripts/ensure-services.sh
 
-# The whole suite: SQLite, PostgreSQL, then the browser journeys (PostgreSQL), at one instant of the
-# test clock (MOTCUA_TEST_CLOCK_SEED, printed; tests/clock.py). Every part runs even if one fails.
+# The whole suite: the lint (make lint), SQLite, PostgreSQL, then the browser journeys (PostgreSQL),
+# at one instant of the test clock (MOTCUA_TEST_CLOCK_SEED, printed; tests/clock.py). Every part
+# runs even if one fails.
 test: install system-deps services
 	PY=$(PY) PG_URL=$(PG_URL) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
 
@@ -48,8 +49,7 @@ test-clock: install system-deps services
 	PY=$(PY) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test-clock.sh
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/mypy
+	BIN=$(VENV)/bin bash scripts/lint.sh
 
 messages: install
 	cd src/motcua && ../../$(PY) -m motcua compilemessages

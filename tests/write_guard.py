@@ -25,8 +25,8 @@ SRC = str(Path(__file__).resolve().parent.parent / "src" / "motcua") + "/"
 # table -> modules (paths under src/motcua/) allowed to write it, and why.
 DOSSIER_WRITERS = (
     "dossiers/actions.py",  # the action layer
-    "dossiers/generator.py",  # the bulk generator (bench, make test-scale): COPY-like inserts
-    "core/cleanup.py",  # housekeeping: drafts older than the retention
+    "ops/generator/write.py",  # the bulk generator (bench, make test-scale): COPY-like inserts
+    "ops/cleanup.py",  # housekeeping: drafts older than the retention
     "core/backup.py",  # restore
 )
 # The catalogue: a procedure, its versions and every part of a version (#15 item 4).

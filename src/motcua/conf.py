@@ -220,8 +220,6 @@ SETTINGS: tuple[Setting, ...] = (
     # --- accounts (docs/accounts.md) --------------------------------------------------------------
     _s("MOTCUA_ACCOUNTS_USE_NOTIFY", BOOL, True, "verification codes go through the notification queue "
        "(off: e-mail by Django directly)"),
-    _s("MOTCUA_ACCOUNTS_NOTIFY_MODULES", LIST, ["motcua.notify.services"],
-       "the modules whose `send_code` carries verification codes"),
     _s("MOTCUA_CODE_TTL_SECONDS", INT, 600, "a verification code is valid this long"),
     _s("MOTCUA_CODE_MAX_ATTEMPTS", INT, 5, "tries of one verification code"),
     _s("MOTCUA_CODE_RESEND_SECONDS", INT, 60, "a new code after this long at most"),

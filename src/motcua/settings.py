@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "motcua.eforms",
     "motcua.submissions",
     "motcua.notify",
+    "motcua.staff",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.administration",
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.audit",
     "motcua.api",
+    "motcua.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,9 @@
-"""How codes leave: through the notification app's outbox, or Django's mail when it is not there."""
+"""How codes leave: through the notification app's outbox, or Django's mail when MOTCUA_ACCOUNTS_USE_NOTIFY is off."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from django.core import mail
 
 from motcua.accounts import messaging
@@ -32,7 +31,6 @@ def test_without_the_notification_app_an_sms_is_reported_as_not_sent(db, setting
 
 
 def test_with_the_notification_app_codes_are_queued_as_secret_messages(db, settings):
-    pytest.importorskip("motcua.notify.services")
     from motcua.notify.models import Message
 
     settings.MOTCUA_ACCOUNTS_USE_NOTIFY = True
@@ -63,7 +61,6 @@ def test_a_sign_up_when_nothing_can_carry_the_sms_says_so(client, db, settings, 
 
 def test_a_sign_up_code_travels_through_the_job_queue_and_works(client, db, settings):
     """The real wiring: sign-up -> notify outbox -> job worker -> e-mail -> the code verifies the account."""
-    pytest.importorskip("motcua.notify.services")
     from motcua.accounts.models import User
     from motcua.jobs import runner
 

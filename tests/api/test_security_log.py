@@ -11,8 +11,8 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.signals import SECOND_FACTOR, credentials_changed
+from motcua.api.auth import issue_token
 from motcua.audit.models import ChangeLog
-from motcua.dossiers.api import issue_token
 from tests.audit.test_it_two_factor import PASSWORD, VERIFY, code_for, enrol, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ import pytest
 from django.test import Client
 
 from motcua.accounts.models import Membership, User
+from motcua.api.auth import issue_token
 from motcua.dossiers import actions
-from motcua.dossiers.api import issue_token
 from motcua.dossiers.models import Dossier
 from tests.backoffice.conftest import PDF, fresh, online_dossier
 

@@ -9,10 +9,10 @@ import io
 import pytest
 from django.db import connection
 
+from motcua.api.auth import issue_token
 from motcua.audit.models import AccessKind, PersonalDataAccess
 from motcua.audit.verify import EDITED, verify
 from motcua.dossiers import actions
-from motcua.dossiers.api import issue_token
 from tests.backoffice.conftest import PDF, counter_dossier, online_dossier
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from motcua.dossiers.api import issue_token
+from motcua.api.auth import issue_token
 from motcua.dossiers.models import ApiToken
 from tests.audit.test_it_two_factor import PASSWORD, enrol, sign_in
 from tests.backoffice.conftest import counter_dossier

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from motcua.api.auth import issue_token
 from motcua.dossiers import actions, files
-from motcua.dossiers.api import issue_token
 from motcua.dossiers.errors import FileRefused
 from motcua.dossiers.models import Dossier, DossierFile, Status
 from tests.backoffice.conftest import BIRTH, PDF, PNG, counter_dossier, fresh, online_dossier, version_of

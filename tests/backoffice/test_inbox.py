@@ -80,7 +80,7 @@ def test_it_says_due_soon_within_a_day(people, login, monkeypatch):
         (dt.datetime(2026, 3, 22, 12, 0, tzinfo=TZ), "due--soon", "Sắp đến hạn"),
         (dt.datetime(2026, 3, 24, 8, 0, tzinfo=TZ), "due--late", "Quá hạn"),
     ]:
-        monkeypatch.setattr("motcua.backoffice.views.current_time", lambda now=now: now)
+        monkeypatch.setattr("motcua.staff.pages.current_time", lambda now=now: now)
         row = row_of(c.get("/can-bo/").content.decode(), dossier.code)
         assert css in row and word in row, now
         due = {"due--ok": "ok", "due--soon": "soon", "due--late": "late"}[css]

@@ -23,7 +23,7 @@ def local(day: int, hour: int) -> dt.datetime:
 @pytest.fixture
 def clock(monkeypatch):
     def set_now(now: dt.datetime) -> None:
-        monkeypatch.setattr("motcua.backoffice.views.current_time", lambda: now)
+        monkeypatch.setattr("motcua.staff.pages.current_time", lambda: now)
 
     set_now(FRIDAY_4PM)
     return set_now

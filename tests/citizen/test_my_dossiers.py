@@ -297,36 +297,28 @@ def test_bad_input_never_fails(citizen_client, people):
 
 
 def test_fees_due_link_to_online_payment(citizen_client, people):
-    from django.apps import apps
-
     from motcua.catalog.models import Fee
 
     d = received(people)
     Fee.objects.filter(version=d.procedure_version).update(amount_vnd=8000)
     html = page(citizen_client.get(f"/ho-so-cua-toi/{d.code}/"))
     assert "Còn phải nộp" in html and "8.000 đ" in html
-    if apps.is_installed("motcua.payments"):
-        assert f"/thanh-toan/ho-so/{d.code}/?next=%2Fho-so-cua-toi%2F" in html
-        assert "Thanh toán trực tuyến" in html
+    assert f"/thanh-toan/ho-so/{d.code}/?next=%2Fho-so-cua-toi%2F" in html
+    assert "Thanh toán trực tuyến" in html
 
 
-def test_without_the_payments_app_fees_are_paid_at_the_counter(citizen_client, people, monkeypatch):
-    from motcua.catalog.models import Fee
-    from motcua.citizen import integrations
+def test_without_online_payment_fees_are_paid_at_the_counter(citizen_client, people):
+    from motcua.catalog.models import Fee, ServiceLevel
 
-    monkeypatch.setattr(integrations, "_payments", lambda: None)
     d = received(people)
     Fee.objects.filter(version=d.procedure_version).update(amount_vnd=8000)
+    type(d.procedure_version).objects.filter(pk=d.procedure_version_id).update(level=ServiceLevel.PARTLY_ONLINE)
     html = page(citizen_client.get(f"/ho-so-cua-toi/{d.code}/"))
     assert "Còn phải nộp" in html and "8.000 đ" in html
     assert "Thanh toán trực tuyến" not in html and "Bộ phận Một cửa" in html
 
 
 def test_a_signed_copy_replaces_its_source(citizen_client, people):
-    from django.apps import apps
-
-    if not apps.is_installed("motcua.signing"):
-        pytest.skip("the signing app is not installed")
     from motcua.signing.models import SignedResult
 
     d = completed(people)

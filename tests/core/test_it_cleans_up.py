@@ -1,4 +1,4 @@
-"""Housekeeping (motcua.core.cleanup): for each kind an old item goes and a fresh or used one stays;
+"""Housekeeping (motcua.ops.cleanup): for each kind an old item goes and a fresh or used one stays;
 stored files really leave the (local) storage, only after the commit; a dry run removes nothing."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.core import cleanup
+from motcua.ops import cleanup
 from tests.dossiers.conftest import T0, counter_dossier
 from tests.submissions.conftest import BIRTH, PDF, PNG, eforms, upload_file, version_of  # noqa: F401
 
@@ -115,7 +115,7 @@ def _message(expires_at, **fields):
 
 def test_it_removes_codes_a_week_after_they_expired_and_keeps_the_others(people):
     from motcua.accounts.models import VerificationCode
-    from motcua.dossiers.api import issue_token
+    from motcua.api.auth import issue_token
     from motcua.dossiers.models import ApiToken
     from motcua.notify.models import Message
 
@@ -213,8 +213,8 @@ def test_it_runs_daily_in_the_worker(drafts, django_capture_on_commit_callbacks)
 
 
 def test_it_removes_jobs_done_a_month_ago_and_keeps_failed_and_deduplicated_ones(db, settings):
-    from motcua.core.cleanup import remove_finished_jobs
     from motcua.jobs.models import Job
+    from motcua.ops.cleanup import remove_finished_jobs
 
     now = timezone.now()
     old, month = now - dt.timedelta(days=31), now - dt.timedelta(days=29)

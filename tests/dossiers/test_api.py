@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from motcua.dossiers.api import hash_token, issue_token
+from motcua.api.auth import hash_token, issue_token
 from motcua.dossiers.models import ApiToken, Dossier, Event
 from motcua.dossiers.tracking import mask_name
 from tests.answers import valid_answers

@@ -8,8 +8,8 @@ import io
 import pytest
 from django.test import Client
 
+from motcua.api.auth import issue_token
 from motcua.dossiers import actions
-from motcua.dossiers.api import issue_token
 from motcua.dossiers.queries import owner_files, visible_files
 
 from .conftest import PDF, T0, at, fresh, online_dossier, result_file, version_of

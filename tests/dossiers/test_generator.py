@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from motcua.dossiers import lifecycle
-from motcua.dossiers.generator import GenerationError, generate, generated
 from motcua.dossiers.lifecycle import Action, Capacity
 from motcua.dossiers.models import Dossier, DossierSequence, Event, Status
+from motcua.ops.generator import GenerationError, generate, generated
 
 from .conftest import TZ
 

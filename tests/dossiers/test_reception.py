@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from motcua.api.auth import issue_token
 from motcua.dossiers import reception
-from motcua.dossiers.api import issue_token
 from motcua.dossiers.errors import FileRefused, InvalidInput, PermissionDenied
 from motcua.dossiers.lifecycle import MAX_MISSING_ITEMS
 from motcua.dossiers.models import Dossier, DossierFile, Event, IdempotencyKey

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.models import Membership
-from motcua.dossiers.api import issue_token
+from motcua.api.auth import issue_token
 from motcua.integrations import tokens
 from motcua.integrations.models import ServiceAccount, ServiceToken
 from tests.dossiers.conftest import BIRTH, T0, counter_dossier

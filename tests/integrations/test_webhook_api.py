@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from motcua.dossiers.api import issue_token
+from motcua.api.auth import issue_token
 from motcua.integrations import tokens
 from motcua.integrations.models import WebhookDelivery, WebhookSubscription
 from tests.dossiers.conftest import BIRTH, T0, counter_dossier

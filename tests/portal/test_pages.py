@@ -244,7 +244,8 @@ def test_it_estimates_the_due_date_when_the_working_calendar_is_there(client, ca
 
     from django.utils import timezone
 
-    services = pytest.importorskip("motcua.worktime.services")
+    from motcua.catalog import deadlines as services
+
     due = timezone.make_aware(dt.datetime(2026, 12, 3, 9, 15))
     monkeypatch.setattr(services, "due_for_case", lambda case, start=None: SimpleNamespace(due=due, confirmed=True))
     page = html(client.get(reverse("portal:procedure", args=[LLTP])))
@@ -258,7 +259,8 @@ def test_it_says_when_the_calendar_is_not_confirmed(client, catalog, monkeypatch
 
     from django.utils import timezone
 
-    services = pytest.importorskip("motcua.worktime.services")
+    from motcua.catalog import deadlines as services
+
     due = timezone.make_aware(dt.datetime(2026, 12, 6, 17, 0))
     monkeypatch.setattr(services, "due_for_case", lambda case, start=None: SimpleNamespace(due=due, confirmed=False))
     page = html(client.get(reverse("portal:procedure", args=[LLTP])))
@@ -266,17 +268,9 @@ def test_it_says_when_the_calendar_is_not_confirmed(client, catalog, monkeypatch
     assert "chưa được cơ quan xác nhận" in page
 
 
-def test_it_works_without_the_working_calendar(client, catalog, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "motcua.worktime.services", None)  # import raises ImportError
-    response = client.get(reverse("portal:procedure", args=[LLTP]))
-    assert response.status_code == 200
-    assert "Nếu nộp hồ sơ bây giờ" not in html(response)
-
-
 def test_it_keeps_the_page_when_the_estimate_fails(client, catalog, monkeypatch):
-    services = pytest.importorskip("motcua.worktime.services")
+    from motcua.catalog import deadlines as services
+
 
     def broken(case, start=None):
         raise RuntimeError("calendar table missing")
@@ -473,9 +467,9 @@ def test_it_keeps_the_procedure_page_to_a_few_queries(client, catalog, form_with
     for i in range(5):
         Guide.objects.create(version=version, order=i, title=f"Hướng dẫn {i}")
         FAQ.objects.create(version=version, order=i, question=f"Câu hỏi {i}?", answer="Trả lời.")
-    import sys
+    from motcua.catalog import deadlines as services
 
-    monkeypatch.setitem(sys.modules, "motcua.worktime.services", None)  # the page's own queries
+    monkeypatch.setattr(services, "due_for_case", lambda case, start=None: None)  # the page's own queries
     with django_assert_max_num_queries(8):
         response = client.get(reverse("portal:procedure", args=[LLTP]))
     assert response.status_code == 200

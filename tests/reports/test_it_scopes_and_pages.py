@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from motcua.dossiers.api import issue_token
+from motcua.api.auth import issue_token
 
 from .conftest import BUILDING, MARCH, at, counter_dossier
 

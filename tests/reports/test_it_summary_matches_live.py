@@ -142,7 +142,7 @@ def test_a_change_written_while_it_refreshed_is_taken_by_the_next_refresh(histor
 
 @pytest.fixture
 def generated(catalog):
-    from motcua.dossiers.generator import generate
+    from motcua.ops.generator import generate
 
     now = timezone.now()
     generate(1200, seed=11, months=14, now=now, batch_size=400)

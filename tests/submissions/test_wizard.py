@@ -56,35 +56,20 @@ def test_level_1_and_2_procedures_have_no_wizard(web):
     assert web.get("/nop-ho-so/9.999999/").status_code == 404
 
 
-def test_without_the_accounts_rule_staff_accounts_cannot_submit(client, eforms, monkeypatch):
-    from motcua.accounts.models import Membership, User
-    from motcua.agencies.models import Agency
-    from motcua.submissions import access
+def test_the_accounts_rule_decides(web, citizen):
+    from django.urls import reverse
+    from django.utils import timezone
 
-    monkeypatch.setattr(access, "_accounts_services", lambda: None)
-    staff = User.objects.create_user("tiepnhan_x", password="x")
-    Membership.objects.create(user=staff, agency=Agency.objects.get(unit_code="000.21.01.H12"), role="receptionist")
-    client.force_login(staff)
-    response = client.get(f"/nop-ho-so/{BIRTH}/")
-    assert response.status_code == 403 and "Tài khoản cán bộ" in response.content.decode()
-    assert client.post(f"/nop-ho-so/{BIRTH}/").status_code == 403
-    assert not Draft.objects.exists()
-
-
-def test_the_accounts_rule_decides_when_it_exists(web, monkeypatch):
-    from types import SimpleNamespace
-
-    from motcua.submissions import access
-
-    rules = SimpleNamespace(can_submit=lambda user: False,
-                            submission_block_reason=lambda user: "Tài khoản chưa được xác minh.",
-                            verify_url=lambda: "/xac-minh/")
-    monkeypatch.setattr(access, "_accounts_services", lambda: rules)
+    citizen.self_registered = True
+    citizen.email_verified_at = citizen.phone_verified_at = citizen.identity_verified_at = None
+    citizen.save()
     response = web.get(f"/nop-ho-so/{BIRTH}/")
     page = response.content.decode()
-    assert response.status_code == 403 and "Tài khoản chưa được xác minh." in page and 'href="/xac-minh/"' in page
+    verify = reverse("accounts:verify")
+    assert response.status_code == 403 and "Tài khoản chưa được xác minh." in page and f'href="{verify}"' in page
     assert web.get("/nop-ho-so/nhap/").status_code == 403
-    rules.can_submit = lambda user: True
+    citizen.email, citizen.email_verified_at = "an@example.invalid", timezone.now()
+    citizen.save()
     assert web.get(f"/nop-ho-so/{BIRTH}/").status_code == 200
 
 

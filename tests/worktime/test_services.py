@@ -10,13 +10,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from motcua.agencies.models import Agency
+from motcua.catalog.deadlines import due_for_case
 from motcua.worktime import services
 from motcua.worktime.models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
 from motcua.worktime.services import (
     calendar_for,
     confirm_years,
     due_for,
-    due_for_case,
     ensure_years,
     generate_calendar_year,
     year_status,

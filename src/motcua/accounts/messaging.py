@@ -1,17 +1,17 @@
 """The one place where accounts send a message (a verification or reset code).
 
-Messages go through the notification app (`motcua.notify`), which queues an e-mail or SMS in
-the database job queue, in the transaction of the change that asked for it. Until that app is
-installed (or if it has no `send_code`), e-mails fall back to Django's `send_mail` after the
-transaction commits, and SMS can only be logged: the page then tells the person the code
-could not be sent (`Delivery.sent` is False), never a 500.
+Messages go through the notification app (`motcua.notify`), which registers its `send_code` here
+at start-up (accounts sits below it and does not import it) and queues an e-mail or SMS in the
+database job queue, in the transaction of the change that asked for it. With
+MOTCUA_ACCOUNTS_USE_NOTIFY off, e-mails go by Django's `send_mail` after the transaction commits,
+and SMS can only be logged: the page then tells the person the code could not be sent
+(`Delivery.sent` is False), never a 500.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,32 +36,22 @@ class Delivery:
     via: str  # "notify", "mail", "log"
 
 
-def _notify_send_code():
+# notify's `send_code(user_or_address, purpose, code, *, channel, valid_minutes, link)`.
+_code_sender: Callable | None = None
+
+
+def register_code_sender(func: Callable) -> None:
+    """Set the channel that queues codes (motcua.notify registers its `send_code` in ready())."""
+    global _code_sender
+    _code_sender = func
+
+
+def _notify_send_code() -> Callable | None:
     if not settings.MOTCUA_ACCOUNTS_USE_NOTIFY:
         return None
-    for name in settings.MOTCUA_ACCOUNTS_NOTIFY_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # not there (yet)
-            log.exception("cannot import %s", name)
-            continue
-        except Exception:  # a broken notify app: fall back rather than fail sign-up
-            log.exception("cannot import %s", name)
-            continue
-        func = getattr(module, "send_code", None)
-        if callable(func):
-            return func
-    return None
-
-
-def _accepts(func, name: str) -> bool:
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    if _code_sender is None:
+        raise RuntimeError("no code sender registered: motcua.notify must be installed")
+    return _code_sender
 
 
 def send_code(destination: str, channel: str, purpose: str, code: str, *, link: str = "", user=None) -> Delivery:
@@ -71,17 +61,11 @@ def send_code(destination: str, channel: str, purpose: str, code: str, *, link: 
     """
     notify = _notify_send_code()
     if notify is not None:
-        kwargs = {}
-        if link and _accepts(notify, "link"):
-            kwargs["link"] = link
-        if _accepts(notify, "channel"):
-            kwargs["channel"] = channel
-        if _accepts(notify, "valid_minutes"):
-            kwargs["valid_minutes"] = _minutes()
         try:
             # A savepoint: a refused message must not spoil the caller's transaction.
             with transaction.atomic():
-                queued = notify(destination, NOTIFY_PURPOSES.get((purpose, channel), purpose), code, **kwargs)
+                queued = notify(destination, NOTIFY_PURPOSES.get((purpose, channel), purpose), code,
+                                channel=channel, valid_minutes=_minutes(), link=link)
         except Exception:  # a broken channel must not break sign-up: say "not sent", let them resend
             log.exception("notify.send_code failed for a %s code (%s)", purpose, channel)
             return Delivery(False, "notify")

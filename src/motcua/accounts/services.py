@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -353,6 +353,21 @@ def signin_lock(rules: list[Rule]) -> SigninLock | None:
     return SigninLock(personal if not personal.allowed else decision, not personal.allowed)
 
 
+def signin_lock_text(lock: SigninLock) -> str:
+    """Why a sign-in is refused, until when, and (for an account's lock) how to lift it sooner: a
+    password reset clears the account's failures (reset_password), so does a system administrator
+    (the user's page in the Django admin). A lock of the client's address only waits."""
+    wait = ratelimit.wait_text(lock.decision.retry_after)
+    if not lock.personal:
+        return _("Có quá nhiều lần đăng nhập sai từ mạng này nên tạm thời bị chặn. %(wait)s") % {"wait": wait}
+    return _("Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. %(wait)s") % {
+        "wait": wait} + " " + unlock_hint()
+
+
+def unlock_hint() -> str:
+    return _("Muốn mở khóa ngay: đặt lại mật khẩu bằng “Quên mật khẩu” (đặt xong là mở khóa), hoặc nhờ quản "
+             "trị hệ thống mở khóa.")
+
 def signin_failed(rules: list[Rule], users: list[User], *, ip: str, door: str) -> list[Decision]:
     """Count one failed sign-in on every rule (signin_rules(identifier, ip, users)); an account
     whose own count reaches the limit now is locked, and the change log says so. The decisions of
@@ -412,5 +427,3 @@ def code_check_rule(ip: str) -> Rule:
     return Rule(f"code-check-ip:{ip}", int(settings.MOTCUA_CODE_FAILURES_PER_IP), 900)
 
 
-def identity_query(id_number: str):
-    return User.objects.filter(Q(id_number=id_number) & Q(identity_verified_at__isnull=False))

@@ -339,18 +339,17 @@ def api_sign_in(request, username: str, password: str, otp: str = ""):
     for staff with a TOTP app, the same second factor (field `otp`). Raises ApiError otherwise."""
     from django.contrib.auth import authenticate
 
-    from motcua.api.errors import ApiError
+    from motcua.core.api_errors import ApiError
     from motcua.core.ratelimit import peek_all, wait_text
 
     from . import services
-    from .views import signin_lock_text
 
     identifier = str(username or "")[:254]
     users = services.candidates_for_identifier(identifier)
     rules = services.signin_rules(identifier, client_ip(request), users)
     lock = services.signin_lock(rules)
     if lock is not None:
-        raise ApiError(429, "rate_limited", signin_lock_text(lock), retry_after=lock.decision.retry_after)
+        raise ApiError(429, "rate_limited", services.signin_lock_text(lock), retry_after=lock.decision.retry_after)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         services.signin_failed(rules, users, ip=client_ip(request), door="api")

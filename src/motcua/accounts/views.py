@@ -56,22 +56,6 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def signin_lock_text(lock: services.SigninLock) -> str:
-    """Why a sign-in is refused, until when, and (for an account's lock) how to lift it sooner: a
-    password reset clears the account's failures (reset_password), so does a system administrator
-    (the user's page in the Django admin). A lock of the client's address only waits."""
-    wait = wait_text(lock.decision.retry_after)
-    if not lock.personal:
-        return _("Có quá nhiều lần đăng nhập sai từ mạng này nên tạm thời bị chặn. %(wait)s") % {"wait": wait}
-    return _("Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. %(wait)s") % {
-        "wait": wait} + " " + unlock_hint()
-
-
-def unlock_hint() -> str:
-    return _("Muốn mở khóa ngay: đặt lại mật khẩu bằng “Quên mật khẩu” (đặt xong là mở khóa), hoặc nhờ quản "
-             "trị hệ thống mở khóa.")
-
-
 def _refuse(form: StyledForm, message: str) -> None:
     """Put a form-level error on a form without running its checks again."""
     if form._errors is None:
@@ -192,7 +176,7 @@ class SignInView(auth_views.LoginView):
         lock = services.signin_lock(rules)
         if lock is not None:
             form = self.get_form()
-            _refuse(form, signin_lock_text(lock))
+            _refuse(form, services.signin_lock_text(lock))
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             return ratelimit.refused_response(response, lock.decision.retry_after)
         return super().post(request, *args, **kwargs)
@@ -207,9 +191,9 @@ class SignInView(auth_views.LoginView):
             if lock is not None and lock.personal:
                 form.add_error(None, _("Bạn đã đăng nhập sai %(n)s lần. Tài khoản tạm khóa đăng nhập. %(wait)s")
                                % {"n": rules[0].limit, "wait": wait_text(lock.decision.retry_after)}
-                               + " " + unlock_hint())
+                               + " " + services.unlock_hint())
             elif lock is not None:
-                form.add_error(None, signin_lock_text(lock))
+                form.add_error(None, services.signin_lock_text(lock))
             elif remaining <= 3:
                 form.add_error(None, ngettext(
                     "Bạn còn %(n)s lần thử trước khi bị tạm khóa đăng nhập.",

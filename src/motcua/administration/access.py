@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role
 from motcua.agencies.models import Agency
-from motcua.backoffice.access import forbidden, staff_required
+from motcua.staff.access import forbidden, staff_required
 
 
 def admin_agency_ids(staff) -> set[int] | None:
@@ -123,7 +123,7 @@ def draft_required(view):
 def admin_render(request, template: str, context: dict, *, admin_nav: str, status: int = 200):
     """A page of the admin area. A POST whose context carries errors is refused input: the page
     again with its messages and what was typed, answered 400."""
-    from motcua.backoffice.views import staff_render
+    from motcua.staff.pages import staff_render
 
     if status == 200 and request.method == "POST" and context.get("errors"):
         status = 400

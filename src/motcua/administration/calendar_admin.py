@@ -37,10 +37,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motcua.agencies.models import Agency
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
-from motcua.backoffice.access import forbidden
-from motcua.backoffice.forms import BaseForm, _one_line, _text
 from motcua.catalog.budget import WEEKDAYS
 from motcua.core.dates import parse_iso_date
+from motcua.staff.access import forbidden
+from motcua.staff.forms import BaseForm, one_line, plain_text
 from motcua.worktime import services as worktime
 from motcua.worktime.holidays_vn import SUPPORTED_YEARS
 from motcua.worktime.models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
@@ -159,13 +159,13 @@ class DayForm(BaseForm):
             self.mark_invalid()
 
     def clean_name(self):
-        name = _one_line(self.cleaned_data["name"])
+        name = one_line(self.cleaned_data["name"])
         if not name:
             raise ValidationError(_("Cần nhập tên ngày, ví dụ «Quốc khánh»."))
         return name
 
     def clean_reason(self):
-        return _text(self.cleaned_data.get("reason", ""))
+        return plain_text(self.cleaned_data.get("reason", ""))
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -289,7 +289,7 @@ def calendar_confirm(request, year: int):
     with transaction.atomic():
         row = CalendarYear.objects.select_for_update().get(pk=row.pk)
         before = changelog.snapshot(row)
-        row.note = _text(form.cleaned_data["note"])
+        row.note = plain_text(form.cleaned_data["note"])
         row.save(update_fields=["note", "updated_at"])
         worktime.confirm_years([row], request.user)
         row.refresh_from_db()
@@ -380,7 +380,7 @@ def calendar_day_delete(request, pk: int):
             day.delete()
             day.pk = before["id"]
             changelog.record(request.user, day, ChangeAction.DELETE, before=before,
-                             note=_text(request.POST.get("reason", ""))[:500])
+                             note=plain_text(request.POST.get("reason", ""))[:500])
             if _unconfirm(request, row, _("Xóa ngày %(date)s khỏi lịch đã xác nhận.") % {
                     "date": f"{day.date:%d/%m/%Y}"}):
                 messages.warning(request, _("Lịch năm %(year)s đã thay đổi nên cần được xác nhận lại.") % {

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.backoffice.views import staff_render
 from motcua.catalog.models import Component
 from motcua.eforms import actions, editing, rendering
 from motcua.eforms.defaults import GENERIC_TITLE
@@ -43,6 +42,7 @@ from motcua.eforms.schema import (
     summary,
     validate_schema,
 )
+from motcua.staff.pages import staff_render
 
 from .access import draft_required
 from .tabs import tab_context

@@ -19,7 +19,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
-from motcua.backoffice.forms import mark_invalid
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
     FAQ,
@@ -34,6 +33,7 @@ from motcua.catalog.models import (
 )
 from motcua.core.money import vnd
 from motcua.dossiers.files import accepted_extensions, zip_problem
+from motcua.staff.forms import mark_invalid
 
 MAX_FEE_VND = 10_000_000_000
 # Types a citizen's upload may have (dossiers.files recognises exactly these).

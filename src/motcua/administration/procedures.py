@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 
 from motcua.audit import changelog
 from motcua.audit.models import ChangeLog
-from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog.models import (
     FAQ,
@@ -40,6 +39,7 @@ from motcua.catalog.models import (
 from motcua.core.dates import parse_iso_datetime
 from motcua.core.money import vnd
 from motcua.core.text import query_words
+from motcua.staff.pages import staff_render
 
 from .access import admin_agencies, admin_render, admin_required, draft_required, procedure_admin
 from .forms_procedures import (
@@ -62,10 +62,6 @@ BASE = "/can-bo/quan-tri/"
 
 def _render(request, template: str, context: dict, status: int = 200):
     return admin_render(request, template, context, admin_nav="procedures", status=status)
-
-
-def _procedure_url(procedure) -> str:
-    return f"{BASE}thu-tuc/{procedure.code}/"
 
 
 def _draft_url(procedure, tab: str) -> str:

@@ -33,9 +33,9 @@ from motcua.accounts.validation import Contact, clean_email, clean_mobile
 from motcua.agencies.models import Agency
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
-from motcua.backoffice.access import forbidden
-from motcua.backoffice.forms import BaseForm, _one_line
 from motcua.core.ratelimit import client_ip
+from motcua.staff.access import forbidden
+from motcua.staff.forms import BaseForm, one_line
 
 from .access import admin_agencies, admin_render, admin_required, can_configure
 
@@ -141,7 +141,7 @@ class InviteForm(BaseForm):
             self.mark_invalid()
 
     def clean_full_name(self):
-        name = _one_line(self.cleaned_data["full_name"])
+        name = one_line(self.cleaned_data["full_name"])
         if not name:
             raise ValidationError(_("Cần nhập họ và tên cán bộ."))
         return name

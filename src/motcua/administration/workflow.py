@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.agencies.models import Agency
-from motcua.backoffice.forms import BaseForm, _one_line
-from motcua.backoffice.views import staff_render
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import budget as budget_rules
 from motcua.catalog.actions import NotADraft
 from motcua.catalog.models import Role as StepRole
 from motcua.catalog.models import WorkflowStep
+from motcua.staff.forms import BaseForm, one_line
+from motcua.staff.pages import staff_render
 
 from .access import draft_required
 from .tabs import tab_context
@@ -102,7 +102,7 @@ class StepForm(BaseForm):
             self.mark_invalid()
 
     def clean_name(self):
-        name = _one_line(self.cleaned_data["name"])
+        name = one_line(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Cần nhập tên bước."))
         return name

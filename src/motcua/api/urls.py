@@ -8,7 +8,12 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from .errors import ApiError, error_body
+from motcua.catalog.api import router as catalog_router
+from motcua.core.api_errors import ApiError, error_body
+from motcua.dossiers.api import router as dossiers_router
+from motcua.integrations.api import router as webhooks_router
+from motcua.reports.api import router as reports_router
+from motcua.worktime.api import router as worktime_router
 
 api = NinjaAPI(
     title="motcua API",
@@ -72,18 +77,8 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
 
 
-def _register_routers() -> None:
-    from motcua.catalog.api import router as catalog_router
-
-    api.add_router("/procedures", catalog_router)
-    api.add_router("", "motcua.dossiers.api.router")  # /auth, /dossiers, /track
-    api.add_router("/webhooks", "motcua.integrations.api.router")  # service accounts' webhooks
-    api.add_router("", "motcua.reports.api.router")  # /indicators
-    try:
-        from motcua.worktime.api import router as worktime_router
-    except ImportError:  # the worktime API lands with its app
-        return
-    api.add_router("/worktime", worktime_router)
-
-
-_register_routers()
+api.add_router("/procedures", catalog_router)
+api.add_router("", dossiers_router)  # /auth, /dossiers, /track
+api.add_router("/webhooks", webhooks_router)  # service accounts' webhooks
+api.add_router("", reports_router)  # /indicators
+api.add_router("/worktime", worktime_router)

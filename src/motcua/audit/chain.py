@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from . import keys
@@ -104,9 +104,3 @@ def seal_event(event, dossier_code: str, prev_hash: str) -> None:
     event.hash = event_hash(dossier_code, {name: getattr(event, name) for name in EVENT_FIELDS}, event.prev_hash)
 
 
-def seal_events(events: Iterable, dossier_code: str, prev_hash: str = GENESIS) -> str:
-    """Chain unsaved events of one dossier, in version order (bulk generators); the last hash."""
-    for event in events:
-        seal_event(event, dossier_code, prev_hash)
-        prev_hash = event.hash
-    return prev_hash

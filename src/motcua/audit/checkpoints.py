@@ -67,10 +67,10 @@ class Source:
 
     @property
     def model(self):
-        from motcua.dossiers.models import Event
+        from .chains import get
 
-        return {AuditLog.EVENT: Event, AuditLog.ACCESS: PersonalDataAccess,
-                AuditLog.CHANGELOG: ChangeLogSeal}[self.log]
+        return {AuditLog.EVENT: lambda: get(AuditLog.EVENT).model, AuditLog.ACCESS: lambda: PersonalDataAccess,
+                AuditLog.CHANGELOG: lambda: ChangeLogSeal}[self.log]()
 
 
 SOURCES = (Source(AuditLog.EVENT, "id"), Source(AuditLog.ACCESS, "id"), Source(AuditLog.CHANGELOG, "seq"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import chain, checkpoints, keys
+from . import chain, chains, checkpoints, keys
 from .access import ACCESS_FIELDS, access_payload
 
 EDITED, DELETED, INSERTED = "sửa", "xóa", "chèn"
@@ -86,16 +86,15 @@ def _walk(log: str, code: str, rows, payload_of, expected_last: int | None, rule
         yield Problem(log, code, expected_last + 1, INSERTED, f"có bản ghi sau phiên bản hiện tại {expected_last}")
 
 
-def _event_rows(dossier_ids: list[int]):
-    from motcua.dossiers.models import Event
-
-    fields = ["dossier_id", "id", "prev_hash", "hash", *chain.EVENT_FIELDS]
+def _owned_rows(owned: chains.OwnedChain, owner_ids: list[int]):
+    owner_id = f"{owned.owner._meta.model_name}_id"
+    fields = [owner_id, "id", "prev_hash", "hash", *owned.fields]
     for row in (
-        Event.objects.filter(dossier_id__in=dossier_ids).order_by("dossier_id", "version")
+        owned.model.objects.filter(**{f"{owner_id}__in": owner_ids}).order_by(owner_id, owned.position)
         .values_list(*fields).iterator(chunk_size=2000)
     ):
         values = dict(zip(fields, row, strict=True))
-        yield values["dossier_id"], (values["version"], values["prev_hash"], values["hash"], values)
+        yield values[owner_id], (values[owned.position], values["prev_hash"], values["hash"], values)
 
 
 def _access_rows(dossier_ids: list[int]):
@@ -118,10 +117,10 @@ def _grouped(pairs, ids):
 
 
 def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Problem]:
-    from motcua.dossiers.models import Dossier, Event
-
     from .models import AuditLog, PersonalDataAccess
 
+    owned = chains.get(AuditLog.EVENT)
+    Dossier, Event = owned.owner, owned.model  # noqa: N806 - model classes
     state = checkpoints.read_state(EDITED, DELETED, INSERTED)
     rules = Rules.of(state)
     dossiers = Dossier.objects.order_by("pk")
@@ -134,10 +133,10 @@ def verify(dossier_code: str | None = None, batch: int = BATCH) -> Iterator[Prob
             break
         last_pk = chunk[-1][0]
         ids = [pk for pk, _code, _version in chunk]
-        events = _grouped(_event_rows(ids), ids)
+        events = _grouped(_owned_rows(owned, ids), ids)
         accesses = _grouped(_access_rows(ids), ids)
         for pk, code, version in chunk:
-            yield from _walk(AuditLog.EVENT, code, events[pk], chain.event_payload, version, rules)
+            yield from _walk(AuditLog.EVENT, code, events[pk], owned.payload, version, rules)
             yield from _walk(AuditLog.ACCESS, code, accesses[pk], access_payload, None, rules)
     if dossier_code is None:
         # Rows whose dossier is gone (only possible if the dossier was deleted outside the application).
@@ -162,8 +161,6 @@ def verify_outside(state: checkpoints.State) -> Iterator[Problem]:
 def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, tuple | None]]:
     """(position, chain.sealed_with's answer) of every row of one log, in position order (ids;
     seal numbers for the change log)."""
-    from motcua.dossiers.models import Event
-
     from .changelog_chain import CHANGELOG_FIELDS, changelog_payload
     from .models import AuditLog, ChangeLog, ChangeLogSeal, PersonalDataAccess
 
@@ -184,14 +181,16 @@ def sealed_rows(log: str, chunk: int = 2000) -> Iterator[tuple[int, tuple | None
                                 chain.sealed_with(changelog_payload(seq, row), prev_hash, stored, known))
                 batch = []
         return
+    owned = chains.get(AuditLog.EVENT)
     model, names, payload_of = (
-        (Event, chain.EVENT_FIELDS, chain.event_payload) if log == AuditLog.EVENT
+        (owned.model, owned.fields, owned.payload) if log == AuditLog.EVENT
         else (PersonalDataAccess, ACCESS_FIELDS, access_payload))
-    fields = ["id", "dossier__code", "prev_hash", "hash", *names]
+    code = f"{owned.owner._meta.model_name}__code"
+    fields = ["id", code, "prev_hash", "hash", *names]
     rows = model.objects.order_by("id").values_list(*fields)
     for row in rows.iterator(chunk_size=chunk):
         values = dict(zip(fields, row, strict=True))
-        yield values["id"], chain.sealed_with(payload_of(values["dossier__code"], values), values["prev_hash"],
+        yield values["id"], chain.sealed_with(payload_of(values[code], values), values["prev_hash"],
                                                values["hash"], known)
 
 

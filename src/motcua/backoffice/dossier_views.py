@@ -53,11 +53,11 @@ from motcua.dossiers.queries import (
     steps_of,
     visible_files,
 )
+from motcua.staff.access import dossier_or_404, staff_required
+from motcua.staff.pages import staff_render
 
 from . import forms, uploads
-from .access import dossier_or_404, staff_required
 from .reception import CONCURRENT_MESSAGE, component_rows
-from .views import staff_render
 
 ROLE_LABELS = dict(Role.choices)
 FILE_ACTIONS = ("result_files", "component_files")

@@ -13,72 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import phone_validator
 from motcua.dossiers.lifecycle import MAX_MISSING_ITEMS, MAX_REASON_CHARS
 from motcua.dossiers.models import ApplicantKind, Delivery
+from motcua.staff.forms import BaseForm, one_line, plain_text
 
 PERSON_ID = re.compile(r"^\d{12}$")
 ORGANISATION_ID = re.compile(r"^\d{10}(-?\d{3})?$")
 MAX_NOTE_CHARS = 2000
 MAX_FEE_VND = 10_000_000_000
-
-
-def _one_line(value: str) -> str:
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in (value or "")).split())
-
-
-def _text(value: str) -> str:
-    """Multi-line text without control characters (PostgreSQL refuses NUL)."""
-    value = (value or "").replace("\r\n", "\n")
-    return "".join(ch for ch in value if ch.isprintable() or ch in "\n\t").strip()
-
-
-def mark_invalid(form) -> None:
-    """aria-invalid, the error text's id in aria-describedby, and Bootstrap's is-invalid on every
-    field with an error (shared by the back office's and the admin area's forms)."""
-    for name in list(form.errors):
-        if name not in form.fields:
-            continue
-        attrs = form.fields[name].widget.attrs
-        attrs["aria-invalid"] = "true"
-        error_id = f"{form[name].auto_id}-error"
-        described = attrs.get("aria-describedby", "")
-        if error_id not in described.split():
-            attrs["aria-describedby"] = f"{error_id} {described}".strip()
-        if "is-invalid" not in attrs.get("class", "").split():
-            attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
-class BaseForm(forms.Form):
-    """Adds aria attributes and Bootstrap classes to every widget."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for name, f in self.fields.items():
-            widget = f.widget
-            css = widget.attrs.get("class", "")
-            if isinstance(widget, forms.CheckboxInput):
-                css += " form-check-input"
-            elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                pass
-            elif isinstance(widget, forms.Select):
-                css += " form-select"
-            else:
-                css += " form-control"
-            widget.attrs["class"] = css.strip()
-            if f.help_text:
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
-
-    def full_clean(self):
-        super().full_clean()
-        if self.is_bound:
-            self.mark_invalid()
-
-    def add_action_error(self, field: str | None, message: str) -> None:
-        """An error the action layer found after the form validated (shown on the field it names)."""
-        self.add_error(field if field in self.fields else None, message)
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        mark_invalid(self)
 
 
 class ApplicantForm(BaseForm):
@@ -122,11 +62,11 @@ class ApplicantForm(BaseForm):
     )
 
     def clean_name(self):
-        return _one_line(self.cleaned_data["name"])
+        return one_line(self.cleaned_data["name"])
 
 
     def clean_address(self):
-        return _one_line(self.cleaned_data.get("address", ""))
+        return one_line(self.cleaned_data.get("address", ""))
 
     def clean_phone(self):
         phone = re.sub(r"[\s.\-]", "", self.cleaned_data.get("phone", ""))
@@ -162,7 +102,7 @@ class ApplicantForm(BaseForm):
 
 
 def missing_lines(text: str) -> list[str]:
-    return [_one_line(line) for line in (text or "").splitlines() if _one_line(line)]
+    return [one_line(line) for line in (text or "").splitlines() if one_line(line)]
 
 
 class ReceptionOutcomeForm(BaseForm):
@@ -182,10 +122,10 @@ class ReceptionOutcomeForm(BaseForm):
     )
 
     def clean_missing_extra(self):
-        return _text(self.cleaned_data.get("missing_extra", ""))
+        return plain_text(self.cleaned_data.get("missing_extra", ""))
 
     def clean_refuse_reason(self):
-        return _text(self.cleaned_data.get("refuse_reason", ""))
+        return plain_text(self.cleaned_data.get("refuse_reason", ""))
 
 
 # --- action forms on the dossier page ---------------------------------------------------------------
@@ -305,7 +245,7 @@ class ReturnResultForm(ActionForm):
     note = note_field()
 
     def clean_receipt_number(self):
-        return _one_line(self.cleaned_data.get("receipt_number", ""))
+        return one_line(self.cleaned_data.get("receipt_number", ""))
 
     def clean_fee_collected(self):
         """Whole đồng; "200.000", "200,000", "200 000 đ" are read as Vietnamese write them."""

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_safe
 from motcua.agencies.models import Agency
 from motcua.audit import log_access
 from motcua.dossiers import paperwork
-
-from .access import dossier_or_404, staff_required
-from .views import _date
+from motcua.staff.access import dossier_or_404, staff_required
+from motcua.staff.pages import date_param
 
 MAX_LEDGER_DAYS = 366
 
@@ -46,8 +45,8 @@ def form_pdf(request, code: str, number: str):
 def ledger_pdf(request):
     staff = request.staff
     today = timezone.localdate()
-    start = _date(request.GET.get("from"), today.replace(day=1))
-    end = _date(request.GET.get("to"), today)
+    start = date_param(request.GET.get("from"), today.replace(day=1))
+    end = date_param(request.GET.get("to"), today)
     if end < start:
         start, end = end, start
     # One book per agency; a year at most in one print.

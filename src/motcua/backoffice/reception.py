@@ -49,11 +49,11 @@ from motcua.dossiers.files import max_upload_bytes
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, IdempotencyKey, Status
 from motcua.dossiers.queries import allowed_actions, visible_files
+from motcua.staff.access import dossier_or_404, forbidden, staff_required
+from motcua.staff.pages import LIST_RELATED, clean_text, paginate, staff_render
 
 from . import uploads
-from .access import dossier_or_404, forbidden, staff_required
 from .forms import ApplicantForm, ReceptionOutcomeForm, missing_lines
-from .views import LIST_RELATED, clean_text, paginate, staff_render
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 CONCURRENT_MESSAGE = gettext_lazy(

@@ -12,9 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,58 +22,17 @@ from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Role
 from motcua.catalog.models import ProcedureVersion
-from motcua.core.dates import parse_iso_date
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.queries import inbox as inbox_query
 from motcua.notify.warnings import due_within_a_working_day, summary_for
+from motcua.staff import pages
+from motcua.staff.access import SESSION_AGENCY, staff_required
+from motcua.staff.pages import LIST_RELATED, OPEN, clean_text, date_param, paginate, staff_render
 
-from .access import SESSION_AGENCY, staff_required
 from .display import SOON
 
-PAGE_SIZE = 25
 MAX_Q = 100
-LIST_RELATED = ("procedure_version__procedure", "current_step", "assignee", "handling_agency", "agency")
 RUNNING = (Status.RECEIVED, Status.PROCESSING)
-OPEN = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
-
-
-def clean_text(value: str | None, limit: int) -> str:
-    value = (value or "")[: limit * 4]
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())[:limit]
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
-    page = Paginator(queryset, per_page).get_page((request.GET.get("page") or "")[:10])
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page
-
-
-def current_time() -> dt.datetime:
-    """Now (one place, so tests can move the clock the timeliness badges compare with)."""
-    return timezone.now()
-
-
-def calendar_warning(staff) -> list[int]:
-    """Years (this one and the next) whose working calendar an admin has not confirmed yet."""
-    if not staff.supervises:
-        return []
-    from motcua.worktime.services import year_status
-
-    year = timezone.localdate().year
-    return [y for y, confirmed in sorted(year_status([year, year + 1]).items()) if not confirmed]
-
-
-def staff_render(request, template: str, context: dict, status: int = 200):
-    staff = request.staff
-    context = {
-        "staff": staff,
-        "now": current_time(),
-        "unconfirmed_years": calendar_warning(staff),
-        "nav": request.resolver_match.url_name if request.resolver_match else "",
-        "open_statuses": OPEN,
-        **context,
-    }
-    return render(request, template, context, status=status)
 
 
 def in_current_agency(qs: QuerySet[Dossier], staff) -> QuerySet[Dossier]:
@@ -183,7 +141,7 @@ def inbox(request):
     found = exact_code_redirect(request, query.q)
     if found:
         return found
-    now = current_time()
+    now = pages.current_time()
     qs = inbox_query(staff.user) if query.scope == "mine" else staff.visible()
     qs = in_current_agency(qs, staff)
     if query.status:
@@ -232,17 +190,13 @@ def returns(request):
 # --- ledger (form 07) ---------------------------------------------------------------------------
 
 
-def _date(value: str | None, default: dt.date) -> dt.date:
-    return parse_iso_date((value or "")[:10]) or default
-
-
 @require_safe
 @staff_required
 def ledger(request):
     staff = request.staff
     today = timezone.localdate()
-    start = _date(request.GET.get("from"), today.replace(day=1))
-    end = _date(request.GET.get("to"), today)
+    start = date_param(request.GET.get("from"), today.replace(day=1))
+    end = date_param(request.GET.get("to"), today)
     if end < start:
         start, end = end, start
     tz = timezone.get_current_timezone()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from ninja import Query, Router, Schema
 
-from motcua.api.errors import ApiError
+from motcua.core.api_errors import ApiError
 
 from .models import Procedure, ProcedureVersion
 from .presentation import fee_display, time_display

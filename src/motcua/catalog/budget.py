@@ -38,7 +38,6 @@ from motcua.worktime import engine
 TWO_PLACES = Decimal("0.01")
 # A calendar-unit budget looks at receipts on every day of this (non-leap) year.
 _REFERENCE_YEAR = 2001
-MAX_QUOTA_HOURS = Decimal("99999.99")  # WorkflowStep.quota_hours: 7 digits, 2 decimals
 
 
 def hours(value) -> Decimal:

@@ -35,7 +35,7 @@ def _wants_json(request) -> bool:
 
 def error_404(request, exception=None):
     if _wants_json(request):
-        from motcua.api.errors import error_body
+        from motcua.core.api_errors import error_body
 
         return JsonResponse(error_body("not_found", "Không tìm thấy địa chỉ này."), status=404)
     return render(request, "core/404.html", status=404)
@@ -43,7 +43,7 @@ def error_404(request, exception=None):
 
 def error_500(request):
     if _wants_json(request):
-        from motcua.api.errors import error_body
+        from motcua.core.api_errors import error_body
 
         return JsonResponse(
             error_body("server_error", "Hệ thống gặp lỗi. Vui lòng thử lại sau ít phút."), status=500

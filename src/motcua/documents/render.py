@@ -47,7 +47,6 @@ DOC_SYMBOLS = {"01": "TNHS", "02": "HDHS", "03": "TCHS", "04": "……", "05": "
 
 # Code128 module width and bar height (mm): A4 forms; the receipt uses the printable width.
 BARCODE_MODULE_MM = 0.33
-BARCODE_HEIGHT_MM = 12
 RECEIPT_80_CONTENT_MM = 72
 QR_MM_A4 = 25
 QR_MM_80 = 34

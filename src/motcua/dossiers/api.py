@@ -1,6 +1,6 @@
 """REST API for dossiers (docs/architecture.md §9): tokens, dossiers, files, actions, public tracking.
 
-Mounted by `motcua.api.urls` with `api.add_router("", "motcua.dossiers.api.router")`:
+Mounted by `motcua.api.urls` at the API's root (authentication: motcua.api.auth):
   POST /api/v1/auth/token                 {username, password} -> {token, expires_at}
   POST /api/v1/dossiers                   create (counter staff: received; citizens: online)
   POST /api/v1/dossiers/receptions        counter reception in one call: data + scans + outcome
@@ -18,96 +18,36 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
-import secrets
 from typing import Any
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer
-from ninja.utils import check_csrf
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
-from motcua.api.errors import ApiError
+from motcua.api.auth import api_auth, issue_token
 from motcua.audit import log_access, throttle
+from motcua.core.api_errors import ApiError
 from motcua.core.dates import iso as _iso
-from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, REQUEST_ATTRIBUTE, require_scope
+from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, require_scope
 
 from . import actions, lifecycle, paperwork, reception, tracking
 from .errors import DossierError
 from .files import download_response
-from .models import ApiToken, Dossier, DossierFile, Event, EventKind, FileKind
+from .models import Dossier, DossierFile, Event, EventKind, FileKind
 from .queries import allowed_actions, can_see, tracking_holder, visible_files
 
 TZ = lifecycle.TZ
-# Writing last_used_at on every request would make each API call a write; once a minute is enough.
-TOKEN_TOUCH_SECONDS = 60
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
 FORM_NOT_AVAILABLE_MESSAGE = "Hồ sơ này không có mẫu số %(number)s (chưa phát sinh hoặc số mẫu không đúng: 01–07)."
 RESULT_NOT_AVAILABLE_MESSAGE = "Hồ sơ chưa có kết quả điện tử."
 REQUIRED_FILE = File(...)
 
-
-# --- authentication -------------------------------------------------------------------------------
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def issue_token(user, *, now: dt.datetime | None = None) -> tuple[str, ApiToken]:
-    """A new random token for `user`; only its hash is stored."""
-    now = now or timezone.now()
-    days = int(settings.MOTCUA_API_TOKEN_DAYS)
-    raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=now + dt.timedelta(days=days))
-    return raw, token
-
-
-class ApiAuth(HttpBearer):
-    """`Authorization: Bearer <token>`, or the browser's session (with its CSRF check on writes).
-
-    A request that sends an Authorization header is judged on it alone: a bad token is a 401,
-    never a fallback to the session (which would answer a confusing CSRF 403)."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if request.headers.get("Authorization"):
-            return super().__call__(request)
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
-        if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request) is not None:
-            raise ApiError(403, "csrf_failed", "Phiên đăng nhập thiếu mã CSRF; hãy tải lại trang rồi thử lại.")
-        return user
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if not token or len(token) > 200:
-            return None
-        row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token.strip())).first()
-        if row is None:  # a service account's scoped token (integrations)?
-            from motcua.integrations.tokens import authenticate as service_auth
-
-            found = service_auth(token.strip())
-            if found is None:
-                return None
-            setattr(request, REQUEST_ATTRIBUTE, found.scopes)
-            return found.user
-        now = timezone.now()
-        if row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
-            return None
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        return row.user
-
-
-api_auth = ApiAuth()
 
 router = Router()
 auth_router = Router(tags=["auth"])

@@ -4,7 +4,7 @@ Accepted types (docs/architecture.md §4): PDF, JPEG, PNG, TIFF, recognised by t
 written through Django's default storage under a generated name (never the user's file name as
 a path), and only then may a row refer to it; a stored file is never overwritten.
 
-Hostile files (issue #8): beyond the type and size, the content is checked (`content_problem`):
+Hostile files: beyond the type and size, the content is checked (`content_problem`):
 a PDF's page count (MOTCUA_MAX_PDF_PAGES), an image's dimensions (MOTCUA_MAX_IMAGE_PIXELS; a
 decompression bomb is refused before it is decoded), and HTML or script hidden in a PDF or image
 (a polyglot that a browser could run if it ever rendered the file: refused outright, and files

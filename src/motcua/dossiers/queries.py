@@ -45,12 +45,6 @@ def user_roles(user) -> dict[int, frozenset[str]]:
     return result
 
 
-def forget_roles(user) -> None:
-    for cached in ("_motcua_roles", "_motcua_scope"):
-        if user is not None and hasattr(user, cached):
-            delattr(user, cached)
-
-
 SCOPE_ROLES = frozenset({"supervisor", "agency_admin"})
 
 

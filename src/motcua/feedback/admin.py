@@ -1,4 +1,4 @@
-"""Staff answer feedback here for now (the back office may grow its own page later).
+"""Staff answer feedback here, in the Django admin.
 
 Saving an answer stamps who answered and when, publishes it on /gop-y/ when «công khai» is
 ticked (with the sender's name masked and contact details redacted), and tells the sender.

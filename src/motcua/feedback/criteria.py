@@ -174,7 +174,6 @@ CRITERIA: tuple[Criterion, ...] = (
 )
 BY_CODE = {c.code: c for c in CRITERIA}
 SCORED = tuple(c for c in CRITERIA if c.kind == SCORE)
-MAX_SCORE = 2 * len(SCORED)
 
 
 def _value(raw: Any) -> int | None:

@@ -43,11 +43,6 @@ def may_rate(user, dossier: Dossier) -> bool:
     return bool({Capacity.OWNER, Capacity.RECEPTIONIST} & capacities(user, dossier))
 
 
-def rating_open(dossier: Dossier) -> bool:
-    """The dossier can be rated now: result returned and not rated yet."""
-    return dossier.status == Status.RETURNED and not Rating.objects.filter(dossier_id=dossier.pk).exists()
-
-
 def record_rating(
     dossier: Dossier | int,
     by,

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -114,10 +114,7 @@ def _next_url(request, dossier: Dossier) -> str:
                                                   require_https=request.is_secure()):
         return target
     if dossier.owner_id == request.user.pk:
-        try:
-            return reverse("citizen:dossier", args=[dossier.code])
-        except NoReverseMatch:  # the citizen pages are not installed
-            return reverse("feedback:rate", args=[dossier.code])
+        return reverse("citizen:dossier", args=[dossier.code])
     return reverse("feedback:rate", args=[dossier.code])
 
 

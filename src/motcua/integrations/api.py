@@ -11,8 +11,8 @@ from __future__ import annotations
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from motcua.api.errors import ApiError
-from motcua.dossiers.api import api_auth
+from motcua.api.auth import api_auth
+from motcua.core.api_errors import ApiError
 from motcua.dossiers.models import EventKind
 
 from .models import ServiceAccount, WebhookSubscription

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.api.errors import ApiError
+from motcua.core.api_errors import ApiError
 
 DOSSIERS_READ = "dossiers:read"
 DOSSIERS_WRITE = "dossiers:write"

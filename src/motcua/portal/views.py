@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
+from motcua.catalog import deadlines
 from motcua.catalog.models import (
     Component,
     FormTemplate,
@@ -178,14 +179,10 @@ def procedure_list(request):
 
 
 def _due_estimates(cases) -> None:
-    """Attach `due_estimate` (due, confirmed) to each case, when the working calendar exists."""
-    try:
-        from motcua.worktime.services import due_for_case
-    except ImportError:  # the working calendar is not installed yet
-        return
+    """Attach `due_estimate` (due, confirmed) to each case."""
     for case in cases:
         try:
-            case.due_estimate = due_for_case(case)
+            case.due_estimate = deadlines.due_for_case(case)
         except Exception:  # an estimate is a convenience: never break the page for it
             logger.exception("due_for_case failed for case %s", case.pk)
             case.due_estimate = None

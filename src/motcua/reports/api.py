@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from motcua.agencies.models import Agency
-from motcua.api.errors import ApiError
-from motcua.dossiers.api import api_auth
+from motcua.api.auth import api_auth
+from motcua.core.api_errors import ApiError
 from motcua.integrations.scopes import INDICATORS_READ, require_scope
 
 from . import indicators, metrics, periods
@@ -21,7 +21,7 @@ router = Router(tags=["reports"], auth=api_auth)
 
 
 class _StaffView:
-    """The bits of backoffice.access.Staff that `metrics.scope_for` reads."""
+    """The bits of staff.access.Staff that `metrics.scope_for` reads."""
 
     def __init__(self, user, agencies):
         self.user = user
@@ -30,7 +30,7 @@ class _StaffView:
 
 def staff_of(user):
     from motcua.accounts.models import Membership
-    from motcua.backoffice.access import AgencyRoles
+    from motcua.staff.access import AgencyRoles
 
     by_agency: dict[int, AgencyRoles] = {}
     for agency_id, role in Membership.objects.filter(user=user, active=True).values_list("agency_id", "role"):

@@ -22,8 +22,6 @@ EARLIEST = dt.date(2000, 1, 1)
 MAX_YEARS = 5
 MAX_INPUT = 20
 
-PRESETS = ("thang", "thang-truoc", "quy", "nam")
-
 
 class PeriodError(DomainError, ValueError):
     """A period the reports refuse; `field` names the input to fix ("tu", "den" or "ky")."""

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
-from motcua.backoffice.access import staff_required
-from motcua.backoffice.views import LIST_RELATED, clean_text, paginate, staff_render
+from motcua.staff.access import staff_required
+from motcua.staff.pages import LIST_RELATED, clean_text, date_param, paginate, staff_render
 
 from . import bottlenecks as bn
 from . import exports, indicators, metrics, periods
@@ -336,12 +336,10 @@ def bottlenecks_page(request):
 @staff_required
 def ledger_export(request, fmt: str):
     """The ledger rows (same scope and dates as /can-bo/so-theo-doi/) as XLSX or CSV."""
-    from motcua.backoffice.views import _date
-
     staff = request.staff
     today = timezone.localdate()
-    start = _date(request.GET.get("from"), today.replace(day=1))
-    end = _date(request.GET.get("to"), today)
+    start = date_param(request.GET.get("from"), today.replace(day=1))
+    end = date_param(request.GET.get("to"), today)
     if end < start:
         start, end = end, start
     start = max(start, end - dt.timedelta(days=365))  # a year at most in one file, like the PDF

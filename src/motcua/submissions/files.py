@@ -107,7 +107,7 @@ def store(upload: IO[bytes], name: str, *, accepted_types: str | None) -> Stored
             raise too_big(display, limit)
         digest.update(chunk)
     upload.seek(0)
-    check_content(upload, display, extension)  # pages, pixels, HTML/script polyglots (issue #8)
+    check_content(upload, display, extension)  # pages, pixels, HTML/script polyglots
     scan(upload, display)  # clamd, when MOTCUA_CLAMD is set
     key = f"drafts/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
     stored_key = default_storage.save(key, File(upload, name=key))

@@ -484,3 +484,8 @@ def error_message(exc: Exception) -> str:
     if isinstance(exc, DraftProblem | DossierError):
         return exc.message
     return _("Có lỗi khi xử lý; hãy thử lại.")
+
+
+def draft_retention_days() -> int:
+    """Days a draft is kept after its last save (the daily housekeeping removes older ones)."""
+    return max(int(settings.MOTCUA_DRAFT_RETENTION_DAYS), 1)

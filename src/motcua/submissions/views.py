@@ -141,9 +141,7 @@ def start(request, code: str):
 @require_safe
 @citizen_required
 def draft_list(request):
-    from motcua.core.cleanup import draft_retention_days
-
-    days = draft_retention_days()
+    days = services.draft_retention_days()
     drafts = list(services.drafts_of(request.user))
     for d in drafts:  # the daily housekeeping removes a draft not saved for this long
         d.removal_day = timezone.localdate(d.updated_at + dt.timedelta(days=days))

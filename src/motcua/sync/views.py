@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.backoffice.access import forbidden, staff_required
+from motcua.staff.access import forbidden, staff_required
 
 from . import services
 from .models import SyncMessage

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from ninja import Router, Schema
 
 from motcua.agencies.models import Agency
-from motcua.api.errors import ApiError
+from motcua.core.api_errors import ApiError
 
 from .engine import TZ, UNITS, Unit
 from .services import due_for

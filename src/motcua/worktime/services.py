@@ -34,19 +34,11 @@ from .models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
 
 if TYPE_CHECKING:
     from motcua.agencies.models import Agency
-    from motcua.catalog.models import ProcedureCase
 
 PUNCTUALITY_LABELS = {
     Punctuality.EARLY: _("Trước hạn"),
     Punctuality.ON_TIME: _("Đúng hạn"),
     Punctuality.LATE: _("Quá hạn"),
-}
-UNIT_LABELS = {
-    Unit.WORKING_DAYS: _("ngày làm việc"),
-    Unit.WORKING_HOURS: _("giờ làm việc"),
-    Unit.DAYS: _("ngày"),
-    Unit.MONTHS: _("tháng"),
-    Unit.SAME_DAY: _("trong ngày"),
 }
 # Agency trees are shallow (ministry > province > department > office); this stops a cycle.
 _MAX_AGENCY_DEPTH = 20
@@ -280,14 +272,6 @@ def due_for(
         raise engine.CalendarRangeError("amount too large")
     unconfirmed = tuple(y for y in sorted(needed) if not snapshot.db_years.get(y, False))
     return DueInfo(due=due, confirmed=not unconfirmed, start=start, unconfirmed_years=unconfirmed)
-
-
-def due_for_case(case: ProcedureCase, start: dt.datetime | None = None) -> DueInfo:
-    """The due time of a procedure case received at `start` (default: now), counted on the
-    receiving agency's calendar with the case's legal time, unit and cut-off."""
-    start = timezone.now() if start is None else start
-    agency = case.version.receiving_agency
-    return due_for(agency, start, case.time_amount, case.time_unit, case.cutoff_time)
 
 
 # --- generation and confirmation -----------------------------------------------------------------

@@ -97,12 +97,3 @@ def status_class(status) -> str:
     return f"status--{int(status)}" if status else ""
 
 
-@register.simple_tag
-def field_describedby(field) -> str:
-    """The ids that describe a bound field: its error and its hint, when present."""
-    ids = []
-    if field.errors:
-        ids.append(f"{field.auto_id}-error")
-    if field.help_text:
-        ids.append(f"{field.auto_id}-hint")
-    return " ".join(ids)

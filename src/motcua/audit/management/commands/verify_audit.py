@@ -18,9 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=BATCH, help="Số hồ sơ mỗi lượt đọc.")
 
     def handle(self, *args, dossier=None, batch=BATCH, **options):
-        from motcua.dossiers.models import Dossier
+        from motcua.audit import chains
+        from motcua.audit.models import AuditLog
 
-        if dossier is not None and not Dossier.objects.filter(code=dossier).exists():
+        owner = chains.get(AuditLog.EVENT).owner
+        if dossier is not None and not owner.objects.filter(code=dossier).exists():
             raise CommandError(f"Không có hồ sơ {dossier}.")
         started = time.monotonic()
         problems = 0

@@ -1,11 +1,11 @@
-"""`python -m motcua cleanup [--dry-run]`: the daily housekeeping now (see motcua.core.cleanup)."""
+"""`python -m motcua cleanup [--dry-run]`: the daily housekeeping now (see motcua.ops.cleanup)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from motcua.core import cleanup
+from motcua.ops import cleanup
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.dossiers.generator import DEFAULT_BATCH, GenerationError, generate
 from motcua.dossiers.models import Status
+from motcua.ops.generator import DEFAULT_BATCH, GenerationError, generate
 
 
 class Command(BaseCommand):

@@ -39,6 +39,7 @@ from motcua.jobs.models import Job
 from motcua.notify.models import Message
 from motcua.signing.models import SignedResult
 from motcua.submissions.models import Draft, DraftFile
+from motcua.submissions.services import draft_retention_days
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ FILE_GRACE = dt.timedelta(days=1)
 # A pending upload is useless once its token expired (read_pending refuses it); a day's margin.
 PENDING_RETENTION = dt.timedelta(seconds=PENDING_MAX_AGE) + dt.timedelta(days=1)
 ORPHAN_PREFIXES = ("drafts", "dossiers")
-
-
-def draft_retention_days() -> int:
-    return max(int(settings.MOTCUA_DRAFT_RETENTION_DAYS), 1)
 
 
 def code_retention_days() -> int:

@@ -50,10 +50,8 @@ class Command(BaseCommand):
         call_command("dev_certificate", stdout=self.stdout)
 
     def _calendar(self) -> None:
-        try:
-            from motcua.worktime.services import ensure_years
-        except ImportError:
-            return
+        from motcua.worktime.services import ensure_years
+
         year = timezone.localdate().year
         ensure_years(range(year - 1, year + 3), persist=True)
 
@@ -92,7 +90,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 created += 1
-            # Every staff account holds its role in every sample agency (DESIGN §9), so any
+            # Every staff account holds its role in every sample agency (docs/architecture.md §9), so any
             # sample procedure can be taken through its whole workflow.
             for agency in agencies:
                 if role == Role.RECEPTIONIST and agency.kind not in {"service_centre", "commune"}:

@@ -1,5 +1,6 @@
-"""The core background job (autodiscovered by the jobs app): the daily housekeeping of what is left
-behind (abandoned drafts, expired codes and tokens, unused or orphan files; see cleanup.py)."""
+"""The housekeeping job (autodiscovered by the jobs app): the daily removal of what is left behind
+(abandoned drafts, expired codes and tokens, unused or orphan files; see cleanup.py). Its name
+stays "core.cleanup", the name its periodic runs are stored under."""
 
 from __future__ import annotations
 
