@@ -198,6 +198,17 @@ def _catalogue_only_when_asked(request):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a page asked in English leaves English active in
+    its thread, and a later test's messages (built outside a request) would come out English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (dossier codes repeat across tests)."""
     from django.core.cache import cache

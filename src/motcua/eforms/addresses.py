@@ -128,13 +128,9 @@ def parse(data: Any, source: str = "") -> AddressBook:
 
 
 def _configured_file() -> str:
-    try:
-        from django.conf import settings
+    from django.conf import settings
 
-        configured = settings.MOTCUA_ADDRESS_FILE if settings.configured else ""
-    except ImportError:  # pragma: no cover - Django is always there in this project
-        configured = ""
-    return configured
+    return settings.MOTCUA_ADDRESS_FILE if settings.configured else ""
 
 
 @cache
