@@ -338,7 +338,7 @@ if MOTCUA_PAYMENT_SANDBOX_GATEWAY:
 # to https targets only, never loopback/private addresses (SSRF), unless allowed.
 # --- end sync + integrations ---------------------------------------------------------------------
 
-# --- security (issue #8: two-factor sign-in, CSP, headers, sessions, uploads) -----------------
+# --- security (two-factor sign-in, CSP, headers, sessions, uploads) ----------------------------
 # One block so that the rest of the file stays as it is; see docs in motcua.accounts.twofactor,
 # motcua.audit.headers and motcua.dossiers.files.
 from urllib.parse import urlsplit as _urlsplit  # noqa: E402

@@ -26,7 +26,8 @@ except the tracking keys (secret; from `secrets`).
 
 The run: `plan` (the catalogue, staff and citizens), `simulate` (each dossier's life), `write`
 (the rows). Rows are written in batches: COPY on PostgreSQL (psycopg 3), multi-row inserts on SQLite.
-Events never go through anything but this package and `actions.py` (the bulk path of docs/architecture.md §2).
+Events are written by `dossiers/actions.py` and, in bulk for the demo and benchmarks, by this
+package alone (each dossier's chain sealed as the action layer seals it; `tests/write_guard.py`).
 """
 
 from __future__ import annotations

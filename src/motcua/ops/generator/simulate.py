@@ -30,8 +30,6 @@ US = 1_000_000
 HOUR = 3600 * US
 
 
-
-
 class Stop(Exception):  # noqa: N818 - control flow: the simulated life reached "now"
     pass
 
