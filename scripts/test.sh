@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: the lint (scripts/lint.sh: ruff, import-linter), the suite on SQLite, then on
+# `make test`: the lint (scripts/lint.sh: ruff, import-linter, mypy), the suite on SQLite, then on
 # PostgreSQL, then the browser journeys (PostgreSQL, one at a time), all at one instant of the test
 # clock (tests/clock.py). Every part runs even when an earlier one failed; the summary gives each
 # part's result and wall time.
@@ -41,7 +41,7 @@ part() {  # part NAME PYTEST-ARGUMENTS...
 for p in $PARTS; do
   case $p in
     lint)
-      part "lint (ruff, import-linter)" env BIN="$(dirname "$PY")" bash scripts/lint.sh ;;
+      part "lint (ruff, import-linter, mypy)" env BIN="$(dirname "$PY")" bash scripts/lint.sh ;;
     sqlite)
       part "SQLite (not browser, -n $WORKERS)" \
         env -u DATABASE_URL "$PY" -m pytest -n "$WORKERS" -m "not browser" "${extra[@]}" ;;
