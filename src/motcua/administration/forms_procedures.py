@@ -33,7 +33,7 @@ from motcua.catalog.models import (
 )
 from motcua.core.money import vnd
 from motcua.dossiers.files import accepted_extensions, zip_problem
-from motcua.staff.forms import mark_invalid
+from motcua.staff.forms import mark_invalid, style_field
 
 MAX_FEE_VND = 10_000_000_000
 # Types a citizen's upload may have (dossiers.files recognises exactly these).
@@ -60,23 +60,11 @@ class AdminFormMixin:
 
     def _setup(self):
         for name, f in self.fields.items():
-            widget = f.widget
-            css = widget.attrs.get("class", "")
-            if isinstance(widget, forms.CheckboxInput):
-                css += " form-check-input"
-            elif isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-                pass
-            elif isinstance(widget, forms.Select):
-                css += " form-select"
-            else:
-                css += " form-control"
-            widget.attrs["class"] = css.strip()
-            if f.help_text:
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+            style_field(self, name, f)
             # Control characters are stripped in clean() rather than refused in English.
             f.validators = [v for v in f.validators if not isinstance(v, ProhibitNullCharactersValidator)]
             label = str(f.label or name)
-            verb = gettext("Hãy chọn") if isinstance(widget, forms.Select) else gettext("Hãy nhập")
+            verb = gettext("Hãy chọn") if isinstance(f.widget, forms.Select) else gettext("Hãy nhập")
             f.error_messages["required"] = f"{verb} «{label}»."
             if isinstance(f, forms.FileField):
                 f.error_messages["empty"] = gettext("Tệp đã chọn rỗng (0 byte); hãy chọn tệp khác.")

@@ -32,6 +32,23 @@ def mark_invalid(form) -> None:
             attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
 
 
+def style_field(form, name: str, field) -> None:
+    """The Bootstrap class of the field's widget, and its hint named by aria-describedby."""
+    widget = field.widget
+    css = widget.attrs.get("class", "")
+    if isinstance(widget, forms.CheckboxInput):
+        css += " form-check-input"
+    elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        pass
+    elif isinstance(widget, forms.Select):
+        css += " form-select"
+    else:
+        css += " form-control"
+    widget.attrs["class"] = css.strip()
+    if field.help_text:
+        widget.attrs["aria-describedby"] = f"{form[name].auto_id}-hint"
+
+
 class BaseForm(forms.Form):
     """Adds aria attributes and Bootstrap classes to every widget."""
 
@@ -39,19 +56,7 @@ class BaseForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name, f in self.fields.items():
-            widget = f.widget
-            css = widget.attrs.get("class", "")
-            if isinstance(widget, forms.CheckboxInput):
-                css += " form-check-input"
-            elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                pass
-            elif isinstance(widget, forms.Select):
-                css += " form-select"
-            else:
-                css += " form-control"
-            widget.attrs["class"] = css.strip()
-            if f.help_text:
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+            style_field(self, name, f)
 
     def full_clean(self):
         super().full_clean()
