@@ -197,3 +197,30 @@ def test_the_admin_shows_payments_and_their_log(client, people, payment):
     response = client.post(reverse("admin:payments_payment_changelist"),
                            {"action": "query_gateway", "_selected_action": [payment.pk]})
     assert response.status_code == 302
+
+
+def test_the_waiting_page_asks_the_server_instead_of_refreshing_itself(citizen_client, people, copy_dossier, client):
+    """No meta refresh (WCAG 2.2.1): the page's script asks `?format=json` and says when the state
+    changed; without the script, a link does the same."""
+    payment, _return_url = pay_through_the_sandbox(citizen_client, copy_dossier, lose_ipn=True)
+    url = reverse("payments:detail", args=[payment.merchant_ref])
+    html = citizen_client.get(url).content.decode()
+    assert fresh(payment).is_open
+    assert 'http-equiv="refresh"' not in html and "payment-status.js" in html
+    assert f'data-payment-status-url="{url}?format=json"' in html and 'data-payment-state="pending"' in html
+    assert f'href="{url}">Cập nhật trạng thái</a>' in html
+    assert "data-payment-changed hidden" in html
+    answer = citizen_client.get(url, {"format": "json"})
+    assert answer.status_code == 200 and answer.json() == {"state": "pending", "open": True}
+    assert answer["Cache-Control"].startswith("max-age=0")
+    # Someone else learns nothing, not even that the payment exists.
+    from motcua.accounts.models import User
+
+    other = User.objects.create_user("nguoi_khac", password="x-Khac-2026!")
+    client.force_login(other)
+    assert client.get(url, {"format": "json"}).status_code == 404
+    # Once it has ended the page no longer watches.
+    assert run_pending().get("done", 0) >= 0
+    Payment.objects.filter(pk=payment.pk).update(state=State.EXPIRED)
+    ended = citizen_client.get(url).content.decode()
+    assert "payment-status.js" not in ended and "data-payment-status-url" not in ended

@@ -105,7 +105,7 @@ def _payment_context(request: HttpRequest, payment, **extra) -> dict:
         "can_cancel": payment.is_open and services.relation(request.user, payment.dossier) is not None,
         "can_retry": payment.state in (State.FAILED, State.CANCELLED, State.EXPIRED)
         and services.can_start(request.user, payment.dossier),
-        "auto_refresh": payment.is_open,
+        "watch_state": payment.is_open,
         **extra,
     }
 
@@ -118,6 +118,8 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         payment = services.payment_for(request.user, ref)
     except services.PaymentNotFound:
         raise Http404 from None
+    if request.GET.get("format") == "json":  # the page's script asks whether the state changed
+        return JsonResponse({"state": payment.state, "open": payment.is_open})
     return render(request, "payments/payment.html", _payment_context(request, payment))
 
 
