@@ -118,10 +118,11 @@ class EFormSettingsForm(forms.ModelForm):
         # The fields are edited (and checked) one by one in the builder: problems an old import left in
         # the schema are listed there and must not block renaming the form.
         schema, self.instance.schema = self.instance.schema, []
+        subject, self.instance.subject_field = self.instance.subject_field, ""  # checked by the action
         try:
             super()._post_clean()
         finally:
-            self.instance.schema = schema
+            self.instance.schema, self.instance.subject_field = schema, subject
 
 
 def _optional_int(label, *, max_value=None, help_text=""):
