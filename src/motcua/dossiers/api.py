@@ -186,7 +186,8 @@ class AnswerCell(Schema):
 class AnswerItem(Schema):
     key: str
     label: str
-    value: str | None = Field(description="Câu trả lời như cán bộ đọc (ngày dd/mm/yyyy, nhãn lựa chọn…); null: không điền")
+    value: str | None = Field(
+        description="Câu trả lời như cán bộ đọc (ngày dd/mm/yyyy, nhãn lựa chọn…); null: không điền")
     rows: list[list[AnswerCell]] | None = Field(None, description="Bảng nhiều dòng: mỗi dòng các cột {label, value}")
 
 
