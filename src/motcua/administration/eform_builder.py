@@ -39,6 +39,7 @@ from motcua.eforms.schema import (
     applicant_from,
     clean_data,
     initial_values,
+    subject_fields,
     summary,
     validate_schema,
 )
@@ -88,6 +89,14 @@ class EFormSettingsForm(forms.ModelForm):
                                "đề nghị, điền sẵn từ tài khoản người dân. Bạn sửa, xóa, thêm được sau."),
     )
 
+    # Not a model field of the form: the action checks it against the fields of the e-form.
+    subject_field = forms.ChoiceField(
+        label=gettext_lazy("Trường đối tượng của hồ sơ"), required=False,
+        help_text=gettext_lazy("Câu trả lời của trường này (ví dụ tên của trẻ khi đăng ký khai sinh) hiện bên cạnh "
+                               "người nộp trong hộp hồ sơ, danh sách chờ tiếp nhận, chờ trả kết quả, và tìm được; "
+                               "nhờ đó phân biệt hai hồ sơ của cùng một người nộp."),
+    )
+
     class Meta:
         model = EForm
         fields = ["title", "component"]
@@ -99,15 +108,21 @@ class EFormSettingsForm(forms.ModelForm):
         self.fields["title"].error_messages["required"] = _("Hãy nhập tên tờ khai, ví dụ «Tờ khai đăng ký khai sinh».")
         if not creating:
             del self.fields["start_generic"]
+            self.fields["subject_field"].choices = [("", _("— Không có —")),
+                                                    *subject_fields(self.instance.schema or [])]
+            self.fields["subject_field"].initial = self.instance.subject_field
+        else:
+            del self.fields["subject_field"]
 
     def _post_clean(self):
         # The fields are edited (and checked) one by one in the builder: problems an old import left in
         # the schema are listed there and must not block renaming the form.
         schema, self.instance.schema = self.instance.schema, []
+        subject, self.instance.subject_field = self.instance.subject_field, ""  # checked by the action
         try:
             super()._post_clean()
         finally:
-            self.instance.schema = schema
+            self.instance.schema, self.instance.subject_field = schema, subject
 
 
 def _optional_int(label, *, max_value=None, help_text=""):
@@ -590,7 +605,8 @@ def eform_settings(request, code):
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_settings(draft, actor=request.user, title=form.cleaned_data["title"],
-                                    component=form.cleaned_data["component"])
+                                    component=form.cleaned_data["component"],
+                                    subject_field=form.cleaned_data["subject_field"])
         except actions.EFormError as exc:
             _refused(form, exc)
         else:

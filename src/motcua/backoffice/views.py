@@ -122,7 +122,8 @@ def due_filter(qs: QuerySet[Dossier], due: str, now: dt.datetime) -> QuerySet[Do
 def search_filter(qs: QuerySet[Dossier], q: str) -> QuerySet[Dossier]:
     if not q:
         return qs
-    return qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_id_number=q))
+    return qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_id_number=q)
+                     | Q(subject__icontains=q))
 
 
 def procedure_options(staff) -> list[tuple[str, str]]:

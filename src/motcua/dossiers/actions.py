@@ -36,6 +36,7 @@ from motcua.audit.chain import seal_event
 from motcua.core.dates import iso as _iso
 from motcua.core.money import vnd
 from motcua.eforms.answers import clean_answers
+from motcua.eforms.schema import subject_text
 from motcua.eforms.services import eform_for
 
 from . import deadlines, lifecycle, tracking
@@ -615,15 +616,16 @@ def _field_label(name: str) -> str:
     }.get(name, name)
 
 
-def _clean_form_data(form_data: Any, version, *, online: bool, at: dt.datetime) -> dict:
+def _clean_form_data(form_data: Any, version, *, online: bool, at: dt.datetime) -> tuple[dict, str]:
     """The answers, under the e-form rule every door obeys (``eforms.answers``), against the
     e-form of the version (its own, else the generic application, as the wizard shows it).
 
     An online dossier must carry valid answers. The counter (and post) may record a dossier whose
     form was filled in on paper, so no answers at all is accepted there; answers given are always
-    checked in full. What is kept is the cleaned answers."""
+    checked in full. What is kept is the cleaned answers, with the subject they name (the answer of
+    the version's subject field, ``eforms.schema.subject_text``)."""
     if not online and (form_data is None or (isinstance(form_data, dict) and not form_data)):
-        return {}
+        return {}, ""
     spec = eform_for(version)
     cleaned, errors = clean_answers(spec.schema, {} if form_data is None else form_data,
                                     today=timezone.localdate(at), title=spec.title)
@@ -632,7 +634,7 @@ def _clean_form_data(form_data: Any, version, *, online: bool, at: dt.datetime) 
                   for path, message in list(errors.items())[:50]]
         first = fields[0]
         raise InvalidInput(_("%(message)s (trường «%(field)s»).") % first, field=first["field"], fields=fields)
-    return cleaned
+    return cleaned, subject_text(spec.schema, cleaned, spec.subject_field)
 
 
 def create_dossier(
@@ -716,7 +718,7 @@ def create_dossier(
                 _("Chỉ cán bộ một cửa của %(agency)s được tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính.")
                 % {"agency": receiving.name}
             )
-    form_data = _clean_form_data(form_data, version, online=online, at=at)
+    form_data, subject = _clean_form_data(form_data, version, online=online, at=at)
     params = {
         "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
         "form_data": form_data, "receive": receive, "delivery": delivery, "delivery_address": delivery_address,
@@ -746,6 +748,7 @@ def create_dossier(
             applicant_address=applicant.address,
             owner=actor if online else None,
             form_data=form_data,
+            subject=subject,
             submitted_at=at,
             delivery=delivery or (Delivery.ONLINE if online and version.level >= ServiceLevel.FULLY_ONLINE
                                   else Delivery.COUNTER),

@@ -34,6 +34,7 @@ from motcua.api.auth import api_auth, issue_token
 from motcua.audit import log_access, throttle
 from motcua.core.api_errors import ApiError
 from motcua.core.dates import iso as _iso
+from motcua.eforms.services import answers_data, dossier_answers
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, require_scope
 
 from . import actions, lifecycle, paperwork, reception, tracking
@@ -177,6 +178,24 @@ class AgencyRef(Schema):
     name: str
 
 
+class AnswerCell(Schema):
+    label: str
+    value: str | None
+
+
+class AnswerItem(Schema):
+    key: str
+    label: str
+    value: str | None = Field(
+        description="Câu trả lời như cán bộ đọc (ngày dd/mm/yyyy, nhãn lựa chọn…); null: không điền")
+    rows: list[list[AnswerCell]] | None = Field(None, description="Bảng nhiều dòng: mỗi dòng các cột {label, value}")
+
+
+class AnswerSection(Schema):
+    title: str
+    items: list[AnswerItem]
+
+
 class DossierOut(Schema):
     code: str
     status: str
@@ -212,6 +231,9 @@ class DossierOut(Schema):
     originals_checked: bool
     applicant_signed: bool
     form_data: dict[str, Any]
+    subject: str = Field("", description="Đối tượng của hồ sơ: câu trả lời của trường đối tượng trong tờ khai")
+    form_answers: list[AnswerSection] = Field(
+        default_factory=list, description="Nội dung tờ khai theo mục và nhãn của phiên bản biểu mẫu")
     components: list[ComponentRef]
     files: list[FileOut]
     events: list[EventOut]
@@ -369,6 +391,8 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         "originals_checked": dossier.originals_checked,
         "applicant_signed": dossier.applicant_signed,
         "form_data": dossier.form_data or {},
+        "subject": dossier.subject,
+        "form_answers": answers_data(dossier_answers(version, dossier.form_data)),
         "components": [
             {"number": i, "name": c.name, "required": c.required, "accepted_types": c.accepted_types}
             for i, c in enumerate(components, 1)

@@ -107,6 +107,11 @@ class Dossier(models.Model):
     form_data = models.JSONField(
         _("dữ liệu tờ khai"), default=dict, blank=True, help_text=_("Nội dung biểu mẫu điện tử người dân điền.")
     )
+    subject = models.CharField(
+        _("đối tượng của hồ sơ"), max_length=255, blank=True, default="",
+        help_text=_("Câu trả lời của trường đối tượng trong tờ khai (ví dụ tên của trẻ khi đăng ký khai sinh), "
+                    "ghi lúc nộp; phân biệt các hồ sơ của cùng người nộp."),
+    )
 
     submitted_at = models.DateTimeField(_("thời điểm nộp"), help_text=_("Khi hồ sơ được nộp (trực tuyến) hoặc tạo."))
     received_at = models.DateTimeField(

@@ -34,7 +34,7 @@ from . import editing
 from .defaults import GENERIC_SCHEMA
 from .editing import EditError
 from .models import EForm
-from .schema import SchemaError
+from .schema import SchemaError, subject_problem
 
 EFormError = EditError  # the one error of an e-form edit: .problems, .field
 TITLE_MAX = 500
@@ -78,9 +78,10 @@ def _locked_eform(draft: ProcedureVersion) -> EForm:
 
 
 def _edit_schema(version, actor, operation: Callable[[list], list], note: str | Callable[[list], str],
-                 action: str, at: dt.datetime | None) -> EForm:
+                 action: str, at: dt.datetime | None, renamed: tuple[str, str] | None = None) -> EForm:
     """Run `operation(schema) -> new schema` on the locked draft's e-form and save it with its change-log
-    row (`note`, or `note(schema before)`). EFormError and NotADraft leave everything as it was."""
+    row (`note`, or `note(schema before)`). EFormError and NotADraft leave everything as it was.
+    The subject field follows a renamed key (`renamed`: old, new) and is cleared when its field goes."""
     with transaction.atomic():
         draft = lock_draft(version)
         eform = _locked_eform(draft)
@@ -88,7 +89,11 @@ def _edit_schema(version, actor, operation: Callable[[list], list], note: str | 
         if callable(note):
             note = note(list(eform.schema or []))
         eform.schema = operation(list(eform.schema or []))
-        eform.save(update_fields=["schema", "updated_at"])
+        if renamed and eform.subject_field == renamed[0]:
+            eform.subject_field = renamed[1]
+        if subject_problem(eform.schema, eform.subject_field) is not None:
+            eform.subject_field = ""
+        eform.save(update_fields=["schema", "subject_field", "updated_at"])
         touch(draft, at)
         record(actor, eform, action, before=before, after=snapshot(eform), agency=draft.agency, note=note, at=at)
     return eform
@@ -117,17 +122,23 @@ def create_eform(version, *, actor, title: str, component: Component | int | Non
 
 
 def update_settings(version, *, actor, title: str, component: Component | int | None = None,
-                    at: dt.datetime | None = None) -> EForm:
-    """The e-form's title (printed on the PDF) and the component its PDF stands for (None: the default).
-    The fields are not checked here: problems an old import left must not block a rename."""
+                    subject_field: str | None = None, at: dt.datetime | None = None) -> EForm:
+    """The e-form's title (printed on the PDF), the component its PDF stands for (None: the default)
+    and, unless None, the field whose answer names each dossier's subject ("" none; it must be a
+    one-value field of the e-form, `schema.subject_fields`). The fields are not checked here:
+    problems an old import left must not block a rename."""
     with transaction.atomic():
         draft = lock_draft(version)
         title = _title(title)
         component = _component(draft, component)
         eform = _locked_eform(draft)
+        if subject_field is not None and (problem := subject_problem(eform.schema, subject_field)) is not None:
+            raise EFormError([problem], field="subject_field")
         before = snapshot(eform)
         eform.title, eform.component = title, component
-        eform.save(update_fields=["title", "component", "updated_at"])
+        if subject_field is not None:
+            eform.subject_field = subject_field
+        eform.save(update_fields=["title", "component", "subject_field", "updated_at"])
         touch(draft, at)
         record(actor, eform, ChangeAction.UPDATE, before=before, after=snapshot(eform), agency=draft.agency,
                note=_("Sửa tên tờ khai, thành phần thay thế"), at=at)
@@ -149,7 +160,8 @@ def update_field(version, key: str, *, actor, spec: Mapping, parent: str | None 
                  at: dt.datetime | None = None) -> EForm:
     """Replace the field `key` by `spec` (its type stays; a new key is carried to the conditions)."""
     return _edit_schema(version, actor, lambda s: editing.update_field(s, key, spec, parent=parent),
-                        _("Sửa trường «%(f)s»") % {"f": spec.get("label", "")}, ChangeAction.UPDATE, at)
+                        _("Sửa trường «%(f)s»") % {"f": spec.get("label", "")}, ChangeAction.UPDATE, at,
+                        renamed=None if parent else (key, str(spec.get("key") or key)))
 
 
 def remove_field(version, key: str, *, actor, parent: str | None = None, at: dt.datetime | None = None) -> EForm:
@@ -179,8 +191,8 @@ def _label(schema: list, key: str, parent: str | None) -> str:
 
 
 def install(version, data: Mapping) -> EForm:
-    """Create or replace the version's e-form from the catalogue format ({"title", "schema", "component"},
-    the component by name). SchemaError lists every problem; nothing is written then."""
+    """Create or replace the version's e-form from the catalogue format ({"title", "schema", "component",
+    "subject"}, the component by name). SchemaError lists every problem; nothing is written then."""
     from .services import eform_problems
 
     with transaction.atomic():
@@ -192,7 +204,8 @@ def install(version, data: Mapping) -> EForm:
         component = components.get(data["component"]) if data.get("component") else None
         eform, _created = EForm.objects.update_or_create(
             procedure_version=version,
-            defaults={"title": data["title"].strip(), "schema": data["schema"], "component": component},
+            defaults={"title": data["title"].strip(), "schema": data["schema"], "component": component,
+                      "subject_field": data.get("subject") or ""},
         )
     return eform
 

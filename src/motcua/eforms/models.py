@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .schema import validate_schema
+from .schema import subject_problem, validate_schema
 
 
 class EForm(models.Model):
@@ -30,6 +30,11 @@ class EForm(models.Model):
         help_text=_("Giấy tờ mà tờ khai điện tử thay thế: bản PDF tạo tự động được đính vào đây. "
                     "Để trống: thành phần có mẫu đơn, tờ khai."),
     )
+    subject_field = models.CharField(
+        _("trường đối tượng của hồ sơ"), max_length=50, blank=True, default="",
+        help_text=_("Mã trường mà câu trả lời phân biệt các hồ sơ của cùng người nộp (ví dụ tên của trẻ), "
+                    "hiện bên cạnh người nộp trong các danh sách hồ sơ. Để trống: không có."),
+    )
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ngày sửa"), auto_now=True)
 
@@ -44,6 +49,8 @@ class EForm(models.Model):
         problems = validate_schema(self.schema)
         if problems:
             raise ValidationError({"schema": problems})
+        if (problem := subject_problem(self.schema, self.subject_field)) is not None:
+            raise ValidationError({"subject_field": problem})
         if self.component_id and self.procedure_version_id and \
                 self.component.version_id != self.procedure_version_id:
             raise ValidationError({"component": _("Thành phần hồ sơ phải thuộc cùng phiên bản thủ tục.")})

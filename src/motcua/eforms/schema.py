@@ -1022,6 +1022,38 @@ def display_value(spec: Mapping, value: Any) -> str:
     return str(value)
 
 
+# The fields that can name a dossier's subject ("the child's name"): one value a person reads.
+SUBJECT_TYPES = ("text", "long_text", "number", "date", "choice", "id_number", "phone", "email", "address")
+SUBJECT_MAX = 255
+
+
+def subject_fields(schema: Iterable[Any]) -> list[tuple[str, str]]:
+    """(key, label) of the top-level fields a procedure version may name as its subject."""
+    return [(str(s["key"]), _label(s)) for s in schema
+            if isinstance(s, Mapping) and "key" in s and s.get("type") in SUBJECT_TYPES]
+
+
+def subject_problem(schema: Any, key: Any) -> str | None:
+    """Why `key` cannot be the subject field of `schema` ("" is none), or None."""
+    if key in (None, ""):
+        return None
+    fields = dict(subject_fields(schema if isinstance(schema, list) else []))
+    if not isinstance(key, str) or key not in fields:
+        return _("Trường «%(k)s» không có trong biểu mẫu hoặc không dùng làm đối tượng của hồ sơ được "
+                 "(chỉ trường một giá trị, không phải Có/Không, chọn nhiều hay bảng).") % {"k": str(key)[:60]}
+    return None
+
+
+def subject_text(schema: Iterable[Any], cleaned: Any, key: str) -> str:
+    """The subject of a dossier ("Nguyễn Thị Bé"): the answer of field `key` as a person reads it."""
+    if not key or not isinstance(cleaned, Mapping):
+        return ""
+    spec = next((s for s in schema if isinstance(s, Mapping) and s.get("key") == key), None)
+    if spec is None or spec.get("type") not in SUBJECT_TYPES:
+        return ""
+    return " ".join(display_value(spec, cleaned.get(key)).split())[:SUBJECT_MAX]
+
+
 def _number_text(value: Any) -> str:
     """1234567.5 -> "1.234.567,5" (Vietnamese grouping); numbers below 10 000 (years,
     counts) are not grouped: 1995, not 1.995."""

@@ -6,7 +6,7 @@ Public functions:
   (``defaults.GENERIC_SCHEMA``) when it has none, so every level 3–4 procedure can be submitted;
 * ``form_component(version, eform)`` -> the component the generated PDF is filed under;
 * ``eform_to_dict(version)`` / ``eform_from_dict(version, data)`` / ``eform_problems(data)``:
-  the ``"eform": {"title", "schema", "component"}`` object of a procedure in the catalogue file;
+  the ``"eform": {"title", "schema", "component", "subject"}`` object of a procedure in the catalogue file;
 * ``copy_eform(from_version, to_version)``: carry the e-form over to a new version;
 * ``load_demo_eforms()``: the demo e-forms of ``demo/*.json`` onto the published versions.
 """
@@ -26,10 +26,13 @@ from motcua.core.text import fold
 
 from .defaults import GENERIC_SCHEMA, GENERIC_TITLE
 from .models import EForm
-from .schema import validate_schema
+from .schema import Section, subject_problem, summary, validate_schema
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-EFORM_KEYS = {"title", "schema", "component"}
+# The demo's subject fields (the field whose answer tells one applicant's dossiers apart), kept
+# beside the demo files, which stay plain e-forms of the catalogue format.
+DEMO_SUBJECTS = {"1.001193": "child_name", "1.000894": "bride_name", "2.000488": "full_name"}
+EFORM_KEYS = {"title", "schema", "component", "subject"}
 # Names that mark the application form among a procedure's components.
 _FORM_WORDS = ("to khai", "don ", "don de nghi", "phieu yeu cau", "giay de nghi", "mau ")
 
@@ -40,13 +43,14 @@ class FormSpec:
     schema: list
     component: Any = None
     is_default: bool = False
+    subject_field: str = ""  # the field whose answer names the dossier's subject ("" none)
 
 
 def eform_for(version) -> FormSpec:
     eform = EForm.objects.filter(procedure_version=version).select_related("component").first()
     if eform is None:
         return FormSpec(GENERIC_TITLE, GENERIC_SCHEMA, form_component(version), is_default=True)
-    return FormSpec(eform.title, eform.schema, form_component(version, eform))
+    return FormSpec(eform.title, eform.schema, form_component(version, eform), subject_field=eform.subject_field)
 
 
 def form_component(version, eform: EForm | None = None):
@@ -63,6 +67,38 @@ def form_component(version, eform: EForm | None = None):
         if fold(component.name).startswith(_FORM_WORDS):
             return component
     return None
+
+
+def dossier_answers(version, form_data: Any) -> list[Section]:
+    """A dossier's answers as officers read them: the sections and labels of the e-form of the version
+    it was submitted under, read as the application PDF reads them (``schema.summary``; a field that
+    shows but was left empty is kept, unanswered). [] when the dossier carries no answer to that
+    form (a paper form at the counter)."""
+    if not isinstance(form_data, Mapping) or not form_data:
+        return []
+    eform = EForm.objects.filter(procedure_version=version).only("schema").first()
+    schema = eform.schema if eform is not None else GENERIC_SCHEMA
+    if not {s.get("key") for s in schema if isinstance(s, Mapping)} & set(form_data):
+        return []
+    return summary(schema, form_data)
+
+
+def answers_data(sections: list[Section]) -> list[dict]:
+    """The same answers as plain data (the API's ``form_answers``): sections -> items with
+    label and value (None when unanswered); a table's value is None and its rows are lists of
+    {label, value}."""
+    out = []
+    for section in sections:
+        items = []
+        for item in section.items:
+            entry: dict[str, Any] = {"key": item.key, "label": item.label,
+                                     "value": item.text if item.answered and item.rows is None else None}
+            if item.rows is not None:
+                entry["rows"] = [[{"label": label, "value": text or None} for label, text in row]
+                                 for row in item.rows]
+            items.append(entry)
+        out.append({"title": section.title, "items": items})
+    return out
 
 
 # --- catalogue format -------------------------------------------------------------------------
@@ -86,6 +122,8 @@ def eform_problems(data: Any, component_names: list[str] | None = None) -> list[
             problems.append(_("«eform.component» phải là tên một thành phần hồ sơ."))
         elif component_names is not None and component not in component_names:
             problems.append(_("«eform.component»: thủ tục không có thành phần «%(c)s».") % {"c": component[:200]})
+    if (problem := subject_problem(data.get("schema"), data.get("subject"))) is not None:
+        problems.append(_("«eform.subject»: %(p)s") % {"p": problem})
     return problems
 
 
@@ -97,6 +135,8 @@ def eform_to_dict(version) -> dict | None:
     data: dict[str, Any] = {"title": eform.title, "schema": eform.schema}
     if eform.component_id:
         data["component"] = eform.component.name
+    if eform.subject_field:
+        data["subject"] = eform.subject_field
     return data
 
 
@@ -143,6 +183,6 @@ def load_demo_eforms(*, replace: bool = False) -> int:
         version = procedure.published
         if not replace and EForm.objects.filter(procedure_version=version).exists():
             continue
-        eform_from_dict(version, data)
+        eform_from_dict(version, {"subject": DEMO_SUBJECTS.get(code, ""), **data})
         written += 1
     return written

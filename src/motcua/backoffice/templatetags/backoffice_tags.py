@@ -97,3 +97,11 @@ def status_class(status) -> str:
     return f"status--{int(status)}" if status else ""
 
 
+
+
+@register.simple_tag
+def dossier_answers(dossier):
+    """The dossier's e-form answers in the sections of its form version (`eforms.services.dossier_answers`)."""
+    from motcua.eforms.services import dossier_answers as answers
+
+    return answers(dossier.procedure_version, dossier.form_data)
