@@ -346,3 +346,4 @@ def test_it_requests_a_supplement_item_by_item_with_errors_named_per_field(peopl
         (None, "Giấy xác nhận cư trú", "Cần bản do công an xã cấp")]
     assert event.note == "Liên hệ chị Lan nếu cần"  # the note is not an item
     assert fresh(dossier).status == Status.SUPPLEMENT_REQUESTED
+    assert "Giấy xác nhận cư trú — <em>Cần bản do công an xã cấp</em>" in page(c, fresh(dossier))
