@@ -145,7 +145,7 @@ def test_a_supplement_request_of_items_is_reported_as_before(people):
     """#17: the items and their reasons stay ours; the portal gets the status and the note, as it did."""
     import json
 
-    dossier = online_dossier(people, BIRTH, T0)
+    dossier = counter_dossier(people, BIRTH, T0)
     component = dossier.procedure_version.components.order_by("order", "id").first()
     done = actions.request_supplement(dossier, actor=people.receptionist, note="Thiếu giấy tờ", at=at(9, 10), items=[
         {"component": component, "reason": "Ảnh chụp bị mờ"}, {"text": "Giấy xác nhận cư trú", "reason": "Còn thiếu"}])
@@ -154,7 +154,7 @@ def test_a_supplement_request_of_items_is_reported_as_before(people):
     record = body["data"][0]
     assert record["TrangThaiHoSo"] == 5 and record["GhiChu"] == "Thiếu giấy tờ"
     assert "Ảnh chụp bị mờ" not in json.dumps(body, ensure_ascii=False)
-    old = online_dossier(people, BIRTH, T0)
+    old = counter_dossier(people, BIRTH, T0)
     before = actions.request_supplement(old, actor=people.receptionist, note="Thiếu giấy tờ", at=at(9, 10),
                                         missing=[component.name, "Giấy xác nhận cư trú"])
     record_before = payload.envelope(fresh(old), before.event)["data"][0]
