@@ -314,3 +314,36 @@ def test_it_builds_the_dossier_page_in_a_bounded_number_of_queries(people, login
     with django_assert_max_num_queries(18):  # 16 + the personal-data access log (chain head, insert)
         response = c.get(f"/can-bo/ho-so/{dossier.code}/")
     assert response.content.decode().count("trang-") >= 6
+
+
+def test_it_requests_a_supplement_item_by_item_with_errors_named_per_field(people, login):
+    dossier = counter_dossier(people, BIRTH)
+    actions.handover(dossier, actor=people.receptionist, to_user=people.officer)
+    dossier = fresh(dossier)
+    components = list(dossier.procedure_version.components.order_by("order", "id"))
+    birth_paper = components[1]
+    c = login(people.officer)
+    html = page(c, dossier)
+    assert f'name="request_supplement-c{birth_paper.pk}"' in html
+    assert f'name="request_supplement-c{birth_paper.pk}_reason"' in html
+    assert 'name="request_supplement-free1_text"' in html
+    assert f"{birth_paper.name} (bản chính, {birth_paper.copies} bản)" in html
+    # A ticked component without a reason, a free item without a name: each error on its own field.
+    response = act(c, dossier, "request_supplement", **{f"c{birth_paper.pk}": "on", "free1_reason": "Thiếu"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f'id="id_request_supplement-c{birth_paper.pk}_reason-error"' in text
+    assert "Ghi nội dung cần bổ sung của" in text
+    assert 'id="id_request_supplement-free1_text-error"' in text and "Ghi tên giấy tờ khác 1" in text
+    assert 'aria-invalid="true"' in text
+    text = follow(c, act(c, dossier, "request_supplement", note="Liên hệ chị Lan nếu cần", **{
+        f"c{birth_paper.pk}": "on", f"c{birth_paper.pk}_reason": "Ảnh chụp bị mờ",
+        "free1_text": "Giấy xác nhận cư trú", "free1_reason": "Cần bản do công an xã cấp"}))
+    assert "Đã yêu cầu bổ sung" in text
+    event = Event.objects.get(dossier=dossier, kind="supplement_requested")
+    assert [(i["component"], i["text"], i["reason"]) for i in event.data["items"]] == [
+        (birth_paper.pk, birth_paper.name, "Ảnh chụp bị mờ"),
+        (None, "Giấy xác nhận cư trú", "Cần bản do công an xã cấp")]
+    assert event.note == "Liên hệ chị Lan nếu cần"  # the note is not an item
+    assert fresh(dossier).status == Status.SUPPLEMENT_REQUESTED
+    assert "Giấy xác nhận cư trú — <em>Cần bản do công an xã cấp</em>" in page(c, fresh(dossier))

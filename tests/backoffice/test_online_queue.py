@@ -111,3 +111,30 @@ def test_it_treats_a_double_click_on_receive_as_one(people, login):
     text = c.get(response["Location"]).content.decode()
     assert "đã được thực hiện ở lần bấm trước" in text
     assert Event.objects.filter(dossier=dossier, kind="received").count() == 1
+
+
+def test_a_reason_written_under_a_component_stays_with_it(people, login):
+    dossier = online_dossier(people, BIRTH)
+    form, birth_cert, proxy = rows(dossier)
+    c = login(people.receptionist)
+    page = c.get(f"/can-bo/cho-tiep-nhan/{dossier.code}/").content.decode()
+    assert f'name="reason-{birth_cert.pk}"' in page
+    # Ticked good and yet a reason: the error is on that component's box.
+    response = post(c, dossier, outcome="supplement", present=[form.pk, birth_cert.pk],
+                    **{f"reason-{birth_cert.pk}": "Ảnh mờ"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f'id="reason-{birth_cert.pk}-error"' in text and "Bỏ đánh dấu" in text
+    assert fresh(dossier).status == Status.SUBMITTED
+    response = post(c, dossier, outcome="supplement", present=[form.pk], missing_extra="Ảnh chân dung",
+                    **{f"reason-{birth_cert.pk}": "Ảnh chụp bị mờ, không đọc được số",
+                       f"reason-{proxy.pk}": "Người nộp thay cần giấy ủy quyền"})
+    assert response.status_code == 302
+    event = Event.objects.get(dossier=dossier, kind="supplement_requested")
+    # One item per component, each with its reason; the free line stays one item; no note turned item.
+    assert [(i["component"], i["text"], i["reason"]) for i in event.data["items"]] == [
+        (birth_cert.pk, birth_cert.name, "Ảnh chụp bị mờ, không đọc được số"),
+        (proxy.pk, proxy.name, "Người nộp thay cần giấy ủy quyền"),
+        (None, "Ảnh chân dung", ""),
+    ]
+    assert event.data["missing"] == [birth_cert.name, proxy.name, "Ảnh chân dung"]

@@ -343,3 +343,29 @@ def test_no_personal_data_of_others_leaks_into_my_list(citizen_client, people):
     online_dossier(people, owner=people.citizen2)
     html = page(citizen_client.get("/ho-so-cua-toi/"))
     assert APPLICANT_ID not in html and APPLICANT_PHONE not in html
+
+
+def test_a_request_of_items_shows_one_upload_box_per_item_with_its_reason(citizen_client, people):
+    d = online_dossier(people)
+    components = list(d.procedure_version.components.order_by("order", "id"))
+    actions.request_supplement(d, actor=people.receptionist, note="Gọi bộ phận một cửa nếu cần", items=[
+        {"component": components[1], "reason": "Ảnh chụp bị mờ, không đọc được số"},
+        {"text": "Giấy xác nhận cư trú", "reason": "Cần bản do công an xã cấp trong 30 ngày"},
+    ])
+    d = fresh(d)
+    html = page(citizen_client.get(f"/ho-so-cua-toi/{d.code}/"))
+    assert html.count('<fieldset class="supply-row') == 2 and 'name="tep-1"' in html and 'name="tep-2"' in html
+    assert f"1. {components[1].name}" in html and "2. Giấy xác nhận cư trú" in html
+    assert "Ảnh chụp bị mờ, không đọc được số" in html and "Cần bản do công an xã cấp trong 30 ngày" in html
+    assert 'aria-describedby="supply-1-reason"' in html
+    # The note is the note, not a third box; the component item needs no choice, the free one does.
+    assert "Gọi bộ phận một cửa nếu cần" in html and 'name="tep-3"' not in html
+    assert 'name="giay-to-1"' not in html and 'name="giay-to-2"' in html
+    response = supply_post(citizen_client, d, {
+        "tep-1": upload("chung-sinh.pdf", PDF), "tep-2": upload("cu-tru.pdf", PDF), "giay-to-2": str(components[0].pk),
+    })
+    assert response.status_code == 302
+    files = list(DossierFile.objects.filter(dossier=d, kind=FileKind.SUPPLEMENT).order_by("id"))
+    assert [(f.original_name, f.component) for f in files] == [("chung-sinh.pdf", components[1]),
+                                                               ("cu-tru.pdf", components[0])]
+    assert fresh(d).status == Status.SUBMITTED

@@ -514,3 +514,58 @@ def test_it_serves_the_result_once_completed(api, people):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# --- supplement items (#17) -------------------------------------------------------------------------
+
+
+def test_a_supplement_request_takes_items_and_the_detail_returns_them(api, people):
+    counter = api(people.receptionist)
+    citizen = api(people.citizen)
+    code = citizen.create(channel=2)["code"]
+    response = counter.act(code, "request_supplement", note="Gọi 0290 3829 999 nếu cần hướng dẫn", items=[
+        {"component": 2, "reason": "Ảnh chụp bị mờ"},
+        {"text": "Văn bản ủy quyền", "reason": "Người nộp thay cần giấy ủy quyền"},
+    ])
+    assert response.status_code == 200, response.content
+    body = response.json()
+    components = body["components"]
+    assert body["status_code"] == 5
+    assert body["supplement"]["open"] is True and body["supplement"]["phase"] == "reception"
+    assert body["supplement"]["note"] == "Gọi 0290 3829 999 nếu cần hướng dẫn"
+    first, second = body["supplement"]["items"]
+    assert first["component"] == 2 and first["text"] == components[1]["name"] and first["reason"] == "Ảnh chụp bị mờ"
+    assert first["paper"] and first["paper_label"] and first["copies"] >= 1
+    assert second == {"component": None, "text": "Văn bản ủy quyền", "reason": "Người nộp thay cần giấy ủy quyền",
+                      "paper": "", "paper_label": "", "copies": None}
+    assert body["event"]["data"]["missing"] == [components[1]["name"], "Văn bản ủy quyền"]
+    # The owner reads the same items on the detail.
+    detail = citizen.get(f"/api/v1/dossiers/{code}").json()
+    assert detail["supplement"]["items"] == body["supplement"]["items"]
+    assert citizen.act(code, "supply").json()["supplement"]["open"] is False
+
+
+def test_the_old_missing_list_is_still_accepted_and_read_as_items(api, people):
+    counter = api(people.receptionist)
+    code = api(people.citizen).create(channel=2)["code"]
+    assert counter.get(f"/api/v1/dossiers/{code}").json()["supplement"] is None
+    body = counter.act(code, "request_supplement", missing=["Giấy chứng sinh", "Giấy xác nhận cư trú"]).json()
+    items = body["supplement"]["items"]
+    assert [(i["text"], i["component"], i["reason"]) for i in items] == [
+        ("Giấy chứng sinh", 2, ""), ("Giấy xác nhận cư trú", None, "")]
+    assert body["event"]["data"] == {"missing": ["Giấy chứng sinh", "Giấy xác nhận cư trú"], "phase": "reception"}
+
+
+@pytest.mark.parametrize(("items", "field"), [
+    ([{"text": "Văn bản ủy quyền"}], "items[0].reason"),
+    ([{"component": 1, "reason": "Thiếu chữ ký"}, {"reason": "Thiếu"}], "items[1].text"),
+    ([{"component": 99, "reason": "Thiếu"}], "items[0].component"),
+    ([{"component": 0, "reason": "Thiếu"}], "items"),
+])
+def test_bad_supplement_items_answer_400_naming_the_field(api, people, items, field):
+    code = api(people.citizen).create(channel=2)["code"]
+    response = api(people.receptionist).act(code, "request_supplement", items=items)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_parameter" and field in (error.get("field") or error["message"])
+    assert Dossier.objects.get(code=code).status == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -118,3 +119,51 @@ def test_it_lists_the_period_in_the_ledger(people, tmp_path):
 def test_it_renders_the_receipt_for_a_receipt_printer(people):
     d = counter_dossier(people)
     assert paperwork.render(d, "01", layout="80mm").startswith(b"%PDF")
+
+
+def test_form_02_prints_every_column_of_each_item_on_one_page(people, tmp_path):
+    d = counter_dossier(people, receive=False)
+    components = list(d.procedure_version.components.order_by("order", "id"))
+    items = [{"component": c, "reason": f"Bản đã nộp của giấy tờ số {i} bị mờ, chụp lại rõ nét"}
+             for i, c in enumerate(components[:3], 1)]
+    items += [{"text": "Văn bản ủy quyền có chứng thực", "reason": "Người nộp thay chưa có giấy ủy quyền"},
+              {"text": "Ảnh chân dung 4x6", "reason": "Thiếu ảnh của người được khai sinh"}]
+    actions.request_supplement(d, actor=people.receptionist, items=items, note="Thiếu giấy tờ", at=at(9, 9, 30))
+    d = fresh(d)
+    form = paperwork.supplement_request(d)
+    assert [(m.name, m.paper_text, m.copies) for m in form.missing[:3]] == [
+        (c.name, c.get_paper_display(), c.copies) for c in components[:3]]
+    assert [(m.paper_text, m.copies) for m in form.missing[3:]] == [("—", None), ("—", None)]
+    pdf = paperwork.render(d, "02")
+    assert _pages(pdf, tmp_path) == 1
+    layout = pdf_text(pdf, tmp_path)
+    text = " ".join(layout.split())
+    for header in ("TT", "Thành phần hồ sơ cần bổ", "Loại giấy tờ", "Số lượng", "Nội dung cần bổ sung"):
+        assert header in text
+    # Each row's first line has its five columns filled: TT, name, paper kind, count, what to supplement.
+    rows = {int(m.group(1)): re.split(r"\s{2,}", m.group(0).strip())
+            for m in re.finditer(r"(?m)^\s*([1-5])\s{2,}\S.*$", layout)}
+    assert sorted(rows) == [1, 2, 3, 4, 5]
+    for n, columns in rows.items():
+        assert len(columns) == 5 and all(columns), (n, columns)
+    assert rows[1][2:4] == [components[0].get_paper_display(), f"{components[0].copies:02d}"]
+    assert rows[1][4].startswith("Bản đã nộp của giấy tờ số 1")
+    assert rows[4][1:4] == ["Văn bản ủy quyền có chứng", "—", "—"] and rows[4][4].startswith("Người nộp thay")
+    assert "Lý do: Thiếu giấy tờ" in text
+
+
+def test_form_02_of_an_old_request_fills_the_reason_column(people, tmp_path):
+    d = counter_dossier(people, receive=False)
+    actions.request_supplement(d, actor=people.receptionist, missing=["Giấy xác nhận cư trú"], at=at(9, 9, 30))
+    form = paperwork.supplement_request(fresh(d))
+    assert [(m.name, m.paper_text, m.note) for m in form.missing] == [
+        ("Giấy xác nhận cư trú", "—", "Chưa có trong hồ sơ")]
+
+
+def _pages(pdf: bytes, tmp_path) -> int:
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo is not installed")
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))

@@ -242,3 +242,16 @@ def test_a_failing_context_does_not_block_the_action_and_is_visible(people, monk
     drain()
     assert set(Message.objects.values_list("state", flat=True)) == {"sent"}
     assert Message.objects.filter(channel="email").get().context["code"] == dossier.code
+
+
+def test_a_request_of_items_tells_what_to_supplement_for_each(people, mailoutbox, sms_outbox):
+    dossier = online_dossier(people, BIRTH, T0)
+    component = dossier.procedure_version.components.order_by("order", "id")[1]
+    actions.request_supplement(dossier, actor=people.receptionist, note="Gọi bộ phận một cửa nếu cần", at=T0, items=[
+        {"component": component, "reason": "Ảnh chụp bị mờ"}, {"text": "Giấy xác nhận cư trú", "reason": "Còn thiếu"}])
+    drain()
+    body = mailoutbox[-1].body
+    assert f"  1. {component.name} — cần bổ sung: Ảnh chụp bị mờ\n" in body
+    assert "  2. Giấy xác nhận cư trú — cần bổ sung: Còn thiếu\n" in body
+    assert "Ghi chú của cán bộ: Gọi bộ phận một cửa nếu cần" in body
+    assert sms_outbox[-1].text.startswith(f"HS {dossier.code} can bo sung: Giay chung sinh")

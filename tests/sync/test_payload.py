@@ -139,3 +139,23 @@ def test_the_fake_portal_really_refuses_bad_payloads(people):
     assert broken(DanhSachLePhi=[{"TenPhiLePhi": "x"}]) == ["DanhSachLePhi: thiếu trường"]
     assert validate({"service": "Khac", "data": [{}]}) == ["dịch vụ không hỗ trợ: 'Khac'"]
     assert validate([]) == ["thân yêu cầu không phải đối tượng JSON"]
+
+
+def test_a_supplement_request_of_items_is_reported_as_before(people):
+    """#17: the items and their reasons stay ours; the portal gets the status and the note, as it did."""
+    import json
+
+    dossier = counter_dossier(people, BIRTH, T0)
+    component = dossier.procedure_version.components.order_by("order", "id").first()
+    done = actions.request_supplement(dossier, actor=people.receptionist, note="Thiếu giấy tờ", at=at(9, 10), items=[
+        {"component": component, "reason": "Ảnh chụp bị mờ"}, {"text": "Giấy xác nhận cư trú", "reason": "Còn thiếu"}])
+    body = payload.envelope(fresh(dossier), done.event)
+    assert validate(body) == []
+    record = body["data"][0]
+    assert record["TrangThaiHoSo"] == 5 and record["GhiChu"] == "Thiếu giấy tờ"
+    assert "Ảnh chụp bị mờ" not in json.dumps(body, ensure_ascii=False)
+    old = counter_dossier(people, BIRTH, T0)
+    before = actions.request_supplement(old, actor=people.receptionist, note="Thiếu giấy tờ", at=at(9, 10),
+                                        missing=[component.name, "Giấy xác nhận cư trú"])
+    record_before = payload.envelope(fresh(old), before.event)["data"][0]
+    assert set(record_before) == set(record) and record_before["GhiChu"] == record["GhiChu"]

@@ -196,10 +196,11 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
         if d.supplement_count >= 1:
             warning = _("Hồ sơ đã được yêu cầu bổ sung %(n)d lần trong khi xử lý. Yêu cầu thêm lần nữa sẽ làm hồ sơ bị "
                         "tính là QUÁ HẠN (QĐ 766).") % {"n": d.supplement_count}
-        return Panel(name, _("Yêu cầu bổ sung, hoàn thiện hồ sơ"), forms.SupplementForm(**kw),
+        return Panel(name, _("Yêu cầu bổ sung, hoàn thiện hồ sơ"), forms.SupplementForm(components=components, **kw),
                      help=_("Chỉ yêu cầu một lần, liệt kê đầy đủ. Đồng hồ dừng trong khi chờ người nộp bổ sung; "
                             "thời gian đã qua vẫn được tính. Lần yêu cầu thứ hai làm hồ sơ bị tính là quá hạn."),
-                     warning=warning, button=_("Gửi yêu cầu bổ sung (mẫu 02)"))
+                     warning=warning, button=_("Gửi yêu cầu bổ sung (mẫu 02)"),
+                     extra={"template": "backoffice/_supplement_fields.html"})
     if name == "supply":
         return Panel(name, _("Nhận giấy tờ bổ sung"), forms.SupplyForm(components=components, **kw), files=True,
                      help=_("Ghi nhận người nộp đã bổ sung; thời hạn được tính tiếp từ lúc này."),
@@ -393,7 +394,7 @@ def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
         target = int(data["to_user"]) if data.get("to_user") else None
         actions.return_to_previous(dossier, reason=data["reason"], to_user=target, **common)
     elif name == "request_supplement":
-        actions.request_supplement(dossier, missing=data["missing"], note=note, **common)
+        actions.request_supplement(dossier, items=data["items"], missing=data["missing"], note=note, **common)
     elif name == "pause":
         actions.pause(dossier, reason=data["reason"], kind=data["kind"], **common)
     elif name == "resume":
@@ -481,7 +482,8 @@ def dossier_action(request, code: str, action: str):
         messages.error(request, exc.message)
         return redirect("backoffice:dossier", code=dossier.code)
     except InvalidInput as exc:
-        panel.form.add_action_error(FIELD_MAP.get(exc.field), exc.message)
+        field_for = getattr(panel.form, "field_for", None)  # a supplement item's field
+        panel.form.add_action_error(FIELD_MAP.get(exc.field) or (field_for and field_for(exc.field)), exc.message)
         return _render(request, dossier, ctx, bound=panel, status=400)
     except IdempotencyConflict:
         messages.error(request, _("Biểu mẫu này đã được gửi một lần; trang đã được tải lại, hãy thao tác lại nếu cần."))

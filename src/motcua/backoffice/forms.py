@@ -185,24 +185,97 @@ class ReturnForm(ActionForm):
         self.fields["to_user"].choices = [("", default_label)] + [(str(u.pk), label) for u, label in targets]
 
 
+FREE_ITEM_ROWS = 3  # rows for items that are not a component of the procedure
+
+
 class SupplementForm(ActionForm):
-    missing = forms.CharField(
-        label=_("Giấy tờ, nội dung cần bổ sung"), max_length=8000,
-        help_text=_("Mỗi mục một dòng; liệt kê đầy đủ một lần."),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Cần liệt kê ít nhất một giấy tờ cần bổ sung."),
-                        "max_length": _("Danh sách dài quá %(limit_value)d ký tự.")},
-    )
+    """A supplement request item by item: the components to supplement, each ticked with what is
+    wrong or missing, and free items (text and reason). `missing` takes the old one-item-per-line
+    list (a script posting it keeps working; the page does not show it)."""
+
+    missing = forms.CharField(required=False, max_length=8000, widget=forms.HiddenInput,
+                              error_messages={"max_length": _("Danh sách dài quá %(limit_value)d ký tự.")})
     note = note_field()
 
-    def clean_missing(self):
-        items = missing_lines(self.cleaned_data.get("missing", ""))
-        if not items:
-            raise ValidationError(_("Cần liệt kê ít nhất một giấy tờ cần bổ sung."))
-        if len(items) > MAX_MISSING_ITEMS:
+    def __init__(self, *args, components=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.components = list(components)
+        self.component_rows: list[tuple] = []
+        self.free_rows: list[tuple] = []
+        self.item_fields: list[tuple[str, str]] = []  # (text or tick field, reason field) per item sent
+        for n, c in enumerate(self.components, 1):
+            tick, reason = f"c{c.pk}", f"c{c.pk}_reason"
+            self.fields[tick] = forms.BooleanField(
+                required=False, label=_("%(name)s (%(paper)s, %(copies)d bản)") % {
+                    "name": c.name, "paper": c.get_paper_display().lower(), "copies": c.copies})
+            self.fields[reason] = self._reason_field(_("Nội dung cần bổ sung của giấy tờ %(n)d") % {"n": n})
+            self.component_rows.append((c, tick, reason))
+        for i in range(1, FREE_ITEM_ROWS + 1):
+            text, reason = f"free{i}_text", f"free{i}_reason"
+            self.fields[text] = forms.CharField(
+                label=_("Giấy tờ khác %(n)d") % {"n": i}, required=False, max_length=1000,
+                error_messages={"max_length": _("Tên giấy tờ dài quá %(limit_value)d ký tự.")})
+            self.fields[reason] = self._reason_field(_("Nội dung cần bổ sung của giấy tờ khác %(n)d") % {"n": i})
+            self.free_rows.append((text, reason))
+        added = [name for _c, tick, reason in self.component_rows for name in (tick, reason)]
+        for name in added + [name for row in self.free_rows for name in row]:  # BaseForm's classes
+            widget = self.fields[name].widget
+            widget.attrs["class"] = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+
+    @staticmethod
+    def _reason_field(label):
+        return forms.CharField(
+            label=label, required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+            error_messages={"max_length": _("Nội dung dài quá %(limit_value)d ký tự (đang có %(show_value)d).")})
+
+    def rows(self):
+        """(component, tick, reason) bound fields, then (None, text, reason) of the free items."""
+        return ([(c, self[tick], self[reason]) for c, tick, reason in self.component_rows]
+                + [(None, self[text], self[reason]) for text, reason in self.free_rows])
+
+    def clean(self):
+        data = super().clean()
+        items: list[dict] = []
+        self.item_fields = []
+        for c, tick, reason_name in self.component_rows:
+            reason = one_line(data.get(reason_name, ""))
+            name = c.name if len(c.name) <= 80 else c.name[:79] + "…"
+            if data.get(tick) and not reason:
+                self.add_error(reason_name, _("Ghi nội dung cần bổ sung của «%(name)s»: giấy tờ sai, thiếu gì.")
+                               % {"name": name})
+            elif reason and not data.get(tick):
+                self.add_error(tick, _("Đánh dấu «%(name)s» nếu cần bổ sung giấy tờ này, hoặc xóa nội dung đã ghi.")
+                               % {"name": name})
+            elif data.get(tick):
+                items.append({"component": c.pk, "reason": reason})
+                self.item_fields.append((tick, reason_name))
+        for i, (text_name, reason_name) in enumerate(self.free_rows, 1):
+            text, reason = one_line(data.get(text_name, "")), one_line(data.get(reason_name, ""))
+            if text and not reason:
+                self.add_error(reason_name, _("Ghi nội dung cần bổ sung của «%(name)s».") % {"name": text[:80]})
+            elif reason and not text:
+                self.add_error(text_name, _("Ghi tên giấy tờ khác %(n)d, hoặc xóa nội dung cần bổ sung đã ghi.")
+                               % {"n": i})
+            elif text:
+                items.append({"text": text, "reason": reason})
+                self.item_fields.append((text_name, reason_name))
+        missing = missing_lines(data.get("missing", ""))
+        if not self.errors and not items and not missing:
+            raise ValidationError(_("Cần liệt kê ít nhất một mục cần bổ sung: đánh dấu giấy tờ cần bổ sung và ghi "
+                                    "nội dung, hoặc ghi giấy tờ khác."))
+        if len(items) + len(missing) > MAX_MISSING_ITEMS:
             raise ValidationError(_("Danh sách có %(n)d mục; tối đa %(max)d mục.")
-                                  % {"n": len(items), "max": MAX_MISSING_ITEMS})
-        return items
+                                  % {"n": len(items) + len(missing), "max": MAX_MISSING_ITEMS})
+        data["items"], data["missing"] = items, missing
+        return data
+
+    def field_for(self, api_field: str | None) -> str | None:
+        """The field of this form an action-layer error about `items[i].…` belongs on."""
+        match = re.fullmatch(r"items\[(\d+)\](?:\.(\w+))?", api_field or "")
+        if not match or int(match.group(1)) >= len(self.item_fields):
+            return None
+        first, reason = self.item_fields[int(match.group(1))]
+        return reason if match.group(2) == "reason" else first
 
 
 class PauseForm(ActionForm):

@@ -46,10 +46,11 @@ from motcua.dossiers.errors import (
     PermissionDenied,
 )
 from motcua.dossiers.files import max_upload_bytes
-from motcua.dossiers.lifecycle import Action
+from motcua.dossiers.lifecycle import MAX_REASON_CHARS, Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, IdempotencyKey, Status
 from motcua.dossiers.queries import allowed_actions, visible_files
 from motcua.staff.access import dossier_or_404, forbidden, staff_required
+from motcua.staff.forms import one_line
 from motcua.staff.pages import LIST_RELATED, clean_text, paginate, staff_render
 
 from . import uploads
@@ -69,6 +70,8 @@ class ComponentRow:
     errors: list[str] = field(default_factory=list)
     pending: list[uploads.Pending] = field(default_factory=list)
     files: list[DossierFile] = field(default_factory=list)
+    reason: str = ""  # what to supplement, when this component is not good (the online check)
+    reason_error: str = ""
 
     @property
     def pk(self) -> int:
@@ -381,6 +384,24 @@ def online_queue(request):
     })
 
 
+def _supplement_items(rows, post) -> tuple[list[dict], set[int]]:
+    """The components the receptionist wrote what to supplement for: one item each, the reason
+    attached to it (never a line of its own). A component ticked good with a reason is an error."""
+    items, covered = [], set()
+    for row in rows:
+        row.reason = one_line(post.get(f"reason-{row.pk}", ""))[:MAX_REASON_CHARS]
+        if not row.reason:
+            continue
+        if row.present:
+            name = row.component.name if len(row.component.name) <= 80 else row.component.name[:79] + "…"
+            row.reason_error = _("Bỏ đánh dấu «%(name)s» nếu giấy tờ này cần bổ sung, hoặc xóa nội dung đã ghi.") % {
+                "name": name}
+            continue
+        items.append({"component": row.component, "reason": row.reason})
+        covered.add(row.pk)
+    return items, covered
+
+
 def component_rows(dossier, post=None, *, user) -> list[ComponentRow]:
     """The dossier's components with the files `user` may open (one query for the files)."""
     files: dict[int | None, list[DossierFile]] = {}
@@ -426,16 +447,25 @@ def online_check(request, code: str):
         version = post.get("version", "")
         ok = outcome_form.is_valid()
         missing: list[str] = []
+        items: list[dict] = []
         if outcome not in reception.OUTCOMES:
             general.append(_("Hãy chọn một trong ba nút: Tiếp nhận, Yêu cầu bổ sung hoặc Từ chối."))
             ok = False
         elif outcome == reception.RECEIVE or ok:
             # The counter's completeness rule (dossiers.reception); here a tick means "checked, good".
             extra, reason = _outcome_text(outcome_form)
+            if outcome == reception.SUPPLEMENT:
+                items, covered = _supplement_items(rows, post)
+                ok = ok and not any(row.reason_error for row in rows)
+                # The optional components with a reason count as listed too.
+                extra = [row.component.name for row in rows if row.pk in covered and not row.component.required] + extra
+            else:
+                covered = set()
             checklist, problems = reception.outcome_problems(
                 outcome, [row.component for row in rows], {row.pk for row in rows if row.present},
                 extra=extra, reason=reason)
-            missing = list(checklist.missing)
+            listed = {row.component.name for row in rows if row.pk in covered}
+            missing = [m for m in checklist.missing if m not in listed]  # those go as items, with their reason
             for field_name, message in problems.items():
                 checklist_error = _place(field_name, message, applicant=None, outcome_form=outcome_form,
                                          rows=rows, general=general) or checklist_error
@@ -447,7 +477,7 @@ def online_check(request, code: str):
                 if outcome == "receive":
                     result = actions.receive(dossier, **common)
                 elif outcome == "supplement":
-                    result = actions.request_supplement(dossier, missing=missing, **common)
+                    result = actions.request_supplement(dossier, items=items, missing=missing, **common)
                 else:
                     result = actions.refuse(dossier, reason=outcome_form.cleaned_data["refuse_reason"], **common)
             except ConcurrentUpdate:
@@ -460,15 +490,16 @@ def online_check(request, code: str):
                 target = {"reason": "refuse_reason", "missing": "missing_extra"}.get(exc.field)
                 outcome_form.add_action_error(target, exc.message)
             else:
-                _outcome_message(request, result.dossier, outcome, missing)
+                _outcome_message(request, result.dossier, outcome, items + missing)
                 return redirect("backoffice:dossier", code=dossier.code)
     errors = [("checklist", checklist_error)] if checklist_error else []
+    errors += [(f"reason-{row.pk}", row.reason_error) for row in rows if row.reason_error]
     errors += [(f.auto_id, e) for f in outcome_form for e in f.errors]
     errors += [("", e) for e in list(outcome_form.non_field_errors()) + general]
     status = 400 if errors and request.method == "POST" else 200  # refused input: the page again
     return staff_render(request, "backoffice/online_check.html", {
         "dossier": dossier, "rows": rows, "outcome_form": outcome_form, "token": token, "errors": errors,
-        "checklist_error": checklist_error, "outcome": outcome,
+        "checklist_error": checklist_error, "outcome": outcome, "reasons": Action.REQUEST_SUPPLEMENT in allowed,
         "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": list(dossier.procedure_version.fees.all()),
         "reception_url": reverse("backoffice:online_queue"),
     }, status=status)

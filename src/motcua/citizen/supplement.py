@@ -1,10 +1,11 @@
 """Supplying missing documents online (status 5): what was asked, one upload row per item,
 each file checked before anything is stored, then the files and the resubmission.
 
-The request's list is free text (form 02): usually the names of the procedure's components,
-sometimes other lines the officer typed. An item whose text names one component (same words,
-accents and case aside) is matched to it; for any other item the applicant picks which
-document of the procedure the file is, since every stored file belongs to a component.
+The request is a list of items (`dossiers.supplements`): a component of the procedure, or a free
+item the officer wrote; each says what is wrong or missing, shown above its upload box. A request
+made the old way (lines of text) has its lines matched to components by name. For a free item the
+applicant picks which document of the procedure the file is, since every stored file belongs to a
+component.
 
 `check_upload` applies the rules of `dossiers.files.check_and_store` (type from the bytes, the
 component's accepted types, MOTCUA_MAX_UPLOAD_BYTES) without storing, so that one bad file
@@ -18,9 +19,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from motcua.core.text import fold
 from motcua.dossiers.files import accepted_extensions, upload_problem
 from motcua.dossiers.models import Dossier, EventKind
+from motcua.dossiers.supplements import Item, items_of
 
 MAX_FILES_PER_ITEM = 10
 MAX_NOTE_CHARS = 2000
@@ -32,7 +33,8 @@ class Row:
 
     index: int
     text: str
-    component: object | None  # matched from the text, or None (the applicant chooses)
+    component: object | None  # the item's component, or None (the applicant chooses)
+    reason: str = ""  # what is wrong or missing (nội dung cần bổ sung)
     chosen_id: int | None = None
     files: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -57,10 +59,11 @@ class Request:
     """The supplement request the dossier is waiting on (the last one)."""
 
     at: dt.datetime
-    reason: str
+    reason: str  # the officer's note on the whole request
     items: list[str]
     agency: str
     phase: str  # "reception" (before receipt) or "processing" (the clock is stopped)
+    details: list[Item] = field(default_factory=list)  # the items with their reasons and components
 
 
 def current_request(dossier: Dossier) -> Request | None:
@@ -72,38 +75,23 @@ def current_request(dossier: Dossier) -> Request | None:
         return None
     data = event.data or {}
     agency = event.from_agency or event.to_agency
+    details = items_of(data, list(dossier.procedure_version.components.all()))
     return Request(
         at=event.at,
         reason=(event.note or "").strip(),
-        items=[str(m).strip() for m in data.get("missing", []) if str(m).strip()],
+        items=[item.text for item in details],
         agency=agency.name if agency else "",
         phase=str(data.get("phase", "")),
+        details=details,
     )
-
-
-def _words(text: str) -> str:
-    return " ".join(fold(text).split())
-
-
-def match_component(text: str, components: list) -> object | None:
-    """The component an item's text names: the same name (accents and case aside), else the only
-    component whose name contains the text or is contained in it; None when unclear."""
-    wanted = _words(text)
-    if not wanted:
-        return None
-    names = [(c, _words(c.name)) for c in components]
-    exact = [c for c, name in names if name == wanted]
-    if len(exact) == 1:
-        return exact[0]
-    near = [c for c, name in names if name and (wanted in name or name in wanted)]
-    return near[0] if len(near) == 1 else None
 
 
 def rows_for(request: Request | None, components: list) -> list[Row]:
     if request is None:
         return []
-    return [Row(index=i, text=text, component=match_component(text, components))
-            for i, text in enumerate(request.items, 1)]
+    by_pk = {c.pk: c for c in components}
+    return [Row(index=i, text=item.text, component=by_pk.get(item.component_id), reason=item.reason)
+            for i, item in enumerate(request.details, 1)]
 
 
 check_upload = upload_problem  # the same check as every other upload page

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.models import Event, EventKind
+from motcua.dossiers.supplements import items_of
 
 LABELS = {
     EventKind.SUBMITTED: _("Nộp hồ sơ trực tuyến"),
@@ -95,7 +96,7 @@ def entries(events: Iterable[Event]) -> list[Entry]:
             step=_name(e.to_step) if e.to_step_id else "",
             agency=_name(e.to_agency if e.to_agency_id else e.from_agency),
             note=(e.note or "").strip() if e.kind in PUBLIC_NOTES else "",
-            items=[str(m) for m in data.get("missing", []) if str(m).strip()]
+            items=[f"{item.text} — {item.reason}" if item.reason else item.text for item in items_of(data, ())]
             if e.kind == EventKind.SUPPLEMENT_REQUESTED else [],
         )
         if e.kind in STEP_ENDS and e.from_step_id:

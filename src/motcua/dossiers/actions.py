@@ -39,7 +39,7 @@ from motcua.eforms.answers import clean_answers
 from motcua.eforms.schema import subject_text
 from motcua.eforms.services import eform_for
 
-from . import deadlines, lifecycle, tracking
+from . import deadlines, lifecycle, supplements, tracking
 from .codes import allocate_code, new_tracking_key
 from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
 from .files import check_and_store
@@ -297,6 +297,7 @@ def perform(
     reason: str = "",
     note: str = "",
     missing: Sequence[str] = (),
+    items: Sequence[Any] = (),
     to_user=None,
     new_due_at: dt.datetime | None = None,
     pause_kind: str = lifecycle.PauseKind.OTHER,
@@ -314,7 +315,8 @@ def perform(
     key = _check_key(idempotency_key)
     pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
     params = {
-        "reason": reason, "note": note, "missing": list(missing), "to_user": getattr(to_user, "pk", to_user),
+        "reason": reason, "note": note, "missing": list(missing), "items": _item_print(items),
+        "to_user": getattr(to_user, "pk", to_user),
         "new_due_at": new_due_at, "pause_kind": pause_kind, "originals_checked": originals_checked,
         "applicant_signed": applicant_signed, "fee_collected": fee_collected, "receipt_number": receipt_number,
         "delivery": delivery, "expected_version": expected_version,
@@ -330,11 +332,12 @@ def perform(
             raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
         decision = lifecycle.decide(
             action, state_of(d), capacities(actor, d), now=at,
-            reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind,
+            reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind, item_count=len(items),
         )
+        cleaned = supplements.clean_items(items, list(d.procedure_version.components.all())) if items else []
         event_fields = _apply(
             d, decision, actor, at, reason=" ".join((reason or "").split()), note=(note or "").strip(),
-            missing=[" ".join(m.split()) for m in missing], to_user=to_user, new_due_at=new_due_at,
+            missing=[" ".join(m.split()) for m in missing], items=cleaned, to_user=to_user, new_due_at=new_due_at,
             pause_kind=pause_kind, originals_checked=originals_checked, applicant_signed=applicant_signed,
             fee_collected=fee_collected, receipt_number=receipt_number, delivery=delivery,
         )
@@ -343,6 +346,16 @@ def perform(
             key_row.dossier, key_row.event = d, event
             key_row.save(update_fields=["dossier", "event"])
     return ActionResult(dossier=d, event=event)
+
+
+def _item_print(items: Sequence[Any]) -> list:
+    """The items as a retry must send them again (a component as its id)."""
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            item = {k: getattr(v, "pk", v) for k, v in item.items()}
+        out.append(item)
+    return out
 
 
 def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> dict[str, Any]:
@@ -372,6 +385,11 @@ def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> 
         changed.add("closed_at")
     elif action == Action.REQUEST_SUPPLEMENT:
         data["missing"] = p["missing"]
+        if p["items"]:  # the items first, then any plain lines sent with them (read the old way)
+            extra = supplements.items_of({"missing": p["missing"]}, list(d.procedure_version.components.all()))
+            listed = list(p["items"]) + extra
+            data["items"] = [item.as_data() for item in listed]
+            data["missing"] = [item.text for item in listed]  # the text list older readers use
         data["phase"] = str(decision.phase)
         d.resume_status = decision.resume_status
         changed.add("resume_status")
@@ -496,9 +514,12 @@ def refuse(dossier, *, actor, reason: str, **common: Any) -> ActionResult:
     return perform(dossier, Action.REFUSE, actor=actor, reason=reason, **common)
 
 
-def request_supplement(dossier, *, actor, missing: Sequence[str], note: str = "", **common: Any) -> ActionResult:
-    """-> 5 listing everything missing (form 02): once at reception; after receipt the clock stops."""
-    return perform(dossier, Action.REQUEST_SUPPLEMENT, actor=actor, missing=missing, note=note, **common)
+def request_supplement(dossier, *, actor, missing: Sequence[str] = (), items: Sequence[Any] = (), note: str = "",
+                       **common: Any) -> ActionResult:
+    """-> 5 listing everything to supplement (form 02): once at reception; after receipt the clock stops.
+    `items`: `{component?, text?, reason}` each (see `supplements`); `missing`: plain lines, the old way."""
+    return perform(dossier, Action.REQUEST_SUPPLEMENT, actor=actor, missing=missing, items=items, note=note,
+                   **common)
 
 
 def supply(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:

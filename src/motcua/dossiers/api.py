@@ -37,7 +37,7 @@ from motcua.core.dates import iso as _iso
 from motcua.eforms.services import answers_data, dossier_answers
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, require_scope
 
-from . import actions, lifecycle, paperwork, reception, tracking
+from . import actions, lifecycle, paperwork, reception, supplements, tracking
 from .errors import DossierError
 from .files import download_response
 from .models import Dossier, DossierFile, Event, EventKind, FileKind
@@ -119,12 +119,24 @@ class CreatedOut(Schema):
     version: int
 
 
+class SupplementItemIn(Schema):
+    """One item of a supplement request: a component of the procedure, or a free item (`text`)."""
+
+    component: int | None = Field(None, ge=1, le=1000,
+                                  description="Số thứ tự thành phần hồ sơ (1, 2…); trống: mục khác, ghi ở text")
+    text: str = Field("", max_length=1000, description="Tên giấy tờ (mục khác); trống: tên thành phần")
+    reason: str = Field("", max_length=2000, description="Nội dung cần bổ sung: giấy tờ sai, thiếu gì")
+
+
 class ActionIn(Schema):
     action: str = Field(max_length=40)
     version: int | None = Field(None, ge=1, description="Phiên bản hồ sơ đang xem; khác bản hiện tại thì trả 409")
     reason: str = Field("", max_length=2000)
     note: str = Field("", max_length=2000)
-    missing: list[str] = Field(default_factory=list, max_length=50)
+    items: list[SupplementItemIn] = Field(default_factory=list, max_length=50,
+                                          description="request_supplement: các mục cần bổ sung")
+    missing: list[str] = Field(default_factory=list, max_length=50,
+                               description="Cũ (deprecated), thay bằng items: tên các giấy tờ cần bổ sung")
     to_user: str | None = Field(None, max_length=150, description="Tên đăng nhập người nhận; trống: nhóm vai trò")
     new_due_at: dt.datetime | None = None
     kind: str = Field("other", max_length=20, description="Tạm dừng: payment (chờ nghĩa vụ tài chính) hoặc other")
@@ -223,6 +235,7 @@ class DossierOut(Schema):
     paused_seconds: int
     supplement_count: int
     counts_as_late: bool
+    supplement: SupplementOut | None = None
     delivery: str
     delivery_address: str = ""
     delivery_fee: int = 0
@@ -238,6 +251,23 @@ class DossierOut(Schema):
     files: list[FileOut]
     events: list[EventOut]
     allowed_actions: list[str]
+
+
+class SupplementItemOut(Schema):
+    component: int | None  # the component's number, None for a free item
+    text: str
+    reason: str
+    paper: str  # original, copy, certified_copy, original_or_certified_copy; "" for a free item
+    paper_label: str
+    copies: int | None
+
+
+class SupplementOut(Schema):
+    at: str
+    phase: str
+    note: str
+    open: bool  # the dossier is waiting for this supplement (status 5)
+    items: list[SupplementItemOut]
 
 
 class ActionOut(DossierOut):
@@ -340,6 +370,37 @@ def _file_out(file: DossierFile, numbers: dict[int, int]) -> dict[str, Any]:
     }
 
 
+def _supplement_out(dossier: Dossier, events, components: list, numbers: dict[int, int]) -> dict[str, Any] | None:
+    """The last supplement request, item by item (made with `items` or the old `missing`)."""
+    last = next((e for e in reversed(events) if e.kind == EventKind.SUPPLEMENT_REQUESTED), None)
+    if last is None:
+        return None
+    return {
+        "at": _iso(last.at), "phase": str((last.data or {}).get("phase", "")), "note": last.note,
+        "open": dossier.status == lifecycle.Status.SUPPLEMENT_REQUESTED,
+        "items": [
+            {"component": numbers.get(item.component_id), "text": item.text, "reason": item.reason,
+             "paper": item.paper, "paper_label": item.paper_text, "copies": item.copies}
+            for item in supplements.items_of(last.data, components)
+        ],
+    }
+
+
+def _supplement_items(dossier: Dossier, items: list[SupplementItemIn]) -> list[dict[str, Any]]:
+    """The API's items (a component by its number) as the action layer takes them."""
+    components = _components(dossier) if items else []
+    out = []
+    for i, item in enumerate(items):
+        component = None
+        if item.component is not None:
+            if item.component > len(components):
+                raise ApiError(400, "invalid_parameter", f"Thủ tục chỉ có {len(components)} thành phần hồ sơ "
+                               f"(trường «items[{i}].component»).", field=f"items[{i}].component")
+            component = components[item.component - 1]
+        out.append({"component": component, "text": item.text, "reason": item.reason})
+    return out
+
+
 def _detail(request, dossier: Dossier) -> dict[str, Any]:
     dossier = (
         Dossier.objects.select_related(
@@ -348,7 +409,7 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
     )
     components = _components(dossier)
     numbers = {c.pk: i for i, c in enumerate(components, 1)}
-    events = (
+    events = list(
         Event.objects.filter(dossier=dossier).order_by("version")
         .select_related("actor", "from_step", "to_step", "from_agency", "to_agency", "from_assignee", "to_assignee")
     )
@@ -383,6 +444,7 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         "paused_seconds": int(dossier.paused_total.total_seconds()),
         "supplement_count": dossier.supplement_count,
         "counts_as_late": dossier.counts_as_late,
+        "supplement": _supplement_out(dossier, events, components, numbers),
         "delivery": dossier.delivery,
         "delivery_address": dossier.delivery_address,
         "delivery_fee": dossier.delivery_fee,
@@ -620,6 +682,7 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
         reason=payload.reason,
         note=payload.note,
         missing=payload.missing,
+        items=_supplement_items(dossier, payload.items),
         to_user=payload.to_user,
         new_due_at=new_due_at,
         pause_kind=payload.kind,

@@ -331,6 +331,7 @@ def _check_params(
     missing: Sequence[str],
     new_due_at: dt.datetime | None,
     pause_kind: str,
+    item_count: int = 0,
 ) -> None:
     if action in NEEDS_REASON and not _clean_reason(reason):
         raise InvalidInput(_("Cần nhập lý do (trường «reason»)."), field="reason")
@@ -340,11 +341,16 @@ def _check_params(
         )
     if action == Action.REQUEST_SUPPLEMENT:
         items = [_clean_reason(item) for item in missing]
-        if not items or not all(items):
+        if not items and not item_count:
+            raise InvalidInput(
+                _("Cần liệt kê các mục cần bổ sung (trường «items»: {component, text, reason}; cách cũ: «missing», "
+                  "mỗi mục một dòng)."), field="items"
+            )
+        if not all(items):
             raise InvalidInput(
                 _("Cần liệt kê đầy đủ các giấy tờ còn thiếu (trường «missing»), mỗi mục một dòng."), field="missing"
             )
-        if len(items) > MAX_MISSING_ITEMS:
+        if len(items) + item_count > MAX_MISSING_ITEMS:
             raise InvalidInput(
                 _("Danh sách giấy tờ thiếu quá dài (tối đa %(n)d mục).") % {"n": MAX_MISSING_ITEMS}, field="missing"
             )
@@ -433,13 +439,16 @@ def decide(
     missing: Sequence[str] = (),
     new_due_at: dt.datetime | None = None,
     pause_kind: str = PauseKind.OTHER,
+    item_count: int = 0,
 ) -> Decision:
-    """The decision for `action`, or ActionNotAllowed / PermissionDenied / InvalidInput."""
+    """The decision for `action`, or ActionNotAllowed / PermissionDenied / InvalidInput.
+    `item_count`: a supplement request's items (`supplements.clean_items` checks each one)."""
     action = parse_action(action) if not isinstance(action, Action) else action
     capacities = frozenset(capacities)
     _check_state(action, state, now)
     _check_actor(action, state, capacities)
-    _check_params(action, state, reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind)
+    _check_params(action, state, reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind,
+                  item_count=item_count)
     return _decision(action, state, pause_kind)
 
 

@@ -19,6 +19,7 @@ from motcua.catalog.presentation import fee_display, time_display
 from motcua.core.errors import DomainError
 from motcua.documents import forms as paper
 
+from . import supplements
 from .codes import receipt_secret
 from .models import Delivery, Dossier, Event, EventKind, FileKind
 from .queries import is_owner, sees_as_staff
@@ -130,7 +131,13 @@ def receipt(d: Dossier) -> paper.ReceiptForm:
 
 def supplement_request(d: Dossier) -> paper.SupplementRequestForm:
     event = _last_event(d, EventKind.SUPPLEMENT_REQUESTED)
-    missing = [paper.ComponentLine(name=m, paper_text="", copies=None) for m in event.data.get("missing", [])]
+    # Every column filled: a free item has no paper kind or count in the catalogue ("—"); an item
+    # listed the old way (no reason) was simply missing from the dossier.
+    missing = [
+        paper.ComponentLine(name=item.text, paper_text=item.paper_text or "—", copies=item.copies,
+                            note=item.reason or _("Chưa có trong hồ sơ"))
+        for item in supplements.items_of(event.data, list(d.procedure_version.components.all()))
+    ]
     return paper.SupplementRequestForm(
         agency=_agency_info(event.from_agency or d.agency),
         applicant=_applicant(d),

@@ -192,6 +192,9 @@ def context_for(template: str, event: Event) -> dict[str, Any]:
     if template == "supplement_requested":
         missing = [str(item) for item in data.get("missing", [])]
         facts.update(missing=missing, missing_text="; ".join(missing), at_reception=data.get("phase") == "reception")
+        if isinstance(data.get("items"), list):  # a request of items: each with what to supplement (#17)
+            facts["items"] = [{"text": str(i.get("text", "")), "reason": str(i.get("reason", ""))}
+                              for i in data["items"] if isinstance(i, dict)]
     elif template == "payment_due":
         amount = _amount_due(event, d)
         facts.update(
