@@ -149,6 +149,9 @@ def dossier_file(request, code: str, file_id: int):
         raise Http404("missing file")
     response = download_response(file)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if file.kind == FileKind.RESULT and request.method == "GET":
+        # The owner's first download of the result goes into the dossier's history (an event).
+        actions.record_result_download(dossier, actor=request.user, file=file)
     return response
 
 
