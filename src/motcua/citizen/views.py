@@ -120,6 +120,7 @@ def _context(request, dossier: Dossier, **extra) -> dict:
         "general_errors": [],
         "max_upload_mb": f"{max_upload_bytes() / 1024 / 1024:g}",
         "open_statuses": OPEN,
+        "returned_status": Status.RETURNED,
     }
     context.update(extra)
     return context
