@@ -27,7 +27,8 @@ def at_last_step(people, dossier):
 
 
 def pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    return done.stdout.decode()
 
 
 def test_completing_an_electronic_result_returns_it_with_no_counter_step(people, login):
@@ -83,7 +84,7 @@ def test_a_postal_result_is_posted_then_confirmed_delivered(people, login):
     assert dossier.status == Status.COMPLETED
     assert {"confirm_delivery", "return_result"} <= panels(text) and "post_result" not in panels(text)
     text = follow(c, act(c, dossier, "confirm_delivery"))
-    assert "hồ sơ %s đã trả kết quả" % dossier.code in text and "Bưu chính đã phát kết quả" in text
+    assert f"hồ sơ {dossier.code} đã trả kết quả" in text and "Bưu chính đã phát kết quả" in text
     dossier = fresh(dossier)
     assert dossier.status == Status.RETURNED and dossier.returned_at is not None
     sheet = pdf_text(paperwork.render(dossier, "06"))
