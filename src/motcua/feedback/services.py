@@ -4,7 +4,8 @@
   counter of its receiving agency on the applicant's behalf, rates a dossier whose result was
   returned (status 10). One rating per dossier; all nine criteria required; values checked.
   Raises the dossier app's errors (PermissionDenied 403, ActionNotAllowed 409, InvalidInput 400)
-  so the back office and the API can show them like any other action.
+  so the back office and the API can show them like any other action. The rating is a change of
+  the dossier: the row and a "rated" event are written together by `dossiers.actions.record_rating`.
 * `submit_feedback(...)`: a PAKN from the public form (signed in or not).
 * `answer_feedback(feedback, by, answer)`: staff answer (the admin for now); published answers
   appear on /gop-y/.
