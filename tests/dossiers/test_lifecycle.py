@@ -355,3 +355,10 @@ def test_no_user_is_offered_the_systems_return_and_the_counter_sees_the_postal_s
     assert allowed_actions(posted, {RECEPTIONIST}, now=NOW) == [Action.RETURN_RESULT, Action.CONFIRM_DELIVERY]
     assert allowed_actions(state(Status.RETURNED, delivery="online", **DONE), {RECEPTIONIST}, now=NOW) == [
         Action.HAND_OVER_PAPER_COPY]
+
+
+def test_delivery_choices_match_the_model():
+    from motcua.dossiers.lifecycle import Delivery
+    from motcua.dossiers.models import Delivery as ModelDelivery
+
+    assert [d.value for d in Delivery] == list(ModelDelivery.values)
