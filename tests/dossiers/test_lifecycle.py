@@ -275,14 +275,15 @@ def test_no_sequence_of_actions_breaks_the_invariants(steps, step_count):
 
 SYSTEM = Capacity.SYSTEM
 DONE = {"step_index": 3}
+ONLINE = {"delivery": "online", "has_owner": True}  # an electronic result, for a citizen account
 POSTAL = {"postal_number": "EB123456789VN"}
 
 DELIVERY_ALLOWED = [
-    (state(Status.COMPLETED, delivery="online", **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, Status.RETURNED),
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, Status.RETURNED),
     (state(Status.COMPLETED, delivery="post", **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL, Status.COMPLETED),
     (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.CONFIRM_DELIVERY, {RECEPTIONIST}, {},
      Status.RETURNED),
-    (state(Status.RETURNED, delivery="online", **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
+    (state(Status.RETURNED, **ONLINE, **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
      Status.RETURNED),
     # The counter may still hand any completed result over in person.
     (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.RETURN_RESULT, {RECEPTIONIST}, {},
@@ -300,11 +301,14 @@ def test_it_allows_the_ways_a_result_reaches_the_applicant(st, action, caps, par
 DELIVERY_REFUSED = [
     (state(Status.COMPLETED, delivery="counter", **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, ActionNotAllowed,
      "not_online_delivery"),
-    (state(Status.COMPLETED, delivery="online", **DONE), Action.DELIVER_RESULT, set(Capacity) - {SYSTEM}, {},
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.DELIVER_RESULT, set(Capacity) - {SYSTEM}, {},
      PermissionDenied, "forbidden"),
-    (state(Status.PROCESSING, delivery="online", **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, ActionNotAllowed,
-     "invalid_status"),
-    (state(Status.COMPLETED, delivery="online", **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL,
+    (state(Status.PROCESSING, **ONLINE, **DONE), Action.DELIVER_RESULT, {SYSTEM}, {},
+     ActionNotAllowed, "invalid_status"),
+    # A counter dossier (no citizen account): nobody could download it, the counter returns it.
+    (state(Status.COMPLETED, delivery="online", **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, ActionNotAllowed,
+     "not_online_delivery"),
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL,
      ActionNotAllowed, "not_postal_delivery"),
     (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL,
      ActionNotAllowed, "already_posted"),
@@ -320,9 +324,9 @@ DELIVERY_REFUSED = [
      PermissionDenied, "forbidden"),
     (state(Status.RETURNED, delivery="counter", **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
      ActionNotAllowed, "invalid_status"),
-    (state(Status.COMPLETED, delivery="online", **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
      ActionNotAllowed, "invalid_status"),
-    (state(Status.RETURNED, delivery="online", **DONE), Action.HAND_OVER_PAPER_COPY, {OWNER, HOLDER}, {},
+    (state(Status.RETURNED, **ONLINE, **DONE), Action.HAND_OVER_PAPER_COPY, {OWNER, HOLDER}, {},
      PermissionDenied, "forbidden"),
 ]
 
@@ -336,24 +340,25 @@ def test_it_refuses_the_wrong_way_to_deliver_a_result(st, action, caps, params, 
 
 
 def test_an_electronic_result_is_returned_by_the_system_right_after_completion():
-    for delivery, expected in (("online", Action.DELIVER_RESULT), ("post", None), ("counter", None)):
-        st = state(Status.PROCESSING, delivery=delivery, **DONE)
+    for delivery, owner, expected in (("online", True, Action.DELIVER_RESULT), ("online", False, None),
+                                      ("post", True, None), ("counter", True, None)):
+        st = state(Status.PROCESSING, delivery=delivery, has_owner=owner, **DONE)
         completion = decide(Action.COMPLETE, st, {HOLDER}, now=NOW)
         assert automatic_after(completion, st) == expected, delivery
-    returned = state(Status.RETURNED, delivery="online", **DONE)
+    returned = state(Status.RETURNED, **ONLINE, **DONE)
     copy = decide(Action.HAND_OVER_PAPER_COPY, returned, {RECEPTIONIST}, now=NOW)
     assert automatic_after(copy, returned) is None
 
 
 def test_no_user_is_offered_the_systems_return_and_the_counter_sees_the_postal_steps():
-    online = state(Status.COMPLETED, delivery="online", **DONE)
+    online = state(Status.COMPLETED, **ONLINE, **DONE)
     assert Action.DELIVER_RESULT not in allowed_actions(online, set(Capacity) - {SYSTEM}, now=NOW)
     assert allowed_actions(online, {SYSTEM}, now=NOW) == [Action.DELIVER_RESULT]
     post = state(Status.COMPLETED, delivery="post", **DONE)
     assert allowed_actions(post, {RECEPTIONIST}, now=NOW) == [Action.RETURN_RESULT, Action.POST_RESULT]
     posted = replace(post, posted=True)
     assert allowed_actions(posted, {RECEPTIONIST}, now=NOW) == [Action.RETURN_RESULT, Action.CONFIRM_DELIVERY]
-    assert allowed_actions(state(Status.RETURNED, delivery="online", **DONE), {RECEPTIONIST}, now=NOW) == [
+    assert allowed_actions(state(Status.RETURNED, **ONLINE, **DONE), {RECEPTIONIST}, now=NOW) == [
         Action.HAND_OVER_PAPER_COPY]
 
 

@@ -209,3 +209,15 @@ def test_the_rating_is_an_event_of_the_dossier(people):
     with pytest.raises(ActionNotAllowed):
         services.record_rating(d, people.citizen, answers)
     assert kinds(d).count("rated") == 1
+
+
+def test_an_electronic_result_without_a_citizen_account_waits_at_the_counter(people):
+    # Received at the counter with "online" chosen but no account: nobody could download it.
+    d = counter_dossier(people, BIRTH, T0, delivery="online")
+    assert d.owner_id is None and d.delivery == "online"
+    walk_to_last_step(people, d)
+    actions.complete(d, actor=people.clerk, at=at(9, 14))
+    assert fresh(d).status == Status.COMPLETED and "result_delivered" not in kinds(d)
+    assert Message.objects.filter(dossier=d, template="result_ready").count() == 2
+    actions.return_result(d, actor=people.receptionist, originals_checked=True, applicant_signed=True, at=at(9, 15))
+    assert fresh(d).status == Status.RETURNED

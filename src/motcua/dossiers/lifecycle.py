@@ -24,7 +24,8 @@ Choices beyond docs/architecture.md §6 (see the issue note):
 * `claim` lets a member of the current step's role pool take an unassigned dossier.
 * How the result reaches the applicant (issue #17): an electronic result (`delivery` online) is
   returned by the system itself right after completion (`deliver_result`, 9 -> 10, no counter
-  step); the counter may still hand over a paper copy of it afterwards (`hand_over_paper_copy`,
+  step) when a citizen account owns the dossier (else the counter returns it as before); the
+  counter may still hand over a paper copy of it afterwards (`hand_over_paper_copy`,
   status 10 kept). A postal result is handed to the post (`post_result`, bưu gửi number, status 9
   kept) and returned when the post confirms delivery (`confirm_delivery`, "đã phát", 9 -> 10).
   The counter may always hand a completed result over in person (`return_result`).
@@ -250,6 +251,7 @@ class State:
     result_required: bool = False  # the procedure's result is a document: complete needs a result file
     delivery: str = Delivery.COUNTER  # how the applicant receives the result (counter, post, online)
     posted: bool = False  # the result was handed to the post (a bưu gửi number recorded)
+    has_owner: bool = False  # a citizen account owns the dossier (and can receive an electronic result)
 
 
 @dataclass(frozen=True)
@@ -346,8 +348,10 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
                 code="result_file_required",
             )
     elif action == Action.DELIVER_RESULT:
-        if state.delivery != Delivery.ONLINE:
-            raise ActionNotAllowed(_("Người nộp không đăng ký nhận kết quả điện tử."), code="not_online_delivery")
+        if state.delivery != Delivery.ONLINE or not state.has_owner:
+            # Without an account (a counter dossier) nobody could download it: the counter returns it.
+            raise ActionNotAllowed(_("Người nộp không đăng ký nhận kết quả điện tử bằng tài khoản trên Cổng Dịch vụ "
+                                     "công."), code="not_online_delivery")
     elif action == Action.POST_RESULT:
         if state.delivery != Delivery.POST:
             raise ActionNotAllowed(_("Người nộp không đăng ký nhận kết quả qua bưu chính."),
@@ -516,7 +520,7 @@ def decide(
 def automatic_after(decision: Decision, state: State) -> Action | None:
     """What the system does by itself right after `decision`, in the same transaction: an
     electronic result is returned as soon as the dossier is completed (no counter step)."""
-    if decision.action == Action.COMPLETE and state.delivery == Delivery.ONLINE:
+    if decision.action == Action.COMPLETE and state.delivery == Delivery.ONLINE and state.has_owner:
         return Action.DELIVER_RESULT
     return None
 

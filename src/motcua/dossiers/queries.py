@@ -257,6 +257,7 @@ def state_of(dossier: Dossier, *, result_files: int | None = None) -> lifecycle.
         result_required=result_required(dossier),
         delivery=lifecycle.Delivery(dossier.delivery),
         posted=posted(dossier),
+        has_owner=dossier.owner_id is not None,
     )
 
 

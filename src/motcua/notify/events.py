@@ -67,7 +67,7 @@ def template_for(event: Event) -> tuple[str, tuple[str, ...]] | None:
         return None  # other pauses (appraisal, posting) are internal
     if event.kind == EventKind.SUBMITTED and event.dossier.channel != DossierChannel.ONLINE:
         return None  # at the counter the applicant is there; the receipt follows
-    if event.kind == EventKind.COMPLETED and event.dossier.delivery == Delivery.ONLINE:
+    if event.kind == EventKind.COMPLETED and event.dossier.delivery == Delivery.ONLINE and event.dossier.owner_id:
         return None  # returned at once by the system: its `result_delivered` message says it all
     return rule
 
