@@ -24,20 +24,23 @@ APPLICANT_ID = "096090001234"
 APPLICANT_PHONE = "0912345678"
 
 
-def received(people, owner=None, code: str = BIRTH, when: dt.datetime = T0):
-    """An online dossier of `owner` (default: people.citizen), received by the commune's counter."""
+def received(people, owner=None, code: str = BIRTH, when: dt.datetime = T0, delivery: str = "counter"):
+    """An online dossier of `owner` (default: people.citizen), received by the commune's counter.
+
+    The result is collected at the counter unless `delivery` says otherwise: an electronic result
+    ("online") is returned by the system at completion (#17), so `completed` would be at 10."""
     from motcua.dossiers import actions
 
-    d = online_dossier(people, code, when, owner=owner)
+    d = online_dossier(people, code, when, owner=owner, delivery=delivery)
     actions.receive(d, actor=people.receptionist, at=when + dt.timedelta(minutes=5))
     return fresh(d)
 
 
-def completed(people, owner=None, when: dt.datetime = T0):
-    """Birth registration walked to status 9 with a result file."""
+def completed(people, owner=None, when: dt.datetime = T0, delivery: str = "counter"):
+    """Birth registration walked to status 9 with a result file (to 10 with an electronic result)."""
     from motcua.dossiers import actions
 
-    d = received(people, owner=owner, when=when)
+    d = received(people, owner=owner, when=when, delivery=delivery)
     actions.handover(d, actor=people.receptionist, at=when + dt.timedelta(minutes=30))
     actions.handover(d, actor=people.officer, at=when + dt.timedelta(hours=1))
     actions.handover(d, actor=people.leader, at=when + dt.timedelta(hours=2))

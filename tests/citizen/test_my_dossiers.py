@@ -98,7 +98,7 @@ def test_an_unknown_or_absurd_code_is_404(citizen_client, people):
 
 
 def test_the_page_shows_every_step_with_time_and_agency(citizen_client, people):
-    d = completed(people)
+    d = completed(people, delivery="online")
     response = citizen_client.get(f"/ho-so-cua-toi/{d.code}/")
     assert response.status_code == 200
     html = page(response)

@@ -20,6 +20,7 @@ from motcua.dossiers.lifecycle import (
     State,
     Status,
     allowed_actions,
+    automatic_after,
     decide,
 )
 
@@ -268,3 +269,101 @@ def test_no_sequence_of_actions_breaks_the_invariants(steps, step_count):
             assert current.paused
         assert decision.counts_as_late == (decision.supplement_count > 1 and decision.clock == Clock.PAUSE)
     assert reception_requests <= 1  # never asked twice at reception
+
+
+# --- how the result reaches the applicant (#17) ----------------------------------------------------
+
+SYSTEM = Capacity.SYSTEM
+DONE = {"step_index": 3}
+ONLINE = {"delivery": "online", "has_owner": True}  # an electronic result, for a citizen account
+POSTAL = {"postal_number": "EB123456789VN"}
+
+DELIVERY_ALLOWED = [
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, Status.RETURNED),
+    (state(Status.COMPLETED, delivery="post", **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL, Status.COMPLETED),
+    (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.CONFIRM_DELIVERY, {RECEPTIONIST}, {},
+     Status.RETURNED),
+    (state(Status.RETURNED, **ONLINE, **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
+     Status.RETURNED),
+    # The counter may still hand any completed result over in person.
+    (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.RETURN_RESULT, {RECEPTIONIST}, {},
+     Status.RETURNED),
+]
+
+
+@pytest.mark.parametrize(("st", "action", "caps", "params", "expected"), DELIVERY_ALLOWED)
+def test_it_allows_the_ways_a_result_reaches_the_applicant(st, action, caps, params, expected):
+    decision = decide(action, st, caps, now=NOW, **params)
+    assert decision.to_status == expected
+    assert decision.ends == (expected == Status.RETURNED and st.status != Status.RETURNED)
+
+
+DELIVERY_REFUSED = [
+    (state(Status.COMPLETED, delivery="counter", **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, ActionNotAllowed,
+     "not_online_delivery"),
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.DELIVER_RESULT, set(Capacity) - {SYSTEM}, {},
+     PermissionDenied, "forbidden"),
+    (state(Status.PROCESSING, **ONLINE, **DONE), Action.DELIVER_RESULT, {SYSTEM}, {},
+     ActionNotAllowed, "invalid_status"),
+    # A counter dossier (no citizen account): nobody could download it, the counter returns it.
+    (state(Status.COMPLETED, delivery="online", **DONE), Action.DELIVER_RESULT, {SYSTEM}, {}, ActionNotAllowed,
+     "not_online_delivery"),
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL,
+     ActionNotAllowed, "not_postal_delivery"),
+    (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.POST_RESULT, {RECEPTIONIST}, POSTAL,
+     ActionNotAllowed, "already_posted"),
+    (state(Status.COMPLETED, delivery="post", **DONE), Action.POST_RESULT, {HOLDER, OWNER}, POSTAL,
+     PermissionDenied, "forbidden"),
+    (state(Status.COMPLETED, delivery="post", **DONE), Action.POST_RESULT, {RECEPTIONIST}, {}, InvalidInput,
+     "invalid_parameter"),
+    (state(Status.COMPLETED, delivery="post", **DONE), Action.POST_RESULT, {RECEPTIONIST},
+     {"postal_number": "x" * 51}, InvalidInput, "invalid_parameter"),
+    (state(Status.COMPLETED, delivery="post", **DONE), Action.CONFIRM_DELIVERY, {RECEPTIONIST}, {},
+     ActionNotAllowed, "not_posted"),
+    (state(Status.COMPLETED, delivery="post", posted=True, **DONE), Action.CONFIRM_DELIVERY, {OWNER}, {},
+     PermissionDenied, "forbidden"),
+    (state(Status.RETURNED, delivery="counter", **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
+     ActionNotAllowed, "invalid_status"),
+    (state(Status.COMPLETED, **ONLINE, **DONE), Action.HAND_OVER_PAPER_COPY, {RECEPTIONIST}, {},
+     ActionNotAllowed, "invalid_status"),
+    (state(Status.RETURNED, **ONLINE, **DONE), Action.HAND_OVER_PAPER_COPY, {OWNER, HOLDER}, {},
+     PermissionDenied, "forbidden"),
+]
+
+
+@pytest.mark.parametrize(("st", "action", "caps", "params", "error", "code"), DELIVERY_REFUSED)
+def test_it_refuses_the_wrong_way_to_deliver_a_result(st, action, caps, params, error, code):
+    with pytest.raises(error) as info:
+        decide(action, st, caps, now=NOW, **params)
+    assert info.value.code == code
+    assert info.value.message
+
+
+def test_an_electronic_result_is_returned_by_the_system_right_after_completion():
+    for delivery, owner, expected in (("online", True, Action.DELIVER_RESULT), ("online", False, None),
+                                      ("post", True, None), ("counter", True, None)):
+        st = state(Status.PROCESSING, delivery=delivery, has_owner=owner, **DONE)
+        completion = decide(Action.COMPLETE, st, {HOLDER}, now=NOW)
+        assert automatic_after(completion, st) == expected, delivery
+    returned = state(Status.RETURNED, **ONLINE, **DONE)
+    copy = decide(Action.HAND_OVER_PAPER_COPY, returned, {RECEPTIONIST}, now=NOW)
+    assert automatic_after(copy, returned) is None
+
+
+def test_no_user_is_offered_the_systems_return_and_the_counter_sees_the_postal_steps():
+    online = state(Status.COMPLETED, **ONLINE, **DONE)
+    assert Action.DELIVER_RESULT not in allowed_actions(online, set(Capacity) - {SYSTEM}, now=NOW)
+    assert allowed_actions(online, {SYSTEM}, now=NOW) == [Action.DELIVER_RESULT]
+    post = state(Status.COMPLETED, delivery="post", **DONE)
+    assert allowed_actions(post, {RECEPTIONIST}, now=NOW) == [Action.RETURN_RESULT, Action.POST_RESULT]
+    posted = replace(post, posted=True)
+    assert allowed_actions(posted, {RECEPTIONIST}, now=NOW) == [Action.RETURN_RESULT, Action.CONFIRM_DELIVERY]
+    assert allowed_actions(state(Status.RETURNED, **ONLINE, **DONE), {RECEPTIONIST}, now=NOW) == [
+        Action.HAND_OVER_PAPER_COPY]
+
+
+def test_delivery_choices_match_the_model():
+    from motcua.dossiers.lifecycle import Delivery
+    from motcua.dossiers.models import Delivery as ModelDelivery
+
+    assert [d.value for d in Delivery] == list(ModelDelivery.values)

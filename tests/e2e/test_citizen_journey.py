@@ -197,6 +197,9 @@ def test_a_new_citizen_signs_up_submits_pays_downloads_the_signed_result_and_rat
     review = phone.locator("main").inner_text()
     for text in ("Nguyễn Ngọc Hân", "giay-chung-sinh.pdf", "van-ban-uy-quyen.png"):
         assert text in review, text
+    # This journey collects the result at the counter (paper, signed for there); an electronic result
+    # is returned by the system at completion (#17, tests/e2e/test_electronic_result_journey.py).
+    phone.locator("#delivery-counter").check()
     phone.get_by_label(re.compile("Tôi cam đoan")).check()
     phone.get_by_role("button", name="Nộp hồ sơ").click()
     phone.wait_for_url(re.compile(r"/nop-ho-so/da-nop/"))

@@ -161,3 +161,16 @@ def test_an_expired_code_is_not_sent(people, sms_outbox):
     drain()
     sms.refresh_from_db()
     assert sms.state == "failed" and "hết hạn" in sms.last_error and sms_outbox == []
+
+
+def test_the_electronic_result_message_says_where_to_download():
+    facts = {**FACTS, "delivery": "online", "returned_at": "14:00 ngày 27/11/2026",
+             "download_url": f"{PUBLIC_URL}/ho-so-cua-toi/{CODE}/"}
+    subject, body = rendering.render("result_delivered", "email", facts)
+    assert subject == f"Hồ sơ {CODE} đã trả kết quả điện tử"
+    assert "«Cấp Phiếu lý lịch tư pháp»" in body and f"{PUBLIC_URL}/ho-so-cua-toi/{CODE}/" in body
+    assert "Kết quả điện tử đã sẵn sàng" in body and "đánh giá mức độ hài lòng" in body
+    assert "ký nhận" not in body
+    _, text = rendering.render("result_delivered", "sms", facts)
+    assert is_gsm(text) and sms_parts(text) == 1 and text == unaccent(text), (len(text), text)
+    assert text == f"HS {CODE} da co ket qua dien tu (ky so). Tai ve: {PUBLIC_URL}/ho-so-cua-toi/{CODE}/"

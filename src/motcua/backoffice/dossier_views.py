@@ -37,8 +37,10 @@ from motcua.dossiers.errors import (
 from motcua.dossiers.files import download_response, max_upload_bytes
 from motcua.dossiers.lifecycle import Action, Capacity
 from motcua.dossiers.models import (
+    Delivery,
     Dossier,
     Event,
+    EventKind,
     FileKind,
     FileSource,
     IdempotencyKey,
@@ -71,10 +73,12 @@ FORM_LINKS = (
 )
 # The order the action panels are shown in (the usual next step first).
 ORDER = (
-    "claim", "handover", "result_files", "complete", "return_result", "supply", "component_files",
-    "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop", "withdraw",
+    "claim", "handover", "result_files", "complete", "post_result", "confirm_delivery", "return_result", "supply",
+    "component_files", "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop", "withdraw",
+    "hand_over_paper_copy",
 )
-PRIMARY = {"claim", "handover", "complete", "return_result", "supply", "result_files"}
+PRIMARY = {"claim", "handover", "complete", "return_result", "supply", "result_files", "post_result",
+           "confirm_delivery"}
 
 
 @dataclass
@@ -221,9 +225,26 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
                      help=_("Hồ sơ kết thúc ở trạng thái “Dừng xử lý”; thao tác này không hoàn tác được."),
                      button=_("Dừng xử lý hồ sơ"))
     if name == "complete":
-        return Panel(name, _("Hoàn thành xử lý"), forms.SimpleActionForm(**kw),
-                     help=_("Hồ sơ chuyển sang “Đã xử lý xong” và về bộ phận một cửa để trả kết quả."),
+        help_text = _("Hồ sơ chuyển sang “Đã xử lý xong” và về bộ phận một cửa để trả kết quả.")
+        if d.delivery == Delivery.ONLINE:
+            help_text = _("Người nộp nhận kết quả điện tử: khi hoàn thành, kết quả được trả ngay trên Cổng Dịch vụ "
+                          "công (hồ sơ chuyển sang “Đã trả kết quả”), không cần trả tại bộ phận một cửa.")
+        return Panel(name, _("Hoàn thành xử lý"), forms.SimpleActionForm(**kw), help=help_text,
                      button=_("Hoàn thành xử lý"))
+    if name == "post_result":
+        return Panel(name, _("Gửi kết quả qua bưu chính"), forms.PostResultForm(**kw),
+                     help=_("Người nộp đăng ký nhận kết quả qua bưu chính công ích tại: %(address)s. Ghi số hiệu bưu "
+                            "gửi khi giao kết quả cho bưu điện; hồ sơ được trả khi bưu điện báo đã phát.")
+                     % {"address": d.delivery_address or "—"}, button=_("Ghi nhận đã gửi bưu chính"))
+    if name == "confirm_delivery":
+        return Panel(name, _("Bưu chính đã phát kết quả"), forms.SimpleActionForm(**kw),
+                     help=_("Khi bưu điện báo đã phát kết quả cho người nộp (bưu gửi %(number)s), ghi nhận để hồ sơ "
+                            "chuyển sang “Đã trả kết quả”.") % {"number": _postal_number(d) or "—"},
+                     button=_("Xác nhận đã phát"))
+    if name == "hand_over_paper_copy":
+        return Panel(name, _("Trao bản giấy của kết quả điện tử"), forms.SimpleActionForm(**kw),
+                     help=_("Kết quả đã được trả điện tử. Khi người nộp đề nghị bản giấy tại quầy, ghi nhận việc trao "
+                            "bản giấy; trạng thái hồ sơ không đổi."), button=_("Ghi nhận đã trao bản giấy"))
     if name == "return_result":
         if data is None:
             from motcua.payments.services import fees_due  # what is still owed, online payments counted
@@ -244,6 +265,11 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
         return Panel(name, _("Thêm bản quét thành phần hồ sơ"), forms.FilesForm(components=components, **kw),
                      files=True, button=_("Tải lên"))
     return None
+
+
+def _postal_number(d: Dossier) -> str:
+    posted = d.events.filter(kind=EventKind.RESULT_POSTED).order_by("-version").first()
+    return (posted.data or {}).get("postal_number", "") if posted else ""
 
 
 def _panels(ctx: Context, bound: Panel | None = None) -> list[Panel]:
@@ -316,7 +342,7 @@ def dossier_page(request, code: str):
 
 FIELD_MAP = {"reason": "reason", "missing": "missing", "new_due_at": "new_due_at", "to_user": "to_user",
              "fee_collected": "fee_collected", "receipt_number": "receipt_number", "kind": "kind",
-             "component": "component", "file": None}
+             "component": "component", "file": None, "postal_number": "postal_number", "posted_on": "posted_on"}
 
 
 def _local(value) -> str:
@@ -354,8 +380,17 @@ def _success(name: str, dossier: Dossier, extra: dict) -> str:
     if name == "stop":
         return _("Đã dừng xử lý hồ sơ %(code)s. Hãy gửi thông báo dừng giải quyết (mẫu 05).") % {"code": dossier.code}
     if name == "complete":
+        if dossier.status == Status.RETURNED:  # an electronic result: returned by the system at once
+            return _("Đã hoàn thành xử lý hồ sơ %(code)s; kết quả điện tử đã được trả cho người nộp trên Cổng Dịch "
+                     "vụ công.") % {"code": dossier.code}
         return _("Đã hoàn thành xử lý hồ sơ %(code)s; hồ sơ chờ trả kết quả tại bộ phận một cửa.") % {
             "code": dossier.code}
+    if name == "post_result":
+        return _("Đã ghi nhận gửi kết quả hồ sơ %(code)s qua bưu chính.") % {"code": dossier.code}
+    if name == "confirm_delivery":
+        return _("Đã ghi nhận bưu chính phát kết quả; hồ sơ %(code)s đã trả kết quả.") % {"code": dossier.code}
+    if name == "hand_over_paper_copy":
+        return _("Đã ghi nhận trao bản giấy kết quả hồ sơ %(code)s.") % {"code": dossier.code}
     if name == "return_result":
         return _("Đã trả kết quả hồ sơ %(code)s.") % {"code": dossier.code}
     if name == "withdraw":
@@ -412,6 +447,13 @@ def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
             receipt_number=data.get("receipt_number", ""), note=note, **common)
     elif name == "withdraw":
         actions.withdraw(dossier, reason=data.get("reason", ""), **common)
+    elif name == "post_result":
+        actions.post_result(dossier, postal_number=data["postal_number"], posted_on=data.get("posted_on"), note=note,
+                            **common)
+    elif name == "confirm_delivery":
+        actions.confirm_delivery(dossier, note=note, **common)
+    elif name == "hand_over_paper_copy":
+        actions.hand_over_paper_copy(dossier, note=note, **common)
     else:  # pragma: no cover - the names come from _available
         raise Http404("unknown action")
     return {}

@@ -342,6 +342,27 @@ class ReturnResultForm(ActionForm):
         return data
 
 
+class PostResultForm(ActionForm):
+    """The result handed to the post (bưu chính công ích): its bưu gửi number and the day."""
+
+    postal_number = forms.CharField(
+        label=_("Số hiệu bưu gửi"), max_length=50,
+        help_text=_("In trên phiếu gửi của bưu điện, ví dụ EB123456789VN."),
+        error_messages={"required": _("Cần nhập số hiệu bưu gửi."),
+                        "max_length": _("Số hiệu bưu gửi dài quá %(limit_value)d ký tự.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    posted_on = forms.DateField(
+        label=_("Ngày gửi"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Để trống: hôm nay."), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm.")},
+    )
+    note = note_field()
+
+    def clean_postal_number(self):
+        return one_line(self.cleaned_data.get("postal_number", ""))
+
+
 class WithdrawForm(ActionForm):
     confirm = forms.BooleanField(
         label=_("Người nộp đã có yêu cầu (đơn) rút hồ sơ"),

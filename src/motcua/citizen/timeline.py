@@ -36,6 +36,12 @@ LABELS = {
     EventKind.COMPLETED: _("Đã xử lý xong"),
     EventKind.RESULT_RETURNED: _("Đã trả kết quả"),
     EventKind.WITHDRAWN: _("Rút hồ sơ"),
+    EventKind.RESULT_DELIVERED: _("Đã trả kết quả điện tử"),
+    EventKind.RESULT_POSTED: _("Đã gửi kết quả qua bưu chính"),
+    EventKind.POST_DELIVERED: _("Bưu chính đã phát kết quả"),
+    EventKind.PAPER_COPY_HANDED_OVER: _("Đã nhận bản giấy của kết quả"),
+    EventKind.RESULT_DOWNLOADED: _("Đã tải kết quả điện tử"),
+    EventKind.RATED: _("Đã đánh giá mức độ hài lòng"),
 }
 PAYMENT_PAUSE = _("Chờ thực hiện nghĩa vụ tài chính")
 # Events whose note is written for the applicant (printed on forms 02-05 or typed by them).
@@ -89,6 +95,8 @@ def entries(events: Iterable[Event]) -> list[Entry]:
         label = LABELS.get(e.kind, e.get_kind_display())
         if e.kind == EventKind.PAUSED and data.get("kind") == "payment":
             label = PAYMENT_PAUSE
+        if e.kind == EventKind.RESULT_POSTED and data.get("postal_number"):
+            label = _("Đã gửi kết quả qua bưu chính (số bưu gửi %(number)s)") % {"number": data["postal_number"]}
         entry = Entry(
             at=e.at,
             kind=e.kind,

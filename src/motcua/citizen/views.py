@@ -120,6 +120,7 @@ def _context(request, dossier: Dossier, **extra) -> dict:
         "general_errors": [],
         "max_upload_mb": f"{max_upload_bytes() / 1024 / 1024:g}",
         "open_statuses": OPEN,
+        "returned_status": Status.RETURNED,
     }
     context.update(extra)
     return context
@@ -149,6 +150,9 @@ def dossier_file(request, code: str, file_id: int):
         raise Http404("missing file")
     response = download_response(file)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if file.kind == FileKind.RESULT and request.method == "GET":
+        # The owner's first download of the result goes into the dossier's history (an event).
+        actions.record_result_download(dossier, actor=request.user, file=file)
     return response
 
 

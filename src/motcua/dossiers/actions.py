@@ -306,9 +306,16 @@ def perform(
     fee_collected: int = 0,
     receipt_number: str = "",
     delivery: str | None = None,
+    postal_number: str = "",
+    posted_on: dt.date | None = None,
 ) -> ActionResult:
     """Take `action` on `dossier` as `actor`. The named functions below are the same with the
-    parameters each action uses; the API calls this one."""
+    parameters each action uses; the API calls this one.
+
+    What the system then does by itself (`lifecycle.automatic_after`) is written in the same
+    transaction with its own event, actor none: completing a dossier whose applicant chose an
+    electronic result returns it at once (`result_delivered`, status 10). The result's `event`
+    is the action's own; `extra["followed_by"]` the system's."""
     _require_user(actor)
     action = lifecycle.parse_action(action) if not isinstance(action, Action) else action
     at = _now(at)
@@ -321,6 +328,8 @@ def perform(
         "applicant_signed": applicant_signed, "fee_collected": fee_collected, "receipt_number": receipt_number,
         "delivery": delivery, "expected_version": expected_version,
     }
+    if action == Action.POST_RESULT:  # only where given, so the fingerprints of other actions stay as they were
+        params |= {"postal_number": postal_number, "posted_on": posted_on}
     with transaction.atomic():
         key_row = None
         if key:
@@ -330,9 +339,11 @@ def perform(
         d = _locked(pk, expected_version)
         if not can_see(actor, d):
             raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+        state = state_of(d)
         decision = lifecycle.decide(
-            action, state_of(d), capacities(actor, d), now=at,
+            action, state, capacities(actor, d), now=at,
             reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind, item_count=len(items),
+            postal_number=postal_number,
         )
         cleaned = supplements.clean_items(items, list(d.procedure_version.components.all())) if items else []
         event_fields = _apply(
@@ -340,12 +351,39 @@ def perform(
             missing=[" ".join(m.split()) for m in missing], items=cleaned, to_user=to_user, new_due_at=new_due_at,
             pause_kind=pause_kind, originals_checked=originals_checked, applicant_signed=applicant_signed,
             fee_collected=fee_collected, receipt_number=receipt_number, delivery=delivery,
+            postal_number=" ".join((postal_number or "").split()), posted_on=posted_on,
         )
         event = _event(d, decision.event_kind, actor, at, **event_fields)
+        extra: dict[str, Any] = {}
+        follow = lifecycle.automatic_after(decision, state)
+        if follow is not None:
+            extra["followed_by"] = _system_action(d, follow, at, after=event)
         if key_row is not None:
             key_row.dossier, key_row.event = d, event
             key_row.save(update_fields=["dossier", "event"])
-    return ActionResult(dossier=d, event=event)
+    return ActionResult(dossier=d, event=event, extra=extra)
+
+
+_NO_PARAMS: dict[str, Any] = {
+    "reason": "", "note": "", "missing": [], "items": [], "to_user": None, "new_due_at": None,
+    "pause_kind": lifecycle.PauseKind.OTHER, "originals_checked": False, "applicant_signed": False,
+    "fee_collected": 0, "receipt_number": "", "delivery": None, "postal_number": "", "posted_on": None,
+}
+
+
+def _system_action(d: Dossier, action: Action, at: dt.datetime, *, after: Event) -> Event:
+    """An action the system takes by itself (no user), inside the caller's transaction and row lock."""
+    decision = lifecycle.decide(action, state_of(d), {Capacity.SYSTEM}, now=at)
+    event_fields = _apply(d, decision, None, at, after=after, **_NO_PARAMS)
+    return _event(d, decision.event_kind, None, at, **event_fields)
+
+
+def _offered_results(d: Dossier, completion: Event | None) -> list[int]:
+    """The result files the applicant receives: each signed copy in place of its source."""
+    signed = (completion.data or {}).get("signed_results", []) if completion is not None else []
+    sources = {item.get("source_file_id") for item in signed}
+    files = DossierFile.objects.filter(dossier_id=d.pk, kind=FileKind.RESULT).order_by("uploaded_at", "id")
+    return [pk for pk in files.values_list("pk", flat=True) if pk not in sources]
 
 
 def _item_print(items: Sequence[Any]) -> list:
@@ -454,6 +492,25 @@ def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> 
             data.update(extra or {})  # e.g. the signing app's signed copies of the results
     elif action == Action.RETURN_RESULT:
         changed |= _return_result(d, at, p, data)
+    elif action == Action.DELIVER_RESULT:
+        # The electronic result is the applicant's as soon as it is ready: returned, no counter step.
+        d.returned_at = at
+        changed.add("returned_at")
+        data.update(delivery=Delivery.ONLINE, result_files=_offered_results(d, p.get("after")))
+    elif action == Action.POST_RESULT:
+        posted_on = p["posted_on"] or timezone.localdate(at)
+        if posted_on > timezone.localdate(at):
+            raise InvalidInput(_("Ngày gửi bưu chính không được sau hôm nay (trường «posted_on»)."),
+                               field="posted_on")
+        data.update(postal_number=p["postal_number"], posted_on=posted_on.isoformat(), address=d.delivery_address)
+    elif action == Action.CONFIRM_DELIVERY:
+        d.returned_at = at
+        changed.add("returned_at")
+        posted = d.events.filter(kind=EventKind.RESULT_POSTED).order_by("-version").first()
+        number = (posted.data or {}).get("postal_number", "") if posted else ""
+        data.update(delivery=Delivery.POST, postal_number=number)
+    elif action == Action.HAND_OVER_PAPER_COPY:
+        data["delivery"] = Delivery.ONLINE  # a paper copy of an electronic result: the status stays 10
 
     d.status = decision.to_status
     _write(d, changed, at)
@@ -563,7 +620,8 @@ def stop(dossier, *, actor, reason: str, **common: Any) -> ActionResult:
 
 
 def complete(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
-    """-> 9 at the last step (with a result file when the result is a document)."""
+    """-> 9 at the last step (with a result file when the result is a document); an electronic
+    result (delivery online) then goes on to 10 by itself (`result_delivered`, actor none)."""
     return perform(dossier, Action.COMPLETE, actor=actor, note=note, **common)
 
 
@@ -577,6 +635,23 @@ def return_result(
         applicant_signed=applicant_signed, fee_collected=fee_collected, receipt_number=receipt_number,
         delivery=delivery, note=note, **common,
     )
+
+
+def post_result(dossier, *, actor, postal_number: str, posted_on: dt.date | None = None, note: str = "",
+                **common: Any) -> ActionResult:
+    """9 stays 9: the result is handed to the post (bưu gửi number, the day the post took it)."""
+    return perform(dossier, Action.POST_RESULT, actor=actor, postal_number=postal_number, posted_on=posted_on,
+                   note=note, **common)
+
+
+def confirm_delivery(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
+    """9 -> 10: the post confirmed it delivered the result ("đã phát"), recorded by the counter."""
+    return perform(dossier, Action.CONFIRM_DELIVERY, actor=actor, note=note, **common)
+
+
+def hand_over_paper_copy(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
+    """10 stays 10: the counter hands over a paper copy of an electronic result, at the applicant's request."""
+    return perform(dossier, Action.HAND_OVER_PAPER_COPY, actor=actor, note=note, **common)
 
 
 def withdraw(dossier, *, actor, reason: str = "", **common: Any) -> ActionResult:
@@ -898,6 +973,53 @@ def add_file(
 
 def _file_params(kind: str, component, name: str) -> dict[str, Any]:
     return {"kind": kind, "component": component.pk if component else None, "name": name}
+
+
+# --- what the applicant does with a returned result ---------------------------------------------------
+
+
+def record_result_download(dossier, *, actor, file: DossierFile, at: dt.datetime | None = None) -> Event | None:
+    """The owner's FIRST download of a result file: an event in the dossier's history (the proof
+    an electronic result reached its holder, as a signature on paper does at the counter). Later
+    downloads, and downloads by anyone else (staff are in the access log), record nothing.
+    Returns the event, or None when nothing was recorded."""
+    if actor is None or dossier.owner_id is None or dossier.owner_id != getattr(actor, "pk", None):
+        return None
+    if file.kind != FileKind.RESULT or file.dossier_id != dossier.pk:
+        return None
+    at = _now(at)
+    if Event.objects.filter(dossier_id=dossier.pk, kind=EventKind.RESULT_DOWNLOADED).exists():
+        return None  # the common case, without taking the lock
+    with transaction.atomic():
+        d = _locked(dossier.pk, None)
+        if d.events.filter(kind=EventKind.RESULT_DOWNLOADED).exists():
+            return None
+        _write(d, set(), at)
+        return _event(
+            d, EventKind.RESULT_DOWNLOADED, actor, at, from_status=d.status, to_status=d.status,
+            from_step=d.current_step, to_step=d.current_step,
+            data={"file_id": file.pk, "name": file.original_name, "sha256": file.sha256},
+        )
+
+
+def record_rating(dossier, *, actor, write, at: dt.datetime | None = None) -> ActionResult:
+    """A satisfaction rating, as one event of the dossier's history (docs/architecture.md §2).
+
+    The feedback app owns the rating's rules and its row (kept for the reports): `write(d)` runs
+    here, in the transaction and under the dossier's row lock, raises the dossier errors when the
+    rating is refused, and returns `(row, data)`; the "rated" event carries `data`. The row is in
+    `extra["rating"]`. Who may rate is the feedback app's rule (`write` refuses anyone else)."""
+    at = _now(at)
+    pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    with transaction.atomic():
+        d = _locked(pk, None)
+        row, data = write(d)
+        _write(d, set(), at)
+        event = _event(
+            d, EventKind.RATED, actor, at, from_status=d.status, to_status=d.status, from_step=d.current_step,
+            to_step=d.current_step, data=data,
+        )
+    return ActionResult(dossier=d, event=event, extra={"rating": row})
 
 
 # --- online payments (called by the payments app when a gateway confirms one) -----------------------

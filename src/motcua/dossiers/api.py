@@ -145,6 +145,8 @@ class ActionIn(Schema):
     fee_collected: int = Field(0, ge=0, le=10**12)
     receipt_number: str = Field("", max_length=50)
     delivery: str | None = Field(None, max_length=10)
+    postal_number: str = Field("", max_length=50, description="post_result: số hiệu bưu gửi")
+    posted_on: dt.date | None = Field(None, description="post_result: ngày bưu chính nhận gửi; trống: hôm nay")
 
 
 class EventOut(Schema):
@@ -691,6 +693,8 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
         fee_collected=payload.fee_collected,
         receipt_number=payload.receipt_number,
         delivery=payload.delivery,
+        postal_number=payload.postal_number,
+        posted_on=payload.posted_on,
     )
     body = _detail(request, result.dossier)
     event = Event.objects.select_related(

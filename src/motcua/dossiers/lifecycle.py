@@ -22,6 +22,13 @@ Choices beyond docs/architecture.md §6 (see the issue note):
 * `pause` stops the clock with a reason; `kind="payment"` moves the dossier to status 6
   (awaiting a financial obligation), any other pause keeps the status (tạm dừng).
 * `claim` lets a member of the current step's role pool take an unassigned dossier.
+* How the result reaches the applicant (issue #17): an electronic result (`delivery` online) is
+  returned by the system itself right after completion (`deliver_result`, 9 -> 10, no counter
+  step) when a citizen account owns the dossier (else the counter returns it as before); the
+  counter may still hand over a paper copy of it afterwards (`hand_over_paper_copy`,
+  status 10 kept). A postal result is handed to the post (`post_result`, bưu gửi number, status 9
+  kept) and returned when the post confirms delivery (`confirm_delivery`, "đã phát", 9 -> 10).
+  The counter may always hand a completed result over in person (`return_result`).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from .errors import ActionNotAllowed, InvalidInput, PermissionDenied
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_REASON_CHARS = 2000
 MAX_MISSING_ITEMS = 50
+MAX_POSTAL_NUMBER_CHARS = 50
 
 
 class Status(IntegerChoices):
@@ -83,6 +91,18 @@ class Action(StrEnum):
     COMPLETE = "complete"
     RETURN_RESULT = "return_result"
     WITHDRAW = "withdraw"
+    DELIVER_RESULT = "deliver_result"
+    POST_RESULT = "post_result"
+    CONFIRM_DELIVERY = "confirm_delivery"
+    HAND_OVER_PAPER_COPY = "hand_over_paper_copy"
+
+
+class Delivery(StrEnum):
+    """How the applicant receives the result (the model's `Delivery` choices have the same values)."""
+
+    COUNTER = "counter"
+    POST = "post"
+    ONLINE = "online"
 
 
 ACTION_LABELS = {
@@ -100,6 +120,10 @@ ACTION_LABELS = {
     Action.COMPLETE: gettext_lazy("hoàn thành xử lý"),
     Action.RETURN_RESULT: gettext_lazy("trả kết quả"),
     Action.WITHDRAW: gettext_lazy("rút hồ sơ"),
+    Action.DELIVER_RESULT: gettext_lazy("trả kết quả điện tử"),
+    Action.POST_RESULT: gettext_lazy("gửi kết quả qua bưu chính"),
+    Action.CONFIRM_DELIVERY: gettext_lazy("xác nhận bưu chính đã phát kết quả"),
+    Action.HAND_OVER_PAPER_COPY: gettext_lazy("trao bản giấy của kết quả điện tử"),
 }
 
 
@@ -111,6 +135,7 @@ class Capacity(StrEnum):
     STEP_HOLDER = "step_holder"  # may act on the current step: its assignee, or the role pool when unassigned
     POOL_MEMBER = "pool_member"  # holds the current step's role in the handling agency
     MANAGER = "manager"  # leader or department head of the handling agency
+    SYSTEM = "system"  # the application itself, no user (e.g. returning an electronic result)
 
 
 class Clock(StrEnum):
@@ -149,6 +174,11 @@ FROM: dict[Action, frozenset[Status]] = {
     Action.WITHDRAW: frozenset(
         {Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT}
     ),
+    Action.DELIVER_RESULT: frozenset({Status.COMPLETED}),
+    Action.POST_RESULT: frozenset({Status.COMPLETED}),
+    Action.CONFIRM_DELIVERY: frozenset({Status.COMPLETED}),
+    # Only an electronic result has a paper copy to hand over once returned (see `_from`).
+    Action.HAND_OVER_PAPER_COPY: frozenset({Status.RETURNED}),
 }
 
 # Who may take each action (any one capacity suffices).
@@ -167,6 +197,10 @@ WHO: dict[Action, frozenset[Capacity]] = {
     Action.COMPLETE: frozenset({Capacity.STEP_HOLDER}),
     Action.RETURN_RESULT: frozenset({Capacity.RECEPTIONIST, Capacity.STEP_HOLDER}),
     Action.WITHDRAW: frozenset({Capacity.OWNER, Capacity.RECEPTIONIST}),
+    Action.DELIVER_RESULT: frozenset({Capacity.SYSTEM}),
+    Action.POST_RESULT: frozenset({Capacity.RECEPTIONIST}),
+    Action.CONFIRM_DELIVERY: frozenset({Capacity.RECEPTIONIST}),
+    Action.HAND_OVER_PAPER_COPY: frozenset({Capacity.RECEPTIONIST}),
 }
 
 # Event kinds written for each action.
@@ -185,6 +219,10 @@ EVENT_KIND: dict[Action, str] = {
     Action.COMPLETE: "completed",
     Action.RETURN_RESULT: "result_returned",
     Action.WITHDRAW: "withdrawn",
+    Action.DELIVER_RESULT: "result_delivered",
+    Action.POST_RESULT: "result_posted",
+    Action.CONFIRM_DELIVERY: "post_delivered",
+    Action.HAND_OVER_PAPER_COPY: "paper_copy_handed_over",
 }
 
 # Actions that need a written reason (forms 03, 04, 05; a return to the previous step; a pause).
@@ -211,6 +249,9 @@ class State:
     due_at: dt.datetime | None = None
     result_files: int = 0
     result_required: bool = False  # the procedure's result is a document: complete needs a result file
+    delivery: str = Delivery.COUNTER  # how the applicant receives the result (counter, post, online)
+    posted: bool = False  # the result was handed to the post (a bưu gửi number recorded)
+    has_owner: bool = False  # a citizen account owns the dossier (and can receive an electronic result)
 
 
 @dataclass(frozen=True)
@@ -242,10 +283,16 @@ def _local(instant: dt.datetime) -> str:
     return instant.astimezone(TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
+def _from(action: Action, state: State) -> frozenset[Status]:
+    if action == Action.HAND_OVER_PAPER_COPY and state.delivery != Delivery.ONLINE:
+        return frozenset()  # a result returned at the counter or by post was paper already
+    return FROM[action]
+
+
 def _check_state(action: Action, state: State, now: dt.datetime) -> None:
     """Raise ActionNotAllowed unless the dossier's state permits the action."""
     label = str(ACTION_LABELS[action])
-    if state.status not in FROM[action]:
+    if state.status not in _from(action, state):
         raise ActionNotAllowed(
             _("Không thể %(action)s khi hồ sơ đang ở trạng thái «%(status)s».")
             % {"action": label, "status": _status_label(state.status)},
@@ -300,6 +347,21 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
                 _("Cần đính kèm ít nhất một tệp kết quả giải quyết trước khi hoàn thành hồ sơ."),
                 code="result_file_required",
             )
+    elif action == Action.DELIVER_RESULT:
+        if state.delivery != Delivery.ONLINE or not state.has_owner:
+            # Without an account (a counter dossier) nobody could download it: the counter returns it.
+            raise ActionNotAllowed(_("Người nộp không đăng ký nhận kết quả điện tử bằng tài khoản trên Cổng Dịch vụ "
+                                     "công."), code="not_online_delivery")
+    elif action == Action.POST_RESULT:
+        if state.delivery != Delivery.POST:
+            raise ActionNotAllowed(_("Người nộp không đăng ký nhận kết quả qua bưu chính."),
+                                   code="not_postal_delivery")
+        if state.posted:
+            raise ActionNotAllowed(_("Kết quả đã được gửi qua bưu chính; chờ bưu chính xác nhận đã phát."),
+                                   code="already_posted")
+    elif action == Action.CONFIRM_DELIVERY and not state.posted:
+        raise ActionNotAllowed(_("Kết quả chưa được gửi qua bưu chính (cần ghi số bưu gửi trước)."),
+                               code="not_posted")
 
 
 def _who(action: Action, state: State) -> frozenset[Capacity]:
@@ -332,6 +394,7 @@ def _check_params(
     new_due_at: dt.datetime | None,
     pause_kind: str,
     item_count: int = 0,
+    postal_number: str = "",
 ) -> None:
     if action in NEEDS_REASON and not _clean_reason(reason):
         raise InvalidInput(_("Cần nhập lý do (trường «reason»)."), field="reason")
@@ -366,6 +429,13 @@ def _check_params(
             )
     if action == Action.PAUSE and pause_kind not in {k.value for k in PauseKind}:
         raise InvalidInput(_("Loại tạm dừng không hợp lệ (trường «kind»): payment hoặc other."), field="kind")
+    if action == Action.POST_RESULT:
+        number = _clean_reason(postal_number)
+        if not number:
+            raise InvalidInput(_("Cần nhập số hiệu bưu gửi (trường «postal_number»)."), field="postal_number")
+        if len(number) > MAX_POSTAL_NUMBER_CHARS:
+            raise InvalidInput(_("Số hiệu bưu gửi dài quá %(n)d ký tự (trường «postal_number»).")
+                               % {"n": MAX_POSTAL_NUMBER_CHARS}, field="postal_number")
 
 
 def _decision(action: Action, state: State, pause_kind: str) -> Decision:
@@ -409,8 +479,10 @@ def _decision(action: Action, state: State, pause_kind: str) -> Decision:
         return Decision(**base, to_status=Status.STOPPED, clock=Clock.RESUME if state.paused else None, ends=True)
     if action == Action.COMPLETE:
         return Decision(**base, to_status=Status.COMPLETED)
-    if action == Action.RETURN_RESULT:
+    if action in (Action.RETURN_RESULT, Action.DELIVER_RESULT, Action.CONFIRM_DELIVERY):
         return Decision(**base, to_status=Status.RETURNED, ends=True)
+    if action in (Action.POST_RESULT, Action.HAND_OVER_PAPER_COPY):
+        return Decision(**base, to_status=s)  # the status stays (9 until the post delivers; 10)
     if action == Action.WITHDRAW:
         return Decision(**base, to_status=Status.WITHDRAWN, clock=Clock.RESUME if state.paused else None, ends=True)
     raise AssertionError(action)  # pragma: no cover - every Action is handled above
@@ -440,6 +512,7 @@ def decide(
     new_due_at: dt.datetime | None = None,
     pause_kind: str = PauseKind.OTHER,
     item_count: int = 0,
+    postal_number: str = "",
 ) -> Decision:
     """The decision for `action`, or ActionNotAllowed / PermissionDenied / InvalidInput.
     `item_count`: a supplement request's items (`supplements.clean_items` checks each one)."""
@@ -448,8 +521,16 @@ def decide(
     _check_state(action, state, now)
     _check_actor(action, state, capacities)
     _check_params(action, state, reason=reason, missing=missing, new_due_at=new_due_at, pause_kind=pause_kind,
-                  item_count=item_count)
+                  item_count=item_count, postal_number=postal_number)
     return _decision(action, state, pause_kind)
+
+
+def automatic_after(decision: Decision, state: State) -> Action | None:
+    """What the system does by itself right after `decision`, in the same transaction: an
+    electronic result is returned as soon as the dossier is completed (no counter step)."""
+    if decision.action == Action.COMPLETE and state.delivery == Delivery.ONLINE and state.has_owner:
+        return Action.DELIVER_RESULT
+    return None
 
 
 def allowed_actions(state: State, capacities: Iterable[Capacity], *, now: dt.datetime) -> list[Action]:

@@ -312,6 +312,12 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Rút hồ sơ")
     FILE_ADDED = "file_added", _("Thêm tệp")
     PAYMENT_RECEIVED = "payment_received", _("Thanh toán trực tuyến")
+    RESULT_DELIVERED = "result_delivered", _("Trả kết quả điện tử")
+    RESULT_POSTED = "result_posted", _("Gửi kết quả qua bưu chính")
+    POST_DELIVERED = "post_delivered", _("Bưu chính đã phát kết quả")
+    PAPER_COPY_HANDED_OVER = "paper_copy_handed_over", _("Trao bản giấy kết quả điện tử")
+    RESULT_DOWNLOADED = "result_downloaded", _("Người nộp tải kết quả")
+    RATED = "rated", _("Đánh giá mức độ hài lòng")
 
 
 class AppendOnlyError(Exception):

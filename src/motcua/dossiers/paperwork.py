@@ -200,8 +200,17 @@ def stop_notice(d: Dossier) -> paper.StopNoticeForm:
 
 HANDOVER_KINDS = (
     EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED,
-    EventKind.RESULT_RETURNED,
+    EventKind.RESULT_RETURNED, EventKind.RESULT_DELIVERED, EventKind.RESULT_POSTED, EventKind.POST_DELIVERED,
+    EventKind.PAPER_COPY_HANDED_OVER,
 )
+# Hand-overs to the applicant (the electronic and postal ones carry no signature on paper).
+TO_APPLICANT = frozenset({
+    EventKind.RESULT_RETURNED, EventKind.RESULT_DELIVERED, EventKind.POST_DELIVERED, EventKind.PAPER_COPY_HANDED_OVER,
+})
+
+
+def _system_name(e: Event) -> str:
+    return _("Hệ thống") if e.kind == EventKind.RESULT_DELIVERED else ""
 
 
 def handover_rows(events: Iterable[Event]) -> list[paper.HandoverRow]:
@@ -210,7 +219,12 @@ def handover_rows(events: Iterable[Event]) -> list[paper.HandoverRow]:
         if e.kind not in HANDOVER_KINDS:
             continue
         to_agency = e.to_agency.name if e.to_agency_id else ""
-        if e.kind == EventKind.RESULT_RETURNED:
+        if e.kind == EventKind.RESULT_DELIVERED:
+            receiver = _("Người nộp hồ sơ (kết quả điện tử)")
+        elif e.kind == EventKind.RESULT_POSTED:
+            number = (e.data or {}).get("postal_number", "")
+            receiver = _("Bưu chính công ích (bưu gửi %(number)s)") % {"number": number}
+        elif e.kind in TO_APPLICANT:
             receiver = _("Người nộp hồ sơ")
         elif e.to_assignee_id:
             receiver = _person(e.to_assignee)
@@ -222,7 +236,7 @@ def handover_rows(events: Iterable[Event]) -> list[paper.HandoverRow]:
             from_agency=e.from_agency.name if e.from_agency_id else to_agency,
             to_agency=to_agency,
             given_at=e.at,
-            given_by=_person(e.actor),
+            given_by=_person(e.actor) if e.actor_id else _system_name(e),
             received_by=receiver,
             received_at=e.at,
             result=e.step_punctuality or None,

@@ -255,7 +255,18 @@ def state_of(dossier: Dossier, *, result_files: int | None = None) -> lifecycle.
         due_at=dossier.due_at,
         result_files=result_files,
         result_required=result_required(dossier),
+        delivery=lifecycle.Delivery(dossier.delivery),
+        posted=posted(dossier),
+        has_owner=dossier.owner_id is not None,
     )
+
+
+def posted(dossier: Dossier) -> bool:
+    """The completed result was handed to the post and is waiting for its delivery (an event
+    records the bưu gửi number; asked only of postal dossiers at status 9)."""
+    if dossier.status != Status.COMPLETED or dossier.delivery != lifecycle.Delivery.POST:
+        return False
+    return Event.objects.filter(dossier_id=dossier.pk, kind=lifecycle.EVENT_KIND[lifecycle.Action.POST_RESULT]).exists()
 
 
 def allowed_actions(user, dossier: Dossier, *, now: dt.datetime | None = None) -> list[lifecycle.Action]:

@@ -4,7 +4,8 @@
   counter of its receiving agency on the applicant's behalf, rates a dossier whose result was
   returned (status 10). One rating per dossier; all nine criteria required; values checked.
   Raises the dossier app's errors (PermissionDenied 403, ActionNotAllowed 409, InvalidInput 400)
-  so the back office and the API can show them like any other action.
+  so the back office and the API can show them like any other action. The rating is a change of
+  the dossier: the row and a "rated" event are written together by `dossiers.actions.record_rating`.
 * `submit_feedback(...)`: a PAKN from the public form (signed in or not).
 * `answer_feedback(feedback, by, answer)`: staff answer (the admin for now); published answers
   appear on /gop-y/.
@@ -23,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.dossiers import actions
 from motcua.dossiers.errors import ActionNotAllowed, InvalidInput, PermissionDenied
 from motcua.dossiers.lifecycle import Capacity
 from motcua.dossiers.models import Dossier, Status
@@ -55,15 +57,15 @@ def record_rating(
     pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
     at = at or timezone.now()
     comment = (comment or "").strip()
-    with transaction.atomic():
-        # The row lock serialises two ratings of one dossier on PostgreSQL; the unique
-        # constraint on Rating.dossier is the guard on every database.
-        d = Dossier.objects.select_for_update(of=("self",)).get(pk=pk)
+
+    def write(d: Dossier) -> tuple[Rating, dict[str, Any]]:
+        # Under the dossier's row lock (the action layer holds it), which serialises two ratings
+        # of one dossier on PostgreSQL; the unique constraint on Rating.dossier guards every database.
         if not may_rate(by, d):
             raise PermissionDenied(_("Bạn không có quyền đánh giá hồ sơ này."), code="forbidden")
         if d.status != Status.RETURNED:
             raise ActionNotAllowed(
-                _("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (hồ sơ đang ở trạng thái «%(status)s»).")
+                _("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (hồ sơ đang ở trạng thái «%(status)s».")
                 % {"status": d.get_status_display()},
                 code="not_returned",
             )
@@ -85,7 +87,13 @@ def record_rating(
         except IntegrityError:
             raise ActionNotAllowed(_("Hồ sơ %(code)s đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.")
                                    % {"code": d.code}, code="already_rated") from None
-    return rating
+        # The event keeps what the history needs; the answers themselves stay in the Rating row.
+        return rating, {"rating_id": rating.pk, "score": rating.score, "unsatisfied": rating.unsatisfied,
+                        "on_behalf": rating.on_behalf}
+
+    # The rating is a change of the dossier like any other: one hash-chained event, written by
+    # the action layer in the same transaction as the row.
+    return actions.record_rating(pk, actor=by, write=write, at=at).extra["rating"]
 
 
 # --- feedback (PAKN) --------------------------------------------------------------------------

@@ -14,8 +14,12 @@ as they were at the event; the `notify.send` job renders and sends them after co
 | paused into status 6 (payment)          | payment_due           | e-mail, SMS  |
 | extended (apology, form 04)             | late                  | e-mail, SMS  |
 | stopped (form 05)                       | stopped               | e-mail, SMS  |
-| completed                               | result_ready          | e-mail, SMS  |
+| completed (not an electronic result)    | result_ready          | e-mail, SMS  |
 | result_returned                         | returned              | e-mail, SMS  |
+| result_delivered (electronic result)    | result_delivered      | e-mail, SMS  |
+
+An electronic result is returned by the system in the completion's transaction: one message
+(`result_delivered`: where to download, the rating) instead of "ready" then "returned".
 
 Who: the e-mail address and phone written on the dossier; where one is missing, the owner
 account's (online dossiers). A per-applicant choice of channels can later narrow this in
@@ -50,6 +54,7 @@ TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
     EventKind.STOPPED: ("stopped", BOTH),
     EventKind.COMPLETED: ("result_ready", BOTH),
     EventKind.RESULT_RETURNED: ("returned", BOTH),
+    EventKind.RESULT_DELIVERED: ("result_delivered", BOTH),
 }
 
 
@@ -62,6 +67,8 @@ def template_for(event: Event) -> tuple[str, tuple[str, ...]] | None:
         return None  # other pauses (appraisal, posting) are internal
     if event.kind == EventKind.SUBMITTED and event.dossier.channel != DossierChannel.ONLINE:
         return None  # at the counter the applicant is there; the receipt follows
+    if event.kind == EventKind.COMPLETED and event.dossier.delivery == Delivery.ONLINE and event.dossier.owner_id:
+        return None  # returned at once by the system: its `result_delivered` message says it all
     return rule
 
 
@@ -152,6 +159,14 @@ def tracking_url(dossier: Dossier) -> str:
     return f"{base}/tra-cuu/{quote(dossier.code, safe='.-_')}?{urlencode({'key': dossier.tracking_key})}"
 
 
+def download_url(dossier: Dossier) -> str:
+    """The owner's dossier page, where an electronic result is downloaded (sign-in required)."""
+    from urllib.parse import quote
+
+    base = settings.MOTCUA_PUBLIC_URL.rstrip("/")
+    return f"{base}/ho-so-cua-toi/{quote(dossier.code, safe='.-_')}/"
+
+
 def dossier_facts(d: Dossier) -> dict[str, Any]:
     agency = d.agency
     return {
@@ -214,4 +229,6 @@ def context_for(template: str, event: Event) -> dict[str, Any]:
         facts.update(fees_at_return=fees, finished_at=when(d.finished_at))
     elif template == "returned":
         facts.update(returned_at=when(d.returned_at), returned_short=when_short(d.returned_at))
+    elif template == "result_delivered":
+        facts.update(returned_at=when(event.at), download_url=download_url(d))
     return facts

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from motcua.audit.throttle import throttled
 from motcua.catalog.models import Procedure
+from motcua.dossiers import actions
 from motcua.dossiers.errors import DossierError, FileRefused
 from motcua.dossiers.files import clean_name, download_response, max_upload_bytes
 from motcua.dossiers.models import Delivery, Dossier, FileKind
@@ -439,9 +440,13 @@ def wallet_download(request, file_id: int):
     """One of the citizen's own dossier files (wallet preview, confirmation page)."""
     f = get_object_or_404(owner_files(request.user).select_related("dossier"), pk=file_id)
     try:
-        return download_response(f, inline=request.GET.get("tai") != "1")
+        response = download_response(f, inline=request.GET.get("tai") != "1")
     except OSError:
         raise Http404("missing file") from None
+    if f.kind == FileKind.RESULT and request.method == "GET":
+        # A result opened from the document store counts as its first download too (one rule).
+        actions.record_result_download(f.dossier, actor=request.user, file=f)
+    return response
 
 
 # --- step 4: review and submit ------------------------------------------------------------------------

@@ -33,6 +33,15 @@ def iso_local(value) -> str:
 
 
 @register.filter
+def iso_date(value) -> str:
+    """An ISO 8601 date stored in an event's data ('2026-03-09'), as '09/03/2026'."""
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return ""
+
+
+@register.filter
 def get_item(mapping, key):
     try:
         return mapping.get(key, "")
