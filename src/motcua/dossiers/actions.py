@@ -38,7 +38,7 @@ from motcua.core.money import vnd
 from motcua.eforms.answers import clean_answers
 from motcua.eforms.services import eform_for
 
-from . import deadlines, lifecycle, tracking
+from . import deadlines, lifecycle, numbers, tracking
 from .codes import allocate_code, new_tracking_key
 from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
 from .files import check_and_store
@@ -338,6 +338,7 @@ def perform(
             fee_collected=fee_collected, receipt_number=receipt_number, delivery=delivery,
         )
         event = _event(d, decision.event_kind, actor, at, **event_fields)
+        numbers.issue_for(event, d, at)  # the paper this action hands out (forms 02-05) takes its number
         if key_row is not None:
             key_row.dossier, key_row.event = d, event
             key_row.save(update_fields=["dossier", "event"])
@@ -446,6 +447,10 @@ def _receive(d: Dossier, actor, at: dt.datetime, steps: tuple) -> set[str]:
     d.received_at = at
     d.due_at = d.original_due_at = deadlines.case_due(d.agency, d.case, at)
     changed = {"received_at", "due_at", "original_due_at"}
+    if d.reception_number is None:  # form 01's number and the ledger entry: given once, kept for good
+        d.reception_number = numbers.allocate(d.agency, numbers.RECEIPT, at)
+        d.ledger_number = numbers.allocate(d.agency, numbers.LEDGER, at)
+        changed |= {"reception_number", "ledger_number"}
     if steps:
         first = steps[0]
         # The receptionist who receives is the holder of the reception step.

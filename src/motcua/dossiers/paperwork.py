@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from motcua.documents import forms as paper
 
 from .codes import receipt_secret
 from .models import Delivery, Dossier, Event, EventKind, FileKind
+from .numbers import issued_number
 from .queries import is_owner, sees_as_staff
 
 # Who may download which form (TT 03/2025): the papers handed to the applicant, and the office's own
@@ -78,14 +79,14 @@ def receipt_url(d: Dossier) -> str:
     return f"{tracking_url(d)}&{urlencode({'qr': receipt_secret(d.code, d.tracking_key)})}"
 
 
-def _ledger_position(d: Dossier) -> str:
-    """The dossier's order among those its agency received in the same year (the ledger's STT)."""
-    local = d.received_at.astimezone()
-    start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    before = Dossier.objects.filter(agency_id=d.agency_id, received_at__gte=start).filter(
-        Q(received_at__lt=d.received_at) | Q(received_at=d.received_at, pk__lte=d.pk)
-    )
-    return str(before.count())
+def _stored(number: int | None) -> str:
+    """A number given when the paper was issued; none (a paper from before numbers were kept)
+    leaves the dots to fill in by hand: printing never makes one up."""
+    return str(number) if number else ""
+
+
+def _event_number(event: Event) -> str:
+    return _stored(issued_number(event))
 
 
 def _fees_text(d: Dossier) -> str:
@@ -107,7 +108,6 @@ def receipt(d: Dossier) -> paper.ReceiptForm:
     if d.received_at is None:
         raise FormNotAvailable("01")
     received = d.events.filter(kind=EventKind.RECEIVED).select_related("actor").order_by("version").first()
-    position = _ledger_position(d)
     return paper.ReceiptForm(
         agency=_agency_info(d.agency),
         dossier_code=d.code,
@@ -121,10 +121,11 @@ def receipt(d: Dossier) -> paper.ReceiptForm:
         processing_time=time_display(d.case),
         result_delivery=_delivery_text(d),
         fees=_fees_text(d),
-        ledger_book=str(d.received_at.astimezone().year),
-        ledger_entry=position,
+        ledger_book=str(timezone.localtime(d.received_at).year),
+        ledger_entry=_stored(d.ledger_number),
         receiver_name=_person(received.actor if received else None),
-        number=position,
+        number=_stored(d.reception_number),
+        place=d.agency.place(),
     )
 
 
@@ -141,6 +142,8 @@ def supplement_request(d: Dossier) -> paper.SupplementRequestForm:
         contact_phone=(event.from_agency or d.agency).phone,
         dossier_code=d.code,
         issued_on=event.at,
+        number=_event_number(event),
+        place=(event.from_agency or d.agency).place(),
     )
 
 
@@ -155,15 +158,29 @@ def refusal(d: Dossier) -> paper.RefusalForm:
         officer_name=_person(event.actor),
         refused_on=event.at,
         dossier_code=d.code,
+        number=_event_number(event),
+        place=d.agency.place(),
     )
+
+
+def _head(agency) -> dict:
+    """Who signs a letter of `agency` (forms 04, 05): its head as its settings name them, or a
+    blank line to sign by hand; never the officer who clicked."""
+    return {"signer_title": agency.head_title or paper.HEAD_TITLE, "signer_name": agency.head_name}
+
+
+def late_agency(d: Dossier, event: Event):
+    """The agency responsible for the late step of an extension: the one holding the dossier."""
+    return event.from_agency or d.handling_agency
 
 
 def apology_extension(d: Dossier) -> paper.ApologyExtensionForm:
     event = _last_event(d, EventKind.EXTENDED)
     before = event.data.get("due_at_before")
     due_before = dt.datetime.fromisoformat(before) if before else d.original_due_at
+    agency = late_agency(d, event)
     return paper.ApologyExtensionForm(
-        agency=_agency_info(event.from_agency or d.handling_agency),
+        agency=_agency_info(agency),
         applicant=_applicant(d),
         dossier_code=d.code,
         procedure_name=d.procedure_version.name,
@@ -172,15 +189,18 @@ def apology_extension(d: Dossier) -> paper.ApologyExtensionForm:
         new_due_at=dt.datetime.fromisoformat(event.data["due_at"]),
         reason=event.note,
         receiving_agency=d.agency.name,
-        signer_name=_person(event.actor),
         issued_on=event.at,
+        number=_event_number(event),
+        place=agency.place(),
+        **_head(agency),
     )
 
 
 def stop_notice(d: Dossier) -> paper.StopNoticeForm:
     event = _last_event(d, EventKind.STOPPED)
+    agency = event.from_agency or d.handling_agency
     return paper.StopNoticeForm(
-        agency=_agency_info(event.from_agency or d.handling_agency),
+        agency=_agency_info(agency),
         applicant=_applicant(d),
         dossier_code=d.code,
         procedure_name=d.procedure_version.name,
@@ -188,6 +208,8 @@ def stop_notice(d: Dossier) -> paper.StopNoticeForm:
         received_at=d.received_at,
         signer_name=_person(event.actor),
         issued_on=event.at,
+        number=_event_number(event),
+        place=agency.place(),
     )
 
 
