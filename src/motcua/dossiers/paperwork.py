@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.presentation import fee_display, time_display
 from motcua.core.errors import DomainError
 from motcua.documents import forms as paper
+from motcua.documents.render import doc_number
 
 from .codes import receipt_secret
 from .models import Delivery, Dossier, Event, EventKind, FileKind
@@ -83,6 +84,11 @@ def _stored(number: int | None) -> str:
     """A number given when the paper was issued; none (a paper from before numbers were kept)
     leaves the dots to fill in by hand: printing never makes one up."""
     return str(number) if number else ""
+
+
+def reception_number(d: Dossier) -> str | None:
+    """Form 01's number as printed ("12/TNHS"), fixed at reception; None before it."""
+    return doc_number(str(d.reception_number), "01") if d.reception_number else None
 
 
 def _event_number(event: Event) -> str:
