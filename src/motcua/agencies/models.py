@@ -88,6 +88,11 @@ class Agency(models.Model):
         _("địa danh"), max_length=100, blank=True,
         help_text=_("In ở dòng ngày tháng của các mẫu, ví dụ «Cà Mau»; để trống: lấy theo tên tỉnh."),
     )
+    abbreviation = models.CharField(
+        _("chữ viết tắt tên cơ quan"), max_length=20, blank=True,
+        help_text=_("Dùng trong số, ký hiệu văn bản (NĐ 30/2020), ví dụ «STP»: mẫu 04 in «Số: 12/STP», "
+                    "mẫu 05 «Số: 12/TB-STP»."),
+    )
     head_name = models.CharField(
         _("họ tên thủ trưởng"), max_length=120, blank=True,
         help_text=_("Người ký văn bản xin lỗi và gia hạn (mẫu 04); để trống thì để dòng ký trống."),

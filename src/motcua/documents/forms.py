@@ -97,7 +97,8 @@ class ComponentLine:
 
 @dataclass(frozen=True)
 class HandoverRow:
-    """One hand-over of the process control sheet (form 06)."""
+    """One hand-over of the process control sheet (form 06): ``action`` (what was done: Tiếp nhận,
+    Chuyển bước…) is printed apart from the officer's ``note``."""
 
     from_agency: str
     to_agency: str
@@ -107,6 +108,7 @@ class HandoverRow:
     received_at: datetime | None = None
     result: StepResult | None = None
     note: str = ""
+    action: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0002_form_settings'),
+        ('agencies', '0001_initial'),
         ('dossiers', '0007_api_token_revocation'),
     ]
 
