@@ -103,7 +103,8 @@ class Agency(models.Model):
     )
     soon_share = models.PositiveSmallIntegerField(
         _("cảnh báo sắp đến hạn (%)"), default=25, validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text=_("Hồ sơ «sắp đến hạn» khi còn lại phần này (%) định mức thời gian làm việc của bước."),
+        help_text=_("Hồ sơ «sắp đến hạn» khi thời gian làm việc còn lại không quá phần này (%) thời gian được "
+                    "giao (tối đa 50 %)."),
     )
     search_name = models.CharField(max_length=300, blank=True, editable=False)
 
