@@ -24,7 +24,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers import paperwork
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.queries import inbox as inbox_query
-from motcua.notify.warnings import due_within_a_working_day, summary_for
+from motcua.notify.warnings import due_within_a_working_day, in_last_share_ids, summary_for
 from motcua.staff import pages
 from motcua.staff.access import SESSION_AGENCY, staff_required
 from motcua.staff.ledger import ledger_agencies, ledger_agency, ledger_period
@@ -107,12 +107,15 @@ def due_filter(qs: QuerySet[Dossier], due: str, now: dt.datetime) -> QuerySet[Do
     running = Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False)
     if due == "late":
         return qs.filter(Q(status__in=OPEN, counts_as_late=True) | (running & Q(due_at__lt=now)))
+    # Within 24 hours, "soon" only in the last share of the dossier's working time (the badge's rule).
+    window = qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
     if due == "soon":
-        return qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
+        return window.filter(pk__in=in_last_share_ids(window, now))
     if due == "workday":  # within one working day, as the daily warnings count (Friday reaches Monday)
         return due_within_a_working_day(qs, now)
     if due == "ok":
-        return qs.filter(running, due_at__gt=now + SOON)
+        early = set(window.values_list("pk", flat=True)) - set(in_last_share_ids(window, now))
+        return qs.filter(running).filter(Q(due_at__gt=now + SOON) | Q(pk__in=early))
     if due == "paused":
         return qs.filter(Q(status__in=OPEN, counts_as_late=False)
                          & (Q(paused_at__isnull=False) | Q(status__in=(Status.SUPPLEMENT_REQUESTED,

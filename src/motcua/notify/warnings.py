@@ -155,7 +155,7 @@ def _limits_of(qs, now: dt.datetime) -> dict[dt.datetime, list[int]]:
     return limits
 
 
-def _in_last_share(qs, now: dt.datetime) -> list[int]:
+def in_last_share_ids(qs, now: dt.datetime) -> list[int]:
     """The ids of the dossiers of `qs` in the last share of their time (the few within a working
     day of their due time: one query, then the working-time rule per dossier in Python)."""
     from motcua.agencies.models import Agency
@@ -175,7 +175,7 @@ def _in_last_share(qs, now: dt.datetime) -> list[int]:
 def due_within_a_working_day(qs, now: dt.datetime | None = None):
     """`qs` narrowed to the dossiers due soon (the back office's filter "trong 1 ngày làm việc")."""
     now = now or timezone.now()
-    return qs.filter(pk__in=_in_last_share(qs.filter(_soon_q(now, _limits_of(qs, now))), now))
+    return qs.filter(pk__in=in_last_share_ids(qs.filter(_soon_q(now, _limits_of(qs, now))), now))
 
 
 def summary_for(user, now: dt.datetime | None = None, roles: dict[int, Iterable[str]] | None = None) -> Summary:
@@ -192,7 +192,7 @@ def summary_for(user, now: dt.datetime | None = None, roles: dict[int, Iterable[
     counts = Dossier.objects.filter(mine, status__in=OPEN).aggregate(  # open only: the status indexes apply
         late=Count("pk", filter=_late_q(now)),
     )
-    soon = _in_last_share(Dossier.objects.filter(mine, status__in=OPEN).filter(_soon_q(now, limits)), now)
+    soon = in_last_share_ids(Dossier.objects.filter(mine, status__in=OPEN).filter(_soon_q(now, limits)), now)
     return Summary(soon=len(soon), late=counts["late"], leader=leader)
 
 
