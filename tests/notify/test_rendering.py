@@ -161,3 +161,10 @@ def test_an_expired_code_is_not_sent(people, sms_outbox):
     drain()
     sms.refresh_from_db()
     assert sms.state == "failed" and "hết hạn" in sms.last_error and sms_outbox == []
+
+
+def test_the_apology_sms_names_the_late_agency_in_one_part():
+    """#17: the SMS names the agency that apologises (as form 04 does), cut short to stay one part."""
+    long_name = "Chi nhánh Văn phòng Đăng ký đất đai huyện Trần Văn Thời tỉnh Cà Mau"
+    _, text = rendering.render("late", "sms", {**FACTS, "late_agency": long_name})
+    assert "Chi nhanh Van phong Dang ky dat dai" in text and sms_parts(text) == 1, (len(text), text)
