@@ -569,3 +569,17 @@ def test_bad_supplement_items_answer_400_naming_the_field(api, people, items, fi
     error = response.json()["error"]
     assert error["code"] == "invalid_parameter" and field in (error.get("field") or error["message"])
     assert Dossier.objects.get(code=code).status == 1
+
+
+def test_the_detail_gives_form_01s_number_beside_the_fee_receipt(api, people):
+    """#17: `reception_number` is form 01's number, fixed at reception; `receipt_number` stays the
+    fee receipt's."""
+    counter, citizen = api(people.receptionist), api(people.citizen)
+    first = counter.create(channel=1)["code"]
+    online = citizen.create(channel=2)["code"]
+    assert citizen.get(f"/api/v1/dossiers/{online}").json()["reception_number"] is None
+    detail = counter.get(f"/api/v1/dossiers/{first}").json()
+    assert detail["reception_number"] == "1/TNHS" and detail["receipt_number"] == ""
+    assert counter.act(online, "receive").json()["reception_number"] == "2/TNHS"
+    assert counter.get(f"/api/v1/dossiers/{first}/forms/01.pdf").status_code == 200  # a reprint
+    assert counter.get(f"/api/v1/dossiers/{first}").json()["reception_number"] == "1/TNHS"

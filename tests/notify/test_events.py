@@ -166,7 +166,10 @@ def test_an_extension_sends_the_apology_with_the_new_date(people, mailoutbox, sm
     assert email.subject == f"Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {dossier.code}"
     assert "thành thật xin lỗi" in email.body and "đúng hẹn (09:15 ngày 23/03/2026)" in email.body
     assert "Ngày hẹn trả kết quả mới: 17:00 ngày 27/03/2026" in email.body and "Lý do: Cần xác minh" in email.body
-    assert sms_outbox[-1].text == f"Xin loi Ong/Ba: HS {dossier.code} cham tra ket qua, hen lai 17:00 27/03/2026."
+    # #17: the SMS names the agency that apologises, as the letter (form 04) and the e-mail do.
+    assert sms_outbox[-1].text == (f"Xin loi Ong/Ba: HS {dossier.code} cham tra ket qua, hen lai 17:00 27/03/2026. "
+                                   "So Tu phap")
+    assert "Sở Tư pháp thành thật xin lỗi" in email.body
 
 
 def test_a_stop_notice_gives_the_reason(people, mailoutbox):

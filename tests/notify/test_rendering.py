@@ -174,3 +174,10 @@ def test_the_electronic_result_message_says_where_to_download():
     _, text = rendering.render("result_delivered", "sms", facts)
     assert is_gsm(text) and sms_parts(text) == 1 and text == unaccent(text), (len(text), text)
     assert text == f"HS {CODE} da co ket qua dien tu (ky so). Tai ve: {PUBLIC_URL}/ho-so-cua-toi/{CODE}/"
+
+
+def test_the_apology_sms_names_the_late_agency_in_one_part():
+    """#17: the SMS names the agency that apologises (as form 04 does), cut short to stay one part."""
+    long_name = "Chi nhánh Văn phòng Đăng ký đất đai huyện Trần Văn Thời tỉnh Cà Mau"
+    _, text = rendering.render("late", "sms", {**FACTS, "late_agency": long_name})
+    assert "Chi nhanh Van phong Dang ky dat dai" in text and sms_parts(text) == 1, (len(text), text)

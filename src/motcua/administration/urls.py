@@ -1,6 +1,6 @@
 """The admin area of the back office (/can-bo/quan-tri/): each part keeps its own urlpatterns."""
 
-from . import calendar_admin, eform_builder, procedures, publish_views, staff_admin, workflow
+from . import agency_settings, calendar_admin, eform_builder, procedures, publish_views, staff_admin, workflow
 
 app_name = "administration"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     *eform_builder.urlpatterns,
     *workflow.urlpatterns,
     *calendar_admin.urlpatterns,
+    *agency_settings.urlpatterns,
     *staff_admin.urlpatterns,
     *publish_views.urlpatterns,
 ]

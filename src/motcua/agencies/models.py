@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,20 @@ unit_code_validator = RegexValidator(
     r"^[A-Z0-9]{1,3}(\.[A-Z0-9]{1,3}){0,4}$",
     _("Mã định danh đơn vị gồm chữ in hoa và số, ngăn bởi dấu chấm, ví dụ 000.00.25.H12."),
 )
+
+
+_PROVINCE_TITLES = ("ủy ban nhân dân tỉnh", "uỷ ban nhân dân tỉnh", "ubnd tỉnh", "ủy ban nhân dân thành phố",
+                    "uỷ ban nhân dân thành phố", "ubnd thành phố", "tỉnh", "thành phố")
+
+
+def province_place(name: str) -> str:
+    """"Ủy ban nhân dân tỉnh Cà Mau" -> "Cà Mau" (a name without a known title is kept)."""
+    name = " ".join(name.split())
+    lowered = name.lower()
+    for title in _PROVINCE_TITLES:
+        if lowered.startswith(title + " "):
+            return name[len(title) + 1:]
+    return name
 
 
 class Agency(models.Model):
@@ -68,6 +82,30 @@ class Agency(models.Model):
         related_name="predecessors",
         help_text=_("Cơ quan nhận lại nhiệm vụ sau khi sáp nhập; hồ sơ cũ vẫn giữ cơ quan cũ."),
     )
+    # What the official forms print (TT 03/2025/TT-VPCP): the place of the date line, and the head
+    # of the agency who signs its letters (form 04). Edited by the agency's admin.
+    place_name = models.CharField(
+        _("địa danh"), max_length=100, blank=True,
+        help_text=_("In ở dòng ngày tháng của các mẫu, ví dụ «Cà Mau»; để trống: lấy theo tên tỉnh."),
+    )
+    abbreviation = models.CharField(
+        _("chữ viết tắt tên cơ quan"), max_length=20, blank=True,
+        help_text=_("Dùng trong số, ký hiệu văn bản (NĐ 30/2020), ví dụ «STP»: mẫu 04 in «Số: 12/STP», "
+                    "mẫu 05 «Số: 12/TB-STP»."),
+    )
+    head_name = models.CharField(
+        _("họ tên thủ trưởng"), max_length=120, blank=True,
+        help_text=_("Người ký văn bản xin lỗi và gia hạn (mẫu 04); để trống thì để dòng ký trống."),
+    )
+    head_title = models.CharField(
+        _("chức danh thủ trưởng"), max_length=120, blank=True,
+        help_text=_("Ví dụ «Giám đốc», «Chủ tịch»; để trống: «Thủ trưởng cơ quan»."),
+    )
+    soon_share = models.PositiveSmallIntegerField(
+        _("cảnh báo sắp đến hạn (%)"), default=25, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Hồ sơ «sắp đến hạn» khi thời gian làm việc còn lại không quá phần này (%) thời gian được "
+                    "giao (tối đa 50 %)."),
+    )
     search_name = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
@@ -86,6 +124,19 @@ class Agency(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portal:agency", args=[self.unit_code])
+
+    def place(self) -> str:
+        """The place of the forms' date line: the agency's own, else its province's name without
+        the title ("Ủy ban nhân dân tỉnh Cà Mau" -> "Cà Mau")."""
+        agency, seen = self, set()
+        while agency is not None and agency.pk not in seen:
+            if agency.place_name:
+                return agency.place_name
+            seen.add(agency.pk)
+            if agency.kind == self.Kind.PROVINCE or agency.parent_id is None:
+                return province_place(agency.name)
+            agency = agency.parent
+        return ""
 
     def is_active(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()

@@ -1,7 +1,9 @@
 """How the back office shows a dossier's timeliness: always a word and a colour, never colour alone.
 
-Pure functions of the dossier's fields and "now" (no queries), so a list page costs nothing more
-per row. "Due soon" means within 24 hours of calendar time.
+Functions of the dossier's fields and "now" (no queries: the receiving agency comes with the row
+and its calendar from the worktime cache), so a list page costs nothing more per row. "Due soon"
+means within 24 hours of calendar time and in the last share of the dossier's working time
+(`dossiers.deadlines.in_last_share`, the daily warnings' rule).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers.deadlines import in_last_share
 from motcua.dossiers.models import Status
 
 SOON = dt.timedelta(hours=24)
@@ -45,13 +48,22 @@ def _make(entry) -> Timeliness:
     return Timeliness(key, str(label), symbol)
 
 
-def against(due: dt.datetime | None, now: dt.datetime, late: bool = False) -> Timeliness:
-    """A running deadline: late / due within a day / on time."""
+def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None) -> Timeliness:
+    """A running deadline: late / due within a day / on time. With the `dossier` whose due time it
+    is, "due soon" also needs the last share of its working time."""
     if late or (due is not None and now > due):
         return _make(LATE)
-    if due is not None and due - now <= SOON:
+    if due is not None and due - now <= SOON and _last_share(dossier, now):
         return _make(SOON_)
     return _make(OK)
+
+
+def _last_share(dossier, now: dt.datetime) -> bool:
+    """The share rule when the object is a dossier (a bare record without its reception passes)."""
+    received_at = getattr(dossier, "received_at", None)
+    if dossier is None or received_at is None:
+        return True
+    return in_last_share(dossier.agency, received_at, dossier.due_at, dossier.paused_total, now)
 
 
 def dossier_timeliness(dossier, now: dt.datetime) -> Timeliness:
@@ -68,7 +80,7 @@ def dossier_timeliness(dossier, now: dt.datetime) -> Timeliness:
         if dossier.counts_as_late:
             return _make(LATE)
         return _make(PAUSED)
-    return against(dossier.due_at, now, late=dossier.counts_as_late)
+    return against(dossier.due_at, now, late=dossier.counts_as_late, dossier=dossier)
 
 
 def step_timeliness(dossier, now: dt.datetime) -> Timeliness | None:

@@ -15,19 +15,20 @@ from urllib.parse import urlencode
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Role
 from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers import paperwork
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.queries import inbox as inbox_query
-from motcua.notify.warnings import due_within_a_working_day, summary_for
+from motcua.notify.warnings import due_within_a_working_day, in_last_share_ids, summary_for
 from motcua.staff import pages
 from motcua.staff.access import SESSION_AGENCY, staff_required
-from motcua.staff.pages import LIST_RELATED, OPEN, clean_text, date_param, paginate, staff_render
+from motcua.staff.ledger import ledger_agencies, ledger_agency, ledger_period
+from motcua.staff.pages import LIST_RELATED, OPEN, clean_text, paginate, staff_render
 
 from .display import SOON
 
@@ -106,12 +107,15 @@ def due_filter(qs: QuerySet[Dossier], due: str, now: dt.datetime) -> QuerySet[Do
     running = Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False)
     if due == "late":
         return qs.filter(Q(status__in=OPEN, counts_as_late=True) | (running & Q(due_at__lt=now)))
+    # Within 24 hours, "soon" only in the last share of the dossier's working time (the badge's rule).
+    window = qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
     if due == "soon":
-        return qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
+        return window.filter(pk__in=in_last_share_ids(window, now))
     if due == "workday":  # within one working day, as the daily warnings count (Friday reaches Monday)
         return due_within_a_working_day(qs, now)
     if due == "ok":
-        return qs.filter(running, due_at__gt=now + SOON)
+        early = set(window.values_list("pk", flat=True)) - set(in_last_share_ids(window, now))
+        return qs.filter(running).filter(Q(due_at__gt=now + SOON) | Q(pk__in=early))
     if due == "paused":
         return qs.filter(Q(status__in=OPEN, counts_as_late=False)
                          & (Q(paused_at__isnull=False) | Q(status__in=(Status.SUPPLEMENT_REQUESTED,
@@ -194,29 +198,24 @@ def returns(request):
 @require_safe
 @staff_required
 def ledger(request):
+    """The ledger (sổ theo dõi hồ sơ) of one agency for a period: the rows form 07 prints, the same
+    numbers and columns (`paperwork.ledger_rows`)."""
     staff = request.staff
-    today = timezone.localdate()
-    start = date_param(request.GET.get("from"), today.replace(day=1))
-    end = date_param(request.GET.get("to"), today)
-    if end < start:
-        start, end = end, start
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    if getattr(staff.user, "is_superuser", False) and staff.current is None:
-        qs = Dossier.objects.all()
-    else:
-        ids = set(staff.agency_ids)
-        if staff.current is None:
-            ids |= staff.extra_scope_ids()
-        qs = Dossier.objects.filter(agency_id__in=ids)
-    qs = qs.filter(received_at__gte=since, received_at__lt=until)
-    qs = qs.select_related(*LIST_RELATED).order_by("received_at", "id")
-    page = paginate(request, qs, per_page=50)
+    start, end = ledger_period(request)
+    agency = ledger_agency(request)
+    choices = list(ledger_agencies(staff).order_by("name").values_list("pk", "name")[:2000])
     params = {"from": start.isoformat(), "to": end.isoformat()}
+    if agency is not None:
+        params["agency"] = str(agency.pk)
+        qs = paperwork.ledger_dossiers(agency, start, end)
+    else:
+        qs = Dossier.objects.none()
+    page = paginate(request, qs, per_page=50)
+    rows = [(d, paperwork.ledger_row(d)) for d in page.object_list]
     return staff_render(request, "backoffice/ledger.html", {
-        "page": page, "start": start, "end": end, "page_query": urlencode(params),
-        "pdf_url": "/can-bo/so-theo-doi.pdf?" + urlencode(params),
+        "page": page, "rows": rows, "start": start, "end": end, "page_query": urlencode(params),
+        "agency": agency, "choices": choices,
+        "pdf_url": "/can-bo/so-theo-doi.pdf?" + urlencode(params) if agency else "",
     })
 
 

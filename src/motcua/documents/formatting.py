@@ -74,3 +74,45 @@ def two_digits(n: int | None) -> str:
     if n is None:
         return ""
     return f"{n:02d}"
+
+
+# The administrative level that opens the second line of an agency's name in a form's header
+# (NĐ 30/2020: "ỦY BAN NHÂN DÂN / TỈNH CÀ MAU"); two-word levels first.
+_LEVELS = (("thành", "phố"), ("đặc", "khu"), ("thị", "trấn"), ("thị", "xã"), ("tỉnh",), ("phường",), ("xã",),
+           ("huyện",), ("quận",))
+HEADER_LINE = 26  # characters that fit on a line of the header's left column (A4, 12.5 pt bold)
+
+
+def header_lines(name: str, width: int = HEADER_LINE) -> list[str]:
+    """An agency's name split into the header's lines, between words: before its administrative
+    level ("Ủy ban nhân dân" / "tỉnh Cà Mau"), then each part into balanced lines of about `width`
+    characters ("Trung tâm Phục vụ" / "hành chính công")."""
+    words = name.split()
+    lowered = [w.lower() for w in words]
+    cut = next((i for i in range(2, len(words)) for level in _LEVELS  # a level followed by its name
+                if tuple(lowered[i:i + len(level)]) == level and i + len(level) < len(words)), None)
+    parts = [words[:cut], words[cut:]] if cut else [words]
+    return [line for part in parts for line in _balanced(part, width)]
+
+
+def _balanced(words: list[str], width: int) -> list[str]:
+    """The fewest lines of at most `width` characters (a longer word has a line of its own), as
+    even as they can be: the narrowest measure that still needs no more lines."""
+    def fill(measure: int) -> list[str]:
+        lines: list[str] = []
+        for word in words:
+            if lines and len(lines[-1]) + 1 + len(word) <= measure:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return lines or [""]
+
+    fewest = len(fill(width))
+    low, high = max((len(w) for w in words), default=0), max(width, 1)
+    while low < high:  # the narrowest measure with `fewest` lines
+        middle = (low + high) // 2
+        if len(fill(middle)) <= fewest:
+            high = middle
+        else:
+            low = middle + 1
+    return fill(max(low, 1)) if low <= width else fill(width)

@@ -28,6 +28,7 @@ from motcua.documents.codes import build_tracking_url
 __all__ = [
     "FORM_CLASSES",
     "FORM_TITLES",
+    "HEAD_TITLE",
     "LEGAL_BASIS",
     "AgencyInfo",
     "ApologyExtensionForm",
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 LEGAL_BASIS = "Thông tư số 03/2025/TT-VPCP"
+HEAD_TITLE = "THỦ TRƯỞNG CƠ QUAN"  # the signature title of a letter whose agency names no head
 
 StepResult = Literal["early", "on_time", "late"]
 ReceiptLayout = Literal["a4", "80mm"]
@@ -95,7 +97,8 @@ class ComponentLine:
 
 @dataclass(frozen=True)
 class HandoverRow:
-    """One hand-over of the process control sheet (form 06)."""
+    """One hand-over of the process control sheet (form 06): ``action`` (what was done: Tiếp nhận,
+    Chuyển bước…) is printed apart from the officer's ``note``."""
 
     from_agency: str
     to_agency: str
@@ -105,6 +108,7 @@ class HandoverRow:
     received_at: datetime | None = None
     result: StepResult | None = None
     note: str = ""
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,7 @@ class ApologyExtensionForm:
     new_due_at: datetime
     reason: str
     receiving_agency: str = ""
-    signer_title: str = "THỦ TRƯỞNG CƠ QUAN"
+    signer_title: str = HEAD_TITLE
     signer_name: str = ""
     number: str = ""
     place: str = ""
@@ -227,7 +231,7 @@ class StopNoticeForm:
     reason: str
     received_at: datetime | None = None
     legal_basis: str = ""  # Căn cứ … (if any)
-    signer_title: str = "THỦ TRƯỞNG CƠ QUAN"
+    signer_title: str = HEAD_TITLE
     signer_name: str = ""
     number: str = ""
     place: str = ""

@@ -21,6 +21,7 @@ from motcua.documents import codes, fonts
 from motcua.documents import forms as f
 from motcua.documents.formatting import (
     BLANK,
+    header_lines,
     local,
     long_date,
     nfc,
@@ -110,6 +111,9 @@ def _common(form_no: str, agency: f.AgencyInfo) -> dict:
         "form_title": f.FORM_TITLES[form_no],
         "agency": agency,
         "blank": BLANK,
+        # The header's lines, broken between words where a clerk would ("ỦY BAN NHÂN DÂN / TỈNH CÀ MAU").
+        "parent_lines": header_lines(agency.parent_name) if agency.parent_name else [],
+        "unit_lines": header_lines(agency.name),
     }
 
 
@@ -213,6 +217,7 @@ def control_sheet_context(form: f.ControlSheetForm) -> dict:
                 "given_by": row.given_by,
                 "received_by": row.received_by,
                 "result": RESULT_LABELS.get(row.result or "", ""),
+                "action": row.action,
                 "note": row.note,
             }
         )

@@ -39,7 +39,7 @@ from motcua.eforms.answers import clean_answers
 from motcua.eforms.schema import subject_text
 from motcua.eforms.services import eform_for
 
-from . import deadlines, lifecycle, supplements, tracking
+from . import deadlines, lifecycle, numbers, supplements, tracking
 from .codes import allocate_code, new_tracking_key
 from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
 from .files import check_and_store
@@ -354,6 +354,7 @@ def perform(
             postal_number=" ".join((postal_number or "").split()), posted_on=posted_on,
         )
         event = _event(d, decision.event_kind, actor, at, **event_fields)
+        numbers.issue_for(event, d, at)  # the paper this action hands out (forms 02-05) takes its number
         extra: dict[str, Any] = {}
         follow = lifecycle.automatic_after(decision, state)
         if follow is not None:
@@ -522,6 +523,10 @@ def _receive(d: Dossier, actor, at: dt.datetime, steps: tuple) -> set[str]:
     d.received_at = at
     d.due_at = d.original_due_at = deadlines.case_due(d.agency, d.case, at)
     changed = {"received_at", "due_at", "original_due_at"}
+    if d.reception_number is None:  # form 01's number and the ledger entry: given once, kept for good
+        d.reception_number = numbers.allocate(d.agency, numbers.RECEIPT, at)
+        d.ledger_number = numbers.allocate(d.agency, numbers.LEDGER, at)
+        changed |= {"reception_number", "ledger_number"}
     if steps:
         first = steps[0]
         # The receptionist who receives is the holder of the reception step.

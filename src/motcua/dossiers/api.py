@@ -41,6 +41,7 @@ from . import actions, lifecycle, paperwork, reception, supplements, tracking
 from .errors import DossierError
 from .files import download_response
 from .models import Dossier, DossierFile, Event, EventKind, FileKind
+from .paperwork import reception_number
 from .queries import allowed_actions, can_see, tracking_holder, visible_files
 
 TZ = lifecycle.TZ
@@ -224,6 +225,7 @@ class DossierOut(Schema):
     applicant: dict[str, Any]
     submitted_at: str
     received_at: str | None
+    reception_number: str | None = None
     due_at: str | None
     original_due_at: str | None
     finished_at: str | None
@@ -433,6 +435,7 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         },
         "submitted_at": _iso(dossier.submitted_at),
         "received_at": _iso(dossier.received_at),
+        "reception_number": reception_number(dossier),
         "due_at": _iso(dossier.due_at),
         "original_due_at": _iso(dossier.original_due_at),
         "finished_at": _iso(dossier.finished_at),

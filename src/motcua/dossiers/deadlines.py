@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from motcua.agencies.models import Agency
     from motcua.catalog.models import ProcedureCase
 
-__all__ = ["calendar_for", "case_due", "paused_working_time", "punctuality", "shift", "step_due"]
+__all__ = ["calendar_for", "case_due", "due_soon", "in_last_share", "paused_working_time", "punctuality", "shift",
+           "step_due"]
 
 
 def case_due(agency: Agency, case: ProcedureCase, start: dt.datetime) -> dt.datetime:
@@ -60,3 +61,33 @@ def punctuality(due_at: dt.datetime | None, finished_at: dt.datetime) -> str:
     if due_at is None:
         return ""
     return str(engine.punctuality(due_at, finished_at))
+
+
+# --- "Sắp đến hạn": the last share of the time a dossier is given -----------------------------------
+
+SOON_SHARE_MAX = 50  # percent: a dossier is never due soon in the first half of its time
+
+
+def due_soon(remaining: dt.timedelta, quota: dt.timedelta, share_percent: int) -> bool:
+    """The rule, in plain arithmetic: due soon when the working time left (`remaining`, before the
+    due time) is at most `share_percent` % of the working time the dossier is given (`quota`).
+    The share is capped at 50 %, so nothing is flagged in the first half of its time; with no
+    time left it is late, not soon."""
+    share = min(max(int(share_percent), 0), SOON_SHARE_MAX)
+    if quota <= dt.timedelta(0) or remaining <= dt.timedelta(0):
+        return False
+    return remaining * 100 <= quota * share
+
+
+def in_last_share(agency: Agency, received_at: dt.datetime | None, due_at: dt.datetime | None,
+                  paused_total: dt.timedelta, now: dt.datetime, share_percent: int | None = None) -> bool:
+    """Whether a running dossier of `agency` (its receiving agency, whose calendar set its due time)
+    is in the last share of its working time: from reception to the due time, less the time its
+    clock was stopped. The share is the agency's setting (`soon_share`, 25 % by default)."""
+    if received_at is None or due_at is None or now >= due_at:
+        return False
+    calendar = calendar_for(agency)
+    quota = engine.elapsed(calendar, received_at, due_at) - paused_total
+    remaining = engine.elapsed(calendar, max(now, received_at), due_at)
+    share = agency.soon_share if share_percent is None else share_percent
+    return due_soon(remaining, quota, share)

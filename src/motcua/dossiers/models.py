@@ -196,6 +196,16 @@ class Dossier(models.Model):
     receipt_number = models.CharField(
         _("số biên lai"), max_length=50, blank=True, help_text=_("Số biên lai thu phí, lệ phí.")
     )
+    # Form 01's number ("Số: 12/TNHS") and the dossier's entry in the ledger (form 07, one book per
+    # year): given once at reception from the agency's series (numbers.py), never recomputed.
+    reception_number = models.PositiveIntegerField(
+        _("số giấy tiếp nhận"), null=True, blank=True,
+        help_text=_("Số của Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01), cấp khi tiếp nhận."),
+    )
+    ledger_number = models.PositiveIntegerField(
+        _("số thứ tự trong sổ"), null=True, blank=True,
+        help_text=_("Số thứ tự trong Sổ theo dõi hồ sơ (mẫu 07) của năm tiếp nhận, cấp khi tiếp nhận."),
+    )
     originals_checked = models.BooleanField(
         _("đã đối chiếu bản chính"), default=False,
         help_text=_("Khi trả kết quả, cán bộ đã đối chiếu bản chính với tệp đã nộp."),
@@ -432,6 +442,42 @@ class DossierSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.last}"
+
+
+class FormSeries(models.Model):
+    """The last number an agency issued of one numbered form in one year (TT 03/2025/TT-VPCP:
+    01 TNHS, 02 HDHS, 03 TCHS, 04, 05, and 07 the ledger's order), allocated under a row lock."""
+
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    form = models.CharField(_("mẫu"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    last = models.PositiveIntegerField(_("số cuối"), default=0)
+
+    class Meta:
+        verbose_name = _("sổ số văn bản")
+        verbose_name_plural = _("sổ số văn bản")
+        constraints = [models.UniqueConstraint(fields=["agency", "form", "year"], name="uniq_form_series")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.form} {self.year} {self.last}"
+
+
+class FormNumber(models.Model):
+    """The number of the paper an event issued (forms 02–05), taken from its agency's series."""
+
+    event = models.OneToOneField(Event, verbose_name=_("sự kiện"), on_delete=models.PROTECT, related_name="form_number")
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    form = models.CharField(_("mẫu"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.PositiveIntegerField(_("số"))
+
+    class Meta:
+        verbose_name = _("số văn bản đã cấp")
+        verbose_name_plural = _("số văn bản đã cấp")
+        constraints = [models.UniqueConstraint(fields=["agency", "form", "year", "number"], name="uniq_form_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.form} {self.year}"
 
 
 class IdempotencyKey(models.Model):

@@ -11,17 +11,20 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.presentation import fee_display, time_display
+from motcua.catalog.presentation import time_display
 from motcua.core.errors import DomainError
+from motcua.core.money import vnd
 from motcua.documents import forms as paper
+from motcua.documents.render import doc_number
 
 from . import supplements
 from .codes import receipt_secret
 from .models import Delivery, Dossier, Event, EventKind, FileKind
+from .numbers import issued_number
 from .queries import is_owner, sees_as_staff
 
 # Who may download which form (TT 03/2025): the papers handed to the applicant, and the office's own
@@ -79,21 +82,31 @@ def receipt_url(d: Dossier) -> str:
     return f"{tracking_url(d)}&{urlencode({'qr': receipt_secret(d.code, d.tracking_key)})}"
 
 
-def _ledger_position(d: Dossier) -> str:
-    """The dossier's order among those its agency received in the same year (the ledger's STT)."""
-    local = d.received_at.astimezone()
-    start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    before = Dossier.objects.filter(agency_id=d.agency_id, received_at__gte=start).filter(
-        Q(received_at__lt=d.received_at) | Q(received_at=d.received_at, pk__lte=d.pk)
-    )
-    return str(before.count())
+def _stored(number: int | None) -> str:
+    """A number given when the paper was issued; none (a paper from before numbers were kept)
+    leaves the dots to fill in by hand: printing never makes one up."""
+    return str(number) if number else ""
+
+
+def reception_number(d: Dossier) -> str | None:
+    """Form 01's number as printed ("12/TNHS"), fixed at reception; None before it."""
+    return doc_number(str(d.reception_number), "01") if d.reception_number else None
+
+
+def _event_number(event: Event, agency=None, kind: str = "") -> str:
+    """Forms 02, 03 print "12/HDHS", "12/TCHS"; the letters 04 and 05 carry the agency's own symbol
+    (NĐ 30/2020: "12/STP", "12/TB-STP") when it has set its abbreviation, else dots after the number."""
+    number = _stored(issued_number(event))
+    if number and agency is not None and agency.abbreviation:
+        return f"{number}/{kind}{agency.abbreviation}"
+    return number
 
 
 def _fees_text(d: Dossier) -> str:
     fees = list(d.procedure_version.fees.all())
     if not fees or all(f.amount_vnd == 0 for f in fees):
         return _("Miễn phí")
-    return "; ".join(f"{f.name}: {fee_display(f.amount_vnd)}" for f in fees if f.amount_vnd)
+    return "; ".join(f"{f.name}: {vnd(f.amount_vnd, unit='đồng')}" for f in fees if f.amount_vnd)
 
 
 def _delivery_text(d: Dossier) -> str:
@@ -108,7 +121,6 @@ def receipt(d: Dossier) -> paper.ReceiptForm:
     if d.received_at is None:
         raise FormNotAvailable("01")
     received = d.events.filter(kind=EventKind.RECEIVED).select_related("actor").order_by("version").first()
-    position = _ledger_position(d)
     return paper.ReceiptForm(
         agency=_agency_info(d.agency),
         dossier_code=d.code,
@@ -122,10 +134,11 @@ def receipt(d: Dossier) -> paper.ReceiptForm:
         processing_time=time_display(d.case),
         result_delivery=_delivery_text(d),
         fees=_fees_text(d),
-        ledger_book=str(d.received_at.astimezone().year),
-        ledger_entry=position,
+        ledger_book=str(timezone.localtime(d.received_at).year),
+        ledger_entry=_stored(d.ledger_number),
         receiver_name=_person(received.actor if received else None),
-        number=position,
+        number=_stored(d.reception_number),
+        place=d.agency.place(),
     )
 
 
@@ -148,6 +161,8 @@ def supplement_request(d: Dossier) -> paper.SupplementRequestForm:
         contact_phone=(event.from_agency or d.agency).phone,
         dossier_code=d.code,
         issued_on=event.at,
+        number=_event_number(event),
+        place=(event.from_agency or d.agency).place(),
     )
 
 
@@ -162,15 +177,29 @@ def refusal(d: Dossier) -> paper.RefusalForm:
         officer_name=_person(event.actor),
         refused_on=event.at,
         dossier_code=d.code,
+        number=_event_number(event),
+        place=d.agency.place(),
     )
+
+
+def _head(agency) -> dict:
+    """Who signs a letter of `agency` (forms 04, 05): its head as its settings name them, or a
+    blank line to sign by hand; never the officer who clicked."""
+    return {"signer_title": agency.head_title or paper.HEAD_TITLE, "signer_name": agency.head_name}
+
+
+def late_agency(d: Dossier, event: Event):
+    """The agency responsible for the late step of an extension: the one holding the dossier."""
+    return event.from_agency or d.handling_agency
 
 
 def apology_extension(d: Dossier) -> paper.ApologyExtensionForm:
     event = _last_event(d, EventKind.EXTENDED)
     before = event.data.get("due_at_before")
     due_before = dt.datetime.fromisoformat(before) if before else d.original_due_at
+    agency = late_agency(d, event)
     return paper.ApologyExtensionForm(
-        agency=_agency_info(event.from_agency or d.handling_agency),
+        agency=_agency_info(agency),
         applicant=_applicant(d),
         dossier_code=d.code,
         procedure_name=d.procedure_version.name,
@@ -179,15 +208,18 @@ def apology_extension(d: Dossier) -> paper.ApologyExtensionForm:
         new_due_at=dt.datetime.fromisoformat(event.data["due_at"]),
         reason=event.note,
         receiving_agency=d.agency.name,
-        signer_name=_person(event.actor),
         issued_on=event.at,
+        number=_event_number(event, agency),
+        place=agency.place(),
+        **_head(agency),
     )
 
 
 def stop_notice(d: Dossier) -> paper.StopNoticeForm:
     event = _last_event(d, EventKind.STOPPED)
+    agency = event.from_agency or d.handling_agency
     return paper.StopNoticeForm(
-        agency=_agency_info(event.from_agency or d.handling_agency),
+        agency=_agency_info(agency),
         applicant=_applicant(d),
         dossier_code=d.code,
         procedure_name=d.procedure_version.name,
@@ -195,6 +227,8 @@ def stop_notice(d: Dossier) -> paper.StopNoticeForm:
         received_at=d.received_at,
         signer_name=_person(event.actor),
         issued_on=event.at,
+        number=_event_number(event, agency, "TB-"),
+        place=agency.place(),
     )
 
 
@@ -213,34 +247,58 @@ def _system_name(e: Event) -> str:
     return _("Hệ thống") if e.kind == EventKind.RESULT_DELIVERED else ""
 
 
-def handover_rows(events: Iterable[Event]) -> list[paper.HandoverRow]:
+def _pool(e: Event) -> str:
+    if e.to_assignee_id:
+        return _person(e.to_assignee)
+    if e.to_step_id:
+        return _("Nhóm %(role)s") % {"role": e.to_step.get_role_display().lower()}
+    return ""
+
+
+def handover_rows(events: Iterable[Event], d: Dossier | None = None) -> list[paper.HandoverRow]:
+    """One row per hand-over of the paper dossier (form 06): the applicant to the one-stop office
+    at reception, office to office and step to step, the result back to the one-stop office at
+    completion, and the result to the applicant. The notes column gives the action, then the note."""
     rows = []
     for e in events:
         if e.kind not in HANDOVER_KINDS:
             continue
+        dossier = d or e.dossier
+        office = dossier.agency.name  # the one-stop office that received the dossier
+        applicant = dossier.applicant_name
+        from_agency = e.from_agency.name if e.from_agency_id else ""
         to_agency = e.to_agency.name if e.to_agency_id else ""
-        if e.kind == EventKind.RESULT_DELIVERED:
-            receiver = _("Người nộp hồ sơ (kết quả điện tử)")
+        given_by = _person(e.actor) if e.actor_id else _system_name(e)
+        received_by = _pool(e)
+        if e.kind == EventKind.RECEIVED:
+            # The applicant hands the dossier to the office (online: through the portal).
+            from_agency, to_agency = applicant, office
+            given_by, received_by = applicant, _person(e.actor)
+        elif e.kind == EventKind.COMPLETED:
+            to_agency, received_by = office, _("Bộ phận Một cửa")  # the result goes back to the office
         elif e.kind == EventKind.RESULT_POSTED:
             number = (e.data or {}).get("postal_number", "")
-            receiver = _("Bưu chính công ích (bưu gửi %(number)s)") % {"number": number}
+            from_agency, to_agency = office, _("Bưu chính công ích")
+            received_by = _("Bưu chính công ích (bưu gửi %(number)s)") % {"number": number}
+        elif e.kind == EventKind.POST_DELIVERED:
+            from_agency, to_agency = _("Bưu chính công ích"), applicant
+            received_by = _("Người nộp hồ sơ")
+        elif e.kind == EventKind.RESULT_DELIVERED:
+            from_agency, to_agency = office, applicant
+            received_by = _("Người nộp hồ sơ (kết quả điện tử)")
         elif e.kind in TO_APPLICANT:
-            receiver = _("Người nộp hồ sơ")
-        elif e.to_assignee_id:
-            receiver = _person(e.to_assignee)
-        elif e.to_step_id:
-            receiver = _("Nhóm %(role)s") % {"role": e.to_step.get_role_display().lower()}
-        else:
-            receiver = ""
+            from_agency, to_agency = office, applicant
+            received_by = _("Người nộp hồ sơ")
         rows.append(paper.HandoverRow(
-            from_agency=e.from_agency.name if e.from_agency_id else to_agency,
+            from_agency=from_agency or to_agency,
             to_agency=to_agency,
             given_at=e.at,
-            given_by=_person(e.actor) if e.actor_id else _system_name(e),
-            received_by=receiver,
+            given_by=given_by,
+            received_by=received_by,
             received_at=e.at,
             result=e.step_punctuality or None,
-            note=" ".join(filter(None, [e.get_kind_display(), e.note])),
+            action=str(e.get_kind_display()),
+            note=e.note,
         ))
     return rows
 
@@ -248,19 +306,20 @@ def handover_rows(events: Iterable[Event]) -> list[paper.HandoverRow]:
 def control_sheet(d: Dossier) -> paper.ControlSheetForm:
     if d.received_at is None:
         raise FormNotAvailable("06")
-    events = d.events.select_related("actor", "from_agency", "to_agency", "to_assignee", "to_step").order_by("version")
+    events = (d.events.select_related("actor", "from_agency", "to_agency", "to_assignee", "to_step")
+              .filter(kind__in=HANDOVER_KINDS).order_by("version"))
     coordinating = sorted(
         {s.agency.name for s in d.case.steps.select_related("agency") if s.agency_id and s.agency_id != d.agency_id}
     )
     return paper.ControlSheetForm(
         agency=_agency_info(d.agency),
         dossier_code=d.code,
-        rows=handover_rows(events),
+        rows=handover_rows(events, d),
         processing_agency=d.procedure_version.agency.name,
         coordinating_agencies=", ".join(coordinating),
         procedure_name=d.procedure_version.name,
         applicant_name=d.applicant_name,
-        receipt_number=d.code,
+        receipt_number=reception_number(d) or "",
     )
 
 
@@ -315,37 +374,48 @@ def render(d: Dossier, number: str, *, layout: str = "a4") -> bytes:
     return paper.render_form(form)
 
 
-def ledger(agency, start: dt.date, end: dt.date) -> bytes:
-    """Form 07: the dossiers the agency received between two dates (inclusive), in order."""
+def ledger_dossiers(agency, start: dt.date, end: dt.date):
+    """The dossiers `agency` received between two local dates (inclusive), in the ledger's order:
+    what the ledger page lists and form 07 prints (`ledger_rows` fills both)."""
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     handovers = Prefetch(
         "events", queryset=Event.objects.filter(kind=EventKind.HANDOVER).order_by("version"), to_attr="handovers"
     )
-    dossiers = (
+    return (
         Dossier.objects.filter(agency=agency, received_at__gte=lo, received_at__lt=hi)
-        .select_related("procedure_version__agency")
+        .select_related("procedure_version__agency", "agency", "handling_agency")
         .prefetch_related(handovers)
         .order_by("received_at", "pk")
     )
-    rows = []
-    for d in dossiers:
-        # "Chuyển hồ sơ đến cơ quan giải quyết": the first hand-over out of the receiving agency.
-        sent = next((e.at for e in d.handovers if e.to_agency_id and e.to_agency_id != d.agency_id), None)
-        rows.append(paper.LedgerRow(
-            code=d.code,
-            procedure_name=d.procedure_version.name,
-            applicant_name=d.applicant_name,
-            applicant_address=d.applicant_address,
-            applicant_phone=d.applicant_phone,
-            received_at=d.received_at,
-            due_at=d.due_at,
-            lead_agency=d.procedure_version.agency.name,
-            sent_to_agency_at=sent,
-            result_received_at=d.finished_at,
-            returned_at=d.returned_at,
-            note=d.get_status_display() if d.status in (3, 7, 8) else "",
-        ))
+
+
+def ledger_row(d: Dossier) -> paper.LedgerRow:
+    """One line of the ledger (form 07) from a dossier of `ledger_dossiers` (hand-overs prefetched).
+    STT is the number the dossier took in the book at reception (form 01 prints it too)."""
+    # "Chuyển hồ sơ đến cơ quan giải quyết": the first hand-over out of the receiving agency.
+    sent = next((e.at for e in d.handovers if e.to_agency_id and e.to_agency_id != d.agency_id), None)
+    return paper.LedgerRow(
+        code=d.code,
+        procedure_name=d.procedure_version.name,
+        applicant_name=d.applicant_name,
+        applicant_address=d.applicant_address,
+        applicant_phone=d.applicant_phone,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        lead_agency=d.procedure_version.agency.name,
+        sent_to_agency_at=sent,
+        result_received_at=d.finished_at,
+        returned_at=d.returned_at,
+        note=d.get_status_display() if d.status in (3, 7, 8) else "",
+        number=d.ledger_number,
+    )
+
+
+def ledger(agency, start: dt.date, end: dt.date) -> bytes:
+    """Form 07: the dossiers the agency received between two dates (inclusive), in order."""
+    rows = [ledger_row(d) for d in ledger_dossiers(agency, start, end)]
+    book = str(start.year) if start.year == end.year else ""  # one book a year (Quyển số, as form 01 prints)
     return paper.render_ledger(paper.LedgerForm(agency=_agency_info(agency), rows=rows, period_from=start,
-                                                period_to=end))
+                                                period_to=end, book_number=book))

@@ -216,7 +216,11 @@ def context_for(template: str, event: Event) -> dict[str, Any]:
             amount=amount, amount_text=money(amount), payment_url=data.get("payment_url") or facts["tracking_url"],
         )
     elif template == "late":
+        from motcua.dossiers.paperwork import late_agency
+
+        # The agency responsible for the delay apologises, in the letter (form 04) as here.
         facts.update(
+            late_agency=late_agency(d, event).name,
             old_due_at=when(data.get("due_at_before")), new_due_at=when(data.get("due_at")),
             new_due_short=when_short(data.get("due_at")),
         )

@@ -8,7 +8,9 @@ Who gets what (one message per person per day, by e-mail and SMS where they have
 
 "Due soon": running (status 2 or 4, clock not stopped), not yet late, due within one WORKING
 day from now on the receiving agency's calendar (Friday afternoon reaches Monday afternoon;
-not 24 calendar hours). "Late": open (2, 4, 5, 6) and past its due time while running, or
+not 24 calendar hours), and in the last share of its working time (`deadlines.in_last_share`:
+25 % by default, the agency's `soon_share`; never in the first half), so a same-day dossier
+received this morning is not "due soon" at once. "Late": open (2, 4, 5, 6) and past its due time while running, or
 counting as late (a second supplement request). The same rules feed the inbox panel
 (`summary_for`), computed live with one aggregate query.
 
@@ -153,10 +155,27 @@ def _limits_of(qs, now: dt.datetime) -> dict[dt.datetime, list[int]]:
     return limits
 
 
+def in_last_share_ids(qs, now: dt.datetime) -> list[int]:
+    """The ids of the dossiers of `qs` in the last share of their time (the few within a working
+    day of their due time: one query, then the working-time rule per dossier in Python)."""
+    from motcua.agencies.models import Agency
+    from motcua.dossiers.deadlines import in_last_share
+
+    agencies: dict[int, Agency] = {}
+    found = []
+    for pk, agency_id, parent_id, share, received_at, due_at, paused_total in qs.order_by().values_list(
+        "pk", "agency_id", "agency__parent_id", "agency__soon_share", "received_at", "due_at", "paused_total"
+    ):
+        agency = agencies.setdefault(agency_id, Agency(pk=agency_id, parent_id=parent_id, soon_share=share))
+        if in_last_share(agency, received_at, due_at, paused_total, now):
+            found.append(pk)
+    return found
+
+
 def due_within_a_working_day(qs, now: dt.datetime | None = None):
     """`qs` narrowed to the dossiers due soon (the back office's filter "trong 1 ngày làm việc")."""
     now = now or timezone.now()
-    return qs.filter(_soon_q(now, _limits_of(qs, now)))
+    return qs.filter(pk__in=in_last_share_ids(qs.filter(_soon_q(now, _limits_of(qs, now))), now))
 
 
 def summary_for(user, now: dt.datetime | None = None, roles: dict[int, Iterable[str]] | None = None) -> Summary:
@@ -171,9 +190,10 @@ def summary_for(user, now: dt.datetime | None = None, roles: dict[int, Iterable[
     mine, leader = _mine_q(user.pk, {a: set(r) for a, r in roles.items()})
     limits = _limits_of(Dossier.objects.filter(mine), now)
     counts = Dossier.objects.filter(mine, status__in=OPEN).aggregate(  # open only: the status indexes apply
-        late=Count("pk", filter=_late_q(now)), soon=Count("pk", filter=_soon_q(now, limits)),
+        late=Count("pk", filter=_late_q(now)),
     )
-    return Summary(soon=counts["soon"], late=counts["late"], leader=leader)
+    soon = in_last_share_ids(Dossier.objects.filter(mine, status__in=OPEN).filter(_soon_q(now, limits)), now)
+    return Summary(soon=len(soon), late=counts["late"], leader=leader)
 
 
 def digests(now: dt.datetime | None = None) -> dict[int, Digest]:
@@ -192,18 +212,22 @@ def digests(now: dt.datetime | None = None) -> dict[int, Digest]:
                                                  due_at__gte=now, due_at__lte=widest))
         .order_by("due_at", "id")
         .values_list("code", "procedure_version__name", "agency_id", "handling_agency_id", "current_role",
-                     "assignee_id", "due_at", "counts_as_late", "status", "paused_at")
+                     "assignee_id", "due_at", "counts_as_late", "status", "paused_at", "received_at", "paused_total")
     )
+    from motcua.dossiers.deadlines import in_last_share
+
+    receiving = {a.pk: a for a in Agency.objects.only("pk", "parent_id", "soon_share")}
     by_assignee: dict[int, list[Item]] = defaultdict(list)
     by_pool: dict[tuple[int, str], list[Item]] = defaultdict(list)
     by_agency: dict[int, list[Item]] = defaultdict(list)
-    for code, procedure, agency_id, handling_id, role, assignee_id, due_at, counts_as_late, status, paused_at in (
-        candidates
-    ):
+    for (code, procedure, agency_id, handling_id, role, assignee_id, due_at, counts_as_late, status, paused_at,
+         received_at, paused_total) in candidates:
         running = status in RUNNING and paused_at is None
         late = counts_as_late or (running and due_at is not None and due_at < now)
         if not late and (not running or due_at is None or due_at > limit_of.get(agency_id, now)):
             continue  # due within the widest limit, but not within its own agency's
+        if not late and not in_last_share(receiving[agency_id], received_at, due_at, paused_total, now):
+            continue  # within a working day, but still in the first part of its time
         item = Item(code=code, procedure=procedure, due_at=due_at, late=late)
         if assignee_id is not None:
             by_assignee[assignee_id].append(item)

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
 from motcua.staff.access import staff_required
-from motcua.staff.pages import LIST_RELATED, clean_text, date_param, paginate, staff_render
+from motcua.staff.ledger import ledger_agency, ledger_period
+from motcua.staff.pages import LIST_RELATED, clean_text, paginate, staff_render
 
 from . import bottlenecks as bn
 from . import exports, indicators, metrics, periods
@@ -335,32 +336,27 @@ def bottlenecks_page(request):
 @require_safe
 @staff_required
 def ledger_export(request, fmt: str):
-    """The ledger rows (same scope and dates as /can-bo/so-theo-doi/) as XLSX or CSV."""
+    """The ledger rows (same agency and dates as /can-bo/so-theo-doi/) as XLSX or CSV."""
     staff = request.staff
-    today = timezone.localdate()
-    start = date_param(request.GET.get("from"), today.replace(day=1))
-    end = date_param(request.GET.get("to"), today)
-    if end < start:
-        start, end = end, start
-    start = max(start, end - dt.timedelta(days=365))  # a year at most in one file, like the PDF
+    start, end = ledger_period(request)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=periods.TZ)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=periods.TZ)
     from motcua.dossiers.models import Dossier
 
-    if getattr(staff.user, "is_superuser", False) and staff.current is None:
-        qs = Dossier.objects.all()
+    agency = ledger_agency(request)
+    if agency is not None:
+        qs = Dossier.objects.filter(agency=agency)
+    elif getattr(staff.user, "is_superuser", False):
+        qs = Dossier.objects.all()  # a superuser who has not chosen a book: every agency's
     else:
-        ids = set(staff.agency_ids)
-        if staff.current is None:
-            ids |= staff.extra_scope_ids()
-        qs = Dossier.objects.filter(agency_id__in=ids)
+        qs = Dossier.objects.none()
     qs = (qs.filter(received_at__gte=since, received_at__lt=until)
           .select_related("procedure_version__agency", "agency", "handling_agency").order_by("received_at", "id"))
     rows = []
-    for n, d in enumerate(qs[: MAX_EXPORT_ROWS * 5].iterator(chunk_size=2000), start=1):
-        rows.append([n, d.code, d.procedure_version.name, d.applicant_name, d.applicant_address, d.applicant_phone,
-                     d.agency.name, d.procedure_version.agency.name, d.received_at, d.due_at, d.finished_at,
-                     d.returned_at, d.get_status_display()])
+    for d in qs[: MAX_EXPORT_ROWS * 5].iterator(chunk_size=2000):
+        rows.append([d.ledger_number, d.code, d.procedure_version.name, d.applicant_name, d.applicant_address,
+                     d.applicant_phone, d.agency.name, d.procedure_version.agency.name, d.received_at, d.due_at,
+                     d.finished_at, d.returned_at, d.get_status_display()])
     table = exports.Table(
         _("Sổ theo dõi hồ sơ (mẫu 07)"),
         [_("STT"), _("Mã hồ sơ"), _("Thủ tục"), _("Người nộp"), _("Địa chỉ"), _("Điện thoại"), _("Nơi tiếp nhận"),

@@ -151,6 +151,7 @@ class Generator:
         plans = [p for p in plans if days[p.receiving_id]]
         codes = {p.receiving_id: p.receiving_code for p in plans}
         sequences = self.store.sequences(set(codes), self.start.astimezone(TZ).date() - dt.timedelta(days=7))
+        series = self.store.form_series(set(codes))  # form 01's numbers and the ledger's, per agency and year
         made = 0
         # PostgreSQL: a writer thread (its own connection) COPYs one batch while the next is
         # simulated; psycopg waits for the server without holding the GIL.
@@ -161,6 +162,7 @@ class Generator:
                 n = min(self.batch_size, self.count - made)
                 dossiers, events, ratings = [], [], []
                 touched: set[tuple[int, dt.date]] = set()
+                numbered: set[tuple[int, str, int]] = set()
                 with transaction.atomic():  # SQLite: MAX(id) read under the write lock until the batch is in
                     for dossier_id in self.store.reserve_ids(n):
                         d, evs, rating = self._one(plans, days, dossier_id)
@@ -168,12 +170,19 @@ class Generator:
                         sequences[key] = seq = sequences.get(key, 0) + 1
                         touched.add(key)
                         d["code"] = format_code(codes[d["agency_id"]], key[1], seq)
+                        if d["received_at"] is not None:  # numbered at reception, as actions.py does
+                            year = d["received_at"].astimezone(TZ).year
+                            for form, field in (("01", "reception_number"), ("07", "ledger_number")):
+                                number_key = (d["agency_id"], form, year)
+                                series[number_key] = d[field] = series.get(number_key, 0) + 1
+                                numbered.add(number_key)
                         dossiers.append(d)
                         events += sealed(d["code"], evs)
                         if rating:
                             ratings.append(rating)
                         result.by_status[d["status"]] = result.by_status.get(d["status"], 0) + 1
-                    batch = (dossiers, events, ratings, {key: sequences[key] for key in touched})
+                    batch = (dossiers, events, ratings, {key: sequences[key] for key in touched},
+                             {key: series[key] for key in numbered})
                     if writer is None:
                         self.store.write_batch(batch, result)
                 if writer is not None:

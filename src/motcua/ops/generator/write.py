@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
-from motcua.dossiers.models import Dossier, DossierSequence, Event
+from motcua.dossiers.models import Dossier, DossierSequence, Event, FormSeries
 from motcua.feedback.models import Rating
 
 from .simulate import US
@@ -97,12 +97,27 @@ class Store:
         DossierSequence.objects.bulk_update(changed, ["last"], batch_size=1000)
 
 
+    def form_series(self, agency_ids: set[int]) -> dict[tuple[int, str, int], int]:
+        return {
+            (agency_id, form, year): last
+            for agency_id, form, year, last in FormSeries.objects.filter(
+                agency_id__in=agency_ids, form__in=("01", "07")
+            ).values_list("agency_id", "form", "year", "last")
+        }
+
+    def save_form_series(self, series: dict[tuple[int, str, int], int]) -> None:
+        for (agency_id, form, year), last in series.items():
+            FormSeries.objects.bulk_create([FormSeries(agency_id=agency_id, form=form, year=year, last=0)],
+                                           ignore_conflicts=True)
+            FormSeries.objects.filter(agency_id=agency_id, form=form, year=year, last__lt=last).update(last=last)
+
     def write_batch(self, batch: tuple, result: Result) -> None:
-        dossiers, events, ratings, sequences = batch
+        dossiers, events, ratings, sequences, series = batch
         w0 = time.perf_counter()
         with transaction.atomic():
             self._write(dossiers, events, ratings)
             self.save_sequences(sequences)
+            self.save_form_series(series)
         result.write_seconds += time.perf_counter() - w0  # with the commit (deferred FK checks)
 
 
