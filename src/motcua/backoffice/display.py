@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.deadlines import in_last_share
 from motcua.dossiers.models import Status
+from motcua.worktime.services import calendar_for
 
 SOON = dt.timedelta(hours=24)
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
@@ -48,25 +49,33 @@ def _make(entry) -> Timeliness:
     return Timeliness(key, str(label), symbol)
 
 
-def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None) -> Timeliness:
+def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None,
+            calendars: dict | None = None) -> Timeliness:
     """A running deadline: late / due within a day / on time. With the `dossier` whose due time it
     is, "due soon" also needs the last share of its working time."""
     if late or (due is not None and now > due):
         return _make(LATE)
-    if due is not None and due - now <= SOON and _last_share(dossier, now):
+    if due is not None and due - now <= SOON and _last_share(dossier, now, calendars):
         return _make(SOON_)
     return _make(OK)
 
 
-def _last_share(dossier, now: dt.datetime) -> bool:
-    """The share rule when the object is a dossier (a bare record without its reception passes)."""
+def _last_share(dossier, now: dt.datetime, calendars: dict | None = None) -> bool:
+    """The share rule when the object is a dossier (a bare record without its reception passes).
+    `calendars` (agency id -> calendar): a page's memo, so that its rows cost one calendar lookup
+    per agency rather than one per row."""
     received_at = getattr(dossier, "received_at", None)
     if dossier is None or received_at is None:
         return True
-    return in_last_share(dossier.agency, received_at, dossier.due_at, dossier.paused_total, now)
+    agency = dossier.agency
+    calendars = {} if calendars is None else calendars
+    if agency.pk not in calendars:
+        calendars[agency.pk] = calendar_for(agency)
+    return in_last_share(agency, received_at, dossier.due_at, dossier.paused_total, now,
+                         calendar=calendars[agency.pk])
 
 
-def dossier_timeliness(dossier, now: dt.datetime) -> Timeliness:
+def dossier_timeliness(dossier, now: dt.datetime, calendars: dict | None = None) -> Timeliness:
     status = dossier.status
     if status == Status.SUBMITTED:
         return _make(WAITING)
@@ -80,7 +89,7 @@ def dossier_timeliness(dossier, now: dt.datetime) -> Timeliness:
         if dossier.counts_as_late:
             return _make(LATE)
         return _make(PAUSED)
-    return against(dossier.due_at, now, late=dossier.counts_as_late, dossier=dossier)
+    return against(dossier.due_at, now, late=dossier.counts_as_late, dossier=dossier, calendars=calendars)
 
 
 def step_timeliness(dossier, now: dt.datetime) -> Timeliness | None:

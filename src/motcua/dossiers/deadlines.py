@@ -80,13 +80,16 @@ def due_soon(remaining: dt.timedelta, quota: dt.timedelta, share_percent: int) -
 
 
 def in_last_share(agency: Agency, received_at: dt.datetime | None, due_at: dt.datetime | None,
-                  paused_total: dt.timedelta, now: dt.datetime, share_percent: int | None = None) -> bool:
+                  paused_total: dt.timedelta, now: dt.datetime, share_percent: int | None = None,
+                  calendar: engine.Calendar | None = None) -> bool:
     """Whether a running dossier of `agency` (its receiving agency, whose calendar set its due time)
     is in the last share of its working time: from reception to the due time, less the time its
-    clock was stopped. The share is the agency's setting (`soon_share`, 25 % by default)."""
+    clock was stopped. The share is the agency's setting (`soon_share`, 25 % by default).
+    `calendar`: the agency's, when the caller already has it (a list checks many dossiers of few
+    agencies: one calendar lookup each, not one per dossier)."""
     if received_at is None or due_at is None or now >= due_at:
         return False
-    calendar = calendar_for(agency)
+    calendar = calendar or calendar_for(agency)
     quota = engine.elapsed(calendar, received_at, due_at) - paused_total
     remaining = engine.elapsed(calendar, max(now, received_at), due_at)
     share = agency.soon_share if share_percent is None else share_percent

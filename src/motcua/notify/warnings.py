@@ -160,14 +160,18 @@ def in_last_share_ids(qs, now: dt.datetime) -> list[int]:
     day of their due time: one query, then the working-time rule per dossier in Python)."""
     from motcua.agencies.models import Agency
     from motcua.dossiers.deadlines import in_last_share
+    from motcua.worktime.services import calendar_for
 
-    agencies: dict[int, Agency] = {}
+    agencies: dict[int, tuple[Agency, object]] = {}
     found = []
     for pk, agency_id, parent_id, share, received_at, due_at, paused_total in qs.order_by().values_list(
         "pk", "agency_id", "agency__parent_id", "agency__soon_share", "received_at", "due_at", "paused_total"
     ):
-        agency = agencies.setdefault(agency_id, Agency(pk=agency_id, parent_id=parent_id, soon_share=share))
-        if in_last_share(agency, received_at, due_at, paused_total, now):
+        if agency_id not in agencies:  # one calendar lookup per agency, not per dossier
+            agency = Agency(pk=agency_id, parent_id=parent_id, soon_share=share)
+            agencies[agency_id] = (agency, calendar_for(agency))
+        agency, calendar = agencies[agency_id]
+        if in_last_share(agency, received_at, due_at, paused_total, now, calendar=calendar):
             found.append(pk)
     return found
 

@@ -80,10 +80,18 @@ def _badge(t: display.Timeliness | None, extra: str = ""):
     )
 
 
+def _calendars(context) -> dict:
+    """The page's working calendars by agency id (one lookup per agency for all its rows)."""
+    request = context.get("request")
+    if request is None:
+        return {}
+    return request.__dict__.setdefault("_motcua_calendars", {})
+
+
 @register.simple_tag(takes_context=True)
 def due_badge(context, dossier):
     """The dossier's timeliness as a badge: symbol, word and colour."""
-    return _badge(display.dossier_timeliness(dossier, context.get("now") or timezone.now()))
+    return _badge(display.dossier_timeliness(dossier, context.get("now") or timezone.now(), _calendars(context)))
 
 
 @register.simple_tag(takes_context=True)
@@ -98,7 +106,7 @@ def punctuality_badge(value):
 
 @register.simple_tag(takes_context=True)
 def row_class(context, dossier) -> str:
-    return display.dossier_timeliness(dossier, context.get("now") or timezone.now()).css
+    return display.dossier_timeliness(dossier, context.get("now") or timezone.now(), _calendars(context)).css
 
 
 @register.filter
