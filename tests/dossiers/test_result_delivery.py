@@ -221,3 +221,24 @@ def test_an_electronic_result_without_a_citizen_account_waits_at_the_counter(peo
     assert Message.objects.filter(dossier=d, template="result_ready").count() == 2
     actions.return_result(d, actor=people.receptionist, originals_checked=True, applicant_signed=True, at=at(9, 15))
     assert fresh(d).status == Status.RETURNED
+    # Its notice speaks of the counter, not of a download (found by review).
+    ready = Message.objects.filter(dossier=d, template="result_ready")
+    assert not any("tai ve" in m.body.lower() or "tải về" in m.body.lower() for m in ready)
+    # The result was paper already: no "paper copy of the electronic result" after it.
+    with pytest.raises(ActionNotAllowed):
+        actions.hand_over_paper_copy(d, actor=people.receptionist, at=at(10, 9))
+
+
+def test_form_06_names_the_post_as_the_giver_of_a_posted_result(people):
+    from motcua.dossiers import paperwork
+
+    d = postal_dossier(people)
+    walk_to_last_step(people, d)
+    actions.complete(d, actor=people.clerk, at=at(9, 14))
+    actions.post_result(d, actor=people.receptionist, postal_number="EB123456789VN", at=at(9, 15))
+    actions.confirm_delivery(d, actor=people.receptionist, at=at(10, 10))
+    rows = paperwork.handover_rows(fresh(d).events.order_by("version"), fresh(d))
+    posted, delivered = rows[-2], rows[-1]
+    assert posted.to_agency == "Bưu chính công ích" and "EB123456789VN" in posted.received_by
+    assert (delivered.from_agency, delivered.given_by, delivered.received_by) == (
+        "Bưu chính công ích", "Bưu chính công ích", "Người nộp hồ sơ")

@@ -321,15 +321,20 @@ def perform(
     at = _now(at)
     key = _check_key(idempotency_key)
     pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    if action != Action.REQUEST_SUPPLEMENT:
+        items = ()  # items belong to a supplement request; any other action ignores them
     params = {
-        "reason": reason, "note": note, "missing": list(missing), "items": _item_print(items),
+        "reason": reason, "note": note, "missing": list(missing),
         "to_user": getattr(to_user, "pk", to_user),
         "new_due_at": new_due_at, "pause_kind": pause_kind, "originals_checked": originals_checked,
         "applicant_signed": applicant_signed, "fee_collected": fee_collected, "receipt_number": receipt_number,
         "delivery": delivery, "expected_version": expected_version,
     }
-    if action == Action.POST_RESULT:  # only where given, so the fingerprints of other actions stay as they were
+    # Only where given, so that the fingerprints of other actions stay as they were.
+    if action == Action.POST_RESULT:
         params |= {"postal_number": postal_number, "posted_on": posted_on}
+    if action == Action.REQUEST_SUPPLEMENT:
+        params["items"] = _item_print(items)
     with transaction.atomic():
         key_row = None
         if key:

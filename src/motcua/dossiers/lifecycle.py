@@ -284,8 +284,10 @@ def _local(instant: dt.datetime) -> str:
 
 
 def _from(action: Action, state: State) -> frozenset[Status]:
-    if action == Action.HAND_OVER_PAPER_COPY and state.delivery != Delivery.ONLINE:
-        return frozenset()  # a result returned at the counter or by post was paper already
+    if action == Action.HAND_OVER_PAPER_COPY and not (state.delivery == Delivery.ONLINE and state.has_owner):
+        # A result returned at the counter or by post was paper already (an "online" counter dossier
+        # without an account was returned at the counter too).
+        return frozenset()
     return FROM[action]
 
 

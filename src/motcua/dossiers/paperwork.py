@@ -282,7 +282,7 @@ def handover_rows(events: Iterable[Event], d: Dossier | None = None) -> list[pap
             received_by = _("Bưu chính công ích (bưu gửi %(number)s)") % {"number": number}
         elif e.kind == EventKind.POST_DELIVERED:
             from_agency, to_agency = _("Bưu chính công ích"), applicant
-            received_by = _("Người nộp hồ sơ")
+            given_by, received_by = _("Bưu chính công ích"), _("Người nộp hồ sơ")  # staff only record it
         elif e.kind == EventKind.RESULT_DELIVERED:
             from_agency, to_agency = office, applicant
             received_by = _("Người nộp hồ sơ (kết quả điện tử)")

@@ -179,7 +179,9 @@ def dossier_facts(d: Dossier) -> dict[str, Any]:
         "agency_address": agency.address,
         "agency_phone": agency.phone,
         "online": d.channel == DossierChannel.ONLINE,
-        "delivery": d.delivery,
+        # An "online" dossier without a citizen account cannot be downloaded: its result waits at
+        # the counter, and the message says so (the lifecycle returns it there).
+        "delivery": d.delivery if d.delivery != Delivery.ONLINE or d.owner_id else Delivery.COUNTER,
         "delivery_text": str(Delivery(d.delivery).label) if d.delivery in Delivery.values else "",
         "received_at": when(d.received_at),
         "due_at": when(d.due_at),
