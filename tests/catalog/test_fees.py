@@ -130,3 +130,65 @@ def test_a_reduction_never_costs_more(rule, copies):
                    (("Sinh viên", rule.amount_vnd // 2),), rule.online_exempt)
     full = compute(reduced, Quantities(online=False, copies=copies)).amount_vnd
     assert compute(reduced, Quantities(online=False, copies=copies, kind="Sinh viên")).amount_vnd <= full
+
+
+# The rules as catalogue data: the sample catalogue, the import, the export and the draft check.
+
+def _fee(code):
+    from motcua.catalog.models import Procedure
+    return Procedure.objects.get(code=code).published.fees.order_by("order").first()
+
+
+def test_the_sample_catalogue_carries_the_rules(catalog):
+    from motcua.catalog.fees import fee_words
+    assert fee_words(_fee("2.000635")) == "8.000 đồng mỗi bản"
+    assert fee_words(_fee("2.000815")) == ("2.000 đồng mỗi trang; Từ trang 3: 1.000 đồng mỗi trang; "
+                                           "Tối đa 200.000 đồng mỗi bản")
+    assert fee_words(_fee("2.000488")) == "200.000 đồng; Sinh viên, người có công: 100.000 đồng"
+    assert fee_words(_fee("2.001610")) == "50.000 đồng; Miễn khi nộp trực tuyến"
+    assert fee_words(_fee("1.001193")) == "Miễn phí"
+    assert _fee("2.000815").note == ""
+
+
+def test_the_export_writes_the_rule_keys_only_when_set(catalog, sample_data):
+    from motcua.catalog.importer import export_catalog
+    exported = {p["code"]: p["fees"] for p in export_catalog()["procedures"]}
+    expected = {p["code"]: p["fees"] for p in sample_data["procedures"]}
+    assert exported["2.000815"] == expected["2.000815"]
+    assert exported["2.001610"] == expected["2.001610"]
+    assert set(exported["1.009974"][0]) == {"name", "amount_vnd", "note"}
+
+
+@pytest.mark.parametrize("bad", [
+    {"basis": "sheet"}, {"tiers": [{"from_page": 3, "amount_vnd": 1000}]}, {"cap_vnd": 0},
+    {"online_exempt": "yes"}, {"reductions": [{"kind": "Sinh viên", "amount_vnd": 10**7}]},
+    {"basis": "page", "tiers": [{"from_page": 1, "amount_vnd": 1000}]}, {"reductions": ["x"]},
+])
+def test_the_import_refuses_a_bad_rule(catalog, sample_data, bad):
+    import copy
+
+    from motcua.catalog.importer import CatalogError, import_catalog
+    data = copy.deepcopy(sample_data)
+    proc = next(p for p in data["procedures"] if p["code"] == "2.000488")
+    proc["fees"][0] |= bad
+    with pytest.raises(CatalogError) as err:
+        import_catalog(data)
+    assert "Thủ tục 2.000488" in str(err.value)
+
+
+def test_the_draft_check_names_a_bad_rule(catalog):
+    from motcua.catalog import actions
+    from motcua.catalog.validation import validate_draft
+    fee = _fee("2.000635")
+    draft = actions.start_draft(fee.version.procedure)
+    copied = draft.fees.get(name=fee.name)
+    assert copied.basis == "copy"  # a new draft copies the rule
+    actions.save_part(draft, "fee", actor=None, pk=copied.pk, values={"tiers": [{"from_page": 3, "amount_vnd": 1000}]})
+    assert any("Bậc theo trang chỉ dùng khi tính theo trang" in str(p) for p in validate_draft(draft))
+
+
+def test_the_portal_and_the_api_show_the_rule_in_words(catalog, client):
+    body = client.get("/api/v1/procedures/2.001610").json()
+    assert [f["rule_text"] for f in body["fees"]] == ["50.000 đồng; Miễn khi nộp trực tuyến", "100.000 đồng"]
+    page = client.get("/thu-tuc/2.000635/").content.decode()
+    assert "8.000 đồng mỗi bản" in page

@@ -57,6 +57,12 @@ class Rule:
         )
 
     @property
+    def flat(self) -> bool:
+        """One amount per dossier and nothing else: the amount alone says it all."""
+        return (self.basis == "dossier" and not self.tiers and self.cap_vnd is None and not self.reductions
+                and not self.online_exempt)
+
+    @property
     def free(self) -> bool:
         return not self.amount_vnd and not any(a for _p, a in self.tiers)
 
@@ -202,4 +208,5 @@ def dossier_fee_amount(fee: Any, dossier: Any) -> int:
 
 
 def fee_words(fee: Any) -> str:
+    """The rule of a catalogue fee in one line: "8.000 đồng mỗi bản; Miễn khi nộp trực tuyến"."""
     return "; ".join(describe(Rule.of(fee)))
