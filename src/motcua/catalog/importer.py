@@ -13,8 +13,8 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
