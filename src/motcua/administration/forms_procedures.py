@@ -326,8 +326,8 @@ class FeeForm(AdminModelForm):
         self.fields["basis"].required = False
         if not self.is_bound and self.instance.pk:
             self.initial["amount_vnd"] = vnd(self.instance.amount_vnd, unit="")
-            self.initial["tiers"] = "\n".join(gettext("từ trang %(page)s: %(amount)s")
-                                              % {"page": t["from_page"], "amount": vnd(t["amount_vnd"], unit="")}
+            # The line syntax the clean method reads (not translated).
+            self.initial["tiers"] = "\n".join(f"từ trang {t['from_page']}: {vnd(t['amount_vnd'], unit='')}"
                                               for t in self.instance.tiers or [])
             self.initial["cap_vnd"] = "" if self.instance.cap_vnd is None else vnd(self.instance.cap_vnd, unit="")
             self.initial["reductions"] = "\n".join(f"{r['kind']}: {vnd(r['amount_vnd'], unit='')}"
