@@ -192,3 +192,13 @@ def test_the_portal_and_the_api_show_the_rule_in_words(catalog, client):
     assert [f["rule_text"] for f in body["fees"]] == ["50.000 đồng; Miễn khi nộp trực tuyến", "100.000 đồng"]
     page = client.get("/thu-tuc/2.000635/").content.decode()
     assert "8.000 đồng mỗi bản" in page
+
+
+def test_the_generator_pays_online_what_the_rule_asks_online(catalog):
+    from motcua.catalog.models import Procedure
+    from motcua.ops.generator.plan import cases
+
+    version = Procedure.objects.get(code="2.001610").published.pk
+    plan = next(p for p in cases(None) if p.version_id == version)
+    assert [f["amount_vnd"] for f in plan.fees_reception] == [50000, 100000]
+    assert [f["amount_vnd"] for f in plan.fees_online] == [100000]
