@@ -625,3 +625,28 @@ def test_it_refuses_a_form_template_that_is_a_zip_bomb(admins, admin_client):
     assert response.status_code == 400 and "giải nén ra quá lớn" in page(response) and "Tên mới" in page(response)
     component.refresh_from_db()
     assert component.name != "Tên mới"
+
+
+def test_it_edits_the_fee_rule_as_plain_lines(admins, admin_client):
+    """Issue #17: basis, page tiers, a cap, reductions and the online exemption, saved through the
+    catalogue actions (logged) and shown back as typed."""
+    draft = start(admin_client)
+    url = f"{A}thu-tuc/{BIRTH}/ban-nhap/le-phi/"
+    response = admin_client.post(f"{url}them/", {
+        "name": "Phí chứng thực", "amount_vnd": "2.000", "basis": "page", "tiers": "từ trang 3: 1.000",
+        "cap_vnd": "200.000", "reductions": "Sinh viên, người có công: 1000", "online_exempt": "on",
+        "collected": "at_reception"})
+    assert response.status_code == 302
+    fee = draft.fees.get(name="Phí chứng thực")
+    assert (fee.basis, fee.tiers, fee.cap_vnd, fee.online_exempt) == (
+        "page", [{"from_page": 3, "amount_vnd": 1000}], 200000, True)
+    assert fee.reductions == [{"kind": "Sinh viên, người có công", "amount_vnd": 1000}]
+    assert "Từ trang 3: 1.000 đồng mỗi trang" in page(admin_client.get(url))
+    form = page(admin_client.get(f"{url}{fee.pk}/"))
+    assert "từ trang 3: 1.000" in form and "Sinh viên, người có công: 1.000" in form
+    for bad in ({"tiers": "trang ba"}, {"reductions": "Sinh viên"}, {"basis": "copy", "tiers": "từ trang 3: 1000"},
+                {"reductions": "Sinh viên: 5.000"}):
+        data = {"name": "Phí chứng thực", "amount_vnd": "2.000", "basis": "page", "collected": "at_reception"} | bad
+        assert admin_client.post(f"{url}{fee.pk}/", data).status_code == 400
+    fee.refresh_from_db()
+    assert fee.cap_vnd == 200000

@@ -111,3 +111,20 @@ def test_it_refuses_a_reused_idempotency_key_for_another_dossier(people, copy_do
         services.start_payment(online_dossier(people, COPY), actor=people.citizen, idempotency_key="k")
     assert refused.value.code == "idempotency_key_reused"
     assert services.start_payment(copy_dossier, actor=people.citizen, idempotency_key="k").amount_vnd == 8000
+
+
+def test_each_fee_follows_its_rule_for_the_dossier(people):
+    """2.001610: the registration fee is exempt online (issue #17), the publication fee is not."""
+    from tests.dossiers.conftest import counter_dossier
+
+    online = online_dossier(people, "2.001610")
+    assert amounts(services.fees_due(online, "at_return")) == [
+        ("Phí công bố nội dung đăng ký doanh nghiệp", 100000, 0, 100000)]
+    at_counter = counter_dossier(people, "2.001610")
+    assert services.fees_due(at_counter, "at_return").total_vnd == 150000
+    # The papers and the national portal's record say the same.
+    from motcua.dossiers.paperwork import _fees_text
+    from motcua.sync.payload import dossier_data
+
+    assert _fees_text(online) == "Phí công bố nội dung đăng ký doanh nghiệp: 100.000 đồng"
+    assert [f["Gia"] for f in dossier_data(online, online.events.last())["DanhSachLePhi"]] == [0, 100000]

@@ -204,7 +204,7 @@ def test_it_shows_everything_a_citizen_needs_on_the_procedure_page(client, catal
     assert "Mức độ 4" in page and "Dịch vụ công trực tuyến toàn trình" in page  # level, 2022 class
     assert "Công dân" in page
     assert "10 ngày làm việc" in page
-    assert "200.000 đ" in page and "Sinh viên, người có công: 100.000 đồng/lần" in page
+    assert "200.000 đ" in page and "Sinh viên, người có công: 100.000 đồng" in page
     # Where to submit: the receiving agency, linked, with its address; and the implementing one.
     assert reverse("portal:agency", args=["000.00.01.H12"]) in page
     assert "Trung tâm Phục vụ hành chính công tỉnh Cà Mau" in page

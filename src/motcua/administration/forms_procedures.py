@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
+from motcua.catalog import fees as fee_rules
 from motcua.catalog.models import (
     FAQ,
     Component,
@@ -298,25 +300,90 @@ class FeeForm(AdminModelForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
+    # The fee rule (issue #17, catalog/fees.py), edited as plain lines.
+    tiers = forms.CharField(
+        label=_("Bậc theo trang"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ khi tính theo trang. Mỗi dòng một bậc, ví dụ «từ trang 3: 1000»."),
+    )
+    cap_vnd = forms.CharField(
+        label=Fee._meta.get_field("cap_vnd").verbose_name, max_length=30, required=False,
+        help_text=_("Mỗi bản không thu quá số tiền này; để trống nếu không giới hạn."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    reductions = forms.CharField(
+        label=_("Đối tượng giảm phí"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Mỗi dòng một đối tượng và mức thu của họ, ví dụ «Sinh viên, người có công: 100000»."),
+    )
+
     class Meta:
         model = Fee
-        fields = ["name", "amount_vnd", "collected", "note"]
+        fields = ["name", "amount_vnd", "basis", "tiers", "cap_vnd", "reductions", "online_exempt", "collected",
+                  "note"]
         widgets = {"name": forms.Textarea(attrs={"rows": 2}), "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["basis"].required = False
         if not self.is_bound and self.instance.pk:
             self.initial["amount_vnd"] = vnd(self.instance.amount_vnd, unit="")
+            # The line syntax the clean method reads (not translated).
+            self.initial["tiers"] = "\n".join(f"từ trang {t['from_page']}: {vnd(t['amount_vnd'], unit='')}"
+                                              for t in self.instance.tiers or [])
+            self.initial["cap_vnd"] = "" if self.instance.cap_vnd is None else vnd(self.instance.cap_vnd, unit="")
+            self.initial["reductions"] = "\n".join(f"{r['kind']}: {vnd(r['amount_vnd'], unit='')}"
+                                                   for r in self.instance.reductions or [])
 
     def clean_amount_vnd(self):
-        raw = clean_text(self.cleaned_data.get("amount_vnd") or "")
-        digits = re.sub(r"[.\s,_]|đồng|đ|vnd", "", raw.lower())
-        if not digits.isdigit():
-            raise ValidationError(gettext("Mức thu phải là số tiền bằng đồng, ví dụ 50.000 (không có số lẻ)."))
-        amount = int(digits)
-        if amount > MAX_FEE_VND:
-            raise ValidationError(gettext("Mức thu quá lớn (tối đa 10 tỷ đồng)."))
-        return amount
+        return _fee_amount(self.cleaned_data.get("amount_vnd"))
+
+    def clean_basis(self):
+        return self.cleaned_data.get("basis") or Fee.Basis.DOSSIER  # a form without the rule: per dossier
+
+    def clean_cap_vnd(self):
+        raw = clean_text(self.cleaned_data.get("cap_vnd") or "")
+        return _fee_amount(raw) if raw else None
+
+    def clean_tiers(self):
+        tiers = []
+        for line in _lines(self.cleaned_data.get("tiers")):
+            match = re.fullmatch(r"(?:từ\s+)?(?:trang\s+)?(\d{1,4})\s*:\s*(.+)", line, re.IGNORECASE)
+            if not match:
+                raise ValidationError(gettext("Dòng «%(line)s»: hãy viết như «từ trang 3: 1000».") % {"line": line})
+            tiers.append({"from_page": int(match[1]), "amount_vnd": _fee_amount(match[2])})
+        return sorted(tiers, key=lambda t: t["from_page"])
+
+    def clean_reductions(self):
+        reductions = []
+        for line in _lines(self.cleaned_data.get("reductions")):
+            kind, sep, amount = line.rpartition(":")
+            if not sep or not kind.strip():
+                raise ValidationError(gettext("Dòng «%(line)s»: hãy viết như «Sinh viên: 100000».") % {"line": line})
+            reductions.append({"kind": " ".join(kind.split())[:200], "amount_vnd": _fee_amount(amount)})
+        return reductions
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            rule = fee_rules.Rule.of(SimpleNamespace(**{k: data.get(k) for k in (
+                "amount_vnd", "basis", "tiers", "cap_vnd", "reductions", "online_exempt")}))
+            for problem in fee_rules.problems(rule):
+                self.add_error(None, problem)
+        return data
+
+
+def _lines(text) -> list[str]:
+    return [line.strip() for line in clean_text(text or "").splitlines() if line.strip()]
+
+
+def _fee_amount(raw) -> int:
+    """An amount in đồng as people type it: 50.000, 50000, 50.000 đ."""
+    digits = re.sub(r"[.\s,_]|đồng|đ|vnd", "", clean_text(raw or "").lower())
+    if not digits.isdigit():
+        raise ValidationError(gettext("Mức thu phải là số tiền bằng đồng, ví dụ 50.000 (không có số lẻ)."))
+    amount = int(digits)
+    if amount > MAX_FEE_VND:
+        raise ValidationError(gettext("Mức thu quá lớn (tối đa 10 tỷ đồng)."))
+    return amount
 
 
 class GuideForm(AdminModelForm):

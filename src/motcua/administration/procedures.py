@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from motcua.audit import changelog
 from motcua.audit.models import ChangeLog
 from motcua.catalog import actions as catalog_actions
+from motcua.catalog import fees as fee_rules
 from motcua.catalog.models import (
     FAQ,
     Component,
@@ -237,7 +238,8 @@ def _component_row(c):
 
 
 def _fee_row(f):
-    return [f.name, vnd(f.amount_vnd), f.get_collected_display()]
+    rule = fee_rules.Rule.of(f)
+    return [f.name, vnd(f.amount_vnd) if rule.flat else fee_rules.fee_words(f), f.get_collected_display()]
 
 
 def _guide_row(g):

@@ -794,7 +794,8 @@ def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, act
     Component.objects.bulk_create(components)
     Fee.objects.bulk_create([
         Fee(version=version, order=i, name=f["name"], amount_vnd=f["amount_vnd"], note=f["note"],
-            collected=f["collected"])
+            collected=f["collected"], basis=f["basis"], tiers=f["tiers"], cap_vnd=f["cap_vnd"],
+            reductions=f["reductions"], online_exempt=f["online_exempt"])
         for i, f in enumerate(spec["fees"])
     ])
     Guide.objects.bulk_create([

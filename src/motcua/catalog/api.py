@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from motcua.core.api_errors import ApiError
 
+from .fees import fee_words
 from .models import Procedure, ProcedureVersion
 from .presentation import fee_display, time_display
 from .search import Filters, search
@@ -85,6 +86,7 @@ class FeeOut(Schema):
     name: str
     amount_vnd: int
     amount_text: str
+    rule_text: str  # how the amount is reckoned, in words (issue #17)
     note: str
     collected: str
 
@@ -198,7 +200,7 @@ def procedure_detail(request, code: str):
         ],
         fees=[
             {"name": f.name, "amount_vnd": f.amount_vnd, "amount_text": fee_display(f.amount_vnd),
-             "note": f.note, "collected": f.collected}
+             "rule_text": fee_words(f), "note": f.note, "collected": f.collected}
             for f in v.fees.all()
         ],
     )

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
 from motcua.core.errors import DomainError
 
-from . import actions, validation
+from . import actions, fees, validation
 from .models import (
     Fee,
     PaperKind,
@@ -140,6 +141,36 @@ def _choice(obj: dict, key: str, where: str, errors: _Collector, choices: set[st
     return value
 
 
+def _fee_rule(fee: dict, where: str, errors: _Collector) -> dict:
+    """The optional rule keys of a fee (issue #17, catalog/fees.py), defaults filled."""
+    rule = {
+        "basis": _choice(fee, "basis", where, errors, {b.value for b in Fee.Basis}, Fee.Basis.DOSSIER),
+        "tiers": [],
+        "cap_vnd": None,
+        "reductions": [],
+        "online_exempt": False,
+    }
+    for i, tier in enumerate(_list(fee, "tiers", where, errors, required=False), 1):
+        if not isinstance(tier, dict):
+            errors.add(where, f"tiers[{i}]", "phải là một đối tượng JSON.")
+            continue
+        rule["tiers"].append({"from_page": _int(tier, "from_page", where, errors, default=2, minimum=2, maximum=1000),
+                              "amount_vnd": _int(tier, "amount_vnd", where, errors, default=0, maximum=10**12)})
+    if fee.get("cap_vnd") is not None:
+        rule["cap_vnd"] = _int(fee, "cap_vnd", where, errors, minimum=1, maximum=10**12)
+    for i, red in enumerate(_list(fee, "reductions", where, errors, required=False), 1):
+        if not isinstance(red, dict):
+            errors.add(where, f"reductions[{i}]", "phải là một đối tượng JSON.")
+            continue
+        rule["reductions"].append({"kind": _text(red, "kind", where, errors, max_length=200),
+                                   "amount_vnd": _int(red, "amount_vnd", where, errors, default=0, maximum=10**12)})
+    exempt = fee.get("online_exempt", False)
+    if not isinstance(exempt, bool):
+        errors.add(where, "online_exempt", "phải là true hoặc false.")
+    rule["online_exempt"] = exempt is True
+    return rule
+
+
 def _normalise_procedure(raw: Any, where: str, errors: _Collector) -> dict:
     """The canonical dict of one procedure: every key present, defaults filled, order kept."""
     if not isinstance(raw, dict):
@@ -251,12 +282,15 @@ def _normalise_procedure(raw: Any, where: str, errors: _Collector) -> dict:
         if not isinstance(fee, dict):
             errors.add(fw, "fees[]", "phải là một đối tượng JSON.")
             continue
+        before = len(errors.problems)
         out["fees"].append({
             "name": _text(fee, "name", fw, errors, max_length=500),
             "amount_vnd": _int(fee, "amount_vnd", fw, errors, default=0, minimum=0, maximum=10**12),
             "note": _text(fee, "note", fw, errors, required=False),
             "collected": _choice(fee, "collected", fw, errors, {w.value for w in Fee.When}, Fee.When.AT_RECEPTION),
-        })
+        } | _fee_rule(fee, fw, errors))
+        if len(errors.problems) == before:  # the rule as a whole, once its parts are well-formed
+            errors.problems += [f"{fw}: {p}" for p in fees.problems(fees.Rule.of(SimpleNamespace(**out["fees"][-1])))]
 
     out["guides"] = []
     for i, guide in enumerate(_list(raw, "guides", where, errors, required=False), 1):
@@ -286,6 +320,22 @@ def _normalise_procedure(raw: Any, where: str, errors: _Collector) -> dict:
             "question": _text(faq, "question", qw, errors, max_length=500),
             "answer": _text(faq, "answer", qw, errors),
         })
+    return out
+
+
+def _exported_rule(f: Fee) -> dict:
+    """A fee's rule keys, only those not at their default (files without them round-trip unchanged)."""
+    out: dict = {}
+    if f.basis != Fee.Basis.DOSSIER:
+        out["basis"] = f.basis
+    if f.tiers:
+        out["tiers"] = f.tiers
+    if f.cap_vnd is not None:
+        out["cap_vnd"] = f.cap_vnd
+    if f.reductions:
+        out["reductions"] = f.reductions
+    if f.online_exempt:
+        out["online_exempt"] = True
     return out
 
 
@@ -554,6 +604,7 @@ def version_to_dict(v: ProcedureVersion) -> dict:
         "fees": [
             {"name": f.name, "amount_vnd": f.amount_vnd, "note": f.note}
             | ({"collected": f.collected} if f.collected != Fee.When.AT_RECEPTION else {})
+            | _exported_rule(f)
             for f in v.fees.all()
         ],
     }

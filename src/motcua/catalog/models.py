@@ -359,6 +359,11 @@ class Fee(models.Model):
         AT_RECEPTION = "at_reception", _("Khi nộp hồ sơ")
         AT_RETURN = "at_return", _("Khi nhận kết quả")
 
+    class Basis(models.TextChoices):
+        DOSSIER = "dossier", _("Mỗi hồ sơ")
+        COPY = "copy", _("Mỗi bản")
+        PAGE = "page", _("Mỗi trang")
+
     version = models.ForeignKey(
         ProcedureVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="fees"
     )
@@ -371,6 +376,20 @@ class Fee(models.Model):
     collected = models.CharField(
         _("thời điểm thu"), max_length=20, choices=When.choices, default=When.AT_RECEPTION
     )
+    # The rule of the amount (catalog/fees.py computes it; issue #17).
+    basis = models.CharField(_("cách tính"), max_length=10, choices=Basis.choices, default=Basis.DOSSIER)
+    tiers = models.JSONField(
+        _("bậc theo trang"), default=list, blank=True,
+        help_text=_('Danh sách {"from_page": 3, "amount_vnd": 1000}: từ trang đó, mức thu mỗi trang.'),
+    )
+    cap_vnd = models.PositiveBigIntegerField(
+        _("mức tối đa mỗi bản (đồng)"), null=True, blank=True, help_text=_("Để trống nếu không giới hạn.")
+    )
+    reductions = models.JSONField(
+        _("đối tượng giảm phí"), default=list, blank=True,
+        help_text=_('Danh sách {"kind": "Sinh viên", "amount_vnd": 100000}: mức thu của đối tượng đó.'),
+    )
+    online_exempt = models.BooleanField(_("miễn khi nộp trực tuyến"), default=False)
 
     class Meta:
         verbose_name = _("phí, lệ phí")

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from . import budget as budget_rules
+from .fees import Rule
+from .fees import problems as fee_problems
 from .models import (
     Component,
     PaperKind,
@@ -214,6 +216,9 @@ def validate_draft(version: ProcedureVersion, *, levels: bool = True) -> list[Pr
             add("le-phi", obj, _("Chưa có tên khoản phí, lệ phí."))
         if fee.amount_vnd is None or fee.amount_vnd < 0:
             add("le-phi", obj, _("Mức thu không được âm."))
+        else:
+            for problem in fee_problems(Rule.of(fee)):
+                add("le-phi", obj, problem)
     for i, guide in enumerate(version.guides.all(), 1):
         if _blank(guide.title):
             add("huong-dan", _("Hướng dẫn %(n)s") % {"n": i}, _("Chưa có tiêu đề."))

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalog.fees import dossier_fee_amount
 from motcua.catalog.presentation import time_display
 from motcua.core.errors import DomainError
 from motcua.core.money import vnd
@@ -103,10 +104,10 @@ def _event_number(event: Event, agency=None, kind: str = "") -> str:
 
 
 def _fees_text(d: Dossier) -> str:
-    fees = list(d.procedure_version.fees.all())
-    if not fees or all(f.amount_vnd == 0 for f in fees):
+    amounts = [(f, dossier_fee_amount(f, d)) for f in d.procedure_version.fees.all()]  # by each fee's rule
+    if not any(amount for _f, amount in amounts):
         return _("Miễn phí")
-    return "; ".join(f"{f.name}: {vnd(f.amount_vnd, unit='đồng')}" for f in fees if f.amount_vnd)
+    return "; ".join(f"{f.name}: {vnd(amount, unit='đồng')}" for f, amount in amounts if amount)
 
 
 def _delivery_text(d: Dossier) -> str:

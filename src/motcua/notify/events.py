@@ -35,6 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from motcua.catalog.fees import dossier_fee_amount
 from motcua.core.money import vnd
 from motcua.dossiers.models import Channel as DossierChannel
 from motcua.dossiers.models import Delivery, Dossier, Event, EventKind, Status
@@ -195,7 +196,7 @@ def _amount_due(event: Event, d: Dossier) -> int | None:
     data = event.data or {}
     if isinstance(data.get("amount"), int) and data["amount"] > 0:
         return data["amount"]
-    total = sum(fee.amount_vnd for fee in d.procedure_version.fees.all())
+    total = sum(dossier_fee_amount(fee, d) for fee in d.procedure_version.fees.all())
     return total - d.fee_collected if total > d.fee_collected else None
 
 
@@ -227,11 +228,9 @@ def context_for(template: str, event: Event) -> dict[str, Any]:
             new_due_short=when_short(data.get("due_at")),
         )
     elif template == "result_ready":
-        fees = [
-            {"name": fee.name, "amount": money(fee.amount_vnd)}
-            for fee in d.procedure_version.fees.all()
-            if fee.collected == "at_return" and fee.amount_vnd
-        ]
+        amounts = [(fee, dossier_fee_amount(fee, d)) for fee in d.procedure_version.fees.all()]
+        fees = [{"name": fee.name, "amount": money(amount)} for fee, amount in amounts
+                if fee.collected == "at_return" and amount]
         facts.update(fees_at_return=fees, finished_at=when(d.finished_at))
     elif template == "returned":
         facts.update(returned_at=when(d.returned_at), returned_short=when_short(d.returned_at))

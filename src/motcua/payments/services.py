@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalog.fees import dossier_fee_amount
 from motcua.core.errors import DomainError
 
 from . import conf, states
@@ -131,7 +132,8 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
       collected at the latest when the result is returned, docs/architecture.md §6).
     Paid = the lines of paid online payments, then the money collected at the counter
     (`Dossier.fee_collected`, less what online payments already added to it), applied to the
-    fees in order (reception fees first). Free fees (0 đồng) are left out."""
+    fees in order (reception fees first). Each fee's amount follows its rule (catalog/fees.py);
+    free fees (0 đồng, or exempt for this dossier) are left out."""
     if when not in When.values:
         raise ValueError(f"when must be one of {When.values}")
     from motcua.catalog.models import Fee
@@ -147,14 +149,15 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     lines = []
     ordered = sorted(fees, key=lambda f: (f.collected != Fee.When.AT_RECEPTION, f.order, f.pk))
     for fee in ordered:
-        if fee.amount_vnd <= 0:
+        amount = dossier_fee_amount(fee, dossier)  # the fee's rule (per copy, online exemption…)
+        if amount <= 0:
             continue
-        paid_vnd = min(fee.amount_vnd, online[fee.pk])
-        from_counter = min(counter, fee.amount_vnd - paid_vnd)
+        paid_vnd = min(amount, online[fee.pk])
+        from_counter = min(counter, amount - paid_vnd)
         counter -= from_counter
         paid_vnd += from_counter
         if when == When.AT_RETURN or fee.collected == Fee.When.AT_RECEPTION:
-            lines.append(FeeLine(fee.pk, fee.name, fee.amount_vnd, fee.collected, paid_vnd, fee.amount_vnd - paid_vnd))
+            lines.append(FeeLine(fee.pk, fee.name, amount, fee.collected, paid_vnd, amount - paid_vnd))
     return FeesDue(when=str(when), lines=tuple(lines), total_vnd=sum(line.due_vnd for line in lines))
 
 
@@ -524,8 +527,8 @@ def _check_overpaid(payment: Payment, now: dt.datetime) -> None:
         return
     from motcua.catalog.models import Fee
 
-    amounts = dict(Fee.objects.filter(pk__in=[line.get("fee_id") for line in payment.fees]).values_list("pk",
-                                                                                                          "amount_vnd"))
+    amounts = {fee.pk: dossier_fee_amount(fee, payment.dossier)
+               for fee in Fee.objects.filter(pk__in=[line.get("fee_id") for line in payment.fees])}
     for line in payment.fees:
         fee_id = int(line.get("fee_id") or 0)
         limit = amounts.get(fee_id, int(line.get("amount_vnd") or 0))

@@ -18,6 +18,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from motcua.catalog.fees import dossier_fee_amount
 from motcua.dossiers.models import (
     ApplicantKind,
     Channel,
@@ -115,13 +116,13 @@ def _result_files(files: list[DossierFile]) -> list[dict[str, Any]]:
     ]
 
 
-def _fees(fees: list) -> list[dict[str, Any]]:
+def _fees(fees: list, dossier: Dossier) -> list[dict[str, Any]]:
     return [
         {
             "TenPhiLePhi": fee.name,
             "MaPhiLePhi": str(fee.pk),
             "HinhThucThu": FEE_COLLECTION.get(fee.collected, 1),
-            "Gia": int(fee.amount_vnd),
+            "Gia": dossier_fee_amount(fee, dossier),  # the fee's rule for this dossier (#17)
             "LoaiPhiLePhi": _fee_kind(fee.name),
         }
         for fee in fees
@@ -172,7 +173,7 @@ def dossier_data(
         "ThoiGianGiaiQuyet": _decimal_text(dossier.case.time_amount),
         "DonViTinh": TIME_UNITS.get(dossier.case.time_unit, dossier.case.time_unit),
         "TaiLieuNop": _submitted_files(files),
-        "DanhSachLePhi": _fees(fees),
+        "DanhSachLePhi": _fees(fees, dossier),
         "DanhSachGiayToKetQua": _result_files(files),
     }
 

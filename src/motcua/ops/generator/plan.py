@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from motcua.accounts.models import Membership, User
 from motcua.agencies.models import Agency
+from motcua.catalog.fees import fee_amount
 from motcua.catalog.models import ProcedureVersion, TimeUnit
 
 GENERATED_PREFIX = "gen-"
@@ -48,9 +49,10 @@ class CasePlan:
     time_unit: str
     cutoff: dt.time | None
     steps: list[StepPlan]
-    fees_reception: list[dict]
+    fees_reception: list[dict]  # at the counter
     fees_return: int
     stepless_agency_id: int
+    fees_online: list[dict]  # at reception when submitted online (exemptions)
 
 
 
@@ -65,11 +67,13 @@ def cases(agency_code: str | None) -> list[CasePlan]:
     for v in versions:
         if agency_code and agency_code not in (v.receiving_agency.unit_code, v.agency.unit_code):
             continue
-        fees_reception = [
-            {"fee_id": f.pk, "name": f.name, "amount_vnd": f.amount_vnd}
-            for f in v.fees.all() if f.amount_vnd and f.collected == "at_reception"
-        ]
-        fees_return = sum(f.amount_vnd for f in v.fees.all() if f.collected != "at_reception")
+        # Each fee's amount by its rule (one copy; an online exemption only online), as fees_due asks.
+        fees_reception, fees_online = (
+            [{"fee_id": f.pk, "name": f.name, "amount_vnd": fee_amount(f, online=online)}
+             for f in v.fees.all() if fee_amount(f, online=online) and f.collected == "at_reception"]
+            for online in (False, True)
+        )
+        fees_return = sum(fee_amount(f, online=False) for f in v.fees.all() if f.collected != "at_reception")
         for case in v.cases.all():
             if case.time_unit not in TimeUnit.values:
                 continue
@@ -86,7 +90,7 @@ def cases(agency_code: str | None) -> list[CasePlan]:
                 version_id=v.pk, case_id=case.pk, receiving_id=v.receiving_agency_id,
                 receiving_code=v.receiving_agency.unit_code, level=v.level, time_amount=Decimal(case.time_amount),
                 time_unit=case.time_unit, cutoff=case.cutoff_time, steps=steps, fees_reception=fees_reception,
-                fees_return=fees_return, stepless_agency_id=v.agency_id,
+                fees_return=fees_return, stepless_agency_id=v.agency_id, fees_online=fees_online,
             ))
     if not plans:
         raise GenerationError(

@@ -222,19 +222,19 @@ class Sim:
         d["status"] = Status.RECEIVED
         self.event(EventKind.RECEIVED, actor, at, Status.SUBMITTED, Status.RECEIVED,
                    data={"due_at": _iso(d["due_at"])}, prev=before)
-        if d["channel"] == Channel.ONLINE and self.p.fees_reception:
+        if d["channel"] == Channel.ONLINE and self.p.fees_online:
             self.pay(self.clock.add(at, self.rng.uniform(0.1, 3)))
 
     def pay(self, at: dt.datetime) -> None:
         d = self.d
         at = self.when(at)
-        amount = sum(f["amount_vnd"] for f in self.p.fees_reception)
+        amount = sum(f["amount_vnd"] for f in self.p.fees_online)
         d["fee_collected"] += amount
         reference = f"GEN{d['id']:010d}"
         self.event(EventKind.PAYMENT_RECEIVED, None, at, d["status"], d["status"],
                    note=f"Thanh toán trực tuyến {vnd(amount, unit='đồng')}, giao dịch {reference}.",
                    data={"amount_vnd": amount, "reference": reference, "provider": "vnpay",
-                         "fees": self.p.fees_reception, "paid_at": _iso(at)})
+                         "fees": self.p.fees_online, "paid_at": _iso(at)})
 
     def process(self, receptionist: int) -> None:
         rng, p, d = self.rng, self.p, self.d

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motcua.catalog.fees import Rule, fee_words
 from motcua.catalog.presentation import fee_display, time_display
 
 register = template.Library()
@@ -20,6 +21,12 @@ register = template.Library()
 def fee(amount_vnd) -> str:
     """75000 -> '75.000 đ'; 0 -> 'Miễn phí'."""
     return fee_display(int(amount_vnd or 0))
+
+
+@register.filter
+def fee_rule(fee_obj) -> str:
+    """How a fee's amount is reckoned, in words ('' for one flat amount per dossier)."""
+    return "" if Rule.of(fee_obj).flat else fee_words(fee_obj)
 
 
 @register.filter

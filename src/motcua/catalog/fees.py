@@ -1,0 +1,212 @@
+"""The amount of a fee (phí, lệ phí) from its rule: pure rules on plain values, no ORM, no HTTP.
+
+A procedure's fee is not always one flat number (issue #17). A rule is catalogue data the agency
+admin edits (`catalog.models.Fee`):
+
+* ``amount_vnd``: the base amount, charged once per ``basis`` unit;
+* ``basis``: ``dossier`` (once per dossier), ``copy`` (per copy, 2.000635: 8.000 đồng a copy) or
+  ``page`` (per page of each copy, 2.000815);
+* ``tiers`` (page basis): from a page on, another amount per page — ``((3, 1000),)`` means
+  pages 1–2 at the base amount, from page 3 at 1.000 đồng;
+* ``cap_vnd``: the most one copy (document) costs, e.g. 200.000 đồng (None: no cap);
+* ``reductions``: declared kinds of applicant with their own base amount (2.000488: students and
+  người có công 100.000 đồng instead of 200.000); tiers and cap still apply;
+* ``online_exempt``: nothing is due when the dossier is submitted online (2.001610).
+
+`compute(rule, Quantities(...))` gives the amount in đồng and a short explanation;
+`describe(rule)` gives the rule in words for the portal. A kind the rule does not declare gets the
+full amount (a stale choice must never make a fee cheaper). Quantities are bounded: a negative
+count or more than `MAX_COUNT` copies or pages is refused with ValueError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motcua.core.money import vnd
+
+BASES = ("dossier", "copy", "page")
+MAX_COUNT = 1000
+MAX_AMOUNT = 10**12  # as the importer bounds amount_vnd
+ONLINE_CHANNEL = 2  # dossiers.models.Channel.ONLINE (KenhThucHien); catalog sits beside dossiers
+
+
+@dataclass(frozen=True)
+class Rule:
+    amount_vnd: int
+    basis: str = "dossier"
+    tiers: tuple[tuple[int, int], ...] = ()  # (from_page, amount per page), ascending
+    cap_vnd: int | None = None
+    reductions: tuple[tuple[str, int], ...] = ()  # (kind of applicant, base amount)
+    online_exempt: bool = False
+
+    @classmethod
+    def of(cls, fee: Any) -> Rule:
+        """The rule of a `catalog.models.Fee` (or anything with its attributes)."""
+        return cls(
+            amount_vnd=int(fee.amount_vnd or 0),
+            basis=getattr(fee, "basis", "") or "dossier",
+            tiers=tuple(sorted((int(t["from_page"]), int(t["amount_vnd"]))
+                               for t in (getattr(fee, "tiers", None) or []))),
+            cap_vnd=getattr(fee, "cap_vnd", None),
+            reductions=tuple((str(r["kind"]), int(r["amount_vnd"])) for r in (getattr(fee, "reductions", None) or [])),
+            online_exempt=bool(getattr(fee, "online_exempt", False)),
+        )
+
+    @property
+    def flat(self) -> bool:
+        """One amount per dossier and nothing else: the amount alone says it all."""
+        return (self.basis == "dossier" and not self.tiers and self.cap_vnd is None and not self.reductions
+                and not self.online_exempt)
+
+    @property
+    def free(self) -> bool:
+        return not self.amount_vnd and not any(a for _p, a in self.tiers)
+
+
+@dataclass(frozen=True)
+class Quantities:
+    online: bool
+    copies: int = 1
+    pages: tuple[int, ...] = ()  # pages of each copy (page basis); empty: `copies` copies of one page
+    kind: str = ""  # the declared kind of applicant, one of the rule's reductions
+
+    def __post_init__(self):
+        if isinstance(self.copies, bool) or not isinstance(self.copies, int) or not 1 <= self.copies <= MAX_COUNT:
+            raise ValueError(f"copies must be an integer from 1 to {MAX_COUNT}, not {self.copies!r}")
+        if len(self.pages) > MAX_COUNT:
+            raise ValueError(f"at most {MAX_COUNT} copies")
+        for n in self.pages:
+            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_COUNT:
+                raise ValueError(f"pages must be integers from 1 to {MAX_COUNT}, not {n!r}")
+
+
+@dataclass(frozen=True)
+class Amount:
+    amount_vnd: int
+    explanation: str
+
+
+def _dong(amount: int) -> str:
+    return vnd(amount, unit=_("đồng"))
+
+
+def _same_kind(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def base_amount(rule: Rule, kind: str = "") -> int:
+    """The base amount for a kind of applicant: its reduction if the rule declares it."""
+    if kind:
+        for declared, amount in rule.reductions:
+            if _same_kind(declared, kind):
+                return amount
+    return rule.amount_vnd
+
+
+def page_price(rule: Rule, page: int, base: int) -> int:
+    """The price of page `page` (1-based) of a copy: the last tier that has started, else the base."""
+    price = base
+    for from_page, amount in rule.tiers:
+        if page >= from_page:
+            price = amount
+    return price
+
+
+def copy_price(rule: Rule, pages: int, base: int) -> int:
+    """One copy of `pages` pages, capped."""
+    total = sum(page_price(rule, p, base) for p in range(1, pages + 1))
+    return min(total, rule.cap_vnd) if rule.cap_vnd is not None else total
+
+
+def compute(rule: Rule, q: Quantities) -> Amount:
+    if q.online and rule.online_exempt:
+        return Amount(0, _("Miễn khi nộp trực tuyến"))
+    base = base_amount(rule, q.kind)
+    if rule.basis == "copy":
+        unit = min(base, rule.cap_vnd) if rule.cap_vnd is not None else base
+        total = unit * q.copies
+        text = _("%(amount)s × %(n)s bản") % {"amount": _dong(unit), "n": q.copies}
+    elif rule.basis == "page":
+        pages = q.pages or (1,) * q.copies
+        prices = [copy_price(rule, n, base) for n in pages]
+        total = sum(prices)
+        if len(pages) == 1:
+            text = _("%(n)s trang: %(amount)s") % {"n": pages[0], "amount": _dong(total)}
+        else:
+            text = _("%(copies)s bản, %(n)s trang: %(amount)s") % {
+                "copies": len(pages), "n": sum(pages), "amount": _dong(total)}
+    else:
+        total = base
+        text = _dong(base)
+    if not total:
+        text = _("Miễn phí")
+    elif base != rule.amount_vnd:
+        text = _("%(text)s (%(kind)s)") % {"text": text, "kind": q.kind}
+    return Amount(total, text)
+
+
+def describe(rule: Rule) -> list[str]:
+    """The rule in words, one short line per part, for the portal and the catalogue API."""
+    if rule.free and not rule.reductions:
+        return [_("Miễn phí")]
+    if rule.basis == "copy":
+        lines = [_("%(amount)s mỗi bản") % {"amount": _dong(rule.amount_vnd)}]
+    elif rule.basis == "page":
+        lines = [_("%(amount)s mỗi trang") % {"amount": _dong(rule.amount_vnd)}]
+        lines += [_("Từ trang %(page)s: %(amount)s mỗi trang") % {"page": p, "amount": _dong(a)}
+                  for p, a in rule.tiers]
+    else:
+        lines = [_dong(rule.amount_vnd) if rule.amount_vnd else _("Miễn phí")]
+    if rule.cap_vnd is not None and rule.basis != "dossier":
+        lines.append(_("Tối đa %(amount)s mỗi bản") % {"amount": _dong(rule.cap_vnd)})
+    lines += [f"{kind}: {_dong(amount) if amount else _('miễn phí')}" for kind, amount in rule.reductions]
+    if rule.online_exempt:
+        lines.append(_("Miễn khi nộp trực tuyến"))
+    return lines
+
+
+def problems(rule: Rule) -> list[str]:
+    """What is wrong with a rule as data (the draft check, the import and the admin form use this)."""
+    out = []
+    if rule.basis not in BASES:
+        out.append(_("Cách tính «%(basis)s» không hợp lệ.") % {"basis": rule.basis})
+    if not 0 <= rule.amount_vnd <= MAX_AMOUNT:
+        out.append(_("Mức thu phải từ 0 đến %(max)s đồng.") % {"max": vnd(MAX_AMOUNT, unit="")})
+    if rule.tiers and rule.basis != "page":
+        out.append(_("Bậc theo trang chỉ dùng khi tính theo trang."))
+    pages = [p for p, _a in rule.tiers]
+    if any(not 2 <= p <= MAX_COUNT for p in pages) or len(set(pages)) != len(pages):
+        out.append(_("Bậc theo trang: mỗi bậc bắt đầu từ một trang khác nhau, từ trang 2 đến %(max)s.")
+                   % {"max": MAX_COUNT})
+    if any(not 0 <= a <= MAX_AMOUNT for _p, a in rule.tiers):
+        out.append(_("Bậc theo trang: mức thu không hợp lệ."))
+    if rule.cap_vnd is not None and not 0 < rule.cap_vnd <= MAX_AMOUNT:
+        out.append(_("Mức tối đa mỗi bản phải là số dương."))
+    kinds = [k for k, _a in rule.reductions]
+    if any(not k.strip() for k in kinds) or len({" ".join(k.split()).casefold() for k in kinds}) != len(kinds):
+        out.append(_("Đối tượng giảm phí: mỗi đối tượng cần một tên riêng."))
+    if any(not 0 <= a <= rule.amount_vnd for _k, a in rule.reductions):
+        out.append(_("Đối tượng giảm phí: mức giảm không được cao hơn mức thu."))
+    return out
+
+
+def fee_amount(fee: Any, *, online: bool) -> int:
+    """What one catalogue fee asks of a dossier today: one copy, pages and kind not yet asked."""
+    return compute(Rule.of(fee), Quantities(online=online)).amount_vnd
+
+
+def is_online(dossier: Any) -> bool:
+    return int(dossier.channel or 0) == ONLINE_CHANNEL
+
+
+def dossier_fee_amount(fee: Any, dossier: Any) -> int:
+    return fee_amount(fee, online=is_online(dossier))
+
+
+def fee_words(fee: Any) -> str:
+    """The rule of a catalogue fee in one line: "8.000 đồng mỗi bản; Miễn khi nộp trực tuyến"."""
+    return "; ".join(describe(Rule.of(fee)))
