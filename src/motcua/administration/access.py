@@ -47,6 +47,16 @@ def admin_agencies(staff):
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
+def chosen_agency(request):
+    """The agency a settings page works on (`?co-quan=<id>`, or the form's `agency`; by default
+    the admin's first), and the agencies to choose from. The caller still checks can_configure:
+    an id outside the admin's agencies is found here and refused there."""
+    raw = (request.GET.get("co-quan") or request.POST.get("agency") or "").strip()[:12]
+    agencies = admin_agencies(request.staff).order_by("unit_code", "name")
+    agency = Agency.objects.filter(pk=int(raw)).first() if raw.isdigit() else agencies.first()
+    return agency, agencies
+
+
 def admin_required(view):
     """Staff only (sign-in otherwise), and an agency admin or provincial admin (403 otherwise).
     Sets request.admin_ids (None = every agency)."""

@@ -5,21 +5,19 @@ share of a dossier's time that is "sắp đến hạn". Each change writes a cha
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from motcua.agencies.actions import FORM_SETTINGS, form_settings, update_form_settings
 from motcua.agencies.models import Agency
-from motcua.audit import changelog
-from motcua.audit.models import ChangeAction
 from motcua.staff.access import forbidden
 from motcua.staff.forms import BaseForm
 
-from .access import admin_agencies, admin_render, admin_required, can_configure
+from .access import admin_render, admin_required, can_configure, chosen_agency
 
-FIELDS = ("place_name", "abbreviation", "head_name", "head_title", "soon_share")
+FIELDS = FORM_SETTINGS
 
 
 class AgencyFormsSettings(BaseForm):
@@ -43,29 +41,15 @@ class AgencyFormsSettings(BaseForm):
         return data
 
 
-def _state(agency: Agency) -> dict:
-    return {name: getattr(agency, name) for name in FIELDS}
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def agency_forms(request):
-    raw = (request.GET.get("co-quan") or request.POST.get("agency") or "").strip()[:12]
-    agencies = admin_agencies(request.staff).order_by("unit_code", "name")
-    agency = Agency.objects.filter(pk=int(raw)).first() if raw.isdigit() else agencies.first()
+    agency, agencies = chosen_agency(request)
     if agency is None or not can_configure(request.staff, agency.pk):
         return forbidden(request, _("Bạn chỉ thiết lập được giấy tờ của cơ quan mình."))
-    form = AgencyFormsSettings(request.POST or None, initial=_state(agency))
+    form = AgencyFormsSettings(request.POST or None, initial=form_settings(agency))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            locked = Agency.objects.select_for_update().get(pk=agency.pk)
-            before = _state(locked)
-            for name in FIELDS:
-                setattr(locked, name, form.cleaned_data[name])
-            locked.save(update_fields=list(FIELDS))
-            after = _state(locked)
-            if before != after:
-                changelog.record(request.user, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
+        update_form_settings(agency, actor=request.user, values={n: form.cleaned_data[n] for n in FIELDS})
         messages.success(request, _("Đã lưu thiết lập giấy tờ của %(agency)s.") % {"agency": agency.name})
         return redirect(f"/can-bo/quan-tri/co-quan/giay-to/?co-quan={agency.pk}")
     errors = [(form[name].auto_id if name in form.fields else "", e)

@@ -45,7 +45,7 @@ from motcua.worktime import services as worktime
 from motcua.worktime.holidays_vn import SUPPORTED_YEARS
 from motcua.worktime.models import CalendarDay, CalendarYear, OfficeHours, OfficePeriod
 
-from .access import admin_agencies, admin_render, admin_required, can_configure
+from .access import admin_render, admin_required, can_configure, chosen_agency
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 MAKEUP = CalendarDay.Kind.MAKEUP_WORKING_DAY
@@ -502,9 +502,7 @@ def _hours_initial(agency: Agency, hours: OfficeHours | None) -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def office_hours(request):
-    raw = (request.GET.get("co-quan") or request.POST.get("agency") or "").strip()[:12]
-    agencies = admin_agencies(request.staff).order_by("unit_code", "name")
-    agency = Agency.objects.filter(pk=int(raw)).first() if raw.isdigit() else agencies.first()
+    agency, agencies = chosen_agency(request)
     if agency is None or not can_configure(request.staff, agency.pk):
         return forbidden(request, _("Bạn chỉ đặt được giờ làm việc của cơ quan mình."))
     hours = OfficeHours.objects.filter(agency=agency).first()

@@ -1,0 +1,38 @@
+"""Writes of an agency's own settings: locked, written and logged in one transaction (the house
+rule of `dossiers/actions.py` and `catalog/actions.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from motcua.audit import changelog
+from motcua.audit.models import ChangeAction
+
+from .models import Agency
+
+# What an agency prints on its papers (TT 03/2025 forms) and its "due soon" share.
+FORM_SETTINGS = ("place_name", "abbreviation", "head_name", "head_title", "soon_share")
+
+
+def form_settings(agency: Agency) -> dict[str, Any]:
+    return {name: getattr(agency, name) for name in FORM_SETTINGS}
+
+
+@transaction.atomic
+def update_form_settings(agency: Agency | int, *, actor, values: Mapping[str, Any]) -> Agency:
+    """Set the agency's form settings (the given keys of FORM_SETTINGS); a change-log row when
+    anything changed."""
+    pk = agency.pk if isinstance(agency, Agency) else int(agency)
+    locked = Agency.objects.select_for_update().get(pk=pk)
+    before = form_settings(locked)
+    for name in FORM_SETTINGS:
+        if name in values:
+            setattr(locked, name, values[name])
+    locked.save(update_fields=list(FORM_SETTINGS))
+    after = form_settings(locked)
+    if before != after:
+        changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
+    return locked
