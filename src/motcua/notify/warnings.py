@@ -219,8 +219,10 @@ def digests(now: dt.datetime | None = None) -> dict[int, Digest]:
                      "assignee_id", "due_at", "counts_as_late", "status", "paused_at", "received_at", "paused_total")
     )
     from motcua.dossiers.deadlines import in_last_share
+    from motcua.worktime.services import calendar_for
 
     receiving = {a.pk: a for a in Agency.objects.only("pk", "parent_id", "soon_share")}
+    calendars: dict[int, object] = {}
     by_assignee: dict[int, list[Item]] = defaultdict(list)
     by_pool: dict[tuple[int, str], list[Item]] = defaultdict(list)
     by_agency: dict[int, list[Item]] = defaultdict(list)
@@ -230,8 +232,12 @@ def digests(now: dt.datetime | None = None) -> dict[int, Digest]:
         late = counts_as_late or (running and due_at is not None and due_at < now)
         if not late and (not running or due_at is None or due_at > limit_of.get(agency_id, now)):
             continue  # due within the widest limit, but not within its own agency's
-        if not late and not in_last_share(receiving[agency_id], received_at, due_at, paused_total, now):
-            continue  # within a working day, but still in the first part of its time
+        if not late:
+            if agency_id not in calendars:  # one calendar lookup per agency, not per dossier
+                calendars[agency_id] = calendar_for(receiving[agency_id])
+            if not in_last_share(receiving[agency_id], received_at, due_at, paused_total, now,
+                                 calendar=calendars[agency_id]):
+                continue  # within a working day, but still in the first part of its time
         item = Item(code=code, procedure=procedure, due_at=due_at, late=late)
         if assignee_id is not None:
             by_assignee[assignee_id].append(item)
