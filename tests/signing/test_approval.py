@@ -1,0 +1,232 @@
+"""The leader's approval step (issue #17): certification signature with a personal certificate,
+the clerk's completion fills the number and date and adds the agency's signature."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from django.core.files.storage import default_storage
+
+from motcua.catalog.models import WorkflowStep
+from motcua.dossiers import actions
+from motcua.dossiers.errors import ActionNotAllowed
+from motcua.dossiers.models import DossierFile, Event, FileKind, Status
+from motcua.signing import personal
+from motcua.signing.errors import SigningRefused, WrongPin
+from motcua.signing.models import PersonalCertificate, PersonalCertificateUse, SignedResult, UseOutcome
+
+from .conftest import at, counter_dossier, fresh
+from .personal_ca import LEADER_NAME, PIN, make_ca
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ca(tmp_path, settings):
+    authority = make_ca(tmp_path / "personal-ca")
+    settings.MOTCUA_SIGNING_PERSONAL_CA = [str(authority.cert_path)]
+    settings.MOTCUA_SIGNING_PERSONAL_CRL = str(authority.write_crl())
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(authority.cert_path)]
+    return authority
+
+
+@pytest.fixture
+def leader_certificate(people, ca):
+    p12, _cert = ca.issue()
+    return personal.upload(people.leader, p12, name="lanh-dao.p12", password=PIN)
+
+
+def _read(file: DossierFile) -> bytes:
+    with default_storage.open(file.storage_key, "rb") as handle:
+        return handle.read()
+
+
+def _approval_dossier(people, result: bytes):
+    """A birth registration whose leader step (the third) is an approval step, at that step."""
+    d = counter_dossier(people)
+    WorkflowStep.objects.filter(case=d.case, order=2).update(approval=True)
+    actions.handover(fresh(d), actor=people.receptionist, at=at(9, 10))
+    actions.add_file(fresh(d), actor=people.officer, upload=io.BytesIO(result), name="giay-khai-sinh.pdf",
+                     kind="result", at=at(9, 10, 5))
+    actions.handover(fresh(d), actor=people.officer, at=at(9, 10, 10))
+    return fresh(d)
+
+
+def _validate(data: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from motcua.signing import certificates
+
+    reader = PdfFileReader(io.BytesIO(data))
+    context = ValidationContext(trust_roots=list(certificates.trust_roots()), allow_fetching=False)
+    return [(sig, validate_pdf_signature(sig, signer_validation_context=context))
+            for sig in reader.embedded_signatures]
+
+
+def test_leader_approves_with_personal_certificate_then_clerk_countersigns(
+        people, commune_certificate, leader_certificate, sample_pdf):
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.fields import MDPPerm
+
+    d = _approval_dossier(people, sample_pdf)
+    # At the approval step the leader approves: hand-over and completion are not offered.
+    with pytest.raises(ActionNotAllowed) as refused:
+        actions.handover(fresh(d), actor=people.leader, at=at(9, 11))
+    assert refused.value.code == "approval_required"
+
+    # A wrong PIN is refused, counted and logged (never the PIN itself).
+    with pytest.raises(WrongPin):
+        actions.approve(fresh(d), actor=people.leader, pin="000000", at=at(9, 11))
+    row = PersonalCertificate.objects.get(pk=leader_certificate.pk)
+    assert row.failed_attempts == 1 and not row.locked
+    assert PersonalCertificateUse.objects.filter(certificate=row, outcome=UseOutcome.WRONG_PIN).count() == 1
+    assert not PersonalCertificateUse.objects.filter(detail__contains="000000").exists()
+    assert fresh(d).status == Status.PROCESSING and fresh(d).current_step.approval
+
+    done = actions.approve(fresh(d), actor=people.leader, pin=PIN, note="Đồng ý", at=at(9, 11))
+    event = done.event
+    assert event.kind == "approved" and event.actor == people.leader
+    assert event.data["signer"]["name"] == LEADER_NAME and event.data["signer"]["provider"] == "personal"
+    [entry] = event.data["signed_results"]
+    assert entry["signature"] == "certification" and entry["signer"] == LEADER_NAME
+    assert PIN not in str(event.data) and PIN not in (event.note or "")
+    after = fresh(d)
+    assert after.status == Status.PROCESSING and after.current_step.role == "clerk" and after.assignee is None
+    assert PersonalCertificate.objects.get(pk=row.pk).failed_attempts == 0  # reset by a right PIN
+    assert PersonalCertificateUse.objects.filter(certificate=row, outcome=UseOutcome.SIGNED, dossier=d).exists()
+
+    record = SignedResult.objects.get(dossier=d, role="certification")
+    assert record.personal_certificate_id == row.pk and record.signer == people.leader
+    leader_copy = _read(record.signed_file)
+    [(sig, status)] = _validate(leader_copy)
+    assert status.intact and status.valid and status.trusted
+    assert sig.docmdp_level == MDPPerm.FILL_FORMS  # a certification signature, level 2
+
+    # The clerk completes: number and date filled, the agency's signature added.
+    completed = actions.complete(fresh(d), actor=people.clerk, at=at(9, 14))
+    [final_entry] = completed.event.data["signed_results"]
+    assert final_entry["signature"] == "approval"
+    final_record = SignedResult.objects.get(dossier=d, role="approval")
+    assert final_record.source_file_id == record.signed_file_id
+    final = _read(final_record.signed_file)
+    reports = _validate(final)
+    assert len(reports) == 2
+    (leader_sig, leader_status), (agency_sig, agency_status) = reports
+    assert leader_status.intact and leader_status.valid and leader_status.docmdp_ok
+    assert leader_status.modification_level == ModificationLevel.FORM_FILLING
+    assert agency_status.intact and agency_status.valid and agency_status.trusted
+    assert agency_sig.docmdp_level is None  # an approval signature, not a second certification
+
+    # The fields carry the number (the dossier code here) and the date.
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(final))
+    values = {str(f.get_object()["/T"]): str(f.get_object().get("/V", "")) for f in reader.root["/AcroForm"]["/Fields"]}
+    assert values["SoKetQua"] == d.code
+    assert values["NgayKetQua"].startswith("ngày ") and "tháng" in values["NgayKetQua"]
+
+    # pdfsig names the leader (and the agency).
+    path = default_storage.path(final_record.signed_file.storage_key)
+    out = subprocess.run(["pdfsig", path], capture_output=True, text=True, timeout=60).stdout
+    assert LEADER_NAME in out and people.commune.name in out
+
+    # The verification page's report lists both signers.
+    from motcua.signing.verify import Verdict, verify_pdf
+
+    verdict = verify_pdf(final)
+    assert [s.signer for s in verdict.signatures] == [LEADER_NAME, people.commune.name]
+    assert verdict.verdict == Verdict.VALID
+
+    # The applicant is offered the final copy only.
+    from motcua.dossiers.actions import _offered_results
+
+    assert _offered_results(fresh(d), completed.event) == [final_record.signed_file_id]
+
+
+def test_wrong_pins_lock_the_key_until_an_administrator_unlocks(people, leader_certificate, sample_pdf, settings):
+    settings.MOTCUA_SIGNING_PIN_ATTEMPTS = 2
+    d = _approval_dossier(people, sample_pdf)
+    with pytest.raises(WrongPin):
+        actions.approve(fresh(d), actor=people.leader, pin="1", at=at(9, 11))
+    with pytest.raises(SigningRefused) as locked:
+        actions.approve(fresh(d), actor=people.leader, pin="2", at=at(9, 11))
+    assert locked.value.code == "certificate_locked"
+    with pytest.raises(SigningRefused) as still:
+        actions.approve(fresh(d), actor=people.leader, pin=PIN, at=at(9, 11))  # even the right PIN
+    assert still.value.code == "certificate_locked"
+    personal.admin_unlock(leader_certificate, actor=people.admin if hasattr(people, "admin") else people.leader)
+    assert PersonalCertificateUse.objects.filter(outcome=UseOutcome.UNLOCKED).count() == 1
+    actions.approve(fresh(d), actor=people.leader, pin=PIN, at=at(9, 11))
+    assert Event.objects.filter(dossier=d, kind="approved").count() == 1
+
+
+def test_a_revoked_certificate_is_refused(people, ca, sample_pdf, settings):
+    p12, cert = ca.issue()
+    settings.MOTCUA_SIGNING_PERSONAL_CRL = str(ca.write_crl([cert], pem=False))
+    personal.upload(people.leader, p12, name="x.p12", password=PIN)
+    d = _approval_dossier(people, sample_pdf)
+    with pytest.raises(SigningRefused) as refused:
+        actions.approve(fresh(d), actor=people.leader, pin=PIN, at=at(9, 11))
+    assert refused.value.code == "certificate_revoked" and "thu hồi" in refused.value.message
+    assert PersonalCertificateUse.objects.filter(outcome=UseOutcome.REVOKED).exists()
+    assert fresh(d).status == Status.PROCESSING
+
+
+def test_an_expired_certificate_is_refused(people, ca, sample_pdf):
+    import datetime as dt
+
+    p12, _cert = ca.issue(days=30, not_before=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+    personal.upload(people.leader, p12, name="x.p12", password=PIN)
+    d = _approval_dossier(people, sample_pdf)
+    with pytest.raises(SigningRefused) as refused:
+        actions.approve(fresh(d), actor=people.leader, pin=PIN, at=at(9, 11))
+    assert refused.value.code == "certificate_expired" and "hết hạn" in refused.value.message
+
+
+def test_upload_refuses_a_wrong_password_and_a_non_pkcs12(people, ca):
+    from motcua.signing.errors import CertificateUploadError
+
+    p12, _cert = ca.issue()
+    with pytest.raises(CertificateUploadError):
+        personal.upload(people.leader, p12, name="x.p12", password="sai")
+    with pytest.raises(CertificateUploadError):
+        personal.upload(people.leader, b"not a certificate", name="x.p12", password=PIN)
+    assert not PersonalCertificate.objects.exists()
+
+
+def test_without_personal_certificate_the_leader_approves_with_the_agency_certificate(
+        people, commune_certificate, sample_pdf):
+    d = _approval_dossier(people, sample_pdf)
+    done = actions.approve(fresh(d), actor=people.leader, at=at(9, 11))
+    assert done.event.data["signer"]["provider"] == "agency"
+    completed = actions.complete(fresh(d), actor=people.clerk, at=at(9, 14))
+    final = SignedResult.objects.get(dossier=d, role="approval")
+    assert [entry["file_id"] for entry in completed.event.data["signed_results"]] == [final.signed_file_id]
+    assert len(_validate(_read(final.signed_file))) == 2
+
+
+def test_an_approval_step_that_is_last_completes(people, leader_certificate, sample_pdf):
+    d = counter_dossier(people)
+    steps = list(WorkflowStep.objects.filter(case=d.case).order_by("order"))
+    WorkflowStep.objects.filter(pk=steps[-1].pk).update(approval=True)
+    for actor in (people.receptionist, people.officer, people.leader):
+        actions.handover(fresh(d), actor=actor, at=at(9, 10))
+    actions.add_file(fresh(d), actor=people.clerk, upload=io.BytesIO(sample_pdf), name="kq.pdf", kind="result",
+                     at=at(9, 10, 5))
+    with pytest.raises(ActionNotAllowed):
+        actions.complete(fresh(d), actor=people.clerk, at=at(9, 11))
+    # The clerk holds the step (role clerk); the approval is theirs to give here.
+    done = actions.approve(fresh(d), actor=people.clerk, at=at(9, 11))
+    assert fresh(d).status == Status.COMPLETED and "completion" in done.event.data
+
+
+def test_no_approval_step_keeps_signing_at_completion(people, commune_certificate, sample_pdf):
+    from .conftest import completed_dossier
+
+    done = completed_dossier(people, sample_pdf)
+    assert SignedResult.objects.get(dossier=done.dossier).role == "single"
+    assert not DossierFile.objects.filter(dossier=done.dossier, kind=FileKind.RESULT, signed_from__role="certification")
