@@ -140,6 +140,20 @@ def test_leader_approves_with_personal_certificate_then_clerk_countersigns(
     verdict = verify_pdf(final)
     assert [s.signer for s in verdict.signatures] == [LEADER_NAME, people.commune.name]
     assert verdict.verdict == Verdict.VALID
+    assert [s.certifies for s in verdict.signatures] == [True, False]
+    from motcua.signing.verify import results_for
+
+    [issued] = results_for(d.code, d.tracking_key).results  # the final copy only, naming both signers
+    assert issued.sha256 == final_record.signed_sha256 and issued.signers == (LEADER_NAME, people.commune.name)
+
+    # The public verification page lists both signatures by name.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    page = Client().post("/xac-thuc/", {"mode": "file", "tep": SimpleUploadedFile("kq.pdf", final, "application/pdf")})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Chữ ký hợp lệ" in html
+    assert LEADER_NAME in html and people.commune.name in html and "chữ ký phê duyệt" in html
 
     # The applicant is offered the final copy only.
     from motcua.dossiers.actions import _offered_results
@@ -230,3 +244,21 @@ def test_no_approval_step_keeps_signing_at_completion(people, commune_certificat
     done = completed_dossier(people, sample_pdf)
     assert SignedResult.objects.get(dossier=done.dossier).role == "single"
     assert not DossierFile.objects.filter(dossier=done.dossier, kind=FileKind.RESULT, signed_from__role="certification")
+
+
+def test_form_06_names_the_leader_in_the_approval_row(people, commune_certificate, leader_certificate, sample_pdf,
+                                                      tmp_path):
+    from motcua.dossiers import paperwork
+
+    d = _approval_dossier(people, sample_pdf)
+    actions.approve(fresh(d), actor=people.leader, pin=PIN, note="Đồng ý cấp", at=at(9, 11))
+    actions.complete(fresh(d), actor=people.clerk, at=at(9, 14))
+    rows = paperwork.control_sheet(fresh(d)).rows
+    [row] = [r for r in rows if r.action == "Duyệt và ký số"]
+    leader = people.leader.full_name or people.leader.username
+    assert row.given_by == leader and row.received_by.startswith("Nhóm")
+    assert leader in row.note and LEADER_NAME in row.note and "Đồng ý cấp" in row.note
+    path = tmp_path / "06.pdf"
+    path.write_bytes(paperwork.render(fresh(d), "06"))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    assert "Duyệt và ký" in text and "duyệt, ký số" in text and leader in text  # the narrow notes column wraps
