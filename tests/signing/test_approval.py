@@ -68,7 +68,7 @@ def _validate(data: bytes):
 
 
 def test_leader_approves_with_personal_certificate_then_clerk_countersigns(
-        people, commune_certificate, leader_certificate, sample_pdf):
+        people, commune_certificate, leader_certificate, sample_pdf, tmp_path):
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.fields import MDPPerm
 
@@ -113,6 +113,7 @@ def test_leader_approves_with_personal_certificate_then_clerk_countersigns(
     final_record = SignedResult.objects.get(dossier=d, role="approval")
     assert final_record.source_file_id == record.signed_file_id
     final = _read(final_record.signed_file)
+    (tmp_path / "final.pdf").write_bytes(final)  # to look at: pdftoppm -png -r 60
     reports = _validate(final)
     assert len(reports) == 2
     (leader_sig, leader_status), (agency_sig, agency_status) = reports

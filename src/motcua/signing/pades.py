@@ -393,8 +393,10 @@ def prepare_approval_fields(writer, *, number_label: str, date_label: str) -> No
             fields.append_signature_field(writer, fields.SigFieldSpec(AGENCY_FIELD, on_page=0, box=agency_box))
 
 
-def fill_approval_fields(writer, values: dict[str, str]) -> list[str]:
-    """Set the values (and appearances) of the pre-placed text fields; returns the names filled."""
+def fill_approval_fields(writer, values: dict[str, str], *, shown: dict[str, str] | None = None) -> list[str]:
+    """Set the values (and appearances) of the pre-placed text fields; returns the names filled.
+    ``shown``: how a field's value is printed ("Số: %(value)s"), the value itself by default."""
+    shown = shown or {}
     from pyhanko.pdf_utils import generic
 
     root = writer.root
@@ -412,8 +414,9 @@ def fill_approval_fields(writer, values: dict[str, str]) -> list[str]:
             width, height = abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
             if width and height:
                 align = "right" if name == DATE_FIELD else "left"
+                text = shown.get(name, "%(value)s") % {"value": values[name]}
                 field[generic.pdf_name("/AP")] = generic.DictionaryObject({
-                    generic.pdf_name("/N"): _appearance(writer, values[name], width, height, folder, align=align)})
+                    generic.pdf_name("/N"): _appearance(writer, text, width, height, folder, align=align)})
             writer.mark_update(ref)
             filled.append(name)
     return filled

@@ -205,8 +205,8 @@ def sign_file(
         _("Mã hồ sơ: %(code)s") % {"code": dossier.code},
         _("Kiểm tra tại: %(url)s") % {"url": _verify_url()},
     )
-    if role == "certification":
-        lines = (_("Phê duyệt: %(agency)s") % {"agency": agency.name}, *lines)
+    if role == "certification":  # the stamp holds four lines
+        lines = (_("Phê duyệt: %(agency)s") % {"agency": agency.name}, lines[0])
     request = pades.SignatureRequest(
         signed_at=signed_at,
         reason=settings.MOTCUA_SIGNING_APPROVAL_REASON if role == "certification" else settings.MOTCUA_SIGNING_REASON,
@@ -223,7 +223,7 @@ def sign_file(
             pades.prepare_approval_fields(writer, number_label=_("Số"), date_label=_("Ngày"))
     elif fill:
         def prepare(writer):
-            pades.fill_approval_fields(writer, fill)
+            pades.fill_approval_fields(writer, fill, shown={pades.NUMBER_FIELD: _("Số: %(value)s")})
     data = pades.sign_pdf(pdf, loaded.signer, request, prepare=prepare)
     digest = hashlib.sha256(data).hexdigest()
     key = default_storage.save(f"dossiers/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(data))
