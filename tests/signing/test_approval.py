@@ -18,24 +18,9 @@ from motcua.signing.errors import SigningRefused, WrongPin
 from motcua.signing.models import PersonalCertificate, PersonalCertificateUse, SignedResult, UseOutcome
 
 from .conftest import at, counter_dossier, fresh
-from .personal_ca import LEADER_NAME, PIN, make_ca
+from .personal_ca import LEADER_NAME, PIN
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ca(tmp_path, settings):
-    authority = make_ca(tmp_path / "personal-ca")
-    settings.MOTCUA_SIGNING_PERSONAL_CA = [str(authority.cert_path)]
-    settings.MOTCUA_SIGNING_PERSONAL_CRL = str(authority.write_crl())
-    settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(authority.cert_path)]
-    return authority
-
-
-@pytest.fixture
-def leader_certificate(people, ca):
-    p12, _cert = ca.issue()
-    return personal.upload(people.leader, p12, name="lanh-dao.p12", password=PIN)
 
 
 def _read(file: DossierFile) -> bytes:

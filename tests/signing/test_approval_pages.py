@@ -13,7 +13,7 @@ from motcua.signing.models import PersonalCertificate
 
 from .conftest import fresh
 from .personal_ca import PIN
-from .test_approval import _approval_dossier, ca, leader_certificate  # noqa: F401 - fixtures
+from .test_approval import _approval_dossier
 
 pytestmark = pytest.mark.django_db
 

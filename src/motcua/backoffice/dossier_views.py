@@ -74,9 +74,9 @@ FORM_LINKS = (
 )
 # The order the action panels are shown in (the usual next step first).
 ORDER = (
-    "claim", "approve", "handover", "result_files", "complete", "post_result", "confirm_delivery", "return_result", "supply",
-    "component_files", "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop", "withdraw",
-    "hand_over_paper_copy",
+    "claim", "approve", "handover", "result_files", "complete", "post_result", "confirm_delivery", "return_result",
+    "supply", "component_files", "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop",
+    "withdraw", "hand_over_paper_copy",
 )
 PRIMARY = {"claim", "approve", "handover", "complete", "return_result", "supply", "result_files", "post_result",
            "confirm_delivery"}

@@ -316,6 +316,12 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
             % {"action": label},
             code="dossier_paused",
         )
+    if action in REPLACED_BY_APPROVAL and state.approval_step:
+        raise ActionNotAllowed(
+            _("Bước này là bước ký duyệt: người giữ bước duyệt và ký số kết quả (thao tác «duyệt và ký số») thay vì "
+              "%(action)s.") % {"action": label},
+            code="approval_required",
+        )
     if action == Action.REQUEST_SUPPLEMENT and state.status == Status.SUBMITTED:
         if state.reception_supplement_requested:
             raise ActionNotAllowed(
@@ -325,13 +331,7 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
     elif action == Action.RESUME:
         if state.status != Status.AWAITING_PAYMENT and not state.paused:
             raise ActionNotAllowed(_("Hồ sơ không ở trạng thái tạm dừng."), code="not_paused")
-    if action in REPLACED_BY_APPROVAL and state.approval_step:
-        raise ActionNotAllowed(
-            _("Bước này là bước ký duyệt: người giữ bước duyệt và ký số kết quả (thao tác «duyệt và ký số») thay vì "
-              "%(action)s.") % {"action": label},
-            code="approval_required",
-        )
-    if action == Action.APPROVE:
+    elif action == Action.APPROVE:
         if not state.approval_step:
             raise ActionNotAllowed(_("Bước hiện tại của hồ sơ không phải bước ký duyệt."), code="not_approval_step")
         if state.result_required and state.result_files < 1:

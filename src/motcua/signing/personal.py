@@ -69,8 +69,8 @@ def read_upload(data: bytes, password: str) -> Uploaded:
     if not data:
         raise CertificateUploadError(_("Tệp chứng thư số trống."))
     if len(data) > MAX_PKCS12_BYTES:
-        raise CertificateUploadError(
-            _("Tệp chứng thư số lớn quá %(kb)d KB; tệp .p12/.pfx thường chỉ vài KB.") % {"kb": MAX_PKCS12_BYTES // 1024})
+        raise CertificateUploadError(_("Tệp chứng thư số lớn quá %(kb)d KB; tệp .p12/.pfx thường chỉ vài KB.")
+                                     % {"kb": MAX_PKCS12_BYTES // 1024})
     if not password:
         raise CertificateUploadError(_("Cần nhập mật khẩu (PIN) của tệp chứng thư số."))
     if len(password) > MAX_PIN_CHARS:

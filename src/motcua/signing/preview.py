@@ -10,6 +10,7 @@ to the user (``dossiers.queries.visible_files``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import shutil
@@ -72,7 +73,7 @@ def render(data: bytes, folder: Path) -> list[Path]:
         command = ["pdftoppm", "-png", "-r", str(DPI), "-scale-to", str(MAX_PIXELS), "-f", "1", "-l", str(MAX_PAGES),
                    str(source), str(Path(work) / "page")]
         try:
-            subprocess.run(command, check=True, timeout=TIMEOUT, capture_output=True)
+            subprocess.run(command, check=True, timeout=TIMEOUT, capture_output=True)  # noqa: S603 (fixed program)
         except (subprocess.SubprocessError, OSError) as exc:
             logger.warning("signing: no page images for a result file: %s", exc)
             return []
@@ -84,10 +85,8 @@ def render(data: bytes, folder: Path) -> list[Path]:
         (out / "done").write_text("ok")
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
-        try:
+        with contextlib.suppress(OSError):  # another request rendered it meanwhile
             out.rename(folder)
-        except OSError:  # another request rendered it meanwhile
-            pass
     return _pages_in(folder)
 
 

@@ -1,4 +1,6 @@
-"""Sign a dossier's result files when it is completed.
+"""Sign a dossier's result files when it is completed (and, at an approval step, when the leader
+approves: ``sign_approval``, a certification signature; completion then fills the number and
+date fields and countersigns with the agency's certificate, see docs/signing.md).
 
 ``sign_results`` is called by ``dossiers.actions`` inside the completion's transaction, under the
 dossier's row lock. Each result file not yet signed is read back from storage (and checked
@@ -37,9 +39,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.dossiers.models import Dossier, DossierFile, FileKind
-
 from motcua.documents.formatting import long_date
+from motcua.dossiers.models import Dossier, DossierFile, FileKind
 
 from . import pades, personal, providers
 from .errors import NotSignable
