@@ -203,16 +203,27 @@ def trust_problem(cert: x509.Certificate, chain: list[x509.Certificate], at: dt.
         intermediate_certs=[asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain],
         validation_context=context,
     )
-    import asyncio
-
     try:
-        asyncio.run(validator.async_validate_usage(set()))
+        _run_async(validator.async_validate_usage(set()))
     except RevokedError:
         return "revoked"
     except (PathValidationError, Exception) as exc:  # noqa: BLE001 - any other failure: not trusted
         logger.info("signing: personal certificate not validated: %s", exc)
         return "untrusted"
     return None
+
+
+def _run_async(coroutine):
+    """Run a coroutine to its end, in a worker thread when this thread already runs an event loop."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 # --- unlocking for a signature ---------------------------------------------------------------------
