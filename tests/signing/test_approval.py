@@ -224,6 +224,32 @@ def test_an_approval_step_that_is_last_completes(people, leader_certificate, sam
     assert fresh(d).status == Status.COMPLETED and "completion" in done.event.data
 
 
+def test_an_electronic_result_approved_at_the_last_step_offers_the_countersigned_copy(
+        people, commune_certificate, leader_certificate, sample_pdf):
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers.actions import Applicant
+    from tests.answers import valid_answers
+
+    version = Procedure.objects.get(code="1.001193").published
+    steps = list(WorkflowStep.objects.filter(case__version=version, case__order=0).order_by("order"))
+    # The leader approves at the last step (no clerk step after it).
+    WorkflowStep.objects.filter(pk=steps[-1].pk).update(role="leader", approval=True)
+    d = actions.create_dossier(
+        actor=people.citizen, version=version, channel=2, form_data=valid_answers(version), delivery="online",
+        applicant=Applicant(name="Nguyễn Văn An", id_number="096090001234", phone="0987654321"),
+    ).dossier
+    actions.receive(fresh(d), actor=people.receptionist, at=at(9, 9))
+    actions.handover(fresh(d), actor=people.receptionist, at=at(9, 10))
+    actions.add_file(fresh(d), actor=people.officer, upload=io.BytesIO(sample_pdf), name="kq.pdf", kind="result",
+                     at=at(9, 10, 5))
+    actions.handover(fresh(d), actor=people.officer, at=at(9, 10, 10))
+    actions.handover(fresh(d), actor=people.leader, at=at(9, 10, 20))
+    done = actions.approve(fresh(d), actor=people.leader, pin=PIN, at=at(9, 11))
+    delivered = done.extra["followed_by"]
+    final = SignedResult.objects.get(dossier=d, role="approval")
+    assert fresh(d).status == Status.RETURNED and delivered.data["result_files"] == [final.signed_file_id]
+
+
 def test_no_approval_step_keeps_signing_at_completion(people, commune_certificate, sample_pdf):
     from .conftest import completed_dossier
 
@@ -248,3 +274,26 @@ def test_form_06_names_the_leader_in_the_approval_row(people, commune_certificat
     path.write_bytes(paperwork.render(fresh(d), "06"))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
     assert "Duyệt và ký" in text and "duyệt, ký số" in text and leader in text  # the narrow notes column wraps
+
+
+def test_the_api_approves_with_the_pin_and_replays_a_retry(people, commune_certificate, leader_certificate,
+                                                           sample_pdf, client):
+    from tests.dossiers.test_api import Api
+
+    d = _approval_dossier(people, sample_pdf)
+    api = Api(client, people.leader)
+    wrong = api.act(d.code, "approve", pin="123")
+    assert wrong.status_code == 400, wrong.json()
+    assert wrong.json()["error"]["code"] == "wrong_pin" and wrong.json()["error"]["field"] == "pin", wrong.json()
+    handover = api.act(d.code, "handover")
+    assert handover.status_code == 409 and handover.json()["error"]["code"] == "approval_required"
+    body = api.post(f"/api/v1/dossiers/{d.code}/actions", {"action": "approve", "pin": PIN, "note": "Đồng ý"},
+                    **{"Idempotency-Key": "duyet-1"})
+    assert body.status_code == 200, body.content
+    event = body.json()["event"]
+    assert event["kind"] == "approved" and body.json()["status_code"] == 4
+    again = api.post(f"/api/v1/dossiers/{d.code}/actions", {"action": "approve", "pin": PIN, "note": "Đồng ý"},
+                     **{"Idempotency-Key": "duyet-1"})
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert Event.objects.filter(dossier=d, kind="approved").count() == 1
+    assert PIN not in body.content.decode()

@@ -339,7 +339,9 @@ def perform(
     # The approver's key is opened before the dossier's transaction (the PIN itself is never part of
     # the fingerprint, the event or any log): a wrong PIN is counted and logged even though the
     # action is refused.
-    unlocked = _unlock_for_approval(pk, actor, at, pin) if action == Action.APPROVE else None
+    unlocked = None
+    if action == Action.APPROVE and not (key and IdempotencyKey.objects.filter(actor=actor, key=key).exists()):
+        unlocked = _unlock_for_approval(pk, actor, at, pin)  # a retry with a used key replays instead
     with transaction.atomic():
         key_row = None
         if key:
@@ -410,6 +412,7 @@ def _offered_results(d: Dossier, completion: Event | None) -> list[int]:
     signed = list((completion.data or {}).get("signed_results", []) if completion is not None else [])
     for approval in d.events.filter(kind=lifecycle.EVENT_KIND[Action.APPROVE]).only("data"):
         signed += (approval.data or {}).get("signed_results", [])
+        signed += ((approval.data or {}).get("completion") or {}).get("signed_results", [])  # approved at the last step
     sources = {item.get("source_file_id") for item in signed}
     files = DossierFile.objects.filter(dossier_id=d.pk, kind=FileKind.RESULT).order_by("uploaded_at", "id")
     return [pk for pk in files.values_list("pk", flat=True) if pk not in sources]
