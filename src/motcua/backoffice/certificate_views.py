@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.signing import personal
@@ -52,6 +53,7 @@ class UploadForm(BaseForm):
         return upload
 
 
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def my_certificate(request):

@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
@@ -300,7 +301,8 @@ def _approve_panel(ctx: Context, kw: dict) -> Panel:
     next_step = ctx.next_step
     after = (_("Sau khi duyệt, hồ sơ chuyển sang bước «%(step)s» để văn thư điền số, ngày và đóng dấu số của cơ "
                "quan.") % {"step": next_step.name}) if next_step else _("Sau khi duyệt, hồ sơ được hoàn thành.")
-    return Panel("approve", _("Ký duyệt"), forms.ApproveForm(needs_pin=certificate is not None, **kw),
+    needs_pin = certificate is not None and bool(files)  # nothing to sign: no key to open
+    return Panel("approve", _("Ký duyệt"), forms.ApproveForm(needs_pin=needs_pin, **kw),
                  help=f"{signer} {after}", button=_("Duyệt và ký số"),
                  extra={"template": "backoffice/_approve_fields.html", "files": files, "dossier_code": d.code})
 
@@ -523,6 +525,7 @@ def _run_with_files(name: str, request, dossier: Dossier, panel: Panel, good: li
     return {"files": len(good)}
 
 
+@sensitive_post_parameters("approve-pin")  # the PIN never reaches an error report
 @require_POST
 @staff_required
 def dossier_action(request, code: str, action: str):

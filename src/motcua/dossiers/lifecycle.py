@@ -29,6 +29,10 @@ Choices beyond docs/architecture.md §6 (see the issue note):
   status 10 kept). A postal result is handed to the post (`post_result`, bưu gửi number, status 9
   kept) and returned when the post confirms delivery (`confirm_delivery`, "đã phát", 9 -> 10).
   The counter may always hand a completed result over in person (`return_result`).
+* The approval step (issue #17): at a workflow step marked `approval`, its holder takes
+  `approve` (the result is signed by the leader) instead of `handover` or `complete`
+  (`approval_required`); it moves on to the next step like a hand-over, or completes the dossier
+  when the approval step is the last one (and an electronic result is then returned at once).
 """
 
 from __future__ import annotations
