@@ -222,6 +222,9 @@ def test_an_approval_step_that_is_last_completes(people, leader_certificate, sam
     # The clerk holds the step (role clerk); the approval is theirs to give here.
     done = actions.approve(fresh(d), actor=people.clerk, at=at(9, 11))
     assert fresh(d).status == Status.COMPLETED and "completion" in done.event.data
+    from motcua.notify.events import template_for
+
+    assert template_for(done.event)[0] == "result_ready"  # told like a completion
 
 
 def test_an_electronic_result_approved_at_the_last_step_offers_the_countersigned_copy(
@@ -297,3 +300,28 @@ def test_the_api_approves_with_the_pin_and_replays_a_retry(people, commune_certi
     assert again.status_code == 200 and again.json()["replayed"] is True
     assert Event.objects.filter(dossier=d, kind="approved").count() == 1
     assert PIN not in body.content.decode()
+
+
+def test_other_readers_of_events_follow_an_approval(people, commune_certificate, sample_pdf):
+    """Public tracking, the citizen's timeline, the step report, notifications and the national
+    portal's progress messages treat an approval like a hand-over (or a completion at the last step)."""
+    from motcua.citizen.timeline import LABELS
+    from motcua.dossiers.tracking import TrackedEvent, steps_passed
+    from motcua.notify.events import template_for
+    from motcua.reports.bottlenecks import EventRow, visits
+    from motcua.sync.services import PROGRESS_KINDS
+
+    d = _approval_dossier(people, sample_pdf)
+    approved = actions.approve(fresh(d), actor=people.leader, at=at(9, 11)).event
+    actions.complete(fresh(d), actor=people.clerk, at=at(9, 14))
+    events = list(Event.objects.filter(dossier=d).select_related("to_step").order_by("version"))
+    tracked = [TrackedEvent(kind=e.kind, at=e.at, step_punctuality=e.step_punctuality or "", to_step_id=e.to_step_id,
+                            step_name=e.to_step.name if e.to_step_id else None) for e in events]
+    names = [s["name"] for s in steps_passed(tracked)]
+    assert len(names) == 4 and all(s["finished_at"] for s in steps_passed(tracked))
+    rows = [EventRow(e.dossier_id, e.version, e.kind, e.at, e.from_step_id, e.to_step_id, e.to_agency_id)
+            for e in events]
+    assert [v.step_id for v in visits(rows)] == [e.to_step_id for e in events if e.kind in
+                                                 ("received", "handover", "approved")]
+    assert "approved" in LABELS and "approved" in PROGRESS_KINDS
+    assert template_for(approved) is None  # a hand-over: no message to the applicant
