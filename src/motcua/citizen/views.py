@@ -113,6 +113,7 @@ def _context(request, dossier: Dossier, **extra) -> dict:
         "can_withdraw": Action.WITHDRAW in now_allowed,
         "fees": fees,
         "awaiting_payment": dossier.status == Status.AWAITING_PAYMENT,
+        "fee_state": integrations.fee_state(dossier),
         "payment_url": integrations.payment_link(dossier, request.user, back) if fees.due_vnd else None,
         "rating": rating,
         "rating_form": RatingForm() if dossier.status == Status.RETURNED and rating is None else None,

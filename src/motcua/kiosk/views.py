@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from motcua.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, Sector
+from motcua.payments import awaiting
 from motcua.core import ratelimit
 from motcua.core.text import fold
 
@@ -85,7 +86,7 @@ def dossier(request):
     facts = lookup.public_facts(code, key)
     if facts is None:
         return _render(request, "kiosk/lookup.html", {"problem": "not_found", "code": code}, status=404)
-    return _render(request, "kiosk/lookup.html", {"facts": facts})
+    return _render(request, "kiosk/lookup.html", {"facts": facts, "paid_label": str(awaiting.LABELS[awaiting.FeeState.PAID])})
 
 
 # --- catalogue ------------------------------------------------------------------------------------

@@ -161,6 +161,14 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     return FeesDue(when=str(when), lines=tuple(lines), total_vnd=sum(line.due_vnd for line in lines))
 
 
+def awaiting_fee(dossier) -> bool:
+    """The "chờ nộp phí" sub-state: a level-4 online dossier at status 1 whose fees due at
+    submission are not paid yet (the rules of the sub-state, its deadline and reminder: awaiting.py)."""
+    from .awaiting import awaiting_fee as rule
+
+    return rule(dossier)
+
+
 def default_when(dossier) -> str:
     """Before the result: the fees due at reception; awaiting a financial obligation (6) or with
     the result ready (9): everything still unpaid."""
@@ -783,7 +791,7 @@ def payment_summary(payment: Payment) -> dict[str, Any]:
 
 __all__ = [
     "FeeLine", "FeesDue", "PaymentConflict", "PaymentError", "PaymentForbidden", "PaymentNotFound",
-    "PaymentUnavailable", "ReturnCheck", "can_see", "can_start", "cancel_payment", "check_return", "default_when",
+    "PaymentUnavailable", "ReturnCheck", "awaiting_fee", "can_see", "can_start", "cancel_payment", "check_return", "default_when",
     "enqueue_query", "fees_due", "online_payment_code", "payment_for", "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
     "start_payment",
