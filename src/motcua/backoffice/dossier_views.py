@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
-from motcua.catalog.fees import dossier_fee_views
 from motcua.audit import log_access
+from motcua.catalog.fees import dossier_fee_views
 from motcua.dossiers import actions, paperwork
 from motcua.dossiers.errors import (
     ActionNotAllowed,

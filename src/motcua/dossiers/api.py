@@ -82,7 +82,10 @@ class ApplicantIn(Schema):
 
 class FeeInputsIn(Schema):
     """What the applicant declares for the fee rules (catalog/fees.py); what the rules do not ask is
-    ignored. Checked by the action layer against the procedure's fees (error field «fee_inputs.*»)."""
+    ignored. Checked by the action layer against the procedure's fees (error field «fee_inputs.*»);
+    an unknown key is refused."""
+
+    model_config = {**Schema.model_config, "extra": "forbid"}
 
     copies: int | None = Field(None, ge=1, le=1000, description="Số bản cần cấp (phí tính theo bản hoặc theo trang)")
     pages: int | None = Field(None, ge=1, le=1000, description="Số trang mỗi bản (phí tính theo trang)")
@@ -260,7 +263,8 @@ class DossierOut(Schema):
     applicant_signed: bool
     form_data: dict[str, Any]
     fee_inputs: dict[str, Any] = Field(
-        default_factory=dict, description="Số bản (copies), số trang mỗi bản (pages), đối tượng giảm phí (kind) đã khai")
+        default_factory=dict,
+        description="Số bản (copies), số trang mỗi bản (pages), đối tượng giảm phí (kind) đã khai")
     fee_state: str | None = Field(
         None, description="Mức 4, phí nộp khi nộp hồ sơ, trạng thái 1: awaiting (chờ nộp phí), overdue (quá hạn nộp "
                           "phí), paid (đã nộp phí); null trong các trường hợp khác")

@@ -34,8 +34,8 @@ from django.conf import settings
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tracking import public_status
-from motcua.payments import awaiting
 from motcua.feedback.forms import clean_code
+from motcua.payments import awaiting
 
 PUBLIC_FIELDS = (
     "code", "status", "status_code", "procedure", "procedure_code", "agency", "received_at", "due_at",
