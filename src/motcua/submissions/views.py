@@ -93,6 +93,14 @@ def _wants_json(request) -> bool:
         "application/json" in request.headers.get("Accept", "")
 
 
+def _step_title(draft: Draft, step: str) -> str:
+    """The first step is "Trường hợp" when there is a case to choose, "Lệ phí" when it only asks
+    what the fee rules need."""
+    if step == Step.CASE and len(services.cases_of(draft.version)) <= 1:
+        return _("Lệ phí")
+    return STEP_TITLES[step]
+
+
 def _step_context(draft: Draft, current: str) -> dict:
     steps = services.steps_for(draft)
     return {
@@ -102,7 +110,7 @@ def _step_context(draft: Draft, current: str) -> dict:
         "current_step": current,
         "step_number": steps.index(current) + 1 if current in steps else 1,
         "step_count": len(steps),
-        "steps": [{"key": s, "title": STEP_TITLES[s], "url": reverse(STEP_URLS[s], args=[draft.pk]),
+        "steps": [{"key": s, "title": _step_title(draft, s), "url": reverse(STEP_URLS[s], args=[draft.pk]),
                    "current": s == current} for s in steps],
     }
 
@@ -506,6 +514,7 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
         "submit_key": services.new_submit_key(draft) if check.ok else "",
         "fees": fees,
         "fee_needs": services.fee_needs(draft.version),
+        "case_choice": len(services.cases_of(draft.version)) > 1,
         "fee_at_reception": fee_at_reception,
         "pay_after_submit": fee_at_reception and draft.version.level >= 4,
         "error": error,
