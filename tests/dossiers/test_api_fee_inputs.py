@@ -39,3 +39,12 @@ def test_bad_fee_inputs_name_the_field(api, people, fee_inputs, field):  # noqa:
     assert response.status_code == 400, response.content
     assert field in response.content.decode()
     assert not Dossier.objects.exists()
+
+
+def test_the_catalogue_api_says_what_to_declare(client, people):
+    fees = client.get("/api/v1/procedures/2.000488").json()["fees"]
+    assert fees[0]["basis"] == "dossier" and fees[0]["reduction_kinds"] == ["Sinh viên, người có công"]
+    assert client.get(f"/api/v1/procedures/{COPY}").json()["fees"][0]["basis"] == "copy"
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert set(schema["FeeInputsIn"]["properties"]) == {"copies", "pages", "kind"}
+    assert "fee_inputs" in schema["DossierIn"]["properties"]
