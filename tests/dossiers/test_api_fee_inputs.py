@@ -48,3 +48,16 @@ def test_the_catalogue_api_says_what_to_declare(client, people):
     schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert set(schema["FeeInputsIn"]["properties"]) == {"copies", "pages", "kind"}
     assert "fee_inputs" in schema["DossierIn"]["properties"]
+
+
+def test_page_tiers_at_the_counter_follow_the_declared_pages(people):
+    """2.000815 (level 2, counter only): 2 copies of 5 pages = 2 × (2 × 2.000 + 3 × 1.000)."""
+    from motcua.catalog.fees import dossier_fee_views
+
+    from .conftest import counter_dossier
+
+    dossier = counter_dossier(people, "2.000815", fee_inputs={"copies": 2, "pages": 5})
+    assert dossier.fee_inputs == {"copies": 2, "pages": 5}
+    assert fees_due(dossier).total_vnd == 14_000
+    view = dossier_fee_views(dossier)[0]
+    assert (view.amount_vnd, view.explanation) == (14_000, "2 bản, 10 trang: 14.000 đồng")

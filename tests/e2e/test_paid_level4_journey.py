@@ -247,3 +247,38 @@ def test_a_paid_level4_dossier_from_submission_to_the_signed_result_and_the_rati
     desk.wait_for_url(re.compile(r"/truong-hop/$"))
     no_violation(desk)
     shot(desk, "8-fee-step-desktop")
+
+
+def test_the_agency_admin_sets_the_payment_terms_on_a_phone(ward, new_page):
+    """The ward's admin chooses 2 working days, a reminder 4 working hours before, and an automatic
+    refusal when the deadline passes, on the agency settings page (phone and desktop, axe)."""
+    from motcua.accounts.models import Membership, User
+    from motcua.agencies.models import Agency
+
+    base = ward["base"]
+    agency = Agency.objects.get(unit_code=WARD)
+    admin = User.objects.create_user("quantri", password=PASSWORD, full_name="Quản Trị Phường")
+    Membership.objects.create(user=admin, agency=agency, role="agency_admin")
+    phone = sign_in(new_page, base, "quantri", PHONE, "/can-bo/quan-tri/co-quan/giay-to/")
+    section = phone.locator("form", has=phone.locator("input[name=section]"))
+    section.get_by_label("hạn nộp phí sau khi nộp hồ sơ").fill("0")
+    section.get_by_role("button", name="Lưu thiết lập nộp phí").click()
+    phone.wait_for_load_state()
+    assert "error-summary" in phone.content()
+    no_violation(phone)
+    section = phone.locator("form", has=phone.locator("input[name=section]"))
+    section.get_by_label("hạn nộp phí sau khi nộp hồ sơ").fill("2")
+    section.get_by_label("đơn vị hạn nộp phí").select_option("working_days")
+    section.get_by_label("nhắc nộp phí trước hạn (giờ làm việc)").fill("4")
+    section.get_by_label("khi quá hạn nộp phí").select_option("refuse")
+    section.get_by_role("button", name="Lưu thiết lập nộp phí").click()
+    phone.wait_for_load_state()
+    assert "Đã lưu thiết lập nộp phí" in phone.locator("main").inner_text()
+    agency.refresh_from_db()
+    assert (agency.fee_deadline_amount, agency.fee_deadline_unit, agency.fee_reminder_hours,
+            agency.fee_expiry_action) == (2, "working_days", 4, "refuse")
+    no_violation(phone)
+    phone.locator("#phi").scroll_into_view_if_needed()
+    shot(phone, "9-agency-terms")
+    desk = sign_in(new_page, base, "quantri", DESKTOP, "/can-bo/quan-tri/co-quan/giay-to/")
+    no_violation(desk)

@@ -133,6 +133,16 @@ def test_the_reminder_is_sent_once(people):
     sent = Message.objects.filter(dossier=dossier, template="fee_reminder")
     assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
     assert sent.get(channel="email").context["deadline"] == "09:15 ngày 11/03/2026"
+    from motcua.notify.services import deliver
+
+    for message in sent:
+        deliver(message.pk)
+    email, sms = sent.get(channel="email"), sent.get(channel="sms")
+    email.refresh_from_db()
+    sms.refresh_from_db()
+    assert "nhắc nộp lệ phí" in email.subject and "8.000 đồng" in email.body and "09:15 ngày 11/03/2026" in email.body
+    assert f"/ho-so-cua-toi/{dossier.code}/" in email.body and "Bộ phận Một cửa" in email.body
+    assert dossier.code in sms.body and "11/03/2026" in sms.body
     assert awaiting.run(now=at(10, 16))["reminded"] == 0
     assert awaiting.run(now=at(11, 8))["reminded"] == 0
     assert Message.objects.filter(dossier=dossier, template="fee_reminder").count() == 2
