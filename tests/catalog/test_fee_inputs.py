@@ -104,3 +104,26 @@ def test_2_001610_is_exempt_online_only(catalog):
     assert [dossier_fee_amount(f, dossier) for f in fees] == [0, 100_000]
     dossier.channel = 1
     assert [dossier_fee_amount(f, dossier) for f in fees] == [50_000, 100_000]
+
+
+def test_any_typed_input_is_accepted_or_refused_with_a_message():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    values = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.booleans(), st.floats(allow_nan=True),
+                       st.lists(st.integers(), max_size=3))
+
+    @settings(max_examples=300, deadline=None)
+    @given(copies=values, pages=values, kind=values)
+    def check(copies, pages, kind):
+        try:
+            cleaned = clean_inputs({"copies": copies, "pages": pages, "kind": kind}, [PER_PAGE, REDUCED])
+        except FeeInputError as exc:
+            assert exc.message and exc.field in ("copies", "pages", "kind")
+        else:
+            q = quantities(cleaned, online=False)  # what is stored always makes sane quantities
+            assert 1 <= q.copies <= 1000
+
+    check()
+    with pytest.raises(FeeInputError):
+        clean_inputs({"copies": "²"}, [PER_COPY])

@@ -256,7 +256,7 @@ def _count(raw: Any, field: str, label: str) -> int:
                             field)
     if isinstance(raw, str):
         raw = raw.strip()
-        if not raw.isdigit() or len(raw) > 6:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:  # "²" is a digit int() refuses
             raise FeeInputError(_("%(label)s phải là số nguyên từ 1 đến %(max)s.")
                                 % {"label": label, "max": MAX_COUNT}, field)
         raw = int(raw)
