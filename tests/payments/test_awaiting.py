@@ -166,7 +166,7 @@ def test_past_the_deadline_the_counter_decides(people, client):
     assert "Quá hạn nộp phí" in client.get("/can-bo/cho-tiep-nhan/").content.decode()
 
 
-def test_past_the_deadline_the_system_refuses_when_the_agency_chose_so(people):
+def test_past_the_deadline_the_system_refuses_when_the_agency_chose_so(people, client, tmp_path):
     update_fee_settings(people.commune, actor=people.receptionist,
                         values={"fee_deadline_amount": 1, "fee_deadline_unit": "working_days",
                                 "fee_reminder_hours": 2, "fee_expiry_action": "refuse"})
@@ -183,6 +183,18 @@ def test_past_the_deadline_the_system_refuses_when_the_agency_chose_so(people):
     assert "chưa nộp phí, lệ phí" in event.note and "không được tiếp nhận" in event.note
     assert FormNumber.objects.filter(event=event).exists()  # form 03 takes its number
     assert awaiting.run(now=end + dt.timedelta(hours=1))["refused"] == 0  # once
+    # Form 03 prints the reason; no officer signed it (a blank line, not a name).
+    import shutil
+    import subprocess
+
+    client.force_login(people.receptionist)
+    pdf = client.get(f"/can-bo/ho-so/{unpaid.code}/mau/03.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        (tmp_path / "03.pdf").write_bytes(pdf.content)
+        text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "03.pdf"), "-"],
+                                       check=True, capture_output=True).stdout.decode().split())
+        assert "chưa nộp phí, lệ phí phải nộp khi nộp hồ sơ trong thời hạn" in text
 
 
 def test_the_kiosk_shows_the_sub_state_without_an_amount(people, client):
