@@ -206,3 +206,31 @@ def test_the_kiosk_shows_the_sub_state_without_an_amount(people, client):
     assert page.status_code == 200 and "Chờ nộp phí" in text and "40.000" not in text
     _pay(dossier, people.citizen)
     assert "Đã nộp phí" in client.get("/kiosk/ho-so/", {"ma": dossier.code}).content.decode()
+
+
+def test_the_online_queue_reads_the_sub_states_in_a_fixed_number_of_queries(people, client,
+                                                                              django_assert_max_num_queries):
+    online_dossier(people, COPY, when=MONDAY)
+    client.force_login(people.receptionist)
+    client.get("/can-bo/cho-tiep-nhan/")  # warm the session and the calendar cache
+    with django_assert_max_num_queries(14) as few:
+        client.get("/can-bo/cho-tiep-nhan/")
+    for _ in range(12):
+        online_dossier(people, COPY, when=MONDAY)
+    _pay(online_dossier(people, COPY, when=MONDAY), people.citizen)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/can-bo/cho-tiep-nhan/").content.decode()
+    assert page.count("data-fee-state") == 14 and page.count("Đã nộp phí") == 1
+
+
+def test_the_list_and_the_dossier_page_agree(people):
+    from django.utils import timezone
+
+    rows = [online_dossier(people, COPY, when=MONDAY), online_dossier(people, COPY, when=timezone.now()),
+            online_dossier(people, MARRIAGE, when=MONDAY)]
+    _pay(rows[0], people.citizen)
+    rows = [fresh(d) for d in rows]
+    many = awaiting.shown_many(rows)
+    assert {pk: s.state for pk, s in many.items()} == {
+        d.pk: awaiting.shown(d).state for d in rows if awaiting.shown(d) is not None}
+    assert many[rows[1].pk].deadline == awaiting.deadline(rows[1])

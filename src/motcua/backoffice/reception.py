@@ -376,8 +376,9 @@ def online_queue(request):
         .select_related(*LIST_RELATED).order_by("submitted_at", "id")
     )
     page = paginate(request, waiting)
-    for d in page.object_list:  # level 4: "Chờ nộp phí" / "Quá hạn nộp phí" / "Đã nộp phí"
-        d.fee_state = awaiting.shown(d)
+    fee_states = awaiting.shown_many(page.object_list)  # level 4: "Chờ nộp phí" / "Quá hạn…" / "Đã nộp phí"
+    for d in page.object_list:
+        d.fee_state = fee_states.get(d.pk)
     supplementing = list(
         Dossier.objects.filter(agency_id__in=agencies, status=Status.SUPPLEMENT_REQUESTED,
                                resume_status=Status.SUBMITTED)

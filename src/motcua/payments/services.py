@@ -139,7 +139,14 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     from motcua.catalog.models import Fee
 
     fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
-    paid = _paid_payments(dossier)
+    return fees_due_from(dossier, fees, _paid_payments(dossier), when)
+
+
+def fees_due_from(dossier, fees: list, paid: list[Payment], when: str = When.AT_RECEPTION) -> FeesDue:
+    """`fees_due` on fees and paid payments already read (a list page reads them for all its rows
+    in two queries: `awaiting.shown_many`)."""
+    from motcua.catalog.models import Fee
+
     online: dict[int, int] = defaultdict(int)
     for payment in paid:
         for line in payment.fees or []:
@@ -793,7 +800,7 @@ __all__ = [
     "FeeLine", "FeesDue", "PaymentConflict", "PaymentError", "PaymentForbidden", "PaymentNotFound",
     "PaymentUnavailable", "ReturnCheck", "awaiting_fee", "can_see", "can_start", "cancel_payment", "check_return",
     "default_when",
-    "enqueue_query", "fees_due", "online_payment_code", "payment_for", "payment_summary", "payments_of",
+    "enqueue_query", "fees_due", "fees_due_from", "online_payment_code", "payment_for", "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
     "start_payment",
 ]
