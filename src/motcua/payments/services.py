@@ -799,8 +799,8 @@ def payment_summary(payment: Payment) -> dict[str, Any]:
 __all__ = [
     "FeeLine", "FeesDue", "PaymentConflict", "PaymentError", "PaymentForbidden", "PaymentNotFound",
     "PaymentUnavailable", "ReturnCheck", "awaiting_fee", "can_see", "can_start", "cancel_payment", "check_return",
-    "default_when",
-    "enqueue_query", "fees_due", "fees_due_from", "online_payment_code", "payment_for", "payment_summary", "payments_of",
+    "default_when", "enqueue_query", "fees_due", "fees_due_from", "online_payment_code", "payment_for",
+    "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
     "start_payment",
 ]
