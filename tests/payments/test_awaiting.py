@@ -122,6 +122,8 @@ def test_the_counter_and_the_citizen_see_the_sub_state(people, client):
     mine = client.get(f"/ho-so-cua-toi/{waiting.code}/").content.decode()
     end = timezone.localtime(awaiting.deadline(waiting))
     assert "Chờ nộp phí" in mine and f"Hạn nộp lệ phí: {end:%H:%M %d/%m/%Y}" in mine
+    listed = client.get("/ho-so-cua-toi/").content.decode()
+    assert listed.count("data-fee-state") == 3 and "Cần nộp lệ phí để hồ sơ được tiếp nhận" in listed
     track = client.get(f"/tra-cuu/{waiting.code}?key={waiting.tracking_key}").content.decode()
     assert "Chờ nộp phí" in track
 
