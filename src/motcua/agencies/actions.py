@@ -36,3 +36,29 @@ def update_form_settings(agency: Agency | int, *, actor, values: Mapping[str, An
     if before != after:
         changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
     return locked
+
+
+# What an agency decides about fees due at submission of level-4 dossiers (docs/payments.md).
+FEE_SETTINGS = ("fee_deadline_amount", "fee_deadline_unit", "fee_reminder_hours", "fee_expiry_action")
+
+
+def fee_settings(agency: Agency) -> dict[str, Any]:
+    return {name: getattr(agency, name) for name in FEE_SETTINGS}
+
+
+@transaction.atomic
+def update_fee_settings(agency: Agency | int, *, actor, values: Mapping[str, Any]) -> Agency:
+    """Set the agency's fee payment settings (the given keys of FEE_SETTINGS); a change-log row
+    when anything changed."""
+    pk = agency.pk if isinstance(agency, Agency) else int(agency)
+    locked = Agency.objects.select_for_update().get(pk=pk)
+    before = fee_settings(locked)
+    for name in FEE_SETTINGS:
+        if name in values:
+            setattr(locked, name, values[name])
+    locked.full_clean(exclude=[f.name for f in Agency._meta.fields if f.name not in FEE_SETTINGS])
+    locked.save(update_fields=list(FEE_SETTINGS))
+    after = fee_settings(locked)
+    if before != after:
+        changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
+    return locked

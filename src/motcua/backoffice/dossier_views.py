@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
 from motcua.audit import log_access
+from motcua.catalog.fees import dossier_fee_views
 from motcua.dossiers import actions, paperwork
 from motcua.dossiers.errors import (
     ActionNotAllowed,
@@ -55,6 +56,7 @@ from motcua.dossiers.queries import (
     steps_of,
     visible_files,
 )
+from motcua.payments import awaiting
 from motcua.staff.access import dossier_or_404, staff_required
 from motcua.staff.pages import staff_render
 
@@ -253,7 +255,7 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
         return Panel(name, _("Trả kết quả cho người nộp"), forms.ReturnResultForm(**kw),
                      help=_("Đối chiếu bản chính với các tệp đã nộp, cho người nhận ký nhận, thu phí, lệ phí còn "
                             "lại (nếu có) và ghi số biên lai."), button=_("Xác nhận đã trả kết quả"),
-                     extra={"fees": list(d.procedure_version.fees.all())})
+                     extra={"fees": dossier_fee_views(d)})
     if name == "withdraw":
         return Panel(name, _("Rút hồ sơ theo yêu cầu của người nộp"), forms.WithdrawForm(**kw), danger=True,
                      button=_("Rút hồ sơ"))
@@ -326,6 +328,7 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
         "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds, request.user),
         "role_labels": ROLE_LABELS, "last_step_hint": last_step_hint,
         "check_url": dossier.status == Status.SUBMITTED and Action.RECEIVE in ctx.allowed,
+        "fees": dossier_fee_views(dossier), "fee_state": awaiting.shown(dossier),
         "max_mb": max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",
     }, status=status)
 

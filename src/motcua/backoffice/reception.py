@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import Role
 from motcua.audit import log_access
+from motcua.catalog.fees import dossier_fee_views
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
 from motcua.catalog.search import RankedResults, ranked_queryset
 from motcua.core.text import MAX_QUERY_CHARS
@@ -49,6 +50,7 @@ from motcua.dossiers.files import max_upload_bytes
 from motcua.dossiers.lifecycle import MAX_REASON_CHARS, Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, IdempotencyKey, Status
 from motcua.dossiers.queries import allowed_actions, visible_files
+from motcua.payments import awaiting
 from motcua.staff.access import dossier_or_404, forbidden, staff_required
 from motcua.staff.forms import one_line
 from motcua.staff.pages import LIST_RELATED, clean_text, paginate, staff_render
@@ -374,6 +376,9 @@ def online_queue(request):
         .select_related(*LIST_RELATED).order_by("submitted_at", "id")
     )
     page = paginate(request, waiting)
+    fee_states = awaiting.shown_many(page.object_list)  # level 4: "Chờ nộp phí" / "Quá hạn…" / "Đã nộp phí"
+    for d in page.object_list:
+        d.fee_state = fee_states.get(d.pk)
     supplementing = list(
         Dossier.objects.filter(agency_id__in=agencies, status=Status.SUPPLEMENT_REQUESTED,
                                resume_status=Status.SUBMITTED)
@@ -500,6 +505,7 @@ def online_check(request, code: str):
     return staff_render(request, "backoffice/online_check.html", {
         "dossier": dossier, "rows": rows, "outcome_form": outcome_form, "token": token, "errors": errors,
         "checklist_error": checklist_error, "outcome": outcome, "reasons": Action.REQUEST_SUPPLEMENT in allowed,
-        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": list(dossier.procedure_version.fees.all()),
+        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": dossier_fee_views(dossier),
+        "fee_state": awaiting.shown(dossier),
         "reception_url": reverse("backoffice:online_queue"),
     }, status=status)

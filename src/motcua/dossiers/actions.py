@@ -581,6 +581,25 @@ def refuse(dossier, *, actor, reason: str, **common: Any) -> ActionResult:
     return perform(dossier, Action.REFUSE, actor=actor, reason=reason, **common)
 
 
+def refuse_by_system(dossier, *, reason: str, still: Any = None, at: dt.datetime | None = None) -> ActionResult | None:
+    """Status 1 -> 3 by the system itself (actor none), with a reason (form 03 takes its number):
+    an online dossier whose fee due at submission was not paid by the agency's deadline.
+    `still(d)`, if given, is asked again under the row lock; when it is false nothing is done and
+    None is returned (the fee was paid, or the counter acted, meanwhile)."""
+    at = _now(at)
+    pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    with transaction.atomic():
+        d = _locked(pk, None)
+        if still is not None and not still(d):
+            return None
+        reason = " ".join((reason or "").split())
+        decision = lifecycle.decide(Action.REFUSE, state_of(d), {Capacity.SYSTEM}, now=at, reason=reason)
+        event_fields = _apply(d, decision, None, at, **{**_NO_PARAMS, "reason": reason})
+        event = _event(d, decision.event_kind, None, at, **event_fields)
+        numbers.issue_for(event, d, at)
+    return ActionResult(dossier=d, event=event)
+
+
 def request_supplement(dossier, *, actor, missing: Sequence[str] = (), items: Sequence[Any] = (), note: str = "",
                        **common: Any) -> ActionResult:
     """-> 5 listing everything to supplement (form 02): once at reception; after receipt the clock stops.
@@ -757,6 +776,7 @@ def create_dossier(
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
     fingerprint: dict | None = None,
+    fee_inputs: dict | None = None,
 ) -> ActionResult:
     """A new dossier of a published procedure version.
 
@@ -768,7 +788,9 @@ def create_dossier(
       (``eforms.answers.clean_answers``, see ``_clean_form_data``) and kept cleaned;
     * ``fingerprint``: what else the caller's request carried (the counter reception's outcome,
       checklist and reason, see ``reception.py``): the same idempotency key with another value
-      is an IdempotencyConflict, not a replay.
+      is an IdempotencyConflict, not a replay;
+    * ``fee_inputs``: what the applicant declares for the fee rules (``{copies, pages, kind}``,
+      checked by ``catalog.fees.clean_inputs`` against the version's fees; see ``_clean_fee_inputs``).
     """
     from motcua.catalog.models import ProcedureVersion, ServiceLevel
 
@@ -825,10 +847,13 @@ def create_dossier(
                 % {"agency": receiving.name}
             )
     form_data, subject = _clean_form_data(form_data, version, online=online, at=at)
+    fee_inputs = _clean_fee_inputs(fee_inputs, version)
     params = {
         "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
         "form_data": form_data, "receive": receive, "delivery": delivery, "delivery_address": delivery_address,
     }
+    if fee_inputs:
+        params["fee_inputs"] = fee_inputs
     if fingerprint:
         params["request"] = fingerprint
     with transaction.atomic():
@@ -855,6 +880,7 @@ def create_dossier(
             owner=actor if online else None,
             form_data=form_data,
             subject=subject,
+            fee_inputs=fee_inputs,
             submitted_at=at,
             delivery=delivery or (Delivery.ONLINE if online and version.level >= ServiceLevel.FULLY_ONLINE
                                   else Delivery.COUNTER),
@@ -878,6 +904,17 @@ def create_dossier(
             key_row.dossier, key_row.event = d, event
             key_row.save(update_fields=["dossier", "event"])
     return ActionResult(dossier=d, event=event)
+
+
+def _clean_fee_inputs(raw: Any, version) -> dict:
+    """The applicant's declared fee inputs, checked against the version's fee rules (InvalidInput)."""
+    from motcua.catalog.fees import FeeInputError, clean_inputs
+
+    try:
+        return clean_inputs(raw, list(version.fees.all()))
+    except FeeInputError as exc:
+        field = exc.field if exc.field == "fee_inputs" else f"fee_inputs.{exc.field}"
+        raise InvalidInput(exc.message, field=field) from None
 
 
 # --- files ----------------------------------------------------------------------------------------

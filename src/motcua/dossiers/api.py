@@ -80,6 +80,19 @@ class ApplicantIn(Schema):
     kind: str = Field("person", max_length=20)
 
 
+class FeeInputsIn(Schema):
+    """What the applicant declares for the fee rules (catalog/fees.py); what the rules do not ask is
+    ignored. Checked by the action layer against the procedure's fees (error field «fee_inputs.*»);
+    an unknown key is refused."""
+
+    model_config = {**Schema.model_config, "extra": "forbid"}
+
+    copies: int | None = Field(None, ge=1, le=1000, description="Số bản cần cấp (phí tính theo bản hoặc theo trang)")
+    pages: int | None = Field(None, ge=1, le=1000, description="Số trang mỗi bản (phí tính theo trang)")
+    kind: str = Field("", max_length=200, description="Đối tượng được giảm phí, đúng như một mục «reductions» của "
+                                                      "phí trong /procedures/<code>; trống: không thuộc đối tượng nào")
+
+
 class DossierIn(Schema):
     procedure: str = Field(max_length=50, description="Mã thủ tục, ví dụ 1.001193")
     case: int | None = Field(
@@ -91,6 +104,7 @@ class DossierIn(Schema):
     receive: bool = Field(True, description="Cán bộ một cửa: tiếp nhận ngay (mặc định) hay để chờ kiểm tra (1)")
     delivery: str | None = Field(None, max_length=10, description="counter, post hoặc online")
     delivery_address: str = Field("", max_length=500, description="Địa chỉ nhận kết quả khi chọn bưu chính (post)")
+    fee_inputs: FeeInputsIn | None = Field(None, description="Số bản, số trang mỗi bản, đối tượng giảm phí")
 
 
 class ReceptionIn(Schema):
@@ -248,6 +262,12 @@ class DossierOut(Schema):
     originals_checked: bool
     applicant_signed: bool
     form_data: dict[str, Any]
+    fee_inputs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Số bản (copies), số trang mỗi bản (pages), đối tượng giảm phí (kind) đã khai")
+    fee_state: str | None = Field(
+        None, description="Mức 4, phí nộp khi nộp hồ sơ, trạng thái 1: awaiting (chờ nộp phí), overdue (quá hạn nộp "
+                          "phí), paid (đã nộp phí); null trong các trường hợp khác")
     subject: str = Field("", description="Đối tượng của hồ sơ: câu trả lời của trường đối tượng trong tờ khai")
     form_answers: list[AnswerSection] = Field(
         default_factory=list, description="Nội dung tờ khai theo mục và nhãn của phiên bản biểu mẫu")
@@ -458,6 +478,8 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         "originals_checked": dossier.originals_checked,
         "applicant_signed": dossier.applicant_signed,
         "form_data": dossier.form_data or {},
+        "fee_inputs": dossier.fee_inputs or {},
+        "fee_state": _fee_state(dossier),
         "subject": dossier.subject,
         "form_answers": answers_data(dossier_answers(version, dossier.form_data)),
         "components": [
@@ -502,6 +524,13 @@ def _case(version, number: int | None):
     return cases[number - 1]
 
 
+def _fee_state(dossier) -> str | None:
+    from motcua.payments.awaiting import state
+
+    found = state(dossier)
+    return str(found) if found else None
+
+
 # --- dossiers ---------------------------------------------------------------------------------------
 
 
@@ -522,6 +551,7 @@ def create_dossier(request, payload: DossierIn, idempotency_key: str | None = He
         delivery=payload.delivery,
         delivery_address=payload.delivery_address,
         idempotency_key=idempotency_key,
+        fee_inputs=payload.fee_inputs.dict(exclude_none=True) if payload.fee_inputs else None,
     )
     d = result.dossier
     return Status(201, {

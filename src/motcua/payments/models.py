@@ -178,3 +178,22 @@ class CallbackLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("CallbackLog rows are append-only")
+
+
+class FeeReminder(models.Model):
+    """The reminder to pay the fee due at submission of one level-4 dossier: at most one per dossier
+    (the unique dossier is what makes the periodic job send it once, docs/payments.md)."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="fee_reminder"
+    )
+    deadline = models.DateTimeField(_("hạn nộp phí"), help_text=_("Hạn nộp phí khi gửi lời nhắc."))
+    sent_at = models.DateTimeField(_("gửi lúc"))
+    channels = models.JSONField(_("kênh đã gửi"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lời nhắc nộp phí")
+        verbose_name_plural = _("lời nhắc nộp phí")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} @ {self.sent_at:%Y-%m-%d %H:%M}"

@@ -139,7 +139,14 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     from motcua.catalog.models import Fee
 
     fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
-    paid = _paid_payments(dossier)
+    return fees_due_from(dossier, fees, _paid_payments(dossier), when)
+
+
+def fees_due_from(dossier, fees: list, paid: list[Payment], when: str = When.AT_RECEPTION) -> FeesDue:
+    """`fees_due` on fees and paid payments already read (a list page reads them for all its rows
+    in two queries: `awaiting.shown_many`)."""
+    from motcua.catalog.models import Fee
+
     online: dict[int, int] = defaultdict(int)
     for payment in paid:
         for line in payment.fees or []:
@@ -159,6 +166,14 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
         if when == When.AT_RETURN or fee.collected == Fee.When.AT_RECEPTION:
             lines.append(FeeLine(fee.pk, fee.name, amount, fee.collected, paid_vnd, amount - paid_vnd))
     return FeesDue(when=str(when), lines=tuple(lines), total_vnd=sum(line.due_vnd for line in lines))
+
+
+def awaiting_fee(dossier) -> bool:
+    """The "chờ nộp phí" sub-state: a level-4 online dossier at status 1 whose fees due at
+    submission are not paid yet (the rules of the sub-state, its deadline and reminder: awaiting.py)."""
+    from .awaiting import awaiting_fee as rule
+
+    return rule(dossier)
 
 
 def default_when(dossier) -> str:
@@ -783,8 +798,9 @@ def payment_summary(payment: Payment) -> dict[str, Any]:
 
 __all__ = [
     "FeeLine", "FeesDue", "PaymentConflict", "PaymentError", "PaymentForbidden", "PaymentNotFound",
-    "PaymentUnavailable", "ReturnCheck", "can_see", "can_start", "cancel_payment", "check_return", "default_when",
-    "enqueue_query", "fees_due", "online_payment_code", "payment_for", "payment_summary", "payments_of",
+    "PaymentUnavailable", "ReturnCheck", "awaiting_fee", "can_see", "can_start", "cancel_payment", "check_return",
+    "default_when", "enqueue_query", "fees_due", "fees_due_from", "online_payment_code", "payment_for",
+    "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
     "start_payment",
 ]
