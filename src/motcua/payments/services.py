@@ -750,6 +750,9 @@ def record_on_dossier(payment: Payment, *, now: dt.datetime) -> None:
         return
     Payment.objects.filter(pk=payment.pk).update(fee_collected_recorded=True)
     payment.fee_collected_recorded = True
+    from .receipts import issue_for
+
+    issue_for(payment, now=now)  # its receipt (or confirmation), numbered once (#17)
     resumed = result.event.from_status != result.event.to_status
     _dossier_note(payment, True, "Đã ghi nhận vào hồ sơ" + ("; hồ sơ tự động tiếp tục xử lý." if resumed else "."))
 

@@ -182,3 +182,25 @@ def ipn(request: HttpRequest, provider: str) -> HttpResponse:
     if isinstance(answer.body, str):
         return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
     return JsonResponse(dict(answer.body), status=answer.status)
+
+
+@never_cache
+@login_required
+@require_GET
+def receipt_pdf(request: HttpRequest, ref: str) -> HttpResponse:
+    """The receipt (biên lai điện tử) or payment confirmation of a paid payment, as PDF: to its
+    dossier's owner and staff of its agencies (`payment_for`), else 404."""
+    from .models import ReceiptDocument
+    from .receipts import pdf_for
+
+    try:
+        payment = services.payment_for(request.user, ref[:40])
+    except services.PaymentNotFound:
+        raise Http404 from None
+    if payment.state != State.PAID or not ReceiptDocument.objects.filter(payment=payment).exists():
+        raise Http404
+    response = HttpResponse(pdf_for(payment), content_type="application/pdf")
+    name = "bien-lai" if payment.receipt.kind == ReceiptDocument.Kind.RECEIPT else "xac-nhan-thanh-toan"
+    response["Content-Disposition"] = f'inline; filename="{name}-{payment.merchant_ref}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
