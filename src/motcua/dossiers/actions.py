@@ -41,7 +41,14 @@ from motcua.eforms.services import eform_for
 
 from . import counter_fees, deadlines, lifecycle, numbers, supplements, tracking
 from .codes import allocate_code, new_tracking_key
-from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
+from .errors import (
+    ActionNotAllowed,
+    ConcurrentUpdate,
+    DossierNotFound,
+    IdempotencyConflict,
+    InvalidInput,
+    PermissionDenied,
+)
 from .files import check_and_store
 from .lifecycle import Action, Capacity, Clock, Decision
 from .models import (
@@ -1222,7 +1229,7 @@ def record_refund(
     with transaction.atomic():
         dossier_id = Refund.objects.filter(pk=refund_pk).values_list("dossier_id", flat=True).first()
         if dossier_id is None:
-            raise InvalidInput(_("Không tìm thấy khoản hoàn phí."), field="refund", code="not_found")
+            raise DossierNotFound(_("Không tìm thấy khoản hoàn phí."))
         d = _locked(dossier_id, expected_version)  # the dossier first, then the refund (always this order)
         if not can_see(actor, d):
             raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")

@@ -57,6 +57,11 @@ class CounterFee:
         return str(METHODS[self.method])
 
 
+def may_record(status: int, capacities: Iterable[Capacity]) -> bool:
+    """Whether `record_fee` would be allowed now (values aside): the pages' and the API's list."""
+    return status in RECORD_FROM and bool(frozenset(capacities) & RECORDERS)
+
+
 def when_for(status: int) -> str:
     return AT_RETURN if status == Status.COMPLETED else AT_RECEPTION
 
@@ -134,7 +139,7 @@ def check_refund(
     """Completing a refund: still pending (409), by the receptionist of the receiving agency (403),
     with a method, the voucher or transaction reference, and a date not in the future (400)."""
     if state != "pending":
-        raise ActionNotAllowed(_("Khoản hoàn phí này đã được ghi nhận hoàn."), code="refund_done")
+        raise ActionNotAllowed(_("Khoản hoàn phí này đã được ghi nhận hoàn."), code="invalid_status")
     if Capacity.RECEPTIONIST not in frozenset(capacities):
         raise PermissionDenied(_("Chỉ cán bộ một cửa của cơ quan tiếp nhận hồ sơ được ghi nhận hoàn phí."),
                                code="forbidden")
