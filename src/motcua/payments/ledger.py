@@ -50,7 +50,8 @@ def counter_records(dossier) -> list[dict[str, Any]]:
 
 def online_records(dossier) -> list[dict[str, Any]]:
     out = []
-    for p in Payment.objects.filter(dossier_id=dossier.pk, state=State.PAID).order_by("paid_at", "id"):
+    paid = Payment.objects.filter(dossier_id=dossier.pk, state=State.PAID).select_related("receipt")
+    for p in paid.order_by("paid_at", "id"):
         out.append({
             "amount_vnd": p.amount_vnd, "method": "online", "method_label": "Thanh toán trực tuyến",
             "receipt_number": receipt_number(p), "at": p.paid_at, "source": "online", "when": p.when,

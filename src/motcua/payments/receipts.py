@@ -54,7 +54,7 @@ def issue_for(payment: Payment, *, now: dt.datetime) -> ReceiptDocument | None:
 
 def document_url(payment: Payment) -> str | None:
     """Where the payer downloads the paper (None before it is issued)."""
-    if payment.state != State.PAID or not ReceiptDocument.objects.filter(payment=payment).exists():
+    if payment.state != State.PAID or getattr(payment, "receipt", None) is None:
         return None
     return reverse("payments:receipt_pdf", args=[payment.merchant_ref])
 

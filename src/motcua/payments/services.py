@@ -139,6 +139,9 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     from motcua.catalog.models import Fee
 
     fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
+    amounts = {fee.pk: dossier_fee_amount(fee, dossier) for fee in fees}  # the fee's rule (per copy, exemption…)
+    if not any(amount > 0 for amount in amounts.values()):
+        return FeesDue(when=str(when), lines=(), total_vnd=0)  # free: nothing to pay, no payment to read
     paid = _paid_payments(dossier)
     online: dict[int, int] = defaultdict(int)
     for payment in paid:
@@ -149,7 +152,7 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     lines = []
     ordered = sorted(fees, key=lambda f: (f.collected != Fee.When.AT_RECEPTION, f.order, f.pk))
     for fee in ordered:
-        amount = dossier_fee_amount(fee, dossier)  # the fee's rule (per copy, online exemption…)
+        amount = amounts[fee.pk]
         if amount <= 0:
             continue
         paid_vnd = min(amount, online[fee.pk])
