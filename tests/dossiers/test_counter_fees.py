@@ -152,11 +152,11 @@ def test_record_fee_is_idempotent_with_a_key(people):
     assert fresh(d).fee_collected == 200_000
 
 
-def test_the_deprecated_return_parameters_write_a_fee_record(people):
-    d = counter_dossier(people, when=at(9))  # a commune procedure: the receptionist returns it
+def completed(people):
+    """A commune dossier walked to status 9 (the receptionist returns it)."""
     from motcua.dossiers.queries import steps_of
 
-    d = fresh(d)
+    d = fresh(counter_dossier(people, when=at(9)))
     for _ in range(len(steps_of(d.case_id)) - 1):
         holder = d.assignee or people.officer
         if d.assignee is None:
@@ -170,7 +170,28 @@ def test_the_deprecated_return_parameters_write_a_fee_record(people):
         d = fresh(d)
     result_file(d, d.assignee, at(9, 11))
     actions.complete(fresh(d), actor=fresh(d).assignee, at=at(9, 11))
-    before = fresh(d).version
+    return fresh(d)
+
+
+def test_return_with_fee_records_the_fee_then_returns_in_one_transaction(people):
+    d = completed(people)
+    with pytest.raises(InvalidInput):  # a bad fee: nothing written, not even the return
+        actions.return_with_fee(d, actor=people.receptionist, fee={"amount_vnd": 8000, "method": "gold",
+                                                                   "receipt_number": "1"},
+                                originals_checked=True, applicant_signed=True, at=at(9, 14))
+    assert fresh(d).status == Status.COMPLETED and fresh(d).version == d.version
+    result = actions.return_with_fee(d, actor=people.receptionist, expected_version=d.version,
+                                     fee={"amount_vnd": 8000, "method": "card", "receipt_number": "R-10"},
+                                     originals_checked=True, applicant_signed=True, at=at(9, 14))
+    d2 = fresh(d)
+    assert d2.status == Status.RETURNED and d2.fee_collected == 8000 and d2.version == d.version + 2
+    assert result.extra["fee_event"].data == {"amount_vnd": 8000, "method": "card", "receipt_number": "R-10",
+                                              "when": "at_return", "fees": []}
+
+
+def test_the_deprecated_return_parameters_write_a_fee_record(people):
+    d = completed(people)
+    before = d.version
     actions.return_result(fresh(d), actor=people.receptionist, originals_checked=True, applicant_signed=True,
                           fee_collected=8000, receipt_number="R-9", at=at(9, 14))
     d = fresh(d)
