@@ -89,3 +89,13 @@ def test_others_cannot_download_it(client, people, citizen_client, copy_dossier)
 @pytest.mark.parametrize("bad", ["nope", "x" * 300])
 def test_an_unknown_reference_is_404(citizen_client, bad):
     assert citizen_client.get(reverse("payments:receipt_pdf", args=[bad])).status_code == 404
+
+
+def test_the_payment_email_links_the_receipt(citizen_client, copy_dossier):
+    from motcua.notify.models import Message
+
+    payment = paid(citizen_client, copy_dossier)
+    message = Message.objects.get(dossier=copy_dossier, template="payment_received")
+    assert message.channel == "email"
+    assert message.context["receipt_url"].endswith(f"/thanh-toan/giao-dich/{payment.merchant_ref}/bien-lai.pdf")
+    assert message.context["amount_text"] == "8.000 đồng" and message.context["reference"] == payment.merchant_ref
