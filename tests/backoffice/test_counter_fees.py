@@ -121,3 +121,28 @@ def test_the_dossier_page_shows_what_remains_due(people, login):
     d = fresh(d)
     html = login(people.centre_receptionist).get(f"/can-bo/ho-so/{d.code}/").content.decode()
     assert "Số phải thu lúc này: 100.000 đồng" in html
+
+
+def test_the_ledger_page_the_form07_print_and_form01_show_the_fee(people, login, tmp_path):
+    import datetime as _dt
+    import re
+
+    from django.utils import timezone
+
+    from .test_ledger_page import pdf_text
+
+    d = counter_dossier(people, CRIMINAL_RECORD)
+    actions.record_fee(d, actor=people.centre_receptionist, amount_vnd=200_000, method="card",
+                       receipt_number="0000456")
+    c = login(people.centre_receptionist)
+    today = timezone.localdate()
+    period = {"from": (today - _dt.timedelta(days=1)).isoformat(), "to": today.isoformat(),
+              "agency": people.centre.pk}
+    html = c.get("/can-bo/so-theo-doi/", period).content.decode()
+    assert "Phí, lệ phí: 200.000 đồng (thẻ, biên lai số 0000456)" in html
+    pdf_link = re.search(r'href="(/can-bo/so-theo-doi\.pdf\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    text = " ".join(pdf_text(c.get(pdf_link).content, tmp_path).split())
+    assert "200.000 đồng (thẻ, biên lai số 0000456)" in text
+    receipt = " ".join(pdf_text(c.get(f"/can-bo/ho-so/{d.code}/mau/01.pdf").content, tmp_path).split())
+    assert "Phí cung cấp thông tin lý lịch tư pháp: 200.000 đồng" in receipt
+    assert "Đã nộp: 200.000 đồng (thẻ, biên lai số 0000456)" in receipt
