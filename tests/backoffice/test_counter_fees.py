@@ -30,8 +30,8 @@ def test_the_counter_form_shows_and_prefills_the_amount_due(people, login):
 
 def test_the_counter_receives_with_the_fee_in_one_go(people, login):
     c = login(people.centre_receptionist)
-    data = form_data(outcome="receive", present=present(), fee_amount="200.000", fee_method="transfer",
-                     fee_receipt="0000123")
+    data = form_data(outcome="receive", present=present(), fee_collect="on", fee_amount="200.000",
+                     fee_method="transfer", fee_receipt="0000123")
     response = c.post(URL, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     d = Dossier.objects.get()
@@ -44,18 +44,20 @@ def test_the_counter_receives_with_the_fee_in_one_go(people, login):
 
 def test_a_bad_fee_leaves_nothing_half_written(people, login):
     c = login(people.centre_receptionist)
-    response = c.post(URL, form_data(outcome="receive", present=present(), fee_amount="200000", fee_method="cash",
-                                     fee_receipt=""))
+    response = c.post(URL, form_data(outcome="receive", present=present(), fee_collect="on", fee_amount="200000",
+                                     fee_method="cash", fee_receipt=""))
     assert response.status_code == 400
     assert "Đã thu phí thì cần nhập số biên lai." in response.content.decode()
     assert not Dossier.objects.exists()  # neither the dossier nor its fee
-    response = c.post(URL, form_data(outcome="receive", present=present(), fee_amount="12,5"))
+    response = c.post(URL, form_data(outcome="receive", present=present(), fee_collect="on",
+                                     fee_amount="12,5"))
     assert response.status_code == 400 and not Dossier.objects.exists()
 
 
-def test_no_amount_means_nothing_collected(people, login):
+def test_unticked_means_nothing_collected(people, login):
     c = login(people.centre_receptionist)
-    assert c.post(URL, form_data(outcome="receive", present=present(), fee_amount="0")).status_code == 302
+    assert c.post(URL, form_data(outcome="receive", present=present(), fee_amount="200000",
+                                 fee_receipt="")).status_code == 302
     d = Dossier.objects.get()
     assert d.fee_collected == 0 and not Event.objects.filter(dossier=d, kind="fee_recorded").exists()
 
@@ -65,8 +67,9 @@ def test_the_online_check_receives_with_the_fee_and_shows_an_online_payment(peop
     c = login(people.centre_receptionist)
     html = c.get(f"/can-bo/cho-tiep-nhan/{d.code}/").content.decode()
     assert 'value="200000"' in html
-    data = {"version": d.version, "token": "f" * 32, "outcome": "receive", "fee_amount": "200000",
-            "fee_method": "card", "fee_receipt": "BL-9", "missing_extra": "", "refuse_reason": "",
+    data = {"version": d.version, "token": "f" * 32, "outcome": "receive", "fee_collect": "on",
+            "fee_amount": "200000", "fee_method": "card", "fee_receipt": "BL-9", "missing_extra": "",
+            "refuse_reason": "",
             "present": [row.pk for row in version_of(CRIMINAL_RECORD).components.all()]}
     response = c.post(f"/can-bo/cho-tiep-nhan/{d.code}/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -75,11 +78,11 @@ def test_the_online_check_receives_with_the_fee_and_shows_an_online_payment(peop
 
 
 def test_a_payment_made_online_is_shown_and_nothing_is_due(people, login):
-    d = online_dossier(people, CRIMINAL_RECORD)
-    from motcua.payments.models import Payment
-
     from django.utils import timezone
 
+    from motcua.payments.models import Payment
+
+    d = online_dossier(people, CRIMINAL_RECORD)
     Payment.objects.create(dossier=d, merchant_ref="2603090000000001", provider="sandbox", amount_vnd=200_000,
                            state="paid", paid_at=timezone.now(), deadline=timezone.now(), provider_txn_ref="14999001",
                            fees=[{"fee_id": d.procedure_version.fees.get().pk, "name": "x", "amount_vnd": 200_000}])

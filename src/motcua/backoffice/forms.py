@@ -147,12 +147,14 @@ FEE_METHOD_CHOICES = [("cash", _("Tiền mặt")), ("transfer", _("Chuyển kho�
 
 
 class CounterFeeForm(BaseForm):
-    """The fee collected at the counter with a reception or a return (`actions.record_fee`):
-    amount (0 or empty: nothing collected), method, receipt number."""
+    """The fee collected at the counter with a reception (`actions.record_fee`): ticked "collected
+    now", the amount (prefilled with what the rule asks), the method and the receipt number.
+    Unticked: nothing is recorded (the fee is paid online, or later)."""
 
+    fee_collect = forms.BooleanField(label=_("Thu phí, lệ phí ngay khi tiếp nhận"), required=False)
     fee_amount = forms.CharField(
         label=_("Số tiền thu (đồng)"), max_length=30, required=False,
-        help_text=_("Điền sẵn số phải nộp theo quy định; để 0 nếu không thu (đã nộp trực tuyến, miễn phí)."),
+        help_text=_("Điền sẵn số phải nộp theo quy định (đã trừ khoản đã nộp trực tuyến)."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"max_length": _("Số tiền quá dài.")},
     )
@@ -171,7 +173,9 @@ class CounterFeeForm(BaseForm):
 
     def clean(self):
         data = super().clean()
-        if (data.get("fee_amount") or 0) > 0:
+        if data.get("fee_collect"):
+            if "fee_amount" in data and not data["fee_amount"]:
+                self.add_error("fee_amount", _("Số tiền thu phải lớn hơn 0 (bỏ chọn “Thu phí” nếu không thu)."))
             if not data.get("fee_method"):
                 self.add_error("fee_method", _("Chọn hình thức thu: tiền mặt, chuyển khoản hoặc thẻ."))
             if not data.get("fee_receipt"):
@@ -181,7 +185,7 @@ class CounterFeeForm(BaseForm):
     def fee(self) -> dict | None:
         """What `actions.record_fee` takes, or None when nothing is collected (call after is_valid)."""
         data = self.cleaned_data
-        if not data.get("fee_amount"):
+        if not data.get("fee_collect") or not data.get("fee_amount"):
             return None
         return {"amount_vnd": data["fee_amount"], "method": data["fee_method"], "receipt_number": data["fee_receipt"]}
 
