@@ -116,3 +116,91 @@ def test_the_counter_receives_with_a_fee_and_a_receipt(site, receptionist, new_p
     ledger = pdf_text(phone.request.get(base + phone.locator('a[data-form="07"]').get_attribute("href")).body(),
                       tmp_path, "-raw")  # the table's cells in reading order
     assert code in ledger and "200.000 đồng (chuyển khoản, biên lai số 0000789)" in ledger
+
+
+def test_refunds_receipt_settings_and_the_citizen_view_on_a_phone(site, receptionist, new_page):
+    """A paid dossier withdrawn waits for its refund: the counter records it on a phone; the
+    agency admin sets the e-receipt series; the citizen sees what they paid and the refund."""
+    from django.utils import timezone
+
+    from motcua.accounts.models import Membership, User
+    from motcua.agencies.models import Agency
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers import actions
+    from motcua.payments.models import Payment, Refund
+    from motcua.payments.receipts import issue_for
+    from tests.answers import valid_answers
+    from tests.dossiers.conftest import applicant
+
+    centre = Agency.objects.get(unit_code="000.00.01.H12")
+    admin = User.objects.create_user("quantri", password=PASSWORD, full_name="Hồ Thị Quản")
+    Membership.objects.create(user=admin, agency=centre, role="agency_admin")
+    citizen = User.objects.create_user("congdan", password=PASSWORD, full_name="Nguyễn Văn An", phone="0912345678")
+    version = Procedure.objects.get(code=CODE).published
+    base = site.url
+
+    # The admin sets the centre's e-receipt form number and series (phone).
+    page = new_page(**PHONE)
+    page.goto(base + "/dang-nhap/?next=/can-bo/")
+    page.get_by_label("Tên đăng nhập").fill("quantri")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r"/can-bo/"))
+    page.goto(base + "/can-bo/quan-tri/co-quan/bien-lai/")
+    page.get_by_label("Mẫu số biên lai").fill("01BLP0-001")
+    page.get_by_label("Ký hiệu biên lai").fill("TT-26E")
+    page.get_by_role("button", name="Lưu thiết lập").click()
+    page.wait_for_load_state()
+    assert "Đã lưu thiết lập biên lai điện tử" in page.locator("main").inner_text()
+    page.screenshot(path=str(SCREENSHOT_DIR / "h17-receipt-settings-phone.png"), full_page=True)
+    assert run_axe(page) == []
+
+    # An online dossier paid through the gateway (as the payments app leaves it), then withdrawn.
+    d = actions.create_dossier(actor=citizen, version=version, channel=2, applicant=applicant(),
+                               form_data=valid_answers(version)).dossier
+    now = timezone.now()
+    payment = Payment.objects.create(
+        dossier=d, merchant_ref="2612070000000042", provider="sandbox", amount_vnd=200_000, state="paid",
+        paid_at=now, deadline=now, provider_txn_ref="14999042",
+        fees=[{"fee_id": version.fees.get().pk, "name": version.fees.get().name, "amount_vnd": 200_000}])
+    actions.record_payment(d, amount_vnd=200_000, reference=payment.merchant_ref, provider="sandbox", paid_at=now,
+                           fees=payment.fees)
+    issue_for(payment, now=now)
+    actions.withdraw(d, actor=citizen, reason="Nộp nhầm thủ tục")
+    assert Refund.objects.get(dossier=d).state == "pending"
+
+    # The citizen sees the payment (gateway reference, the numbered receipt) and "Chờ hoàn phí".
+    mine = new_page(**PHONE)
+    mine.goto(base + "/dang-nhap/")
+    mine.get_by_label(re.compile("Tên đăng nhập|Số điện thoại")).first.fill("congdan")
+    mine.get_by_label("Mật khẩu").fill(PASSWORD)
+    mine.get_by_role("button", name="Đăng nhập").click()
+    mine.wait_for_load_state()
+    mine.goto(f"{base}/ho-so-cua-toi/{d.code}/")
+    paid = mine.locator("#da-nop-phi").inner_text()
+    assert "14999042" in paid and "TT-26E 0000001" in paid and "Chờ hoàn phí" in paid
+    assert mine.evaluate("document.documentElement.scrollWidth") <= 390
+    mine.locator("#da-nop-phi").screenshot(path=str(SCREENSHOT_DIR / "h17-citizen-paid-phone.png"))
+    assert run_axe(mine) == []
+    pdf = mine.request.get(base + mine.locator("#da-nop-phi a.download").get_attribute("href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+
+    # The counter: the pending list, then the refund recorded on the dossier page (phone).
+    counter = sign_in(new_page, base, PHONE)
+    counter.goto(base + "/can-bo/hoan-phi/")
+    assert d.code in counter.locator("main").inner_text()
+    counter.screenshot(path=str(SCREENSHOT_DIR / "h17-refunds-phone.png"), full_page=True)
+    assert run_axe(counter) == []
+    counter.get_by_role("link", name=d.code).click()
+    counter.wait_for_url(re.compile(re.escape(f"/can-bo/ho-so/{d.code}/")))
+    panel = counter.locator("#thao-tac-refund")
+    panel.get_by_label("Hình thức hoàn").select_option("gateway")
+    panel.get_by_label("Số chứng từ hoặc mã giao dịch hoàn").fill("HT-14999042")
+    panel.screenshot(path=str(SCREENSHOT_DIR / "h17-refund-panel-phone.png"))
+    assert run_axe(counter) == []
+    panel.get_by_role("button", name="Ghi nhận đã hoàn phí").click()
+    counter.wait_for_load_state()
+    assert "Đã ghi nhận hoàn phí" in counter.locator(".bo-messages").inner_text()
+    assert Refund.objects.get(dossier=d).state == "done"
+    mine.reload()
+    assert "Đã hoàn phí" in mine.locator("#da-nop-phi").inner_text()

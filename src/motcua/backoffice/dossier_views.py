@@ -80,7 +80,7 @@ ORDER = (
     "hand_over_paper_copy", "record_fee", "refund",
 )
 PRIMARY = {"claim", "handover", "complete", "return_result", "supply", "result_files", "post_result",
-           "confirm_delivery"}
+           "confirm_delivery", "refund"}
 
 
 @dataclass
@@ -285,7 +285,7 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
         if refund is None:
             return None
         kw["initial"]["refund"] = refund.pk
-        return Panel(name, _("Hoàn phí, lệ phí"), forms.RefundForm(**kw), open=True,
+        return Panel(name, _("Hoàn phí, lệ phí"), forms.RefundForm(**kw),
                      help=_("Hồ sơ đã nộp %(amount)s nhưng kết thúc không có kết quả: chờ hoàn phí. Khi đã trả lại "
                             "tiền cho người nộp, ghi nhận hình thức, số chứng từ và ngày hoàn.")
                      % {"amount": vnd(refund.amount_vnd, unit="đồng")}, button=_("Ghi nhận đã hoàn phí"))
