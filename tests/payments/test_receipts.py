@@ -46,6 +46,8 @@ def test_a_configured_agency_issues_numbered_receipts(citizen_client, people, co
     assert "Chuyển khoản/thanh toán trực tuyến" in text and payment.provider_txn_ref in text
     assert "Nguyễn Văn An" in text and "Phí cấp bản sao trích lục hộ tịch" in text
     assert "không phải là biên lai" not in text
+    page = citizen_client.get(reverse("payments:detail", args=[payment.merchant_ref])).content.decode()
+    assert "Tải biên lai điện tử (PDF)" in page and reverse("payments:receipt_pdf", args=[payment.merchant_ref]) in page
     view = ledger.fees_json(fresh(copy_dossier))
     assert view["paid"][0]["source"] == "online" and view["paid"][0]["receipt_number"] == "TT-26E 0000001"
     assert view["paid"][0]["document_url"] == reverse("payments:receipt_pdf", args=[payment.merchant_ref])

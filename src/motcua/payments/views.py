@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import conf, services
 from .models import When
 from .providers import PaymentProvider, UnknownProvider, Verdict, get_provider
+from .receipts import document_url
 from .states import State
 
 log = logging.getLogger("motcua.payments")
@@ -106,6 +107,8 @@ def _payment_context(request: HttpRequest, payment, **extra) -> dict:
         "can_retry": payment.state in (State.FAILED, State.CANCELLED, State.EXPIRED)
         and services.can_start(request.user, payment.dossier),
         "watch_state": payment.is_open,
+        "receipt_url": document_url(payment),  # the e-receipt or confirmation, once paid (#17)
+        "receipt_is_receipt": bool(getattr(getattr(payment, "receipt", None), "number", None)),
         **extra,
     }
 
