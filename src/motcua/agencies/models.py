@@ -130,6 +130,17 @@ class Agency(models.Model):
                  ("refuse", _("Tự động từ chối tiếp nhận"))],
         help_text=_("Để trống: theo mặc định của tỉnh."),
     )
+    # The agency's registered electronic receipt (biên lai điện tử, NĐ 123/2020, TT 78/2021):
+    # its form number and series. Both set: online payments get a numbered receipt; else a
+    # payment confirmation that is not a receipt. Edited by the agency's admin.
+    e_receipt_form_number = models.CharField(
+        _("mẫu số biên lai điện tử"), max_length=20, blank=True,
+        help_text=_("Mẫu số biên lai đã đăng ký/thông báo phát hành, ví dụ «01BLP0-001»."),
+    )
+    e_receipt_series = models.CharField(
+        _("ký hiệu biên lai điện tử"), max_length=20, blank=True,
+        help_text=_("Ký hiệu biên lai, ví dụ «AB-26E»; để trống: chỉ cấp xác nhận thanh toán (không phải biên lai)."),
+    )
     search_name = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:

@@ -50,6 +50,17 @@ def fee_states(dossiers) -> dict:
     return awaiting.shown_many(dossiers)
 
 
+def paid_and_refunds(dossier: Dossier) -> dict:
+    """What the dossier paid (online: amount, time, gateway reference, the receipt or confirmation
+    PDF; at the counter: amount, method, receipt number) and its refunds (#17)."""
+    from motcua.payments.ledger import fees_of
+
+    if not dossier.fee_collected and not dossier.payments.filter(state="paid").exists():
+        return {"paid": [], "refunds": []}
+    view = fees_of(dossier)
+    return {"paid": view["paid"], "refunds": view["refunds"]}
+
+
 def payment_link(dossier: Dossier, user, back: str = "") -> str | None:
     """Where `user` starts paying the dossier's fees online (the payments app's start page, coming
     back to `back`), or None when online payment is not offered (pay at the counter)."""

@@ -115,6 +115,7 @@ def _context(request, dossier: Dossier, **extra) -> dict:
         "supply_form": SupplyNoteForm(initial={"version": dossier.version}),
         "can_withdraw": Action.WITHDRAW in now_allowed,
         "fees": fees,
+        "fee_records": integrations.paid_and_refunds(dossier),
         "awaiting_payment": dossier.status == Status.AWAITING_PAYMENT,
         "fee_state": integrations.fee_state(dossier),
         "payment_url": integrations.payment_link(dossier, request.user, back) if fees.due_vnd else None,

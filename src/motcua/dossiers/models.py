@@ -333,6 +333,8 @@ class EventKind(models.TextChoices):
     PAPER_COPY_HANDED_OVER = "paper_copy_handed_over", _("Trao bản giấy kết quả điện tử")
     RESULT_DOWNLOADED = "result_downloaded", _("Người nộp tải kết quả")
     RATED = "rated", _("Đánh giá mức độ hài lòng")
+    FEE_RECORDED = "fee_recorded", _("Thu phí, lệ phí tại quầy")
+    FEE_REFUNDED = "fee_refunded", _("Hoàn phí, lệ phí")
 
 
 class AppendOnlyError(Exception):

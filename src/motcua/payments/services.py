@@ -139,6 +139,8 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     from motcua.catalog.models import Fee
 
     fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
+    if not any(dossier_fee_amount(fee, dossier) > 0 for fee in fees):
+        return FeesDue(when=str(when), lines=(), total_vnd=0)  # free: nothing to pay, no payment to read
     return fees_due_from(dossier, fees, _paid_payments(dossier), when)
 
 
@@ -147,6 +149,7 @@ def fees_due_from(dossier, fees: list, paid: list[Payment], when: str = When.AT_
     in two queries: `awaiting.shown_many`)."""
     from motcua.catalog.models import Fee
 
+    amounts = {fee.pk: dossier_fee_amount(fee, dossier) for fee in fees}  # the fee's rule (per copy, exemption…)
     online: dict[int, int] = defaultdict(int)
     for payment in paid:
         for line in payment.fees or []:
@@ -156,7 +159,7 @@ def fees_due_from(dossier, fees: list, paid: list[Payment], when: str = When.AT_
     lines = []
     ordered = sorted(fees, key=lambda f: (f.collected != Fee.When.AT_RECEPTION, f.order, f.pk))
     for fee in ordered:
-        amount = dossier_fee_amount(fee, dossier)  # the fee's rule (per copy, online exemption…)
+        amount = amounts[fee.pk]
         if amount <= 0:
             continue
         paid_vnd = min(amount, online[fee.pk])
@@ -765,6 +768,9 @@ def record_on_dossier(payment: Payment, *, now: dt.datetime) -> None:
         return
     Payment.objects.filter(pk=payment.pk).update(fee_collected_recorded=True)
     payment.fee_collected_recorded = True
+    from .receipts import issue_for
+
+    issue_for(payment, now=now)  # its receipt (or confirmation), numbered once (#17)
     resumed = result.event.from_status != result.event.to_status
     _dossier_note(payment, True, "Đã ghi nhận vào hồ sơ" + ("; hồ sơ tự động tiếp tục xử lý." if resumed else "."))
 
