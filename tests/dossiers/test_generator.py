@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from motcua.dossiers import lifecycle
+from motcua.dossiers import counter_fees, lifecycle
 from motcua.dossiers.lifecycle import Action, Capacity
 from motcua.dossiers.models import Dossier, DossierSequence, Event, Status
 from motcua.ops.generator import GenerationError, generate, generated
@@ -98,8 +98,10 @@ def test_it_follows_the_lifecycle_event_by_event(made):
             assert event.at >= previous.at
             assert event.from_step_id == previous.to_step_id and event.from_agency_id == previous.to_agency_id
             assert event.from_assignee_id == previous.to_assignee_id
-            if event.kind == "payment_received":
+            if event.kind in ("payment_received", "fee_recorded"):  # fees: not a move of the lifecycle
                 assert event.to_status == event.from_status
+                if event.kind == "fee_recorded":  # record_fee's rule (dossiers.counter_fees)
+                    assert event.from_status in counter_fees.RECORD_FROM and event.data["receipt_number"]
                 continue
             decision = lifecycle.decide(
                 ACTION_OF[event.kind], state, ALL, now=event.at, reason="lý do", missing=["giấy tờ"]

@@ -395,6 +395,11 @@ class Sim:
         d["fee_collected"] += fee
         if receipt:
             d["receipt_number"] = receipt
+            # The counter records the fee as record_fee does (#17): its own event, then the return.
+            self.event(EventKind.FEE_RECORDED, receptionist, at, Status.COMPLETED, Status.COMPLETED,
+                       note=f"Thu {vnd(fee, unit='')} đồng (tiền mặt), biên lai số {receipt}.",
+                       data={"amount_vnd": fee, "method": "cash", "receipt_number": receipt, "when": "at_return",
+                             "fees": []})
         d["status"] = Status.RETURNED
         self.event(EventKind.RESULT_RETURNED, receptionist, at, Status.COMPLETED, Status.RETURNED,
                    data={"originals_checked": d["originals_checked"], "applicant_signed": d["applicant_signed"],
