@@ -285,3 +285,22 @@ def test_a_draft_published_meanwhile_is_not_modified(admin_client, draft, monkey
                      admin_client.post(f"{BASE}buoc/{step.pk}/di-chuyen/", {"direction": "up"})):
         assert response.status_code == 302 and response["Location"] == f"/can-bo/quan-tri/thu-tuc/{BIRTH}/"
     assert [s.name for s in steps_of(draft)][1] == "Thẩm tra, xử lý" and len(steps_of(draft)) == 4
+
+
+def test_the_admin_marks_an_approval_step(admin_client, draft):
+    from motcua.catalog.validation import validate_draft
+
+    leader = steps_of(draft)[2]
+    page = admin_client.get(f"{BASE}buoc/{leader.pk}/")
+    assert "Bước ký duyệt" in page.content.decode()
+    page = admin_client.post(f"{BASE}buoc/{leader.pk}/", edit_data(leader, approval="on"))
+    assert page.status_code == 302
+    leader.refresh_from_db()
+    assert leader.approval
+    assert logs("catalog.workflowstep", "update").exists()
+    assert "ký duyệt" in admin_client.get(BASE).content.decode()
+    # Two approval steps in one case: the draft's check refuses to publish it.
+    other = steps_of(draft)[1]
+    admin_client.post(f"{BASE}buoc/{other.pk}/", edit_data(other, approval="on"))
+    problems = validate_draft(draft, levels=False)
+    assert any("một bước ký duyệt" in str(p) for p in problems)

@@ -195,3 +195,21 @@ def test_it_reports_what_a_stated_level_still_needs(catalog, sample_data):
     proc["name"] = "Thủ tục thử mức 2"
     proc["level"] = 2
     assert import_catalog(data).warnings == []
+
+
+def test_it_carries_the_approval_step_flag(catalog):
+    from motcua.catalog.models import Procedure
+
+    exported = export_catalog()
+    birth = next(p for p in exported["procedures"] if p["code"] == "1.001193")
+    assert all("approval" not in s for c in birth["cases"] for s in c["steps"])  # false: absent
+    birth["cases"][0]["steps"][2]["approval"] = True
+    assert import_catalog(json.loads(json.dumps(exported))).changed
+    version = Procedure.objects.get(code="1.001193").versions.order_by("-number").first()
+    steps = list(version.cases.order_by("order").first().steps.order_by("order"))
+    assert [s.approval for s in steps].count(True) == 1 and steps[2].approval
+    again = export_catalog()
+    assert next(p for p in again["procedures"] if p["code"] == "1.001193")["cases"][0]["steps"][2]["approval"] is True
+    birth["cases"][0]["steps"][2]["approval"] = "có"
+    with pytest.raises(CatalogError, match="approval"):
+        import_catalog(json.loads(json.dumps(exported)))

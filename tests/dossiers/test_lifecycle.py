@@ -367,3 +367,66 @@ def test_delivery_choices_match_the_model():
     from motcua.dossiers.models import Delivery as ModelDelivery
 
     assert [d.value for d in Delivery] == list(ModelDelivery.values)
+
+
+# --- the approval step (issue #17) -----------------------------------------------------------------
+
+APPROVAL = {"approval_step": True}
+
+APPROVAL_ALLOWED = [
+    # From an approval step in the middle: on to the next step (the clerk), status 4.
+    (state(Status.PROCESSING, step_index=2, **APPROVAL), {HOLDER}, Status.PROCESSING, 3),
+    (state(Status.RECEIVED, step_index=0, **APPROVAL), {HOLDER}, Status.PROCESSING, 1),
+    (state(Status.PROCESSING, step_index=2, result_required=True, result_files=1, **APPROVAL), {HOLDER},
+     Status.PROCESSING, 3),
+    # The approval step is the last: completed.
+    (state(Status.PROCESSING, step_index=3, **APPROVAL), {HOLDER}, Status.COMPLETED, 3),
+]
+
+
+@pytest.mark.parametrize(("st", "caps", "expected", "step"), APPROVAL_ALLOWED)
+def test_the_holder_of_an_approval_step_approves(st, caps, expected, step):
+    decision = decide(Action.APPROVE, st, caps, now=NOW)
+    assert (decision.to_status, decision.step_index) == (expected, step)
+    assert decision.event_kind == "approved"
+
+
+APPROVAL_REFUSED = [
+    (state(Status.PROCESSING, step_index=2), Action.APPROVE, {HOLDER}, ActionNotAllowed, "not_approval_step"),
+    (state(Status.PROCESSING, step_index=2, **APPROVAL), Action.APPROVE, {POOL, MANAGER}, PermissionDenied,
+     "forbidden"),
+    (state(Status.PROCESSING, step_index=2, paused=True, resume_status=Status.PROCESSING, **APPROVAL),
+     Action.APPROVE, {HOLDER}, ActionNotAllowed, "dossier_paused"),
+    (state(Status.PROCESSING, step_index=2, result_required=True, result_files=0, **APPROVAL), Action.APPROVE,
+     {HOLDER}, ActionNotAllowed, "result_file_required"),
+    (state(Status.SUPPLEMENT_REQUESTED, step_index=2, **APPROVAL), Action.APPROVE, {HOLDER}, ActionNotAllowed,
+     "invalid_status"),
+    (state(Status.COMPLETED, step_index=2, **APPROVAL), Action.APPROVE, {HOLDER}, ActionNotAllowed,
+     "invalid_status"),
+    # At an approval step, hand-over and completion give way to the approval.
+    (state(Status.PROCESSING, step_index=2, **APPROVAL), Action.HANDOVER, {HOLDER}, ActionNotAllowed,
+     "approval_required"),
+    (state(Status.PROCESSING, step_index=3, **APPROVAL), Action.COMPLETE, {HOLDER}, ActionNotAllowed,
+     "approval_required"),
+]
+
+
+@pytest.mark.parametrize(("st", "action", "caps", "error", "code"), APPROVAL_REFUSED)
+def test_the_approval_is_refused_where_the_rules_forbid(st, action, caps, error, code):
+    with pytest.raises(error) as refused:
+        decide(action, st, caps, now=NOW)
+    assert refused.value.code == code
+
+
+def test_the_approval_step_offers_approve_and_return_not_handover():
+    offered = allowed_actions(state(Status.PROCESSING, step_index=2, **APPROVAL), {HOLDER}, now=NOW)
+    assert Action.APPROVE in offered and Action.RETURN_TO_PREVIOUS in offered
+    assert Action.HANDOVER not in offered and Action.COMPLETE not in offered
+    assert Action.APPROVE not in allowed_actions(state(Status.PROCESSING, step_index=2), {HOLDER}, now=NOW)
+
+
+def test_an_electronic_result_approved_at_the_last_step_is_returned_by_the_system():
+    st = state(Status.PROCESSING, step_index=3, delivery="online", has_owner=True, **APPROVAL)
+    assert automatic_after(decide(Action.APPROVE, st, {HOLDER}, now=NOW), st) == Action.DELIVER_RESULT
+    middle = state(Status.PROCESSING, step_index=2, delivery="online", has_owner=True, **APPROVAL)
+    assert automatic_after(decide(Action.APPROVE, middle, {HOLDER}, now=NOW), middle) is None

@@ -141,3 +141,29 @@ def completed_dossier(people, result: bytes, name: str = "giay-khai-sinh.pdf"):
     actions.add_file(fresh(d), actor=people.clerk, upload=io.BytesIO(result), name=name, kind="result",
                      at=at(9, 10, 30))
     return actions.complete(fresh(d), actor=people.clerk, at=at(9, 11))
+
+
+# --- personal certificates (issue #17) --------------------------------------------------------------
+
+
+@pytest.fixture
+def ca(tmp_path, settings):
+    """A test CA for leaders' certificates, with an empty CRL, configured and trusted."""
+    from .personal_ca import make_ca
+
+    authority = make_ca(tmp_path / "personal-ca")
+    settings.MOTCUA_SIGNING_PERSONAL_CA = [str(authority.cert_path)]
+    settings.MOTCUA_SIGNING_PERSONAL_CRL = str(authority.write_crl())
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(authority.cert_path)]
+    return authority
+
+
+@pytest.fixture
+def leader_certificate(people, ca):
+    """The commune leader's personal certificate, uploaded (PIN: personal_ca.PIN)."""
+    from motcua.signing import personal
+
+    from .personal_ca import PIN
+
+    p12, _cert = ca.issue()
+    return personal.upload(people.leader, p12, name="lanh-dao.p12", password=PIN)

@@ -110,6 +110,7 @@ STEP_FIELDS: list[Reader] = [
     (gettext_noop("Tên bước"), lambda s: s.name, _text),
     (gettext_noop("Vai trò thực hiện"), lambda s: s.role, _choice(Role.choices)),
     (gettext_noop("Cơ quan thực hiện bước"), lambda s: s.agency, _agency),
+    (gettext_noop("Bước ký duyệt"), lambda s: bool(s.approval), _yes_no),
     (gettext_noop("Thời gian định mức"), lambda s: Decimal(s.quota_hours).normalize(),
      lambda v: _("%(h)s giờ làm việc") % {"h": _number(v)}),
 ]

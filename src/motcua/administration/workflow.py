@@ -70,6 +70,10 @@ class StepForm(BaseForm):
                         "max_whole_digits": gettext_lazy("Thời gian định mức quá lớn.")},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
+    approval = forms.BooleanField(
+        label=gettext_lazy("Bước ký duyệt"), required=False,
+        help_text=WorkflowStep._meta.get_field("approval").help_text,
+    )
     quota_unit = forms.ChoiceField(
         label=gettext_lazy("Đơn vị"),
         choices=[("hours", gettext_lazy("giờ làm việc")), ("days", gettext_lazy("ngày làm việc"))],
@@ -116,7 +120,7 @@ def _initial(step: WorkflowStep, daily: Decimal) -> dict:
     if daily and quota and quota % daily == 0:
         quota, unit = quota / daily, "days"
     return {"name": step.name, "role": step.role, "agency": step.agency_id,
-            "quota_amount": budget_rules.show_hours(quota), "quota_unit": unit}
+            "quota_amount": budget_rules.show_hours(quota), "quota_unit": unit, "approval": step.approval}
 
 
 def _cases(draft):
@@ -227,7 +231,8 @@ def draft_workflow(request, code):
             try:
                 step, done = catalog_actions.add_step(
                     request.draft, actor=request.user, case=case, position=data["position"], name=data["name"],
-                    role=data["role"], agency=data["agency"], quota_hours=form.quota_hours(daily))
+                    role=data["role"], agency=data["agency"], quota_hours=form.quota_hours(daily),
+                    approval=data["approval"])
             except catalog_actions.InvalidChange as exc:
                 _refused(form, exc)
             else:
@@ -255,7 +260,7 @@ def step_edit(request, code, step_id: int):
             try:
                 row, result = catalog_actions.update_step(
                     request.draft, step.pk, actor=request.user, name=data["name"], role=data["role"],
-                    agency=data["agency"], quota_hours=form.quota_hours(daily))
+                    agency=data["agency"], quota_hours=form.quota_hours(daily), approval=data["approval"])
             except catalog_actions.InvalidChange as exc:
                 _refused(form, exc)
             else:

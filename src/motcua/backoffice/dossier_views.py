@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
@@ -58,6 +59,7 @@ from motcua.dossiers.queries import (
     visible_files,
 )
 from motcua.payments import awaiting
+from motcua.signing.errors import SigningRefused, WrongPin
 from motcua.staff.access import dossier_or_404, staff_required
 from motcua.staff.pages import staff_render
 
@@ -77,11 +79,11 @@ FORM_LINKS = (
 )
 # The order the action panels are shown in (the usual next step first).
 ORDER = (
-    "claim", "handover", "result_files", "complete", "post_result", "confirm_delivery", "return_result", "supply",
-    "component_files", "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop", "withdraw",
-    "hand_over_paper_copy", "record_fee", "refund",
+    "claim", "approve", "handover", "result_files", "complete", "post_result", "confirm_delivery", "return_result",
+    "supply", "component_files", "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop",
+    "withdraw", "hand_over_paper_copy", "record_fee", "refund",
 )
-PRIMARY = {"claim", "handover", "complete", "return_result", "supply", "result_files", "post_result",
+PRIMARY = {"claim", "approve", "handover", "complete", "return_result", "supply", "result_files", "post_result",
            "confirm_delivery", "refund"}
 
 
@@ -126,6 +128,7 @@ class Context:
     index: int | None
     allowed: list[Action]
     caps: frozenset
+    user: Any = None
 
     @functools.cached_property
     def components(self) -> list:
@@ -155,7 +158,7 @@ def _context(request, dossier) -> Context:
     steps = steps_of(dossier.case_id)
     return Context(
         dossier=dossier, steps=steps, index=step_index(dossier, steps),
-        allowed=allowed_actions(request.user, dossier), caps=capacities(request.user, dossier),
+        allowed=allowed_actions(request.user, dossier), caps=capacities(request.user, dossier), user=request.user,
     )
 
 
@@ -187,6 +190,8 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
     d = ctx.dossier
     initial = {"version": d.version, "token": secrets.token_hex(16)}
     kw: dict[str, Any] = {"data": data, "initial": initial, "prefix": name}
+    if name == "approve":
+        kw["user"] = ctx.user
     components = ctx.components
     if name == "claim":
         return Panel(name, _("Nhận xử lý"), forms.SimpleActionForm(**kw),
@@ -207,6 +212,8 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
                          "role": str(ROLE_LABELS.get(step.role, step.role)).lower(),
                          "hours": f"{step.quota_hours:f}".rstrip("0").rstrip(".")},
                      button=_("Chuyển hồ sơ"))
+    if name == "approve":
+        return _approve_panel(ctx, kw)
     if name == "return_to_previous":
         step = ctx.previous_step
         if step is None:
@@ -302,6 +309,39 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
         return Panel(name, _("Thêm bản quét thành phần hồ sơ"), forms.FilesForm(components=components, **kw),
                      files=True, button=_("Tải lên"))
     return None
+
+
+def _approve_panel(ctx: Context, kw: dict) -> Panel:
+    """Ký duyệt: the result files as page images, who signs, the PIN of a personal certificate."""
+    from motcua.signing import personal, preview, providers
+    from motcua.signing.services import unsigned_results
+
+    d = ctx.dossier
+    user = kw.pop("user")
+    provider = providers.for_approval(d, user)
+    certificate = personal.current(user) if provider is not None and provider.name == "personal" else None
+    visible = set(visible_files(user, d).filter(kind=FileKind.RESULT).values_list("pk", flat=True))
+    files = []
+    for file in unsigned_results(d):
+        if file.pk in visible:
+            pages = preview.pages(file)
+            files.append({"file": file, "pages": [int(p.stem.rsplit("-", 1)[1]) for p in pages],
+                          "more": len(pages) >= preview.MAX_PAGES})
+    if certificate is not None:
+        signer = _("Ký bằng chứng thư số cá nhân: %(name)s (do %(issuer)s cấp, hiệu lực đến %(to)s).") % {
+            "name": certificate.common_name, "issuer": certificate.issuer,
+            "to": timezone.localtime(certificate.valid_to).strftime("%d/%m/%Y")}
+    elif provider is not None:
+        signer = _("Ký bằng chứng thư số của cơ quan (bạn chưa tải lên chứng thư số cá nhân).")
+    else:
+        signer = _("Chưa có chứng thư số để ký: kết quả được duyệt nhưng không ký số.")
+    next_step = ctx.next_step
+    after = (_("Sau khi duyệt, hồ sơ chuyển sang bước «%(step)s» để văn thư điền số, ngày và đóng dấu số của cơ "
+               "quan.") % {"step": next_step.name}) if next_step else _("Sau khi duyệt, hồ sơ được hoàn thành.")
+    needs_pin = certificate is not None and bool(files)  # nothing to sign: no key to open
+    return Panel("approve", _("Ký duyệt"), forms.ApproveForm(needs_pin=needs_pin, **kw),
+                 help=f"{signer} {after}", button=_("Duyệt và ký số"),
+                 extra={"template": "backoffice/_approve_fields.html", "files": files, "dossier_code": d.code})
 
 
 def _postal_number(d: Dossier) -> str:
@@ -419,6 +459,11 @@ def _success(name: str, dossier: Dossier, extra: dict) -> str:
             "code": dossier.code, "due": _local(dossier.due_at)}
     if name == "stop":
         return _("Đã dừng xử lý hồ sơ %(code)s. Hãy gửi thông báo dừng giải quyết (mẫu 05).") % {"code": dossier.code}
+    if name == "approve":
+        if dossier.status in (Status.COMPLETED, Status.RETURNED):
+            return _("Đã duyệt và ký số kết quả hồ sơ %(code)s; hồ sơ đã hoàn thành.") % {"code": dossier.code}
+        return _("Đã duyệt và ký số kết quả hồ sơ %(code)s; hồ sơ chuyển sang bước «%(step)s».") % {
+            "code": dossier.code, "step": dossier.current_step.name if dossier.current_step_id else ""}
     if name == "complete":
         if dossier.status == Status.RETURNED:  # an electronic result: returned by the system at once
             return _("Đã hoàn thành xử lý hồ sơ %(code)s; kết quả điện tử đã được trả cho người nộp trên Cổng Dịch "
@@ -485,6 +530,8 @@ def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
         actions.stop(dossier, reason=data["reason"], **common)
     elif name == "complete":
         actions.complete(dossier, note=note, **common)
+    elif name == "approve":
+        actions.approve(dossier, note=note, pin=data.get("pin") or None, **common)
     elif name == "return_result":
         # The fee collected now is recorded by record_fee, then the result handed over: one transaction.
         amount = data.get("fee_collected") or 0
@@ -533,6 +580,7 @@ def _run_with_files(name: str, request, dossier: Dossier, panel: Panel, good: li
     return {"files": len(good)}
 
 
+@sensitive_post_parameters("approve-pin")  # the PIN never reaches an error report
 @require_POST
 @staff_required
 def dossier_action(request, code: str, action: str):
@@ -582,6 +630,12 @@ def dossier_action(request, code: str, action: str):
         field_for = getattr(panel.form, "field_for", None)  # a supplement item's field
         panel.form.add_action_error(FIELD_MAP.get(exc.field) or (field_for and field_for(exc.field)), exc.message)
         return _render(request, dossier, ctx, bound=panel, status=400)
+    except WrongPin as exc:
+        panel.form.add_action_error("pin" if "pin" in panel.form.fields else None, exc.message)
+        return _render(request, dossier, ctx, bound=panel, status=400)
+    except SigningRefused as exc:
+        panel.form.add_action_error(None, exc.message)
+        return _render(request, dossier, ctx, bound=panel, status=400)
     except IdempotencyConflict:
         messages.error(request, _("Biểu mẫu này đã được gửi một lần; trang đã được tải lại, hãy thao tác lại nếu cần."))
         return redirect("backoffice:dossier", code=dossier.code)
@@ -613,3 +667,25 @@ def dossier_file(request, code: str, file_id: int):
     log_access(request, dossier, "download")
     return response
 
+
+
+@require_safe
+@staff_required
+def dossier_file_page(request, code: str, file_id: int, number: int):
+    """One page of a result file as a PNG image (the approval page: PDFs are not embedded), if
+    this user may open the file; rendered once per file content (signing.preview)."""
+    from django.http import FileResponse
+
+    from motcua.signing import preview
+
+    dossier = dossier_or_404(request, code)
+    file = visible_files(request.user, dossier).filter(pk=file_id, kind=FileKind.RESULT).first()
+    if file is None or not 1 <= number <= preview.MAX_PAGES:
+        raise Http404("no such file")
+    path = preview.page_path(file, number)
+    if path is None:
+        raise Http404("no such page")
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -229,6 +229,26 @@ class SimpleActionForm(ActionForm):
     note = note_field()
 
 
+class ApproveForm(ActionForm):
+    """The leader's approval (issue #17): an optional opinion, and the PIN of a personal certificate."""
+
+    note = note_field(_("Ý kiến phê duyệt (không bắt buộc)"))
+    pin = forms.CharField(
+        label=_("Mã PIN chứng thư số cá nhân"), required=False, max_length=100, strip=False,
+        help_text=_("Mật khẩu của tệp chứng thư số; chỉ dùng để ký lần này, hệ thống không lưu."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "text"}, render_value=False),
+        error_messages={"max_length": _("Mã PIN dài quá %(limit_value)d ký tự.")},
+    )
+
+    def __init__(self, *args, needs_pin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_pin:
+            del self.fields["pin"]
+        else:
+            self.fields["pin"].required = True
+            self.fields["pin"].error_messages["required"] = _("Cần nhập mã PIN để ký số.")
+
+
 class HandoverForm(ActionForm):
     to_user = TargetChoiceField(label=_("Chuyển cho"), required=False)
     note = note_field(_("Ý kiến, ghi chú khi chuyển (không bắt buộc)"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dossier_views, pdf_views, reception, views
+from . import certificate_views, dossier_views, pdf_views, reception, views
 
 app_name = "backoffice"
 
@@ -15,8 +15,13 @@ urlpatterns = [
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("so-theo-doi.pdf", pdf_views.ledger_pdf, name="ledger_pdf"),
     path("chon-co-quan/", views.switch_agency, name="switch_agency"),
+    path("chung-thu-so-ca-nhan/", certificate_views.my_certificate, name="personal_certificate"),
+    path("chung-thu-so-ca-nhan/ngung-dung/", certificate_views.deactivate_certificate,
+         name="personal_certificate_deactivate"),
     path("ho-so/<str:code>/", dossier_views.dossier_page, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", dossier_views.dossier_action, name="dossier_action"),
     path("ho-so/<str:code>/tep/<int:file_id>/", dossier_views.dossier_file, name="dossier_file"),
+    path("ho-so/<str:code>/tep/<int:file_id>/trang-<int:number>.png", dossier_views.dossier_file_page,
+         name="dossier_file_page"),
     path("ho-so/<str:code>/mau/<str:number>.pdf", pdf_views.form_pdf, name="dossier_form"),
 ]

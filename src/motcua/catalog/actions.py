@@ -567,7 +567,8 @@ def _step_values(name: str, role: str, quota_hours) -> None:
 
 @transaction.atomic
 def add_step(version: ProcedureVersion | int, *, actor, case: ProcedureCase | int, name: str, role: str,
-             quota_hours, agency=None, position: int | None = None, at: dt.datetime | None = None):
+             quota_hours, agency=None, position: int | None = None, at: dt.datetime | None = None,
+             approval: bool = False):
     """Insert a step at `position` (None: last); refused (OverBudget) when the quotas would exceed
     the case's legal time. Returns (the step, the case's budget after it)."""
     draft = lock_draft(version)
@@ -586,7 +587,7 @@ def add_step(version: ProcedureVersion | int, *, actor, case: ProcedureCase | in
         if other.order != wanted:
             WorkflowStep.objects.filter(pk=other.pk).update(order=wanted)
     step = WorkflowStep.objects.create(case=locked, order=position, name=name, role=role, agency=agency,
-                                       quota_hours=quota)
+                                       quota_hours=quota, approval=bool(approval))
     note = _("Thêm bước vào quy trình của trường hợp «%(case)s».") % {"case": locked.name}
     touch(locked.version_id, at)
     changelog.record(actor, step, ChangeAction.CREATE, agency=locked.version.agency, note=note, at=at)
@@ -595,7 +596,7 @@ def add_step(version: ProcedureVersion | int, *, actor, case: ProcedureCase | in
 
 @transaction.atomic
 def update_step(version: ProcedureVersion | int, step_id: int, *, actor, name: str, role: str, quota_hours,
-                agency=None, at: dt.datetime | None = None):
+                agency=None, at: dt.datetime | None = None, approval: bool | None = None):
     """Change a step; refused (OverBudget) when the quotas would exceed the legal time.
     Returns (the step, the case's budget after the change)."""
     draft = lock_draft(version)
@@ -609,6 +610,8 @@ def update_step(version: ProcedureVersion | int, step_id: int, *, actor, name: s
         raise OverBudget(result)
     before = changelog.snapshot(row)
     row.name, row.role, row.agency, row.quota_hours = name, role, agency, quota
+    if approval is not None:  # None: as it was (callers that do not know the flag)
+        row.approval = bool(approval)
     row.save()
     after = changelog.snapshot(row)
     if before != after:
@@ -779,7 +782,7 @@ def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, act
         WorkflowStep.objects.bulk_create([
             WorkflowStep(case=case, order=i, name=step["name"], role=step["role"],
                          agency=units[step["agency"]] if step["agency"] else None,
-                         quota_hours=Decimal(str(step["quota_hours"])))
+                         quota_hours=Decimal(str(step["quota_hours"])), approval=bool(step.get("approval")))
             for i, step in enumerate(case_spec["steps"])
         ])
     components = []

@@ -66,6 +66,7 @@ class StepOut(Schema):
     role: str
     quota_hours: float
     agency: str | None
+    approval: bool = Field(False, description="Bước ký duyệt: người giữ bước duyệt và ký số kết quả")
 
 
 class CaseOut(CaseSummary):
@@ -183,7 +184,7 @@ def procedure_detail(request, code: str):
                 "cutoff": c.cutoff_time.strftime("%H:%M") if c.cutoff_time else None,
                 "steps": [
                     {"name": s.name, "role": s.role, "quota_hours": float(s.quota_hours),
-                     "agency": s.agency.unit_code if s.agency_id else None}
+                     "agency": s.agency.unit_code if s.agency_id else None, "approval": s.approval}
                     for s in c.steps.all()
                 ],
             }

@@ -133,6 +133,15 @@ def _list(obj: dict, key: str, where: str, errors: _Collector, *, required: bool
     return value
 
 
+def _approval(step: dict, where: str, errors: _Collector) -> bool:
+    """A step's "approval" flag (bước ký duyệt): true or false, absent = false."""
+    value = step.get("approval", False)
+    if not isinstance(value, bool):
+        errors.add(where, "approval", f"phải là true hoặc false (đang là {value!r}).")
+        return False
+    return value
+
+
 def _choice(obj: dict, key: str, where: str, errors: _Collector, choices: set[str], default: str = "") -> str:
     value = obj.get(key, default)
     if value not in choices:
@@ -249,7 +258,7 @@ def _normalise_procedure(raw: Any, where: str, errors: _Collector) -> dict:
                 "role": _choice(step, "role", sw, errors, {r.value for r in Role}, Role.OFFICER),
                 "quota_hours": quota,
                 "agency": _text(step, "agency", sw, errors, required=False) or None,
-            })
+            } | ({"approval": True} if _approval(step, sw, errors) else {}))  # absent when false: digests unchanged
         out["cases"].append(c)
 
     out["components"] = []
@@ -589,6 +598,7 @@ def version_to_dict(v: ProcedureVersion) -> dict:
                 "steps": [
                     {"name": s.name, "role": s.role, "quota_hours": _plain_number(s.quota_hours)}
                     | ({"agency": s.agency.unit_code} if s.agency_id else {})
+                    | ({"approval": True} if s.approval else {})
                     for s in c.steps.all()
                 ],
             }

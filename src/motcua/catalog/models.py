@@ -268,6 +268,11 @@ class WorkflowStep(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("Tổng định mức các bước không được vượt quá thời hạn giải quyết."),
     )
+    approval = models.BooleanField(
+        _("bước ký duyệt"), default=False,
+        help_text=_("Người giữ bước này duyệt và ký số kết quả (chữ ký chứng thực); văn thư ở bước sau "
+                    "điền số, ngày và đóng dấu số của cơ quan."),
+    )
 
     class Meta:
         verbose_name = _("bước xử lý")

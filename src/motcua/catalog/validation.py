@@ -179,6 +179,8 @@ def validate_draft(version: ProcedureVersion, *, levels: bool = True) -> list[Pr
                 add("quy-trinh", sobj, _("Thời gian định mức không được âm."))
             if step.agency_id is not None and (step.agency is None or not step.agency.is_active(today)):
                 add("quy-trinh", sobj, _("Cơ quan thực hiện bước liên thông không còn hoạt động; chọn cơ quan khác."))
+        if sum(1 for step in steps if step.approval) > 1:
+            add("quy-trinh", obj, _("Quy trình chỉ được có một bước ký duyệt."))
         if case.time_amount and case.time_amount > 0:
             agency_id = version.receiving_agency_id
             if agency_id not in calendars:

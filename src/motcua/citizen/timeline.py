@@ -29,6 +29,7 @@ LABELS = {
     EventKind.CLAIMED: _("Cán bộ nhận xử lý"),
     EventKind.HANDOVER: _("Chuyển bước xử lý"),
     EventKind.RETURNED_TO_PREVIOUS: _("Chuyển lại bước trước"),
+    EventKind.APPROVED: _("Lãnh đạo đã duyệt, ký số kết quả"),
     EventKind.PAUSED: _("Tạm dừng tính thời gian"),
     EventKind.RESUMED: _("Tiếp tục xử lý"),
     EventKind.EXTENDED: _("Gia hạn thời gian giải quyết"),
@@ -53,10 +54,10 @@ HIDDEN = frozenset({EventKind.FILE_ADDED})
 # Events after which the step the dossier is in is worth naming.
 STEP_MOVES = frozenset({
     EventKind.RECEIVED, EventKind.CLAIMED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.SUPPLIED,
-    EventKind.RESUMED,
+    EventKind.RESUMED, EventKind.APPROVED,
 })
 # Events that end a workflow step (its punctuality is recorded on them).
-STEP_ENDS = frozenset({EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED})
+STEP_ENDS = frozenset({EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED, EventKind.APPROVED})
 
 
 @dataclass

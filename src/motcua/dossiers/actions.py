@@ -73,7 +73,7 @@ from .queries import (
     step_agency_id,
     steps_of,
 )
-from .signals import dossier_completing, event_recorded
+from .signals import dossier_approval_unlock, dossier_approving, dossier_completing, event_recorded
 
 MAX_IDEMPOTENCY_KEY = 100
 PERSON_ID_RE = r"^\d{12}$"
@@ -315,6 +315,7 @@ def perform(
     delivery: str | None = None,
     postal_number: str = "",
     posted_on: dt.date | None = None,
+    pin: str | None = None,
 ) -> ActionResult:
     """Take `action` on `dossier` as `actor`. The named functions below are the same with the
     parameters each action uses; the API calls this one.
@@ -342,6 +343,12 @@ def perform(
         params |= {"postal_number": postal_number, "posted_on": posted_on}
     if action == Action.REQUEST_SUPPLEMENT:
         params["items"] = _item_print(items)
+    # The approver's key is opened before the dossier's transaction (the PIN itself is never part of
+    # the fingerprint, the event or any log): a wrong PIN is counted and logged even though the
+    # action is refused.
+    unlocked = None
+    if action == Action.APPROVE and not (key and IdempotencyKey.objects.filter(actor=actor, key=key).exists()):
+        unlocked = _unlock_for_approval(pk, actor, at, pin)  # a retry with a used key replays instead
     with transaction.atomic():
         key_row = None
         if key:
@@ -363,7 +370,7 @@ def perform(
             missing=[" ".join(m.split()) for m in missing], items=cleaned, to_user=to_user, new_due_at=new_due_at,
             pause_kind=pause_kind, originals_checked=originals_checked, applicant_signed=applicant_signed,
             fee_collected=fee_collected, receipt_number=receipt_number, delivery=delivery,
-            postal_number=" ".join((postal_number or "").split()), posted_on=posted_on,
+            postal_number=" ".join((postal_number or "").split()), posted_on=posted_on, unlocked=unlocked,
         )
         event = _event(d, decision.event_kind, actor, at, **event_fields)
         numbers.issue_for(event, d, at)  # the paper this action hands out (forms 02-05) takes its number
@@ -383,7 +390,22 @@ _NO_PARAMS: dict[str, Any] = {
     "reason": "", "note": "", "missing": [], "items": [], "to_user": None, "new_due_at": None,
     "pause_kind": lifecycle.PauseKind.OTHER, "originals_checked": False, "applicant_signed": False,
     "fee_collected": 0, "receipt_number": "", "delivery": None, "postal_number": "", "posted_on": None,
+    "unlocked": None,
 }
+
+
+def _unlock_for_approval(pk: int, actor, at: dt.datetime, pin: str | None) -> Any:
+    """Check the approval is allowed now (without the lock), then let the signing app open the
+    approver's key with the PIN (its own transaction: a wrong PIN is counted and logged even
+    though the approval is refused). Returns what the signing app needs to sign, or None."""
+    d = Dossier.objects.select_related("procedure_version", "case", "agency", "handling_agency").get(pk=pk)
+    if not can_see(actor, d):
+        raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+    lifecycle.decide(Action.APPROVE, state_of(d), capacities(actor, d), now=at)
+    unlocked = None
+    for _receiver, value in dossier_approval_unlock.send(sender=Dossier, dossier=d, actor=actor, pin=pin, at=at):
+        unlocked = value if value is not None else unlocked
+    return unlocked
 
 
 def _system_action(d: Dossier, action: Action, at: dt.datetime, *, after: Event) -> Event:
@@ -394,8 +416,12 @@ def _system_action(d: Dossier, action: Action, at: dt.datetime, *, after: Event)
 
 
 def _offered_results(d: Dossier, completion: Event | None) -> list[int]:
-    """The result files the applicant receives: each signed copy in place of its source."""
-    signed = (completion.data or {}).get("signed_results", []) if completion is not None else []
+    """The result files the applicant receives: each signed copy in place of its source (the
+    leader's approval signs first, the completion countersigns: only the last copy is offered)."""
+    signed = list((completion.data or {}).get("signed_results", []) if completion is not None else [])
+    for approval in d.events.filter(kind=lifecycle.EVENT_KIND[Action.APPROVE]).only("data"):
+        signed += (approval.data or {}).get("signed_results", [])
+        signed += ((approval.data or {}).get("completion") or {}).get("signed_results", [])  # approved at the last step
     sources = {item.get("source_file_id") for item in signed}
     files = DossierFile.objects.filter(dossier_id=d.pk, kind=FileKind.RESULT).order_by("uploaded_at", "id")
     return [pk for pk in files.values_list("pk", flat=True) if pk not in sources]
@@ -498,13 +524,9 @@ def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> 
         d.closed_at = at
         changed.add("closed_at")
     elif action == Action.COMPLETE:
-        d.finished_at = at
-        changed.add("finished_at")
-        ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
-        data["punctuality"] = "late" if d.counts_as_late else deadlines.punctuality(d.due_at, at)
-        data["due_at"] = _iso(d.due_at)
-        for _receiver, extra in dossier_completing.send(sender=Dossier, dossier=d, at=at, actor=actor):
-            data.update(extra or {})  # e.g. the signing app's signed copies of the results
+        changed |= _complete(d, actor, at, ev, data)
+    elif action == Action.APPROVE:
+        changed |= _approve(d, decision, actor, at, steps, ev, data, p.get("unlocked"))
     elif action == Action.RETURN_RESULT:
         changed |= _return_result(d, actor, at, p, data)
     elif action == Action.DELIVER_RESULT:
@@ -531,6 +553,34 @@ def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> 
     _write(d, changed, at)
     ev.update(to_step=d.current_step, to_agency=d.handling_agency, to_assignee=d.assignee, data=data)
     return ev
+
+
+def _complete(d: Dossier, actor, at: dt.datetime, ev: dict[str, Any], data: dict[str, Any]) -> set[str]:
+    d.finished_at = at
+    ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
+    data["punctuality"] = "late" if d.counts_as_late else deadlines.punctuality(d.due_at, at)
+    data["due_at"] = _iso(d.due_at)
+    for _receiver, extra in dossier_completing.send(sender=Dossier, dossier=d, at=at, actor=actor):
+        data.update(extra or {})  # e.g. the signing app's signed copies of the results
+    return {"finished_at"}
+
+
+def _approve(d: Dossier, decision: Decision, actor, at: dt.datetime, steps: tuple, ev: dict[str, Any],
+             data: dict[str, Any], unlocked: Any) -> set[str]:
+    """The leader approves: the signing app signs the results (certification signature), then the
+    dossier goes on to the next step's pool (the clerk who issues the result), or completes when
+    the approval step is the last one (the completion's data under "completion")."""
+    data["approver"] = {"id": actor.pk, "name": actor.get_full_name() or actor.get_username()}
+    for _receiver, extra in dossier_approving.send(sender=Dossier, dossier=d, at=at, actor=actor, unlocked=unlocked):
+        data.update(extra or {})  # the signed copies (signed_results), or why a file stayed unsigned
+    if decision.step_move == 1:
+        ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
+        data["step_due_at"] = _iso(d.step_due_at)
+        return _enter_step(d, steps[decision.step_index], at, None)
+    completion: dict[str, Any] = {}
+    changed = _complete(d, actor, at, ev, completion)
+    data["completion"] = completion
+    return changed
 
 
 def _receive(d: Dossier, actor, at: dt.datetime, steps: tuple) -> set[str]:
@@ -666,6 +716,13 @@ def complete(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
     """-> 9 at the last step (with a result file when the result is a document); an electronic
     result (delivery online) then goes on to 10 by itself (`result_delivered`, actor none)."""
     return perform(dossier, Action.COMPLETE, actor=actor, note=note, **common)
+
+
+def approve(dossier, *, actor, note: str = "", pin: str | None = None, **common: Any) -> ActionResult:
+    """The holder of an approval step approves: the result files are signed with the leader's
+    certificate (certification signature; `pin` opens a personal certificate and is never kept),
+    then the dossier goes to the next step (or completes when the approval step is the last)."""
+    return perform(dossier, Action.APPROVE, actor=actor, note=note, pin=pin, **common)
 
 
 def return_result(

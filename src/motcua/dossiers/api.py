@@ -170,6 +170,8 @@ class ActionIn(Schema):
                         description="record_fee: cash (tiền mặt), transfer (chuyển khoản) hoặc card (thẻ)")
     postal_number: str = Field("", max_length=50, description="post_result: số hiệu bưu gửi")
     posted_on: dt.date | None = Field(None, description="post_result: ngày bưu chính nhận gửi; trống: hôm nay")
+    pin: str | None = Field(None, max_length=100, description="approve: mã PIN (mật khẩu) chứng thư số cá nhân "
+                            "của lãnh đạo; không bao giờ được lưu hay ghi nhật ký")
 
 
 class EventOut(Schema):
@@ -782,6 +784,7 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
         delivery=payload.delivery,
         postal_number=payload.postal_number,
         posted_on=payload.posted_on,
+        pin=payload.pin,
     )
     body = _detail(request, result.dossier)
     event = Event.objects.select_related(

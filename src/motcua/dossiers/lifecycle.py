@@ -29,6 +29,10 @@ Choices beyond docs/architecture.md §6 (see the issue note):
   status 10 kept). A postal result is handed to the post (`post_result`, bưu gửi number, status 9
   kept) and returned when the post confirms delivery (`confirm_delivery`, "đã phát", 9 -> 10).
   The counter may always hand a completed result over in person (`return_result`).
+* The approval step (issue #17): at a workflow step marked `approval`, its holder takes
+  `approve` (the result is signed by the leader) instead of `handover` or `complete`
+  (`approval_required`); it moves on to the next step like a hand-over, or completes the dossier
+  when the approval step is the last one (and an electronic result is then returned at once).
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ class Action(StrEnum):
     POST_RESULT = "post_result"
     CONFIRM_DELIVERY = "confirm_delivery"
     HAND_OVER_PAPER_COPY = "hand_over_paper_copy"
+    APPROVE = "approve"
 
 
 class Delivery(StrEnum):
@@ -124,6 +129,7 @@ ACTION_LABELS = {
     Action.POST_RESULT: gettext_lazy("gửi kết quả qua bưu chính"),
     Action.CONFIRM_DELIVERY: gettext_lazy("xác nhận bưu chính đã phát kết quả"),
     Action.HAND_OVER_PAPER_COPY: gettext_lazy("trao bản giấy của kết quả điện tử"),
+    Action.APPROVE: gettext_lazy("duyệt và ký số"),
 }
 
 
@@ -179,6 +185,8 @@ FROM: dict[Action, frozenset[Status]] = {
     Action.CONFIRM_DELIVERY: frozenset({Status.COMPLETED}),
     # Only an electronic result has a paper copy to hand over once returned (see `_from`).
     Action.HAND_OVER_PAPER_COPY: frozenset({Status.RETURNED}),
+    # The leader's approval step (issue #17): signs the result, then on to the next step.
+    Action.APPROVE: frozenset({Status.RECEIVED, Status.PROCESSING}),
 }
 
 # Who may take each action (any one capacity suffices).
@@ -203,6 +211,7 @@ WHO: dict[Action, frozenset[Capacity]] = {
     Action.POST_RESULT: frozenset({Capacity.RECEPTIONIST}),
     Action.CONFIRM_DELIVERY: frozenset({Capacity.RECEPTIONIST}),
     Action.HAND_OVER_PAPER_COPY: frozenset({Capacity.RECEPTIONIST}),
+    Action.APPROVE: frozenset({Capacity.STEP_HOLDER}),
 }
 
 # Event kinds written for each action.
@@ -225,6 +234,7 @@ EVENT_KIND: dict[Action, str] = {
     Action.POST_RESULT: "result_posted",
     Action.CONFIRM_DELIVERY: "post_delivered",
     Action.HAND_OVER_PAPER_COPY: "paper_copy_handed_over",
+    Action.APPROVE: "approved",
 }
 
 # Actions that need a written reason (forms 03, 04, 05; a return to the previous step; a pause).
@@ -232,8 +242,10 @@ NEEDS_REASON = frozenset({Action.REFUSE, Action.RETURN_TO_PREVIOUS, Action.PAUSE
 # Actions refused while the clock is stopped (resume or supply first).
 BLOCKED_WHILE_PAUSED = frozenset({
     Action.REQUEST_SUPPLEMENT, Action.HANDOVER, Action.RETURN_TO_PREVIOUS, Action.PAUSE, Action.EXTEND,
-    Action.COMPLETE,
+    Action.COMPLETE, Action.APPROVE,
 })
+# Actions an approval step ("bước ký duyệt") takes instead: its holder approves (and signs).
+REPLACED_BY_APPROVAL = frozenset({Action.HANDOVER, Action.COMPLETE})
 
 
 @dataclass(frozen=True)
@@ -254,6 +266,7 @@ class State:
     delivery: str = Delivery.COUNTER  # how the applicant receives the result (counter, post, online)
     posted: bool = False  # the result was handed to the post (a bưu gửi number recorded)
     has_owner: bool = False  # a citizen account owns the dossier (and can receive an electronic result)
+    approval_step: bool = False  # the current workflow step is an approval step (bước ký duyệt)
 
 
 @dataclass(frozen=True)
@@ -309,6 +322,12 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
             % {"action": label},
             code="dossier_paused",
         )
+    if action in REPLACED_BY_APPROVAL and state.approval_step:
+        raise ActionNotAllowed(
+            _("Bước này là bước ký duyệt: người giữ bước duyệt và ký số kết quả (thao tác «duyệt và ký số») thay vì "
+              "%(action)s.") % {"action": label},
+            code="approval_required",
+        )
     if action == Action.REQUEST_SUPPLEMENT and state.status == Status.SUBMITTED:
         if state.reception_supplement_requested:
             raise ActionNotAllowed(
@@ -318,6 +337,14 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
     elif action == Action.RESUME:
         if state.status != Status.AWAITING_PAYMENT and not state.paused:
             raise ActionNotAllowed(_("Hồ sơ không ở trạng thái tạm dừng."), code="not_paused")
+    elif action == Action.APPROVE:
+        if not state.approval_step:
+            raise ActionNotAllowed(_("Bước hiện tại của hồ sơ không phải bước ký duyệt."), code="not_approval_step")
+        if state.result_required and state.result_files < 1:
+            raise ActionNotAllowed(
+                _("Cần đính kèm ít nhất một tệp kết quả giải quyết trước khi duyệt và ký số."),
+                code="result_file_required",
+            )
     elif action == Action.HANDOVER:
         if state.step_index is None or state.step_index + 1 >= state.step_count:
             raise ActionNotAllowed(
@@ -483,6 +510,11 @@ def _decision(action: Action, state: State, pause_kind: str) -> Decision:
         return Decision(**base, to_status=Status.STOPPED, clock=Clock.RESUME if state.paused else None, ends=True)
     if action == Action.COMPLETE:
         return Decision(**base, to_status=Status.COMPLETED)
+    if action == Action.APPROVE:
+        step = state.step_index
+        if step is not None and step + 1 < state.step_count:  # on to the clerk who issues the result
+            return Decision(**base | {"step_index": step + 1}, to_status=Status.PROCESSING, step_move=1)
+        return Decision(**base, to_status=Status.COMPLETED)  # the approval step is the last: completed
     if action in (Action.RETURN_RESULT, Action.DELIVER_RESULT, Action.CONFIRM_DELIVERY):
         return Decision(**base, to_status=Status.RETURNED, ends=True)
     if action in (Action.POST_RESULT, Action.HAND_OVER_PAPER_COPY):
@@ -532,7 +564,9 @@ def decide(
 def automatic_after(decision: Decision, state: State) -> Action | None:
     """What the system does by itself right after `decision`, in the same transaction: an
     electronic result is returned as soon as the dossier is completed (no counter step)."""
-    if decision.action == Action.COMPLETE and state.delivery == Delivery.ONLINE and state.has_owner:
+    completes = decision.action == Action.COMPLETE or (
+        decision.action == Action.APPROVE and decision.to_status == Status.COMPLETED)
+    if completes and state.delivery == Delivery.ONLINE and state.has_owner:
         return Action.DELIVER_RESULT
     return None
 

@@ -318,6 +318,7 @@ class EventKind(models.TextChoices):
     CLAIMED = "claimed", _("Nhận xử lý")
     HANDOVER = "handover", _("Chuyển bước")
     RETURNED_TO_PREVIOUS = "returned_to_previous", _("Trả lại bước trước")
+    APPROVED = "approved", _("Duyệt và ký số")  # the leader's approval step (issue #17)
     PAUSED = "paused", _("Tạm dừng")
     RESUMED = "resumed", _("Tiếp tục xử lý")
     EXTENDED = "extended", _("Gia hạn")

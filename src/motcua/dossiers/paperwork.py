@@ -267,7 +267,7 @@ def stop_notice(d: Dossier) -> paper.StopNoticeForm:
 
 
 HANDOVER_KINDS = (
-    EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED,
+    EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.APPROVED, EventKind.COMPLETED,
     EventKind.RESULT_RETURNED, EventKind.RESULT_DELIVERED, EventKind.RESULT_POSTED, EventKind.POST_DELIVERED,
     EventKind.PAPER_COPY_HANDED_OVER,
 )
@@ -308,7 +308,7 @@ def handover_rows(events: Iterable[Event], d: Dossier | None = None) -> list[pap
             # The applicant hands the dossier to the office (online: through the portal).
             from_agency, to_agency = applicant, office
             given_by, received_by = applicant, _person(e.actor)
-        elif e.kind == EventKind.COMPLETED:
+        elif e.kind == EventKind.COMPLETED or (e.kind == EventKind.APPROVED and "completion" in (e.data or {})):
             to_agency, received_by = office, _("Bộ phận Một cửa")  # the result goes back to the office
         elif e.kind == EventKind.RESULT_POSTED:
             number = (e.data or {}).get("postal_number", "")
@@ -332,9 +332,20 @@ def handover_rows(events: Iterable[Event], d: Dossier | None = None) -> list[pap
             received_at=e.at,
             result=e.step_punctuality or None,
             action=str(e.get_kind_display()),
-            note=e.note,
+            note=_approval_note(e) if e.kind == EventKind.APPROVED else e.note,
         ))
     return rows
+
+
+def _approval_note(e: Event) -> str:
+    """The approval row names the leader who approved and signed (issue #17), then the note."""
+    data = e.data or {}
+    signer = (data.get("signer") or {}).get("name", "")
+    leader = _person(e.actor) if e.actor_id else ""
+    text = _("Lãnh đạo %(leader)s duyệt, ký số") % {"leader": leader}
+    if signer and signer != leader:
+        text += " " + _("(chứng thư: %(name)s)") % {"name": signer}
+    return f"{text}. {e.note}".strip() if e.note else text + "."
 
 
 def control_sheet(d: Dossier) -> paper.ControlSheetForm:

@@ -243,9 +243,10 @@ def state_of(dossier: Dossier, *, result_files: int | None = None) -> lifecycle.
     steps = steps_of(dossier.case_id)
     if result_files is None:
         result_files = DossierFile.objects.filter(dossier_id=dossier.pk, kind=FileKind.RESULT).count()
+    index = step_index(dossier, steps)
     return lifecycle.State(
         status=lifecycle.Status(dossier.status),
-        step_index=step_index(dossier, steps),
+        step_index=index,
         step_count=len(steps),
         assigned=dossier.assignee_id is not None,
         paused=dossier.paused_at is not None,
@@ -258,6 +259,7 @@ def state_of(dossier: Dossier, *, result_files: int | None = None) -> lifecycle.
         delivery=lifecycle.Delivery(dossier.delivery),
         posted=posted(dossier),
         has_owner=dossier.owner_id is not None,
+        approval_step=index is not None and bool(steps[index].approval),
     )
 
 

@@ -32,6 +32,7 @@ from .models import Dossier, Event, EventKind, Status
 OPEN_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
 STEP_ENDS = (
     EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.COMPLETED, EventKind.STOPPED, EventKind.WITHDRAWN,
+    EventKind.APPROVED,
 )
 STEP_STARTS = (EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS)
 
@@ -52,13 +53,17 @@ class TrackedEvent:
 
 def steps_passed(events: list[TrackedEvent]) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
+    current_step = None
     for event in events:
         if steps and steps[-1]["finished_at"] is None and event.kind in STEP_ENDS:
             steps[-1]["finished_at"] = _iso(event.at)
             steps[-1]["punctuality"] = event.step_punctuality
-        if event.to_step_id and event.kind in STEP_STARTS:
+        # An approval moves on like a hand-over, unless it completed the dossier at the last step.
+        approved_on = event.kind == EventKind.APPROVED and event.to_step_id != current_step
+        if event.to_step_id and (event.kind in STEP_STARTS or approved_on):
             steps.append({"name": event.step_name, "started_at": _iso(event.at), "finished_at": None,
                           "punctuality": ""})
+        current_step = event.to_step_id or current_step
     return steps
 
 

@@ -63,6 +63,11 @@ TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def template_for(event: Event) -> tuple[str, tuple[str, ...]] | None:
     """(template, channels) for an event, or None; decided from the event alone (no query)."""
+    if event.kind == EventKind.APPROVED and event.to_status == Status.COMPLETED:
+        # The leader's approval at the last step completes the dossier: told like a completion.
+        if event.dossier.delivery == Delivery.ONLINE and event.dossier.owner_id:
+            return None
+        return TEMPLATES[EventKind.COMPLETED]
     rule = TEMPLATES.get(event.kind)
     if rule is None:
         return None

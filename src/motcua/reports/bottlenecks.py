@@ -24,7 +24,8 @@ from motcua.dossiers.models import EventKind
 PAUSE_START = frozenset({EventKind.SUPPLEMENT_REQUESTED, EventKind.PAUSED})
 PAUSE_END = frozenset({EventKind.SUPPLIED, EventKind.RESUMED, EventKind.PAYMENT_RECEIVED})
 LEAVE_KINDS = frozenset({EventKind.COMPLETED, EventKind.STOPPED, EventKind.WITHDRAWN})
-STEP_KINDS = frozenset({EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS}) | LEAVE_KINDS
+STEP_KINDS = frozenset({EventKind.RECEIVED, EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS,
+                        EventKind.APPROVED}) | LEAVE_KINDS
 KINDS = STEP_KINDS | PAUSE_START | PAUSE_END
 
 
@@ -69,7 +70,8 @@ def visits(rows: Iterable[EventRow]) -> list[Visit]:
                 continue
         if e.kind not in STEP_KINDS:
             continue
-        moves = e.kind in (EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS) or e.kind in LEAVE_KINDS
+        moves = e.kind in (EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.APPROVED) or \
+            e.kind in LEAVE_KINDS
         if current is not None and moves:
             pauses = list(current["pauses"])
             if current["paused"] is not None:
@@ -79,6 +81,8 @@ def visits(rows: Iterable[EventRow]) -> list[Visit]:
             current = None
         if e.kind in LEAVE_KINDS or e.to_step_id is None:
             continue
+        if e.kind == EventKind.APPROVED and e.to_step_id == e.from_step_id:
+            continue  # an approval at the last step completes the dossier
         if e.kind == EventKind.RECEIVED or moves:
             current = {"step": e.to_step_id, "agency": e.to_agency_id, "entered": e.at, "pauses": [], "paused": None}
     return out

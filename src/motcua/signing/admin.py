@@ -7,9 +7,16 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import certificates
+from . import certificates, personal
 from .errors import CertificateUnavailable
-from .models import AgencyCertificate, CertificateFormat, SignedResult, passphrase_ref_validator
+from .models import (
+    AgencyCertificate,
+    CertificateFormat,
+    PersonalCertificate,
+    PersonalCertificateUse,
+    SignedResult,
+    passphrase_ref_validator,
+)
 
 
 class AgencyCertificateForm(forms.ModelForm):
@@ -56,6 +63,51 @@ class SignedResultAdmin(admin.ModelAdmin):
     list_display = ["dossier", "signed_at", "signer_subject", "signed_sha256"]
     list_select_related = ["dossier"]
     search_fields = ["dossier__code", "signed_sha256", "source_sha256"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PersonalCertificate)
+class PersonalCertificateAdmin(admin.ModelAdmin):
+    """Leaders upload their own certificates on the back office's page; here an administrator
+    sees them, unlocks one locked after wrong PINs (logged), or marks one revoked."""
+
+    list_display = ["user", "common_name", "valid_to", "locked", "revoked", "active", "failed_attempts"]
+    list_filter = ["locked", "revoked", "active"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "common_name", "subject", "fingerprint"]
+    fields = ["user", "common_name", "subject", "issuer", "serial_number", "fingerprint", "valid_from", "valid_to",
+              "failed_attempts", "locked", "locked_at", "revoked", "active", "created_at"]
+    readonly_fields = ["user", "common_name", "subject", "issuer", "serial_number", "fingerprint", "valid_from",
+                       "valid_to", "failed_attempts", "locked", "locked_at", "created_at", "active"]
+    actions = ["unlock"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Mở khóa chứng thư đã chọn (sau nhiều lần nhập sai PIN)"))
+    def unlock(self, request, queryset):
+        for cert in queryset:
+            personal.admin_unlock(cert, actor=request.user)
+        self.message_user(request, _("Đã mở khóa %(n)d chứng thư.") % {"n": queryset.count()})
+
+
+@admin.register(PersonalCertificateUse)
+class PersonalCertificateUseAdmin(admin.ModelAdmin):
+    list_display = ["at", "certificate", "actor", "dossier", "outcome", "detail"]
+    list_filter = ["outcome"]
+    list_select_related = ["certificate", "actor", "dossier"]
+    search_fields = ["certificate__common_name", "actor__username", "dossier__code"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

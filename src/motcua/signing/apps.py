@@ -8,7 +8,7 @@ class SigningConfig(AppConfig):
     verbose_name = _("Ký số kết quả")
 
     def ready(self) -> None:
-        from motcua.dossiers.signals import dossier_completing
+        from motcua.dossiers.signals import dossier_approval_unlock, dossier_approving, dossier_completing
 
         def sign_on_completion(sender, dossier, at, actor, **kwargs):
             from .services import sign_results  # signed copies stored as new result files
@@ -16,3 +16,16 @@ class SigningConfig(AppConfig):
             return sign_results(dossier, at, actor=actor)
 
         dossier_completing.connect(sign_on_completion, dispatch_uid="signing.sign_on_completion", weak=False)
+
+        def unlock_for_approval(sender, dossier, actor, pin, at, **kwargs):
+            from .services import unlock_approver  # the leader's signer, opened with the PIN
+
+            return unlock_approver(dossier, actor=actor, pin=pin, at=at)
+
+        def sign_on_approval(sender, dossier, at, actor, unlocked=None, **kwargs):
+            from .services import sign_approval
+
+            return sign_approval(dossier, at, actor=actor, loaded=unlocked)
+
+        dossier_approval_unlock.connect(unlock_for_approval, dispatch_uid="signing.unlock_for_approval", weak=False)
+        dossier_approving.connect(sign_on_approval, dispatch_uid="signing.sign_on_approval", weak=False)

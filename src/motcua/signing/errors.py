@@ -19,3 +19,26 @@ class CertificateUnavailable(DossierError):
 
 class NotSignable(DomainError):
     """This file cannot be signed (not a PDF nor an image, unreadable, encrypted PDF)."""
+
+
+class SigningRefused(DossierError):
+    """The approver's personal certificate cannot sign now: wrong PIN, locked, expired, revoked.
+
+    Always with a Vietnamese message saying what to do; the use is logged (never the PIN)."""
+
+    status = 409
+    default_code = "signing_refused"
+
+
+class WrongPin(SigningRefused):
+    status = 400
+    default_code = "wrong_pin"
+
+    def __init__(self, message: str, code: str | None = None, **extra: object):
+        super().__init__(message, code, **extra)
+        self.field = "pin"
+        self.extra.setdefault("field", "pin")
+
+
+class CertificateUploadError(DomainError):
+    """An uploaded personal certificate is refused (the form shows the message)."""

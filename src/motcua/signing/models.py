@@ -7,6 +7,7 @@ variable, a file, or a setting), plus the certificate's public facts read from t
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +100,19 @@ class SignedResult(models.Model):
     signer_subject = models.CharField(_("người ký"), max_length=500)
     signer_fingerprint = models.CharField(_("dấu vân tay chứng thư"), max_length=64)
     signed_at = models.DateTimeField(_("thời điểm ký"))
+    # Issue #17: who signed, with which kind of certificate, and what kind of signature.
+    personal_certificate = models.ForeignKey(
+        "PersonalCertificate", verbose_name=_("chứng thư cá nhân"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người duyệt ký"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(_("tên người ký"), max_length=500, blank=True)
+    role = models.CharField(_("loại chữ ký"), max_length=20, default="single", choices=[
+        ("single", _("chữ ký của cơ quan khi hoàn thành")),
+        ("certification", _("chữ ký chứng thực của lãnh đạo (DocMDP 2)")),
+        ("approval", _("chữ ký của cơ quan sau chữ ký lãnh đạo")),
+    ])
 
     class Meta:
         verbose_name = _("kết quả đã ký số")
@@ -107,3 +121,84 @@ class SignedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.signed_sha256[:12]}"
+
+
+class PersonalCertificate(models.Model):
+    """A leader's own signing certificate (chứng thư số cá nhân), uploaded once as PKCS#12.
+
+    The file is kept exactly as uploaded: encrypted under its own password (the PIN), which is asked
+    at each signing and never stored. Repeated wrong PINs lock it until an administrator unlocks it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.PROTECT,
+        related_name="personal_certificates",
+    )
+    pkcs12 = models.BinaryField(_("tệp PKCS#12 (đã mã hóa)"), editable=False)
+    original_name = models.CharField(_("tên tệp tải lên"), max_length=255, blank=True)
+    subject = models.CharField(_("chủ thể"), max_length=500, editable=False)
+    common_name = models.CharField(_("tên người ký"), max_length=500, editable=False, blank=True)
+    issuer = models.CharField(_("tổ chức cấp"), max_length=500, editable=False)
+    serial_number = models.CharField(_("số hiệu"), max_length=100, editable=False)
+    fingerprint = models.CharField(_("dấu vân tay SHA-256"), max_length=64, editable=False, db_index=True)
+    valid_from = models.DateTimeField(_("hiệu lực từ"), editable=False)
+    valid_to = models.DateTimeField(_("hiệu lực đến"), editable=False)
+    failed_attempts = models.PositiveSmallIntegerField(_("số lần nhập sai PIN liên tiếp"), default=0, editable=False)
+    locked = models.BooleanField(_("đang khóa"), default=False,
+                                 help_text=_("Khóa sau nhiều lần nhập sai PIN; quản trị viên mở khóa."))
+    locked_at = models.DateTimeField(_("khóa lúc"), null=True, blank=True, editable=False)
+    revoked = models.BooleanField(_("đã thu hồi"), default=False,
+                                  help_text=_("Đánh dấu khi tổ chức cấp đã thu hồi chứng thư; không ký được nữa."))
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(_("ngày tải lên"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chứng thư số cá nhân")
+        verbose_name_plural = _("chứng thư số cá nhân")
+        ordering = ["user", "-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "active"], name="personalcert_active")]
+
+    def __str__(self) -> str:
+        return self.common_name or self.subject or f"#{self.pk}"
+
+
+class UseOutcome(models.TextChoices):
+    SIGNED = "signed", _("đã ký")
+    WRONG_PIN = "wrong_pin", _("sai PIN")
+    LOCKED = "locked", _("đang khóa")
+    EXPIRED = "expired", _("hết hạn")
+    REVOKED = "revoked", _("đã thu hồi")
+    UNTRUSTED = "untrusted", _("không kiểm tra được nguồn cấp")
+    UNLOCKED = "unlocked", _("quản trị viên mở khóa")
+    UPLOADED = "uploaded", _("tải lên")
+    DEACTIVATED = "deactivated", _("ngừng dùng")
+
+
+class PersonalCertificateUse(models.Model):
+    """Append-only log of every use of a personal certificate (successful or not), and of its
+    administration (upload, unlock, deactivation). Never holds the PIN."""
+
+    certificate = models.ForeignKey(PersonalCertificate, verbose_name=_("chứng thư"), on_delete=models.PROTECT,
+                                    related_name="uses")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True,
+                              on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("hồ sơ"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=UseOutcome.choices)
+    detail = models.CharField(_("chi tiết"), max_length=500, blank=True)
+    at = models.DateTimeField(_("thời điểm"))
+
+    class Meta:
+        verbose_name = _("nhật ký dùng chứng thư cá nhân")
+        verbose_name_plural = _("nhật ký dùng chứng thư cá nhân")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("the personal certificate log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("the personal certificate log is append-only")

@@ -51,6 +51,11 @@ class SignatureRequest:
     name: str
     stamp: StampText | None
     field_name: str = "KySoKetQua"
+    # Issue #17: the leader's approval is a certification signature (DocMDP level 2: form filling
+    # and signing allowed afterwards) over a result given fields for the number, the date and the
+    # agency's signature; the clerk's completion fills them and signs the agency's field.
+    certify: bool = False
+    existing_field: bool = False  # sign the pre-placed field named field_name (no new field)
 
 
 def iso_local(instant: dt.datetime) -> str:
@@ -165,7 +170,7 @@ def _stamp_box(writer) -> tuple[int, int, int, int] | None:
 # --- signing -------------------------------------------------------------------------------------
 
 
-def sign_pdf(data: bytes, signer, request: SignatureRequest) -> bytes:
+def sign_pdf(data: bytes, signer, request: SignatureRequest, *, prepare=None) -> bytes:
     """The PDF ``data`` signed by ``signer`` (a pyHanko signer) as ``request`` says.
 
     Raises NotSignable for a file that is not a readable, unencrypted PDF."""
@@ -196,7 +201,18 @@ def sign_pdf(data: bytes, signer, request: SignatureRequest) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=request.field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=request.reason, location=request.location or None, name=request.name,
+        certify=request.certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
+    if request.existing_field:
+        box = None  # the field's own rectangle
+    if prepare is not None:
+        try:
+            prepare(writer)
+        except NotSignable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an odd page tree or form
+            raise NotSignable(_("Không chuẩn bị được các ô số, ngày trên tệp PDF này.")) from exc
     with tempfile.TemporaryDirectory(prefix="motcua-stamp-") as folder:
         style = None
         if box is not None:
@@ -206,7 +222,14 @@ def sign_pdf(data: bytes, signer, request: SignatureRequest) -> bytes:
                 background=ImportedPdfPage(str(stamp_path)), border_width=0, background_opacity=1.0,
                 background_layout=_full_box_layout(),
             )
-        spec = fields.SigFieldSpec(request.field_name, on_page=0, box=box)
+        if style is None and request.existing_field and request.stamp is not None:
+            stamp_path = Path(folder) / "stamp.pdf"
+            stamp_path.write_bytes(_stamp_pdf(request.stamp, request.signed_at))
+            style = StaticStampStyle(
+                background=ImportedPdfPage(str(stamp_path)), border_width=0, background_opacity=1.0,
+                background_layout=_full_box_layout(),
+            )
+        spec = None if request.existing_field else fields.SigFieldSpec(request.field_name, on_page=0, box=box)
         pdf_signer = _TimedSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
         try:
             out = pdf_signer.sign_pdf(writer)
@@ -222,3 +245,178 @@ def _full_box_layout():
         x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
         margins=layout.Margins.uniform(0), inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
     )
+
+
+# --- approval: pre-placed fields (issue #17) -----------------------------------------------------
+
+NUMBER_FIELD = "SoKetQua"
+DATE_FIELD = "NgayKetQua"
+AGENCY_FIELD = "KySoCoQuan"
+TEXT_WIDTH, TEXT_HEIGHT = 230, 16
+
+
+def _page_area(writer) -> tuple[float, float, float, float] | None:
+    """(left, bottom, right, top) of the first page when it is upright and large enough, else None."""
+    try:
+        page_ref, _resources = writer.find_page_for_modification(0)
+        page = page_ref.get_object()
+        if int(_inherited(page, "/Rotate") or 0) % 360:
+            return None
+        box = _inherited(page, "/CropBox") or _inherited(page, "/MediaBox")
+        x1, y1, x2, y2 = (float(Decimal(str(v.get_object() if hasattr(v, "get_object") else v))) for v in box)
+    except Exception:  # noqa: BLE001
+        return None
+    left, right, bottom, top = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+    if right - left < 2 * STAMP_WIDTH + 3 * STAMP_MARGIN or top - bottom < 4 * STAMP_HEIGHT:
+        return None
+    return left, bottom, right, top
+
+
+def _text_pdf(text: str, width: int, height: int, *, align: str = "left") -> bytes:
+    import weasyprint
+
+    from motcua.documents import fonts
+
+    font = fonts.font_family("serif")
+    face = f"@font-face {{ font-family: S; src: url('{font.regular.resolve().as_uri()}'); }}"
+    html = (
+        "<!doctype html><meta charset='utf-8'><style>" + face +
+        f"@page {{ size: {width}pt {height}pt; margin: 0 }}"
+        f"body {{ margin: 0; font: 10pt/{height}pt S; color: #000; text-align: {align}; white-space: nowrap;"
+        " overflow: hidden; }</style><div>" + escape(text) + "</div>"
+    )
+    return weasyprint.HTML(string=html, base_url=None).write_pdf()
+
+
+def _appearance(writer, text: str, width: float, height: float, folder: str, *, align: str = "left"):
+    """A form XObject showing ``text`` (empty: a blank box), added to the writer."""
+    from pyhanko.pdf_utils.content import ImportedPdfPage, RawContent
+    from pyhanko.pdf_utils.layout import BoxConstraints
+    from pyhanko.stamp import StaticStampStyle
+
+    box = BoxConstraints(width=width, height=height)
+    if not text:
+        return writer.add_object(RawContent(b"", box=box).as_form_xobject())
+    path = Path(folder) / f"text-{abs(hash(text))}.pdf"
+    path.write_bytes(_text_pdf(text, int(width), int(height), align=align))
+    style = StaticStampStyle(background=ImportedPdfPage(str(path)), border_width=0, background_opacity=1.0,
+                             background_layout=_full_box_layout())
+    stamp = style.create_stamp(writer, box, {})
+    return writer.add_object(stamp.as_form_xobject())
+
+
+def _acroform(writer):
+    from pyhanko.pdf_utils import generic
+
+    root = writer.root
+    if "/AcroForm" in root:
+        form = root["/AcroForm"]
+        ref = root.raw_get("/AcroForm")
+        if isinstance(ref, generic.IndirectObject):
+            writer.mark_update(ref)
+        else:
+            writer.update_root()
+    else:
+        form = generic.DictionaryObject({generic.pdf_name("/Fields"): generic.ArrayObject()})
+        root[generic.pdf_name("/AcroForm")] = writer.add_object(form)
+        writer.update_root()
+    if "/Fields" not in form:
+        form[generic.pdf_name("/Fields")] = generic.ArrayObject()
+    fields_ref = form.raw_get("/Fields")
+    if isinstance(fields_ref, generic.IndirectObject):
+        writer.mark_update(fields_ref)
+    return form
+
+
+def field_names(writer_or_reader) -> set[str]:
+    root = writer_or_reader.root
+    if "/AcroForm" not in root:
+        return set()
+    return {str(f.get_object().get("/T", "")) for f in root["/AcroForm"].get("/Fields", [])}
+
+
+def prepare_approval_fields(writer, *, number_label: str, date_label: str) -> None:
+    """Add the text fields for the result's number and date and an empty signature field for the
+    agency, on the first page, unless the PDF has them already (a template may place its own)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.sign import fields
+
+    present = field_names(writer)
+    area = _page_area(writer)
+    page_ref, _resources = writer.find_page_for_modification(0)
+    if area is not None:
+        left, bottom, right, top = area
+        rects = {
+            NUMBER_FIELD: (left + STAMP_MARGIN, top - 8 - TEXT_HEIGHT, left + STAMP_MARGIN + TEXT_WIDTH, top - 8),
+            DATE_FIELD: (right - STAMP_MARGIN - TEXT_WIDTH, top - 8 - TEXT_HEIGHT, right - STAMP_MARGIN, top - 8),
+        }
+        agency_box = (int(left + STAMP_MARGIN), int(bottom + 8), int(left + STAMP_MARGIN + STAMP_WIDTH),
+                      int(bottom + 8 + STAMP_HEIGHT))
+    else:
+        rects = {NUMBER_FIELD: (0, 0, 0, 0), DATE_FIELD: (0, 0, 0, 0)}
+        agency_box = None
+    labels = {NUMBER_FIELD: number_label, DATE_FIELD: date_label}
+    with tempfile.TemporaryDirectory(prefix="motcua-fields-") as folder:
+        form = None
+        for name in (NUMBER_FIELD, DATE_FIELD):
+            if name in present:
+                continue
+            form = form if form is not None else _acroform(writer)
+            x1, y1, x2, y2 = rects[name]
+            field = generic.DictionaryObject({
+                generic.pdf_name("/FT"): generic.pdf_name("/Tx"),
+                generic.pdf_name("/T"): generic.pdf_string(name),
+                generic.pdf_name("/TU"): generic.pdf_string(labels[name]),
+                generic.pdf_name("/V"): generic.pdf_string(""),
+                generic.pdf_name("/DA"): generic.pdf_string("/Helv 10 Tf 0 g"),
+                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
+                generic.pdf_name("/F"): generic.NumberObject(4),
+                generic.pdf_name("/P"): page_ref,
+                generic.pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (x1, y1, x2, y2)]),
+            })
+            if x2 > x1:
+                field[generic.pdf_name("/AP")] = generic.DictionaryObject({
+                    generic.pdf_name("/N"): _appearance(writer, "", x2 - x1, y2 - y1, folder)})
+            ref = writer.add_object(field)
+            form["/Fields"].append(ref)
+            page = page_ref.get_object()
+            annots = page.get("/Annots") if "/Annots" in page else None
+            if annots is None:
+                page[generic.pdf_name("/Annots")] = generic.ArrayObject([ref])
+                writer.mark_update(page_ref)
+            else:
+                raw = page.raw_get("/Annots")
+                annots.append(ref)
+                writer.mark_update(raw if isinstance(raw, generic.IndirectObject) else page_ref)
+        if AGENCY_FIELD not in present:
+            fields.append_signature_field(writer, fields.SigFieldSpec(AGENCY_FIELD, on_page=0, box=agency_box))
+
+
+def fill_approval_fields(writer, values: dict[str, str], *, shown: dict[str, str] | None = None) -> list[str]:
+    """Set the values (and appearances) of the pre-placed text fields; returns the names filled.
+    ``shown``: how a field's value is printed ("Số: %(value)s"), the value itself by default."""
+    shown = shown or {}
+    from pyhanko.pdf_utils import generic
+
+    root = writer.root
+    if "/AcroForm" not in root:
+        return []
+    filled = []
+    with tempfile.TemporaryDirectory(prefix="motcua-fields-") as folder:
+        for ref in root["/AcroForm"].get("/Fields", []):
+            field = ref.get_object()
+            name = str(field.get("/T", ""))
+            if name not in values or field.get("/FT") != "/Tx":
+                continue
+            field[generic.pdf_name("/V")] = generic.pdf_string(values[name])
+            rect = [float(v) for v in field.get("/Rect", [0, 0, 0, 0])]
+            width, height = abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
+            if width and height:
+                align = "right" if name == DATE_FIELD else "left"
+                text = shown.get(name, "%(value)s") % {"value": values[name]}
+                field[generic.pdf_name("/AP")] = generic.DictionaryObject({
+                    generic.pdf_name("/N"): _appearance(writer, text, width, height, folder, align=align)})
+            writer.mark_update(ref)
+            filled.append(name)
+    return filled

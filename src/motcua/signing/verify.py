@@ -80,6 +80,7 @@ class SignatureReport:
     covers_whole_file: bool = False
     trust_problem: TrustProblem | None = None
     trusted_at_signing: bool = False  # untrusted now (expired) but valid when we recorded issuing it
+    certifies: bool = False  # a certification signature (the leader's approval, DocMDP): later form filling allowed
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,16 @@ def _report(embedded, issued_at: dt.datetime | None) -> SignatureReport:
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         trust_problem=problem,
         trusted_at_signing=trusted_at_signing,
+        certifies=_certifies(embedded),
         **_signer_facts(embedded, status.signing_cert),
     )
+
+
+def _certifies(embedded) -> bool:
+    try:
+        return embedded.docmdp_level is not None
+    except Exception:  # noqa: BLE001 - an odd signature dictionary: not a certification
+        return False
 
 
 def _signer_facts(embedded, cert=None) -> dict:
@@ -302,6 +311,16 @@ def _signature_reports(data: bytes, issued_at: dt.datetime | None) -> list[Signa
 # --- by dossier code ------------------------------------------------------------------------------
 
 
+def _signers(record: SignedResult, by_copy: dict) -> tuple[str, ...]:
+    names = []
+    seen = set()
+    while record is not None and record.pk not in seen:
+        seen.add(record.pk)
+        names.append(record.signer_name or record.signer_subject)
+        record = by_copy.get(record.source_file_id)
+    return tuple(reversed(names))
+
+
 @dataclass(frozen=True)
 class IssuedResult:
     number: int
@@ -310,6 +329,7 @@ class IssuedResult:
     signed_at: dt.datetime
     signer_subject: str
     agency: str
+    signers: tuple[str, ...] = ()  # every signer of the file, first first (the leader, then the agency)
 
 
 @dataclass(frozen=True)
@@ -334,9 +354,13 @@ def results_for(code: str, key: str) -> DossierResults | None:
     )
     if dossier is None or not tracking_key_matches(dossier.tracking_key, key):
         return None
-    records = (
+    every = list(
         SignedResult.objects.filter(dossier=dossier).select_related("signed_file", "agency").order_by("signed_at", "id")
     )
+    by_copy = {r.signed_file_id: r for r in every}
+    # A leader-signed copy countersigned by the agency is not issued itself: the final copy is.
+    countersigned = {r.source_file_id for r in every}
+    records = [r for r in every if r.signed_file_id not in countersigned]
     return DossierResults(
         code=dossier.code,
         procedure_code=dossier.procedure_version.procedure.code,
@@ -344,7 +368,7 @@ def results_for(code: str, key: str) -> DossierResults | None:
         agency=dossier.agency.name,
         results=[
             IssuedResult(number=i, sha256=r.signed_sha256, size=r.signed_file.size, signed_at=r.signed_at,
-                         signer_subject=r.signer_subject, agency=r.agency.name)
+                         signer_subject=r.signer_subject, agency=r.agency.name, signers=_signers(r, by_copy))
             for i, r in enumerate(records, 1)
         ],
     )

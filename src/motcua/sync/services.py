@@ -40,7 +40,7 @@ from .models import SyncMessage
 log = logging.getLogger("motcua.sync")
 
 SEND_JOB = "sync.send"
-PROGRESS_KINDS = frozenset({EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS})
+PROGRESS_KINDS = frozenset({EventKind.HANDOVER, EventKind.RETURNED_TO_PREVIOUS, EventKind.APPROVED})
 # While an older message of the same dossier is being retried, look again when it is due; while
 # it has failed for good, once an hour (sending the older one wakes the next one at once).
 WAIT_FOR_FAILED = dt.timedelta(hours=1)
