@@ -139,7 +139,12 @@ class Context:
         """The fees due now (before the result: at reception; awaiting payment or completed: all)."""
         from motcua.payments.services import default_when
 
-        return counter_fee_view(self.dossier, default_when(self.dossier))
+        return counter_fee_view(self.dossier, default_when(self.dossier), self.fees)
+
+    @functools.cached_property
+    def fees(self) -> list:
+        """The version's fees, read once for the fee row and the fee panels."""
+        return list(self.dossier.procedure_version.fees.order_by("order", "id"))
 
     @property
     def next_step(self):
@@ -403,7 +408,7 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
         "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds, request.user),
         "role_labels": ROLE_LABELS, "last_step_hint": last_step_hint,
         "check_url": dossier.status == Status.SUBMITTED and Action.RECEIVE in ctx.allowed,
-        "fees": dossier_fee_views(dossier), "fee_state": awaiting.shown(dossier),
+        "fees": dossier_fee_views(dossier, ctx.fees), "fee_state": awaiting.shown(dossier),
         "max_mb": max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",
         "fee_view": ctx.fee_view,
     }, status=status)

@@ -28,9 +28,10 @@ class FeeView:
         return not self.lines
 
 
-def counter_fee_view(dossier: Dossier, when: str = "at_reception") -> FeeView:
-    """For an existing dossier: the fees due `when` after what was paid."""
-    due = fees_due(dossier, when)
+def counter_fee_view(dossier: Dossier, when: str = "at_reception", fees: list | None = None) -> FeeView:
+    """For an existing dossier: the fees due `when` after what was paid (`fees`: the version's
+    fees when the page has read them already)."""
+    due = fees_due(dossier, when, fees)
     view = FeeView(when=when, due_vnd=due.total_vnd)
     view.lines = [{"name": line.name, "amount_vnd": line.amount_vnd, "due_vnd": line.due_vnd,
                    "collected": line.collected} for line in due.lines]

@@ -467,7 +467,8 @@ def online_check(request, code: str):
     post = request.POST if request.method == "POST" else None
     rows = component_rows(dossier, post, user=request.user)
     outcome_form = ReceptionOutcomeForm(post)
-    fee_view = counter_fee_view(dossier, "at_reception")
+    fees = list(dossier.procedure_version.fees.order_by("order", "id"))  # read once for both fee views
+    fee_view = counter_fee_view(dossier, "at_reception", fees)
     fee_form = CounterFeeForm(post) if post is not None else CounterFeeForm(
         initial={"fee_amount": str(fee_view.due_vnd)})
     general: list[str] = []
@@ -536,7 +537,7 @@ def online_check(request, code: str):
     return staff_render(request, "backoffice/online_check.html", {
         "dossier": dossier, "rows": rows, "outcome_form": outcome_form, "token": token, "errors": errors,
         "checklist_error": checklist_error, "outcome": outcome, "reasons": Action.REQUEST_SUPPLEMENT in allowed,
-        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": dossier_fee_views(dossier),
+        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": dossier_fee_views(dossier, fees),
         "fee_state": awaiting.shown(dossier),
         "reception_url": reverse("backoffice:online_queue"), "fee_form": fee_form, "fee_view": fee_view,
     }, status=status)

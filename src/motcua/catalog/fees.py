@@ -347,8 +347,9 @@ def fee_words(fee: Any) -> str:
     return "; ".join(describe(Rule.of(fee)))
 
 
-def dossier_fee_views(dossier: Any) -> list[FeeView]:
+def dossier_fee_views(dossier: Any, fees: list | None = None) -> list[FeeView]:
     """The fees of a dossier as the pages show them: each one's amount for what its applicant
-    declared (copies, pages, kind) and its channel (the same amounts `dossier_fee_amount` gives)."""
-    fees = sorted(dossier.procedure_version.fees.all(), key=lambda f: (f.order, f.pk))
+    declared (copies, pages, kind) and its channel (the same amounts `dossier_fee_amount` gives).
+    `fees`: the version's fees when the page has read them already."""
+    fees = sorted(dossier.procedure_version.fees.all() if fees is None else fees, key=lambda f: (f.order, f.pk))
     return fee_views(fees, online=is_online(dossier), inputs=getattr(dossier, "fee_inputs", None))

@@ -124,7 +124,7 @@ def _paid_payments(dossier) -> list[Payment]:
     return list(Payment.objects.filter(dossier_id=dossier.pk, state=State.PAID).order_by("paid_at", "id"))
 
 
-def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
+def fees_due(dossier, when: str = When.AT_RECEPTION, fees: list | None = None) -> FeesDue:
     """The fees of the dossier's procedure version still to pay.
 
     * "at_reception": the fees collected when the dossier is submitted;
@@ -138,7 +138,8 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
         raise ValueError(f"when must be one of {When.values}")
     from motcua.catalog.models import Fee
 
-    fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
+    if fees is None:  # else: the version's fees, read by the caller's page already
+        fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
     if not any(dossier_fee_amount(fee, dossier) > 0 for fee in fees):
         return FeesDue(when=str(when), lines=(), total_vnd=0)  # free: nothing to pay, no payment to read
     return fees_due_from(dossier, fees, _paid_payments(dossier), when)
