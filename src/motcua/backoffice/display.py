@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.deadlines import SoonRule, step_due_soon
 from motcua.dossiers.models import Status
-from motcua.worktime.services import calendar_for
 
 SOON = dt.timedelta(hours=24)  # only for a bare record without its dossier (no step, no reception)
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
@@ -82,7 +81,7 @@ def dossier_timeliness(dossier, now: dt.datetime, calendars: dict | None = None)
     return against(dossier.due_at, now, late=dossier.counts_as_late, dossier=dossier, calendars=calendars)
 
 
-def step_timeliness(dossier, now: dt.datetime) -> Timeliness | None:
+def step_timeliness(dossier, now: dt.datetime, calendars: dict | None = None) -> Timeliness | None:
     if dossier.status not in OPEN or dossier.step_due_at is None:
         return None
     if dossier.paused_at is not None:
@@ -91,8 +90,8 @@ def step_timeliness(dossier, now: dt.datetime) -> Timeliness | None:
         return _make(LATE)
     handling = dossier.handling_agency if dossier.handling_agency_id else dossier.agency
     step = dossier.current_step if dossier.current_step_id else None
-    if step is not None and step_due_soon(dossier.step_due_at, step.quota_hours, now, handling.soon_share,
-                                          calendar_for(handling)):
+    calendar = SoonRule(now, calendars).calendar(handling.pk, handling.parent_id)
+    if step is not None and step_due_soon(dossier.step_due_at, step.quota_hours, now, handling.soon_share, calendar):
         return _make(SOON_)
     return _make(OK)
 
