@@ -46,6 +46,7 @@ from django.utils import timezone
 from motcua.agencies.models import Agency
 from motcua.dossiers.codes import TZ, format_code, new_tracking_key
 from motcua.dossiers.models import Channel, Delivery, Dossier, Event
+from motcua.feedback.models import Rating
 from motcua.worktime.services import calendar_for
 
 from . import plan
@@ -134,7 +135,9 @@ class Generator:
         unsatisfied = values[7] == 0 or values[8] == 0
         online = d["owner_id"] is not None
         recorder = d["owner_id"] if online else receptionist
-        return (d["id"], d["agency_id"], *values, sum(values[:7]), unsatisfied, "", recorder, not online, at)
+        rating_id = next(self._rating_ids)
+        return (rating_id, d["id"], d["agency_id"], *values, sum(values[:7]), unsatisfied, "", recorder, not online,
+                at)
 
     # -- the run
     def run(self) -> Result:
@@ -151,8 +154,8 @@ class Generator:
         plans = [p for p in plans if days[p.receiving_id]]
         codes = {p.receiving_id: p.receiving_code for p in plans}
         sequences = self.store.sequences(set(codes), self.start.astimezone(TZ).date() - dt.timedelta(days=7))
-        series = self.store.form_series(set(codes))  # form 01's numbers and the ledger's, per agency and year
         made = 0
+        first_id, last_id = 2**63, 0
         # PostgreSQL: a writer thread (its own connection) COPYs one batch while the next is
         # simulated; psycopg waits for the server without holding the GIL.
         # Not inside a caller's transaction (tests): the thread's connection would not see it.
@@ -162,27 +165,22 @@ class Generator:
                 n = min(self.batch_size, self.count - made)
                 dossiers, events, ratings = [], [], []
                 touched: set[tuple[int, dt.date]] = set()
-                numbered: set[tuple[int, str, int]] = set()
                 with transaction.atomic():  # SQLite: MAX(id) read under the write lock until the batch is in
+                    self._rating_ids = iter(self.store.reserve_ids(n, Rating))  # at most one per dossier
                     for dossier_id in self.store.reserve_ids(n):
+                        first_id = min(first_id, dossier_id)
+                        last_id = max(last_id, dossier_id)
                         d, evs, rating = self._one(plans, days, dossier_id)
                         key = (d["agency_id"], d["submitted_at"].astimezone(TZ).date())
                         sequences[key] = seq = sequences.get(key, 0) + 1
                         touched.add(key)
                         d["code"] = format_code(codes[d["agency_id"]], key[1], seq)
-                        if d["received_at"] is not None:  # numbered at reception, as actions.py does
-                            year = d["received_at"].astimezone(TZ).year
-                            for form, field in (("01", "reception_number"), ("07", "ledger_number")):
-                                number_key = (d["agency_id"], form, year)
-                                series[number_key] = d[field] = series.get(number_key, 0) + 1
-                                numbered.add(number_key)
                         dossiers.append(d)
                         events += sealed(d["code"], evs)
                         if rating:
                             ratings.append(rating)
                         result.by_status[d["status"]] = result.by_status.get(d["status"], 0) + 1
-                    batch = (dossiers, events, ratings, {key: sequences[key] for key in touched},
-                             {key: series[key] for key in numbered})
+                    batch = (dossiers, events, ratings, {key: sequences[key] for key in touched})
                     if writer is None:
                         self.store.write_batch(batch, result)
                 if writer is not None:
@@ -198,6 +196,12 @@ class Generator:
         finally:
             if writer is not None:
                 writer.finish()
+        if last_id:
+            # The numbers of forms 01-05 and of the ledger, per agency and year in date order
+            # (dossiers are simulated in random order): one pass over the rows just written.
+            t1 = time.perf_counter()
+            self.store.number_forms(first_id, last_id)
+            result.write_seconds += time.perf_counter() - t1
         if self.postgres and self.count:
             with connection.cursor() as cursor:
                 cursor.execute(f'ANALYZE "{Dossier._meta.db_table}", "{Event._meta.db_table}"')
@@ -238,6 +242,8 @@ class Generator:
         if d["delivery"] == Delivery.POST:
             d["delivery_address"] = d["applicant_address"]
             d["delivery_fee"] = settings.MOTCUA_POSTAL_FEE_VND
+            if sim.posted is not None:  # not sealed yet: the event carries the address it was posted to
+                sim.posted["address"] = d["delivery_address"]
         return d, sim.events, sim.rating
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from motcua.core.dates import iso as _iso
 from motcua.core.money import vnd
+from motcua.dossiers.codes import TZ
 from motcua.dossiers.models import Channel, Delivery, EventKind, Status
 from motcua.worktime import engine
 
@@ -83,6 +84,7 @@ class Sim:
         self.last_at: dt.datetime | None = None
         self.handlers: dict[int, int | None] = {}  # step index -> who last handed it on
         self.rating: tuple | None = None
+        self.posted: dict | None = None  # the data of the result_posted event, if any
 
     # -- event writing
     def event(self, kind: str, actor: int | None, at: dt.datetime, from_status, to_status, *, note: str = "",
@@ -385,21 +387,66 @@ class Sim:
         d["status"] = Status.COMPLETED
         self.event(EventKind.COMPLETED, actor, at, from_status, Status.COMPLETED, data=data,
                    punctuality=_punctuality(d["step_due_at"], at))
-        # The result is handed over (at the counter, by post, or online at once).
-        wait = rng.uniform(0.02, 0.5) if d["delivery"] == Delivery.ONLINE else rng.uniform(0.5, 24)
-        at = self.when(self.clock.add(at, wait))
-        fee = p.fees_return + (0 if d["channel"] == Channel.ONLINE else sum(f["amount_vnd"] for f in p.fees_reception))
-        receipt = f"BL{d['id']:08d}" if fee else ""
-        d["returned_at"] = at
-        d["originals_checked"] = d["applicant_signed"] = d["delivery"] != Delivery.ONLINE
-        d["fee_collected"] += fee
-        if receipt:
-            d["receipt_number"] = receipt
-        d["status"] = Status.RETURNED
-        self.event(EventKind.RESULT_RETURNED, receptionist, at, Status.COMPLETED, Status.RETURNED,
-                   data={"originals_checked": d["originals_checked"], "applicant_signed": d["applicant_signed"],
-                         "fee_collected": fee, "receipt_number": receipt, "delivery": d["delivery"]})
+        # The result is handed over as the action layer does it: online at once by the system
+        # (result_delivered), by post (result_posted, then post_delivered when the post confirms),
+        # or at the counter (result_returned, with the fee and its receipt).
+        if d["delivery"] == Delivery.ONLINE:
+            self.deliver_online(at)
+        elif d["delivery"] == Delivery.POST:
+            self.deliver_by_post(at, receptionist)
+        else:
+            at = self.when(self.clock.add(at, rng.uniform(0.5, 24)))
+            fee = p.fees_return + (0 if d["channel"] == Channel.ONLINE
+                                   else sum(f["amount_vnd"] for f in p.fees_reception))
+            receipt = f"BL{d['id']:08d}" if fee else ""
+            d["returned_at"] = at
+            d["originals_checked"] = d["applicant_signed"] = True
+            d["fee_collected"] += fee
+            if receipt:
+                d["receipt_number"] = receipt
+            d["status"] = Status.RETURNED
+            self.event(EventKind.RESULT_RETURNED, receptionist, at, Status.COMPLETED, Status.RETURNED,
+                       data={"originals_checked": True, "applicant_signed": True,
+                             "fee_collected": fee, "receipt_number": receipt, "delivery": d["delivery"]})
         if rng.random() < 0.25:
-            rated = at + dt.timedelta(minutes=rng.randint(1, 60 * 24 * 3))
-            if rated <= self.now:
-                self.rating = self.g.rating_row(d, rated, receptionist)
+            self.rate(self.last_at + dt.timedelta(minutes=rng.randint(1, 60 * 24 * 3)), receptionist)
+
+    def deliver_online(self, at: dt.datetime) -> None:
+        """9 -> 10 by the system at completion (`result_delivered`, actor none); the owner's first
+        download of the result is logged (`result_downloaded`), most of them within days."""
+        d, rng = self.d, self.rng
+        at = self.when(at)
+        d["returned_at"] = at
+        d["status"] = Status.RETURNED
+        self.event(EventKind.RESULT_DELIVERED, None, at, Status.COMPLETED, Status.RETURNED,
+                   data={"delivery": str(Delivery.ONLINE), "result_files": []})
+        if d["owner_id"] is not None and rng.random() < 0.8:
+            downloaded = at + dt.timedelta(minutes=rng.randint(2, 60 * 24 * 4))
+            if downloaded <= self.now:
+                self.event(EventKind.RESULT_DOWNLOADED, d["owner_id"], self.when(downloaded), Status.RETURNED,
+                           Status.RETURNED, data={"file_id": None, "name": "ket-qua.pdf", "sha256": ""})
+
+    def deliver_by_post(self, at: dt.datetime, receptionist: int) -> None:
+        """The counter hands the result to the post (9 stays 9, `result_posted`, its bưu gửi number),
+        then records the post's confirmation (9 -> 10, `post_delivered`) one to four days later."""
+        d, rng = self.d, self.rng
+        at = self.when(self.clock.add(at, rng.uniform(0.5, 8)))
+        number = f"EG{d['id']:09d}VN"
+        self.posted = {"postal_number": number, "posted_on": at.astimezone(TZ).date().isoformat(),
+                       "address": ""}  # the address: the applicant's, known once the dossier is filled in
+        self.event(EventKind.RESULT_POSTED, receptionist, at, Status.COMPLETED, Status.COMPLETED, data=self.posted)
+        at = self.when(self.clock.add(at, rng.uniform(8, 32)))
+        d["returned_at"] = at
+        d["status"] = Status.RETURNED
+        self.event(EventKind.POST_DELIVERED, receptionist, at, Status.COMPLETED, Status.RETURNED,
+                   data={"delivery": str(Delivery.POST), "postal_number": number})
+
+    def rate(self, at: dt.datetime, receptionist: int) -> None:
+        """A satisfaction rating: its row (feedback) and its `rated` event, as record_rating writes them."""
+        if at > self.now:
+            return
+        at = self.when(at)
+        self.rating = row = self.g.rating_row(self.d, at, receptionist)
+        rating_id, recorder, score, unsatisfied, on_behalf = row[0], row[-3], row[12], row[13], row[-2]
+        self.event(EventKind.RATED, recorder, at, Status.RETURNED, Status.RETURNED,
+                   data={"rating_id": rating_id, "score": score, "unsatisfied": unsatisfied, "on_behalf": on_behalf})

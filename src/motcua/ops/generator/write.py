@@ -13,7 +13,8 @@ from django.db import connection, transaction
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
-from motcua.dossiers.models import Dossier, DossierSequence, Event, FormSeries
+from motcua.dossiers.models import Dossier, DossierSequence, Event, FormNumber, FormSeries
+from motcua.dossiers.numbers import ISSUED_BY_EVENT, LEDGER, RECEIPT
 from motcua.feedback.models import Rating
 
 from .simulate import US
@@ -56,8 +57,8 @@ class Store:
         # written was read from the database in this run). A benchmark loader's option.
         self.skip_fk_checks = skip_fk_checks and self.postgres
 
-    def reserve_ids(self, n: int) -> list[int]:
-        table = Dossier._meta.db_table
+    def reserve_ids(self, n: int, model=Dossier) -> list[int]:
+        table = model._meta.db_table
         with connection.cursor() as cursor:
             if self.postgres:
                 cursor.execute(
@@ -97,34 +98,83 @@ class Store:
         DossierSequence.objects.bulk_update(changed, ["last"], batch_size=1000)
 
 
-    def form_series(self, agency_ids: set[int]) -> dict[tuple[int, str, int], int]:
-        return {
-            (agency_id, form, year): last
-            for agency_id, form, year, last in FormSeries.objects.filter(
-                agency_id__in=agency_ids, form__in=("01", "07")
-            ).values_list("agency_id", "form", "year", "last")
-        }
-
-    def save_form_series(self, series: dict[tuple[int, str, int], int]) -> None:
-        for (agency_id, form, year), last in series.items():
-            FormSeries.objects.bulk_create([FormSeries(agency_id=agency_id, form=form, year=year, last=0)],
+    def number_forms(self, first_id: int, last_id: int) -> None:
+        """Number what the run's dossiers (ids first_id..last_id) hand out, as the action layer
+        would have, in date order: form 01 and the ledger (07) at reception, forms 02-05 for the
+        supplement requests, refusals, extensions and stops (`FormNumber` rows), each series per
+        agency and local year continuing after the numbers already taken (`FormSeries`, locked).
+        Rows numbered already (a real reception meanwhile) keep their numbers."""
+        d_table, e_table = Dossier._meta.db_table, Event._meta.db_table
+        n_table = FormNumber._meta.db_table
+        year = ("CAST(EXTRACT(YEAR FROM {} AT TIME ZONE 'Asia/Ho_Chi_Minh') AS integer)" if self.postgres
+                else "CAST(strftime('%%Y', {}, '+7 hours') AS integer)")  # Vietnam: UTC+7, no summer time
+        kinds = {kind: form for kind, (form, _who) in ISSUED_BY_EVENT.items()}
+        form_case = "CASE e.kind " + " ".join(f"WHEN '{k}' THEN '{f}'" for k, f in kinds.items()) + " END"
+        kind_list = ", ".join(f"'{k}'" for k in kinds)
+        issuing = ("CASE WHEN e.kind = 'refused' THEN d.agency_id "
+                   "ELSE COALESCE(e.from_agency_id, d.handling_agency_id) END")
+        received = (f'FROM "{d_table}" WHERE id BETWEEN %s AND %s AND received_at IS NOT NULL '
+                    "AND reception_number IS NULL")
+        issued = (f'FROM "{e_table}" e JOIN "{d_table}" d ON d.id = e.dossier_id WHERE e.dossier_id BETWEEN %s '
+                  f'AND %s AND e.kind IN ({kind_list}) AND NOT EXISTS (SELECT 1 FROM "{n_table}" n '
+                  "WHERE n.event_id = e.id)")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT agency_id, {year.format('received_at')}, COUNT(*) {received} "  # noqa: S608
+                           "GROUP BY 1, 2", [first_id, last_id])
+            receptions = cursor.fetchall()
+            cursor.execute(f"SELECT {issuing}, {form_case}, {year.format('e.at')}, COUNT(*) {issued} "  # noqa: S608
+                           "GROUP BY 1, 2, 3", [first_id, last_id])
+            papers = cursor.fetchall()
+            groups = {(a, f, y) for a, y, _n in receptions for f in (RECEIPT, LEDGER)} | {(a, f, y)
+                                                                                         for a, f, y, _n in papers}
+            if not groups:
+                return
+            FormSeries.objects.bulk_create([FormSeries(agency_id=a, form=f, year=y, last=0) for a, f, y in groups],
                                            ignore_conflicts=True)
-            FormSeries.objects.filter(agency_id=agency_id, form=form, year=year, last__lt=last).update(last=last)
+            base = {(r.agency_id, r.form, r.year): r.last for r in FormSeries.objects.select_for_update().filter(
+                agency_id__in={a for a, _f, _y in groups}, form__in={f for _a, f, _y in groups},
+                year__in={y for _a, _f, y in groups})}
+            if receptions:
+                values = ", ".join(["(%s, %s, %s, %s)"] * len(receptions))
+                params = [v for a, y, _n in receptions for v in (a, y, base[(a, RECEIPT, y)], base[(a, LEDGER, y)])]
+                cursor.execute(  # noqa: S608 - table names are the models'
+                    f"WITH bases(agency_id, year, b01, b07) AS (VALUES {values}), "
+                    f"ranked AS (SELECT id, agency_id, {year.format('received_at')} AS year, ROW_NUMBER() OVER "
+                    f"(PARTITION BY agency_id, {year.format('received_at')} ORDER BY received_at, id) AS rn "
+                    f"{received}) "
+                    f'UPDATE "{d_table}" SET reception_number = b.b01 + r.rn, ledger_number = b.b07 + r.rn '
+                    f'FROM ranked r JOIN bases b ON b.agency_id = r.agency_id AND b.year = r.year '
+                    f'WHERE "{d_table}".id = r.id', params + [first_id, last_id])
+            if papers:
+                values = ", ".join(["(%s, %s, %s, %s)"] * len(papers))
+                params = [v for a, f, y, _n in papers for v in (a, f, y, base[(a, f, y)])]
+                cursor.execute(  # noqa: S608
+                    f'INSERT INTO "{n_table}" (event_id, agency_id, form, year, number) '
+                    f"WITH bases(agency_id, form, year, base) AS (VALUES {values}), "
+                    f"src AS (SELECT e.id AS event_id, e.at AS at, {issuing} AS agency_id, {form_case} AS form, "
+                    f"{year.format('e.at')} AS year {issued}) "
+                    "SELECT s.event_id, s.agency_id, s.form, s.year, b.base + ROW_NUMBER() OVER "
+                    "(PARTITION BY s.agency_id, s.form, s.year ORDER BY s.at, s.event_id) "
+                    "FROM src s JOIN bases b ON b.agency_id = s.agency_id AND b.form = s.form AND b.year = s.year",
+                    params + [first_id, last_id])
+            lasts = {(a, f, y): base[(a, f, y)] + n for a, y, n in receptions for f in (RECEIPT, LEDGER)}
+            lasts |= {(a, f, y): base[(a, f, y)] + n for a, f, y, n in papers}
+            for (agency_id, form, year_), last in lasts.items():
+                FormSeries.objects.filter(agency_id=agency_id, form=form, year=year_).update(last=last)
 
     def write_batch(self, batch: tuple, result: Result) -> None:
-        dossiers, events, ratings, sequences, series = batch
+        dossiers, events, ratings, sequences = batch
         w0 = time.perf_counter()
         with transaction.atomic():
             self._write(dossiers, events, ratings)
             self.save_sequences(sequences)
-            self.save_form_series(series)
         result.write_seconds += time.perf_counter() - w0  # with the commit (deferred FK checks)
 
 
     def _write(self, dossiers: list[dict], events: list[tuple], ratings: list[tuple]) -> None:
         dossier_columns = [f.column for f in DOSSIER_FIELDS]
         dossier_rows = [tuple(_db_value(f, d) for f in DOSSIER_FIELDS) for d in dossiers]
-        rating_columns = ["dossier_id", "agency_id", *[f"c{n}" for n in range(1, 10)], "score", "unsatisfied",
+        rating_columns = ["id", "dossier_id", "agency_id", *[f"c{n}" for n in range(1, 10)], "score", "unsatisfied",
                           "comment", "recorded_by_id", "on_behalf", "created_at"]
         with transaction.atomic():
             if self.postgres and self.skip_fk_checks:
