@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from array import array
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -154,6 +155,12 @@ class Generator:
         plans = [p for p in plans if days[p.receiving_id]]
         codes = {p.receiving_id: p.receiving_code for p in plans}
         sequences = self.store.sequences(set(codes), self.start.astimezone(TZ).date() - dt.timedelta(days=7))
+        series = self.store.form_series(set(codes))  # form 01's numbers and the ledger's, per agency and year
+        # Who comes when, drawn first and sorted: dossiers are simulated in the order they are
+        # submitted, so codes and reception numbers follow the dates (see `_ready`).
+        plan_of, channel_of, start_of = self._draws(plans, days)
+        order = sorted(range(self.count), key=start_of.__getitem__)
+        pending: list[tuple] = []  # simulated, not yet numbered and written (see `_ready`)
         made = 0
         first_id, last_id = 2**63, 0
         # PostgreSQL: a writer thread (its own connection) COPYs one batch while the next is
@@ -163,30 +170,36 @@ class Generator:
         try:
             while made < self.count:
                 n = min(self.batch_size, self.count - made)
-                dossiers, events, ratings = [], [], []
                 touched: set[tuple[int, dt.date]] = set()
                 with transaction.atomic():  # SQLite: MAX(id) read under the write lock until the batch is in
                     self._rating_ids = iter(self.store.reserve_ids(n, Rating))  # at most one per dossier
-                    for dossier_id in self.store.reserve_ids(n):
+                    for k, dossier_id in enumerate(self.store.reserve_ids(n)):
                         first_id = min(first_id, dossier_id)
                         last_id = max(last_id, dossier_id)
-                        d, evs, rating = self._one(plans, days, dossier_id)
+                        j = order[made + k]
+                        start = dt.datetime.fromtimestamp(start_of[j], TZ)
+                        d, evs, rating = self._one(plans[plan_of[j]], channel_of[j], start, dossier_id)
                         key = (d["agency_id"], d["submitted_at"].astimezone(TZ).date())
                         sequences[key] = seq = sequences.get(key, 0) + 1
                         touched.add(key)
                         d["code"] = format_code(codes[d["agency_id"]], key[1], seq)
-                        dossiers.append(d)
-                        events += sealed(d["code"], evs)
-                        if rating:
-                            ratings.append(rating)
+                        pending.append((d, sealed(d["code"], evs), rating))
                         result.by_status[d["status"]] = result.by_status.get(d["status"], 0) + 1
-                    batch = (dossiers, events, ratings, {key: sequences[key] for key in touched})
+                    made += n
+                    later = start_of[order[made]] if made < self.count else None
+                    ready, pending = self._ready(pending, later, series)
+                    dossiers = [d for d, _evs, _rating in ready]
+                    events = [row for _d, evs, _rating in ready for row in evs]
+                    ratings = [rating for _d, _evs, rating in ready if rating]
+                    numbered = {(d["agency_id"], form, d["received_at"].astimezone(TZ).year)
+                                for d in dossiers if d["received_at"] is not None for form in ("01", "07")}
+                    batch = (dossiers, events, ratings, {key: sequences[key] for key in touched},
+                             {key: series[key] for key in numbered})
                     if writer is None:
                         self.store.write_batch(batch, result)
                 if writer is not None:
                     writer.put(batch)
-                made += n
-                result.dossiers += n
+                result.dossiers += len(dossiers)
                 result.events += len(events)
                 result.ratings += len(ratings)
                 elapsed = time.perf_counter() - t0
@@ -197,10 +210,10 @@ class Generator:
             if writer is not None:
                 writer.finish()
         if last_id:
-            # The numbers of forms 01-05 and of the ledger, per agency and year in date order
-            # (dossiers are simulated in random order): one pass over the rows just written.
+            # The numbers of forms 02-05 the events hand out, per agency and year in date order:
+            # one pass over the events just written (a dossier's papers come long after its start).
             t1 = time.perf_counter()
-            self.store.number_forms(first_id, last_id)
+            self.store.number_papers(first_id, last_id)
             result.write_seconds += time.perf_counter() - t1
         if self.postgres and self.count:
             with connection.cursor() as cursor:
@@ -208,13 +221,51 @@ class Generator:
         result.seconds = time.perf_counter() - t0
         return result
 
-    def _one(self, plans: list[CasePlan], days: dict[int, list[dt.date]], dossier_id: int):
+    def _draws(self, plans: list[CasePlan], days: dict[int, list[dt.date]]) -> tuple[array, array, array]:
+        """Each dossier's case, channel and submission time (index of `plans`, channel, POSIX
+        seconds), in compact arrays (10^6 dossiers: some 13 MB)."""
         rng = self.rng
-        plan = rng.choice(plans)
-        r = rng.random()
-        online_ok = plan.level >= 3
-        channel = Channel.ONLINE if online_ok and r < 0.40 else Channel.POST if r > 0.95 else Channel.COUNTER
-        start = self._start_time(plan.receiving_id, days[plan.receiving_id], channel == Channel.ONLINE)
+        plan_of, channel_of, start_of = array("H"), array("B"), array("d")
+        for _i in range(self.count):
+            index = rng.randrange(len(plans))
+            plan = plans[index]
+            r = rng.random()
+            online_ok = plan.level >= 3
+            channel = Channel.ONLINE if online_ok and r < 0.40 else Channel.POST if r > 0.95 else Channel.COUNTER
+            start = self._start_time(plan.receiving_id, days[plan.receiving_id], channel == Channel.ONLINE)
+            plan_of.append(index)
+            channel_of.append(int(channel))
+            start_of.append(start.timestamp())
+        return plan_of, channel_of, start_of
+
+    @staticmethod
+    def _ready(pending: list[tuple], later: float | None, series: dict) -> tuple[list[tuple], list[tuple]]:
+        """The simulated dossiers that can be numbered and written now, and those that wait.
+
+        Dossiers are simulated in submission order, and none is received before it is submitted:
+        every dossier received before `later` (the next submission still to simulate; None: the
+        end) is received before any dossier to come, so those take form 01's and the ledger's next
+        numbers now, in the order of their reception. A dossier received later (online, checked
+        after a while) waits for the next batch; one never received needs no number."""
+        ready, waiting = [], []
+        for entry in pending:
+            received_at = entry[0]["received_at"]
+            if received_at is None or later is None or received_at.timestamp() < later:
+                ready.append(entry)
+            else:
+                waiting.append(entry)
+        received = sorted((e[0] for e in ready if e[0]["received_at"] is not None),
+                          key=lambda d: (d["received_at"], d["id"]))
+        for d in received:  # numbered at reception, as actions.py does
+            year = d["received_at"].astimezone(TZ).year
+            for form, field in (("01", "reception_number"), ("07", "ledger_number")):
+                key = (d["agency_id"], form, year)
+                series[key] = d[field] = series.get(key, 0) + 1
+        return ready, waiting
+
+    def _one(self, plan: CasePlan, channel: int, start: dt.datetime, dossier_id: int):
+        rng = self.rng
+        channel = Channel(channel)
         sim = Sim(self, plan, dossier_id, self.now)
         sim.run(start, channel)
         d = sim.d

@@ -56,6 +56,7 @@ class Store:
         # PostgreSQL superuser only: no per-row foreign-key triggers while copying (every id
         # written was read from the database in this run). A benchmark loader's option.
         self.skip_fk_checks = skip_fk_checks and self.postgres
+        self._next: dict[str, int] = {}  # SQLite: table -> the next id not handed out yet
 
     def reserve_ids(self, n: int, model=Dossier) -> list[int]:
         table = model._meta.db_table
@@ -65,9 +66,11 @@ class Store:
                     "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
                 )
                 return [row[0] for row in cursor.fetchall()]
-            # Under SQLite's write lock; the table name is the model's, not input.
+            # Under SQLite's write lock; the table name is the model's, not input. Ids handed out
+            # for rows not written yet (a dossier waiting for its number) are not taken twice.
             cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
-            first = cursor.fetchone()[0] + 1
+            first = max(cursor.fetchone()[0] + 1, self._next.get(table, 0))
+            self._next[table] = first + n
             return list(range(first, first + n))
 
 
@@ -98,12 +101,26 @@ class Store:
         DossierSequence.objects.bulk_update(changed, ["last"], batch_size=1000)
 
 
-    def number_forms(self, first_id: int, last_id: int) -> None:
-        """Number what the run's dossiers (ids first_id..last_id) hand out, as the action layer
-        would have, in date order: form 01 and the ledger (07) at reception, forms 02-05 for the
-        supplement requests, refusals, extensions and stops (`FormNumber` rows), each series per
-        agency and local year continuing after the numbers already taken (`FormSeries`, locked).
-        Rows numbered already (a real reception meanwhile) keep their numbers."""
+    def form_series(self, agency_ids: set[int]) -> dict[tuple[int, str, int], int]:
+        return {
+            (agency_id, form, year): last
+            for agency_id, form, year, last in FormSeries.objects.filter(
+                agency_id__in=agency_ids, form__in=(RECEIPT, LEDGER)
+            ).values_list("agency_id", "form", "year", "last")
+        }
+
+    def save_form_series(self, series: dict[tuple[int, str, int], int]) -> None:
+        for (agency_id, form, year), last in series.items():
+            FormSeries.objects.bulk_create([FormSeries(agency_id=agency_id, form=form, year=year, last=0)],
+                                           ignore_conflicts=True)
+            FormSeries.objects.filter(agency_id=agency_id, form=form, year=year, last__lt=last).update(last=last)
+
+    def number_papers(self, first_id: int, last_id: int) -> None:
+        """Number the papers the run's dossiers (ids first_id..last_id) hand out, as the action
+        layer would have, in date order: forms 02-05 of the supplement requests, refusals,
+        extensions and stops (`FormNumber` rows), each series per agency and local year continuing
+        after the numbers already taken (`FormSeries`, locked). One INSERT … SELECT (a paper may
+        come months after its dossier was submitted, so it is numbered once all are written)."""
         d_table, e_table = Dossier._meta.db_table, Event._meta.db_table
         n_table = FormNumber._meta.db_table
         year = ("CAST(EXTRACT(YEAR FROM {} AT TIME ZONE 'Asia/Ho_Chi_Minh') AS integer)" if self.postgres
@@ -113,20 +130,14 @@ class Store:
         kind_list = ", ".join(f"'{k}'" for k in kinds)
         issuing = ("CASE WHEN e.kind = 'refused' THEN d.agency_id "
                    "ELSE COALESCE(e.from_agency_id, d.handling_agency_id) END")
-        received = (f'FROM "{d_table}" WHERE id BETWEEN %s AND %s AND received_at IS NOT NULL '
-                    "AND reception_number IS NULL")
         issued = (f'FROM "{e_table}" e JOIN "{d_table}" d ON d.id = e.dossier_id WHERE e.dossier_id BETWEEN %s '
                   f'AND %s AND e.kind IN ({kind_list}) AND NOT EXISTS (SELECT 1 FROM "{n_table}" n '
                   "WHERE n.event_id = e.id)")
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT agency_id, {year.format('received_at')}, COUNT(*) {received} "  # noqa: S608
-                           "GROUP BY 1, 2", [first_id, last_id])
-            receptions = cursor.fetchall()
             cursor.execute(f"SELECT {issuing}, {form_case}, {year.format('e.at')}, COUNT(*) {issued} "  # noqa: S608
                            "GROUP BY 1, 2, 3", [first_id, last_id])
             papers = cursor.fetchall()
-            groups = {(a, f, y) for a, y, _n in receptions for f in (RECEIPT, LEDGER)} | {(a, f, y)
-                                                                                         for a, f, y, _n in papers}
+            groups = {(a, f, y) for a, f, y, _n in papers}
             if not groups:
                 return
             FormSeries.objects.bulk_create([FormSeries(agency_id=a, form=f, year=y, last=0) for a, f, y in groups],
@@ -134,40 +145,28 @@ class Store:
             base = {(r.agency_id, r.form, r.year): r.last for r in FormSeries.objects.select_for_update().filter(
                 agency_id__in={a for a, _f, _y in groups}, form__in={f for _a, f, _y in groups},
                 year__in={y for _a, _f, y in groups})}
-            if receptions:
-                values = ", ".join(["(%s, %s, %s, %s)"] * len(receptions))
-                params = [v for a, y, _n in receptions for v in (a, y, base[(a, RECEIPT, y)], base[(a, LEDGER, y)])]
-                cursor.execute(  # noqa: S608 - table names are the models'
-                    f"WITH bases(agency_id, year, b01, b07) AS (VALUES {values}), "
-                    f"ranked AS (SELECT id, agency_id, {year.format('received_at')} AS year, ROW_NUMBER() OVER "
-                    f"(PARTITION BY agency_id, {year.format('received_at')} ORDER BY received_at, id) AS rn "
-                    f"{received}) "
-                    f'UPDATE "{d_table}" SET reception_number = b.b01 + r.rn, ledger_number = b.b07 + r.rn '
-                    f'FROM ranked r JOIN bases b ON b.agency_id = r.agency_id AND b.year = r.year '
-                    f'WHERE "{d_table}".id = r.id', params + [first_id, last_id])
-            if papers:
-                values = ", ".join(["(%s, %s, %s, %s)"] * len(papers))
-                params = [v for a, f, y, _n in papers for v in (a, f, y, base[(a, f, y)])]
-                cursor.execute(  # noqa: S608
-                    f'INSERT INTO "{n_table}" (event_id, agency_id, form, year, number) '
-                    f"WITH bases(agency_id, form, year, base) AS (VALUES {values}), "
-                    f"src AS (SELECT e.id AS event_id, e.at AS at, {issuing} AS agency_id, {form_case} AS form, "
-                    f"{year.format('e.at')} AS year {issued}) "
-                    "SELECT s.event_id, s.agency_id, s.form, s.year, b.base + ROW_NUMBER() OVER "
-                    "(PARTITION BY s.agency_id, s.form, s.year ORDER BY s.at, s.event_id) "
-                    "FROM src s JOIN bases b ON b.agency_id = s.agency_id AND b.form = s.form AND b.year = s.year",
-                    params + [first_id, last_id])
-            lasts = {(a, f, y): base[(a, f, y)] + n for a, y, n in receptions for f in (RECEIPT, LEDGER)}
-            lasts |= {(a, f, y): base[(a, f, y)] + n for a, f, y, n in papers}
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(papers))
+            params = [v for a, f, y, _n in papers for v in (a, f, y, base[(a, f, y)])]
+            cursor.execute(  # noqa: S608 - the table names are the models', the kinds ours
+                f'INSERT INTO "{n_table}" (event_id, agency_id, form, year, number) '
+                f"WITH bases(agency_id, form, year, base) AS (VALUES {values}), "
+                f"src AS (SELECT e.id AS event_id, e.at AS at, {issuing} AS agency_id, {form_case} AS form, "
+                f"{year.format('e.at')} AS year {issued}) "
+                "SELECT s.event_id, s.agency_id, s.form, s.year, b.base + ROW_NUMBER() OVER "
+                "(PARTITION BY s.agency_id, s.form, s.year ORDER BY s.at, s.event_id) "
+                "FROM src s JOIN bases b ON b.agency_id = s.agency_id AND b.form = s.form AND b.year = s.year",
+                params + [first_id, last_id])
+            lasts = {(a, f, y): base[(a, f, y)] + n for a, f, y, n in papers}
             for (agency_id, form, year_), last in lasts.items():
                 FormSeries.objects.filter(agency_id=agency_id, form=form, year=year_).update(last=last)
 
     def write_batch(self, batch: tuple, result: Result) -> None:
-        dossiers, events, ratings, sequences = batch
+        dossiers, events, ratings, sequences, series = batch
         w0 = time.perf_counter()
         with transaction.atomic():
             self._write(dossiers, events, ratings)
             self.save_sequences(sequences)
+            self.save_form_series(series)
         result.write_seconds += time.perf_counter() - w0  # with the commit (deferred FK checks)
 
 
