@@ -15,8 +15,18 @@ post 5 %; refused at reception 3 %; supplement requested at reception (online) 6
 receipt 10 % (a fifth of those twice: counts as late); returned to the previous step 4 %;
 stopped 1.5 %; withdrawn 1.5 %; most steps well inside their quota, one dossier in ten with a
 step far over quota (often late). Dossiers whose simulated life runs past now stay in progress
-where they are (some late). Returned dossiers: fees collected with a receipt number, a
-satisfaction rating for a quarter of them.
+where they are (some late). The result goes back as the action layer returns it: an electronic
+result (level 4 online) by the system at completion (`result_delivered`, then the owner's first
+`result_downloaded`), by post (`result_posted` with its bưu gửi number, then `post_delivered`),
+else at the counter (`result_returned`, fees collected with a receipt number); online fees are
+paid online (`payment_received`); a quarter of the returned dossiers are rated (a `Rating` row
+and its `rated` event).
+
+Numbers: dossiers are simulated in the order they are submitted (the draws are made first), so
+codes, form 01's numbers and the ledger's follow the dates within each agency and year; forms
+02-05 (supplement request, refusal, extension, stop) get their `FormNumber` in date order after
+the rows are written (`Store.number_papers`); every series continues after the numbers already
+taken (`dossiers.numbers`).
 
 Generated rows are marked: dossiers have ``form_data = {"generated": <seed>}``, generated staff
 and citizens have usernames starting with ``gen-``. Codes follow the configured pattern with the
