@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from motcua.agencies.models import Agency
     from motcua.catalog.models import ProcedureCase
 
-__all__ = ["SOON_FIELDS", "SoonRule", "calendar_for", "case_due", "due_soon", "in_last_share", "paused_working_time",
+__all__ = ["SOON_FIELDS", "SoonRule", "due_soon_ids", "soon_candidates_q", "calendar_for", "case_due", "due_soon", "in_last_share", "paused_working_time",
            "punctuality", "quota_of", "shift", "step_due_soon",
            "step_due"]
 
@@ -182,3 +182,32 @@ class SoonRule:
             handling_share=handling.soon_share if handling else None, received_at=d.received_at,
             due_at=d.due_at, paused_total=d.paused_total, step_due_at=d.step_due_at,
             quota_hours=step.quota_hours if step else None)
+
+
+def soon_candidates_q(now: dt.datetime):
+    """Running dossiers that MAY be due soon (the rule in `deadlines.SoonRule` decides): not late,
+    and, when in a step, started at least half its quota ago in calendar time (working time never
+    runs faster than the clock, and nothing is due soon in the first half of its quota). One small
+    query for the distinct quotas of the steps."""
+    from django.db.models import Q
+
+    from motcua.catalog.models import WorkflowStep
+
+    from .models import Status
+
+    running = (Status.RECEIVED, Status.PROCESSING)
+    started = Q(current_step__isnull=True) | Q(step_due_at__isnull=True) | Q(current_step__quota_hours__lte=0)
+    for hours in set(WorkflowStep.objects.order_by().values_list("quota_hours", flat=True).distinct()):
+        if hours and hours > 0:
+            half = quota_of(hours) / 2
+            started |= Q(current_step__quota_hours=hours, step_started_at__lte=now - half)
+    return Q(status__in=running, paused_at__isnull=True, counts_as_late=False, due_at__gte=now) & started
+
+
+def due_soon_ids(qs, now: dt.datetime) -> list[int]:
+    """The ids of the dossiers of `qs` that are due soon (`deadlines.SoonRule`: the last share of
+    the current step's quota): one query for the candidates, then the rule per dossier in Python
+    with one calendar lookup per agency."""
+    rule = SoonRule(now)
+    return [v["pk"] for v in qs.filter(soon_candidates_q(now)).order_by().values("pk", *SOON_FIELDS)
+            if rule.row(v)]

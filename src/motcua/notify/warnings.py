@@ -34,6 +34,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from motcua.dossiers.codes import TZ
+from motcua.dossiers.deadlines import due_soon_ids, soon_candidates_q  # the rule, with its query
 from motcua.dossiers.models import Dossier, Status
 
 log = logging.getLogger("motcua.notify")
@@ -119,38 +120,6 @@ def _mine_q(user_id: int, roles: dict[int, set[str]]) -> tuple[Q, bool]:
             mine |= Q(handling_agency_id=agency_id)
             leader = True
     return mine, leader
-
-
-def soon_candidates_q(now: dt.datetime) -> Q:
-    """Running dossiers that MAY be due soon (the rule in `deadlines.SoonRule` decides): not late,
-    and, when in a step, started at least half its quota ago in calendar time (working time never
-    runs faster than the clock, and nothing is due soon in the first half of its quota). One small
-    query for the distinct quotas of the steps."""
-    from motcua.catalog.models import WorkflowStep
-
-    started = Q(current_step__isnull=True) | Q(step_due_at__isnull=True) | Q(current_step__quota_hours__lte=0)
-    for hours in set(WorkflowStep.objects.order_by().values_list("quota_hours", flat=True).distinct()):
-        if hours and hours > 0:
-            half = deadlines_quota(hours) / 2
-            started |= Q(current_step__quota_hours=hours, step_started_at__lte=now - half)
-    return Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False, due_at__gte=now) & started
-
-
-def deadlines_quota(hours) -> dt.timedelta:
-    from motcua.dossiers.deadlines import quota_of
-
-    return quota_of(hours)
-
-
-def due_soon_ids(qs, now: dt.datetime) -> list[int]:
-    """The ids of the dossiers of `qs` that are due soon (`deadlines.SoonRule`: the last share of
-    the current step's quota): one query for the candidates, then the rule per dossier in Python
-    with one calendar lookup per agency."""
-    from motcua.dossiers.deadlines import SOON_FIELDS, SoonRule
-
-    rule = SoonRule(now)
-    return [v["pk"] for v in qs.filter(soon_candidates_q(now)).order_by().values("pk", *SOON_FIELDS)
-            if rule.row(v)]
 
 
 # The name the back office imported before the rule moved to the step's quota.
