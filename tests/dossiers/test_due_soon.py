@@ -6,7 +6,6 @@ first half; the daily warnings, the inbox panel, the badges and the reports use 
 from __future__ import annotations
 
 import datetime as dt
-
 from decimal import Decimal
 
 import pytest

@@ -30,7 +30,6 @@ from motcua.staff.access import SESSION_AGENCY, staff_required
 from motcua.staff.ledger import ledger_agencies, ledger_agency, ledger_period
 from motcua.staff.pages import LIST_RELATED, OPEN, clean_text, paginate, staff_render
 
-
 MAX_Q = 100
 RUNNING = (Status.RECEIVED, Status.PROCESSING)
 

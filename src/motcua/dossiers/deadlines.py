@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from motcua.agencies.models import Agency
     from motcua.catalog.models import ProcedureCase
 
-__all__ = ["SOON_FIELDS", "SoonRule", "due_soon_ids", "soon_candidates_q", "calendar_for", "case_due", "due_soon", "in_last_share", "paused_working_time",
-           "punctuality", "quota_of", "shift", "step_due_soon",
-           "step_due"]
+__all__ = ["SOON_FIELDS", "SoonRule", "calendar_for", "case_due", "due_soon", "due_soon_ids", "in_last_share",
+           "paused_working_time", "punctuality", "quota_of", "shift", "soon_candidates_q", "step_due",
+           "step_due_soon"]
 
 
 def case_due(agency: Agency, case: ProcedureCase, start: dt.datetime) -> dt.datetime:

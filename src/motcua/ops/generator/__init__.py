@@ -44,8 +44,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from array import array
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -268,9 +268,9 @@ class Generator:
                           key=lambda d: (d["received_at"], d["id"]))
         for d in received:  # numbered at reception, as actions.py does
             year = d["received_at"].astimezone(TZ).year
-            for form, field in (("01", "reception_number"), ("07", "ledger_number")):
+            for form, column in (("01", "reception_number"), ("07", "ledger_number")):
                 key = (d["agency_id"], form, year)
-                series[key] = d[field] = series.get(key, 0) + 1
+                series[key] = d[column] = series.get(key, 0) + 1
         return ready, waiting
 
     def _one(self, plan: CasePlan, channel: int, start: dt.datetime, dossier_id: int):

@@ -130,8 +130,8 @@ class Store:
         kind_list = ", ".join(f"'{k}'" for k in kinds)
         issuing = ("CASE WHEN e.kind = 'refused' THEN d.agency_id "
                    "ELSE COALESCE(e.from_agency_id, d.handling_agency_id) END")
-        issued = (f'FROM "{e_table}" e JOIN "{d_table}" d ON d.id = e.dossier_id WHERE e.dossier_id BETWEEN %s '
-                  f'AND %s AND e.kind IN ({kind_list}) AND NOT EXISTS (SELECT 1 FROM "{n_table}" n '
+        issued = (f'FROM "{e_table}" e JOIN "{d_table}" d ON d.id = e.dossier_id WHERE e.dossier_id '  # noqa: S608
+                  f'BETWEEN %s AND %s AND e.kind IN ({kind_list}) AND NOT EXISTS (SELECT 1 FROM "{n_table}" n '
                   "WHERE n.event_id = e.id)")
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SELECT {issuing}, {form_case}, {year.format('e.at')}, COUNT(*) {issued} "  # noqa: S608
@@ -147,8 +147,8 @@ class Store:
                 year__in={y for _a, _f, y in groups})}
             values = ", ".join(["(%s, %s, %s, %s)"] * len(papers))
             params = [v for a, f, y, _n in papers for v in (a, f, y, base[(a, f, y)])]
-            cursor.execute(  # noqa: S608 - the table names are the models', the kinds ours
-                f'INSERT INTO "{n_table}" (event_id, agency_id, form, year, number) '
+            cursor.execute(  # the table names are the models', the kinds ours
+                f'INSERT INTO "{n_table}" (event_id, agency_id, form, year, number) '  # noqa: S608
                 f"WITH bases(agency_id, form, year, base) AS (VALUES {values}), "
                 f"src AS (SELECT e.id AS event_id, e.at AS at, {issuing} AS agency_id, {form_case} AS form, "
                 f"{year.format('e.at')} AS year {issued}) "
