@@ -3,6 +3,7 @@ unique codes, the hash chain, and the real action layer acting on a generated do
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 
@@ -26,7 +27,7 @@ ACTION_OF = {
     "claimed": Action.CLAIM, "handover": Action.HANDOVER, "returned_to_previous": Action.RETURN_TO_PREVIOUS,
     "stopped": Action.STOP, "completed": Action.COMPLETE, "result_returned": Action.RETURN_RESULT,
     "withdrawn": Action.WITHDRAW, "received": Action.RECEIVE, "result_delivered": Action.DELIVER_RESULT,
-    "result_posted": Action.POST_RESULT, "post_delivered": Action.CONFIRM_DELIVERY,
+    "result_posted": Action.POST_RESULT, "post_delivered": Action.CONFIRM_DELIVERY, "extended": Action.EXTEND,
 }
 NO_TRANSITION = ("payment_received", "rated", "result_downloaded")  # recorded beside the lifecycle
 
@@ -104,9 +105,13 @@ def test_it_follows_the_lifecycle_event_by_event(made):
             if event.kind in NO_TRANSITION:
                 assert event.to_status == event.from_status
                 continue
+            data = event.data or {}
+            if event.kind == "extended":  # before the due time it moves, to a later one
+                state = dataclasses.replace(state, due_at=dt.datetime.fromisoformat(data["due_at_before"]))
             decision = lifecycle.decide(
                 ACTION_OF[event.kind], state, ALL, now=event.at, reason="lý do", missing=["giấy tờ"],
-                postal_number=(event.data or {}).get("postal_number", ""),
+                postal_number=data.get("postal_number", ""),
+                new_due_at=dt.datetime.fromisoformat(data["due_at"]) if event.kind == "extended" else None,
             )
             assert decision.to_status == event.to_status, (d.code, event.version, event.kind)
             if steps:
@@ -310,7 +315,12 @@ def test_it_writes_the_delivery_rating_and_download_events(made):
     from motcua.feedback.models import Rating
 
     kinds = set(Event.objects.values_list("kind", flat=True))
-    assert {"result_delivered", "result_posted", "post_delivered", "rated", "payment_received"} <= kinds
+    assert {"result_delivered", "result_posted", "post_delivered", "rated", "payment_received", "extended"} <= kinds
+    for d in Dossier.objects.filter(extension_count__gt=0):
+        extended = list(Event.objects.filter(dossier=d, kind="extended").order_by("version"))
+        assert len(extended) == d.extension_count
+        assert all(e.at < dt.datetime.fromisoformat(e.data["due_at_before"]) < dt.datetime.fromisoformat(
+            e.data["due_at"]) for e in extended)
     for d in Dossier.objects.filter(status=Status.RETURNED):
         returned = Event.objects.get(dossier=d, to_status=Status.RETURNED, from_status=Status.COMPLETED)
         expected = {"online": "result_delivered", "post": "post_delivered", "counter": "result_returned"}[d.delivery]

@@ -24,9 +24,9 @@ and its `rated` event).
 
 Numbers: dossiers are simulated in the order they are submitted (the draws are made first), so
 codes, form 01's numbers and the ledger's follow the dates within each agency and year; forms
-02-05 (supplement request, refusal, extension, stop) get their `FormNumber` in date order after
-the rows are written (`Store.number_papers`); every series continues after the numbers already
-taken (`dossiers.numbers`).
+02-05 (supplement request, refusal, extension — the holder of a slow step sometimes extends —,
+stop) get their `FormNumber` in date order after the rows are written (`Store.number_papers`);
+every series continues after the numbers already taken (`dossiers.numbers`).
 
 Generated rows are marked: dossiers have ``form_data = {"generated": <seed>}``, generated staff
 and citizens have usernames starting with ``gen-``. Codes follow the configured pattern with the

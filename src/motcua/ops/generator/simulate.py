@@ -24,6 +24,8 @@ REFUSE_REASONS = ["Hồ sơ không thuộc thẩm quyền giải quyết của c
 STOP_REASONS = ["Người nộp không bổ sung hồ sơ trong thời hạn.", "Có tranh chấp chưa được giải quyết.",
                 "Cơ quan có thẩm quyền không chấp thuận."]
 RETURN_REASONS = ["Cần xác minh lại thông tin người nộp.", "Dự thảo kết quả còn sai sót, đề nghị sửa lại."]
+EXTEND_REASONS = ["Cần xác minh thêm với cơ quan liên quan.", "Chờ ý kiến của cơ quan phối hợp.",
+                  "Khối lượng hồ sơ tăng đột biến trong kỳ."]
 WITHDRAW_REASONS = ["Người nộp xin rút hồ sơ.", "Người nộp đã giải quyết ở nơi khác."]
 
 
@@ -279,6 +281,8 @@ class Sim:
             if i == end_step and ending < 0.03:
                 self.withdraw(receptionist, clock.add(at, hours * rng.uniform(0.2, 1.0)), d["status"])
                 return
+            if i == slow_step and rng.random() < 0.4:  # the holder sees it will be late: apology and extension
+                self.extend(holder, clock.add(at, hours * rng.uniform(0.3, 0.8)))
             if i == supplement_at:
                 at = self.supplement(holder, clock.add(at, hours * rng.uniform(0.1, 0.5)), receptionist)
                 if twice:
@@ -296,6 +300,18 @@ class Sim:
             self.handover(holder, at, i + 1)
             at = self.last_at
             i += 1
+
+    def extend(self, actor: int, at: dt.datetime) -> None:
+        """Apology and extension (form 04) before the due time: one to three working days more."""
+        d, rng = self.d, self.rng
+        at = self.when(at)
+        if d["due_at"] is None or at >= d["due_at"] or d["paused_at"] is not None:
+            return  # too late to extend (or the clock is stopped): the dossier will simply be late
+        before = d["due_at"]
+        d["due_at"] = self.clock.add(before, rng.choice((8, 16, 24)))
+        d["extension_count"] += 1
+        self.event(EventKind.EXTENDED, actor, at, d["status"], d["status"], note=rng.choice(EXTEND_REASONS),
+                   data={"due_at_before": _iso(before), "due_at": _iso(d["due_at"])})
 
     def handover(self, actor: int, at: dt.datetime, to_index: int) -> None:
         d, rng = self.d, self.rng
