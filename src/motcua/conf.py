@@ -279,6 +279,13 @@ SETTINGS: tuple[Setting, ...] = (
     _s("MOTCUA_PAYMENT_SERVER_IP", STR, "127.0.0.1", "our address, sent in query requests"),
     _s("MOTCUA_PAYMENT_ORDER_TYPE", STR, "other", "VNPay's order type"),
     _s("MOTCUA_PAYMENT_HTTP_TIMEOUT", INT, 15, "seconds to wait for the gateway's API"),
+    # Level 4, fee due at submission: the province's defaults; each agency may set its own (docs/payments.md).
+    _s("MOTCUA_FEE_DEADLINE_WORKING_HOURS", INT, 16, "working hours after online submission to pay the fee "
+       "due at submission", minimum=1),
+    _s("MOTCUA_FEE_REMINDER_WORKING_HOURS", INT, 4, "remind the applicant this many working hours before "
+       "that deadline (0: no reminder)", minimum=0),
+    _s("MOTCUA_FEE_EXPIRY_ACTION", STR, "counter", "when it passes unpaid: `counter` flags it for the "
+       "one-stop counter, `refuse` refuses it automatically", choices=("counter", "refuse")),
     # --- signed results (docs/signing.md) -----------------------------------------------------
     _s("MOTCUA_SIGNING_CERT_DIR", PATH, None, "agencies' certificate files and the development CA",
        shown="data folder/certs", doc="docs/signing.md"),

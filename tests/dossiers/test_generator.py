@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from motcua.dossiers import lifecycle
+from motcua.dossiers import counter_fees, lifecycle
 from motcua.dossiers.lifecycle import Action, Capacity
 from motcua.dossiers.models import Dossier, DossierSequence, Event, Status
 from motcua.ops.generator import GenerationError, generate, generated
@@ -29,7 +29,7 @@ ACTION_OF = {
     "withdrawn": Action.WITHDRAW, "received": Action.RECEIVE, "result_delivered": Action.DELIVER_RESULT,
     "result_posted": Action.POST_RESULT, "post_delivered": Action.CONFIRM_DELIVERY, "extended": Action.EXTEND,
 }
-NO_TRANSITION = ("payment_received", "rated", "result_downloaded")  # recorded beside the lifecycle
+NO_TRANSITION = ("payment_received", "fee_recorded", "rated", "result_downloaded")  # beside the lifecycle
 
 
 @pytest.fixture
@@ -102,8 +102,10 @@ def test_it_follows_the_lifecycle_event_by_event(made):
             assert event.at >= previous.at
             assert event.from_step_id == previous.to_step_id and event.from_agency_id == previous.to_agency_id
             assert event.from_assignee_id == previous.to_assignee_id
-            if event.kind in NO_TRANSITION:
+            if event.kind in NO_TRANSITION:  # fees, ratings, downloads: not a move of the lifecycle
                 assert event.to_status == event.from_status
+                if event.kind == "fee_recorded":  # record_fee's rule (dossiers.counter_fees)
+                    assert event.from_status in counter_fees.RECORD_FROM and event.data["receipt_number"]
                 continue
             data = event.data or {}
             if event.kind == "extended":  # before the due time it moves, to a later one

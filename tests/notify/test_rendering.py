@@ -27,6 +27,8 @@ FACTS = {
     "new_due_at": "17:00 ngày 04/12/2026", "new_due_short": "17:00 04/12/2026", "delivery": "counter",
     "returned_short": "10:30 27/11/2026", "event_at": "10:00 ngày 25/11/2026",
     "purpose_text": "đặt lại mật khẩu", "valid_minutes": 10,
+    "reference": "2611270000000001", "paid_at": "10:05 ngày 27/11/2026",
+    "receipt_url": f"{PUBLIC_URL}/thanh-toan/giao-dich/2611270000000001/bien-lai.pdf",
 }
 SMS_TEMPLATES = ["received", "refused", "supplement_requested", "payment_due", "late", "stopped", "result_ready",
                  "returned", "code"]
@@ -69,7 +71,7 @@ def test_the_result_sms_fits_whatever_the_delivery(delivery):
     assert sms_parts(text) == 1 and CODE in text
 
 
-@pytest.mark.parametrize("template", [*SMS_TEMPLATES, "submitted"])
+@pytest.mark.parametrize("template", [*SMS_TEMPLATES, "submitted", "payment_received"])
 def test_every_email_keeps_its_vietnamese(template):
     subject, body = rendering.render(template, "email", FACTS)
     assert subject and "\n" not in subject and len(subject) < 120

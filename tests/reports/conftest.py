@@ -67,6 +67,9 @@ def histories(people):
     # A: supplement during processing (2 working days), finished after the original due time but
     # before the moved one: on time. Rated "Không hài lòng": counted in 5.4.
     a = counter_dossier(people, CRIMINAL_RECORD, at(9))  # due Mon 23 09:15
+    # A paid its fee at the counter (record_fee, #17): counted as paid like K's online payment.
+    actions.record_fee(a, actor=people.centre_receptionist, amount_vnd=200_000, method="cash",
+                       receipt_number="0000001", at=at(9, 9, 20))
     actions.handover(a, actor=people.centre_receptionist, at=at(9, 10))
     actions.request_supplement(a, actor=people.justice_officer, missing=["Bản sao CCCD"], at=at(10))
     actions.supply(a, actor=people.centre_receptionist, at=at(12))  # due -> Wed 25 09:15
@@ -136,4 +139,8 @@ def histories(people):
         Payment.objects.create(dossier=dossier, merchant_ref=f"R1-{n}", provider="vnpay", amount_vnd=200_000,
                                state=state, deadline=at(2, 23), created_at=at(2, 9, 20), created_by=people.citizen,
                                paid_at=at(2, 9, 25) if state == "paid" else None)
+    # K's payment recorded on the dossier, as the payments app does when the gateway confirms it.
+    actions.record_payment(k, amount_vnd=200_000, reference="R1-0", provider="vnpay", paid_at=at(2, 9, 25),
+                           at=at(12, 11))
+    h["k"] = fresh(k)
     return h

@@ -25,6 +25,7 @@ EXPECTED = {
     "refused": "e", "withdrawn": "ci", "stopped": "d",
     "i_base": "abcdfghjk", "i_on_time": "acdgjk", "i_late": "bfh", "i_fee": "abgjk", "i_paid": "k",
     "i_result": "abhk", "i_digitised": "k", "i_complained": "ac", "i_late_or_complained": "abcfh",
+    "i_fee_paid": "ak",  # paid at the counter (A, record_fee) or online (K) alike (#17)
 }
 
 
@@ -58,6 +59,7 @@ def test_the_qd766_indicators_follow_the_regulation(histories):
     assert (on_time.numerator, on_time.denominator, on_time.value) == (6, 9, Decimal("66.67"))
     assert by_key["online"].value == Decimal("0.00")
     assert (by_key["online_payment"].denominator, by_key["online_payment"].value) == (5, Decimal("20.00"))
+    assert (by_key["fees_collected"].numerator, by_key["fees_collected"].value) == (2, Decimal("40.00"))
     assert by_key["electronic_result"].value == Decimal("100.00")
     assert by_key["digitised"].value == Decimal("11.11")
     # 100 − (3/9 late + 2/9 with a PAKN or "Không hài lòng") = 44.44

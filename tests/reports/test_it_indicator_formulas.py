@@ -24,7 +24,7 @@ def test_satisfaction_subtracts_the_late_and_complaint_rates_and_never_goes_belo
 
 def test_every_indicator_has_a_definition_and_no_data_means_none():
     items = indicators.build({})
-    assert [i.code for i in items] == ["2.1", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    assert [i.code for i in items] == ["2.1", "3.3", "3.6", "3.6a", "4.1", "4.2", "5.4"]
     assert all(i.value is None and not i.has_data for i in items)
     assert all(len(str(i.definition)) > 40 for i in items)
     assert items[0].as_dict()["value"] is None

@@ -4,13 +4,21 @@ share of a dossier's time that is "sắp đến hạn". Each change writes a cha
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.agencies.actions import FORM_SETTINGS, form_settings, update_form_settings
+from motcua.agencies.actions import (
+    FEE_SETTINGS,
+    FORM_SETTINGS,
+    fee_settings,
+    form_settings,
+    update_fee_settings,
+    update_form_settings,
+)
 from motcua.agencies.models import Agency
 from motcua.staff.access import forbidden
 from motcua.staff.forms import BaseForm
@@ -41,21 +49,55 @@ class AgencyFormsSettings(BaseForm):
         return data
 
 
+class AgencyFeeSettings(BaseForm):
+    """Level 4, fee due at submission: the payment deadline, the reminder and what happens after
+    (docs/payments.md). Empty fields take the province's defaults."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="phi", **kwargs)
+        for name in FEE_SETTINGS:
+            model_field = Agency._meta.get_field(name)
+            self.fields[name] = model_field.formfield()
+            self.fields[name].validators += [v for v in model_field.validators
+                                             if v not in self.fields[name].validators]
+        self.fields["fee_expiry_action"].choices = [("", _("Theo mặc định của tỉnh"))] + [
+            c for c in self.fields["fee_expiry_action"].choices if c[0]]
+        for name, f in self.fields.items():
+            f.widget.attrs["class"] = "form-select" if name in ("fee_deadline_unit", "fee_expiry_action") \
+                else "form-control"
+            if f.help_text:
+                f.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+
+
+def _errors(form) -> list[tuple[str, str]]:
+    return [(form[name].auto_id if name in form.fields else "", e) for name, errs in form.errors.items() for e in errs]
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def agency_forms(request):
     agency, agencies = chosen_agency(request)
     if agency is None or not can_configure(request.staff, agency.pk):
         return forbidden(request, _("Bạn chỉ thiết lập được giấy tờ của cơ quan mình."))
-    form = AgencyFormsSettings(request.POST or None, initial=form_settings(agency))
-    if request.method == "POST" and form.is_valid():
+    fees_posted = request.method == "POST" and request.POST.get("section") == "fees"
+    form = AgencyFormsSettings(request.POST if request.method == "POST" and not fees_posted else None,
+                               initial=form_settings(agency))
+    fee_form = AgencyFeeSettings(request.POST if fees_posted else None, initial=fee_settings(agency))
+    back = f"/can-bo/quan-tri/co-quan/giay-to/?co-quan={agency.pk}"
+    if fees_posted and fee_form.is_valid():
+        update_fee_settings(agency, actor=request.user, values={n: fee_form.cleaned_data[n] for n in FEE_SETTINGS})
+        messages.success(request, _("Đã lưu thiết lập nộp phí của %(agency)s.") % {"agency": agency.name})
+        return redirect(back + "#phi")
+    if request.method == "POST" and not fees_posted and form.is_valid():
         update_form_settings(agency, actor=request.user, values={n: form.cleaned_data[n] for n in FIELDS})
         messages.success(request, _("Đã lưu thiết lập giấy tờ của %(agency)s.") % {"agency": agency.name})
-        return redirect(f"/can-bo/quan-tri/co-quan/giay-to/?co-quan={agency.pk}")
-    errors = [(form[name].auto_id if name in form.fields else "", e)
-              for name, errs in form.errors.items() for e in errs]
+        return redirect(back)
     return admin_render(request, "administration/agency_forms.html", {
-        "agency": agency, "agencies": agencies, "form": form, "place": agency.place(), "errors": errors,
+        "agency": agency, "agencies": agencies, "form": form, "place": agency.place(),
+        "errors": _errors(fee_form if fees_posted else form), "fee_form": fee_form,
+        "fee_defaults": {"hours": settings.MOTCUA_FEE_DEADLINE_WORKING_HOURS,
+                         "reminder": settings.MOTCUA_FEE_REMINDER_WORKING_HOURS,
+                         "expiry": settings.MOTCUA_FEE_EXPIRY_ACTION},
         "many_agencies": request.admin_ids is None or len(request.admin_ids) > 1,
     }, admin_nav="agency", status=400 if request.method == "POST" else 200)
 

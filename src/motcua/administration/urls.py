@@ -1,6 +1,15 @@
 """The admin area of the back office (/can-bo/quan-tri/): each part keeps its own urlpatterns."""
 
-from . import agency_settings, calendar_admin, eform_builder, procedures, publish_views, staff_admin, workflow
+from . import (
+    agency_settings,
+    calendar_admin,
+    eform_builder,
+    procedures,
+    publish_views,
+    receipt_settings,
+    staff_admin,
+    workflow,
+)
 
 app_name = "administration"
 
@@ -10,6 +19,7 @@ urlpatterns = [
     *workflow.urlpatterns,
     *calendar_admin.urlpatterns,
     *agency_settings.urlpatterns,
+    *receipt_settings.urlpatterns,
     *staff_admin.urlpatterns,
     *publish_views.urlpatterns,
 ]

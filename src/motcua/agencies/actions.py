@@ -36,3 +36,58 @@ def update_form_settings(agency: Agency | int, *, actor, values: Mapping[str, An
     if before != after:
         changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
     return locked
+
+
+# What an agency decides about fees due at submission of level-4 dossiers (docs/payments.md).
+FEE_SETTINGS = ("fee_deadline_amount", "fee_deadline_unit", "fee_reminder_hours", "fee_expiry_action")
+
+
+def fee_settings(agency: Agency) -> dict[str, Any]:
+    return {name: getattr(agency, name) for name in FEE_SETTINGS}
+
+
+@transaction.atomic
+def update_fee_settings(agency: Agency | int, *, actor, values: Mapping[str, Any]) -> Agency:
+    """Set the agency's fee payment settings (the given keys of FEE_SETTINGS); a change-log row
+    when anything changed."""
+    pk = agency.pk if isinstance(agency, Agency) else int(agency)
+    locked = Agency.objects.select_for_update().get(pk=pk)
+    before = fee_settings(locked)
+    for name in FEE_SETTINGS:
+        if name in values:
+            setattr(locked, name, values[name])
+    locked.full_clean(exclude=[f.name for f in Agency._meta.fields if f.name not in FEE_SETTINGS])
+    locked.save(update_fields=list(FEE_SETTINGS))
+    after = fee_settings(locked)
+    if before != after:
+        changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
+    return locked
+
+
+# The agency's registered electronic receipt (biên lai điện tử): form number and series.
+RECEIPT_SETTINGS = ("e_receipt_form_number", "e_receipt_series")
+
+
+def receipt_settings(agency: Agency) -> dict[str, Any]:
+    return {name: getattr(agency, name) for name in RECEIPT_SETTINGS}
+
+
+def receipt_configured(agency: Agency) -> bool:
+    return bool(agency.e_receipt_form_number and agency.e_receipt_series)
+
+
+@transaction.atomic
+def update_receipt_settings(agency: Agency | int, *, actor, values: Mapping[str, Any]) -> Agency:
+    """Set the agency's e-receipt form number and series (the given keys of RECEIPT_SETTINGS,
+    spaces collapsed); a change-log row when anything changed."""
+    pk = agency.pk if isinstance(agency, Agency) else int(agency)
+    locked = Agency.objects.select_for_update().get(pk=pk)
+    before = receipt_settings(locked)
+    for name in RECEIPT_SETTINGS:
+        if name in values:
+            setattr(locked, name, "".join(str(values[name] or "").split())[:20])
+    locked.save(update_fields=list(RECEIPT_SETTINGS))
+    after = receipt_settings(locked)
+    if before != after:
+        changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
+    return locked

@@ -106,6 +106,41 @@ class Agency(models.Model):
         help_text=_("Hồ sơ «sắp đến hạn» khi thời gian làm việc còn lại không quá phần này (%) thời gian được "
                     "giao (tối đa 50 %)."),
     )
+    # Level 4, fee due at submission (docs/payments.md): how long the applicant has to pay online,
+    # when they are reminded, and what happens when the time passes. Empty: the province's default
+    # (MOTCUA_FEE_DEADLINE_WORKING_HOURS, MOTCUA_FEE_REMINDER_WORKING_HOURS, MOTCUA_FEE_EXPIRY_ACTION).
+    fee_deadline_amount = models.PositiveSmallIntegerField(
+        _("hạn nộp phí sau khi nộp hồ sơ"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+        help_text=_("Số giờ hoặc ngày làm việc (đơn vị bên dưới) kể từ lúc nộp trực tuyến; để trống: theo "
+                    "mặc định của tỉnh."),
+    )
+    fee_deadline_unit = models.CharField(
+        _("đơn vị hạn nộp phí"), max_length=20, default="working_hours",
+        choices=[("working_hours", _("giờ làm việc")), ("working_days", _("ngày làm việc"))],
+    )
+    fee_reminder_hours = models.PositiveSmallIntegerField(
+        _("nhắc nộp phí trước hạn (giờ làm việc)"), null=True, blank=True, validators=[MaxValueValidator(999)],
+        help_text=_("Gửi một thư và một tin nhắn nhắc người nộp trước hạn bấy nhiêu giờ làm việc; 0: không "
+                    "nhắc; để trống: theo mặc định của tỉnh."),
+    )
+    fee_expiry_action = models.CharField(
+        _("khi quá hạn nộp phí"), max_length=10, blank=True,
+        choices=[("counter", _("Để bộ phận một cửa quyết định (đánh dấu «quá hạn nộp phí»)")),
+                 ("refuse", _("Tự động từ chối tiếp nhận"))],
+        help_text=_("Để trống: theo mặc định của tỉnh."),
+    )
+    # The agency's registered electronic receipt (biên lai điện tử, NĐ 123/2020, TT 78/2021):
+    # its form number and series. Both set: online payments get a numbered receipt; else a
+    # payment confirmation that is not a receipt. Edited by the agency's admin.
+    e_receipt_form_number = models.CharField(
+        _("mẫu số biên lai điện tử"), max_length=20, blank=True,
+        help_text=_("Mẫu số biên lai đã đăng ký/thông báo phát hành, ví dụ «01BLP0-001»."),
+    )
+    e_receipt_series = models.CharField(
+        _("ký hiệu biên lai điện tử"), max_length=20, blank=True,
+        help_text=_("Ký hiệu biên lai, ví dụ «AB-26E»; để trống: chỉ cấp xác nhận thanh toán (không phải biên lai)."),
+    )
     search_name = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:

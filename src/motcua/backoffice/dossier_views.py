@@ -25,7 +25,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import Membership, Role
 from motcua.audit import log_access
-from motcua.dossiers import actions, paperwork
+from motcua.catalog.fees import dossier_fee_views
+from motcua.core.money import vnd
+from motcua.dossiers import actions, counter_fees, paperwork
 from motcua.dossiers.errors import (
     ActionNotAllowed,
     ConcurrentUpdate,
@@ -55,10 +57,12 @@ from motcua.dossiers.queries import (
     steps_of,
     visible_files,
 )
+from motcua.payments import awaiting
 from motcua.staff.access import dossier_or_404, staff_required
 from motcua.staff.pages import staff_render
 
 from . import forms, uploads
+from .fees import counter_fee_view
 from .reception import CONCURRENT_MESSAGE, component_rows
 
 ROLE_LABELS = dict(Role.choices)
@@ -75,10 +79,10 @@ FORM_LINKS = (
 ORDER = (
     "claim", "handover", "result_files", "complete", "post_result", "confirm_delivery", "return_result", "supply",
     "component_files", "request_supplement", "return_to_previous", "pause", "resume", "extend", "stop", "withdraw",
-    "hand_over_paper_copy",
+    "hand_over_paper_copy", "record_fee", "refund",
 )
 PRIMARY = {"claim", "handover", "complete", "return_result", "supply", "result_files", "post_result",
-           "confirm_delivery"}
+           "confirm_delivery", "refund"}
 
 
 @dataclass
@@ -127,6 +131,13 @@ class Context:
     def components(self) -> list:
         return list(self.dossier.procedure_version.components.order_by("order", "id"))
 
+    @functools.cached_property
+    def fee_view(self):
+        """The fees due now (before the result: at reception; awaiting payment or completed: all)."""
+        from motcua.payments.services import default_when
+
+        return counter_fee_view(self.dossier, default_when(self.dossier))
+
     @property
     def next_step(self):
         if self.index is None or self.index + 1 >= len(self.steps):
@@ -157,7 +168,19 @@ def _available(ctx: Context) -> list[str]:
         names.append("result_files")
     if may_add_files(ctx.caps, status, FileKind.COMPONENT):
         names.append("component_files")
+    # Fees (#17): record one outside a reception or a return; give back a refund pending.
+    if counter_fees.may_record(status, ctx.caps) and status != Status.COMPLETED:  # at return: the return's form
+        names.append("record_fee")
+    if (Capacity.RECEPTIONIST in ctx.caps and counter_fees.refund_due(status, ctx.dossier.fee_collected)
+            and _pending_refund(ctx.dossier) is not None):
+        names.append("refund")
     return names
+
+
+def _pending_refund(dossier: Dossier):
+    from motcua.payments.models import Refund
+
+    return Refund.objects.filter(dossier_id=dossier.pk, state=Refund.State.PENDING).order_by("created_at").first()
 
 
 def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
@@ -246,14 +269,28 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
                      help=_("Kết quả đã được trả điện tử. Khi người nộp đề nghị bản giấy tại quầy, ghi nhận việc trao "
                             "bản giấy; trạng thái hồ sơ không đổi."), button=_("Ghi nhận đã trao bản giấy"))
     if name == "return_result":
-        if data is None:
-            from motcua.payments.services import fees_due  # what is still owed, online payments counted
-
-            kw["initial"]["fee_collected"] = fees_due(d, "at_return").total_vnd
+        if data is None:  # what is still owed (status 9: every fee not paid yet), online payments counted
+            kw["initial"]["fee_collected"] = ctx.fee_view.due_vnd
         return Panel(name, _("Trả kết quả cho người nộp"), forms.ReturnResultForm(**kw),
                      help=_("Đối chiếu bản chính với các tệp đã nộp, cho người nhận ký nhận, thu phí, lệ phí còn "
                             "lại (nếu có) và ghi số biên lai."), button=_("Xác nhận đã trả kết quả"),
-                     extra={"fees": list(d.procedure_version.fees.all())})
+                     extra={"fee_view": ctx.fee_view})
+    if name == "record_fee":
+        view = ctx.fee_view
+        if data is None:
+            kw["initial"]["fee_amount"] = str(view.due_vnd)
+        return Panel(name, _("Ghi nhận thu phí, lệ phí"), forms.RecordFeeForm(**kw),
+                     help=_("Số tiền người nộp đã nộp tại quầy, hình thức thu và số biên lai."),
+                     button=_("Ghi nhận đã thu"), extra={"fee_view": view})
+    if name == "refund":
+        refund = _pending_refund(d)
+        if refund is None:
+            return None
+        kw["initial"]["refund"] = refund.pk
+        return Panel(name, _("Hoàn phí, lệ phí"), forms.RefundForm(**kw),
+                     help=_("Hồ sơ đã nộp %(amount)s nhưng kết thúc không có kết quả: chờ hoàn phí. Khi đã trả lại "
+                            "tiền cho người nộp, ghi nhận hình thức, số chứng từ và ngày hoàn.")
+                     % {"amount": vnd(refund.amount_vnd, unit="đồng")}, button=_("Ghi nhận đã hoàn phí"))
     if name == "withdraw":
         return Panel(name, _("Rút hồ sơ theo yêu cầu của người nộp"), forms.WithdrawForm(**kw), danger=True,
                      button=_("Rút hồ sơ"))
@@ -326,7 +363,9 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
         "steps": steps, "pool_label": pool_label, "form_links": _form_links(dossier, kinds, request.user),
         "role_labels": ROLE_LABELS, "last_step_hint": last_step_hint,
         "check_url": dossier.status == Status.SUBMITTED and Action.RECEIVE in ctx.allowed,
+        "fees": dossier_fee_views(dossier), "fee_state": awaiting.shown(dossier),
         "max_mb": max_upload_bytes() // (1024 * 1024), "accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff",
+        "fee_view": ctx.fee_view,
     }, status=status)
 
 
@@ -342,7 +381,8 @@ def dossier_page(request, code: str):
 
 FIELD_MAP = {"reason": "reason", "missing": "missing", "new_due_at": "new_due_at", "to_user": "to_user",
              "fee_collected": "fee_collected", "receipt_number": "receipt_number", "kind": "kind",
-             "component": "component", "file": None, "postal_number": "postal_number", "posted_on": "posted_on"}
+             "component": "component", "file": None, "postal_number": "postal_number", "posted_on": "posted_on",
+             "amount": "fee_collected", "method": "fee_method", "reference": "refund_reference"}
 
 
 def _local(value) -> str:
@@ -393,6 +433,11 @@ def _success(name: str, dossier: Dossier, extra: dict) -> str:
         return _("Đã ghi nhận trao bản giấy kết quả hồ sơ %(code)s.") % {"code": dossier.code}
     if name == "return_result":
         return _("Đã trả kết quả hồ sơ %(code)s.") % {"code": dossier.code}
+    if name == "record_fee":
+        return _("Đã ghi nhận thu phí, lệ phí của hồ sơ %(code)s (biên lai số %(receipt)s).") % {
+            "code": dossier.code, "receipt": dossier.receipt_number}
+    if name == "refund":
+        return _("Đã ghi nhận hoàn phí, lệ phí của hồ sơ %(code)s.") % {"code": dossier.code}
     if name == "withdraw":
         return _("Đã ghi nhận người nộp rút hồ sơ %(code)s.") % {"code": dossier.code}
     if name in FILE_ACTIONS:
@@ -441,10 +486,13 @@ def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
     elif name == "complete":
         actions.complete(dossier, note=note, **common)
     elif name == "return_result":
-        actions.return_result(
-            dossier, originals_checked=bool(data.get("originals_checked")),
-            applicant_signed=bool(data.get("applicant_signed")), fee_collected=data.get("fee_collected") or 0,
-            receipt_number=data.get("receipt_number", ""), note=note, **common)
+        # The fee collected now is recorded by record_fee, then the result handed over: one transaction.
+        amount = data.get("fee_collected") or 0
+        fee = {"amount_vnd": amount, "method": data.get("fee_method") or "cash",
+               "receipt_number": data.get("receipt_number", "")} if amount else None
+        actions.return_with_fee(
+            dossier, fee=fee, originals_checked=bool(data.get("originals_checked")),
+            applicant_signed=bool(data.get("applicant_signed")), note=note, **common)
     elif name == "withdraw":
         actions.withdraw(dossier, reason=data.get("reason", ""), **common)
     elif name == "post_result":
@@ -454,6 +502,13 @@ def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
         actions.confirm_delivery(dossier, note=note, **common)
     elif name == "hand_over_paper_copy":
         actions.hand_over_paper_copy(dossier, note=note, **common)
+    elif name == "record_fee":
+        actions.record_fee(dossier, amount_vnd=data["fee_amount"], method=data["fee_method"],
+                           receipt_number=data["fee_receipt"], **common)
+    elif name == "refund":
+        actions.record_refund(data["refund"], actor=user, method=data["refund_method"],
+                              reference=data["refund_reference"], refunded_on=data.get("refunded_on"),
+                              expected_version=data["version"])
     else:  # pragma: no cover - the names come from _available
         raise Http404("unknown action")
     return {}

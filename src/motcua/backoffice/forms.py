@@ -185,6 +185,68 @@ class ReceptionOutcomeForm(BaseForm):
         return plain_text(self.cleaned_data.get("refuse_reason", ""))
 
 
+def parse_vnd(value: str | None) -> int:
+    """Whole đồng as Vietnamese write them: "200000", "200.000", "200,000", "200 000 đ"."""
+    raw = re.sub(r"(?i)\s*(đồng|đ|vnd|₫)\s*$", "", (value or "").strip()).strip()
+    if not raw:
+        return 0
+    if re.fullmatch(r"\d{1,3}([.,\s]\d{3})+", raw):
+        raw = re.sub(r"[.,\s]", "", raw)
+    if not raw.isdigit() or not raw.isascii():
+        raise ValidationError(_("Số tiền là số nguyên đồng, ví dụ 200000 hoặc 200.000 (không có số lẻ)."))
+    amount = int(raw)
+    if amount > MAX_FEE_VND:
+        raise ValidationError(_("Số tiền quá lớn."))
+    return amount
+
+
+FEE_METHOD_CHOICES = [("cash", _("Tiền mặt")), ("transfer", _("Chuyển khoản")), ("card", _("Thẻ"))]
+
+
+class CounterFeeForm(BaseForm):
+    """The fee collected at the counter with a reception (`actions.record_fee`): ticked "collected
+    now", the amount (prefilled with what the rule asks), the method and the receipt number.
+    Unticked: nothing is recorded (the fee is paid online, or later)."""
+
+    fee_collect = forms.BooleanField(label=_("Thu phí, lệ phí ngay khi tiếp nhận"), required=False)
+    fee_amount = forms.CharField(
+        label=_("Số tiền thu (đồng)"), max_length=30, required=False,
+        help_text=_("Điền sẵn số phải nộp theo quy định (đã trừ khoản đã nộp trực tuyến)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"max_length": _("Số tiền quá dài.")},
+    )
+    fee_method = forms.ChoiceField(label=_("Hình thức thu"), choices=FEE_METHOD_CHOICES, required=False,
+                                   initial="cash")
+    fee_receipt = forms.CharField(
+        label=_("Số biên lai"), max_length=50, required=False,
+        error_messages={"max_length": _("Số biên lai dài quá %(limit_value)d ký tự.")},
+    )
+
+    def clean_fee_amount(self):
+        return parse_vnd(self.cleaned_data.get("fee_amount"))
+
+    def clean_fee_receipt(self):
+        return one_line(self.cleaned_data.get("fee_receipt", ""))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fee_collect"):
+            if "fee_amount" in data and not data["fee_amount"]:
+                self.add_error("fee_amount", _("Số tiền thu phải lớn hơn 0 (bỏ chọn “Thu phí” nếu không thu)."))
+            if not data.get("fee_method"):
+                self.add_error("fee_method", _("Chọn hình thức thu: tiền mặt, chuyển khoản hoặc thẻ."))
+            if not data.get("fee_receipt"):
+                self.add_error("fee_receipt", _("Đã thu phí thì cần nhập số biên lai."))
+        return data
+
+    def fee(self) -> dict | None:
+        """What `actions.record_fee` takes, or None when nothing is collected (call after is_valid)."""
+        data = self.cleaned_data
+        if not data.get("fee_collect") or not data.get("fee_amount"):
+            return None
+        return {"amount_vnd": data["fee_amount"], "method": data["fee_method"], "receipt_number": data["fee_receipt"]}
+
+
 # --- action forms on the dossier page ---------------------------------------------------------------
 
 
@@ -352,6 +414,8 @@ class ReturnResultForm(ActionForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"max_length": _("Số tiền quá dài.")},
     )
+    fee_method = forms.ChoiceField(label=_("Hình thức thu"), choices=FEE_METHOD_CHOICES, required=False,
+                                   initial="cash")
     receipt_number = forms.CharField(
         label=_("Số biên lai"), max_length=50, required=False,
         error_messages={"max_length": _("Số biên lai dài quá %(limit_value)d ký tự.")},
@@ -433,3 +497,53 @@ class SupplyForm(ActionForm):
     def __init__(self, *args, components=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["component"].choices = [("", _("(không đính kèm tệp)"))] + [(c.pk, c.name) for c in components]
+
+
+class RecordFeeForm(ActionForm):
+    """A fee collected at the counter outside a reception or a return (`actions.record_fee`)."""
+
+    fee_amount = forms.CharField(
+        label=_("Số tiền thu (đồng)"), max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Cần nhập số tiền thu."), "max_length": _("Số tiền quá dài.")},
+    )
+    fee_method = forms.ChoiceField(label=_("Hình thức thu"), choices=FEE_METHOD_CHOICES, initial="cash")
+    fee_receipt = forms.CharField(
+        label=_("Số biên lai"), max_length=50,
+        error_messages={"required": _("Cần nhập số biên lai."),
+                        "max_length": _("Số biên lai dài quá %(limit_value)d ký tự.")},
+    )
+
+    def clean_fee_amount(self):
+        amount = parse_vnd(self.cleaned_data.get("fee_amount"))
+        if amount <= 0:
+            raise ValidationError(_("Số tiền thu phải lớn hơn 0."))
+        return amount
+
+    def clean_fee_receipt(self):
+        return one_line(self.cleaned_data.get("fee_receipt", ""))
+
+
+REFUND_METHOD_CHOICES = [("cash", _("Tiền mặt")), ("transfer", _("Chuyển khoản")),
+                         ("gateway", _("Hoàn qua cổng thanh toán"))]
+
+
+class RefundForm(ActionForm):
+    """The fee given back (`actions.record_refund`): method, voucher or transaction reference, date."""
+
+    refund = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    refund_method = forms.ChoiceField(label=_("Hình thức hoàn"), choices=REFUND_METHOD_CHOICES, initial="cash")
+    refund_reference = forms.CharField(
+        label=_("Số chứng từ hoặc mã giao dịch hoàn"), max_length=100,
+        help_text=_("Số phiếu chi, ủy nhiệm chi hoặc mã giao dịch hoàn tiền."),
+        error_messages={"required": _("Cần nhập số chứng từ hoàn."),
+                        "max_length": _("Số chứng từ dài quá %(limit_value)d ký tự.")},
+    )
+    refunded_on = forms.DateField(
+        label=_("Ngày hoàn"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"], help_text=_("Để trống: hôm nay."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm.")},
+    )
+
+    def clean_refund_reference(self):
+        return one_line(self.cleaned_data.get("refund_reference", ""))

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import Role
 from motcua.audit import log_access
+from motcua.catalog.fees import dossier_fee_views
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
 from motcua.catalog.search import RankedResults, ranked_queryset
 from motcua.core.text import MAX_QUERY_CHARS
@@ -49,13 +50,17 @@ from motcua.dossiers.files import max_upload_bytes
 from motcua.dossiers.lifecycle import MAX_REASON_CHARS, Action
 from motcua.dossiers.models import Dossier, DossierFile, FileKind, IdempotencyKey, Status
 from motcua.dossiers.queries import allowed_actions, visible_files
+from motcua.payments import awaiting
 from motcua.staff.access import dossier_or_404, forbidden, staff_required
 from motcua.staff.forms import one_line
 from motcua.staff.pages import LIST_RELATED, clean_text, paginate, staff_render
 
 from . import uploads
-from .forms import ApplicantForm, ReceptionOutcomeForm, missing_lines
+from .fees import counter_fee_view, new_dossier_fee_view
+from .forms import ApplicantForm, CounterFeeForm, ReceptionOutcomeForm, missing_lines
 
+# The domain's fee fields (record_fee) -> the page's.
+FEE_FIELDS = {"amount": "fee_amount", "method": "fee_method", "receipt_number": "fee_receipt"}
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 CONCURRENT_MESSAGE = gettext_lazy(
     "Hồ sơ vừa được người khác cập nhật trong lúc bạn thao tác, nên thao tác của bạn chưa được thực hiện. "
@@ -172,13 +177,21 @@ def counter_form(request, code: str):
     if request.method != "POST":
         case, cases, _err = _case_choice(version, None)
         return _render_counter(request, version, ApplicantForm(), ReceptionOutcomeForm(), _rows(version),
-                               cases, case, token=_token(request))
+                               cases, case, token=_token(request), fee_form=_fee_form(version))
     return _counter_post(request, version)
 
 
+def _fee_form(version, post=None) -> CounterFeeForm:
+    """The fee collected with the reception, prefilled with what the rule asks at reception."""
+    if post is not None:
+        return CounterFeeForm(post)
+    return CounterFeeForm(initial={"fee_amount": str(new_dossier_fee_view(version).due_vnd)})
+
+
 def _render_counter(request, version, applicant, outcome_form, rows, cases, case, *, token, case_error="",
-                    checklist_error="", general_errors=(), outcome="", status=200):
+                    checklist_error="", general_errors=(), outcome="", status=200, fee_form=None):
     fees = list(version.fees.all())
+    fee_form = fee_form if fee_form is not None else _fee_form(version)
     errors = []  # (anchor id, message) for the error summary
     for f in applicant:
         for e in f.errors:
@@ -195,6 +208,9 @@ def _render_counter(request, version, applicant, outcome_form, rows, cases, case
     for f in outcome_form:
         for e in f.errors:
             errors.append((f.auto_id, e))
+    for f in fee_form:
+        for e in f.errors:
+            errors.append((f.auto_id, e))
     for e in list(applicant.non_field_errors()) + list(outcome_form.non_field_errors()) + list(general_errors):
         errors.append(("", e))
     if errors and status == 200:
@@ -204,6 +220,7 @@ def _render_counter(request, version, applicant, outcome_form, rows, cases, case
         "case_error": case_error, "form": applicant, "outcome_form": outcome_form, "rows": rows,
         "checklist_error": checklist_error, "errors": errors, "token": token, "accept": ACCEPT,
         "fees": fees, "outcome": outcome, "max_mb": max_upload_bytes() // (1024 * 1024),
+        "fee_form": fee_form, "fee_view": new_dossier_fee_view(version),
     }, status=status)
 
 
@@ -280,7 +297,10 @@ def _counter_post(request, version):
     _kept_pending(request, rows)
     general: list[str] = []
     checklist_error = ""
+    fee_form = _fee_form(version, post)
     ok = applicant.is_valid() & outcome_form.is_valid() and not case_error
+    if outcome == reception.RECEIVE:
+        ok = fee_form.is_valid() and ok  # the fee counts only with the reception
     ok = ok and not any(row.errors for row in rows)
     if outcome not in reception.OUTCOMES:
         general.append(_("Hãy chọn một trong ba nút: Tiếp nhận, Yêu cầu bổ sung hoặc Từ chối."))
@@ -309,13 +329,17 @@ def _counter_post(request, version):
 
     if ok:
         try:
+            fee = fee_form.fee() if outcome == reception.RECEIVE else None
             dossier = _create(request, version, case, applicant.cleaned_data, rows, good, outcome, outcome_form,
-                              token)
+                              token, fee=fee)
         except InvalidInput as exc:
             problems = exc.extra.get("fields") or [{"field": exc.field, "message": exc.message}]
             for problem in problems:
                 if isinstance(exc, FileRefused):  # refused when stored: the message names the file
                     general.append(problem["message"])
+                    continue
+                if problem["field"] in FEE_FIELDS:
+                    fee_form.add_action_error(FEE_FIELDS[problem["field"]], problem["message"])
                     continue
                 checklist_error = _place(problem["field"] or "", problem["message"], applicant=applicant,
                                          outcome_form=outcome_form, rows=rows, general=general) or checklist_error
@@ -337,10 +361,10 @@ def _counter_post(request, version):
             row.pending.append(uploads.keep_pending(upload, upload.name, row.pk, request.user.pk))
     return _render_counter(request, version, applicant, outcome_form, rows, cases, case, token=token,
                            case_error=case_error, checklist_error=checklist_error, general_errors=general,
-                           outcome=outcome)
+                           outcome=outcome, fee_form=fee_form)
 
 
-def _create(request, version, case, data, rows, good, outcome, outcome_form, token) -> Dossier:
+def _create(request, version, case, data, rows, good, outcome, outcome_form, token, *, fee=None) -> Dossier:
     """The form's values to `dossiers.reception.receive_at_counter` (the API's door too)."""
     user = request.user
     extra, reason = _outcome_text(outcome_form)
@@ -361,7 +385,7 @@ def _create(request, version, case, data, rows, good, outcome, outcome_form, tok
             actor=user, version=version, case=case, applicant=applicant, files=files,
             present=[row.component for row in rows if row.present], outcome=outcome, missing=extra, reason=reason,
             items=_page_items(rows, outcome_form, request.POST) if outcome == reception.SUPPLEMENT else (),
-            delivery=data["delivery"], idempotency_key=f"bo-counter:{token}",
+            delivery=data["delivery"], idempotency_key=f"bo-counter:{token}", fee=fee,
         )
     for pending in used_pending:  # stored with the dossier (or not needed: refused, or sent before)
         uploads.discard(pending)
@@ -400,6 +424,9 @@ def online_queue(request):
         .select_related(*LIST_RELATED).order_by("submitted_at", "id")
     )
     page = paginate(request, waiting)
+    fee_states = awaiting.shown_many(page.object_list)  # level 4: "Chờ nộp phí" / "Quá hạn…" / "Đã nộp phí"
+    for d in page.object_list:
+        d.fee_state = fee_states.get(d.pk)
     supplementing = list(
         Dossier.objects.filter(agency_id__in=agencies, status=Status.SUPPLEMENT_REQUESTED,
                                resume_status=Status.SUBMITTED)
@@ -466,6 +493,9 @@ def online_check(request, code: str):
     post = request.POST if request.method == "POST" else None
     rows = component_rows(dossier, post, user=request.user)
     outcome_form = ReceptionOutcomeForm(post)
+    fee_view = counter_fee_view(dossier, "at_reception")
+    fee_form = CounterFeeForm(post) if post is not None else CounterFeeForm(
+        initial={"fee_amount": str(fee_view.due_vnd)})
     general: list[str] = []
     checklist_error = ""
     outcome = post.get("outcome", "") if post else ""
@@ -497,12 +527,14 @@ def online_check(request, code: str):
                 checklist_error = _place(field_name, message, applicant=None, outcome_form=outcome_form,
                                          rows=rows, general=general) or checklist_error
             ok = ok and not problems
+        if outcome == reception.RECEIVE:
+            ok = fee_form.is_valid() and ok  # the fee counts only with the reception
         if ok:
             common = {"actor": request.user, "expected_version": int(version) if version.isdigit() else None,
                       "idempotency_key": f"bo-check:{token}"}
             try:
-                if outcome == "receive":
-                    result = actions.receive(dossier, **common)
+                if outcome == "receive":  # the reception and the fee collected now: one transaction
+                    result = actions.receive_with_fee(dossier, fee=fee_form.fee(), **common)
                 elif outcome == "supplement":
                     result = actions.request_supplement(dossier, items=items, missing=missing, **common)
                 else:
@@ -514,19 +546,24 @@ def online_check(request, code: str):
                 messages.error(request, exc.message)
                 return redirect("backoffice:dossier", code=dossier.code)
             except InvalidInput as exc:
-                target = {"reason": "refuse_reason", "missing": "missing_extra"}.get(exc.field)
-                outcome_form.add_action_error(target, exc.message)
+                if exc.field in FEE_FIELDS:
+                    fee_form.add_action_error(FEE_FIELDS[exc.field], exc.message)
+                else:
+                    target = {"reason": "refuse_reason", "missing": "missing_extra"}.get(exc.field)
+                    outcome_form.add_action_error(target, exc.message)
             else:
                 _outcome_message(request, result.dossier, outcome, items + missing)
                 return redirect("backoffice:dossier", code=dossier.code)
     errors = [("checklist", checklist_error)] if checklist_error else []
     errors += [(f"reason-{row.pk}", row.reason_error) for row in rows if row.reason_error]
     errors += [(f.auto_id, e) for f in outcome_form for e in f.errors]
+    errors += [(f.auto_id, e) for f in fee_form for e in f.errors] if fee_form.is_bound else []
     errors += [("", e) for e in list(outcome_form.non_field_errors()) + general]
     status = 400 if errors and request.method == "POST" else 200  # refused input: the page again
     return staff_render(request, "backoffice/online_check.html", {
         "dossier": dossier, "rows": rows, "outcome_form": outcome_form, "token": token, "errors": errors,
         "checklist_error": checklist_error, "outcome": outcome, "reasons": Action.REQUEST_SUPPLEMENT in allowed,
-        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": list(dossier.procedure_version.fees.all()),
-        "reception_url": reverse("backoffice:online_queue"),
+        "can_supplement": Action.REQUEST_SUPPLEMENT in allowed, "fees": dossier_fee_views(dossier),
+        "fee_state": awaiting.shown(dossier),
+        "reception_url": reverse("backoffice:online_queue"), "fee_form": fee_form, "fee_view": fee_view,
     }, status=status)

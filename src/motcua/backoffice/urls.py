@@ -11,6 +11,7 @@ urlpatterns = [
     path("cho-tiep-nhan/", reception.online_queue, name="online_queue"),
     path("cho-tiep-nhan/<str:code>/", reception.online_check, name="online_check"),
     path("tra-ket-qua/", views.returns, name="returns"),
+    path("hoan-phi/", views.refunds, name="refunds"),
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("so-theo-doi.pdf", pdf_views.ledger_pdf, name="ledger_pdf"),
     path("chon-co-quan/", views.switch_agency, name="switch_agency"),

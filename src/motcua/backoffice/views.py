@@ -229,3 +229,23 @@ def switch_agency(request):
                                            require_https=request.is_secure()) or not target.startswith("/can-bo/"):
         target = reverse("backoffice:inbox")
     return redirect(target)
+
+
+# --- refunds pending (issue #17) -----------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def refunds(request):
+    """The fees to give back at the receptionist's agencies: dossiers that had paid and were then
+    refused, withdrawn or stopped ("chờ hoàn phí"), oldest first; the last ones given back below."""
+    from motcua.payments.models import Refund
+
+    agencies = request.staff.agencies_with(Role.RECEPTIONIST)
+    base = Refund.objects.filter(agency_id__in=agencies).select_related("dossier__procedure_version", "completed_by")
+    pending = base.filter(state=Refund.State.PENDING).order_by("created_at", "id")
+    page = paginate(request, pending, per_page=50)
+    done = list(base.filter(state=Refund.State.DONE).order_by("-completed_at", "-id")[:20])
+    return staff_render(request, "backoffice/refunds.html", {
+        "page": page, "page_query": "", "done": done, "is_receptionist": bool(agencies),
+    })

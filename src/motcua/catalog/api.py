@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motcua.core.api_errors import ApiError
 
@@ -89,6 +89,10 @@ class FeeOut(Schema):
     rule_text: str  # how the amount is reckoned, in words (issue #17)
     note: str
     collected: str
+    basis: str = Field("dossier", description="dossier (mỗi hồ sơ), copy (mỗi bản: khai fee_inputs.copies) hoặc "
+                                              "page (mỗi trang: khai fee_inputs.copies và fee_inputs.pages)")
+    reduction_kinds: list[str] = Field(default_factory=list,
+                                       description="Các đối tượng được giảm phí: giá trị hợp lệ của fee_inputs.kind")
 
 
 class ProcedureDetail(ProcedureSummary):
@@ -200,7 +204,8 @@ def procedure_detail(request, code: str):
         ],
         fees=[
             {"name": f.name, "amount_vnd": f.amount_vnd, "amount_text": fee_display(f.amount_vnd),
-             "rule_text": fee_words(f), "note": f.note, "collected": f.collected}
+             "rule_text": fee_words(f), "note": f.note, "collected": f.collected, "basis": f.basis or "dossier",
+             "reduction_kinds": [str(r.get("kind", "")) for r in (f.reductions or []) if isinstance(r, dict)]}
             for f in v.fees.all()
         ],
     )

@@ -194,9 +194,9 @@ def problems(rule: Rule) -> list[str]:
     return out
 
 
-def fee_amount(fee: Any, *, online: bool) -> int:
-    """What one catalogue fee asks of a dossier today: one copy, pages and kind not yet asked."""
-    return compute(Rule.of(fee), Quantities(online=online)).amount_vnd
+def fee_amount(fee: Any, *, online: bool, inputs: dict | None = None) -> int:
+    """What one catalogue fee asks: of one copy, or of the declared `inputs` (see `quantities`)."""
+    return compute(Rule.of(fee), quantities(inputs, online=online)).amount_vnd
 
 
 def is_online(dossier: Any) -> bool:
@@ -204,9 +204,151 @@ def is_online(dossier: Any) -> bool:
 
 
 def dossier_fee_amount(fee: Any, dossier: Any) -> int:
-    return fee_amount(fee, online=is_online(dossier))
+    """The amount of one fee for a dossier: its rule applied to the dossier's declared fee inputs
+    (`Dossier.fee_inputs`: copies, pages per copy, kind of applicant; one copy when none)."""
+    return fee_amount(fee, online=is_online(dossier), inputs=getattr(dossier, "fee_inputs", None))
+
+
+# --- what the applicant declares for the fees (the wizard, the API, the dossier) -----------------
+
+NO_KIND = ""  # "Không thuộc đối tượng nào": the full amount
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the fee rules of a procedure version ask of the applicant before the amount is known."""
+
+    copies: bool = False  # a rule per copy or per page
+    pages: bool = False  # a rule per page
+    kinds: tuple[str, ...] = ()  # the declared kinds of applicant of the rules' reductions
+
+    @property
+    def any(self) -> bool:
+        return self.copies or self.pages or bool(self.kinds)
+
+
+def needs(fees: Any) -> Needs:
+    """What to ask for these catalogue fees (free or online-exempt-only rules still ask nothing more)."""
+    rules = [Rule.of(f) for f in fees]
+    kinds: list[str] = []
+    for rule in rules:
+        for kind, _amount in rule.reductions:
+            if not any(_same_kind(kind, k) for k in kinds):
+                kinds.append(kind)
+    return Needs(copies=any(r.basis in ("copy", "page") and not r.free for r in rules),
+                 pages=any(r.basis == "page" and not r.free for r in rules), kinds=tuple(kinds))
+
+
+class FeeInputError(ValueError):
+    """A declared fee input is not acceptable; `message` (Vietnamese) and `field` say which."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+
+
+def _count(raw: Any, field: str, label: str) -> int:
+    if raw is None or raw == "":
+        return 1
+    if isinstance(raw, bool):
+        raise FeeInputError(_("%(label)s phải là số nguyên từ 1 đến %(max)s.") % {"label": label, "max": MAX_COUNT},
+                            field)
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:  # "²" is a digit int() refuses
+            raise FeeInputError(_("%(label)s phải là số nguyên từ 1 đến %(max)s.")
+                                % {"label": label, "max": MAX_COUNT}, field)
+        raw = int(raw)
+    if not isinstance(raw, int) or not 1 <= raw <= MAX_COUNT:
+        raise FeeInputError(_("%(label)s phải là số nguyên từ 1 đến %(max)s.") % {"label": label, "max": MAX_COUNT},
+                            field)
+    return raw
+
+
+def clean_inputs(raw: Any, fees: Any) -> dict:
+    """The declared fee inputs as stored on the dossier: ``{"copies": int, "pages": int, "kind": str}``
+    (pages: of each copy), within the bounds of `Quantities`; FeeInputError otherwise. What the rules
+    do not ask is not kept (an empty dict: one copy, full amount). `kind` must be one of the rules'
+    declared kinds ("" = none of them)."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise FeeInputError(_("Thông tin tính phí phải là một đối tượng {copies, pages, kind}."), "fee_inputs")
+    unknown = sorted(set(raw) - {"copies", "pages", "kind"})
+    if unknown:
+        raise FeeInputError(_("Thông tin tính phí không có trường «%(name)s».") % {"name": str(unknown[0])[:40]},
+                            "fee_inputs")
+    need = needs(fees)
+    out: dict[str, Any] = {}
+    copies = _count(raw.get("copies"), "copies", _("Số bản"))
+    pages = _count(raw.get("pages"), "pages", _("Số trang mỗi bản"))
+    if need.copies:
+        out["copies"] = copies
+    if need.pages:
+        out["pages"] = pages
+    kind = raw.get("kind") or NO_KIND
+    if not isinstance(kind, str):
+        raise FeeInputError(_("Đối tượng phải là một trong các đối tượng được giảm phí."), "kind")
+    kind = " ".join(kind.split())[:200]
+    if kind:
+        declared = next((k for k in need.kinds if _same_kind(k, kind)), None)
+        if declared is None:
+            raise FeeInputError(_("«%(kind)s» không thuộc các đối tượng được giảm phí của thủ tục này.")
+                                % {"kind": kind}, "kind")
+        out["kind"] = declared
+    return out
+
+
+def quantities(inputs: dict | None, *, online: bool) -> Quantities:
+    """The `Quantities` of stored fee inputs (missing: one copy of one page, no declared kind). Stored
+    inputs were checked by `clean_inputs`; anything else there counts as one copy (never cheaper)."""
+    inputs = inputs if isinstance(inputs, dict) else {}
+    copies, pages, kind = inputs.get("copies"), inputs.get("pages"), inputs.get("kind")
+    ok = lambda n: isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_COUNT  # noqa: E731
+    copies = copies if ok(copies) else 1
+    return Quantities(online=online, copies=copies, pages=(pages,) * copies if ok(pages) else (),
+                      kind=kind if isinstance(kind, str) else "")
+
+
+@dataclass(frozen=True)
+class FeeView:
+    """One fee as the citizen sees it before and after submitting: name, rule in words, computed
+    amount with its explanation, and when it is due."""
+
+    fee_id: int
+    name: str
+    words: tuple[str, ...]
+    amount_vnd: int
+    explanation: str
+    collected: str  # at_reception | at_return
+    when_label: str
+    online_exempt: bool  # exempt because submitted online
+
+
+def fee_views(fees: Any, *, online: bool, inputs: dict | None = None) -> list[FeeView]:
+    q = quantities(inputs, online=online)
+    out = []
+    for fee in fees:
+        rule = Rule.of(fee)
+        amount = compute(rule, q)
+        collected = getattr(fee, "collected", "at_reception") or "at_reception"
+        out.append(FeeView(
+            fee_id=fee.pk, name=fee.name, words=tuple(describe(rule)), amount_vnd=amount.amount_vnd,
+            explanation=amount.explanation, collected=collected,
+            when_label=_("khi nhận kết quả") if collected == "at_return" else _("khi nộp hồ sơ"),
+            online_exempt=bool(online and rule.online_exempt),
+        ))
+    return out
 
 
 def fee_words(fee: Any) -> str:
     """The rule of a catalogue fee in one line: "8.000 đồng mỗi bản; Miễn khi nộp trực tuyến"."""
     return "; ".join(describe(Rule.of(fee)))
+
+
+def dossier_fee_views(dossier: Any) -> list[FeeView]:
+    """The fees of a dossier as the pages show them: each one's amount for what its applicant
+    declared (copies, pages, kind) and its channel (the same amounts `dossier_fee_amount` gives)."""
+    fees = sorted(dossier.procedure_version.fees.all(), key=lambda f: (f.order, f.pk))
+    return fee_views(fees, online=is_online(dossier), inputs=getattr(dossier, "fee_inputs", None))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from motcua.dossiers.models import Dossier, DossierFile, FileKind
+from motcua.payments import awaiting
 from motcua.payments import services as payments
 from motcua.signing.models import SignedResult
 
@@ -36,6 +37,28 @@ def fees(dossier: Dossier) -> Fees:
     due = payments.fees_due(dossier, payments.default_when(dossier))
     lines = [FeeLine(x.name, x.amount_vnd, x.paid_vnd, x.due_vnd, x.collected) for x in due.lines]
     return Fees(lines, due.total_vnd)
+
+
+def fee_state(dossier: Dossier):
+    """The "chờ nộp phí" / "quá hạn nộp phí" / "đã nộp phí" sub-state of a level-4 online dossier at
+    status 1 (with its deadline), or None (payments.awaiting)."""
+    return awaiting.shown(dossier)
+
+
+def fee_states(dossiers) -> dict:
+    """`fee_state` of each dossier of a list page (by id, only those with one), in two queries."""
+    return awaiting.shown_many(dossiers)
+
+
+def paid_and_refunds(dossier: Dossier) -> dict:
+    """What the dossier paid (online: amount, time, gateway reference, the receipt or confirmation
+    PDF; at the counter: amount, method, receipt number) and its refunds (#17)."""
+    from motcua.payments.ledger import fees_of
+
+    if not dossier.fee_collected and not dossier.payments.filter(state="paid").exists():
+        return {"paid": [], "refunds": []}
+    view = fees_of(dossier)
+    return {"paid": view["paid"], "refunds": view["refunds"]}
 
 
 def payment_link(dossier: Dossier, user, back: str = "") -> str | None:

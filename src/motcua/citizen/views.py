@@ -71,12 +71,15 @@ def dossier_list(request):
     rated = Rating.objects.filter(dossier=OuterRef("pk"))
     queryset = (
         Dossier.objects.filter(owner=request.user)
-        .select_related("procedure_version")
+        .select_related("procedure_version", "agency")
         .annotate(rated=Exists(rated))
         .order_by("-submitted_at", "-id")
     )
     page = Paginator(queryset, PAGE_SIZE).get_page((request.GET.get("page") or "")[:20])
     page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    fee_states = integrations.fee_states(page.object_list)
+    for dossier in page.object_list:
+        dossier.fee_state = fee_states.get(dossier.pk)
     return render(request, "citizen/list.html", {
         "page": page, "page_query": "", "drafts_url": integrations.drafts_url(),
     })
@@ -112,7 +115,9 @@ def _context(request, dossier: Dossier, **extra) -> dict:
         "supply_form": SupplyNoteForm(initial={"version": dossier.version}),
         "can_withdraw": Action.WITHDRAW in now_allowed,
         "fees": fees,
+        "fee_records": integrations.paid_and_refunds(dossier),
         "awaiting_payment": dossier.status == Status.AWAITING_PAYMENT,
+        "fee_state": integrations.fee_state(dossier),
         "payment_url": integrations.payment_link(dossier, request.user, back) if fees.due_vnd else None,
         "rating": rating,
         "rating_form": RatingForm() if dossier.status == Status.RETURNED and rating is None else None,

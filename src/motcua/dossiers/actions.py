@@ -39,9 +39,16 @@ from motcua.eforms.answers import clean_answers
 from motcua.eforms.schema import subject_text
 from motcua.eforms.services import eform_for
 
-from . import deadlines, lifecycle, numbers, supplements, tracking
+from . import counter_fees, deadlines, lifecycle, numbers, supplements, tracking
 from .codes import allocate_code, new_tracking_key
-from .errors import ActionNotAllowed, ConcurrentUpdate, IdempotencyConflict, InvalidInput, PermissionDenied
+from .errors import (
+    ActionNotAllowed,
+    ConcurrentUpdate,
+    DossierNotFound,
+    IdempotencyConflict,
+    InvalidInput,
+    PermissionDenied,
+)
 from .files import check_and_store
 from .lifecycle import Action, Capacity, Clock, Decision
 from .models import (
@@ -361,6 +368,8 @@ def perform(
         event = _event(d, decision.event_kind, actor, at, **event_fields)
         numbers.issue_for(event, d, at)  # the paper this action hands out (forms 02-05) takes its number
         extra: dict[str, Any] = {}
+        if counter_fees.refund_due(decision.to_status, d.fee_collected):
+            extra["refund"] = _open_refund(d, event, at)  # "chờ hoàn phí", in this transaction
         follow = lifecycle.automatic_after(decision, state)
         if follow is not None:
             extra["followed_by"] = _system_action(d, follow, at, after=event)
@@ -497,7 +506,7 @@ def _apply(d: Dossier, decision: Decision, actor, at: dt.datetime, **p: Any) -> 
         for _receiver, extra in dossier_completing.send(sender=Dossier, dossier=d, at=at, actor=actor):
             data.update(extra or {})  # e.g. the signing app's signed copies of the results
     elif action == Action.RETURN_RESULT:
-        changed |= _return_result(d, at, p, data)
+        changed |= _return_result(d, actor, at, p, data)
     elif action == Action.DELIVER_RESULT:
         # The electronic result is the applicant's as soon as it is ready: returned, no counter step.
         d.returned_at = at
@@ -543,7 +552,10 @@ def _receive(d: Dossier, actor, at: dt.datetime, steps: tuple) -> set[str]:
     return changed
 
 
-def _return_result(d: Dossier, at: dt.datetime, p: dict[str, Any], data: dict[str, Any]) -> set[str]:
+def _return_result(d: Dossier, actor, at: dt.datetime, p: dict[str, Any], data: dict[str, Any]) -> set[str]:
+    """The hand-over. `fee_collected`/`receipt_number` are deprecated (use `record_fee`): a fee
+    given here is recorded by the same code as `record_fee` (its own `fee_recorded` event, method
+    cash, before the return's event), so the ledger sees one kind of record."""
     fee = p["fee_collected"] or 0
     if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
         raise InvalidInput(_("Số tiền thu phải là số nguyên không âm (trường «fee_collected»)."), field="fee_collected")
@@ -552,7 +564,10 @@ def _return_result(d: Dossier, at: dt.datetime, p: dict[str, Any], data: dict[st
         raise InvalidInput(_("Đã thu phí thì cần số biên lai (trường «receipt_number»)."), field="receipt_number")
     if len(receipt) > 50:
         raise InvalidInput(_("Số biên lai dài quá 50 ký tự (trường «receipt_number»)."), field="receipt_number")
-    changed = {"returned_at", "originals_checked", "applicant_signed", "fee_collected", "receipt_number"}
+    if fee > 0:
+        _record_fee_locked(d, actor, at, amount_vnd=fee, method=counter_fees.CASH, receipt_number=receipt,
+                           recorders=counter_fees.RECORDERS | {Capacity.STEP_HOLDER})
+    changed = {"returned_at", "originals_checked", "applicant_signed", "receipt_number"}
     if p["delivery"]:
         if p["delivery"] not in Delivery.values:
             raise InvalidInput(_("Hình thức nhận kết quả không hợp lệ (trường «delivery»)."), field="delivery")
@@ -561,7 +576,6 @@ def _return_result(d: Dossier, at: dt.datetime, p: dict[str, Any], data: dict[st
     d.returned_at = at
     d.originals_checked = bool(p["originals_checked"])
     d.applicant_signed = bool(p["applicant_signed"])
-    d.fee_collected += fee
     if receipt:
         d.receipt_number = receipt
     data.update(originals_checked=d.originals_checked, applicant_signed=d.applicant_signed, fee_collected=fee,
@@ -579,6 +593,25 @@ def receive(dossier, *, actor, note: str = "", **common: Any) -> ActionResult:
 def refuse(dossier, *, actor, reason: str, **common: Any) -> ActionResult:
     """Status 1 -> 3 with a reason (form 03)."""
     return perform(dossier, Action.REFUSE, actor=actor, reason=reason, **common)
+
+
+def refuse_by_system(dossier, *, reason: str, still: Any = None, at: dt.datetime | None = None) -> ActionResult | None:
+    """Status 1 -> 3 by the system itself (actor none), with a reason (form 03 takes its number):
+    an online dossier whose fee due at submission was not paid by the agency's deadline.
+    `still(d)`, if given, is asked again under the row lock; when it is false nothing is done and
+    None is returned (the fee was paid, or the counter acted, meanwhile)."""
+    at = _now(at)
+    pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    with transaction.atomic():
+        d = _locked(pk, None)
+        if still is not None and not still(d):
+            return None
+        reason = " ".join((reason or "").split())
+        decision = lifecycle.decide(Action.REFUSE, state_of(d), {Capacity.SYSTEM}, now=at, reason=reason)
+        event_fields = _apply(d, decision, None, at, **{**_NO_PARAMS, "reason": reason})
+        event = _event(d, decision.event_kind, None, at, **event_fields)
+        numbers.issue_for(event, d, at)
+    return ActionResult(dossier=d, event=event)
 
 
 def request_supplement(dossier, *, actor, missing: Sequence[str] = (), items: Sequence[Any] = (), note: str = "",
@@ -757,6 +790,7 @@ def create_dossier(
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
     fingerprint: dict | None = None,
+    fee_inputs: dict | None = None,
 ) -> ActionResult:
     """A new dossier of a published procedure version.
 
@@ -768,7 +802,9 @@ def create_dossier(
       (``eforms.answers.clean_answers``, see ``_clean_form_data``) and kept cleaned;
     * ``fingerprint``: what else the caller's request carried (the counter reception's outcome,
       checklist and reason, see ``reception.py``): the same idempotency key with another value
-      is an IdempotencyConflict, not a replay.
+      is an IdempotencyConflict, not a replay;
+    * ``fee_inputs``: what the applicant declares for the fee rules (``{copies, pages, kind}``,
+      checked by ``catalog.fees.clean_inputs`` against the version's fees; see ``_clean_fee_inputs``).
     """
     from motcua.catalog.models import ProcedureVersion, ServiceLevel
 
@@ -825,10 +861,13 @@ def create_dossier(
                 % {"agency": receiving.name}
             )
     form_data, subject = _clean_form_data(form_data, version, online=online, at=at)
+    fee_inputs = _clean_fee_inputs(fee_inputs, version)
     params = {
         "version": version.pk, "case": case.pk, "channel": int(channel), "applicant": applicant.__dict__,
         "form_data": form_data, "receive": receive, "delivery": delivery, "delivery_address": delivery_address,
     }
+    if fee_inputs:
+        params["fee_inputs"] = fee_inputs
     if fingerprint:
         params["request"] = fingerprint
     with transaction.atomic():
@@ -855,6 +894,7 @@ def create_dossier(
             owner=actor if online else None,
             form_data=form_data,
             subject=subject,
+            fee_inputs=fee_inputs,
             submitted_at=at,
             delivery=delivery or (Delivery.ONLINE if online and version.level >= ServiceLevel.FULLY_ONLINE
                                   else Delivery.COUNTER),
@@ -878,6 +918,17 @@ def create_dossier(
             key_row.dossier, key_row.event = d, event
             key_row.save(update_fields=["dossier", "event"])
     return ActionResult(dossier=d, event=event)
+
+
+def _clean_fee_inputs(raw: Any, version) -> dict:
+    """The applicant's declared fee inputs, checked against the version's fee rules (InvalidInput)."""
+    from motcua.catalog.fees import FeeInputError, clean_inputs
+
+    try:
+        return clean_inputs(raw, list(version.fees.all()))
+    except FeeInputError as exc:
+        field = exc.field if exc.field == "fee_inputs" else f"fee_inputs.{exc.field}"
+        raise InvalidInput(exc.message, field=field) from None
 
 
 # --- files ----------------------------------------------------------------------------------------
@@ -1090,3 +1141,149 @@ def record_payment(
             data=data,
         )
     return ActionResult(dossier=d, event=event)
+
+
+# --- fees collected at the counter, refunds (issue #17) ---------------------------------------------
+
+
+def _fee_lines(d: Dossier, when: str) -> list[dict]:
+    from motcua.payments.services import fees_due
+
+    return [line.as_json() for line in fees_due(d, when).payable]
+
+
+def _record_fee_locked(
+    d: Dossier, actor, at: dt.datetime, *, amount_vnd: Any, method: Any, receipt_number: Any,
+    recorders: frozenset[Capacity] = counter_fees.RECORDERS,
+) -> Event:
+    """Under the caller's lock and transaction: check (the pure rule), add the amount, write the
+    `fee_recorded` event with the fee lines it pays."""
+    fee = counter_fees.check(d.status, capacities(actor, d), amount_vnd=amount_vnd, method=method,
+                             receipt_number=receipt_number, recorders=recorders)
+    lines = counter_fees.covered_lines(_fee_lines(d, fee.when), fee.amount_vnd)
+    d.fee_collected += fee.amount_vnd
+    d.receipt_number = fee.receipt_number
+    _write(d, {"fee_collected", "receipt_number"}, at)
+    return _event(
+        d, EventKind.FEE_RECORDED, actor, at, from_status=d.status, to_status=d.status, from_step=d.current_step,
+        to_step=d.current_step, from_agency=d.handling_agency, to_agency=d.handling_agency,
+        note=_("Thu %(amount)s đồng (%(method)s), biên lai số %(receipt)s.")
+        % {"amount": vnd(fee.amount_vnd, unit=""), "method": fee.method_label.lower(), "receipt": fee.receipt_number},
+        data={"amount_vnd": fee.amount_vnd, "method": fee.method, "receipt_number": fee.receipt_number,
+              "when": fee.when, "fees": lines},
+    )
+
+
+def record_fee(
+    dossier: Dossier | int, *, actor, amount_vnd: int, method: str, receipt_number: str,
+    at: dt.datetime | None = None, idempotency_key: str | None = None, expected_version: int | None = None,
+) -> ActionResult:
+    """The one way to record a fee collected at the counter: at reception (fee due at submission)
+    or at return (due then). The receptionist of the receiving agency, from reception (status 2)
+    until the result is returned (`counter_fees.RECORD_FROM`); `method` cash, transfer or card;
+    a receipt number. Adds to `fee_collected`, sets `receipt_number`, writes `fee_recorded`
+    (amount_vnd, method, receipt_number, when, fees: the lines it pays)."""
+    _require_user(actor)
+    at = _now(at)
+    key = _check_key(idempotency_key)
+    pk = dossier.pk if isinstance(dossier, Dossier) else int(dossier)
+    params = {"amount_vnd": amount_vnd, "method": method, "receipt_number": receipt_number,
+              "expected_version": expected_version}
+    with transaction.atomic():
+        key_row = None
+        if key:
+            key_row, replay = _claim_key(actor, key, "record_fee", _fingerprint("record_fee", pk, params))
+            if replay is not None:
+                return replay
+        d = _locked(pk, expected_version)
+        if not can_see(actor, d):
+            raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+        event = _record_fee_locked(d, actor, at, amount_vnd=amount_vnd, method=method, receipt_number=receipt_number)
+        if key_row is not None:
+            key_row.dossier, key_row.event = d, event
+            key_row.save(update_fields=["dossier", "event"])
+    return ActionResult(dossier=d, event=event)
+
+
+def receive_with_fee(dossier, *, actor, fee: dict[str, Any] | None = None, note: str = "",
+                     **common: Any) -> ActionResult:
+    """The counter receives an online dossier and, when `fee` ({amount_vnd, method,
+    receipt_number}) is given, records the fee collected then: one transaction, nothing
+    half-written. The result is the reception's; extra["fee_event"] the fee's."""
+    with transaction.atomic():
+        result = receive(dossier, actor=actor, note=note, **common)
+        if fee:
+            result.extra["fee_event"] = _fee_after(result, actor, fee, common).event
+    return result
+
+
+def return_with_fee(dossier, *, actor, fee: dict[str, Any] | None = None, originals_checked: bool,
+                    applicant_signed: bool, delivery: str | None = None, note: str = "",
+                    **common: Any) -> ActionResult:
+    """The fee due at return recorded (`record_fee`) and the result handed over, in one transaction."""
+    with transaction.atomic():
+        fee_event = None
+        if fee:
+            key = common.get("idempotency_key")
+            fee_result = record_fee(dossier, actor=actor, expected_version=common.get("expected_version"),
+                                    idempotency_key=f"{key}:fee" if key else None, at=common.get("at"), **fee)
+            fee_event = fee_result.event
+            common = {**common, "expected_version": fee_result.dossier.version if common.get("expected_version")
+                      else None}
+        result = return_result(dossier, actor=actor, originals_checked=originals_checked,
+                               applicant_signed=applicant_signed, delivery=delivery, note=note, **common)
+        if fee_event is not None:
+            result.extra["fee_event"] = fee_event
+    return result
+
+
+def _fee_after(result: ActionResult, actor, fee: dict[str, Any], common: dict[str, Any]) -> ActionResult:
+    key = common.get("idempotency_key")
+    return record_fee(result.dossier, actor=actor, idempotency_key=f"{key}:fee" if key else None,
+                      at=common.get("at"), **fee)
+
+
+def _open_refund(d: Dossier, event: Event, at: dt.datetime):
+    """A dossier that had paid ends without a result (refused, withdrawn, stopped): what it paid
+    is to be given back ("chờ hoàn phí"). In the ending action's transaction."""
+    from motcua.payments.models import Refund
+
+    return Refund.objects.create(dossier=d, agency=d.agency, amount_vnd=d.fee_collected, reason=event.kind,
+                                 origin_event=event, created_at=at)
+
+
+def record_refund(
+    refund, *, actor, method: str, reference: str, refunded_on: dt.date | None = None,
+    at: dt.datetime | None = None, expected_version: int | None = None,
+) -> ActionResult:
+    """The fee was given back: the refund is done (method, voucher or transaction reference, date)
+    and the dossier's history says so (`fee_refunded`). By the receptionist of the receiving agency."""
+    from motcua.payments.models import Refund
+
+    _require_user(actor)
+    at = _now(at)
+    refund_pk = refund.pk if isinstance(refund, Refund) else int(refund)
+    with transaction.atomic():
+        dossier_id = Refund.objects.filter(pk=refund_pk).values_list("dossier_id", flat=True).first()
+        if dossier_id is None:
+            raise DossierNotFound(_("Không tìm thấy khoản hoàn phí."))
+        d = _locked(dossier_id, expected_version)  # the dossier first, then the refund (always this order)
+        if not can_see(actor, d):
+            raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+        row = Refund.objects.select_for_update().get(pk=refund_pk)
+        done = counter_fees.check_refund(row.state, capacities(actor, d), method=method, reference=reference,
+                                         refunded_on=refunded_on or timezone.localdate(at),
+                                         today=timezone.localdate(at))
+        row.state, row.method, row.reference = Refund.State.DONE, done.method, done.reference
+        row.refunded_on, row.completed_by, row.completed_at = done.refunded_on, actor, at
+        row.save(update_fields=["state", "method", "reference", "refunded_on", "completed_by", "completed_at"])
+        _write(d, set(), at)
+        event = _event(
+            d, EventKind.FEE_REFUNDED, actor, at, from_status=d.status, to_status=d.status,
+            from_step=d.current_step, to_step=d.current_step,
+            note=_("Đã hoàn %(amount)s đồng, chứng từ %(ref)s.") % {"amount": vnd(row.amount_vnd, unit=""),
+                                                                  "ref": done.reference},
+            data={"refund_id": row.pk, "amount_vnd": row.amount_vnd, "method": done.method,
+                  "reference": done.reference, "refunded_on": done.refunded_on.isoformat()},
+        )
+    return ActionResult(dossier=d, event=event, extra={"refund": row})

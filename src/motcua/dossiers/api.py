@@ -36,13 +36,14 @@ from motcua.core.api_errors import ApiError
 from motcua.core.dates import iso as _iso
 from motcua.eforms.services import answers_data, dossier_answers
 from motcua.integrations.scopes import DOSSIERS_READ, DOSSIERS_WRITE, require_scope
+from motcua.payments.ledger import fees_json
 
-from . import actions, lifecycle, paperwork, reception, supplements, tracking
+from . import actions, counter_fees, lifecycle, paperwork, reception, supplements, tracking
 from .errors import DossierError
 from .files import download_response
 from .models import Dossier, DossierFile, Event, EventKind, FileKind
 from .paperwork import reception_number
-from .queries import allowed_actions, can_see, tracking_holder, visible_files
+from .queries import allowed_actions, can_see, capacities, tracking_holder, visible_files
 
 TZ = lifecycle.TZ
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
@@ -80,6 +81,19 @@ class ApplicantIn(Schema):
     kind: str = Field("person", max_length=20)
 
 
+class FeeInputsIn(Schema):
+    """What the applicant declares for the fee rules (catalog/fees.py); what the rules do not ask is
+    ignored. Checked by the action layer against the procedure's fees (error field «fee_inputs.*»);
+    an unknown key is refused."""
+
+    model_config = {**Schema.model_config, "extra": "forbid"}
+
+    copies: int | None = Field(None, ge=1, le=1000, description="Số bản cần cấp (phí tính theo bản hoặc theo trang)")
+    pages: int | None = Field(None, ge=1, le=1000, description="Số trang mỗi bản (phí tính theo trang)")
+    kind: str = Field("", max_length=200, description="Đối tượng được giảm phí, đúng như một mục «reductions» của "
+                                                      "phí trong /procedures/<code>; trống: không thuộc đối tượng nào")
+
+
 class DossierIn(Schema):
     procedure: str = Field(max_length=50, description="Mã thủ tục, ví dụ 1.001193")
     case: int | None = Field(
@@ -91,6 +105,7 @@ class DossierIn(Schema):
     receive: bool = Field(True, description="Cán bộ một cửa: tiếp nhận ngay (mặc định) hay để chờ kiểm tra (1)")
     delivery: str | None = Field(None, max_length=10, description="counter, post hoặc online")
     delivery_address: str = Field("", max_length=500, description="Địa chỉ nhận kết quả khi chọn bưu chính (post)")
+    fee_inputs: FeeInputsIn | None = Field(None, description="Số bản, số trang mỗi bản, đối tượng giảm phí")
 
 
 class SupplementItemIn(Schema):
@@ -154,9 +169,16 @@ class ActionIn(Schema):
     kind: str = Field("other", max_length=20, description="Tạm dừng: payment (chờ nghĩa vụ tài chính) hoặc other")
     originals_checked: bool = False
     applicant_signed: bool = False
-    fee_collected: int = Field(0, ge=0, le=10**12)
-    receipt_number: str = Field("", max_length=50)
+    fee_collected: int = Field(0, ge=0, le=10**12,
+                               description="Cũ (deprecated), thay bằng thao tác record_fee: return_result ghi phí "
+                                           "đã thu (tiền mặt)")
+    receipt_number: str = Field("", max_length=50,
+                                description="record_fee: số biên lai (bắt buộc); return_result: cũ (deprecated)")
     delivery: str | None = Field(None, max_length=10)
+    amount: int | None = Field(None, ge=1, le=10**10,
+                               description="record_fee: số tiền thu (đồng), số nguyên dương")
+    method: str = Field("", max_length=20,
+                        description="record_fee: cash (tiền mặt), transfer (chuyển khoản) hoặc card (thẻ)")
     postal_number: str = Field("", max_length=50, description="post_result: số hiệu bưu gửi")
     posted_on: dt.date | None = Field(None, description="post_result: ngày bưu chính nhận gửi; trống: hôm nay")
 
@@ -222,6 +244,40 @@ class AnswerSection(Schema):
     items: list[AnswerItem]
 
 
+class FeeDueOut(Schema):
+    name: str
+    amount_vnd: int = Field(description="Số tiền theo quy tắc tính phí của hồ sơ (đồng)")
+    when: str = Field(description="at_reception (khi nộp hồ sơ) hoặc at_return (khi nhận kết quả)")
+    due_vnd: int = Field(description="Số tiền khoản này còn phải nộp")
+
+
+class FeePaidOut(Schema):
+    amount_vnd: int
+    method: str = Field(description="cash, transfer, card (tại quầy) hoặc online")
+    receipt_number: str = Field(description="Số biên lai (tại quầy) hoặc ký hiệu và số biên lai điện tử; trống: "
+                                            "chỉ có xác nhận thanh toán")
+    at: str | None
+    source: str = Field(description="counter (record_fee) hoặc online (cổng thanh toán)")
+    reference: str | None = Field(None, description="online: mã giao dịch tại cổng thanh toán")
+    document_url: str | None = Field(None, description="online: biên lai điện tử hoặc xác nhận thanh toán (PDF)")
+
+
+class RefundOut(Schema):
+    amount_vnd: int
+    state: str = Field(description="pending (chờ hoàn phí) hoặc done (đã hoàn phí)")
+    reason: str = Field(description="Sự kiện phát sinh: refused, withdrawn hoặc stopped")
+    method: str | None
+    reference: str | None
+    refunded_on: str | None
+    created_at: str
+
+
+class FeesOut(Schema):
+    due: list[FeeDueOut]
+    paid: list[FeePaidOut]
+    refunds: list[RefundOut]
+
+
 class DossierOut(Schema):
     code: str
     status: str
@@ -256,9 +312,16 @@ class DossierOut(Schema):
     delivery_fee: int = 0
     fee_collected: int
     receipt_number: str
+    fees: FeesOut | None = Field(None, description="Phí, lệ phí: phải nộp, đã nộp (tại quầy, trực tuyến), hoàn phí")
     originals_checked: bool
     applicant_signed: bool
     form_data: dict[str, Any]
+    fee_inputs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Số bản (copies), số trang mỗi bản (pages), đối tượng giảm phí (kind) đã khai")
+    fee_state: str | None = Field(
+        None, description="Mức 4, phí nộp khi nộp hồ sơ, trạng thái 1: awaiting (chờ nộp phí), overdue (quá hạn nộp "
+                          "phí), paid (đã nộp phí); null trong các trường hợp khác")
     subject: str = Field("", description="Đối tượng của hồ sơ: câu trả lời của trường đối tượng trong tờ khai")
     form_answers: list[AnswerSection] = Field(
         default_factory=list, description="Nội dung tờ khai theo mục và nhãn của phiên bản biểu mẫu")
@@ -469,9 +532,12 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         "delivery_fee": dossier.delivery_fee,
         "fee_collected": dossier.fee_collected,
         "receipt_number": dossier.receipt_number,
+        "fees": fees_json(dossier),
         "originals_checked": dossier.originals_checked,
         "applicant_signed": dossier.applicant_signed,
         "form_data": dossier.form_data or {},
+        "fee_inputs": dossier.fee_inputs or {},
+        "fee_state": _fee_state(dossier),
         "subject": dossier.subject,
         "form_answers": answers_data(dossier_answers(version, dossier.form_data)),
         "components": [
@@ -480,7 +546,8 @@ def _detail(request, dossier: Dossier) -> dict[str, Any]:
         ],
         "files": [_file_out(f, numbers) for f in visible_files(request.auth, dossier).order_by("uploaded_at", "id")],
         "events": [_event_out(e) for e in events],
-        "allowed_actions": [str(a) for a in allowed_actions(request.auth, dossier)],
+        "allowed_actions": [str(a) for a in allowed_actions(request.auth, dossier)]
+        + (["record_fee"] if counter_fees.may_record(dossier.status, capacities(request.auth, dossier)) else []),
     }
 
 
@@ -516,6 +583,13 @@ def _case(version, number: int | None):
     return cases[number - 1]
 
 
+def _fee_state(dossier) -> str | None:
+    from motcua.payments.awaiting import state
+
+    found = state(dossier)
+    return str(found) if found else None
+
+
 # --- dossiers ---------------------------------------------------------------------------------------
 
 
@@ -536,6 +610,7 @@ def create_dossier(request, payload: DossierIn, idempotency_key: str | None = He
         delivery=payload.delivery,
         delivery_address=payload.delivery_address,
         idempotency_key=idempotency_key,
+        fee_inputs=payload.fee_inputs.dict(exclude_none=True) if payload.fee_inputs else None,
     )
     d = result.dossier
     return Status(201, {
@@ -693,6 +768,15 @@ def act(request, code: str, payload: ActionIn, idempotency_key: str | None = Hea
     new_due_at = payload.new_due_at
     if new_due_at is not None and timezone.is_naive(new_due_at):
         new_due_at = new_due_at.replace(tzinfo=TZ)  # a time without offset is local time
+    if payload.action == "record_fee":  # not a move of the lifecycle: the fee collected at the counter
+        if payload.amount is None:
+            raise ApiError(400, "invalid_parameter", "Cần nhập số tiền thu (trường «amount»).", field="amount")
+        result = actions.record_fee(
+            dossier, actor=request.auth, amount_vnd=payload.amount, method=payload.method,
+            receipt_number=payload.receipt_number, expected_version=payload.version, idempotency_key=idempotency_key,
+        )
+        body = _detail(request, result.dossier)
+        return body | {"event": _event_out(Event.objects.get(pk=result.event.pk)), "replayed": result.replayed}
     result = actions.perform(
         dossier,
         payload.action,

@@ -184,7 +184,9 @@ FROM: dict[Action, frozenset[Status]] = {
 # Who may take each action (any one capacity suffices).
 WHO: dict[Action, frozenset[Capacity]] = {
     Action.RECEIVE: frozenset({Capacity.RECEPTIONIST}),
-    Action.REFUSE: frozenset({Capacity.RECEPTIONIST}),
+    # The system refuses by itself an online dossier whose fee due at submission was not paid by
+    # the agency's deadline, when the agency chose so (payments.awaiting, issue #17).
+    Action.REFUSE: frozenset({Capacity.RECEPTIONIST, Capacity.SYSTEM}),
     Action.REQUEST_SUPPLEMENT: frozenset({Capacity.STEP_HOLDER}),  # at reception: RECEPTIONIST (below)
     Action.SUPPLY: frozenset({Capacity.OWNER, Capacity.RECEPTIONIST, Capacity.STEP_HOLDER}),
     Action.CLAIM: frozenset({Capacity.POOL_MEMBER}),

@@ -190,6 +190,11 @@ class Dossier(models.Model):
         _("cước bưu chính (đồng)"), default=0,
         help_text=_("Cước chuyển phát kết quả người nộp đã chọn; thu khi giao hoặc tại quầy."),
     )
+    fee_inputs = models.JSONField(
+        _("thông tin tính phí"), default=dict, blank=True,
+        help_text=_("Người nộp khai khi nộp: số bản (copies), số trang mỗi bản (pages), đối tượng giảm phí (kind); "
+                    "mức phí tính theo quy tắc của thủ tục (catalog/fees.py)."),
+    )
     fee_collected = models.PositiveBigIntegerField(
         _("phí, lệ phí đã thu (đồng)"), default=0, help_text=_("Số tiền đã thu của người nộp.")
     )
@@ -328,6 +333,8 @@ class EventKind(models.TextChoices):
     PAPER_COPY_HANDED_OVER = "paper_copy_handed_over", _("Trao bản giấy kết quả điện tử")
     RESULT_DOWNLOADED = "result_downloaded", _("Người nộp tải kết quả")
     RATED = "rated", _("Đánh giá mức độ hài lòng")
+    FEE_RECORDED = "fee_recorded", _("Thu phí, lệ phí tại quầy")
+    FEE_REFUNDED = "fee_refunded", _("Hoàn phí, lệ phí")
 
 
 class AppendOnlyError(Exception):

@@ -9,6 +9,7 @@ per issuing agency and year, and the ledger (form 07, one book per year) its ord
 | 03 | TCHS | refusal | `FormNumber` of the event |
 | 04 | (agency's) | extension | `FormNumber` of the event |
 | 05 | (agency's) | stop | `FormNumber` of the event |
+| BL | (agency's e-receipt series) | online payment recorded | `payments.ReceiptDocument` |
 
 A number is taken once, in the transaction of the action that issues the paper, from a
 `FormSeries` row locked with SELECT ... FOR UPDATE (SQLite: the whole IMMEDIATE transaction holds
@@ -29,7 +30,8 @@ REFUSAL = "03"
 EXTENSION = "04"
 STOP = "05"
 LEDGER = "07"
-SERIES = (RECEIPT, SUPPLEMENT, REFUSAL, EXTENSION, STOP, LEDGER)
+E_RECEIPT = "BL"  # the electronic fee receipts (biên lai điện tử) of online payments
+SERIES = (RECEIPT, SUPPLEMENT, REFUSAL, EXTENSION, STOP, LEDGER, E_RECEIPT)
 
 
 def allocate(agency, form: str, at: dt.datetime) -> int:

@@ -107,7 +107,40 @@ def _fees_text(d: Dossier) -> str:
     amounts = [(f, dossier_fee_amount(f, d)) for f in d.procedure_version.fees.all()]  # by each fee's rule
     if not any(amount for _f, amount in amounts):
         return _("Miễn phí")
-    return "; ".join(f"{f.name}: {vnd(amount, unit='đồng')}" for f, amount in amounts if amount)
+    text = "; ".join(f"{f.name}: {vnd(amount, unit='đồng')}" for f, amount in amounts if amount)
+    paid = fee_records_text(_fee_events(d))  # what was paid, at the counter (receipt number) or online
+    return f"{text}. {_('Đã nộp')}: {paid}" if paid else text
+
+
+FEE_EVENT_KINDS = (EventKind.FEE_RECORDED, EventKind.PAYMENT_RECEIVED)
+
+
+def _fee_events(d: Dossier) -> list[Event]:
+    prefetched = getattr(d, "fee_events", None)
+    if prefetched is not None:
+        return prefetched
+    return list(d.events.filter(kind__in=FEE_EVENT_KINDS).order_by("version"))
+
+
+def fee_records_text(events) -> str:
+    """The fees a dossier paid, as form 01 and the ledger (form 07, notes column) print them:
+    "200.000 đồng (tiền mặt, biên lai số 0000123); 8.000 đồng (trực tuyến, giao dịch 2603…)"."""
+    from .counter_fees import method_label
+
+    parts = []
+    for e in events:
+        data = e.data or {}
+        amount = data.get("amount_vnd")
+        if not isinstance(amount, int) or amount <= 0:
+            continue
+        if e.kind == EventKind.FEE_RECORDED:
+            parts.append(_("%(amount)s (%(method)s, biên lai số %(receipt)s)") % {
+                "amount": vnd(amount, unit="đồng"), "method": method_label(str(data.get("method", ""))).lower(),
+                "receipt": data.get("receipt_number", "")})
+        elif e.kind == EventKind.PAYMENT_RECEIVED:
+            parts.append(_("%(amount)s (trực tuyến, giao dịch %(ref)s)") % {
+                "amount": vnd(amount, unit="đồng"), "ref": data.get("reference", "")})
+    return "; ".join(parts)
 
 
 def _delivery_text(d: Dossier) -> str:
@@ -384,10 +417,13 @@ def ledger_dossiers(agency, start: dt.date, end: dt.date):
     handovers = Prefetch(
         "events", queryset=Event.objects.filter(kind=EventKind.HANDOVER).order_by("version"), to_attr="handovers"
     )
+    fees = Prefetch(
+        "events", queryset=Event.objects.filter(kind__in=FEE_EVENT_KINDS).order_by("version"), to_attr="fee_events"
+    )
     return (
         Dossier.objects.filter(agency=agency, received_at__gte=lo, received_at__lt=hi)
         .select_related("procedure_version__agency", "agency", "handling_agency")
-        .prefetch_related(handovers)
+        .prefetch_related(handovers, fees)
         .order_by("received_at", "pk")
     )
 
@@ -409,9 +445,19 @@ def ledger_row(d: Dossier) -> paper.LedgerRow:
         sent_to_agency_at=sent,
         result_received_at=d.finished_at,
         returned_at=d.returned_at,
-        note=d.get_status_display() if d.status in (3, 7, 8) else "",
+        note=_ledger_note(d),
         number=d.ledger_number,
     )
+
+
+def _ledger_note(d: Dossier) -> str:
+    """The notes column: how the dossier ended without a result, and the fees it paid (both
+    counter and online records, #17)."""
+    parts = [d.get_status_display()] if d.status in (3, 7, 8) else []
+    paid = fee_records_text(_fee_events(d))
+    if paid:
+        parts.append(_("Phí, lệ phí: %(paid)s") % {"paid": paid})
+    return "; ".join(parts)
 
 
 def ledger(agency, start: dt.date, end: dt.date) -> bytes:

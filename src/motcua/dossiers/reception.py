@@ -28,10 +28,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import actions
+from . import actions, counter_fees
 from .errors import InvalidInput
 from .files import upload_problem
-from .lifecycle import MAX_MISSING_ITEMS
+from .lifecycle import MAX_MISSING_ITEMS, Capacity, Status
 from .models import Channel, Delivery, Dossier, FileSource
 
 RECEIVE, SUPPLEMENT, REFUSE = "receive", "supplement", "refuse"
@@ -219,6 +219,7 @@ def receive_at_counter(
     form_data: dict | None = None,
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
+    fee: dict[str, Any] | None = None,
 ) -> actions.ActionResult:
     """A dossier received at the counter (or by post), with its scans and the reception outcome.
 
@@ -229,7 +230,10 @@ def receive_at_counter(
     * `outcome`: receive (status 2, form 01), supplement (status 5, form 02: `items`, each
       `{component?, text?, reason}`, beyond the unticked required components — `supplement_request`;
       `missing`, plain lines, is the old way, still read) or refuse (status 3 with `reason`);
-    * `delivery` post without `delivery_address`: the applicant's address.
+    * `delivery` post without `delivery_address`: the applicant's address;
+    * `fee` ({amount_vnd, method, receipt_number}), with the outcome receive: the fee collected
+      at reception, recorded by `actions.record_fee` in the same transaction (issue #17);
+      extra["fee_event"] is its event.
 
     Returns the outcome's ActionResult (replayed=True when `idempotency_key` was used before
     for the same request); extra["reception"] is a `Reception`. Raises the action layer's
@@ -272,6 +276,11 @@ def receive_at_counter(
     else:
         result, outcome_errors = outcome_problems(outcome, components, have, extra=extra, reason=reason)
         problems += list(outcome_errors.items())
+    if fee and outcome == RECEIVE:  # the fee's values checked with everything else, before any write
+        try:
+            counter_fees.check(Status.RECEIVED, {Capacity.RECEPTIONIST}, **fee)
+        except InvalidInput as exc:
+            problems.append((exc.field, exc.message))
     checkable = [f for f in counter_files if f.component is not None and f.component.pk in numbers]
     problems += [(name, message) for _i, name, message in file_problems(checkable, numbers)]
     _refuse(problems)
@@ -314,6 +323,12 @@ def receive_at_counter(
                 final = actions.refuse(dossier, actor=actor, reason=reason, at=at)
             else:
                 final = actions.ActionResult(dossier=Dossier.objects.get(pk=dossier.pk), event=created.event)
+                if fee:
+                    recorded = actions.record_fee(
+                        dossier, actor=actor, at=at, **fee,
+                        idempotency_key=f"{idempotency_key}:fee" if idempotency_key else None)
+                    final = actions.ActionResult(dossier=recorded.dossier, event=created.event,
+                                                 extra={"fee_event": recorded.event})
     except BaseException:
         for key in stored:  # nothing refers to them any more
             with contextlib.suppress(OSError):

@@ -35,6 +35,7 @@ from django.conf import settings
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tracking import public_status
 from motcua.feedback.forms import clean_code
+from motcua.payments import awaiting
 
 PUBLIC_FIELDS = (
     "code", "status", "status_code", "procedure", "procedure_code", "agency", "received_at", "due_at",
@@ -79,6 +80,9 @@ def public_facts(code: str, key: str = "") -> dict[str, Any] | None:
     facts = {name: status.get(name) for name in PUBLIC_FIELDS}
     for name in TIME_FIELDS:
         facts[name] = _time(facts[name])
+    # Level 4 with a fee due at submission: "Chờ nộp phí" / "Đã nộp phí" (a label, no amount).
+    shown = awaiting.shown_for_code(code) if facts.get("status_code") == 1 else None
+    facts["fee_state"] = shown.label if shown else ""
     facts["steps"] = [
         {"name": s.get("name") or "", "started_at": _time(s.get("started_at")),
          "finished_at": _time(s.get("finished_at")), "punctuality": s.get("punctuality") or ""}

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from motcua.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, Sector
 from motcua.core import ratelimit
 from motcua.core.text import fold
+from motcua.payments import awaiting
 
 from . import lookup
 
@@ -85,7 +86,8 @@ def dossier(request):
     facts = lookup.public_facts(code, key)
     if facts is None:
         return _render(request, "kiosk/lookup.html", {"problem": "not_found", "code": code}, status=404)
-    return _render(request, "kiosk/lookup.html", {"facts": facts})
+    paid_label = str(awaiting.LABELS[awaiting.FeeState.PAID])
+    return _render(request, "kiosk/lookup.html", {"facts": facts, "paid_label": paid_label})
 
 
 # --- catalogue ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ as they were at the event; the `notify.send` job renders and sends them after co
 | completed (not an electronic result)    | result_ready          | e-mail, SMS  |
 | result_returned                         | returned              | e-mail, SMS  |
 | result_delivered (electronic result)    | result_delivered      | e-mail, SMS  |
+| payment_received (online payment)       | payment_received      | e-mail       |
 
 An electronic result is returned by the system in the completion's transaction: one message
 (`result_delivered`: where to download, the rating) instead of "ready" then "returned".
@@ -56,6 +57,7 @@ TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
     EventKind.COMPLETED: ("result_ready", BOTH),
     EventKind.RESULT_RETURNED: ("returned", BOTH),
     EventKind.RESULT_DELIVERED: ("result_delivered", BOTH),
+    EventKind.PAYMENT_RECEIVED: ("payment_received", (Channel.EMAIL,)),  # with the receipt's link (#17)
 }
 
 
@@ -301,4 +303,13 @@ def context_for(template: str, event: Event) -> dict[str, Any]:
         facts.update(returned_at=when(d.returned_at), returned_short=when_short(d.returned_at))
     elif template == "result_delivered":
         facts.update(returned_at=when(event.at), download_url=download_url(d))
+    elif template == "payment_received":
+        from django.urls import reverse
+
+        reference = str(data.get("reference", ""))
+        facts.update(
+            amount=data.get("amount_vnd"), amount_text=money(data.get("amount_vnd")), reference=reference,
+            paid_at=when(data.get("paid_at") or event.at),
+            receipt_url=settings.MOTCUA_PUBLIC_URL.rstrip("/") + reverse("payments:receipt_pdf", args=[reference]),
+        )
     return facts

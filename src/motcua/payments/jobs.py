@@ -26,3 +26,12 @@ def query_one(payload: dict[str, Any]) -> None:
     payment = Payment.objects.filter(pk=payload.get("payment_id")).first()
     if payment is not None and payment.is_open:
         refresh_payment(payment)
+
+
+@job("payments.fee_deadlines", every=dt.timedelta(minutes=30))
+def fee_deadlines(payload: dict[str, Any]) -> dict[str, int]:
+    """Level 4, fee due at submission: remind once before the agency's deadline, and at the
+    deadline flag the dossier for the counter or refuse it, as the agency chose (awaiting.py)."""
+    from .awaiting import run
+
+    return run()

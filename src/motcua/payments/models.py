@@ -178,3 +178,107 @@ class CallbackLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("CallbackLog rows are append-only")
+
+
+class FeeReminder(models.Model):
+    """The reminder to pay the fee due at submission of one level-4 dossier: at most one per dossier
+    (the unique dossier is what makes the periodic job send it once, docs/payments.md)."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="fee_reminder"
+    )
+    deadline = models.DateTimeField(_("hạn nộp phí"), help_text=_("Hạn nộp phí khi gửi lời nhắc."))
+    sent_at = models.DateTimeField(_("gửi lúc"))
+    channels = models.JSONField(_("kênh đã gửi"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lời nhắc nộp phí")
+        verbose_name_plural = _("lời nhắc nộp phí")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} @ {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Refund(models.Model):
+    """A fee to give back (issue #17): a dossier that had paid (online or at the counter) was then
+    refused, withdrawn or stopped. Opened by the action layer in the transaction of that action
+    ("chờ hoàn phí"), completed by the counter or the accountant ("đã hoàn phí", event
+    `fee_refunded`). Written only by `dossiers.actions` (open_refund, record_refund)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ hoàn phí")
+        DONE = "done", _("Đã hoàn phí")
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Tiền mặt")
+        TRANSFER = "transfer", _("Chuyển khoản")
+        GATEWAY = "gateway", _("Hoàn qua cổng thanh toán")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan hoàn phí"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("Cơ quan tiếp nhận hồ sơ (nơi đã thu phí)."),
+    )
+    amount_vnd = models.PositiveBigIntegerField(_("số tiền hoàn (đồng)"))
+    reason = models.CharField(_("lý do"), max_length=30, help_text=_("Sự kiện làm phát sinh việc hoàn phí."))
+    origin_event = models.ForeignKey(
+        "dossiers.Event", verbose_name=_("sự kiện phát sinh"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    method = models.CharField(_("hình thức hoàn"), max_length=10, choices=Method.choices, blank=True)
+    reference = models.CharField(_("số chứng từ hoàn"), max_length=100, blank=True)
+    refunded_on = models.DateField(_("ngày hoàn"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người hoàn"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("thời điểm ghi nhận hoàn"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm phát sinh"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("khoản hoàn phí")
+        verbose_name_plural = _("khoản hoàn phí")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["agency", "state", "created_at"], name="refund_agency_state")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.amount_vnd} {self.state}"
+
+
+class ReceiptDocument(models.Model):
+    """The paper of one paid online payment: a legal electronic receipt (biên lai điện tử, NĐ
+    123/2020, TT 78/2021) numbered in the agency's series when the agency has configured one,
+    else a payment confirmation (not a receipt). Allocated once, when the payment is recorded
+    on its dossier; its number is never re-used."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Biên lai thu phí, lệ phí")
+        CONFIRMATION = "confirmation", _("Xác nhận thanh toán")
+
+    payment = models.OneToOneField(Payment, verbose_name=_("giao dịch"), on_delete=models.PROTECT,
+                                   related_name="receipt")
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan thu"), on_delete=models.PROTECT,
+                               related_name="+")
+    kind = models.CharField(_("loại"), max_length=15, choices=Kind.choices)
+    form_number = models.CharField(_("mẫu số"), max_length=20, blank=True)
+    series = models.CharField(_("ký hiệu"), max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("ngày lập"))
+
+    class Meta:
+        verbose_name = _("biên lai / xác nhận thanh toán")
+        verbose_name_plural = _("biên lai / xác nhận thanh toán")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "series", "year", "number"],
+                                    condition=Q(number__isnull=False), name="uniq_receipt_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.number}" if self.number else f"confirmation {self.payment_id}"
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.number:07d}" if self.number else ""

@@ -139,7 +139,17 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     from motcua.catalog.models import Fee
 
     fees = list(Fee.objects.filter(version_id=dossier.procedure_version_id).order_by("order", "id"))
-    paid = _paid_payments(dossier)
+    if not any(dossier_fee_amount(fee, dossier) > 0 for fee in fees):
+        return FeesDue(when=str(when), lines=(), total_vnd=0)  # free: nothing to pay, no payment to read
+    return fees_due_from(dossier, fees, _paid_payments(dossier), when)
+
+
+def fees_due_from(dossier, fees: list, paid: list[Payment], when: str = When.AT_RECEPTION) -> FeesDue:
+    """`fees_due` on fees and paid payments already read (a list page reads them for all its rows
+    in two queries: `awaiting.shown_many`)."""
+    from motcua.catalog.models import Fee
+
+    amounts = {fee.pk: dossier_fee_amount(fee, dossier) for fee in fees}  # the fee's rule (per copy, exemption…)
     online: dict[int, int] = defaultdict(int)
     for payment in paid:
         for line in payment.fees or []:
@@ -149,7 +159,7 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
     lines = []
     ordered = sorted(fees, key=lambda f: (f.collected != Fee.When.AT_RECEPTION, f.order, f.pk))
     for fee in ordered:
-        amount = dossier_fee_amount(fee, dossier)  # the fee's rule (per copy, online exemption…)
+        amount = amounts[fee.pk]
         if amount <= 0:
             continue
         paid_vnd = min(amount, online[fee.pk])
@@ -159,6 +169,14 @@ def fees_due(dossier, when: str = When.AT_RECEPTION) -> FeesDue:
         if when == When.AT_RETURN or fee.collected == Fee.When.AT_RECEPTION:
             lines.append(FeeLine(fee.pk, fee.name, amount, fee.collected, paid_vnd, amount - paid_vnd))
     return FeesDue(when=str(when), lines=tuple(lines), total_vnd=sum(line.due_vnd for line in lines))
+
+
+def awaiting_fee(dossier) -> bool:
+    """The "chờ nộp phí" sub-state: a level-4 online dossier at status 1 whose fees due at
+    submission are not paid yet (the rules of the sub-state, its deadline and reminder: awaiting.py)."""
+    from .awaiting import awaiting_fee as rule
+
+    return rule(dossier)
 
 
 def default_when(dossier) -> str:
@@ -750,6 +768,9 @@ def record_on_dossier(payment: Payment, *, now: dt.datetime) -> None:
         return
     Payment.objects.filter(pk=payment.pk).update(fee_collected_recorded=True)
     payment.fee_collected_recorded = True
+    from .receipts import issue_for
+
+    issue_for(payment, now=now)  # its receipt (or confirmation), numbered once (#17)
     resumed = result.event.from_status != result.event.to_status
     _dossier_note(payment, True, "Đã ghi nhận vào hồ sơ" + ("; hồ sơ tự động tiếp tục xử lý." if resumed else "."))
 
@@ -783,8 +804,9 @@ def payment_summary(payment: Payment) -> dict[str, Any]:
 
 __all__ = [
     "FeeLine", "FeesDue", "PaymentConflict", "PaymentError", "PaymentForbidden", "PaymentNotFound",
-    "PaymentUnavailable", "ReturnCheck", "can_see", "can_start", "cancel_payment", "check_return", "default_when",
-    "enqueue_query", "fees_due", "online_payment_code", "payment_for", "payment_summary", "payments_of",
+    "PaymentUnavailable", "ReturnCheck", "awaiting_fee", "can_see", "can_start", "cancel_payment", "check_return",
+    "default_when", "enqueue_query", "fees_due", "fees_due_from", "online_payment_code", "payment_for",
+    "payment_summary", "payments_of",
     "receive_callback", "record_on_dossier", "refresh_payment", "relation", "requery_pending", "return_url_for",
     "start_payment",
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import conf, services
 from .models import When
 from .providers import PaymentProvider, UnknownProvider, Verdict, get_provider
+from .receipts import document_url
 from .states import State
 
 log = logging.getLogger("motcua.payments")
@@ -106,6 +107,8 @@ def _payment_context(request: HttpRequest, payment, **extra) -> dict:
         "can_retry": payment.state in (State.FAILED, State.CANCELLED, State.EXPIRED)
         and services.can_start(request.user, payment.dossier),
         "watch_state": payment.is_open,
+        "receipt_url": document_url(payment),  # the e-receipt or confirmation, once paid (#17)
+        "receipt_is_receipt": bool(getattr(getattr(payment, "receipt", None), "number", None)),
         **extra,
     }
 
@@ -182,3 +185,25 @@ def ipn(request: HttpRequest, provider: str) -> HttpResponse:
     if isinstance(answer.body, str):
         return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
     return JsonResponse(dict(answer.body), status=answer.status)
+
+
+@never_cache
+@login_required
+@require_GET
+def receipt_pdf(request: HttpRequest, ref: str) -> HttpResponse:
+    """The receipt (biên lai điện tử) or payment confirmation of a paid payment, as PDF: to its
+    dossier's owner and staff of its agencies (`payment_for`), else 404."""
+    from .models import ReceiptDocument
+    from .receipts import pdf_for
+
+    try:
+        payment = services.payment_for(request.user, ref[:40])
+    except services.PaymentNotFound:
+        raise Http404 from None
+    if payment.state != State.PAID or not ReceiptDocument.objects.filter(payment=payment).exists():
+        raise Http404
+    response = HttpResponse(pdf_for(payment), content_type="application/pdf")
+    name = "bien-lai" if payment.receipt.kind == ReceiptDocument.Kind.RECEIPT else "xac-nhan-thanh-toan"
+    response["Content-Disposition"] = f'inline; filename="{name}-{payment.merchant_ref}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from motcua.audit import throttle
 from motcua.dossiers.queries import tracking_holder
 from motcua.dossiers.tracking import public_status
+from motcua.payments import awaiting
 
 from .views import _clean_text
 
@@ -61,7 +62,9 @@ def track(request, code: str):
     status = public_status(code, key) if key else None
     if key and status is None:
         throttle.tracking_failed(request, code)
-    context = {"code": code, "key": key, "status": _parse_times(status) if status else None, "searched": True}
+    context = {"code": code, "key": key, "status": _parse_times(status) if status else None, "searched": True,
+               # Level 4 with a fee due at submission: "Chờ nộp phí" / "Đã nộp phí" beside status 1.
+               "fee_state": awaiting.shown_for_code(code) if status and status["status_code"] == 1 else None}
     response = render(request, "portal/track.html", context, status=200 if status else 404)
     response["X-Robots-Tag"] = "noindex"
     return response

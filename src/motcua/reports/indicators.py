@@ -114,6 +114,12 @@ DEFINITIONS = {
           "trong kỳ của thủ tục có phí, lệ phí (khác 0 đồng)."),
         _("đã thanh toán trực tuyến"), _("tiếp nhận trong kỳ, thủ tục có phí"), None,
     ),
+    "fees_collected": (
+        "3.6a", _("Tỷ lệ hồ sơ đã nộp phí, lệ phí"),
+        _("Số hồ sơ tiếp nhận trong kỳ của thủ tục có phí, lệ phí đã nộp phí (thanh toán trực tuyến hoặc thu tại "
+          "Bộ phận Một cửa) ÷ số hồ sơ tiếp nhận trong kỳ của thủ tục có phí, lệ phí (khác 0 đồng)."),
+        _("đã nộp phí, lệ phí"), _("tiếp nhận trong kỳ, thủ tục có phí"), None,
+    ),
     "electronic_result": (
         "4.1", _("Tỷ lệ hồ sơ có kết quả điện tử"),
         _("Số hồ sơ xử lý xong trong kỳ có tệp kết quả điện tử ÷ số hồ sơ xử lý xong trong kỳ."),
@@ -146,13 +152,14 @@ def build(counts: Mapping[str, int]) -> list[Indicator]:
     """The indicators from the counts of `metrics.INDICATOR_METRICS` (missing counts are 0)."""
     c = {k: int(counts.get(k) or 0) for k in (
         "i_base", "i_on_time", "i_late", "received", "received_online", "i_fee", "i_paid", "finished",
-        "i_result", "i_digitised", "i_complained",
+        "i_result", "i_digitised", "i_complained", "i_fee_paid",
     )}
     return [
         _make("on_time", c["i_on_time"], c["i_base"], rate(c["i_on_time"], c["i_base"]), "i_on_time", "i_base"),
         _make("online", c["received_online"], c["received"], rate(c["received_online"], c["received"]),
               "received_online", "received"),
         _make("online_payment", c["i_paid"], c["i_fee"], rate(c["i_paid"], c["i_fee"]), "i_paid", "i_fee"),
+        _make("fees_collected", c["i_fee_paid"], c["i_fee"], rate(c["i_fee_paid"], c["i_fee"]), "i_fee_paid", "i_fee"),
         _make("electronic_result", c["i_result"], c["finished"], rate(c["i_result"], c["finished"]),
               "i_result", "finished"),
         _make("digitised", c["i_digitised"], c["received"], rate(c["i_digitised"], c["received"]),

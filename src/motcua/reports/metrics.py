@@ -265,6 +265,7 @@ METRIC_LABELS: dict[str, tuple[str, bool]] = {
     "i_late": (_("Hồ sơ quá hạn (chỉ số 2.1)"), False),
     "i_fee": (_("Tiếp nhận trong kỳ, thủ tục có phí"), True),
     "i_paid": (_("Đã thanh toán trực tuyến"), True),
+    "i_fee_paid": (_("Đã nộp phí, lệ phí (trực tuyến hoặc tại quầy)"), True),
     "i_result": (_("Xử lý xong, có kết quả điện tử"), True),
     "i_digitised": (_("Tiếp nhận trong kỳ, đã số hóa"), True),
     "i_complained": (_("Có phản ánh, kiến nghị hoặc đánh giá không hài lòng"), True),
@@ -279,7 +280,7 @@ DASHBOARD_METRICS = (
 )
 INDICATOR_METRICS = (
     "received", "received_online", "received_counter", "received_post", "finished",
-    "i_base", "i_on_time", "i_late", "i_fee", "i_paid", "i_result", "i_digitised", "i_complained",
+    "i_base", "i_on_time", "i_late", "i_fee", "i_paid", "i_result", "i_digitised", "i_complained", "i_fee_paid",
 )
 
 
@@ -393,6 +394,9 @@ def metric_filters(period: Period, now: dt.datetime, *, probe: bool = False) -> 
         "i_late": base & late,
         "i_fee": fee,
         "i_paid": fee & paid,
+        # Counted alike whether paid online (a payment recorded on the dossier) or at the counter
+        # (record_fee): both add to fee_collected (#17).
+        "i_fee_paid": fee & Q(fee_collected__gt=0),
         "i_result": finished & Q(r_result=True),
         "i_digitised": received & Q(r_files=True) & (~Q(status__in=(Status.COMPLETED, Status.RETURNED))
                                                      | Q(r_result=True)),

@@ -56,6 +56,7 @@ class DailyFigures(models.Model):
     i_fee = models.IntegerField(default=0)
     i_paid = models.IntegerField(default=0)
     i_digitised = models.IntegerField(default=0)
+    i_fee_paid = models.IntegerField(default=0)  # paid online or at the counter (#17)
     # By the day ended.
     finished = models.IntegerField(default=0)
     finished_early = models.IntegerField(default=0)

@@ -56,7 +56,7 @@ from .periods import TZ, Period
 
 log = logging.getLogger(__name__)
 
-RECEIVED_KEYS = ("received", "i_fee", "i_paid", "i_digitised")
+RECEIVED_KEYS = ("received", "i_fee", "i_paid", "i_digitised", "i_fee_paid")  # new keys last: stored bits
 ENDED_KEYS = (
     "finished", "finished_early", "finished_on_time", "finished_late", "refused", "withdrawn", "stopped",
     "i_base", "i_on_time", "i_late", "i_result", "i_complained",

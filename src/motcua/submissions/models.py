@@ -40,6 +40,10 @@ class Draft(models.Model):
         _("dữ liệu tờ khai"), default=dict, blank=True,
         help_text=_("Những gì người dân đã điền, kể cả khi còn lỗi; được kiểm tra lại trước khi nộp."),
     )
+    fee_inputs = models.JSONField(
+        _("thông tin tính phí"), default=dict, blank=True,
+        help_text=_("Số bản, số trang mỗi bản, đối tượng giảm phí người dân khai ở bước chọn trường hợp."),
+    )
     step = models.CharField(_("bước hiện tại"), max_length=10, choices=Step.choices, default=Step.FORM)
     submit_key = models.CharField(
         _("khóa nộp"), max_length=64, blank=True,

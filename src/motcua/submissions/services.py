@@ -25,7 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion, ServiceLevel
+from motcua.catalog import fees as fee_rules
+from motcua.catalog.models import Component, Fee, ProcedureCase, ProcedureVersion, ServiceLevel
 from motcua.core.errors import DomainError
 from motcua.core.text import fold
 from motcua.dossiers import actions
@@ -75,8 +76,28 @@ def components_of(version) -> list[Component]:
     return list(version.components.order_by("order", "id"))
 
 
+def fees_of(version) -> list[Fee]:
+    return list(version.fees.order_by("order", "id"))
+
+
+def fee_needs(version) -> fee_rules.Needs:
+    """What the version's fee rules ask of the applicant (copies, pages per copy, kind)."""
+    return fee_rules.needs(fees_of(version))
+
+
+def asks_case_step(version) -> bool:
+    """The first step is shown when there is a case to choose or something to declare for the fees."""
+    return len(cases_of(version)) > 1 or fee_needs(version).any
+
+
+def fee_views(version, inputs: dict | None = None) -> list[fee_rules.FeeView]:
+    """The version's fees as the citizen sees them: rule in words, amount for `inputs` (submitted
+    online), when due."""
+    return fee_rules.fee_views(fees_of(version), online=True, inputs=inputs)
+
+
 def steps_for(draft: Draft) -> list[str]:
-    steps = [Step.CASE] if len(cases_of(draft.version)) > 1 else []
+    steps = [Step.CASE] if asks_case_step(draft.version) else []
     return [*steps, Step.FORM, Step.FILES, Step.REVIEW]
 
 
@@ -115,7 +136,7 @@ def start_draft(user, version: ProcedureVersion) -> Draft:
     cases = cases_of(version)
     return Draft.objects.create(
         owner=user, version=version, case=cases[0] if len(cases) == 1 else None,
-        step=Step.CASE if len(cases) > 1 else Step.FORM,
+        step=Step.CASE if asks_case_step(version) else Step.FORM,
     )
 
 
@@ -125,17 +146,42 @@ def set_step(draft: Draft, step: str) -> None:
         draft.save(update_fields=["step", "updated_at"])
 
 
-def save_case(draft: Draft, raw: Any) -> ProcedureCase:
+def fee_inputs_from(post: Any) -> dict:
+    """The fee inputs as a form posts them (fields copies, pages, kind), cut to sane lengths."""
+    out = {}
+    for name in ("copies", "pages", "kind"):
+        value = post.get(name)
+        if value is not None:
+            out[name] = str(value)[:200]
+    return out
+
+
+def check_fee_inputs(draft: Draft, raw: dict) -> dict:
+    """The inputs as the action layer will store them (``catalog.fees.clean_inputs``), or
+    DraftProblem naming the field."""
+    try:
+        return fee_rules.clean_inputs(raw, fees_of(draft.version))
+    except fee_rules.FeeInputError as exc:
+        raise DraftProblem(exc.message, field=exc.field) from None
+
+
+def save_case(draft: Draft, raw: Any, fee_inputs: dict | None = None, *, step: str = Step.FORM) -> ProcedureCase:
+    """The chosen case (the only one when there is one) and the declared fee inputs."""
+    cases = cases_of(draft.version)
     try:
         case_id = int(str(raw)[:18])
     except (TypeError, ValueError):
         case_id = None
-    case = next((c for c in cases_of(draft.version) if c.pk == case_id), None)
+    case = next((c for c in cases if c.pk == case_id), None)
+    if case is None and len(cases) == 1:
+        case = cases[0]
     if case is None:
         raise DraftProblem(_("Hãy chọn một trường hợp giải quyết trong danh sách."), field="case")
+    cleaned = check_fee_inputs(draft, fee_inputs or {})
     draft.case = case
-    draft.step = Step.FORM
-    _touch(draft, "case", "step")
+    draft.fee_inputs = cleaned
+    draft.step = step
+    _touch(draft, "case", "fee_inputs", "step")
     return case
 
 
@@ -425,6 +471,7 @@ def submit(
                 email=applicant["email"], address=applicant["address"][:500],
             ),
             delivery=delivery, delivery_address=delivery_address, idempotency_key=key, at=at,
+            fee_inputs=draft.fee_inputs or {},
         )
         if result.replayed:  # the first submit committed everything, the draft's deletion too
             return Submitted(result.dossier, replayed=True)
@@ -475,7 +522,11 @@ def rebase(draft: Draft) -> bool:
         # Answers to fields the new e-form no longer has would be refused as unknown: drop them.
         keys = {spec.get("key") for spec in eform_for(current).schema if isinstance(spec, dict)}
         draft.form_data = {k: v for k, v in (draft.form_data or {}).items() if k in keys}
-        _touch(draft, "version", "case", "form_data")
+        try:  # the new version's fee rules may ask other things: keep what still fits
+            draft.fee_inputs = fee_rules.clean_inputs(draft.fee_inputs or {}, fees_of(current))
+        except fee_rules.FeeInputError:
+            draft.fee_inputs = {}
+        _touch(draft, "version", "case", "form_data", "fee_inputs")
     transaction.on_commit(lambda: draft_files.delete_stored(dropped))
     return True
 

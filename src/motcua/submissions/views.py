@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from functools import wraps
 from urllib.parse import unquote, urlencode
 
@@ -36,6 +37,9 @@ from motcua.dossiers.queries import owner_files
 from motcua.eforms import rendering
 from motcua.eforms.addresses import address_book
 from motcua.eforms.schema import initial_values, profile_from_user, summary, with_prefill
+from motcua.payments import awaiting
+from motcua.payments import services as payments
+from motcua.payments.models import When
 
 from . import files as draft_files
 from . import services
@@ -89,6 +93,14 @@ def _wants_json(request) -> bool:
         "application/json" in request.headers.get("Accept", "")
 
 
+def _step_title(draft: Draft, step: str) -> str:
+    """The first step is "Trường hợp" when there is a case to choose, "Lệ phí" when it only asks
+    what the fee rules need."""
+    if step == Step.CASE and len(services.cases_of(draft.version)) <= 1:
+        return _("Lệ phí")
+    return STEP_TITLES[step]
+
+
 def _step_context(draft: Draft, current: str) -> dict:
     steps = services.steps_for(draft)
     return {
@@ -98,7 +110,7 @@ def _step_context(draft: Draft, current: str) -> dict:
         "current_step": current,
         "step_number": steps.index(current) + 1 if current in steps else 1,
         "step_count": len(steps),
-        "steps": [{"key": s, "title": STEP_TITLES[s], "url": reverse(STEP_URLS[s], args=[draft.pk]),
+        "steps": [{"key": s, "title": _step_title(draft, s), "url": reverse(STEP_URLS[s], args=[draft.pk]),
                    "current": s == current} for s in steps],
     }
 
@@ -135,6 +147,7 @@ def start(request, code: str):
     return render(request, "submissions/start.html", {
         "procedure": procedure, "version": version, "drafts": drafts,
         "cases": services.cases_of(version), "components": services.components_of(version),
+        "fees": services.fee_views(version), "fee_needs": services.fee_needs(version),
         "auto_component": services.eform_for(version).component,
     })
 
@@ -174,23 +187,35 @@ def delete_draft(request, draft_id):
 @citizen_required
 @never_cache
 def case_step(request, draft_id):
+    """The case, and what the fee rules ask (copies, pages per copy, kind of applicant), with the
+    fees computed for what was declared ("Tính lại lệ phí" re-renders without leaving the step)."""
     draft = _draft(request, draft_id)
     cases = services.cases_of(draft.version)
-    error = ""
+    needs = services.fee_needs(draft.version)
+    errors: dict[str, str] = {}
+    inputs = dict(draft.fee_inputs or {})
     if request.method == "POST":
+        inputs = services.fee_inputs_from(request.POST)
+        refresh = bool(request.POST.get("_refresh"))
         try:
-            services.save_case(draft, request.POST.get("case"))
+            services.save_case(draft, request.POST.get("case"), inputs, step=Step.CASE if refresh else Step.FORM)
         except services.DraftProblem as exc:
-            error = exc.message
+            errors[exc.field or "case"] = exc.message
         else:
-            return _go(draft, Step.FORM)
-    elif len(cases) == 1:
+            if not refresh:
+                return _go(draft, Step.FORM)
+            inputs = dict(draft.fee_inputs)
+    elif not services.asks_case_step(draft.version):
         return _go(draft, Step.FORM)
     else:
         services.set_step(draft, Step.CASE)
+    shown = inputs if not errors else dict(draft.fee_inputs or {})  # amounts of what was accepted
     return render(request, "submissions/step_case.html", {
-        **_step_context(draft, Step.CASE), "cases": cases, "error": error,
-    }, status=400 if error else 200)
+        **_step_context(draft, Step.CASE), "cases": cases, "error": errors.get("case", ""), "errors": errors,
+        "error_list": [(f"fee-{k}" if k != "case" else "case-error", v) for k, v in errors.items()],
+        "needs": needs, "inputs": inputs, "fees": services.fee_views(draft.version, shown),
+        "kind_choices": [("", _("Không thuộc đối tượng nào")), *[(k, k) for k in needs.kinds]],
+    }, status=400 if errors else 200)
 
 
 # --- step 2: the e-form ---------------------------------------------------------------------------------
@@ -473,6 +498,8 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
     spec = services.spec_for(draft)
     check = services.check_draft(draft, spec)
     delivery, delivery_address = _delivery_from(request, draft)
+    fees = services.fee_views(draft.version, draft.fee_inputs)
+    fee_at_reception = any(f.amount_vnd and f.collected == "at_reception" for f in fees)
     return render(request, "submissions/step_review.html", {
         "delivery_options": _delivery_options(draft),
         "delivery": delivery,
@@ -485,6 +512,11 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
         "sections": summary(spec.schema, check.cleaned, show_empty=False),
         "slots": _slots(draft),
         "submit_key": services.new_submit_key(draft) if check.ok else "",
+        "fees": fees,
+        "fee_needs": services.fee_needs(draft.version),
+        "case_choice": len(services.cases_of(draft.version)) > 1,
+        "fee_at_reception": fee_at_reception,
+        "pay_after_submit": fee_at_reception and draft.version.level >= 4,
         "error": error,
         "can_rebase": draft.version.procedure.published_id not in (None, draft.version_id),
     }, status=status)
@@ -541,7 +573,13 @@ def done(request, code: str):
     )
     files = list(dossier.files.select_related("component").exclude(kind=FileKind.RESULT).order_by("uploaded_at", "id"))
     track_path = f"{reverse('portal:track', args=[dossier.code])}?{urlencode({'key': dossier.tracking_key})}"
+    fee_state = awaiting.shown(dossier)
+    due = payments.fees_due(dossier, When.AT_RECEPTION) if fee_state else None
     return render(request, "submissions/done.html", {
+        "fee_state": fee_state, "due": due,
+        "can_pay": fee_state is not None and fee_state.state != awaiting.FeeState.PAID
+        and payments.can_start(request.user, dossier),
+        "pay_key": uuid.uuid4().hex, "dossier_url": reverse("citizen:dossier", args=[dossier.code]),
         "dossier": dossier, "files": files, "track_path": track_path,
         "tracking_url": request.build_absolute_uri(track_path),
         "procedure": dossier.procedure_version.procedure,

@@ -71,6 +71,16 @@ def vnd(value) -> str:
     return money.vnd(amount)
 
 
+@register.filter
+def vnd_plain(value) -> str:
+    """The bare number, "200.000" (the sentence says "đồng")."""
+    try:
+        amount = int(value or 0)
+    except (TypeError, ValueError):
+        return ""
+    return money.vnd(amount, unit="")
+
+
 def _badge(t: display.Timeliness | None, extra: str = ""):
     if t is None:
         return ""

@@ -405,7 +405,7 @@ class Sim:
                    punctuality=_punctuality(d["step_due_at"], at))
         # The result is handed over as the action layer does it: online at once by the system
         # (result_delivered), by post (result_posted, then post_delivered when the post confirms),
-        # or at the counter (result_returned, with the fee and its receipt).
+        # or at the counter (the fee recorded as record_fee does, then result_returned).
         if d["delivery"] == Delivery.ONLINE:
             self.deliver_online(at)
         elif d["delivery"] == Delivery.POST:
@@ -420,6 +420,11 @@ class Sim:
             d["fee_collected"] += fee
             if receipt:
                 d["receipt_number"] = receipt
+                # The counter records the fee as record_fee does (#17): its own event, then the return.
+                self.event(EventKind.FEE_RECORDED, receptionist, at, Status.COMPLETED, Status.COMPLETED,
+                           note=f"Thu {vnd(fee, unit='')} đồng (tiền mặt), biên lai số {receipt}.",
+                           data={"amount_vnd": fee, "method": "cash", "receipt_number": receipt,
+                                 "when": "at_return", "fees": []})
             d["status"] = Status.RETURNED
             self.event(EventKind.RESULT_RETURNED, receptionist, at, Status.COMPLETED, Status.RETURNED,
                        data={"originals_checked": True, "applicant_signed": True,

@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import JSONField
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
@@ -252,7 +253,7 @@ def _db_value(model_field, d: dict) -> Any:
         value = model_field.get_default()
     else:
         value = None
-    if name == "form_data":
+    if isinstance(model_field, JSONField):  # form_data, fee_inputs…
         return json.dumps(value, ensure_ascii=False)
     return value
 
