@@ -138,3 +138,26 @@ def test_a_reason_written_under_a_component_stays_with_it(people, login):
         (None, "Ảnh chân dung", ""),
     ]
     assert event.data["missing"] == [birth_cert.name, proxy.name, "Ảnh chân dung"]
+
+
+def test_a_free_item_has_its_own_reason_box_and_a_lacking_component_its_reason(people, login):
+    """#17: the check page's free rows take a name and a reason each (the dossier page's rows);
+    a required component left unticked without a reason is listed with "chưa có"."""
+    from motcua.dossiers.reception import LACKING_REASON
+
+    dossier = online_dossier(people, BIRTH)
+    form, birth_cert, _proxy = rows(dossier)
+    c = login(people.receptionist)
+    page = c.get(f"/can-bo/cho-tiep-nhan/{dossier.code}/").content.decode()
+    assert 'name="free1_text"' in page and 'name="free1_reason"' in page and 'name="missing_extra"' not in page
+    response = post(c, dossier, outcome="supplement", present=[form.pk], free1_text="Giấy xác nhận cư trú")
+    assert response.status_code == 400 and "Ghi nội dung cần bổ sung của «Giấy xác nhận cư trú»" in \
+        response.content.decode()
+    response = post(c, dossier, outcome="supplement", present=[form.pk], free1_text="Giấy xác nhận cư trú",
+                    free1_reason="Còn thiếu, nộp bản chính")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = Event.objects.get(dossier=dossier, kind="supplement_requested")
+    assert [(i["component"], i["text"], i["reason"]) for i in event.data["items"]] == [
+        (None, "Giấy xác nhận cư trú", "Còn thiếu, nộp bản chính"),
+        (birth_cert.pk, birth_cert.name, LACKING_REASON),
+    ]

@@ -140,7 +140,7 @@ def test_it_answers_an_empty_form_with_the_errors_and_no_dossier(people, login):
 def test_it_names_the_id_number_rule_and_keeps_everything_typed(people, login):
     form, birth_cert, _proxy = components()
     data = form_data(outcome="receive", id_number="09609000123", present=[form.pk, birth_cert.pk],
-                     missing_extra="ghi chú đã gõ")
+                     free1_text="ghi chú đã gõ", free1_reason="bản photo mờ")
     data[f"files-{form.pk}"] = pdf("da-quet.pdf")
     response = login(people.receptionist).post(URL, data)
     page = page_text(response)
@@ -153,7 +153,7 @@ def test_it_names_the_id_number_rule_and_keeps_everything_typed(people, login):
     assert_kept(page, name="Nguyễn Văn An", id_number="09609000123", phone="0912 345 678",
                 email="an@example.invalid", address="Phường Tân Thành, Cà Mau")
     assert f'id="present-{form.pk}" checked' in page and f'id="present-{birth_cert.pk}" checked' in page
-    assert "ghi chú đã gõ" in page
+    assert "ghi chú đã gõ" in page and "bản photo mờ" in page
     # The scanned file that passed is kept as a pending upload, listed and ticked.
     assert "da-quet.pdf" in page and re.search(r'name="keep" value="[^"]+"[^>]*checked', page)
 
@@ -215,7 +215,7 @@ def test_it_needs_a_reason_to_refuse_and_something_missing_to_request_a_suppleme
     c = login(people.receptionist)
     assert "Cần nhập lý do từ chối" in page_text(c.post(URL, form_data(outcome="refuse")))
     page = page_text(c.post(URL, form_data(outcome="supplement", present=[form.pk, birth_cert.pk])))
-    assert "Cần liệt kê giấy tờ còn thiếu" in page
+    assert "Cần liệt kê giấy tờ cần bổ sung" in page
     assert not Dossier.objects.exists()
 
 

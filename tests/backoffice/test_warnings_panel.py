@@ -43,22 +43,23 @@ def panel(html: str) -> str:
 
 
 def test_it_shows_the_officers_late_and_due_soon_dossiers(people, login, clock):
-    due(people, local(16, 10))  # Monday 10:00: within one working day of Friday 16:00
+    due(people, local(16, 10))  # Monday 10:00: a few working hours of its 40 left on Friday 16:00
     due(people, local(12, 10), pool=True)  # late since Thursday, in the officers' pool
-    due(people, local(17, 10))  # Tuesday: not yet
+    due(people, local(20, 10))  # next Friday: not yet (more than a quarter of its time left)
     html = login(people.officer).get("/can-bo/").content.decode()
     box = panel(html)
     assert 'role="status"' in box and "Hồ sơ sắp đến hạn / quá hạn" in box
-    assert "1 hồ sơ đã quá hạn" in box and "1 hồ sơ đến hạn trong 1 ngày làm việc" in box
+    assert "1 hồ sơ đã quá hạn" in box and "1 hồ sơ sắp đến hạn" in box
     # Not colour alone: the words and the symbols of the legend.
     assert "Quá hạn" in box and "Sắp đến hạn" in box and "✕" in box
     assert 'href="/can-bo/?scope=mine&amp;due=late"' in box
-    assert 'href="/can-bo/?scope=mine&amp;due=workday"' in box
-    # The links list what the panel counts (the inbox's own "soon" is 24 hours: Monday is not in it).
+    assert 'href="/can-bo/?scope=mine&amp;due=soon"' in box
+    # The links list what the panel counts: the same rule as the badge and the daily warnings.
     client = login(people.officer)
-    listed = client.get("/can-bo/?scope=mine&due=workday").content.decode()
-    assert listed.count('class="bo-row') == 1
-    assert client.get("/can-bo/?scope=mine&due=soon").content.decode().count('class="bo-row') == 0
+    listed = client.get("/can-bo/?scope=mine&due=soon").content.decode()
+    assert listed.count('class="bo-row') == 1 and "due--soon" in listed
+    assert client.get("/can-bo/?scope=mine&due=workday").content.decode().count('class="bo-row') == 1  # old links
+    assert client.get("/can-bo/?scope=mine&due=ok").content.decode().count('class="bo-row') == 1
     assert client.get("/can-bo/?scope=mine&due=late").content.decode().count('class="bo-row') == 1
     # The heading is labelled and the panel sits before the list.
     assert 'aria-labelledby="warnings-title"' in box and html.index(box) < html.index("Danh sách hồ sơ")
@@ -68,7 +69,7 @@ def test_a_leader_sees_the_agencys_counts_and_links_to_all(people, login, clock)
     due(people, local(12, 10))
     due(people, local(11, 10), pool=True)
     box = panel(login(people.leader).get("/can-bo/").content.decode())
-    assert "2 hồ sơ đã quá hạn" in box and "0 hồ sơ đến hạn" in box
+    assert "2 hồ sơ đã quá hạn" in box and "0 hồ sơ sắp đến hạn" in box
     assert 'href="/can-bo/?scope=all&amp;due=late"' in box
 
 
@@ -91,10 +92,10 @@ def test_the_panel_costs_a_few_queries(people, login, clock):
 
     with CaptureQueriesContext(connection) as with_three:
         client.get("/can-bo/")
-    for day in (10, 17, 18, 19):
+    for day in (10, 20, 23, 24):
         due(people, local(day, 10))
     with CaptureQueriesContext(connection) as with_seven:
         response = client.get("/can-bo/")
     box = panel(response.content.decode())
-    assert "3 hồ sơ đã quá hạn" in box and "1 hồ sơ đến hạn" in box
+    assert "3 hồ sơ đã quá hạn" in box and "1 hồ sơ sắp đến hạn" in box
     assert len(with_seven) == len(with_three)  # no query per dossier

@@ -3,6 +3,7 @@ unique codes, the hash chain, and the real action layer acting on a generated do
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 
@@ -25,8 +26,10 @@ ACTION_OF = {
     "refused": Action.REFUSE, "supplement_requested": Action.REQUEST_SUPPLEMENT, "supplied": Action.SUPPLY,
     "claimed": Action.CLAIM, "handover": Action.HANDOVER, "returned_to_previous": Action.RETURN_TO_PREVIOUS,
     "stopped": Action.STOP, "completed": Action.COMPLETE, "result_returned": Action.RETURN_RESULT,
-    "withdrawn": Action.WITHDRAW, "received": Action.RECEIVE,
+    "withdrawn": Action.WITHDRAW, "received": Action.RECEIVE, "result_delivered": Action.DELIVER_RESULT,
+    "result_posted": Action.POST_RESULT, "post_delivered": Action.CONFIRM_DELIVERY, "extended": Action.EXTEND,
 }
+NO_TRANSITION = ("payment_received", "fee_recorded", "rated", "result_downloaded")  # beside the lifecycle
 
 
 @pytest.fixture
@@ -92,19 +95,25 @@ def test_it_follows_the_lifecycle_event_by_event(made):
         state = lifecycle.State(
             status=lifecycle.Status(first.to_status), step_index=steps.index(first.to_step_id) if first.to_step_id
             else None, step_count=len(steps), assigned=first.to_assignee_id is not None,
+            delivery=d.delivery, has_owner=d.owner_id is not None,
         )
         for previous, event in zip(events, events[1:], strict=False):
             assert event.from_status == previous.to_status, (d.code, event.version)
             assert event.at >= previous.at
             assert event.from_step_id == previous.to_step_id and event.from_agency_id == previous.to_agency_id
             assert event.from_assignee_id == previous.to_assignee_id
-            if event.kind in ("payment_received", "fee_recorded"):  # fees: not a move of the lifecycle
+            if event.kind in NO_TRANSITION:  # fees, ratings, downloads: not a move of the lifecycle
                 assert event.to_status == event.from_status
                 if event.kind == "fee_recorded":  # record_fee's rule (dossiers.counter_fees)
                     assert event.from_status in counter_fees.RECORD_FROM and event.data["receipt_number"]
                 continue
+            data = event.data or {}
+            if event.kind == "extended":  # before the due time it moves, to a later one
+                state = dataclasses.replace(state, due_at=dt.datetime.fromisoformat(data["due_at_before"]))
             decision = lifecycle.decide(
-                ACTION_OF[event.kind], state, ALL, now=event.at, reason="lý do", missing=["giấy tờ"]
+                ACTION_OF[event.kind], state, ALL, now=event.at, reason="lý do", missing=["giấy tờ"],
+                postal_number=data.get("postal_number", ""),
+                new_due_at=dt.datetime.fromisoformat(data["due_at"]) if event.kind == "extended" else None,
             )
             assert decision.to_status == event.to_status, (d.code, event.version, event.kind)
             if steps:
@@ -124,7 +133,8 @@ def test_it_follows_the_lifecycle_event_by_event(made):
                 assigned=event.to_assignee_id is not None, paused=paused, resume_status=resume,
                 reception_supplement_requested=state.reception_supplement_requested or (
                     decision.action == Action.REQUEST_SUPPLEMENT and decision.phase == lifecycle.Phase.RECEPTION),
-                supplement_count=decision.supplement_count,
+                supplement_count=decision.supplement_count, delivery=d.delivery, has_owner=d.owner_id is not None,
+                posted=state.posted or event.kind == "result_posted",
             )
             checked += 1
         last = events[-1]
@@ -140,7 +150,7 @@ def test_it_follows_the_lifecycle_event_by_event(made):
             assert d.finished_at == kinds["completed"].at
             assert kinds["completed"].data["punctuality"] in ("early", "on_time", "late")
         if d.status == Status.RETURNED:
-            assert d.returned_at == last.at
+            assert d.returned_at == next(e for e in events if e.to_status == Status.RETURNED).at
         if d.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
             assert d.closed_at == last.at
         assert d.updated_at == last.at
@@ -251,3 +261,81 @@ def test_the_command_reports_and_refuses_bad_options(catalog, capsys):
         call_command("generate_dossiers", count=5, agency="khong-co")
     with pytest.raises(GenerationError):
         generate(5, months=0)
+
+
+def test_it_numbers_forms_in_date_order_per_agency_and_year(made):
+    """#17: reception (form 01) and ledger numbers, and the numbers of forms 02-05 the generated
+    events hand out, run 1, 2, 3… in the order of their dates within each agency and year, and
+    the series continue from there (a real reception takes the next number)."""
+    from motcua.dossiers.models import FormNumber, FormSeries
+    from motcua.dossiers.numbers import ISSUED_BY_EVENT
+
+    by_group = defaultdict(list)
+    for d in Dossier.objects.filter(received_at__isnull=False).order_by("received_at", "id"):
+        by_group[(d.agency_id, d.received_at.astimezone(TZ).year)].append(d)
+    assert by_group
+    for (agency_id, year), rows in by_group.items():
+        assert [d.reception_number for d in rows] == list(range(1, len(rows) + 1)), (agency_id, year)
+        assert [d.ledger_number for d in rows] == list(range(1, len(rows) + 1))
+        assert FormSeries.objects.get(agency_id=agency_id, form="01", year=year).last == len(rows)
+        assert FormSeries.objects.get(agency_id=agency_id, form="07", year=year).last == len(rows)
+    assert not Dossier.objects.filter(received_at__isnull=True, reception_number__isnull=False).exists()
+    papers = Event.objects.filter(kind__in=list(ISSUED_BY_EVENT)).select_related("dossier")
+    numbers = {n.event_id: n for n in FormNumber.objects.all()}
+    assert papers.exists() and set(numbers) == {e.pk for e in papers}
+    issued = defaultdict(list)
+    for e in papers.order_by("at", "id"):
+        n = numbers[e.pk]
+        form, who = ISSUED_BY_EVENT[e.kind]
+        assert n.form == form and n.year == e.at.astimezone(TZ).year
+        assert n.agency_id == (e.dossier.agency_id if who == "receiving" else e.from_agency_id)
+        issued[(n.agency_id, n.form, n.year)].append(n.number)
+    for key, got in issued.items():
+        assert got == list(range(1, len(got) + 1)), key
+        assert FormSeries.objects.get(agency_id=key[0], form=key[1], year=key[2]).last == len(got)
+
+
+def test_a_second_run_continues_the_numbers_and_the_action_layer_after_it(people):
+    from motcua.dossiers import actions, numbers
+    from motcua.dossiers.models import FormSeries
+    from tests.dossiers.conftest import BIRTH, version_of
+
+    generate(60, seed=3, months=1, now=NOW, agency="000.21.01.H12")
+    first = FormSeries.objects.get(agency=people.commune, form="01", year=2026).last
+    generate(40, seed=4, months=1, now=NOW, agency="000.21.01.H12")
+    after = FormSeries.objects.get(agency=people.commune, form="01", year=2026).last
+    received = Dossier.objects.filter(agency=people.commune, received_at__isnull=False)
+    assert after == received.count() > first
+    assert sorted(received.values_list("reception_number", flat=True)) == list(range(1, after + 1))
+    real = actions.create_dossier(actor=people.receptionist, version=version_of(BIRTH), channel=1,
+                                  applicant=actions.Applicant(name="Lê Văn Bình", id_number="096090001234"),
+                                  at=NOW).dossier
+    assert real.reception_number == after + 1 and numbers.RECEIPT == "01"
+
+
+def test_it_writes_the_delivery_rating_and_download_events(made):
+    from motcua.feedback.models import Rating
+
+    kinds = set(Event.objects.values_list("kind", flat=True))
+    assert {"result_delivered", "result_posted", "post_delivered", "rated", "payment_received", "extended"} <= kinds
+    for d in Dossier.objects.filter(extension_count__gt=0):
+        extended = list(Event.objects.filter(dossier=d, kind="extended").order_by("version"))
+        assert len(extended) == d.extension_count
+        assert all(e.at < dt.datetime.fromisoformat(e.data["due_at_before"]) < dt.datetime.fromisoformat(
+            e.data["due_at"]) for e in extended)
+    for d in Dossier.objects.filter(status=Status.RETURNED):
+        returned = Event.objects.get(dossier=d, to_status=Status.RETURNED, from_status=Status.COMPLETED)
+        expected = {"online": "result_delivered", "post": "post_delivered", "counter": "result_returned"}[d.delivery]
+        assert returned.kind == expected, d.code
+        if d.delivery == "online":
+            assert returned.actor_id is None  # the system
+        if d.delivery == "post":
+            posted = Event.objects.get(dossier=d, kind="result_posted")
+            assert posted.data["postal_number"] == returned.data["postal_number"]
+            assert posted.data["address"] == d.delivery_address != ""
+    for rating in Rating.objects.all():
+        event = Event.objects.get(dossier_id=rating.dossier_id, kind="rated")
+        assert event.data["rating_id"] == rating.pk and event.data["score"] == rating.score
+        assert event.actor_id == rating.recorded_by_id and event.at == rating.created_at
+    downloads = Event.objects.filter(kind="result_downloaded").select_related("dossier")
+    assert all(e.actor_id == e.dossier.owner_id and e.dossier.delivery == "online" for e in downloads)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -193,3 +194,61 @@ def test_every_form_the_dossier_has_renders(people, number):
             paperwork.render(d, number)
     else:
         assert paperwork.render(d, number).startswith(b"%PDF")
+
+
+# --- form 02 from the counter; the place of forms 02, 06 and 07 -------------------------------------
+
+
+def test_form_02_from_the_counter_prints_every_item_with_its_reason_and_number(people, tmp_path):
+    """#17: a supplement request made at the counter (a reason under a component, a free row, and
+    a required component not brought) prints each item in its row with all five columns, the
+    number of form 02 in its agency's series and the place from the agency's settings."""
+    from motcua.dossiers import reception
+
+    from .conftest import BIRTH, applicant, version_of
+
+    Agency.objects.filter(pk=people.commune.pk).update(place_name="Tân Thành")
+    version = version_of(BIRTH)
+    form_c, birth_cert, _proxy = list(version.components.order_by("order", "id"))
+    result = reception.receive_at_counter(
+        actor=people.receptionist, version=version, applicant=applicant(), outcome="supplement",
+        present=[], items=[{"component": form_c, "reason": "Tờ khai chưa ký tên người yêu cầu"},
+                           {"text": "Giấy xác nhận cư trú", "reason": "Còn thiếu, nộp bản chính"}],
+        at=at(9, 9, 30))
+    d = fresh(result.dossier)
+    pdf = paperwork.render(d, "02")
+    layout = pdf_text(pdf, tmp_path)
+    text = " ".join(layout.split())
+    for header in ("TT", "Thành phần hồ sơ cần bổ", "Loại giấy tờ", "Số lượng", "Nội dung cần bổ sung"):
+        assert header in text, header
+    rows = {int(m.group(1)): re.split(r"\s{2,}", m.group(0).strip())
+            for m in re.finditer(r"(?m)^\s*([1-3])\s{2,}\S.*$", layout)}
+    assert sorted(rows) == [1, 2, 3], layout
+    for n, columns in rows.items():
+        assert len(columns) == 5 and all(columns), (n, columns)
+    assert rows[1][2:4] == [form_c.get_paper_display(), f"{form_c.copies:02d}"]
+    assert rows[1][4].startswith("Tờ khai chưa ký tên")
+    assert rows[2][1:4] == ["Giấy xác nhận cư trú", "—", "—"] and rows[2][4].startswith("Còn thiếu")
+    assert rows[3][2:4] == [birth_cert.get_paper_display(), f"{birth_cert.copies:02d}"]
+    assert rows[3][4].startswith("Chưa có trong hồ sơ")  # the required paper not brought: why, in words
+    assert "Số: 1/HDHS" in text
+    assert "Tân Thành, ngày 09 tháng 3 năm 2026" in text and "Cà Mau, ngày" not in text
+
+
+def test_forms_03_04_and_05_take_the_place_and_their_number_from_the_agency(people, tmp_path):
+    """Forms 06 and 07 have no date line (TT 03/2025); the letters 03-05 carry the place of the
+    agency that issues them, from its settings, and the number of their own series."""
+    Agency.objects.filter(pk=people.centre.pk).update(place_name="TP. Cà Mau")
+    Agency.objects.filter(pk=people.justice.pk).update(place_name="Phường Tân Thành", abbreviation="STP")
+    refused = counter_dossier(people, CRIMINAL_RECORD, receive=False)
+    actions.refuse(refused, actor=people.centre_receptionist, reason="Không thuộc thẩm quyền", at=at(9, 9, 40))
+    text = " ".join(pdf_text(paperwork.render(fresh(refused), "03"), tmp_path).split())
+    assert "TP. Cà Mau, ngày 09 tháng 3 năm 2026" in text and "Số: 1/TCHS" in text
+    d = walk_criminal_record(people)
+    text = " ".join(pdf_text(paperwork.render(d, "04"), tmp_path).split())
+    assert "Phường Tân Thành, ngày 18 tháng 3 năm 2026" in text and "Số: 1/STP" in text
+    stopped = counter_dossier(people, CRIMINAL_RECORD, when=at(10, 9))
+    actions.handover(stopped, actor=people.centre_receptionist, at=at(10, 10))
+    actions.stop(stopped, actor=people.justice_leader, reason="Có tranh chấp", at=at(11, 10))
+    text = " ".join(pdf_text(paperwork.render(fresh(stopped), "05"), tmp_path).split())
+    assert "Phường Tân Thành, ngày 11 tháng 3 năm 2026" in text and "Số: 1/TB-STP" in text

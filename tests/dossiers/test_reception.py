@@ -352,3 +352,76 @@ def test_the_api_answers_too_many_files_in_json(people):
     assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "too_many_files"
     assert not Dossier.objects.exists()
+
+
+# --- supplement items at the counter (#17) -------------------------------------------------------------
+
+
+def test_the_page_and_the_api_request_the_same_items_each_with_its_reason(people):
+    """The counter page (a reason under an unticked component, a free row) and the API
+    (`supplement.items`) make the same request: one rule (`reception.supplement_request`)."""
+    form, birth_cert, proxy = components()
+    page = Client()
+    page.force_login(people.receptionist)
+    response = page.post(PAGE, {
+        "token": "0123456789abcdef0123456789abcdef", "applicant_kind": "person", "name": APPLICANT["name"],
+        "id_number": APPLICANT["id_number"], "phone": APPLICANT["phone"], "email": APPLICANT["email"],
+        "address": APPLICANT["address"], "delivery": "counter", "outcome": "supplement",
+        "present": [form.pk], f"reason-{birth_cert.pk}": "Bản chụp mờ, không đọc được số",
+        "free1_text": "Giấy xác nhận cư trú", "free1_reason": "Còn thiếu, nộp bản chính",
+        f"files-{form.pk}": SimpleUploadedFile("to-khai.pdf", PDF),
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    by_page = Dossier.objects.get()
+    response = post_reception(people.receptionist, {
+        "procedure": BIRTH, "applicant": APPLICANT | {"kind": "person"}, "delivery": "counter",
+        "outcome": "supplement", "present": [1], "supplement": {"items": [
+            {"component": 2, "reason": "Bản chụp mờ, không đọc được số"},
+            {"text": "Giấy xác nhận cư trú", "reason": "Còn thiếu, nộp bản chính"}]},
+    }, {"files.1": SimpleUploadedFile("to-khai.pdf", PDF)})
+    assert response.status_code == 201, response.content
+    by_api = Dossier.objects.get(code=response.json()["code"])
+    assert snapshot(by_api) == snapshot(by_page)
+    data = Event.objects.get(dossier=by_api, kind="supplement_requested").data
+    assert [(i["component"], i["text"], i["reason"]) for i in data["items"]] == [
+        (birth_cert.pk, birth_cert.name, "Bản chụp mờ, không đọc được số"),
+        (None, "Giấy xác nhận cư trú", "Còn thiếu, nộp bản chính")]
+    assert data["missing"] == [birth_cert.name, "Giấy xác nhận cư trú"]
+    assert proxy.pk not in [i["component"] for i in data["items"]]  # optional, not asked for
+
+
+def test_a_required_component_not_ticked_is_listed_with_a_reason_of_its_own(people):
+    form, birth_cert, _proxy = components()
+    response = post_reception(people.receptionist, {
+        "procedure": BIRTH, "applicant": APPLICANT, "outcome": "supplement", "present": [1],
+        "supplement": {"items": [{"text": "Giấy ủy quyền", "reason": "Chưa công chứng"}]}})
+    assert response.status_code == 201, response.content
+    data = Event.objects.get(kind="supplement_requested").data
+    assert [(i["text"], i["reason"]) for i in data["items"]] == [
+        ("Giấy ủy quyền", "Chưa công chứng"), (birth_cert.name, reception.LACKING_REASON)]
+
+
+def test_the_old_missing_is_still_read(people):
+    _form, birth_cert, _proxy = components()
+    response = post_reception(people.receptionist, {
+        "procedure": BIRTH, "applicant": APPLICANT, "outcome": "supplement", "present": [1],
+        "missing": ["Bản sao sổ hộ khẩu"]})
+    assert response.status_code == 201, response.content
+    assert Event.objects.get(kind="supplement_requested").data["missing"] == [birth_cert.name, "Bản sao sổ hộ khẩu"]
+
+
+@pytest.mark.parametrize(("items", "present", "field"), [
+    ([{"component": 2}], [1], "items[0].reason"),  # every item needs its reason
+    ([{"reason": "thiếu"}], [1], "items[0].text"),  # a free item needs its name
+    ([{"component": 1, "reason": "mờ"}], [1, 2], "items[0].component"),  # ticked present, and listed
+    ([{"component": 9, "reason": "mờ"}], [1], "items[0].component"),  # not a component of the procedure
+    ([], [1, 2], "missing"),  # nothing to list
+    ([{"text": f"Giấy {i}", "reason": "thiếu"} for i in range(MAX_MISSING_ITEMS)], [1], "items"),  # + 1 lacking
+])
+def test_the_api_refuses_bad_items_naming_the_field(people, items, present, field):
+    response = post_reception(people.receptionist, {
+        "procedure": BIRTH, "applicant": APPLICANT, "outcome": "supplement", "present": present,
+        "supplement": {"items": items}})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["field"] == field
+    assert not Dossier.objects.exists()

@@ -130,7 +130,7 @@ def test_the_ledger_and_the_agency_settings_on_a_phone(site, setting, new_page):
     admin.goto(base + "/can-bo/quan-tri/co-quan/giay-to/")
     assert admin.get_by_label("Họ tên thủ trưởng").input_value() == "Đỗ Minh Giám"
     admin.get_by_label("Địa danh").fill("Cà Mau")
-    admin.get_by_role("button", name="Lưu thiết lập").click()
+    admin.get_by_role("button", name="Lưu thiết lập", exact=True).click()
     admin.wait_for_load_state()
     assert "Đã lưu thiết lập giấy tờ" in admin.locator("main").inner_text()
     admin.screenshot(path=str(SCREENSHOT_DIR / "h17-agency-forms-phone.png"), full_page=True)

@@ -258,3 +258,30 @@ def test_a_request_of_items_tells_what_to_supplement_for_each(people, mailoutbox
     assert "  2. Giấy xác nhận cư trú — cần bổ sung: Còn thiếu\n" in body
     assert "Ghi chú của cán bộ: Gọi bộ phận một cửa nếu cần" in body
     assert sms_outbox[-1].text.startswith(f"HS {dossier.code} can bo sung: Giay chung sinh")
+
+
+def test_the_supplement_sms_names_each_item_with_a_short_reason_in_one_part(people, sms_outbox):
+    """#17: the SMS of a request of items names every item with its reason, shortened to fit one
+    GSM part whatever their length."""
+    from motcua.notify.text import is_gsm, sms_parts
+
+    dossier = online_dossier(people, BIRTH, T0)
+    component = dossier.procedure_version.components.order_by("order", "id")[1]
+    actions.request_supplement(dossier, actor=people.receptionist, at=T0, items=[
+        {"component": component, "reason": "Bản chụp mờ, không đọc được số giấy chứng sinh"},
+        {"text": "Giấy xác nhận thông tin về cư trú do công an cấp", "reason": "Còn thiếu, cần nộp bản chính"}])
+    drain()
+    text = sms_outbox[-1].text
+    assert is_gsm(text) and sms_parts(text) == 1, (len(text), text)
+    assert f"HS {dossier.code} can bo sung: Giay chung sinh" in text and "(Ban chup" in text, text
+    assert "; Giay xac nhan" in text and "(Con thieu" in text
+
+
+def test_short_items_fit_their_room_for_any_items():
+    from motcua.notify.events import SMS_ITEMS_CHARS, short_items
+
+    assert short_items([{"text": "Tờ khai", "reason": "sai tên"}]) == "Tờ khai (sai tên)"
+    for n in range(1, 11):
+        for name, reason in (("A" * 300, "B" * 300), ("Giấy tờ " * 20, ""), ("X", "lý do " * 50)):
+            text = short_items([{"text": name, "reason": reason}] * n)
+            assert len(text) + 2 * text.count("…") <= SMS_ITEMS_CHARS, (n, text)

@@ -122,6 +122,31 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(histories):
         metrics.dashboard(everything(), MARCH, NOW)
     selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     # Three aggregates (by version, work in hand, received per day) and three look-ups of names;
-    # on PostgreSQL each aggregate also turns JIT off in a savepoint (no rows read).
-    assert len(selects) == 6
+    # on PostgreSQL each aggregate also turns JIT off in a savepoint (no rows read). "Sắp đến hạn"
+    # (the step quota's rule, in Python): the steps' quotas, the candidates and the working
+    # calendars' freshness check, once per page.
+    assert len(selects) == 9
+    assert sum("catalog_workflowstep" in sql and "quota_hours" in sql and "DISTINCT" in sql for sql in selects) == 1
     assert sum("dossiers_dossier" in sql and "COUNT(" in sql for sql in selects) == 3
+
+
+def test_due_soon_on_the_dashboard_is_the_inbox_rule(people):
+    """#17: the dashboard's "Sắp đến hạn" is the step quota's rule of the inbox and the daily
+    warnings (not 24 hours): a step in the first half of its quota is not counted, in its last
+    quarter it is."""
+    from motcua.dossiers import actions
+    from motcua.dossiers.deadlines import SoonRule
+    from motcua.reports.periods import TZ
+    from tests.dossiers.conftest import BIRTH, counter_dossier
+
+    received = dt.datetime(2026, 3, 9, 9, 15, tzinfo=TZ)
+    d = counter_dossier(people, BIRTH, when=received)
+    d = actions.handover(d, actor=people.receptionist, to_user=people.officer,
+                         at=received + dt.timedelta(minutes=5)).dossier
+    period = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    for now, soon in [(dt.datetime(2026, 3, 9, 9, 40, tzinfo=TZ), False),  # due at 17:00: within 24 h
+                      (dt.datetime(2026, 3, 9, 10, 10, tzinfo=TZ), True)]:
+        counts = metrics.counts(everything(), period, now, keys=("open", "open_ok", "open_soon"))
+        assert (counts["open_soon"], counts["open_ok"]) == ((1, 0) if soon else (0, 1)), now
+        assert SoonRule(now).dossier(Dossier.objects.select_related("agency", "handling_agency", "current_step")
+                                     .get(pk=d.pk)) is soon

@@ -2,8 +2,8 @@
 
 Functions of the dossier's fields and "now" (no queries: the receiving agency comes with the row
 and its calendar from the worktime cache), so a list page costs nothing more per row. "Due soon"
-means within 24 hours of calendar time and in the last share of the dossier's working time
-(`dossiers.deadlines.in_last_share`, the daily warnings' rule).
+is `dossiers.deadlines.SoonRule`: the last share of the current step's quota of working hours
+(the daily warnings', the inbox filter's and the reports' rule).
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.deadlines import in_last_share
+from motcua.dossiers.deadlines import SoonRule, step_due_soon
 from motcua.dossiers.models import Status
-from motcua.worktime.services import calendar_for
 
-SOON = dt.timedelta(hours=24)
+SOON = dt.timedelta(hours=24)  # only for a bare record without its dossier (no step, no reception)
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
 ENDED = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 FINISHED = frozenset({Status.COMPLETED, Status.RETURNED})
@@ -51,28 +50,18 @@ def _make(entry) -> Timeliness:
 
 def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None,
             calendars: dict | None = None) -> Timeliness:
-    """A running deadline: late / due within a day / on time. With the `dossier` whose due time it
-    is, "due soon" also needs the last share of its working time."""
+    """A running deadline: late / due soon / on time. With the `dossier` whose due time it is,
+    "due soon" is the rule of `deadlines.SoonRule` (the last share of its current step's quota);
+    `calendars` (agency id -> calendar): a page's memo, one calendar lookup per agency."""
     if late or (due is not None and now > due):
         return _make(LATE)
-    if due is not None and due - now <= SOON and _last_share(dossier, now, calendars):
-        return _make(SOON_)
-    return _make(OK)
-
-
-def _last_share(dossier, now: dt.datetime, calendars: dict | None = None) -> bool:
-    """The share rule when the object is a dossier (a bare record without its reception passes).
-    `calendars` (agency id -> calendar): a page's memo, so that its rows cost one calendar lookup
-    per agency rather than one per row."""
-    received_at = getattr(dossier, "received_at", None)
-    if dossier is None or received_at is None:
-        return True
-    agency = dossier.agency
-    calendars = {} if calendars is None else calendars
-    if agency.pk not in calendars:
-        calendars[agency.pk] = calendar_for(agency)
-    return in_last_share(agency, received_at, dossier.due_at, dossier.paused_total, now,
-                         calendar=calendars[agency.pk])
+    if due is None:
+        return _make(OK)
+    if getattr(dossier, "received_at", None) is not None:
+        soon = SoonRule(now, calendars).dossier(dossier)
+    else:  # a bare record: within a day
+        soon = due - now <= SOON
+    return _make(SOON_ if soon else OK)
 
 
 def dossier_timeliness(dossier, now: dt.datetime, calendars: dict | None = None) -> Timeliness:
@@ -92,12 +81,19 @@ def dossier_timeliness(dossier, now: dt.datetime, calendars: dict | None = None)
     return against(dossier.due_at, now, late=dossier.counts_as_late, dossier=dossier, calendars=calendars)
 
 
-def step_timeliness(dossier, now: dt.datetime) -> Timeliness | None:
+def step_timeliness(dossier, now: dt.datetime, calendars: dict | None = None) -> Timeliness | None:
     if dossier.status not in OPEN or dossier.step_due_at is None:
         return None
     if dossier.paused_at is not None:
         return _make(PAUSED)
-    return against(dossier.step_due_at, now)
+    if now > dossier.step_due_at:
+        return _make(LATE)
+    handling = dossier.handling_agency if dossier.handling_agency_id else dossier.agency
+    step = dossier.current_step if dossier.current_step_id else None
+    calendar = SoonRule(now, calendars).calendar(handling.pk, handling.parent_id)
+    if step is not None and step_due_soon(dossier.step_due_at, step.quota_hours, now, handling.soon_share, calendar):
+        return _make(SOON_)
+    return _make(OK)
 
 
 PUNCTUALITY = {

@@ -105,8 +105,52 @@ def missing_lines(text: str) -> list[str]:
     return [one_line(line) for line in (text or "").splitlines() if one_line(line)]
 
 
+FREE_ITEM_ROWS = 3  # rows for items that are not a component of the procedure
+
+
+def _supplement_reason_field(label):
+    return forms.CharField(
+        label=label, required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("Nội dung dài quá %(limit_value)d ký tự (đang có %(show_value)d).")})
+
+
+def add_free_item_fields(form) -> list[tuple[str, str]]:
+    """The free items of a supplement request (a paper not in the procedure's list): FREE_ITEM_ROWS
+    rows of (name, "nội dung cần bổ sung") added to `form`; the same rows on the dossier page's
+    request form, the counter page and the online check page. Returns [(text field, reason field)]."""
+    rows = []
+    for i in range(1, FREE_ITEM_ROWS + 1):
+        text, reason = f"free{i}_text", f"free{i}_reason"
+        form.fields[text] = forms.CharField(
+            label=_("Giấy tờ khác %(n)d") % {"n": i}, required=False, max_length=1000,
+            error_messages={"max_length": _("Tên giấy tờ dài quá %(limit_value)d ký tự.")})
+        form.fields[reason] = _supplement_reason_field(_("Nội dung cần bổ sung của giấy tờ khác %(n)d") % {"n": i})
+        for name in (text, reason):
+            form.fields[name].widget.attrs["class"] = "form-control"
+        rows.append((text, reason))
+    return rows
+
+
+def clean_free_items(form, data, rows) -> list[tuple[dict, str, str]]:
+    """The free rows filled in, as items `{text, reason}` with their two fields; a name without a
+    reason (or a reason without a name) is an error on the row."""
+    out = []
+    for i, (text_name, reason_name) in enumerate(rows, 1):
+        text, reason = one_line(data.get(text_name, "")), one_line(data.get(reason_name, ""))
+        if text and not reason:
+            form.add_error(reason_name, _("Ghi nội dung cần bổ sung của «%(name)s».") % {"name": text[:80]})
+        elif reason and not text:
+            form.add_error(text_name, _("Ghi tên giấy tờ khác %(n)d, hoặc xóa nội dung cần bổ sung đã ghi.")
+                           % {"n": i})
+        elif text:
+            out.append(({"text": text, "reason": reason}, text_name, reason_name))
+    return out
+
+
 class ReceptionOutcomeForm(BaseForm):
-    """The free-text parts of the three reception outcomes (supplement items, refusal reason)."""
+    """The free-text parts of the three reception outcomes: the free items of a supplement request
+    (name and reason each; `missing_extra`, one item per line, is the old way, still read) and the
+    refusal reason."""
 
     missing_extra = forms.CharField(
         label=_("Nội dung cần bổ sung khác"), required=False, max_length=8000,
@@ -120,6 +164,19 @@ class ReceptionOutcomeForm(BaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Lý do dài quá %(limit_value)d ký tự (đang có %(show_value)d).")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.free_rows = add_free_item_fields(self)
+
+    def free_fields(self):
+        """(text, reason) bound fields of the free rows, for the templates."""
+        return [(self[text], self[reason]) for text, reason in self.free_rows]
+
+    def clean(self):
+        data = super().clean()
+        data["free_items"] = [item for item, _t, _r in clean_free_items(self, data, self.free_rows)]
+        return data
 
     def clean_missing_extra(self):
         return plain_text(self.cleaned_data.get("missing_extra", ""))
@@ -267,9 +324,6 @@ class ReturnForm(ActionForm):
         self.fields["to_user"].choices = [("", default_label)] + [(str(u.pk), label) for u, label in targets]
 
 
-FREE_ITEM_ROWS = 3  # rows for items that are not a component of the procedure
-
-
 class SupplementForm(ActionForm):
     """A supplement request item by item: the components to supplement, each ticked with what is
     wrong or missing, and free items (text and reason). `missing` takes the old one-item-per-line
@@ -292,23 +346,17 @@ class SupplementForm(ActionForm):
                     "name": c.name, "paper": c.get_paper_display().lower(), "copies": c.copies})
             self.fields[reason] = self._reason_field(_("Nội dung cần bổ sung của giấy tờ %(n)d") % {"n": n})
             self.component_rows.append((c, tick, reason))
-        for i in range(1, FREE_ITEM_ROWS + 1):
-            text, reason = f"free{i}_text", f"free{i}_reason"
-            self.fields[text] = forms.CharField(
-                label=_("Giấy tờ khác %(n)d") % {"n": i}, required=False, max_length=1000,
-                error_messages={"max_length": _("Tên giấy tờ dài quá %(limit_value)d ký tự.")})
-            self.fields[reason] = self._reason_field(_("Nội dung cần bổ sung của giấy tờ khác %(n)d") % {"n": i})
-            self.free_rows.append((text, reason))
+        self.free_rows = add_free_item_fields(self)
         added = [name for _c, tick, reason in self.component_rows for name in (tick, reason)]
-        for name in added + [name for row in self.free_rows for name in row]:  # BaseForm's classes
+        for name in added:  # BaseForm's classes
             widget = self.fields[name].widget
             widget.attrs["class"] = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
 
-    @staticmethod
-    def _reason_field(label):
-        return forms.CharField(
-            label=label, required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
-            error_messages={"max_length": _("Nội dung dài quá %(limit_value)d ký tự (đang có %(show_value)d).")})
+    _reason_field = staticmethod(_supplement_reason_field)
+
+    def free_fields(self):
+        """(text, reason) bound fields of the free rows, for the templates."""
+        return [(self[text], self[reason]) for text, reason in self.free_rows]
 
     def rows(self):
         """(component, tick, reason) bound fields, then (None, text, reason) of the free items."""
@@ -331,16 +379,9 @@ class SupplementForm(ActionForm):
             elif data.get(tick):
                 items.append({"component": c.pk, "reason": reason})
                 self.item_fields.append((tick, reason_name))
-        for i, (text_name, reason_name) in enumerate(self.free_rows, 1):
-            text, reason = one_line(data.get(text_name, "")), one_line(data.get(reason_name, ""))
-            if text and not reason:
-                self.add_error(reason_name, _("Ghi nội dung cần bổ sung của «%(name)s».") % {"name": text[:80]})
-            elif reason and not text:
-                self.add_error(text_name, _("Ghi tên giấy tờ khác %(n)d, hoặc xóa nội dung cần bổ sung đã ghi.")
-                               % {"n": i})
-            elif text:
-                items.append({"text": text, "reason": reason})
-                self.item_fields.append((text_name, reason_name))
+        for item, text_name, reason_name in clean_free_items(self, data, self.free_rows):
+            items.append(item)
+            self.item_fields.append((text_name, reason_name))
         missing = missing_lines(data.get("missing", ""))
         if not self.errors and not items and not missing:
             raise ValidationError(_("Cần liệt kê ít nhất một mục cần bổ sung: đánh dấu giấy tờ cần bổ sung và ghi "

@@ -203,6 +203,8 @@ def _render_counter(request, version, applicant, outcome_form, rows, cases, case
     for row in rows:
         for e in row.errors:
             errors.append((f"files-{row.pk}", e))
+        if row.reason_error:
+            errors.append((f"reason-{row.pk}", row.reason_error))
     for f in outcome_form:
         for e in f.errors:
             errors.append((f.auto_id, e))
@@ -258,13 +260,24 @@ def _place(field_name: str, message: str, *, applicant, outcome_form, rows, gene
         applicant.add_action_error(name, message)
     elif field_name == "present":
         return message
-    elif field_name in ("missing", "reason"):
-        outcome_form.add_action_error({"missing": "missing_extra", "reason": "refuse_reason"}[field_name], message)
+    elif field_name in ("missing", "items") or field_name.startswith("items["):
+        return message  # what the supplement request lists: shown at the checklist
+    elif field_name == "reason":
+        outcome_form.add_action_error("refuse_reason", message)
     elif field_name.startswith("files.") and field_name[6:].isdigit() and 0 < int(field_name[6:]) <= len(rows):
         rows[int(field_name[6:]) - 1].errors.append(message)
     else:
         general.append(message)
     return ""
+
+
+def _page_items(rows, outcome_form, post) -> list[dict]:
+    """What the page lists to supplement: each component left unticked with its reason (written
+    under it), then the free rows (name and reason); `reception.supplement_request` adds the
+    required components not ticked and checks the whole."""
+    component_items, _covered = _supplement_items(rows, post)
+    free = outcome_form.cleaned_data.get("free_items", []) if outcome_form.is_valid() else []
+    return component_items + free
 
 
 def _outcome_text(outcome_form) -> tuple[list[str], str]:
@@ -295,8 +308,20 @@ def _counter_post(request, version):
     elif outcome == reception.RECEIVE or outcome_form.is_valid():
         # The one completeness rule (dossiers.reception), shown with the other errors of the page.
         extra, reason = _outcome_text(outcome_form)
-        _result, problems = reception.outcome_problems(
-            outcome, [row.component for row in rows], _present(rows, good), extra=extra, reason=reason)
+        if outcome == reception.SUPPLEMENT:  # the one rule of a supplement request's items
+            problems = {}
+            try:
+                reception.supplement_request(
+                    [row.component for row in rows], {row.pk for row in rows if row.present},
+                    _page_items(rows, outcome_form, post), extra, scanned=_present(rows, good))
+            except InvalidInput as exc:
+                problems[exc.field or "items"] = exc.message
+            ok = ok and not any(row.reason_error for row in rows)
+        else:
+            for row in rows:
+                row.reason = one_line(post.get(f"reason-{row.pk}", ""))[:MAX_REASON_CHARS]
+            _result, problems = reception.outcome_problems(
+                outcome, [row.component for row in rows], _present(rows, good), extra=extra, reason=reason)
         for field_name, message in problems.items():
             checklist_error = _place(field_name, message, applicant=applicant, outcome_form=outcome_form,
                                      rows=rows, general=general) or checklist_error
@@ -359,6 +384,7 @@ def _create(request, version, case, data, rows, good, outcome, outcome_form, tok
         result = reception.receive_at_counter(
             actor=user, version=version, case=case, applicant=applicant, files=files,
             present=[row.component for row in rows if row.present], outcome=outcome, missing=extra, reason=reason,
+            items=_page_items(rows, outcome_form, request.POST) if outcome == reception.SUPPLEMENT else (),
             delivery=data["delivery"], idempotency_key=f"bo-counter:{token}", fee=fee,
         )
     for pending in used_pending:  # stored with the dossier (or not needed: refused, or sent before)
@@ -485,18 +511,19 @@ def online_check(request, code: str):
         elif outcome == reception.RECEIVE or ok:
             # The counter's completeness rule (dossiers.reception); here a tick means "checked, good".
             extra, reason = _outcome_text(outcome_form)
-            if outcome == reception.SUPPLEMENT:
-                items, covered = _supplement_items(rows, post)
+            if outcome == reception.SUPPLEMENT:  # the one rule of a supplement request's items
+                problems = {}
+                try:
+                    items, missing = reception.supplement_request(
+                        [row.component for row in rows], {row.pk for row in rows if row.present},
+                        _page_items(rows, outcome_form, post), extra)
+                except InvalidInput as exc:
+                    problems[exc.field or "items"] = exc.message
                 ok = ok and not any(row.reason_error for row in rows)
-                # The optional components with a reason count as listed too.
-                extra = [row.component.name for row in rows if row.pk in covered and not row.component.required] + extra
             else:
-                covered = set()
-            checklist, problems = reception.outcome_problems(
-                outcome, [row.component for row in rows], {row.pk for row in rows if row.present},
-                extra=extra, reason=reason)
-            listed = {row.component.name for row in rows if row.pk in covered}
-            missing = [m for m in checklist.missing if m not in listed]  # those go as items, with their reason
+                _checklist, problems = reception.outcome_problems(
+                    outcome, [row.component for row in rows], {row.pk for row in rows if row.present},
+                    extra=extra, reason=reason)
             for field_name, message in problems.items():
                 checklist_error = _place(field_name, message, applicant=None, outcome_form=outcome_form,
                                          rows=rows, general=general) or checklist_error

@@ -24,13 +24,11 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers import paperwork
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.queries import inbox as inbox_query
-from motcua.notify.warnings import due_within_a_working_day, in_last_share_ids, summary_for
+from motcua.notify.warnings import due_soon_ids, due_within_a_working_day, summary_for
 from motcua.staff import pages
 from motcua.staff.access import SESSION_AGENCY, staff_required
 from motcua.staff.ledger import ledger_agencies, ledger_agency, ledger_period
 from motcua.staff.pages import LIST_RELATED, OPEN, clean_text, paginate, staff_render
-
-from .display import SOON
 
 MAX_Q = 100
 RUNNING = (Status.RECEIVED, Status.PROCESSING)
@@ -107,15 +105,11 @@ def due_filter(qs: QuerySet[Dossier], due: str, now: dt.datetime) -> QuerySet[Do
     running = Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False)
     if due == "late":
         return qs.filter(Q(status__in=OPEN, counts_as_late=True) | (running & Q(due_at__lt=now)))
-    # Within 24 hours, "soon" only in the last share of the dossier's working time (the badge's rule).
-    window = qs.filter(running, due_at__gte=now, due_at__lte=now + SOON)
-    if due == "soon":
-        return window.filter(pk__in=in_last_share_ids(window, now))
-    if due == "workday":  # within one working day, as the daily warnings count (Friday reaches Monday)
+    # "Soon": the last share of the current step's quota (the badge's and the warnings' rule).
+    if due in ("soon", "workday"):  # "workday": the old name of the filter, kept for bookmarks
         return due_within_a_working_day(qs, now)
     if due == "ok":
-        early = set(window.values_list("pk", flat=True)) - set(in_last_share_ids(window, now))
-        return qs.filter(running).filter(Q(due_at__gt=now + SOON) | Q(pk__in=early))
+        return qs.filter(running, due_at__gte=now).exclude(pk__in=due_soon_ids(qs, now))
     if due == "paused":
         return qs.filter(Q(status__in=OPEN, counts_as_late=False)
                          & (Q(paused_at__isnull=False) | Q(status__in=(Status.SUPPLEMENT_REQUESTED,
@@ -166,8 +160,7 @@ def inbox(request):
         "page_query": query.querystring,
         "statuses": Status.choices,
         "procedures": procedure_options(staff),
-        "due_choices": [("late", _("Quá hạn")), ("soon", _("Đến hạn trong 1 ngày")),
-                        ("workday", _("Đến hạn trong 1 ngày làm việc")), ("ok", _("Còn hạn")),
+        "due_choices": [("late", _("Quá hạn")), ("soon", _("Sắp đến hạn")), ("ok", _("Còn hạn")),
                         ("paused", _("Đang tạm dừng tính giờ"))],
     })
 

@@ -108,6 +108,23 @@ class DossierIn(Schema):
     fee_inputs: FeeInputsIn | None = Field(None, description="Số bản, số trang mỗi bản, đối tượng giảm phí")
 
 
+class SupplementItemIn(Schema):
+    """One item of a supplement request: a component of the procedure, or a free item (`text`)."""
+
+    component: int | None = Field(None, ge=1, le=1000,
+                                  description="Số thứ tự thành phần hồ sơ (1, 2…); trống: mục khác, ghi ở text")
+    text: str = Field("", max_length=1000, description="Tên giấy tờ (mục khác); trống: tên thành phần")
+    reason: str = Field("", max_length=2000, description="Nội dung cần bổ sung: giấy tờ sai, thiếu gì")
+
+
+class ReceptionSupplementIn(Schema):
+    """The supplement request of a counter reception: the same items as the action request_supplement."""
+
+    items: list[SupplementItemIn] = Field(default_factory=list, max_length=50, description=(
+        "Các mục cần bổ sung; thành phần bắt buộc chưa có mà không ghi ở đây được tự thêm với nội dung "
+        "«Chưa có trong hồ sơ: cần nộp giấy tờ này.»"))
+
+
 class ReceptionIn(Schema):
     """The `data` part of POST /dossiers/receptions (JSON)."""
 
@@ -121,8 +138,11 @@ class ReceptionIn(Schema):
     outcome: str = Field(max_length=20, description="receive, supplement hoặc refuse")
     present: list[int] = Field(default_factory=list, max_length=1000,
                                description="Số thứ tự các thành phần đã có (ngoài những thành phần có tệp)")
+    supplement: ReceptionSupplementIn | None = Field(
+        None, description="Yêu cầu bổ sung (outcome supplement): các mục, mỗi mục có nội dung cần bổ sung")
     missing: list[str] = Field(default_factory=list, max_length=50,
-                               description="Yêu cầu bổ sung: các mục khác ngoài thành phần bắt buộc chưa có")
+                               description="Cũ (deprecated), thay bằng supplement.items: các mục khác ngoài thành "
+                                           "phần bắt buộc chưa có, mỗi mục một dòng, không có nội dung cần bổ sung")
     reason: str = Field("", max_length=2000, description="Từ chối: lý do (in trên mẫu 03)")
 
 
@@ -133,15 +153,6 @@ class CreatedOut(Schema):
     tracking_key: str
     due_at: str | None
     version: int
-
-
-class SupplementItemIn(Schema):
-    """One item of a supplement request: a component of the procedure, or a free item (`text`)."""
-
-    component: int | None = Field(None, ge=1, le=1000,
-                                  description="Số thứ tự thành phần hồ sơ (1, 2…); trống: mục khác, ghi ở text")
-    text: str = Field("", max_length=1000, description="Tên giấy tờ (mục khác); trống: tên thành phần")
-    reason: str = Field("", max_length=2000, description="Nội dung cần bổ sung: giấy tờ sai, thiếu gì")
 
 
 class ActionIn(Schema):
@@ -457,7 +468,10 @@ def _supplement_out(dossier: Dossier, events, components: list, numbers: dict[in
 
 def _supplement_items(dossier: Dossier, items: list[SupplementItemIn]) -> list[dict[str, Any]]:
     """The API's items (a component by its number) as the action layer takes them."""
-    components = _components(dossier) if items else []
+    return _items_of_components(_components(dossier) if items else [], items)
+
+
+def _items_of_components(components: list, items: list[SupplementItemIn]) -> list[dict[str, Any]]:
     out = []
     for i, item in enumerate(items):
         component = None
@@ -646,6 +660,7 @@ def receive_at_counter(request, data: str = Form(..., max_length=200_000),
         delivery=payload.delivery, delivery_address=payload.delivery_address,
         files=files, present=[components[n - 1] for n in payload.present], outcome=payload.outcome,
         missing=payload.missing, reason=payload.reason, idempotency_key=idempotency_key,
+        items=_items_of_components(components, payload.supplement.items) if payload.supplement else (),
     )
     body = _detail(request, result.dossier)
     event = Event.objects.select_related(

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from motcua.agencies.models import Agency
     from motcua.catalog.models import ProcedureCase
 
-__all__ = ["calendar_for", "case_due", "due_soon", "in_last_share", "paused_working_time", "punctuality", "shift",
-           "step_due"]
+__all__ = ["SOON_FIELDS", "SoonRule", "calendar_for", "case_due", "due_soon", "due_soon_ids", "in_last_share",
+           "paused_working_time", "punctuality", "quota_of", "shift", "soon_candidates_q", "step_due",
+           "step_due_soon"]
 
 
 def case_due(agency: Agency, case: ProcedureCase, start: dt.datetime) -> dt.datetime:
@@ -94,3 +95,119 @@ def in_last_share(agency: Agency, received_at: dt.datetime | None, due_at: dt.da
     remaining = engine.elapsed(calendar, max(now, received_at), due_at)
     share = agency.soon_share if share_percent is None else share_percent
     return due_soon(remaining, quota, share)
+
+
+# --- "Sắp đến hạn" on the current step's quota (#17) ------------------------------------------------
+#
+# The one rule of the inbox, the queues, the badges, the daily warnings and the reports: a running
+# dossier that is not late is due soon when its CURRENT STEP has used up all but the last share
+# (`soon_share`, 25 % by default, capped at 50 %) of the step's quota of working hours, on the
+# calendar of the agency handling the step. So a step is never flagged in the first half of its
+# quota. Once the step has outrun its quota (its own badge says late), the dossier's own time
+# decides (`in_last_share`: the last share of the time from reception to its due time), as it does
+# for a dossier without a step window (no workflow step, or a quota of 0).
+
+
+def quota_of(quota_hours: Decimal | int | float | None) -> dt.timedelta:
+    """A step's quota of working hours as working time."""
+    if not quota_hours:
+        return dt.timedelta(0)
+    return dt.timedelta(seconds=int(Decimal(str(quota_hours)) * 3600))
+
+
+def step_due_soon(step_due_at: dt.datetime | None, quota_hours: Decimal | int | None, now: dt.datetime,
+                  share_percent: int, calendar: engine.Calendar) -> bool:
+    """The current step is in the last `share_percent` % of its quota (working time left until its
+    due time, on the handling agency's `calendar`); past its due time it is late, not soon."""
+    if step_due_at is None or not quota_hours or now >= step_due_at:
+        return False
+    remaining = engine.elapsed(calendar, now, step_due_at)
+    return due_soon(remaining, quota_of(quota_hours), share_percent)
+
+
+SOON_FIELDS = ("agency_id", "agency__parent_id", "agency__soon_share", "handling_agency_id",
+               "handling_agency__parent_id", "handling_agency__soon_share", "received_at", "due_at",
+               "paused_total", "step_due_at", "current_step__quota_hours")
+
+
+class SoonRule:
+    """The rule for many dossiers at one `now`: one calendar lookup per agency, not per dossier.
+
+    `row(values)`: a dict of SOON_FIELDS (from `values(*SOON_FIELDS)`); `dossier(d)`: a Dossier
+    with its agency, handling agency and current step loaded. The caller has already kept the
+    running dossiers (status 2/4, clock not stopped, not counting as late)."""
+
+    def __init__(self, now: dt.datetime, calendars: dict | None = None):
+        self.now = now
+        self._calendars: dict[int, engine.Calendar] = {} if calendars is None else calendars
+
+    def calendar(self, agency_id: int, parent_id: int | None) -> engine.Calendar:
+        if agency_id not in self._calendars:
+            from motcua.agencies.models import Agency
+
+            self._calendars[agency_id] = calendar_for(Agency(pk=agency_id, parent_id=parent_id))
+        return self._calendars[agency_id]
+
+    def check(self, *, agency_id: int, agency_parent_id: int | None, agency_share: int,
+              handling_id: int | None, handling_parent_id: int | None, handling_share: int | None,
+              received_at: dt.datetime | None, due_at: dt.datetime | None, paused_total: dt.timedelta,
+              step_due_at: dt.datetime | None, quota_hours) -> bool:
+        now = self.now
+        if due_at is not None and now >= due_at:
+            return False  # late, not soon
+        if step_due_at is not None and quota_hours and handling_id is not None and now < step_due_at:
+            share = agency_share if handling_share is None else handling_share
+            return step_due_soon(step_due_at, quota_hours, now, share,
+                                 self.calendar(handling_id, handling_parent_id))
+        from motcua.agencies.models import Agency
+
+        agency = Agency(pk=agency_id, parent_id=agency_parent_id, soon_share=agency_share)
+        return in_last_share(agency, received_at, due_at, paused_total, now,
+                             calendar=self.calendar(agency_id, agency_parent_id))
+
+    def row(self, v: dict) -> bool:
+        return self.check(
+            agency_id=v["agency_id"], agency_parent_id=v["agency__parent_id"], agency_share=v["agency__soon_share"],
+            handling_id=v["handling_agency_id"], handling_parent_id=v["handling_agency__parent_id"],
+            handling_share=v["handling_agency__soon_share"], received_at=v["received_at"], due_at=v["due_at"],
+            paused_total=v["paused_total"], step_due_at=v["step_due_at"],
+            quota_hours=v["current_step__quota_hours"])
+
+    def dossier(self, d) -> bool:
+        handling = d.handling_agency if d.handling_agency_id else None
+        step = d.current_step if d.current_step_id else None
+        return self.check(
+            agency_id=d.agency_id, agency_parent_id=d.agency.parent_id, agency_share=d.agency.soon_share,
+            handling_id=d.handling_agency_id, handling_parent_id=handling.parent_id if handling else None,
+            handling_share=handling.soon_share if handling else None, received_at=d.received_at,
+            due_at=d.due_at, paused_total=d.paused_total, step_due_at=d.step_due_at,
+            quota_hours=step.quota_hours if step else None)
+
+
+def soon_candidates_q(now: dt.datetime):
+    """Running dossiers that MAY be due soon (the rule in `deadlines.SoonRule` decides): not late,
+    and, when in a step, started at least half its quota ago in calendar time (working time never
+    runs faster than the clock, and nothing is due soon in the first half of its quota). One small
+    query for the distinct quotas of the steps."""
+    from django.db.models import Q
+
+    from motcua.catalog.models import WorkflowStep
+
+    from .models import Status
+
+    running = (Status.RECEIVED, Status.PROCESSING)
+    started = Q(current_step__isnull=True) | Q(step_due_at__isnull=True) | Q(current_step__quota_hours__lte=0)
+    for hours in set(WorkflowStep.objects.order_by().values_list("quota_hours", flat=True).distinct()):
+        if hours and hours > 0:
+            half = quota_of(hours) / 2
+            started |= Q(current_step__quota_hours=hours, step_started_at__lte=now - half)
+    return Q(status__in=running, paused_at__isnull=True, counts_as_late=False, due_at__gte=now) & started
+
+
+def due_soon_ids(qs, now: dt.datetime) -> list[int]:
+    """The ids of the dossiers of `qs` that are due soon (`deadlines.SoonRule`: the last share of
+    the current step's quota): one query for the candidates, then the rule per dossier in Python
+    with one calendar lookup per agency."""
+    rule = SoonRule(now)
+    return [v["pk"] for v in qs.filter(soon_candidates_q(now)).order_by().values("pk", *SOON_FIELDS)
+            if rule.row(v)]

@@ -112,6 +112,47 @@ def outcome_problems(outcome: str, components: Sequence, present: Iterable, *, e
     return result, problems
 
 
+# Why a required component that is not ticked is listed (the receptionist wrote no reason for it);
+# stored in the event as written (Vietnamese, like every reason typed by staff), not translated.
+LACKING_REASON = "Chưa có trong hồ sơ: cần nộp giấy tờ này."
+
+
+def supplement_request(components: Sequence, present: Iterable, items: Iterable[Any] = (),
+                       extra: Iterable[str] = (), *, scanned: Iterable = ()) -> tuple[list, list[str]]:
+    """The one rule of a supplement request made at reception (the counter page, the online check
+    page, POST /dossiers/receptions): (items, plain lines) as `actions.request_supplement` takes them.
+
+    * `items` as given (`{component?, text?, reason}` each; see `supplements.clean_items`): checked,
+      InvalidInput names `items[i]…`; a component listed and also ticked present is an error;
+    * then every required component neither present nor listed, as an item of its own with the
+      reason LACKING_REASON (so the citizen gets one upload box per paper, each with its reason);
+    * `extra`: the old plain lines (deprecated `missing`), read the old way;
+    * `scanned`: components with a scan (present, but a reason may still ask for them again).
+    Nothing to list, or more than MAX_MISSING_ITEMS: InvalidInput (field `missing` / `items`)."""
+    from . import supplements
+
+    have = {_pk(c) for c in present}
+    cleaned = supplements.clean_items(list(items), components)
+    for i, item in enumerate(cleaned):
+        if item.component_id is not None and item.component_id in have:
+            raise InvalidInput(_("Mục %(n)d: thành phần này đã đánh dấu là có; bỏ đánh dấu nếu cần bổ sung (trường "
+                                 "«items[%(i)d].component»).") % {"n": i + 1, "i": i}, field=f"items[{i}].component")
+    listed = {item.component_id for item in cleaned}
+    have |= {_pk(c) for c in scanned}
+    lacking = [{"component": c, "text": "", "reason": LACKING_REASON} for c in components
+               if c.required and c.pk not in have and c.pk not in listed]
+    out = [{"component": item.component_id, "text": item.text, "reason": item.reason} for item in cleaned]
+    out += lacking
+    lines = clean_lines(extra)
+    if not out and not lines:
+        raise InvalidInput(_("Cần liệt kê giấy tờ cần bổ sung: bỏ đánh dấu thành phần chưa có hoặc chưa đạt và ghi "
+                             "nội dung cần bổ sung, hoặc ghi giấy tờ khác."), field="missing")
+    if len(out) + len(lines) > MAX_MISSING_ITEMS:
+        raise InvalidInput(_("Danh sách cần bổ sung có %(n)d mục; tối đa %(max)d.") % {
+            "n": len(out) + len(lines), "max": MAX_MISSING_ITEMS}, field="items")
+    return out, lines
+
+
 def file_problems(files: Sequence[CounterFile], numbers: dict[int, int]) -> list[tuple[int, str, str]]:
     """Each file checked without storing it (type from the bytes, the component's accepted types,
     size, content): [(index in `files`, field "files.<component number>", message)]."""
@@ -170,6 +211,7 @@ def receive_at_counter(
     present: Iterable = (),
     outcome: str = RECEIVE,
     missing: Iterable[str] = (),
+    items: Iterable[Any] = (),
     reason: str = "",
     channel: int = Channel.COUNTER,
     delivery: str | None = None,
@@ -185,8 +227,9 @@ def receive_at_counter(
       a scan in `files` is present too;
     * `files`: (component, upload, name) per scanned file; stored unless the dossier is refused
       (the papers go back to the applicant);
-    * `outcome`: receive (status 2, form 01), supplement (status 5, form 02, `missing` lists the
-      items beyond the unticked required components) or refuse (status 3 with `reason`);
+    * `outcome`: receive (status 2, form 01), supplement (status 5, form 02: `items`, each
+      `{component?, text?, reason}`, beyond the unticked required components — `supplement_request`;
+      `missing`, plain lines, is the old way, still read) or refuse (status 3 with `reason`);
     * `delivery` post without `delivery_address`: the applicant's address;
     * `fee` ({amount_vnd, method, receipt_number}), with the outcome receive: the fee collected
       at reception, recorded by `actions.record_fee` in the same transaction (issue #17);
@@ -222,8 +265,17 @@ def receive_at_counter(
             break
     extra = clean_lines(missing)
     have = set(ticked) | {f.component.pk for f in counter_files if f.component is not None}
-    result, outcome_errors = outcome_problems(outcome, components, have, extra=extra, reason=reason)
-    problems += list(outcome_errors.items())
+    items = list(items or ())
+    listed: list = []
+    if outcome == SUPPLEMENT:
+        try:
+            listed, extra = supplement_request(components, ticked, items, extra, scanned=have)
+        except InvalidInput as exc:
+            problems.append((exc.field or "items", exc.message))
+        result = completeness(components, have, extra)
+    else:
+        result, outcome_errors = outcome_problems(outcome, components, have, extra=extra, reason=reason)
+        problems += list(outcome_errors.items())
     if fee and outcome == RECEIVE:  # the fee's values checked with everything else, before any write
         try:
             counter_fees.check(Status.RECEIVED, {Capacity.RECEPTIONIST}, **fee)
@@ -243,11 +295,15 @@ def receive_at_counter(
                 receive=outcome == RECEIVE, delivery=delivery, delivery_address=delivery_address,
                 idempotency_key=idempotency_key, at=at,
                 fingerprint={"outcome": outcome, "present": ticked, "missing": extra,
+                             **({"items": [[getattr(i["component"], "pk", i["component"]), i["text"], i["reason"]]
+                                           for i in listed]} if listed else {}),
                              "reason": " ".join((reason or "").split()),
                              "files": [_file_print(f) for f in counter_files]},
             )
             if created.replayed:
-                created.extra["reception"] = Reception(outcome, list(result.missing) if outcome == SUPPLEMENT else [])
+                named = {c.pk: c.name for c in components}
+                listed_names = [i.get("text") or named.get(_pk(i["component"]), "") for i in listed] + extra
+                created.extra["reception"] = Reception(outcome, listed_names if outcome == SUPPLEMENT else [])
                 return created
             dossier = created.dossier
             reception = Reception(outcome)
@@ -258,8 +314,11 @@ def receive_at_counter(
                     stored.append(added.file.storage_key)
                     reception.files.append(added.file)
             if outcome == SUPPLEMENT:
-                reception.missing = list(result.missing)
-                final = actions.request_supplement(dossier, actor=actor, missing=reception.missing, at=at)
+                if listed:
+                    final = actions.request_supplement(dossier, actor=actor, items=listed, missing=extra, at=at)
+                else:  # plain lines only (the deprecated `missing`)
+                    final = actions.request_supplement(dossier, actor=actor, missing=extra, at=at)
+                reception.missing = list(final.event.data.get("missing", []))
             elif outcome == REFUSE:
                 final = actions.refuse(dossier, actor=actor, reason=reason, at=at)
             else:

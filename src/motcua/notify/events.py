@@ -207,6 +207,68 @@ def _amount_due(event: Event, d: Dossier) -> int | None:
     return total - d.fee_collected if total > d.fee_collected else None
 
 
+SMS_ITEMS_CHARS = 64  # what the supplement SMS has room for beside its fixed words and the code
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` in at most `room` characters (an ellipsis counts three: it is sent as "...")."""
+    text = " ".join(text.split())
+    if len(text) <= room:
+        return text
+    if room < 4:
+        return text[:max(room, 0)]
+    head = text[:room - 3]
+    if " " in head[room // 2:]:  # end at a word when that loses little
+        head = head[:head.rindex(" ")]
+    return head.rstrip(" ,;:") + "…"
+
+
+def _piece(name: str, reason: str, room: int) -> str:
+    """One item, "name (reason)", in `room` characters: the reason is cut first, down to a third
+    of the room; then the name."""
+    if not reason:
+        return _cut(name, room)
+    full = f"{name} ({reason})"
+    if _sent(full) <= room:
+        return full
+    name_room = max(room - 3 - max(room // 3, 0), room - 3 - len(reason), 3)
+    name_room = min(name_room, len(name)) if len(name) <= room - 3 - room // 3 else name_room
+    short_name = _cut(name, name_room)
+    return f"{short_name} ({_cut(reason, room - 3 - _sent(short_name))})"
+
+
+def _sent(text: str) -> int:
+    return len(text) + 2 * text.count("…")  # an ellipsis is sent as "..."
+
+
+def short_items(items: list[dict], room: int = SMS_ITEMS_CHARS) -> str:
+    """The items of a supplement request for an SMS: each name with its reason in brackets,
+    "Giấy khai sinh (sai tên); Sổ hộ khẩu (thiếu)", shortened so that the whole fits `room`
+    characters: what a short item does not use goes to the longer ones; in an item the reason is
+    cut before the name."""
+    pairs = [(" ".join(i.get("text", "").split()), " ".join(i.get("reason", "").split())) for i in items]
+    pairs = [p for p in pairs if p[0] or p[1]]
+    if not pairs:
+        return ""
+    sep = "; "
+    left = room - len(sep) * (len(pairs) - 1)
+    shares: dict[int, int] = {}
+    todo = list(range(len(pairs)))
+    while todo:  # equal shares; an item that needs less gives the rest to the others
+        share = max(left // len(todo), 6)
+        fits = [i for i in todo if _sent(_piece(*pairs[i], 10**6)) <= share]
+        if not fits:
+            for i in todo:
+                shares[i] = share
+            break
+        for i in fits:
+            shares[i] = _sent(_piece(*pairs[i], 10**6))
+            left -= shares[i]
+            todo.remove(i)
+    text = sep.join(_piece(*pairs[i], shares[i]) for i in range(len(pairs)))
+    return text if _sent(text) <= room else _cut(text.replace("…", "..."), room)
+
+
 def context_for(template: str, event: Event) -> dict[str, Any]:
     """The facts a template needs, as plain JSON values taken at the time of `event`."""
     d = event.dossier
@@ -220,6 +282,9 @@ def context_for(template: str, event: Event) -> dict[str, Any]:
         if isinstance(data.get("items"), list):  # a request of items: each with what to supplement (#17)
             facts["items"] = [{"text": str(i.get("text", "")), "reason": str(i.get("reason", ""))}
                               for i in data["items"] if isinstance(i, dict)]
+            # The room the SMS leaves beside its fixed words (supplement_requested.sms.txt) and the code.
+            fixed = len("HS  can bo sung: . Nop bo sung tai noi da nop ho so.") + (16 if facts.get("online") else 0)
+            facts["items_short"] = short_items(facts["items"], max(160 - fixed - len(str(facts.get("code", ""))), 20))
     elif template == "payment_due":
         amount = _amount_due(event, d)
         facts.update(

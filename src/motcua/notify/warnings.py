@@ -6,11 +6,11 @@ Who gets what (one message per person per day, by e-mail and SMS where they have
   of a role they hold at the agency handling the dossier;
 * leaders also: every open dossier their agency is handling.
 
-"Due soon": running (status 2 or 4, clock not stopped), not yet late, due within one WORKING
-day from now on the receiving agency's calendar (Friday afternoon reaches Monday afternoon;
-not 24 calendar hours), and in the last share of its working time (`deadlines.in_last_share`:
-25 % by default, the agency's `soon_share`; never in the first half), so a same-day dossier
-received this morning is not "due soon" at once. "Late": open (2, 4, 5, 6) and past its due time while running, or
+"Due soon": running (status 2 or 4, clock not stopped), not yet late, and its current step in
+the last share of its quota of working hours (`deadlines.SoonRule`: 25 % by default, the
+handling agency's `soon_share`; never in the first half of the quota), or past the step's due
+time; a dossier without a step uses its own time. The badges, the inbox filter and the reports
+use the same rule. "Late": open (2, 4, 5, 6) and past its due time while running, or
 counting as late (a second supplement request). The same rules feed the inbox panel
 (`summary_for`), computed live with one aggregate query.
 
@@ -34,6 +34,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from motcua.dossiers.codes import TZ
+from motcua.dossiers.deadlines import due_soon_ids, soon_candidates_q  # the rule, with its query
 from motcua.dossiers.models import Dossier, Status
 
 log = logging.getLogger("motcua.notify")
@@ -90,26 +91,9 @@ def one_working_day_after(agency, now: dt.datetime) -> dt.datetime:
     return engine.add_working_time(calendar, now, dt.timedelta(microseconds=calendar.daily_us))
 
 
-def _limits(agency_ids: Iterable[int], now: dt.datetime) -> dict[dt.datetime, list[int]]:
-    """Due-soon limit -> the agencies that share it (calendars are mostly the same)."""
-    from motcua.agencies.models import Agency
-
-    groups: dict[dt.datetime, list[int]] = defaultdict(list)
-    for agency in Agency.objects.filter(pk__in=set(agency_ids)):
-        groups[one_working_day_after(agency, now)].append(agency.pk)
-    return groups
-
-
 def _late_q(now: dt.datetime) -> Q:
     running = Q(status__in=RUNNING, paused_at__isnull=True)
     return Q(status__in=OPEN) & (Q(counts_as_late=True) | (running & Q(due_at__lt=now)))
-
-
-def _soon_q(now: dt.datetime, limits: dict[dt.datetime, list[int]]) -> Q:
-    within = Q(pk__in=[])
-    for limit, agencies in limits.items():
-        within |= Q(agency_id__in=agencies, due_at__lte=limit)
-    return Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False, due_at__gte=now) & within
 
 
 def _memberships(user_ids: Iterable[int] | None = None) -> dict[int, dict[int, set[str]]]:
@@ -138,111 +122,65 @@ def _mine_q(user_id: int, roles: dict[int, set[str]]) -> tuple[Q, bool]:
     return mine, leader
 
 
-def _limits_of(qs, now: dt.datetime) -> dict[dt.datetime, list[int]]:
-    """The due-soon limits of the receiving agencies of the running dossiers in `qs`: one
-    query, then one calendar check per agency (calendar_for takes the agency's id and parent)."""
-    from motcua.agencies.models import Agency
-    from motcua.dossiers.deadlines import calendar_for
-    from motcua.worktime import engine
-
-    limits: dict[dt.datetime, list[int]] = defaultdict(list)
-    for agency_id, parent_id in (
-        qs.filter(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False, due_at__gte=now)
-        .order_by().values_list("agency_id", "agency__parent_id").distinct()
-    ):
-        calendar = calendar_for(Agency(pk=agency_id, parent_id=parent_id))
-        limits[engine.add_working_time(calendar, now, dt.timedelta(microseconds=calendar.daily_us))].append(agency_id)
-    return limits
-
-
-def in_last_share_ids(qs, now: dt.datetime) -> list[int]:
-    """The ids of the dossiers of `qs` in the last share of their time (the few within a working
-    day of their due time: one query, then the working-time rule per dossier in Python)."""
-    from motcua.agencies.models import Agency
-    from motcua.dossiers.deadlines import in_last_share
-    from motcua.worktime.services import calendar_for
-
-    agencies: dict[int, tuple[Agency, object]] = {}
-    found = []
-    for pk, agency_id, parent_id, share, received_at, due_at, paused_total in qs.order_by().values_list(
-        "pk", "agency_id", "agency__parent_id", "agency__soon_share", "received_at", "due_at", "paused_total"
-    ):
-        if agency_id not in agencies:  # one calendar lookup per agency, not per dossier
-            agency = Agency(pk=agency_id, parent_id=parent_id, soon_share=share)
-            agencies[agency_id] = (agency, calendar_for(agency))
-        agency, calendar = agencies[agency_id]
-        if in_last_share(agency, received_at, due_at, paused_total, now, calendar=calendar):
-            found.append(pk)
-    return found
+# The name the back office imported before the rule moved to the step's quota.
+in_last_share_ids = due_soon_ids
 
 
 def due_within_a_working_day(qs, now: dt.datetime | None = None):
-    """`qs` narrowed to the dossiers due soon (the back office's filter "trong 1 ngày làm việc")."""
+    """`qs` narrowed to the dossiers due soon (the back office's filter; the same rule as the badge
+    and the daily warnings)."""
     now = now or timezone.now()
-    return qs.filter(pk__in=in_last_share_ids(qs.filter(_soon_q(now, _limits_of(qs, now))), now))
+    return qs.filter(pk__in=due_soon_ids(qs, now))
 
 
 def summary_for(user, now: dt.datetime | None = None, roles: dict[int, Iterable[str]] | None = None) -> Summary:
     """The live counts for the inbox panel. `roles` (agency id -> roles; the back office's
-    request.staff has them) saves the memberships query. Then one query for the receiving
-    agencies (their calendars give the due-soon limits) and one aggregate query."""
+    request.staff has them) saves the memberships query. One aggregate query for the late ones,
+    one for the candidates of "due soon" (decided in Python by `deadlines.SoonRule`)."""
     now = now or timezone.now()
     if user is None or not getattr(user, "is_authenticated", False):
         return Summary(0, 0, False)
     if roles is None:
         roles = _memberships([user.pk]).get(user.pk, {})
     mine, leader = _mine_q(user.pk, {a: set(r) for a, r in roles.items()})
-    limits = _limits_of(Dossier.objects.filter(mine), now)
     counts = Dossier.objects.filter(mine, status__in=OPEN).aggregate(  # open only: the status indexes apply
         late=Count("pk", filter=_late_q(now)),
     )
-    soon = in_last_share_ids(Dossier.objects.filter(mine, status__in=OPEN).filter(_soon_q(now, limits)), now)
+    soon = due_soon_ids(Dossier.objects.filter(mine, status__in=OPEN), now)
     return Summary(soon=len(soon), late=counts["late"], leader=leader)
 
 
 def digests(now: dt.datetime | None = None) -> dict[int, Digest]:
     """Everybody's warnings now: user id -> Digest (people with nothing are left out).
 
-    One query for the candidate dossiers (open and late, or running and due within the widest
-    limit), one for the memberships; the sorting out is in Python."""
-    from motcua.agencies.models import Agency
+    One query for the candidate dossiers (open and late, or running and possibly due soon), one
+    for the memberships; "due soon" is `deadlines.SoonRule` (the last share of the current step's
+    quota), the sorting out is in Python."""
+    from motcua.dossiers.deadlines import SOON_FIELDS, SoonRule
 
     now = now or timezone.now()
-    limits = _limits(Agency.objects.values_list("pk", flat=True), now)
-    limit_of = {agency_id: limit for limit, ids in limits.items() for agency_id in ids}
-    widest = max(limits, default=now)
+    rule = SoonRule(now)
     candidates = (
-        Dossier.objects.filter(_late_q(now) | Q(status__in=RUNNING, paused_at__isnull=True, counts_as_late=False,
-                                                 due_at__gte=now, due_at__lte=widest))
+        Dossier.objects.filter(_late_q(now) | soon_candidates_q(now))
         .order_by("due_at", "id")
-        .values_list("code", "procedure_version__name", "agency_id", "handling_agency_id", "current_role",
-                     "assignee_id", "due_at", "counts_as_late", "status", "paused_at", "received_at", "paused_total")
+        .values("code", "procedure_version__name", "current_role", "assignee_id", "counts_as_late", "status",
+                "paused_at", *SOON_FIELDS)
     )
-    from motcua.dossiers.deadlines import in_last_share
-    from motcua.worktime.services import calendar_for
-
-    receiving = {a.pk: a for a in Agency.objects.only("pk", "parent_id", "soon_share")}
-    calendars: dict[int, object] = {}
     by_assignee: dict[int, list[Item]] = defaultdict(list)
     by_pool: dict[tuple[int, str], list[Item]] = defaultdict(list)
     by_agency: dict[int, list[Item]] = defaultdict(list)
-    for (code, procedure, agency_id, handling_id, role, assignee_id, due_at, counts_as_late, status, paused_at,
-         received_at, paused_total) in candidates:
-        running = status in RUNNING and paused_at is None
-        late = counts_as_late or (running and due_at is not None and due_at < now)
-        if not late and (not running or due_at is None or due_at > limit_of.get(agency_id, now)):
-            continue  # due within the widest limit, but not within its own agency's
-        if not late:
-            if agency_id not in calendars:  # one calendar lookup per agency, not per dossier
-                calendars[agency_id] = calendar_for(receiving[agency_id])
-            if not in_last_share(receiving[agency_id], received_at, due_at, paused_total, now,
-                                 calendar=calendars[agency_id]):
-                continue  # within a working day, but still in the first part of its time
-        item = Item(code=code, procedure=procedure, due_at=due_at, late=late)
-        if assignee_id is not None:
-            by_assignee[assignee_id].append(item)
+    for v in candidates:
+        due_at = v["due_at"]
+        running = v["status"] in RUNNING and v["paused_at"] is None
+        late = v["counts_as_late"] or (running and due_at is not None and due_at < now)
+        if not late and not (running and rule.row(v)):
+            continue  # a candidate, but still in the first part of its step's quota
+        item = Item(code=v["code"], procedure=v["procedure_version__name"], due_at=due_at, late=late)
+        handling_id = v["handling_agency_id"]
+        if v["assignee_id"] is not None:
+            by_assignee[v["assignee_id"]].append(item)
         else:
-            by_pool[(handling_id, role)].append(item)
+            by_pool[(handling_id, v["current_role"])].append(item)
         by_agency[handling_id].append(item)
 
     memberships = _memberships()

@@ -14,6 +14,7 @@ were once handed (events' `to_assignee`) or acted on (events' `actor`).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
@@ -36,11 +37,11 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import Role
+from motcua.dossiers.deadlines import due_soon_ids
 from motcua.dossiers.models import Channel, Dossier, DossierFile, Event, FileKind, Status
 
 from .periods import TZ, Period
 
-SOON = dt.timedelta(hours=24)
 AGENCY_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.LEADER, Role.AGENCY_ADMIN})
 TOP_ROWS = 100  # rows of the grouped tables (by procedure, officer, step)
 
@@ -249,7 +250,7 @@ METRIC_LABELS: dict[str, tuple[str, bool]] = {
     "received_post": (_("Tiếp nhận qua bưu chính"), False),
     "open": (_("Đang xử lý cuối kỳ"), False),
     "open_ok": (_("Đang xử lý, còn hạn"), False),
-    "open_soon": (_("Đang xử lý, sắp đến hạn (trong 24 giờ)"), False),
+    "open_soon": (_("Đang xử lý, sắp đến hạn (phần cuối định mức của bước)"), False),
     "open_late": (_("Đang xử lý, quá hạn"), False),
     "open_paused": (_("Đang tạm dừng tính giờ (chờ bổ sung, nghĩa vụ tài chính)"), False),
     "finished": (_("Đã xử lý xong trong kỳ"), False),
@@ -288,7 +289,59 @@ def metric(key: str) -> Metric | None:
     return Metric(key, str(entry[0]), entry[1]) if entry else None
 
 
-def metric_filters(period: Period, now: dt.datetime, *, probe: bool = False) -> dict[str, Q]:
+# Within one page (`dashboard`): the due-soon ids of each reference instant, found once.
+_SOON_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("motcua_reports_soon", default=None)
+
+
+@contextlib.contextmanager
+def soon_memo() -> Iterator[None]:
+    token = _SOON_MEMO.set({})
+    try:
+        yield
+    finally:
+        _SOON_MEMO.reset(token)
+
+
+def _soon(ref) -> Q:
+    """"Sắp đến hạn" at `ref`: the back office's and the daily warnings' rule
+    (`dossiers.deadlines.due_soon_ids`: the last share of the current step's quota of working
+    hours), as `id IN (…)` of the few running dossiers it names. The rule reads the dossier's
+    current step, so it judges the dossiers still running; one that has ended since a past
+    period's end (the summary's rows, judged at an F() bound) is not counted as due soon."""
+    if not isinstance(ref, dt.datetime):
+        ids = []
+    else:
+        memo = _SOON_MEMO.get()
+        ids = memo.get(ref) if memo is not None else None
+        if ids is None:
+            ids = due_soon_ids(Dossier.objects.all(), ref)
+            if memo is not None:
+                memo[ref] = ids
+    # Never `pk__in=[]`: in an aggregate's filter it would empty the whole query.
+    return Q(pk__in=ids) if ids else Q(pk__isnull=True)
+
+
+class _Filters(dict):
+    """The metrics' conditions; "open_soon" and "open_ok" (which need the due-soon rule's query)
+    are built when first asked for, so that tables without them cost no query more."""
+
+    LAZY = ("open_soon", "open_ok")
+
+    def __init__(self, conditions: dict[str, Q], lazy):
+        super().__init__(conditions)
+        self._lazy = lazy
+
+    def __contains__(self, key) -> bool:
+        return key in self.LAZY or super().__contains__(key)
+
+    def __missing__(self, key: str) -> Q:
+        if key not in self.LAZY:
+            raise KeyError(key)
+        self.update(self._lazy())
+        return dict.__getitem__(self, key)
+
+
+def metric_filters(period: Period, now: dt.datetime, *, probe: bool = False) -> _Filters:
     """Each metric's condition on an `annotate`d queryset of dossiers (`probe`: see `_few`)."""
     since, until = period.since, period.until
     ref = period.reference(now)
@@ -315,14 +368,18 @@ def metric_filters(period: Period, now: dt.datetime, *, probe: bool = False) -> 
     complained = _few("feedback.Rating", probe=probe, unsatisfied=True) | _few("feedback.Feedback", probe=probe)
     fee = received & Q(r_fee=True)
     paid = _few("payments.Payment", probe=probe, state="paid")
-    return {
+
+    def due_soon() -> dict[str, Q]:
+        soon = _soon(ref)
+        return {"open_ok": is_open & running & (Q(due_at__isnull=True) | Q(due_at__gte=ref)) & ~soon,
+                "open_soon": is_open & running & soon}
+
+    return _Filters({
         "received": received,
         "received_counter": received & Q(channel=Channel.COUNTER),
         "received_online": received & Q(channel=Channel.ONLINE),
         "received_post": received & Q(channel=Channel.POST),
         "open": is_open,
-        "open_ok": is_open & running & (Q(due_at__isnull=True) | Q(due_at__gt=ref + SOON)),
-        "open_soon": is_open & running & Q(due_at__gte=ref, due_at__lte=ref + SOON),
         "open_late": is_open & (Q(counts_as_late=True) | Q(paused_at__isnull=True, due_at__lt=ref)),
         "open_paused": is_open & Q(counts_as_late=False, paused_at__isnull=False),
         "finished": finished,
@@ -345,7 +402,7 @@ def metric_filters(period: Period, now: dt.datetime, *, probe: bool = False) -> 
                                                      | Q(r_result=True)),
         "i_complained": base & complained,
         "i_late_or_complained": base & (late | complained),
-    }
+    }, due_soon)
 
 
 def relevant(period: Period) -> Q:
@@ -482,6 +539,11 @@ def dashboard(source: Selection | QuerySet[Dossier], period: Period, now: dt.dat
     """The counts by procedure version (the totals are their sums), the work in hand at the
     period's end by officer and step (live: open dossiers), dossiers received per day or month, and
     three small look-ups of names."""
+    with soon_memo():  # the tables share one look-up of the dossiers due soon
+        return _dashboard(source, period, now)
+
+
+def _dashboard(source: Selection | QuerySet[Dossier], period: Period, now: dt.datetime) -> Dashboard:
     from motcua.accounts.models import User
     from motcua.catalog.models import ProcedureVersion, WorkflowStep
 

@@ -106,7 +106,7 @@ def due_badge(context, dossier):
 
 @register.simple_tag(takes_context=True)
 def step_badge(context, dossier):
-    return _badge(display.step_timeliness(dossier, context.get("now") or timezone.now()))
+    return _badge(display.step_timeliness(dossier, context.get("now") or timezone.now(), _calendars(context)))
 
 
 @register.simple_tag

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from motcua.core.dates import iso as _iso
 from motcua.core.money import vnd
+from motcua.dossiers.codes import TZ
 from motcua.dossiers.models import Channel, Delivery, EventKind, Status
 from motcua.worktime import engine
 
@@ -23,6 +24,8 @@ REFUSE_REASONS = ["Hồ sơ không thuộc thẩm quyền giải quyết của c
 STOP_REASONS = ["Người nộp không bổ sung hồ sơ trong thời hạn.", "Có tranh chấp chưa được giải quyết.",
                 "Cơ quan có thẩm quyền không chấp thuận."]
 RETURN_REASONS = ["Cần xác minh lại thông tin người nộp.", "Dự thảo kết quả còn sai sót, đề nghị sửa lại."]
+EXTEND_REASONS = ["Cần xác minh thêm với cơ quan liên quan.", "Chờ ý kiến của cơ quan phối hợp.",
+                  "Khối lượng hồ sơ tăng đột biến trong kỳ."]
 WITHDRAW_REASONS = ["Người nộp xin rút hồ sơ.", "Người nộp đã giải quyết ở nơi khác."]
 
 
@@ -83,6 +86,7 @@ class Sim:
         self.last_at: dt.datetime | None = None
         self.handlers: dict[int, int | None] = {}  # step index -> who last handed it on
         self.rating: tuple | None = None
+        self.posted: dict | None = None  # the data of the result_posted event, if any
 
     # -- event writing
     def event(self, kind: str, actor: int | None, at: dt.datetime, from_status, to_status, *, note: str = "",
@@ -277,6 +281,8 @@ class Sim:
             if i == end_step and ending < 0.03:
                 self.withdraw(receptionist, clock.add(at, hours * rng.uniform(0.2, 1.0)), d["status"])
                 return
+            if i == slow_step and rng.random() < 0.4:  # the holder sees it will be late: apology and extension
+                self.extend(holder, clock.add(at, hours * rng.uniform(0.3, 0.8)))
             if i == supplement_at:
                 at = self.supplement(holder, clock.add(at, hours * rng.uniform(0.1, 0.5)), receptionist)
                 if twice:
@@ -294,6 +300,18 @@ class Sim:
             self.handover(holder, at, i + 1)
             at = self.last_at
             i += 1
+
+    def extend(self, actor: int, at: dt.datetime) -> None:
+        """Apology and extension (form 04) before the due time: one to three working days more."""
+        d, rng = self.d, self.rng
+        at = self.when(at)
+        if d["due_at"] is None or at >= d["due_at"] or d["paused_at"] is not None:
+            return  # too late to extend (or the clock is stopped): the dossier will simply be late
+        before = d["due_at"]
+        d["due_at"] = self.clock.add(before, rng.choice((8, 16, 24)))
+        d["extension_count"] += 1
+        self.event(EventKind.EXTENDED, actor, at, d["status"], d["status"], note=rng.choice(EXTEND_REASONS),
+                   data={"due_at_before": _iso(before), "due_at": _iso(d["due_at"])})
 
     def handover(self, actor: int, at: dt.datetime, to_index: int) -> None:
         d, rng = self.d, self.rng
@@ -385,26 +403,71 @@ class Sim:
         d["status"] = Status.COMPLETED
         self.event(EventKind.COMPLETED, actor, at, from_status, Status.COMPLETED, data=data,
                    punctuality=_punctuality(d["step_due_at"], at))
-        # The result is handed over (at the counter, by post, or online at once).
-        wait = rng.uniform(0.02, 0.5) if d["delivery"] == Delivery.ONLINE else rng.uniform(0.5, 24)
-        at = self.when(self.clock.add(at, wait))
-        fee = p.fees_return + (0 if d["channel"] == Channel.ONLINE else sum(f["amount_vnd"] for f in p.fees_reception))
-        receipt = f"BL{d['id']:08d}" if fee else ""
-        d["returned_at"] = at
-        d["originals_checked"] = d["applicant_signed"] = d["delivery"] != Delivery.ONLINE
-        d["fee_collected"] += fee
-        if receipt:
-            d["receipt_number"] = receipt
-            # The counter records the fee as record_fee does (#17): its own event, then the return.
-            self.event(EventKind.FEE_RECORDED, receptionist, at, Status.COMPLETED, Status.COMPLETED,
-                       note=f"Thu {vnd(fee, unit='')} đồng (tiền mặt), biên lai số {receipt}.",
-                       data={"amount_vnd": fee, "method": "cash", "receipt_number": receipt, "when": "at_return",
-                             "fees": []})
-        d["status"] = Status.RETURNED
-        self.event(EventKind.RESULT_RETURNED, receptionist, at, Status.COMPLETED, Status.RETURNED,
-                   data={"originals_checked": d["originals_checked"], "applicant_signed": d["applicant_signed"],
-                         "fee_collected": fee, "receipt_number": receipt, "delivery": d["delivery"]})
+        # The result is handed over as the action layer does it: online at once by the system
+        # (result_delivered), by post (result_posted, then post_delivered when the post confirms),
+        # or at the counter (the fee recorded as record_fee does, then result_returned).
+        if d["delivery"] == Delivery.ONLINE:
+            self.deliver_online(at)
+        elif d["delivery"] == Delivery.POST:
+            self.deliver_by_post(at, receptionist)
+        else:
+            at = self.when(self.clock.add(at, rng.uniform(0.5, 24)))
+            fee = p.fees_return + (0 if d["channel"] == Channel.ONLINE
+                                   else sum(f["amount_vnd"] for f in p.fees_reception))
+            receipt = f"BL{d['id']:08d}" if fee else ""
+            d["returned_at"] = at
+            d["originals_checked"] = d["applicant_signed"] = True
+            d["fee_collected"] += fee
+            if receipt:
+                d["receipt_number"] = receipt
+                # The counter records the fee as record_fee does (#17): its own event, then the return.
+                self.event(EventKind.FEE_RECORDED, receptionist, at, Status.COMPLETED, Status.COMPLETED,
+                           note=f"Thu {vnd(fee, unit='')} đồng (tiền mặt), biên lai số {receipt}.",
+                           data={"amount_vnd": fee, "method": "cash", "receipt_number": receipt,
+                                 "when": "at_return", "fees": []})
+            d["status"] = Status.RETURNED
+            self.event(EventKind.RESULT_RETURNED, receptionist, at, Status.COMPLETED, Status.RETURNED,
+                       data={"originals_checked": True, "applicant_signed": True,
+                             "fee_collected": fee, "receipt_number": receipt, "delivery": d["delivery"]})
         if rng.random() < 0.25:
-            rated = at + dt.timedelta(minutes=rng.randint(1, 60 * 24 * 3))
-            if rated <= self.now:
-                self.rating = self.g.rating_row(d, rated, receptionist)
+            self.rate(self.last_at + dt.timedelta(minutes=rng.randint(1, 60 * 24 * 3)), receptionist)
+
+    def deliver_online(self, at: dt.datetime) -> None:
+        """9 -> 10 by the system at completion (`result_delivered`, actor none); the owner's first
+        download of the result is logged (`result_downloaded`), most of them within days."""
+        d, rng = self.d, self.rng
+        at = self.when(at)
+        d["returned_at"] = at
+        d["status"] = Status.RETURNED
+        self.event(EventKind.RESULT_DELIVERED, None, at, Status.COMPLETED, Status.RETURNED,
+                   data={"delivery": str(Delivery.ONLINE), "result_files": []})
+        if d["owner_id"] is not None and rng.random() < 0.8:
+            downloaded = at + dt.timedelta(minutes=rng.randint(2, 60 * 24 * 4))
+            if downloaded <= self.now:
+                self.event(EventKind.RESULT_DOWNLOADED, d["owner_id"], self.when(downloaded), Status.RETURNED,
+                           Status.RETURNED, data={"file_id": None, "name": "ket-qua.pdf", "sha256": ""})
+
+    def deliver_by_post(self, at: dt.datetime, receptionist: int) -> None:
+        """The counter hands the result to the post (9 stays 9, `result_posted`, its bưu gửi number),
+        then records the post's confirmation (9 -> 10, `post_delivered`) one to four days later."""
+        d, rng = self.d, self.rng
+        at = self.when(self.clock.add(at, rng.uniform(0.5, 8)))
+        number = f"EG{d['id']:09d}VN"
+        self.posted = {"postal_number": number, "posted_on": at.astimezone(TZ).date().isoformat(),
+                       "address": ""}  # the address: the applicant's, known once the dossier is filled in
+        self.event(EventKind.RESULT_POSTED, receptionist, at, Status.COMPLETED, Status.COMPLETED, data=self.posted)
+        at = self.when(self.clock.add(at, rng.uniform(8, 32)))
+        d["returned_at"] = at
+        d["status"] = Status.RETURNED
+        self.event(EventKind.POST_DELIVERED, receptionist, at, Status.COMPLETED, Status.RETURNED,
+                   data={"delivery": str(Delivery.POST), "postal_number": number})
+
+    def rate(self, at: dt.datetime, receptionist: int) -> None:
+        """A satisfaction rating: its row (feedback) and its `rated` event, as record_rating writes them."""
+        if at > self.now:
+            return
+        at = self.when(at)
+        self.rating = row = self.g.rating_row(self.d, at, receptionist)
+        rating_id, recorder, score, unsatisfied, on_behalf = row[0], row[-3], row[12], row[13], row[-2]
+        self.event(EventKind.RATED, recorder, at, Status.RETURNED, Status.RETURNED,
+                   data={"rating_id": rating_id, "score": score, "unsatisfied": unsatisfied, "on_behalf": on_behalf})

@@ -14,7 +14,8 @@ from django.db.models import JSONField
 
 from motcua.audit.chain import GENESIS
 from motcua.audit.chain import digest as chain_digest
-from motcua.dossiers.models import Dossier, DossierSequence, Event, FormSeries
+from motcua.dossiers.models import Dossier, DossierSequence, Event, FormNumber, FormSeries
+from motcua.dossiers.numbers import ISSUED_BY_EVENT, LEDGER, RECEIPT
 from motcua.feedback.models import Rating
 
 from .simulate import US
@@ -56,18 +57,21 @@ class Store:
         # PostgreSQL superuser only: no per-row foreign-key triggers while copying (every id
         # written was read from the database in this run). A benchmark loader's option.
         self.skip_fk_checks = skip_fk_checks and self.postgres
+        self._next: dict[str, int] = {}  # SQLite: table -> the next id not handed out yet
 
-    def reserve_ids(self, n: int) -> list[int]:
-        table = Dossier._meta.db_table
+    def reserve_ids(self, n: int, model=Dossier) -> list[int]:
+        table = model._meta.db_table
         with connection.cursor() as cursor:
             if self.postgres:
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
                 )
                 return [row[0] for row in cursor.fetchall()]
-            # Under SQLite's write lock; the table name is the model's, not input.
+            # Under SQLite's write lock; the table name is the model's, not input. Ids handed out
+            # for rows not written yet (a dossier waiting for its number) are not taken twice.
             cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
-            first = cursor.fetchone()[0] + 1
+            first = max(cursor.fetchone()[0] + 1, self._next.get(table, 0))
+            self._next[table] = first + n
             return list(range(first, first + n))
 
 
@@ -102,7 +106,7 @@ class Store:
         return {
             (agency_id, form, year): last
             for agency_id, form, year, last in FormSeries.objects.filter(
-                agency_id__in=agency_ids, form__in=("01", "07")
+                agency_id__in=agency_ids, form__in=(RECEIPT, LEDGER)
             ).values_list("agency_id", "form", "year", "last")
         }
 
@@ -111,6 +115,51 @@ class Store:
             FormSeries.objects.bulk_create([FormSeries(agency_id=agency_id, form=form, year=year, last=0)],
                                            ignore_conflicts=True)
             FormSeries.objects.filter(agency_id=agency_id, form=form, year=year, last__lt=last).update(last=last)
+
+    def number_papers(self, first_id: int, last_id: int) -> None:
+        """Number the papers the run's dossiers (ids first_id..last_id) hand out, as the action
+        layer would have, in date order: forms 02-05 of the supplement requests, refusals,
+        extensions and stops (`FormNumber` rows), each series per agency and local year continuing
+        after the numbers already taken (`FormSeries`, locked). One INSERT … SELECT (a paper may
+        come months after its dossier was submitted, so it is numbered once all are written)."""
+        d_table, e_table = Dossier._meta.db_table, Event._meta.db_table
+        n_table = FormNumber._meta.db_table
+        year = ("CAST(EXTRACT(YEAR FROM {} AT TIME ZONE 'Asia/Ho_Chi_Minh') AS integer)" if self.postgres
+                else "CAST(strftime('%%Y', {}, '+7 hours') AS integer)")  # Vietnam: UTC+7, no summer time
+        kinds = {kind: form for kind, (form, _who) in ISSUED_BY_EVENT.items()}
+        form_case = "CASE e.kind " + " ".join(f"WHEN '{k}' THEN '{f}'" for k, f in kinds.items()) + " END"
+        kind_list = ", ".join(f"'{k}'" for k in kinds)
+        issuing = ("CASE WHEN e.kind = 'refused' THEN d.agency_id "
+                   "ELSE COALESCE(e.from_agency_id, d.handling_agency_id) END")
+        issued = (f'FROM "{e_table}" e JOIN "{d_table}" d ON d.id = e.dossier_id WHERE e.dossier_id '  # noqa: S608
+                  f'BETWEEN %s AND %s AND e.kind IN ({kind_list}) AND NOT EXISTS (SELECT 1 FROM "{n_table}" n '
+                  "WHERE n.event_id = e.id)")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {issuing}, {form_case}, {year.format('e.at')}, COUNT(*) {issued} "  # noqa: S608
+                           "GROUP BY 1, 2, 3", [first_id, last_id])
+            papers = cursor.fetchall()
+            groups = {(a, f, y) for a, f, y, _n in papers}
+            if not groups:
+                return
+            FormSeries.objects.bulk_create([FormSeries(agency_id=a, form=f, year=y, last=0) for a, f, y in groups],
+                                           ignore_conflicts=True)
+            base = {(r.agency_id, r.form, r.year): r.last for r in FormSeries.objects.select_for_update().filter(
+                agency_id__in={a for a, _f, _y in groups}, form__in={f for _a, f, _y in groups},
+                year__in={y for _a, _f, y in groups})}
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(papers))
+            params = [v for a, f, y, _n in papers for v in (a, f, y, base[(a, f, y)])]
+            cursor.execute(  # the table names are the models', the kinds ours
+                f'INSERT INTO "{n_table}" (event_id, agency_id, form, year, number) '  # noqa: S608
+                f"WITH bases(agency_id, form, year, base) AS (VALUES {values}), "
+                f"src AS (SELECT e.id AS event_id, e.at AS at, {issuing} AS agency_id, {form_case} AS form, "
+                f"{year.format('e.at')} AS year {issued}) "
+                "SELECT s.event_id, s.agency_id, s.form, s.year, b.base + ROW_NUMBER() OVER "
+                "(PARTITION BY s.agency_id, s.form, s.year ORDER BY s.at, s.event_id) "
+                "FROM src s JOIN bases b ON b.agency_id = s.agency_id AND b.form = s.form AND b.year = s.year",
+                params + [first_id, last_id])
+            lasts = {(a, f, y): base[(a, f, y)] + n for a, f, y, n in papers}
+            for (agency_id, form, year_), last in lasts.items():
+                FormSeries.objects.filter(agency_id=agency_id, form=form, year=year_).update(last=last)
 
     def write_batch(self, batch: tuple, result: Result) -> None:
         dossiers, events, ratings, sequences, series = batch
@@ -125,7 +174,7 @@ class Store:
     def _write(self, dossiers: list[dict], events: list[tuple], ratings: list[tuple]) -> None:
         dossier_columns = [f.column for f in DOSSIER_FIELDS]
         dossier_rows = [tuple(_db_value(f, d) for f in DOSSIER_FIELDS) for d in dossiers]
-        rating_columns = ["dossier_id", "agency_id", *[f"c{n}" for n in range(1, 10)], "score", "unsatisfied",
+        rating_columns = ["id", "dossier_id", "agency_id", *[f"c{n}" for n in range(1, 10)], "score", "unsatisfied",
                           "comment", "recorded_by_id", "on_behalf", "created_at"]
         with transaction.atomic():
             if self.postgres and self.skip_fk_checks:
