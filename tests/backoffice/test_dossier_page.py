@@ -313,9 +313,9 @@ def test_it_builds_the_dossier_page_in_a_bounded_number_of_queries(people, login
     c.get(f"/can-bo/ho-so/{dossier.code}/")
     # 16 + the personal-data access log (chain head, insert) + the working calendar's freshness
     # check (the "due soon" rule reads the step's quota in working time on every open dossier, #17)
-    # + the version's fees (the fees summary by their rule, #17; payments and refunds are read only
-    # when something is due or paid; the fees are read twice today).
-    with django_assert_max_num_queries(21):
+    # + the version's fees, read once for the fee row and the fee panel (#17; payments and refunds
+    # are read only when something is due or paid).
+    with django_assert_max_num_queries(20):
         response = c.get(f"/can-bo/ho-so/{dossier.code}/")
     assert response.content.decode().count("trang-") >= 6
 
