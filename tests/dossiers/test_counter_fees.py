@@ -26,7 +26,7 @@ GOOD = {"amount_vnd": 200_000, "method": "cash", "receipt_number": "BL-0001"}
     (Status.REFUSED, False, None),
     (Status.PROCESSING, True, "at_reception"),
     (Status.SUPPLEMENT_REQUESTED, True, "at_reception"),
-    (Status.AWAITING_PAYMENT, True, "at_reception"),
+    (Status.AWAITING_PAYMENT, True, "at_return"),  # as payments.services.default_when: all still unpaid
     (Status.WITHDRAWN, False, None),
     (Status.STOPPED, False, None),
     (Status.COMPLETED, True, "at_return"),
@@ -242,3 +242,68 @@ def test_an_online_payment_then_a_stop_opens_a_refund(people):
     except (PermissionDenied, ActionNotAllowed):
         actions.withdraw(d, actor=people.centre_receptionist, reason="Rút", at=at(9, 11))
     assert Refund.objects.get(dossier=d).amount_vnd == 200_000
+
+
+def test_money_arriving_after_the_dossier_ended_is_recorded_and_refunded(people):
+    """A citizen still on the bank's page when the counter refused: the payment is recorded all the
+    same and opens a refund of that amount, never left unaccounted (review of #17)."""
+    from motcua.payments.models import Refund
+
+    d = online_dossier(people, CRIMINAL_RECORD, when=at(9))
+    actions.refuse(d, actor=people.centre_receptionist, reason="Sai", at=at(9, 10))
+    assert not Refund.objects.filter(dossier=d).exists()
+    late = actions.record_payment(d, amount_vnd=200_000, reference="MC-LATE", provider="sandbox",
+                                  paid_at=at(9, 10, 1), at=at(9, 10, 2))
+    d = fresh(d)
+    assert d.status == Status.REFUSED and d.fee_collected == 200_000
+    assert late.event.kind == EventKind.PAYMENT_RECEIVED
+    refund = Refund.objects.get(dossier=d)
+    assert (refund.amount_vnd, refund.state, refund.origin_event_id) == (200_000, "pending", late.event.pk)
+    again = actions.record_payment(d, amount_vnd=200_000, reference="MC-LATE", provider="sandbox",
+                                   paid_at=at(9, 10, 1), at=at(9, 10, 3))
+    assert again.replayed and Refund.objects.filter(dossier=d).count() == 1  # one payment, one refund
+
+
+def test_the_system_refusal_opens_a_refund_of_what_was_paid(people):
+    """`refuse_by_system` shares the post-decision code of `perform`: a dossier that had paid part
+    of its fee is refunded like any other refused dossier."""
+    from motcua.payments.models import Refund
+
+    d = online_dossier(people, CRIMINAL_RECORD, when=at(9))
+    actions.record_payment(d, amount_vnd=50_000, reference="MC-PART", provider="sandbox", paid_at=at(9, 9, 30))
+    result = actions.refuse_by_system(d, reason="Chưa nộp đủ phí, lệ phí trong thời hạn.", at=at(9, 10))
+    assert fresh(d).status == Status.REFUSED
+    assert result.extra["refund"].amount_vnd == 50_000
+    assert Refund.objects.get(dossier=d).origin_event_id == result.event.pk
+
+
+def test_a_fee_recorded_while_awaiting_payment_counts_at_return_and_resumes(people):
+    d = counter_dossier(people, CRIMINAL_RECORD, when=at(9))
+    d = fresh(d)
+    holder = people.justice_officer if d.current_role == "officer" else people.centre_receptionist
+    if d.assignee_id is None and d.current_role != "receptionist":
+        actions.claim(d, actor=holder, at=at(9, 9, 10))
+    before = fresh(d).status
+    actions.pause(fresh(d), actor=holder, reason="Chờ nộp lệ phí", kind="payment", at=at(9, 9, 20))
+    assert fresh(d).status == Status.AWAITING_PAYMENT
+    result = actions.record_fee(fresh(d), actor=people.centre_receptionist, at=at(9, 10), **GOOD)
+    d = fresh(d)
+    assert result.event.data["when"] == "at_return"
+    assert d.status == before and d.paused_at is None  # the obligation is met: the clock restarts
+    assert (result.event.from_status, result.event.to_status) == (Status.AWAITING_PAYMENT, before)
+
+
+def test_a_refund_is_completed_only_through_its_own_dossier(people):
+    from motcua.dossiers.errors import DossierNotFound
+    from motcua.payments.models import Refund
+
+    d = counter_dossier(people, CRIMINAL_RECORD, when=at(9))
+    other = counter_dossier(people, CRIMINAL_RECORD, when=at(9))
+    actions.record_fee(d, actor=people.centre_receptionist, at=at(9, 9, 30), **GOOD)
+    actions.withdraw(fresh(d), actor=people.centre_receptionist, reason="Rút", at=at(9, 10))
+    refund = Refund.objects.get(dossier=d)
+    with pytest.raises(DossierNotFound):
+        actions.record_refund(refund, actor=people.centre_receptionist, method="cash", reference="PC 1",
+                              refunded_on=dt.date(2026, 3, 9), at=at(9, 11), dossier=other)
+    refund.refresh_from_db()
+    assert refund.state == "pending"

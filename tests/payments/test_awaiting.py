@@ -199,6 +199,22 @@ def test_past_the_deadline_the_system_refuses_when_the_agency_chose_so(people, c
         assert "chưa nộp phí, lệ phí phải nộp khi nộp hồ sơ trong thời hạn" in text
 
 
+def test_the_system_waits_for_a_payment_under_way_at_the_deadline(people):
+    """A citizen on the bank's page when the deadline passes: no automatic refusal while the payment
+    is open at the gateway; once it has expired unpaid, the next run refuses (review of #17)."""
+    update_fee_settings(people.commune, actor=people.receptionist,
+                        values={"fee_deadline_amount": 1, "fee_deadline_unit": "working_days",
+                                "fee_reminder_hours": 0, "fee_expiry_action": "refuse"})
+    dossier = online_dossier(people, COPY, when=MONDAY)
+    end = awaiting.deadline(dossier)
+    payment = services.start_payment(dossier, actor=people.citizen, now=end - dt.timedelta(minutes=2))
+    assert payment.is_open and payment.deadline > end + dt.timedelta(minutes=1)
+    assert awaiting.run(now=end + dt.timedelta(minutes=1))["refused"] == 0
+    assert fresh(dossier).status == Status.SUBMITTED
+    assert awaiting.run(now=payment.deadline + dt.timedelta(minutes=1))["refused"] == 1
+    assert fresh(dossier).status == Status.REFUSED
+
+
 def test_the_kiosk_shows_the_sub_state_without_an_amount(people, client):
     from django.utils import timezone
 

@@ -164,16 +164,20 @@ def test_it_refuses_a_bad_payment_url_at_the_sandbox(citizen_client, payment):
     assert citizen_client.get(reverse("payments_sandbox:pay"), {"vnp_Version": "2.1.0"}).status_code == 400
 
 
-def test_it_keeps_the_payment_when_the_dossier_cannot_record_it(client, people, awaiting_payment):
+def test_a_payment_for_a_dossier_withdrawn_meanwhile_is_recorded_and_refunded(client, people, awaiting_payment):
     from motcua.dossiers import actions
     from motcua.payments import services
+    from motcua.payments.models import ReceiptDocument, Refund
 
     payment = services.start_payment(awaiting_payment, actor=people.citizen)
     actions.withdraw(fresh(awaiting_payment), actor=people.citizen, reason="Không cần nữa")  # closed meanwhile
     assert client.get(reverse("payments:ipn", args=["sandbox"]), gateway_params(payment)).json()["RspCode"] == "00"
     paid = fresh(payment)
-    assert paid.state == State.PAID and not paid.dossier_recorded
-    assert paid.dossier_note.startswith("Chưa ghi nhận vào hồ sơ")
+    assert paid.state == State.PAID and paid.dossier_recorded  # the money is accounted for...
+    refund = Refund.objects.get(dossier=awaiting_payment)
+    assert (refund.amount_vnd, refund.state) == (paid.amount_vnd, "pending")  # ...and is to be given back
+    assert ReceiptDocument.objects.filter(payment=paid).exists()  # with its paper, as any payment
+
 
 
 def test_the_demo_delivers_the_ipn_right_after_the_page(citizen_client, copy_dossier, settings,

@@ -53,24 +53,35 @@ def test_a_configured_agency_issues_numbered_receipts(citizen_client, people, co
     assert view["paid"][0]["document_url"] == reverse("payments:receipt_pdf", args=[payment.merchant_ref])
 
 
-def test_numbers_follow_each_other_and_are_never_reused(people, copy_dossier):
+def test_numbers_follow_each_other_per_series_and_year_and_are_never_reused(people, copy_dossier):
+    import datetime as dt
+
+    from motcua.payments.models import Payment
     from motcua.payments.receipts import issue_for
 
     update_receipt_settings(copy_dossier.agency, actor=people.receptionist,
                             values={"e_receipt_form_number": "01BLP0-001", "e_receipt_series": "TT-26E"})
-    from motcua.payments import services
 
-    first = services.start_payment(copy_dossier, actor=people.citizen)
-    from motcua.payments.models import Payment
+    def paid_payment(paid_at):  # the gateway's answers are tested elsewhere: a paid row is enough here
+        n = Payment.objects.count() + 1
+        return Payment.objects.create(dossier=copy_dossier, merchant_ref=f"TEST{n:04d}", provider="sandbox",
+                                      amount_vnd=8_000, state=State.PAID, paid_at=paid_at, return_url="/",
+                                      deadline=paid_at)
 
-    Payment.objects.filter(pk=first.pk).update(state=State.PAID, paid_at=first.created_at)
-    first = fresh(first)
-    a = issue_for(first, now=first.created_at)
-    again = issue_for(first, now=first.created_at)
-    assert a.pk == again.pk and a.number == 1  # issued once
-    from motcua.dossiers import numbers
-
-    assert numbers.allocate(copy_dossier.agency, numbers.E_RECEIPT, first.created_at) == 2  # the next one
+    first = paid_payment(dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC))
+    now = dt.datetime(2026, 12, 7, 3, 5, tzinfo=dt.UTC)
+    a = issue_for(first, now=now)
+    again = issue_for(first, now=now)
+    assert a.pk == again.pk and a.number == 1 and a.issued_at == now  # issued once, dated when issued
+    # A late notice of a payment made last year: this year's next number, dated today.
+    late = issue_for(paid_payment(dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.UTC)), now=now)
+    assert (late.year, late.number, late.series) == (2026, 2, "TT-26E")
+    # A new series (ký hiệu) from mid-year starts again at 1; the old one keeps its numbers.
+    update_receipt_settings(copy_dossier.agency, actor=people.receptionist,
+                            values={"e_receipt_form_number": "01BLP0-002", "e_receipt_series": "TT-26F"})
+    fresh_series = issue_for(paid_payment(now), now=now)
+    assert (fresh_series.series, fresh_series.number, fresh_series.form_number) == ("TT-26F", 1, "01BLP0-002")
+    assert sorted(ReceiptDocument.objects.filter(series="TT-26E").values_list("number", flat=True)) == [1, 2]
 
 
 def test_without_a_series_the_citizen_gets_a_confirmation_that_is_not_a_receipt(citizen_client, copy_dossier):

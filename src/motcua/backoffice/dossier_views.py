@@ -560,7 +560,7 @@ def _run(name: str, request, dossier: Dossier, panel: Panel) -> dict:
     elif name == "refund":
         actions.record_refund(data["refund"], actor=user, method=data["refund_method"],
                               reference=data["refund_reference"], refunded_on=data.get("refunded_on"),
-                              expected_version=data["version"])
+                              expected_version=data["version"], dossier=dossier)
     else:  # pragma: no cover - the names come from _available
         raise Http404("unknown action")
     return {}

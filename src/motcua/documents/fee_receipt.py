@@ -46,6 +46,7 @@ class FeeReceiptPaper:
     series: str = ""  # ký hiệu
     number: str = ""  # số (7 digits)
     lookup_url: str = ""
+    issued_at: datetime | None = None  # the receipt's own date (ngày lập); None: the payment's time
 
 
 def render_html(paper: FeeReceiptPaper) -> str:
@@ -54,6 +55,7 @@ def render_html(paper: FeeReceiptPaper) -> str:
 
     paper = nfc(paper)
     paid = local(paper.paid_at)
+    issued = local(paper.issued_at) if paper.issued_at else paid
     context = {
         "paper": paper,
         "form_title": "Biên lai thu phí, lệ phí" if paper.is_receipt else "Xác nhận thanh toán",
@@ -65,7 +67,7 @@ def render_html(paper: FeeReceiptPaper) -> str:
         "amount_figures": vnd(paper.amount_vnd, unit=""),
         "words": vnd_words(paper.amount_vnd),
         "paid_time": f"{paid:%H:%M} ngày {paid:%d/%m/%Y}",
-        "date_line": f"Ngày {paid:%d} tháng {paid:%m} năm {paid:%Y}",
+        "date_line": f"Ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}",
         "not_a_receipt": NOT_A_RECEIPT,
     }
     return render._html("documents/fee_receipt.html", context)

@@ -373,17 +373,25 @@ def perform(
             postal_number=" ".join((postal_number or "").split()), posted_on=posted_on, unlocked=unlocked,
         )
         event = _event(d, decision.event_kind, actor, at, **event_fields)
-        numbers.issue_for(event, d, at)  # the paper this action hands out (forms 02-05) takes its number
-        extra: dict[str, Any] = {}
-        if counter_fees.refund_due(decision.to_status, d.fee_collected):
-            extra["refund"] = _open_refund(d, event, at)  # "chờ hoàn phí", in this transaction
-        follow = lifecycle.automatic_after(decision, state)
-        if follow is not None:
-            extra["followed_by"] = _system_action(d, follow, at, after=event)
+        extra = _after_decision(d, decision, state, event, at)
         if key_row is not None:
             key_row.dossier, key_row.event = d, event
             key_row.save(update_fields=["dossier", "event"])
     return ActionResult(dossier=d, event=event, extra=extra)
+
+
+def _after_decision(d: Dossier, decision: Decision, state, event: Event, at: dt.datetime) -> dict[str, Any]:
+    """What follows every decided action in its transaction, whoever took it (a person through
+    `perform`, or the system): the paper it hands out takes its number, a paid fee of a dossier
+    that ends without a result is to be refunded, and an automatic next action runs."""
+    numbers.issue_for(event, d, at)  # forms 02-05
+    extra: dict[str, Any] = {}
+    if counter_fees.refund_due(decision.to_status, d.fee_collected):
+        extra["refund"] = _open_refund(d, event, at)  # "chờ hoàn phí"
+    follow = lifecycle.automatic_after(decision, state)
+    if follow is not None:
+        extra["followed_by"] = _system_action(d, follow, at, after=event)
+    return extra
 
 
 _NO_PARAMS: dict[str, Any] = {
@@ -657,11 +665,12 @@ def refuse_by_system(dossier, *, reason: str, still: Any = None, at: dt.datetime
         if still is not None and not still(d):
             return None
         reason = " ".join((reason or "").split())
-        decision = lifecycle.decide(Action.REFUSE, state_of(d), {Capacity.SYSTEM}, now=at, reason=reason)
+        state = state_of(d)
+        decision = lifecycle.decide(Action.REFUSE, state, {Capacity.SYSTEM}, now=at, reason=reason)
         event_fields = _apply(d, decision, None, at, **{**_NO_PARAMS, "reason": reason})
         event = _event(d, decision.event_kind, None, at, **event_fields)
-        numbers.issue_for(event, d, at)
-    return ActionResult(dossier=d, event=event)
+        extra = _after_decision(d, decision, state, event, at)  # as `perform`: form 03, a refund if paid
+    return ActionResult(dossier=d, event=event, extra=extra)
 
 
 def request_supplement(dossier, *, actor, missing: Sequence[str] = (), items: Sequence[Any] = (), note: str = "",
@@ -1148,6 +1157,16 @@ PAYMENT_STATUSES = (
 )
 
 
+def _resume_paid(d: Dossier, at: dt.datetime, data: dict[str, Any]) -> set[str]:
+    """The financial obligation is met (online or at the counter): status 6 goes back to the
+    status it left and the clock restarts, as `resume` does. Returns the changed fields."""
+    fields, info = _close_pause(d, at)
+    data.update(info)
+    d.status = d.resume_status or Status.PROCESSING
+    d.resume_status = None
+    return fields | {"status", "resume_status"}
+
+
 def record_payment(
     dossier, *, amount_vnd: int, reference: str, provider: str, fees: list[dict] | None = None,
     paid_at: dt.datetime, resume: bool = True, actor=None, at: dt.datetime | None = None,
@@ -1156,8 +1175,11 @@ def record_payment(
 
     Under the dossier's row lock: the amount is added to `fee_collected` and a
     "payment_received" event records it; a dossier waiting for the payment (status 6) goes
-    back to the status it left, its clock restarted as `resume` does. Idempotent on
-    `reference`: the same payment recorded twice is recorded once.
+    back to the status it left, its clock restarted as `resume` does. Money that arrives after
+    the dossier ended without a result (refused — also by the system for an unpaid fee —,
+    withdrawn, stopped: a citizen still on the bank's page at that moment) is recorded all the
+    same and opens a refund of that amount ("chờ hoàn phí"), so it is never left unaccounted.
+    Idempotent on `reference`: the same payment recorded twice is recorded once.
     """
     at = _now(at)
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
@@ -1170,7 +1192,7 @@ def record_payment(
         earlier = d.events.filter(kind=EventKind.PAYMENT_RECEIVED, data__reference=reference).first()
         if earlier is not None:
             return ActionResult(dossier=d, event=earlier, replayed=True)
-        if d.status not in PAYMENT_STATUSES:
+        if d.status not in PAYMENT_STATUSES and d.status not in counter_fees.REFUND_ON:
             raise ActionNotAllowed(
                 _("Hồ sơ %(code)s đang ở trạng thái «%(status)s», không ghi nhận thanh toán được.")
                 % {"code": d.code, "status": d.get_status_display()},
@@ -1184,11 +1206,7 @@ def record_payment(
         }
         d.fee_collected += amount_vnd
         if resume and d.status == Status.AWAITING_PAYMENT:
-            fields, info = _close_pause(d, at)
-            changed |= fields | {"status", "resume_status"}
-            data.update(info)
-            d.status = d.resume_status or Status.PROCESSING
-            d.resume_status = None
+            changed |= _resume_paid(d, at, data)
         _write(d, changed, at)
         event = _event(
             d, EventKind.PAYMENT_RECEIVED, actor, at, from_status=from_status, to_status=d.status,
@@ -1197,6 +1215,8 @@ def record_payment(
             % {"amount": vnd(amount_vnd, unit=""), "ref": reference},
             data=data,
         )
+        if from_status in counter_fees.REFUND_ON:
+            _open_refund(d, event, at, amount_vnd=amount_vnd)  # paid after it ended: to be given back
     return ActionResult(dossier=d, event=event)
 
 
@@ -1214,20 +1234,28 @@ def _record_fee_locked(
     recorders: frozenset[Capacity] = counter_fees.RECORDERS,
 ) -> Event:
     """Under the caller's lock and transaction: check (the pure rule), add the amount, write the
-    `fee_recorded` event with the fee lines it pays."""
+    `fee_recorded` event with the fee lines it pays. A dossier waiting for this payment (status 6)
+    goes back to the status it left, its clock restarted, as an online payment does it
+    (`record_payment`)."""
     fee = counter_fees.check(d.status, capacities(actor, d), amount_vnd=amount_vnd, method=method,
                              receipt_number=receipt_number, recorders=recorders)
     lines = counter_fees.covered_lines(_fee_lines(d, fee.when), fee.amount_vnd)
+    from_status = d.status
+    changed = {"fee_collected", "receipt_number"}
+    data: dict[str, Any] = {"amount_vnd": fee.amount_vnd, "method": fee.method,
+                            "receipt_number": fee.receipt_number, "when": fee.when, "fees": lines}
     d.fee_collected += fee.amount_vnd
     d.receipt_number = fee.receipt_number
-    _write(d, {"fee_collected", "receipt_number"}, at)
+    if d.status == Status.AWAITING_PAYMENT:
+        changed |= _resume_paid(d, at, data)
+    _write(d, changed, at)
     return _event(
-        d, EventKind.FEE_RECORDED, actor, at, from_status=d.status, to_status=d.status, from_step=d.current_step,
-        to_step=d.current_step, from_agency=d.handling_agency, to_agency=d.handling_agency,
+        d, EventKind.FEE_RECORDED, actor, at, from_status=from_status, to_status=d.status,
+        from_step=d.current_step, to_step=d.current_step, from_agency=d.handling_agency,
+        to_agency=d.handling_agency,
         note=_("Thu %(amount)s đồng (%(method)s), biên lai số %(receipt)s.")
         % {"amount": vnd(fee.amount_vnd, unit=""), "method": fee.method_label.lower(), "receipt": fee.receipt_number},
-        data={"amount_vnd": fee.amount_vnd, "method": fee.method, "receipt_number": fee.receipt_number,
-              "when": fee.when, "fees": lines},
+        data=data,
     )
 
 
@@ -1283,7 +1311,7 @@ def return_with_fee(dossier, *, actor, fee: dict[str, Any] | None = None, origin
         if fee:
             key = common.get("idempotency_key")
             fee_result = record_fee(dossier, actor=actor, expected_version=common.get("expected_version"),
-                                    idempotency_key=f"{key}:fee" if key else None, at=common.get("at"), **fee)
+                                    idempotency_key=fee_key(key), at=common.get("at"), **fee)
             fee_event = fee_result.event
             common = {**common, "expected_version": fee_result.dossier.version if common.get("expected_version")
                       else None}
@@ -1295,23 +1323,33 @@ def return_with_fee(dossier, *, actor, fee: dict[str, Any] | None = None, origin
 
 
 def _fee_after(result: ActionResult, actor, fee: dict[str, Any], common: dict[str, Any]) -> ActionResult:
-    key = common.get("idempotency_key")
-    return record_fee(result.dossier, actor=actor, idempotency_key=f"{key}:fee" if key else None,
+    return record_fee(result.dossier, actor=actor, idempotency_key=fee_key(common.get("idempotency_key")),
                       at=common.get("at"), **fee)
 
 
-def _open_refund(d: Dossier, event: Event, at: dt.datetime):
-    """A dossier that had paid ends without a result (refused, withdrawn, stopped): what it paid
-    is to be given back ("chờ hoàn phí"). In the ending action's transaction."""
+def fee_key(key: str | None) -> str | None:
+    """The idempotency key of the fee recorded with an action taken under `key`: derived, of a fixed
+    length, so that any client key up to MAX_IDEMPOTENCY_KEY still gives a valid one (keys are per
+    actor: only the same client could ever collide with it, on purpose)."""
+    if not key:
+        return None
+    return "fee:" + hashlib.sha256(key.encode()).hexdigest()[:48]
+
+
+def _open_refund(d: Dossier, event: Event, at: dt.datetime, amount_vnd: int | None = None):
+    """A dossier that had paid ends without a result (refused, withdrawn, stopped), or money
+    arrives after it ended: what it paid (`amount_vnd`: that late payment only) is to be given
+    back ("chờ hoàn phí"). In the transaction of the event that caused it."""
     from motcua.payments.models import Refund
 
-    return Refund.objects.create(dossier=d, agency=d.agency, amount_vnd=d.fee_collected, reason=event.kind,
+    amount = d.fee_collected if amount_vnd is None else amount_vnd
+    return Refund.objects.create(dossier=d, agency=d.agency, amount_vnd=amount, reason=event.kind,
                                  origin_event=event, created_at=at)
 
 
 def record_refund(
     refund, *, actor, method: str, reference: str, refunded_on: dt.date | None = None,
-    at: dt.datetime | None = None, expected_version: int | None = None,
+    at: dt.datetime | None = None, expected_version: int | None = None, dossier: Dossier | int | None = None,
 ) -> ActionResult:
     """The fee was given back: the refund is done (method, voucher or transaction reference, date)
     and the dossier's history says so (`fee_refunded`). By the receptionist of the receiving agency."""
@@ -1322,7 +1360,8 @@ def record_refund(
     refund_pk = refund.pk if isinstance(refund, Refund) else int(refund)
     with transaction.atomic():
         dossier_id = Refund.objects.filter(pk=refund_pk).values_list("dossier_id", flat=True).first()
-        if dossier_id is None:
+        expected = dossier.pk if isinstance(dossier, Dossier) else dossier
+        if dossier_id is None or (expected is not None and dossier_id != int(expected)):  # a page's own dossier only
             raise DossierNotFound(_("Không tìm thấy khoản hoàn phí."))
         d = _locked(dossier_id, expected_version)  # the dossier first, then the refund (always this order)
         if not can_see(actor, d):

@@ -11,7 +11,9 @@ whether it may be recorded now and checks what was typed, in the lifecycle's ord
 3. the amount (a positive whole number of đồng, at most MAX_AMOUNT_VND), the method (cash,
    transfer, card) and the receipt number (required, at most MAX_RECEIPT_CHARS) -> InvalidInput.
 
-`when` is "at_return" once the result is ready (status 9), "at_reception" before.
+`when` is "at_return" while the dossier awaits a financial obligation (status 6) or once the
+result is ready (status 9), "at_reception" before: the same rule as the payments app's
+`default_when`, so the counter records the lines the page shows as due.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def may_record(status: int, capacities: Iterable[Capacity]) -> bool:
 
 
 def when_for(status: int) -> str:
-    return AT_RETURN if status == Status.COMPLETED else AT_RECEPTION
+    return AT_RETURN if status in (Status.AWAITING_PAYMENT, Status.COMPLETED) else AT_RECEPTION
 
 
 def method_label(method: str) -> str:

@@ -34,9 +34,9 @@ E_RECEIPT = "BL"  # the electronic fee receipts (biên lai điện tử) of onli
 SERIES = (RECEIPT, SUPPLEMENT, REFUSAL, EXTENSION, STOP, LEDGER, E_RECEIPT)
 
 
-def allocate(agency, form: str, at: dt.datetime) -> int:
-    """The next number of `form` for `agency` in the local year of `at`. Call inside
-    transaction.atomic()."""
+def lock(agency, form: str, at: dt.datetime):
+    """The FormSeries row of `form` for `agency` in the local year of `at`, locked until the end of
+    the caller's transaction (issuing of that book is serialised). Call inside transaction.atomic()."""
     from .models import FormSeries
 
     if form not in SERIES:
@@ -44,7 +44,13 @@ def allocate(agency, form: str, at: dt.datetime) -> int:
     year = local_day(at).year
     # The row may not exist yet: create it without failing when another transaction does first.
     FormSeries.objects.bulk_create([FormSeries(agency=agency, form=form, year=year, last=0)], ignore_conflicts=True)
-    row = FormSeries.objects.select_for_update().get(agency=agency, form=form, year=year)
+    return FormSeries.objects.select_for_update().get(agency=agency, form=form, year=year)
+
+
+def allocate(agency, form: str, at: dt.datetime) -> int:
+    """The next number of `form` for `agency` in the local year of `at`. Call inside
+    transaction.atomic()."""
+    row = lock(agency, form, at)
     row.last += 1
     row.save(update_fields=["last"])
     return row.last

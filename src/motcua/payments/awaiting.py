@@ -180,6 +180,17 @@ def refusal_reason(dossier, when: dt.datetime) -> str:
 # --- the periodic job -------------------------------------------------------------------------------
 
 
+def payment_under_way(dossier, now: dt.datetime) -> bool:
+    """A payment of the dossier is still open at the gateway (the citizen may be on the bank's
+    page right now): the automatic refusal waits for it to end rather than refuse a dossier
+    whose money is about to arrive."""
+    from .models import Payment
+    from .states import State
+
+    return Payment.objects.filter(dossier_id=dossier.pk, state__in=(State.CREATED, State.PENDING),
+                                  deadline__gt=now).exists()
+
+
 def _candidates():
     from motcua.catalog.models import ServiceLevel
     from motcua.dossiers.models import Dossier
@@ -235,8 +246,9 @@ def run(now: dt.datetime | None = None) -> dict[str, int]:
             end = deadline_of(dossier.submitted_at, t, calendar)
             if now >= end:
                 if t.on_expiry == EXPIRY_REFUSE:
-                    done = actions.refuse_by_system(dossier, reason=refusal_reason(dossier, end),
-                                                    still=awaiting_fee, at=now)
+                    done = actions.refuse_by_system(
+                        dossier, reason=refusal_reason(dossier, end), at=now,
+                        still=lambda d: awaiting_fee(d) and not payment_under_way(d, now))
                     counts["refused"] += done is not None
                 else:
                     counts["overdue"] += 1

@@ -4,10 +4,13 @@ form number and series (`agencies.actions.update_receipt_settings`), else a paym
 that says it is not a receipt.
 
 `issue_for(payment)` runs once, when the payment is recorded (`services.record_on_dossier`, in
-its transaction): a receipt takes the next number of the agency's series for the year of the
-payment (`dossiers.numbers.allocate`, form "BL", the FormSeries row locked), stored on a
-`ReceiptDocument` and never computed again; a rolled-back transaction gives the number back,
-a number handed out is never re-used. `pdf_for(payment)` renders the stored paper.
+its transaction): a receipt is dated when it is issued (a late gateway notice of a payment made
+last year still gets this year's number and date; the payment time is printed beside it) and
+takes the next number of the agency's series (ký hiệu) in that year — a new series set mid-year
+starts again at 1 — while the agency's "BL" FormSeries row is locked (`dossiers.numbers.lock`),
+so that two payments never take one number. The number is stored on a `ReceiptDocument` and
+never computed again; a rolled-back transaction gives the number back, a number handed out is
+never re-used. `pdf_for(payment)` renders the stored paper.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 
 from motcua.agencies.actions import receipt_configured
@@ -39,14 +43,17 @@ def issue_for(payment: Payment, *, now: dt.datetime) -> ReceiptDocument | None:
 
     dossier = Dossier.objects.select_related("agency").get(pk=payment.dossier_id)
     agency = dossier.agency  # the receiving agency collects the fees of its one-stop office
-    issued_at = payment.paid_at or now
+    issued_at = now
     with transaction.atomic():
         if receipt_configured(agency):
-            number = numbers.allocate(agency, numbers.E_RECEIPT, issued_at)
+            numbers.lock(agency, numbers.E_RECEIPT, issued_at)  # serialises this agency's receipts
+            series, year = agency.e_receipt_series, local_day(issued_at).year
+            last = (ReceiptDocument.objects.filter(agency=agency, series=series, year=year)
+                    .aggregate(last=Max("number"))["last"] or 0)
             return ReceiptDocument.objects.create(
                 payment=payment, agency=agency, kind=ReceiptDocument.Kind.RECEIPT,
-                form_number=agency.e_receipt_form_number, series=agency.e_receipt_series,
-                year=local_day(issued_at).year, number=number, issued_at=issued_at,
+                form_number=agency.e_receipt_form_number, series=series, year=year, number=last + 1,
+                issued_at=issued_at,
             )
         return ReceiptDocument.objects.create(payment=payment, agency=agency,
                                               kind=ReceiptDocument.Kind.CONFIRMATION, issued_at=issued_at)
@@ -76,7 +83,7 @@ def paper_for(payment: Payment) -> fee_receipt.FeeReceiptPaper:
         amount_vnd=payment.amount_vnd, method=ONLINE_METHOD, paid_at=payment.paid_at or doc.issued_at,
         reference=payment.provider_txn_ref, merchant_ref=payment.merchant_ref, provider=payment.provider,
         form_number=doc.form_number, series=doc.series, number=doc.number_text,
-        lookup_url=tracking_url(d),
+        lookup_url=tracking_url(d), issued_at=doc.issued_at,
     )
 
 

@@ -771,7 +771,11 @@ def record_on_dossier(payment: Payment, *, now: dt.datetime) -> None:
     payment.fee_collected_recorded = True
     from .receipts import issue_for
 
-    issue_for(payment, now=now)  # its receipt (or confirmation), numbered once (#17)
+    try:
+        with transaction.atomic():
+            issue_for(payment, now=now)  # its receipt (or confirmation), numbered once (#17)
+    except Exception:  # the money was taken and recorded: the paper must not undo that
+        log.exception("payments: receipt of %s not issued", payment.merchant_ref)
     resumed = result.event.from_status != result.event.to_status
     _dossier_note(payment, True, "Đã ghi nhận vào hồ sơ" + ("; hồ sơ tự động tiếp tục xử lý." if resumed else "."))
 
