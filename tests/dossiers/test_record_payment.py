@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.dossiers import actions
-from motcua.dossiers.errors import ActionNotAllowed, InvalidInput
+from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import Event, EventKind, Status
 
 from .conftest import CRIMINAL_RECORD, at, counter_dossier, fresh
