@@ -573,6 +573,10 @@ def _approve(d: Dossier, decision: Decision, actor, at: dt.datetime, steps: tupl
     data["approver"] = {"id": actor.pk, "name": actor.get_full_name() or actor.get_username()}
     for _receiver, extra in dossier_approving.send(sender=Dossier, dossier=d, at=at, actor=actor, unlocked=unlocked):
         data.update(extra or {})  # the signed copies (signed_results), or why a file stayed unsigned
+    # The result files this approval covers (the leader's signed copies included): completion
+    # refuses any added later (lifecycle: results_not_approved).
+    data["approved_files"] = list(
+        DossierFile.objects.filter(dossier_id=d.pk, kind=FileKind.RESULT).order_by("id").values_list("pk", flat=True))
     if decision.step_move == 1:
         ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
         data["step_due_at"] = _iso(d.step_due_at)
