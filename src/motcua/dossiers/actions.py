@@ -397,11 +397,17 @@ _NO_PARAMS: dict[str, Any] = {
 def _unlock_for_approval(pk: int, actor, at: dt.datetime, pin: str | None) -> Any:
     """Check the approval is allowed now (without the lock), then let the signing app open the
     approver's key with the PIN (its own transaction: a wrong PIN is counted and logged even
-    though the approval is refused). Returns what the signing app needs to sign, or None."""
-    d = Dossier.objects.select_related("procedure_version", "case", "agency", "handling_agency").get(pk=pk)
-    if not can_see(actor, d):
-        raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
-    lifecycle.decide(Action.APPROVE, state_of(d), capacities(actor, d), now=at)
+    though the approval is refused). Returns what the signing app needs to sign, or None.
+
+    Must not run inside an outer transaction: its rollback would undo the count of a wrong PIN
+    (and so the lockout). `durable=True` is Django's assertion of that ("A durable atomic block
+    cannot be nested within another atomic block", RuntimeError); a test case's own transaction
+    is exempt, where a plain `connection.in_atomic_block` check would always be true."""
+    with transaction.atomic(durable=True):  # asserts: not inside an outer transaction
+        d = Dossier.objects.select_related("procedure_version", "case", "agency", "handling_agency").get(pk=pk)
+        if not can_see(actor, d):
+            raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+        lifecycle.decide(Action.APPROVE, state_of(d), capacities(actor, d), now=at)
     unlocked = None
     for _receiver, value in dossier_approval_unlock.send(sender=Dossier, dossier=d, actor=actor, pin=pin, at=at):
         unlocked = value if value is not None else unlocked
