@@ -3,7 +3,6 @@ each image is made when asked for, once, under a lock and within limits; viewing
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 import time

@@ -8,8 +8,9 @@ class SigningConfig(AppConfig):
     verbose_name = _("Ký số kết quả")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the system checks)
         from motcua.dossiers.signals import dossier_approval_unlock, dossier_approving, dossier_completing
+
+        from . import checks  # noqa: F401 (registers the system checks)
 
         def sign_on_completion(sender, dossier, at, actor, **kwargs):
             from .services import sign_results  # signed copies stored as new result files
