@@ -327,14 +327,17 @@ def unlock(cert: PersonalCertificate, pin: str | None, *, actor, dossier=None,
                         _("Chứng thư số cá nhân đã bị tổ chức cấp thu hồi (theo danh sách thu hồi CRL); không thể "
                           "ký."), code="certificate_revoked")
                     _log(row, UseOutcome.REVOKED, actor=actor, dossier=dossier, detail="crl", at=at)
-                elif problem in ("crl_stale", "crl_without_ca"):
+                elif problem == "crl_stale":
                     refusal = SigningRefused(
                         _("Danh sách thu hồi chứng thư (CRL) đã quá hạn cập nhật (nextUpdate đã qua); không kiểm tra "
                           "được chứng thư số cá nhân nên chưa thể ký. Đề nghị quản trị viên cập nhật tệp CRL từ tổ "
-                          "chức chứng thực.") if problem == "crl_stale" else
+                          "chức chứng thực."), code="crl_outdated")
+                    _log(row, UseOutcome.UNTRUSTED, actor=actor, dossier=dossier, detail=problem, at=at)
+                elif problem == "crl_without_ca":
+                    refusal = SigningRefused(
                         _("Cấu hình ký số chưa đúng: có danh sách thu hồi (CRL) nhưng chưa cấu hình chứng thư của tổ "
                           "chức chứng thực (MOTCUA_SIGNING_PERSONAL_CA); đề nghị quản trị viên bổ sung."),
-                        code="crl_outdated" if problem == "crl_stale" else "signing_misconfigured")
+                        code="signing_misconfigured")
                     _log(row, UseOutcome.UNTRUSTED, actor=actor, dossier=dossier, detail=problem, at=at)
                 elif problem:
                     refusal = SigningRefused(
