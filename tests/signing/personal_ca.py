@@ -55,11 +55,11 @@ class TestCA:
         return p12, cert
 
     def write_crl(self, revoked: list[x509.Certificate] = (), *, pem: bool = True,
-                  now: dt.datetime | None = None) -> Path:
+                  now: dt.datetime | None = None, next_update: dt.datetime | None = None) -> Path:
         now = now or dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
         builder = (
             x509.CertificateRevocationListBuilder().issuer_name(self.cert.subject)
-            .last_update(now).next_update(now + dt.timedelta(days=3650))
+            .last_update(now).next_update(next_update or now + dt.timedelta(days=3650))
             .add_extension(x509.CRLNumber(1), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
         )

@@ -329,9 +329,9 @@ def _approve_panel(ctx: Context, kw: dict) -> Panel:
     files = []
     for file in unsigned_results(d):
         if file.pk in visible:
-            pages = preview.pages(file)
-            files.append({"file": file, "pages": [int(p.stem.rsplit("-", 1)[1]) for p in pages],
-                          "more": len(pages) >= preview.MAX_PAGES})
+            count = preview.page_count(file)  # cheap and cached: the images are made when asked for
+            files.append({"file": file, "pages": list(range(1, min(count, preview.MAX_PAGES) + 1)),
+                          "more": count > preview.MAX_PAGES})
     if certificate is not None:
         signer = _("Ký bằng chứng thư số cá nhân: %(name)s (do %(issuer)s cấp, hiệu lực đến %(to)s).") % {
             "name": certificate.common_name, "issuer": certificate.issuer,
@@ -678,7 +678,8 @@ def dossier_file(request, code: str, file_id: int):
 @staff_required
 def dossier_file_page(request, code: str, file_id: int, number: int):
     """One page of a result file as a PNG image (the approval page: PDFs are not embedded), if
-    this user may open the file; rendered once per file content (signing.preview)."""
+    this user may open the file; made on the first request, once per file content and page
+    (signing.preview); logged in the personal data access log like a file download."""
     from django.http import FileResponse
 
     from motcua.signing import preview
@@ -687,9 +688,10 @@ def dossier_file_page(request, code: str, file_id: int, number: int):
     file = visible_files(request.user, dossier).filter(pk=file_id, kind=FileKind.RESULT).first()
     if file is None or not 1 <= number <= preview.MAX_PAGES:
         raise Http404("no such file")
-    path = preview.page_path(file, number)
+    path = preview.page_image(file, number)
     if path is None:
         raise Http404("no such page")
+    log_access(request, dossier, "download")  # an image of a file's content, like a file download
     response = FileResponse(path.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

@@ -405,11 +405,17 @@ _NO_PARAMS: dict[str, Any] = {
 def _unlock_for_approval(pk: int, actor, at: dt.datetime, pin: str | None) -> Any:
     """Check the approval is allowed now (without the lock), then let the signing app open the
     approver's key with the PIN (its own transaction: a wrong PIN is counted and logged even
-    though the approval is refused). Returns what the signing app needs to sign, or None."""
-    d = Dossier.objects.select_related("procedure_version", "case", "agency", "handling_agency").get(pk=pk)
-    if not can_see(actor, d):
-        raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
-    lifecycle.decide(Action.APPROVE, state_of(d), capacities(actor, d), now=at)
+    though the approval is refused). Returns what the signing app needs to sign, or None.
+
+    Must not run inside an outer transaction: its rollback would undo the count of a wrong PIN
+    (and so the lockout). `durable=True` is Django's assertion of that ("A durable atomic block
+    cannot be nested within another atomic block", RuntimeError); a test case's own transaction
+    is exempt, where a plain `connection.in_atomic_block` check would always be true."""
+    with transaction.atomic(durable=True):  # asserts: not inside an outer transaction
+        d = Dossier.objects.select_related("procedure_version", "case", "agency", "handling_agency").get(pk=pk)
+        if not can_see(actor, d):
+            raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."), code="forbidden")
+        lifecycle.decide(Action.APPROVE, state_of(d), capacities(actor, d), now=at)
     unlocked = None
     for _receiver, value in dossier_approval_unlock.send(sender=Dossier, dossier=d, actor=actor, pin=pin, at=at):
         unlocked = value if value is not None else unlocked
@@ -581,6 +587,10 @@ def _approve(d: Dossier, decision: Decision, actor, at: dt.datetime, steps: tupl
     data["approver"] = {"id": actor.pk, "name": actor.get_full_name() or actor.get_username()}
     for _receiver, extra in dossier_approving.send(sender=Dossier, dossier=d, at=at, actor=actor, unlocked=unlocked):
         data.update(extra or {})  # the signed copies (signed_results), or why a file stayed unsigned
+    # The result files this approval covers (the leader's signed copies included): completion
+    # refuses any added later (lifecycle: results_not_approved).
+    data["approved_files"] = list(
+        DossierFile.objects.filter(dossier_id=d.pk, kind=FileKind.RESULT).order_by("id").values_list("pk", flat=True))
     if decision.step_move == 1:
         ev["step_punctuality"] = deadlines.punctuality(d.step_due_at, at)
         data["step_due_at"] = _iso(d.step_due_at)

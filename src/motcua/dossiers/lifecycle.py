@@ -267,6 +267,9 @@ class State:
     posted: bool = False  # the result was handed to the post (a bưu gửi number recorded)
     has_owner: bool = False  # a citizen account owns the dossier (and can receive an electronic result)
     approval_step: bool = False  # the current workflow step is an approval step (bước ký duyệt)
+    # Result files added after the last approval, past an approval step: completion refuses them
+    # (the leader has not seen them); going back to the approval step and approving again clears it.
+    unapproved_results: int = 0
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,12 @@ def _check_state(action: Action, state: State, now: dt.datetime) -> None:
             raise ActionNotAllowed(
                 _("Cần đính kèm ít nhất một tệp kết quả giải quyết trước khi hoàn thành hồ sơ."),
                 code="result_file_required",
+            )
+        if state.unapproved_results:
+            raise ActionNotAllowed(
+                _("Có %(n)d tệp kết quả được thêm sau khi lãnh đạo ký duyệt; cần trả hồ sơ về bước ký duyệt để "
+                  "lãnh đạo duyệt lại trước khi hoàn thành.") % {"n": state.unapproved_results},
+                code="results_not_approved",
             )
     elif action == Action.DELIVER_RESULT:
         if state.delivery != Delivery.ONLINE or not state.has_owner:

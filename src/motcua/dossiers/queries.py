@@ -260,7 +260,28 @@ def state_of(dossier: Dossier, *, result_files: int | None = None) -> lifecycle.
         posted=posted(dossier),
         has_owner=dossier.owner_id is not None,
         approval_step=index is not None and bool(steps[index].approval),
+        unapproved_results=unapproved_results(dossier, steps, index),
     )
+
+
+def unapproved_results(dossier: Dossier, steps: tuple, index: int | None) -> int:
+    """The result files added after the last approval (`approved` event) of a dossier past an
+    approval step of its workflow (0 elsewhere; no query then). An approval lists the result
+    files it saw (`data["approved_files"]`, the leader's signed copies included); an older event
+    without that list counts the files uploaded after it."""
+    if index is None or not any(step.approval for step in steps[:index]):
+        return 0
+    if dossier.status not in (Status.RECEIVED, Status.PROCESSING):
+        return 0
+    approval = (Event.objects.filter(dossier_id=dossier.pk, kind=lifecycle.EVENT_KIND[lifecycle.Action.APPROVE])
+                .order_by("-version").only("data", "at").first())
+    files = DossierFile.objects.filter(dossier_id=dossier.pk, kind=FileKind.RESULT)
+    if approval is None:
+        return files.count()
+    seen = (approval.data or {}).get("approved_files")
+    if seen is None:
+        return files.filter(uploaded_at__gt=approval.at).count()
+    return files.exclude(pk__in=seen).count()
 
 
 def posted(dossier: Dossier) -> bool:

@@ -85,9 +85,10 @@ class PersonalCertificateAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "common_name", "subject", "fingerprint"]
     fields = ["user", "common_name", "subject", "issuer", "serial_number", "fingerprint", "valid_from", "valid_to",
               "failed_attempts", "locked", "locked_at", "revoked", "active", "created_at"]
-    readonly_fields = ["user", "common_name", "subject", "issuer", "serial_number", "fingerprint", "valid_from",
-                       "valid_to", "failed_attempts", "locked", "locked_at", "created_at", "active"]
-    actions = ["unlock"]
+    # Every field is read-only: a state change goes through `signing.personal` (row lock, usage log
+    # with the actor), by the actions below.
+    readonly_fields = list(fields)
+    actions = ["unlock", "revoke"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -100,6 +101,11 @@ class PersonalCertificateAdmin(admin.ModelAdmin):
         for cert in queryset:
             personal.admin_unlock(cert, actor=request.user)
         self.message_user(request, _("Đã mở khóa %(n)d chứng thư.") % {"n": queryset.count()})
+
+    @admin.action(description=_("Thu hồi chứng thư đã chọn (không dùng để ký được nữa)"))
+    def revoke(self, request, queryset):
+        done = sum(personal.admin_revoke(cert, actor=request.user) for cert in queryset)
+        self.message_user(request, _("Đã thu hồi %(n)d chứng thư.") % {"n": done})
 
 
 @admin.register(PersonalCertificateUse)

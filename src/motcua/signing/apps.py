@@ -10,6 +10,8 @@ class SigningConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers.signals import dossier_approval_unlock, dossier_approving, dossier_completing
 
+        from . import checks  # noqa: F401 (registers the system checks)
+
         def sign_on_completion(sender, dossier, at, actor, **kwargs):
             from .services import sign_results  # signed copies stored as new result files
 

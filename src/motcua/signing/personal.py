@@ -143,6 +143,19 @@ def admin_unlock(cert: PersonalCertificate, *, actor, at: dt.datetime | None = N
     _log(row, UseOutcome.UNLOCKED, actor=actor, at=at)
 
 
+@transaction.atomic
+def admin_revoke(cert: PersonalCertificate, *, actor, at: dt.datetime | None = None) -> bool:
+    """An administrator marks a certificate revoked (under its row lock, logged with the actor);
+    it can no longer sign. False when it was revoked already (nothing written)."""
+    row = PersonalCertificate.objects.select_for_update().get(pk=cert.pk)
+    if row.revoked:
+        return False
+    row.revoked = True
+    row.save(update_fields=["revoked"])
+    _log(row, UseOutcome.REVOKED, actor=actor, detail=_("quản trị viên đánh dấu thu hồi"), at=at)
+    return True
+
+
 # --- revocation and issuer -------------------------------------------------------------------------
 
 
@@ -173,6 +186,9 @@ def trust_problem(cert: x509.Certificate, chain: list[x509.Certificate], at: dt.
     crl_path = settings.MOTCUA_SIGNING_PERSONAL_CRL
     if not ca_paths and not crl_path:
         return None
+    if crl_path and not ca_paths:  # a CRL is checked against its CA (system check signing.E001)
+        logger.error("signing: MOTCUA_SIGNING_PERSONAL_CRL is set without MOTCUA_SIGNING_PERSONAL_CA")
+        return "crl_without_ca"
     from asn1crypto import x509 as asn1_x509
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator.errors import PathValidationError, RevokedError
@@ -183,6 +199,9 @@ def trust_problem(cert: x509.Certificate, chain: list[x509.Certificate], at: dt.
     except OSError as exc:
         logger.error("signing: personal CA or CRL unreadable: %s", exc)
         return "untrusted"
+    if crls and crl_stale(crls[0], at):
+        logger.error("signing: the personal CRL %s is out of date (nextUpdate passed)", crl_path)
+        return "crl_stale"
     der = serialization.Encoding.DER
     from pyhanko_certvalidator.policy_decl import (
         CertRevTrustPolicy,
@@ -211,6 +230,16 @@ def trust_problem(cert: x509.Certificate, chain: list[x509.Certificate], at: dt.
         logger.info("signing: personal certificate not validated: %s", exc)
         return "untrusted"
     return None
+
+
+def crl_stale(der: bytes, at: dt.datetime) -> bool:
+    """The CRL's nextUpdate has passed at ``at`` (an unreadable CRL is left to the validator)."""
+    try:
+        crl = x509.load_der_x509_crl(der)
+    except ValueError:
+        return False
+    next_update = crl.next_update_utc
+    return next_update is not None and next_update <= at
 
 
 def _run_async(coroutine):
@@ -246,7 +275,9 @@ def unlock(cert: PersonalCertificate, pin: str | None, *, actor, dossier=None,
     at = at or timezone.now()
     refusal: Exception | None = None
     result: Unlocked | None = None
-    with transaction.atomic():
+    # Durable: a wrong PIN's count must be committed even though the signing is refused, so this
+    # never runs inside an outer transaction (RuntimeError if it does).
+    with transaction.atomic(durable=True):
         row = PersonalCertificate.objects.select_for_update().get(pk=cert.pk)
         if not pin:
             raise WrongPin(_("Cần nhập mã PIN của chứng thư số cá nhân để ký."), code="pin_required")
@@ -296,6 +327,18 @@ def unlock(cert: PersonalCertificate, pin: str | None, *, actor, dossier=None,
                         _("Chứng thư số cá nhân đã bị tổ chức cấp thu hồi (theo danh sách thu hồi CRL); không thể "
                           "ký."), code="certificate_revoked")
                     _log(row, UseOutcome.REVOKED, actor=actor, dossier=dossier, detail="crl", at=at)
+                elif problem == "crl_stale":
+                    refusal = SigningRefused(
+                        _("Danh sách thu hồi chứng thư (CRL) đã quá hạn cập nhật (nextUpdate đã qua); không kiểm tra "
+                          "được chứng thư số cá nhân nên chưa thể ký. Đề nghị quản trị viên cập nhật tệp CRL từ tổ "
+                          "chức chứng thực."), code="crl_outdated")
+                    _log(row, UseOutcome.UNTRUSTED, actor=actor, dossier=dossier, detail=problem, at=at)
+                elif problem == "crl_without_ca":
+                    refusal = SigningRefused(
+                        _("Cấu hình ký số chưa đúng: có danh sách thu hồi (CRL) nhưng chưa cấu hình chứng thư của tổ "
+                          "chức chứng thực (MOTCUA_SIGNING_PERSONAL_CA); đề nghị quản trị viên bổ sung."),
+                        code="signing_misconfigured")
+                    _log(row, UseOutcome.UNTRUSTED, actor=actor, dossier=dossier, detail=problem, at=at)
                 elif problem:
                     refusal = SigningRefused(
                         _("Không xác nhận được chứng thư số cá nhân do tổ chức chứng thực được cấu hình cấp; không "
