@@ -41,6 +41,13 @@ def test_a_result_added_after_the_approval_is_refused_at_completion(
     assert refused.value.code == "results_not_approved"
     assert "ký duyệt" in str(refused.value)
     assert fresh(d).status == Status.PROCESSING
+    # The clerk's page says why there is no "complete" button, in the rule's own words.
+    from django.test import Client
+
+    page = Client()
+    page.force_login(people.clerk)
+    html = page.get(f"/can-bo/ho-so/{d.code}/").content.decode()
+    assert "được thêm sau khi lãnh đạo ký duyệt" in html
 
     # Back to the approval step; the leader approves again (signing the new file): completion goes through.
     actions.return_to_previous(fresh(d), actor=people.clerk, reason="Thêm văn bản cần lãnh đạo duyệt",

@@ -28,7 +28,7 @@ from motcua.accounts.models import Membership, Role
 from motcua.audit import log_access
 from motcua.catalog.fees import dossier_fee_views
 from motcua.core.money import vnd
-from motcua.dossiers import actions, counter_fees, paperwork
+from motcua.dossiers import actions, counter_fees, lifecycle, paperwork
 from motcua.dossiers.errors import (
     ActionNotAllowed,
     ConcurrentUpdate,
@@ -53,6 +53,7 @@ from motcua.dossiers.queries import (
     allowed_actions,
     capacities,
     may_add_files,
+    state_of,
     step_agency_id,
     step_index,
     steps_of,
@@ -157,6 +158,16 @@ class Context:
         if not self.index:
             return None
         return self.steps[self.index - 1]
+
+
+def _why_not(dossier, ctx: Context, action: Action) -> str:
+    """The lifecycle's own words for why `action` is not offered now (the page says it instead of
+    a button that silently is not there), or ""."""
+    try:
+        lifecycle.decide(action, state_of(dossier), ctx.caps, now=timezone.now())
+    except DossierError as exc:
+        return exc.message
+    return ""
 
 
 def _context(request, dossier) -> Context:
@@ -402,6 +413,10 @@ def _render(request, dossier, ctx: Context, bound: Panel | None = None, status: 
             and may_add_files(ctx.caps, dossier.status, FileKind.RESULT) and not result_files
             and Action.COMPLETE not in ctx.allowed and dossier.paused_at is None):
         last_step_hint = _("Đây là bước cuối. Đính kèm ít nhất một tệp kết quả để hoàn thành xử lý.")
+    elif (Capacity.STEP_HOLDER in ctx.caps and ctx.index is not None and ctx.index + 1 == len(ctx.steps)
+          and result_files and Action.COMPLETE not in ctx.allowed and dossier.paused_at is None
+          and dossier.status in (Status.RECEIVED, Status.PROCESSING)):
+        last_step_hint = _why_not(dossier, ctx, Action.COMPLETE)  # e.g. a result added after the approval
     return staff_render(request, "backoffice/dossier.html", {
         "dossier": dossier, "procedure": dossier.procedure_version.procedure, "pv": dossier.procedure_version,
         "rows": rows, "result_files": result_files, "events": events, "panels": _panels(ctx, bound),
