@@ -12,6 +12,7 @@ import subprocess
 import unicodedata
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import SCREENSHOT_DIR, run_axe
 
@@ -204,3 +205,76 @@ def test_refunds_receipt_settings_and_the_citizen_view_on_a_phone(site, receptio
     assert Refund.objects.get(dossier=d).state == "done"
     mine.reload()
     assert "Đã hoàn phí" in mine.locator("#da-nop-phi").inner_text()
+
+
+def test_the_counter_enters_pages_and_copies_and_collects_what_they_give(site, new_page):
+    """2.000815 (chứng thực bản sao, per page with tiers: 2.000 đồng a page, from page 3 1.000): the
+    receptionist types 2 copies of 3 pages; the amount to collect follows at once (the form's script)
+    and after "Tính lại lệ phí" (without it); received, the dossier keeps the inputs and the fee."""
+    from motcua.accounts.models import Membership, User
+    from motcua.agencies.models import Agency
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers.models import Dossier
+
+    commune = Agency.objects.get(unit_code="000.21.01.H12")
+    user = User.objects.create_user("tiepnhanxa", password=PASSWORD, full_name="Lê Văn Xã")
+    Membership.objects.create(user=user, agency=commune, role="receptionist")
+    code = "2.000815"
+    components = list(Procedure.objects.get(code=code).published.components.order_by("order", "id"))
+    base = site.url
+
+    phone = new_page(**PHONE)
+    phone.goto(base + "/dang-nhap/?next=/can-bo/")
+    phone.get_by_label("Tên đăng nhập").fill("tiepnhanxa")
+    phone.get_by_label("Mật khẩu").fill(PASSWORD)
+    phone.get_by_role("button", name="Đăng nhập").click()
+    phone.wait_for_url(re.compile(r"/can-bo/$"))
+    phone.goto(f"{base}/can-bo/tiep-nhan/{code}/")
+    amount = phone.get_by_label("Số tiền thu (đồng)")
+    assert amount.input_value() == "2000"  # one copy of one page until told otherwise
+    phone.get_by_label("Số bản cần cấp").fill("2")
+    phone.get_by_label("Số trang mỗi bản").fill("3")
+    expect(amount).to_have_value("10000")
+    assert "Số phải thu lúc này: 10.000 đồng" in phone.locator("#thu-phi").inner_text()
+    assert "Số phải thu khi tiếp nhận: 10.000 đồng" in phone.locator("[data-fee-live]").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.locator(".bo-fee-inputs").screenshot(path=str(SCREENSHOT_DIR / "h17-counter-fee-inputs-phone.png"))
+    assert run_axe(phone) == []
+
+    # Without the script: "Tính lại lệ phí" sends the form and comes back with the amount, nothing lost.
+    plain = new_page(java_script_enabled=False, **DESKTOP)
+    plain.context.add_cookies(phone.context.cookies())
+    plain.goto(f"{base}/can-bo/tiep-nhan/{code}/")
+    plain.get_by_label("Họ và tên (hoặc tên tổ chức)").fill("Nguyễn Văn An")
+    plain.get_by_label("Số bản cần cấp").fill("2")
+    plain.get_by_label("Số trang mỗi bản").fill("3")
+    plain.get_by_role("button", name="Tính lại lệ phí").click()
+    plain.wait_for_load_state()
+    assert plain.get_by_label("Số tiền thu (đồng)").input_value() == "10000"
+    assert "Số phải thu lúc này: 10.000 đồng" in plain.locator("#thu-phi").inner_text()
+    assert plain.get_by_label("Họ và tên (hoặc tên tổ chức)").input_value() == "Nguyễn Văn An"
+    assert not Dossier.objects.exists()
+
+    # The desktop: "Tính lại lệ phí" too, then received with the fee collected.
+    desk = new_page(**DESKTOP)
+    desk.context.add_cookies(phone.context.cookies())
+    desk.goto(f"{base}/can-bo/tiep-nhan/{code}/")
+    desk.get_by_label("Họ và tên (hoặc tên tổ chức)").fill("Nguyễn Văn An")
+    desk.get_by_label("Số định danh cá nhân / mã số thuế").fill("096090001234")
+    desk.get_by_label("Số bản cần cấp").fill("2")
+    desk.get_by_label("Số trang mỗi bản").fill("3")
+    desk.get_by_role("button", name="Tính lại lệ phí").click()
+    desk.wait_for_load_state()
+    expect(desk.get_by_label("Số tiền thu (đồng)")).to_have_value("10000")
+    assert run_axe(desk) == []
+    for component in components:
+        desk.locator(f"#present-{component.pk}").check()
+    desk.get_by_label("Thu phí, lệ phí ngay khi tiếp nhận").check()
+    desk.get_by_label("Số biên lai").fill("0000815")
+    desk.screenshot(path=str(SCREENSHOT_DIR / "h17-counter-fee-inputs-desktop.png"), full_page=True)
+    desk.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    desk.wait_for_url(re.compile(r"/can-bo/ho-so/[^/]+/$"))
+    dossier = Dossier.objects.get()
+    assert dossier.fee_inputs == {"copies": 2, "pages": 3} and dossier.fee_collected == 10_000
+    assert "Đã thu tại quầy: 10.000 đồng" in desk.locator("#phi-le-phi").inner_text()
+    assert run_axe(desk) == []

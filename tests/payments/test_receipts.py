@@ -112,3 +112,48 @@ def test_the_payment_email_links_the_receipt(citizen_client, copy_dossier):
     assert message.channel == "email"
     assert message.context["receipt_url"].endswith(f"/thanh-toan/giao-dich/{payment.merchant_ref}/bien-lai.pdf")
     assert message.context["amount_text"] == "8.000 đồng" and message.context["reference"] == payment.merchant_ref
+
+
+def _sent_payment_email(copy_dossier):
+    from django.core import mail
+
+    from motcua.notify.models import Message
+
+    run_pending()  # the notify.send jobs
+    message = Message.objects.get(dossier=copy_dossier, template="payment_received")
+    assert message.state == "sent", message.last_error
+    sent = [m for m in mail.outbox if m.subject == message.subject]
+    assert len(sent) == 1
+    return sent[0]
+
+
+def test_the_payment_email_carries_the_receipt_pdf_and_its_link(citizen_client, people, copy_dossier):
+    update_receipt_settings(copy_dossier.agency, actor=people.receptionist,
+                            values={"e_receipt_form_number": "01BLP0-001", "e_receipt_series": "TT-26E"})
+    payment = paid(citizen_client, copy_dossier)
+    email = _sent_payment_email(copy_dossier)
+    assert f"/thanh-toan/giao-dich/{payment.merchant_ref}/bien-lai.pdf" in email.body  # the link stays
+    [(name, content, mimetype)] = email.attachments
+    assert mimetype == "application/pdf" and name == f"bien-lai-{payment.merchant_ref}.pdf"
+    text = pdf_text(content)
+    assert "Ký hiệu: TT-26E" in text and "Số: 0000001" in text and "8.000 đồng" in text
+    # The same bytes as the link downloads (made from the stored paper, deterministic).
+    assert content == citizen_client.get(reverse("payments:receipt_pdf", args=[payment.merchant_ref])).content
+
+
+def test_the_payment_email_carries_the_confirmation_that_is_not_a_receipt(citizen_client, copy_dossier):
+    payment = paid(citizen_client, copy_dossier)
+    email = _sent_payment_email(copy_dossier)
+    [(name, content, mimetype)] = email.attachments
+    assert mimetype == "application/pdf" and name == f"xac-nhan-thanh-toan-{payment.merchant_ref}.pdf"
+    assert "Đây không phải là biên lai thu phí, lệ phí" in pdf_text(content)
+
+
+def test_a_missing_paper_leaves_the_email_with_its_link(citizen_client, copy_dossier):
+    from motcua.notify import attachments
+
+    payment = paid(citizen_client, copy_dossier)
+    ReceiptDocument.objects.filter(payment=payment).delete()
+    email = _sent_payment_email(copy_dossier)
+    assert email.attachments == [] and payment.merchant_ref in email.body
+    assert attachments.MAX_BYTES < 10 * 1024 * 1024  # bounded

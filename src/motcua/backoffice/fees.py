@@ -44,11 +44,14 @@ def counter_fee_view(dossier: Dossier, when: str = "at_reception", fees: list | 
     return view
 
 
-def new_dossier_fee_view(version, channel: int = Channel.COUNTER) -> FeeView:
-    """For a dossier not created yet (the counter form): the fees due at reception by their rule."""
-    probe = Dossier(procedure_version=version, channel=channel, form_data={})
+def new_dossier_fee_view(version, channel: int = Channel.COUNTER, inputs: dict | None = None,
+                         fees: list | None = None) -> FeeView:
+    """For a dossier not created yet (the counter form): the fees due at reception by their rule,
+    for the declared fee `inputs` (cleaned by `catalog.fees.clean_inputs`; none: one copy, full
+    amount). `fees`: the version's fees when the page has read them already."""
+    probe = Dossier(procedure_version=version, channel=channel, form_data={}, fee_inputs=inputs or {})
     view = FeeView(when="at_reception")
-    for fee in version.fees.order_by("order", "id"):
+    for fee in (version.fees.order_by("order", "id") if fees is None else fees):
         amount = dossier_fee_amount(fee, probe)
         if amount <= 0:
             continue

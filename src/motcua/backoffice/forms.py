@@ -222,6 +222,9 @@ class CounterFeeForm(BaseForm):
         error_messages={"max_length": _("Số biên lai dài quá %(limit_value)d ký tự.")},
     )
 
+    # The fee inputs the prefilled amount was computed for (the counter form; reception.FeeInputs.basis).
+    fee_basis = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
+
     def clean_fee_amount(self):
         return parse_vnd(self.cleaned_data.get("fee_amount"))
 

@@ -20,10 +20,12 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +34,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import Role
 from motcua.audit import log_access
+from motcua.catalog import fees as fee_rules
 from motcua.catalog.fees import dossier_fee_views
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
 from motcua.catalog.search import RankedResults, ranked_queryset
+from motcua.core.money import vnd
 from motcua.core.text import MAX_QUERY_CHARS
 from motcua.dossiers import actions, reception
 from motcua.dossiers.errors import (
@@ -176,23 +180,72 @@ def counter_form(request, code: str):
                                     "ở đó.") % {"agency": version.receiving_agency.name})
     if request.method != "POST":
         case, cases, _err = _case_choice(version, None)
+        inputs = FeeInputs.of(version, None)
         return _render_counter(request, version, ApplicantForm(), ReceptionOutcomeForm(), _rows(version),
-                               cases, case, token=_token(request), fee_form=_fee_form(version))
+                               cases, case, token=_token(request), fee_form=_fee_form(version, inputs=inputs),
+                               fee_inputs=inputs)
     return _counter_post(request, version)
 
 
-def _fee_form(version, post=None) -> CounterFeeForm:
-    """The fee collected with the reception, prefilled with what the rule asks at reception."""
-    if post is not None:
-        return CounterFeeForm(post)
-    return CounterFeeForm(initial={"fee_amount": str(new_dossier_fee_view(version).due_vnd)})
+@dataclass
+class FeeInputs:
+    """What the fee rules ask at the counter (copies, pages per copy, kind of applicant), as the
+    wizard asks them (`catalog.fees.needs`, `clean_inputs`, the template catalog/_fee_inputs.html):
+    the typed values, the cleaned ones (stored on the dossier) and the problems by field."""
+
+    fees: list
+    needs: fee_rules.Needs
+    typed: dict
+    cleaned: dict
+    errors: dict[str, str]
+
+    @classmethod
+    def of(cls, version, post) -> FeeInputs:
+        fees = list(version.fees.order_by("order", "id"))
+        need = fee_rules.needs(fees)
+        typed = fee_rules.inputs_from_post(post) if post is not None else {}
+        errors: dict[str, str] = {}
+        try:
+            cleaned = fee_rules.clean_inputs(typed, fees)
+        except fee_rules.FeeInputError as exc:
+            errors[exc.field] = exc.message
+            cleaned = {}
+        return cls(fees, need, typed if post is not None else {}, cleaned, errors)
+
+    @property
+    def basis(self) -> str:
+        """The inputs an amount was computed for, kept in the form: the amount follows them."""
+        return ";".join(f"{k}={self.cleaned.get(k, '')}" for k in ("copies", "pages", "kind"))[:300]
+
+    def view(self, version):
+        return new_dossier_fee_view(version, inputs=self.cleaned, fees=self.fees)
 
 
-def _render_counter(request, version, applicant, outcome_form, rows, cases, case, *, token, case_error="",
-                    checklist_error="", general_errors=(), outcome="", status=200, fee_form=None):
-    fees = list(version.fees.all())
-    fee_form = fee_form if fee_form is not None else _fee_form(version)
-    errors = []  # (anchor id, message) for the error summary
+def _fee_form(version, post=None, *, inputs: FeeInputs) -> CounterFeeForm:
+    """The fee collected with the reception, prefilled with what the rule asks at reception for the
+    declared fee inputs. Posted with other inputs than the amount was computed for ("Tính lại" not
+    pressed, no script): the amount is computed again and the form asks to check it."""
+    due = str(inputs.view(version).due_vnd)
+    if post is None:
+        return CounterFeeForm(initial={"fee_amount": due, "fee_basis": inputs.basis})
+    stale = "fee_basis" in post and inputs.needs.any and not inputs.errors and post["fee_basis"] != inputs.basis
+    if post.get("_refresh") or stale:
+        data = post.copy()
+        data["fee_amount"], data["fee_basis"] = due, inputs.basis
+        form = CounterFeeForm(data)
+        if not post.get("_refresh") and post.get("fee_collect") and post.get("outcome") == reception.RECEIVE:
+            form.full_clean()
+            form.add_error("fee_amount", _("Số bản, số trang hoặc đối tượng đã thay đổi: số tiền đã được tính lại "
+                                           "(%(amount)s). Kiểm tra số tiền rồi bấm “Tiếp nhận” lần nữa.")
+                           % {"amount": vnd(int(due), unit=_("đồng"))})
+        return form
+    return CounterFeeForm(post)
+
+
+def _render_counter(request, version, applicant, outcome_form, rows, cases, case, *, token, fee_form, fee_inputs,
+                    case_error="", checklist_error="", general_errors=(), outcome="", status=200):
+    fees = fee_inputs.fees
+    errors = [(f"fee-{name}", message) for name, message in fee_inputs.errors.items()]  # (anchor id, message)
     for f in applicant:
         for e in f.errors:
             errors.append((f.auto_id if f.name != "applicant_kind" else "applicant-kind", e))
@@ -220,8 +273,30 @@ def _render_counter(request, version, applicant, outcome_form, rows, cases, case
         "case_error": case_error, "form": applicant, "outcome_form": outcome_form, "rows": rows,
         "checklist_error": checklist_error, "errors": errors, "token": token, "accept": ACCEPT,
         "fees": fees, "outcome": outcome, "max_mb": max_upload_bytes() // (1024 * 1024),
-        "fee_form": fee_form, "fee_view": new_dossier_fee_view(version),
+        "fee_form": fee_form, "fee_view": fee_inputs.view(version), "needs": fee_inputs.needs,
+        "inputs": fee_inputs.typed or fee_inputs.cleaned, "fee_errors": fee_inputs.errors,
+        "kind_choices": fee_rules.kind_choices(fee_inputs.needs),
+        "fee_amount_url": reverse("backoffice:counter_fee_amount", args=[version.procedure.code]),
     }, status=status)
+
+
+@require_safe
+@staff_required
+def counter_fee_amount(request, code: str):
+    """The amount to collect at reception for the fee inputs typed on the counter form (GET copies,
+    pages, kind), for the form's script: the same rule and view as "Tính lại lệ phí"."""
+    agencies = _reception_agencies(request)
+    version = _version_for_counter(request, code)
+    if version.receiving_agency_id not in agencies:
+        return JsonResponse({"error": "forbidden"}, status=403)
+    inputs = FeeInputs.of(version, request.GET)
+    view = inputs.view(version)
+    return JsonResponse({
+        "due_vnd": view.due_vnd, "basis": inputs.basis, "errors": inputs.errors,
+        "html": render_to_string("backoffice/_fee_due.html", {"view": view}, request=request),
+        "text": _("Số phải thu khi tiếp nhận: %(amount)s") % {"amount": vnd(view.due_vnd, unit=_("đồng"))}
+        if view.due_vnd else "",
+    }, status=400 if inputs.errors else 200)
 
 
 def _check_new_files(request, rows) -> dict[int, list]:
@@ -297,8 +372,17 @@ def _counter_post(request, version):
     _kept_pending(request, rows)
     general: list[str] = []
     checklist_error = ""
-    fee_form = _fee_form(version, post)
-    ok = applicant.is_valid() & outcome_form.is_valid() and not case_error
+    fee_inputs = FeeInputs.of(version, post)
+    fee_form = _fee_form(version, post, inputs=fee_inputs)
+    if post.get("_refresh"):  # "Tính lại lệ phí": the page again with the amount for the inputs, nothing checked
+        for form in (applicant, outcome_form, fee_form):
+            form._errors = forms.utils.ErrorDict()
+        for row in rows:
+            for upload in good.get(row.pk, []):
+                row.pending.append(uploads.keep_pending(upload, upload.name, row.pk, request.user.pk))
+        return _render_counter(request, version, applicant, outcome_form, rows, cases, case, token=token,
+                               fee_form=fee_form, fee_inputs=fee_inputs)
+    ok = applicant.is_valid() & outcome_form.is_valid() and not case_error and not fee_inputs.errors
     if outcome == reception.RECEIVE:
         ok = fee_form.is_valid() and ok  # the fee counts only with the reception
     ok = ok and not any(row.errors for row in rows)
@@ -331,7 +415,7 @@ def _counter_post(request, version):
         try:
             fee = fee_form.fee() if outcome == reception.RECEIVE else None
             dossier = _create(request, version, case, applicant.cleaned_data, rows, good, outcome, outcome_form,
-                              token, fee=fee)
+                              token, fee=fee, fee_inputs=fee_inputs.cleaned)
         except InvalidInput as exc:
             problems = exc.extra.get("fields") or [{"field": exc.field, "message": exc.message}]
             for problem in problems:
@@ -340,6 +424,10 @@ def _counter_post(request, version):
                     continue
                 if problem["field"] in FEE_FIELDS:
                     fee_form.add_action_error(FEE_FIELDS[problem["field"]], problem["message"])
+                    continue
+                if (problem["field"] or "").startswith("fee_inputs"):
+                    fee_inputs.errors[problem["field"].removeprefix("fee_inputs").lstrip(".") or "copies"] = \
+                        problem["message"]
                     continue
                 checklist_error = _place(problem["field"] or "", problem["message"], applicant=applicant,
                                          outcome_form=outcome_form, rows=rows, general=general) or checklist_error
@@ -361,10 +449,11 @@ def _counter_post(request, version):
             row.pending.append(uploads.keep_pending(upload, upload.name, row.pk, request.user.pk))
     return _render_counter(request, version, applicant, outcome_form, rows, cases, case, token=token,
                            case_error=case_error, checklist_error=checklist_error, general_errors=general,
-                           outcome=outcome, fee_form=fee_form)
+                           outcome=outcome, fee_form=fee_form, fee_inputs=fee_inputs)
 
 
-def _create(request, version, case, data, rows, good, outcome, outcome_form, token, *, fee=None) -> Dossier:
+def _create(request, version, case, data, rows, good, outcome, outcome_form, token, *, fee=None,
+            fee_inputs=None) -> Dossier:
     """The form's values to `dossiers.reception.receive_at_counter` (the API's door too)."""
     user = request.user
     extra, reason = _outcome_text(outcome_form)
@@ -385,7 +474,7 @@ def _create(request, version, case, data, rows, good, outcome, outcome_form, tok
             actor=user, version=version, case=case, applicant=applicant, files=files,
             present=[row.component for row in rows if row.present], outcome=outcome, missing=extra, reason=reason,
             items=_page_items(rows, outcome_form, request.POST) if outcome == reception.SUPPLEMENT else (),
-            delivery=data["delivery"], idempotency_key=f"bo-counter:{token}", fee=fee,
+            delivery=data["delivery"], idempotency_key=f"bo-counter:{token}", fee=fee, fee_inputs=fee_inputs,
         )
     for pending in used_pending:  # stored with the dossier (or not needed: refused, or sent before)
         uploads.discard(pending)

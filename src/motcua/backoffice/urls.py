@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("tiep-nhan/", reception.counter_search, name="counter"),
     path("tiep-nhan/<str:code>/", reception.counter_form, name="counter_form"),
+    path("tiep-nhan/<str:code>/le-phi", reception.counter_fee_amount, name="counter_fee_amount"),
     path("cho-tiep-nhan/", reception.online_queue, name="online_queue"),
     path("cho-tiep-nhan/<str:code>/", reception.online_check, name="online_check"),
     path("tra-ket-qua/", views.returns, name="returns"),

@@ -353,3 +353,19 @@ def dossier_fee_views(dossier: Any, fees: list | None = None) -> list[FeeView]:
     `fees`: the version's fees when the page has read them already."""
     fees = sorted(dossier.procedure_version.fees.all() if fees is None else fees, key=lambda f: (f.order, f.pk))
     return fee_views(fees, online=is_online(dossier), inputs=getattr(dossier, "fee_inputs", None))
+
+
+def inputs_from_post(post: Any) -> dict:
+    """The fee inputs as a page's form posts them (fields copies, pages, kind), cut to sane lengths;
+    `clean_inputs` checks them. The wizard's case step and the counter form share it."""
+    out = {}
+    for name in ("copies", "pages", "kind"):
+        value = post.get(name)
+        if value is not None:
+            out[name] = str(value)[:200]
+    return out
+
+
+def kind_choices(need: Needs) -> list[tuple[str, str]]:
+    """The choices of the kind of applicant as the pages offer them: none of them first."""
+    return [(NO_KIND, _("Không thuộc đối tượng nào")), *[(k, k) for k in need.kinds]]

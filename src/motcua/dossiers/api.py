@@ -144,6 +144,26 @@ class ReceptionIn(Schema):
                                description="Cũ (deprecated), thay bằng supplement.items: các mục khác ngoài thành "
                                            "phần bắt buộc chưa có, mỗi mục một dòng, không có nội dung cần bổ sung")
     reason: str = Field("", max_length=2000, description="Từ chối: lý do (in trên mẫu 03)")
+    fee_inputs: FeeInputsIn | None = Field(None, description="Số bản, số trang mỗi bản, đối tượng giảm phí (như "
+                                                             "POST /dossiers); lưu vào hồ sơ, số phí theo đó")
+
+
+def _inline_defs(schema: dict) -> dict:
+    """A JSON schema with its local «$defs» written in place (the OpenAPI document has no «$defs»
+    at its root, so a «#/$defs/…» reference inside a part's schema would point nowhere)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/") and ref[8:] in defs:
+                return walk({**defs[ref[8:]], **{k: v for k, v in node.items() if k != "$ref"}})
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
 
 
 class CreatedOut(Schema):
@@ -625,7 +645,11 @@ def create_dossier(request, payload: DossierIn, idempotency_key: str | None = He
     "/receptions", response={201: ActionOut}, summary="Tiếp nhận hồ sơ tại quầy: thông tin, tệp quét và kết quả",
     openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["data"],
-        "properties": {"data": {"type": "string", "description": "ReceptionIn dạng JSON"}},
+        "properties": {"data": {
+            "type": "string", "contentMediaType": "application/json",
+            "contentSchema": _inline_defs(ReceptionIn.model_json_schema()),
+            "description": "ReceptionIn dạng JSON (procedure, case, channel, applicant, form_data, delivery, "
+                           "delivery_address, outcome, present, supplement, missing, reason, fee_inputs)"}},
         "additionalProperties": {"type": "string", "format": "binary",
                                  "description": "files.<số thứ tự thành phần>: tệp quét (nhiều tệp được)"},
     }}}}},
@@ -661,6 +685,7 @@ def receive_at_counter(request, data: str = Form(..., max_length=200_000),
         files=files, present=[components[n - 1] for n in payload.present], outcome=payload.outcome,
         missing=payload.missing, reason=payload.reason, idempotency_key=idempotency_key,
         items=_items_of_components(components, payload.supplement.items) if payload.supplement else (),
+        fee_inputs=payload.fee_inputs.dict(exclude_none=True) if payload.fee_inputs else None,
     )
     body = _detail(request, result.dossier)
     event = Event.objects.select_related(

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalog import fees as fee_rules
+
 from . import actions, counter_fees
 from .errors import InvalidInput
 from .files import upload_problem
@@ -220,6 +222,7 @@ def receive_at_counter(
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
     fee: dict[str, Any] | None = None,
+    fee_inputs: dict | None = None,
 ) -> actions.ActionResult:
     """A dossier received at the counter (or by post), with its scans and the reception outcome.
 
@@ -234,6 +237,9 @@ def receive_at_counter(
     * `fee` ({amount_vnd, method, receipt_number}), with the outcome receive: the fee collected
       at reception, recorded by `actions.record_fee` in the same transaction (issue #17);
       extra["fee_event"] is its event.
+    * `fee_inputs` ({copies, pages, kind}): what the applicant declares for the fee rules, stored
+      on the dossier (`actions.create_dossier`); checked with everything else (field
+      «fee_inputs.copies»…) before any write.
 
     Returns the outcome's ActionResult (replayed=True when `idempotency_key` was used before
     for the same request); extra["reception"] is a `Reception`. Raises the action layer's
@@ -281,6 +287,11 @@ def receive_at_counter(
             counter_fees.check(Status.RECEIVED, {Capacity.RECEPTIONIST}, **fee)
         except InvalidInput as exc:
             problems.append((exc.field, exc.message))
+    if version is not None:
+        try:
+            fee_rules.clean_inputs(fee_inputs, list(version.fees.all()))
+        except fee_rules.FeeInputError as exc:
+            problems.append((exc.field if exc.field == "fee_inputs" else f"fee_inputs.{exc.field}", exc.message))
     checkable = [f for f in counter_files if f.component is not None and f.component.pk in numbers]
     problems += [(name, message) for _i, name, message in file_problems(checkable, numbers)]
     _refuse(problems)
@@ -293,7 +304,7 @@ def receive_at_counter(
             created = actions.create_dossier(
                 actor=actor, version=version, case=case, channel=channel, applicant=applicant, form_data=form_data,
                 receive=outcome == RECEIVE, delivery=delivery, delivery_address=delivery_address,
-                idempotency_key=idempotency_key, at=at,
+                idempotency_key=idempotency_key, at=at, fee_inputs=fee_inputs,
                 fingerprint={"outcome": outcome, "present": ticked, "missing": extra,
                              **({"items": [[getattr(i["component"], "pk", i["component"]), i["text"], i["reason"]]
                                            for i in listed]} if listed else {}),

@@ -78,7 +78,8 @@ def get_backend(channel: str) -> Backend:
 class EmailBackend:
     """Through Django's mail: whatever EMAIL_BACKEND says (files, SMTP, locmem in tests)."""
 
-    def send(self, to: str, text: str, *, subject: str = "", reference: str = "") -> str:
+    def send(self, to: str, text: str, *, subject: str = "", reference: str = "", attachments=()) -> str:
+        """`attachments`: `notify.attachments.Attachment`s (filename, content, mimetype), e-mail only."""
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or None
         message_id = make_msgid(domain=domain)
         headers = {"Message-ID": message_id, "Auto-Submitted": "auto-generated"}
@@ -88,6 +89,8 @@ class EmailBackend:
             subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers,
             connection=get_connection(fail_silently=False),
         )
+        for attachment in attachments:
+            email.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
             email.send()
         except (ValueError, UnicodeError) as exc:  # a malformed address or header: no retry helps

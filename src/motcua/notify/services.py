@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from motcua.jobs.runner import RetryLater, enqueue
 
-from . import rendering
+from . import attachments, rendering
 from .backends import PermanentFailure, TemporaryFailure, get_backend
 from .models import Channel, Message, State
 from .text import normalise_phone
@@ -226,8 +226,10 @@ def deliver(message_id: int) -> str:
         if not message.body:
             message.subject, message.body = rendering.render(message.template, message.channel, message.context)
             Message.objects.filter(pk=message.pk).update(subject=message.subject, body=message.body)
+        files = attachments.for_message(message)  # made now from stored data, never stored with the message
         provider_id = get_backend(message.channel).send(
-            message.recipient, message.body, subject=message.subject, reference=f"motcua-{message.pk}"
+            message.recipient, message.body, subject=message.subject, reference=f"motcua-{message.pk}",
+            **({"attachments": files} if files else {}),
         )
     except Exception as exc:
         error = _describe(exc)

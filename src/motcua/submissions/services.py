@@ -148,12 +148,7 @@ def set_step(draft: Draft, step: str) -> None:
 
 def fee_inputs_from(post: Any) -> dict:
     """The fee inputs as a form posts them (fields copies, pages, kind), cut to sane lengths."""
-    out = {}
-    for name in ("copies", "pages", "kind"):
-        value = post.get(name)
-        if value is not None:
-            out[name] = str(value)[:200]
-    return out
+    return fee_rules.inputs_from_post(post)
 
 
 def check_fee_inputs(draft: Draft, raw: dict) -> dict:

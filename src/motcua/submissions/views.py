@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.audit.throttle import throttled
+from motcua.catalog import fees as fee_rules
 from motcua.catalog.models import Procedure
 from motcua.dossiers import actions
 from motcua.dossiers.errors import DossierError, FileRefused
@@ -214,7 +215,7 @@ def case_step(request, draft_id):
         **_step_context(draft, Step.CASE), "cases": cases, "error": errors.get("case", ""), "errors": errors,
         "error_list": [(f"fee-{k}" if k != "case" else "case-error", v) for k, v in errors.items()],
         "needs": needs, "inputs": inputs, "fees": services.fee_views(draft.version, shown),
-        "kind_choices": [("", _("Không thuộc đối tượng nào")), *[(k, k) for k in needs.kinds]],
+        "kind_choices": fee_rules.kind_choices(needs),
     }, status=400 if errors else 200)
 
 

@@ -2,7 +2,8 @@
 // * the error summary takes the focus, so a screen reader reads what to fix first;
 // * file inputs become drop zones: dropped files join the picked ones, each listed with a
 //   remove button and a warning for a type or size the server will refuse (the server checks
-//   again, by content); picking files ticks the component's "present" box.
+//   again, by content); picking files ticks the component's "present" box;
+// * the counter form's amount to collect follows the fee inputs as they are typed.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -97,4 +98,48 @@
       if (hint) { hint.setAttribute("data-dropped", "1"); }
     });
   }
+
+  // The counter form: the amount to collect follows the fee inputs (copies, pages, kind) as they
+  // are typed; "Tính lại lệ phí" does the same without this script.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("counter-form");
+    var url = form && form.getAttribute("data-fee-amount-url");
+    if (!url || !form.querySelector("[data-fee-input]")) { return; }
+    var timer = null;
+    function update() {
+      var params = new URLSearchParams();
+      var fields = form.querySelectorAll("[data-fee-input]");
+      for (var i = 0; i < fields.length; i++) {
+        var f = fields[i];
+        if (f.type === "radio" && !f.checked) { continue; }
+        params.set(f.name, f.value);
+      }
+      fetch(url + "?" + params.toString(), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (data.errors && Object.keys(data.errors).length) { return; }  // the server says it on submit
+          var due = form.querySelector("#thu-phi .bo-fee");
+          if (due && data.html) {
+            var box = document.createElement("div");
+            box.innerHTML = data.html;
+            if (box.firstElementChild) { due.replaceWith(box.firstElementChild); }
+          }
+          var amount = form.querySelector("[name=fee_amount]");
+          if (amount) { amount.value = String(data.due_vnd); }
+          var basis = form.querySelector("[name=fee_basis]");
+          if (basis) { basis.value = data.basis; }
+          var live = form.querySelector("[data-fee-live]");
+          if (live) { live.textContent = data.text || ""; }
+        })
+        .catch(function () { /* the "Tính lại lệ phí" button still works */ });
+    }
+    form.addEventListener("input", function (event) {
+      if (!event.target.hasAttribute("data-fee-input")) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(update, 300);
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.hasAttribute("data-fee-input")) { clearTimeout(timer); update(); }
+    });
+  });
 })();
