@@ -103,3 +103,43 @@ def test_the_openapi_schema_documents_the_data_part(client):
     fee_inputs = data["contentSchema"]["properties"]["fee_inputs"]["anyOf"][0]
     assert set(fee_inputs["properties"]) == {"copies", "pages", "kind"}
     assert "$defs" not in str(data)
+
+
+def test_the_api_records_the_fee_with_the_reception_as_the_page_does(people):
+    """`fee` in POST /dossiers/receptions: the same `record_fee` in the reception's transaction; a bad
+    fee writes nothing; the same key with another fee is a conflict; a retry replays (#17 review)."""
+    user = actor(people, CERTIFY)
+    data = {"procedure": CERTIFY, "applicant": APPLICANT, "outcome": "receive", "present": numbers(CERTIFY),
+            "fee_inputs": {"copies": 2, "pages": 3}}
+    bad = post_reception(user, data | {"fee": {"amount": 10_000, "method": "cash", "receipt_number": ""}})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "receipt_number", bad.content
+    assert not Dossier.objects.exists() and not Event.objects.exists()
+
+    paid = data | {"fee": {"amount": 10_000, "method": "transfer", "receipt_number": "0000015"}}
+    first = post_reception(user, paid, **{"Idempotency-Key": "quay-1-0001"})
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert [e["kind"] for e in body["events"]].count("fee_recorded") == 1
+    d = Dossier.objects.get(code=body["code"])
+    assert (d.fee_collected, d.receipt_number) == (10_000, "0000015")
+    assert body["fees"]["paid"][0]["method"] == "transfer"
+
+    again = post_reception(user, paid, **{"Idempotency-Key": "quay-1-0001"})
+    assert again.status_code == 201 and again.json()["replayed"] is True
+    assert Event.objects.filter(dossier=d, kind="fee_recorded").count() == 1
+    other = post_reception(user, data | {"fee": {"amount": 20_000, "method": "cash", "receipt_number": "16"}},
+                           **{"Idempotency-Key": "quay-1-0001"})
+    assert other.status_code == 422, other.content  # another fee under the same key: not a replay
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_replayed_counter_reception_gives_back_its_fee_event(people):
+    version = version_of(CERTIFY)
+    kwargs = {"actor": actor(people, CERTIFY), "version": version, "applicant": applicant(),
+              "present": [c for c in version.components.all() if c.required],
+              "fee_inputs": {"copies": 2, "pages": 3},
+              "fee": {"amount_vnd": 10_000, "method": "cash", "receipt_number": "15"},
+              "idempotency_key": "k-" + "x" * 98}  # a client key of the longest length still derives a fee key
+    first = reception.receive_at_counter(**kwargs)
+    again = reception.receive_at_counter(**kwargs)
+    assert again.replayed and again.extra["fee_event"].pk == first.extra["fee_event"].pk

@@ -125,6 +125,17 @@ class ReceptionSupplementIn(Schema):
         "«Chưa có trong hồ sơ: cần nộp giấy tờ này.»"))
 
 
+class ReceptionFeeIn(Schema):
+    """The fee collected at the counter with the reception (the page's "Thu phí, lệ phí ngay khi tiếp
+    nhận"): recorded by `actions.record_fee` in the reception's transaction."""
+
+    model_config = {**Schema.model_config, "extra": "forbid"}
+
+    amount: int = Field(description="Số tiền thu (đồng), số nguyên dương")
+    method: str = Field(max_length=20, description="cash (tiền mặt), transfer (chuyển khoản) hoặc card (thẻ)")
+    receipt_number: str = Field(max_length=100, description="Số biên lai (bắt buộc, tối đa 50 ký tự)")
+
+
 class ReceptionIn(Schema):
     """The `data` part of POST /dossiers/receptions (JSON)."""
 
@@ -146,6 +157,8 @@ class ReceptionIn(Schema):
     reason: str = Field("", max_length=2000, description="Từ chối: lý do (in trên mẫu 03)")
     fee_inputs: FeeInputsIn | None = Field(None, description="Số bản, số trang mỗi bản, đối tượng giảm phí (như "
                                                              "POST /dossiers); lưu vào hồ sơ, số phí theo đó")
+    fee: ReceptionFeeIn | None = Field(None, description="Tiếp nhận (outcome receive): phí, lệ phí thu ngay tại "
+                                                         "quầy, ghi như thao tác record_fee trong cùng giao dịch")
 
 
 def _inline_defs(schema: dict) -> dict:
@@ -686,6 +699,8 @@ def receive_at_counter(request, data: str = Form(..., max_length=200_000),
         missing=payload.missing, reason=payload.reason, idempotency_key=idempotency_key,
         items=_items_of_components(components, payload.supplement.items) if payload.supplement else (),
         fee_inputs=payload.fee_inputs.dict(exclude_none=True) if payload.fee_inputs else None,
+        fee={"amount_vnd": payload.fee.amount, "method": payload.fee.method,
+             "receipt_number": payload.fee.receipt_number} if payload.fee else None,
     )
     body = _detail(request, result.dossier)
     event = Event.objects.select_related(

@@ -34,7 +34,7 @@ from . import actions, counter_fees
 from .errors import InvalidInput
 from .files import upload_problem
 from .lifecycle import MAX_MISSING_ITEMS, Capacity, Status
-from .models import Channel, Delivery, Dossier, FileSource
+from .models import Channel, Delivery, Dossier, FileSource, IdempotencyKey
 
 RECEIVE, SUPPLEMENT, REFUSE = "receive", "supplement", "refuse"
 OUTCOMES = (RECEIVE, SUPPLEMENT, REFUSE)
@@ -309,12 +309,19 @@ def receive_at_counter(
                              **({"items": [[getattr(i["component"], "pk", i["component"]), i["text"], i["reason"]]
                                            for i in listed]} if listed else {}),
                              "reason": " ".join((reason or "").split()),
-                             "files": [_file_print(f) for f in counter_files]},
+                             "files": [_file_print(f) for f in counter_files],
+                             # the same key with another fee or other inputs is a conflict, not a replay
+                             **({"fee": fee} if fee and outcome == RECEIVE else {}),
+                             **({"fee_inputs": fee_inputs} if fee_inputs else {})},
             )
             if created.replayed:
                 named = {c.pk: c.name for c in components}
                 listed_names = [i.get("text") or named.get(_pk(i["component"]), "") for i in listed] + extra
                 created.extra["reception"] = Reception(outcome, listed_names if outcome == SUPPLEMENT else [])
+                fee_row = (IdempotencyKey.objects.filter(actor=actor, key=actions.fee_key(idempotency_key))
+                           .select_related("event").first() if fee and outcome == RECEIVE else None)
+                if fee_row is not None and fee_row.event is not None:
+                    created.extra["fee_event"] = fee_row.event  # as the first answer gave it
                 return created
             dossier = created.dossier
             reception = Reception(outcome)
@@ -337,7 +344,7 @@ def receive_at_counter(
                 if fee:
                     recorded = actions.record_fee(
                         dossier, actor=actor, at=at, **fee,
-                        idempotency_key=f"{idempotency_key}:fee" if idempotency_key else None)
+                        idempotency_key=actions.fee_key(idempotency_key))
                     final = actions.ActionResult(dossier=recorded.dossier, event=created.event,
                                                  extra={"fee_event": recorded.event})
     except BaseException:
