@@ -450,18 +450,7 @@ class ReturnResultForm(ActionForm):
 
     def clean_fee_collected(self):
         """Whole đồng; "200.000", "200,000", "200 000 đ" are read as Vietnamese write them."""
-        raw = re.sub(r"(?i)\s*(đồng|đ|vnd|₫)\s*$", "", (self.cleaned_data.get("fee_collected") or "").strip())
-        raw = raw.strip()
-        if not raw:
-            return 0
-        if re.fullmatch(r"\d{1,3}([.,\s]\d{3})+", raw):
-            raw = re.sub(r"[.,\s]", "", raw)
-        if not raw.isdigit() or not raw.isascii():
-            raise ValidationError(_("Số tiền là số nguyên đồng, ví dụ 200000 hoặc 200.000 (không có số lẻ)."))
-        amount = int(raw)
-        if amount > MAX_FEE_VND:
-            raise ValidationError(_("Số tiền quá lớn."))
-        return amount
+        return parse_vnd(self.cleaned_data.get("fee_collected"))
 
     def clean(self):
         data = super().clean()

@@ -148,6 +148,19 @@ def _inherited(page, key: str):
 
 def _stamp_box(writer) -> tuple[int, int, int, int] | None:
     """Bottom-right of the first page's visible area, or None (invisible) when it does not fit."""
+    box = _first_page_box(writer)
+    if box is None:  # an odd page tree, or a turned page: sign invisibly rather than not at all
+        return None
+    left, bottom, right, top = box
+    if right - left < STAMP_WIDTH + 2 * STAMP_MARGIN or top - bottom < 4 * STAMP_HEIGHT:
+        return None
+    x_right = int(right - STAMP_MARGIN)
+    y_bottom = int(bottom + 8)
+    return (x_right - STAMP_WIDTH, y_bottom, x_right, y_bottom + STAMP_HEIGHT)
+
+
+def _first_page_box(writer) -> tuple[float, float, float, float] | None:
+    """(left, bottom, right, top) of the first page's visible area when it is upright, else None."""
     try:
         page_ref, _resources = writer.find_page_for_modification(0)
         page = page_ref.get_object()
@@ -157,14 +170,9 @@ def _stamp_box(writer) -> tuple[int, int, int, int] | None:
         if box is None or len(box) != 4:
             return None
         x1, y1, x2, y2 = (float(Decimal(str(v.get_object() if hasattr(v, "get_object") else v))) for v in box)
-    except Exception:  # an odd page tree: sign invisibly rather than not at all
+    except Exception:  # noqa: BLE001 - an odd page tree is answered with None by the callers
         return None
-    left, right, bottom = min(x1, x2), max(x1, x2), min(y1, y2)
-    if right - left < STAMP_WIDTH + 2 * STAMP_MARGIN or abs(y2 - y1) < 4 * STAMP_HEIGHT:
-        return None
-    x_right = int(right - STAMP_MARGIN)
-    y_bottom = int(bottom + 8)
-    return (x_right - STAMP_WIDTH, y_bottom, x_right, y_bottom + STAMP_HEIGHT)
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
 # --- signing -------------------------------------------------------------------------------------
@@ -257,19 +265,13 @@ TEXT_WIDTH, TEXT_HEIGHT = 230, 16
 
 def _page_area(writer) -> tuple[float, float, float, float] | None:
     """(left, bottom, right, top) of the first page when it is upright and large enough, else None."""
-    try:
-        page_ref, _resources = writer.find_page_for_modification(0)
-        page = page_ref.get_object()
-        if int(_inherited(page, "/Rotate") or 0) % 360:
-            return None
-        box = _inherited(page, "/CropBox") or _inherited(page, "/MediaBox")
-        x1, y1, x2, y2 = (float(Decimal(str(v.get_object() if hasattr(v, "get_object") else v))) for v in box)
-    except Exception:  # noqa: BLE001
+    box = _first_page_box(writer)
+    if box is None:
         return None
-    left, right, bottom, top = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+    left, bottom, right, top = box
     if right - left < 2 * STAMP_WIDTH + 3 * STAMP_MARGIN or top - bottom < 4 * STAMP_HEIGHT:
         return None
-    return left, bottom, right, top
+    return box
 
 
 def _text_pdf(text: str, width: int, height: int, *, align: str = "left") -> bytes:
