@@ -48,6 +48,15 @@ def _make(entry) -> Timeliness:
     return Timeliness(key, str(label), symbol)
 
 
+# The badges a list of open dossiers can show, in the order of urgency: the legend under the
+# inbox is drawn from these, so its words are the badges' words.
+OPEN_BADGES = (LATE, SOON_, OK, PAUSED, WAITING)
+
+
+def legend() -> list[Timeliness]:
+    return [_make(entry) for entry in OPEN_BADGES]
+
+
 def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None,
             calendars: dict | None = None) -> Timeliness:
     """A running deadline: late / due soon / on time. With the `dossier` whose due time it is,
