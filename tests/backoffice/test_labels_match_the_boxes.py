@@ -10,11 +10,12 @@ from motcua.backoffice import display
 
 from .conftest import BIRTH, online_dossier
 
+BADGE = re.compile(r'<span class="due-badge due--[a-z-]+">'
+                   r'<span class="due-badge__symbol" aria-hidden="true">[^<]*</span> ([^<]+)</span>')
+
 
 def badge_words(html: str) -> list[str]:
-    return [w.strip() for w in re.findall(
-        r'<span class="due-badge due--[a-z-]+"><span class="due-badge__symbol" aria-hidden="true">[^<]*</span> ([^<]+)</span>',
-        html)]
+    return [w.strip() for w in BADGE.findall(html)]
 
 
 def test_the_inbox_legend_says_what_the_badges_say(people, login):

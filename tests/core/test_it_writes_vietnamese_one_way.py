@@ -72,7 +72,7 @@ def test_the_template_filters():
 
 
 def _templates():
-    return [p for p in SRC.rglob("templates/**/*.html")]
+    return list(SRC.rglob("templates/**/*.html"))
 
 
 # Other ways of writing a weekday or an amount, as they were found in templates and code.
