@@ -4,6 +4,7 @@ words (drawn from the same entries), and the checklists show the word their inst
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from motcua.backoffice import display
@@ -24,7 +25,8 @@ def test_the_inbox_legend_says_what_the_badges_say(people, login):
     legend = page[page.index('class="bo-legend'):]
     legend = legend[: legend.index("</p>")]
     words = badge_words(legend)
-    assert words == ["Quá hạn", "Sắp đến hạn", "Trong hạn", "Tạm dừng tính giờ", "Chờ tiếp nhận"]
+    assert words == ["Quá hạn", "Sắp đến hạn", "Trong hạn", "Tạm dừng tính giờ", "Chờ tiếp nhận", "Xong đúng hạn",
+                     "Xong quá hạn", "Đã kết thúc"]
     assert words == [t.label for t in display.legend()]
     # The row's badge is one of the legend's, word for word.
     row = re.search(r'<tr class="bo-row[^"]*">(?:(?!</tr>).)*' + re.escape(waiting.code) + r".*?</tr>", page,
@@ -32,9 +34,17 @@ def test_the_inbox_legend_says_what_the_badges_say(people, login):
     assert set(badge_words(row)) <= set(words) and badge_words(row)
 
 
-def test_every_open_dossier_badge_is_in_the_legend():
-    assert {display._make(e).label for e in (display.LATE, display.SOON_, display.OK, display.PAUSED,
-                                             display.WAITING)} == {t.label for t in display.legend()}
+def test_every_badge_a_dossier_can_get_is_in_the_legend(people):
+    from motcua.dossiers.models import Dossier, Status
+
+    now = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)
+    shown = set()
+    for status in Status:
+        for paused in (None, now):
+            for late in (False, True):
+                d = Dossier(status=status, paused_at=paused, counts_as_late=late, due_at=None)
+                shown.add(display.dossier_timeliness(d, now).label)
+    assert shown <= {t.label for t in display.legend()}
 
 
 def test_the_online_check_boxes_show_the_word_the_instructions_name(people, login):

@@ -48,13 +48,13 @@ def _make(entry) -> Timeliness:
     return Timeliness(key, str(label), symbol)
 
 
-# The badges a list of open dossiers can show, in the order of urgency: the legend under the
-# inbox is drawn from these, so its words are the badges' words.
-OPEN_BADGES = (LATE, SOON_, OK, PAUSED, WAITING)
+# Every badge a dossier list can show, most urgent first: the legend under the inbox is drawn
+# from these, so its words are the badges' words.
+LEGEND = (LATE, SOON_, OK, PAUSED, WAITING, DONE_OK, DONE_LATE, ENDED_)
 
 
 def legend() -> list[Timeliness]:
-    return [_make(entry) for entry in OPEN_BADGES]
+    return [_make(entry) for entry in LEGEND]
 
 
 def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None,
