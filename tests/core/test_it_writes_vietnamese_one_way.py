@@ -76,7 +76,8 @@ def _templates():
 
 
 # Other ways of writing a weekday or an amount, as they were found in templates and code.
-WEEKDAY_FORMAT = re.compile(r"""\|date:["'][^"']*[lD][^"']*["']""")
+# Django's "l" and "D" name the weekday; a named format such as "SHORT_DATE_FORMAT" does not.
+WEEKDAY_FORMAT = re.compile(r"""\|date:["'](?![A-Z_]+["'])[^"']*[lD][^"']*["']""")
 MONEY_VARIANTS = re.compile(r"\b(VND|VNĐ|vnđ)\b|\}\}\s?đ(?!ồ)\b|\d(đ|đ)\b")
 
 
@@ -92,7 +93,9 @@ def test_no_template_formats_weekdays_or_money_another_way():
 
 def test_the_patterns_catch_what_they_are_for():
     assert WEEKDAY_FORMAT.search('{{ d|date:"H:i l, d/m/Y" }}')
+    assert WEEKDAY_FORMAT.search("{{ d|date:'D d/m' }}")
     assert not WEEKDAY_FORMAT.search('{{ d|date:"d/m/Y" }}')
+    assert not WEEKDAY_FORMAT.search('{{ d|date:"SHORT_DATE_FORMAT" }}')
     for variant in ("{{ a|vnd }} VND", "25.000 VNĐ", "{{ a }} đ</td>", "25000đ "):
         assert MONEY_VARIANTS.search(variant), variant
     assert not MONEY_VARIANTS.search("{{ a }} đồng")
