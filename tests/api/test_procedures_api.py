@@ -57,7 +57,7 @@ def test_it_shows_a_procedure_by_code(client, catalog):
     assert case["time_text"] == "10 ngày làm việc"
     assert len(case["steps"]) == 5
     assert body["components"][0]["paper_text"]
-    assert body["fees"][0]["amount_text"].endswith(" đ") or body["fees"][0]["amount_text"] == "Miễn phí"
+    assert body["fees"][0]["amount_text"].endswith(" đồng") or body["fees"][0]["amount_text"] == "Miễn phí"
     assert body["service_class_2022"] == "Dịch vụ công trực tuyến toàn trình"
 
 

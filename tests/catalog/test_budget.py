@@ -81,7 +81,7 @@ def test_it_picks_the_next_working_day_at_nine_for_the_example():
 
 
 def test_it_shows_dates_with_vietnamese_weekdays():
-    assert budget.when(dt.datetime(2026, 11, 30, 9, 0, tzinfo=engine.TZ)) == "Thứ Hai 30/11/2026 09:00"
+    assert budget.when(dt.datetime(2026, 11, 30, 9, 0, tzinfo=engine.TZ)) == "Thứ Hai, 30/11/2026 09:00"
     assert budget.when(None) == ""
 
 

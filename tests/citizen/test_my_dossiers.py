@@ -369,3 +369,14 @@ def test_a_request_of_items_shows_one_upload_box_per_item_with_its_reason(citize
     assert [(f.original_name, f.component) for f in files] == [("chung-sinh.pdf", components[1]),
                                                                ("cu-tru.pdf", components[0])]
     assert fresh(d).status == Status.SUBMITTED
+
+
+def test_the_due_time_names_its_weekday_the_vietnamese_way(citizen_client, people):
+    from motcua.core.dates import TZ
+
+    d = completed(people, delivery="online")
+    html = page(citizen_client.get(f"/ho-so-cua-toi/{d.code}/"))
+    due = d.due_at.astimezone(TZ)
+    day = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][due.weekday()]
+    assert f"{day}, {due:%d/%m/%Y %H:%M}" in html
+    assert "Thứ 2" not in html and "Thứ hai" not in html

@@ -25,7 +25,9 @@ def test_it_finds_the_procedure_and_downloads_its_form_on_a_phone(site, new_page
     first.click()
     page.wait_for_url(re.compile(r"/thu-tuc/2\.000488/$"))
     assert page.locator("h1").inner_text().startswith("Cấp Phiếu lý lịch tư pháp")
-    assert "200.000 đ" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "200.000 đồng" in main  # money and weekdays written the one Vietnamese way
+    assert re.search(r"(Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy)|Chủ nhật), \d\d/\d\d/\d{4} \d\d:\d\d", main)
     page.screenshot(path=str(SCREENSHOT_DIR / "motcua-procedure-phone.png"), full_page=True)
 
     # The page's width fits the phone: nothing scrolls sideways.

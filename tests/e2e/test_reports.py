@@ -43,7 +43,8 @@ def scene(site):
 
 
 PAGES = ["/can-bo/thong-ke/", "/can-bo/thong-ke/chi-so/", "/can-bo/thong-ke/diem-nghen/?ky=nam",
-         "/can-bo/thong-ke/ho-so/?ky=thang&chi_so=received", "/can-bo/thong-ke/?tu=2026-03-31&den=2026-03-01"]
+         "/can-bo/thong-ke/ho-so/?ky=thang&chi_so=received", "/can-bo/thong-ke/?tu=2026-03-31&den=2026-03-01",
+         "/can-bo/thong-ke/ho-so/"]
 
 
 def sign_in(page, base: str) -> None:
@@ -68,6 +69,17 @@ def test_the_charts_draw_under_the_content_security_policy(site, scene, new_page
     # A number opens the dossiers behind it.
     page.locator('a[data-metric="open_late"]').first.click()
     page.wait_for_url("**/thong-ke/ho-so/**")
+    assert scene["late"] in page.content() and scene["busy"] not in page.content()
+
+
+def test_the_drilldown_opened_bare_lets_one_choose_a_figure(site, scene, new_page):
+    page = new_page(**PHONE)
+    sign_in(page, site.url)
+    page.goto(site.url + "/can-bo/thong-ke/ho-so/")
+    main = page.locator("main").inner_text()
+    assert "Chọn số liệu cần xem danh sách hồ sơ" in main and "tham số" not in main and "chi_so" not in main
+    page.get_by_role("link", name="Đang xử lý, quá hạn").click()
+    page.wait_for_url("**/thong-ke/ho-so/?**chi_so=open_late**")
     assert scene["late"] in page.content() and scene["busy"] not in page.content()
 
 

@@ -162,3 +162,12 @@ def test_kiosk_pages_are_vietnamese_even_with_an_english_cookie(client, catalog,
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = html_of(client.get("/kiosk/linh-vuc/"))
     assert "Chọn lĩnh vực" in html
+
+
+def test_the_due_time_names_its_weekday_the_vietnamese_way(client, dossier):
+    from motcua.core.dates import TZ
+
+    html = html_of(client.get("/kiosk/ho-so/", {"ma": dossier.code}))
+    due = dossier.due_at.astimezone(TZ)
+    day = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][due.weekday()]
+    assert f"{day}, {due:%d/%m/%Y %H:%M}" in html

@@ -264,7 +264,7 @@ def test_it_says_when_the_calendar_is_not_confirmed(client, catalog, monkeypatch
     due = timezone.make_aware(dt.datetime(2026, 12, 6, 17, 0))
     monkeypatch.setattr(services, "due_for_case", lambda case, start=None: SimpleNamespace(due=due, confirmed=False))
     page = html(client.get(reverse("portal:procedure", args=[LLTP])))
-    assert "Chủ Nhật, 06/12/2026 17:00" in page
+    assert "Chủ nhật, 06/12/2026 17:00" in page
     assert "chưa được cơ quan xác nhận" in page
 
 

@@ -70,3 +70,15 @@ def test_it_shows_a_change_at_once_although_tracking_is_cached(client, dossier):
     Membership.objects.create(user=staff, agency=dossier.agency, role="officer")
     actions.handover(type(dossier).objects.get(pk=dossier.pk), actor=staff)
     assert "Ký duyệt" in client.get(url, {"key": dossier.tracking_key}).content.decode()
+
+
+WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+def test_the_due_time_names_its_weekday_the_vietnamese_way(client, dossier):
+    from motcua.core.dates import TZ
+
+    page = client.get(f"/tra-cuu/{dossier.code}", {"key": dossier.tracking_key}).content.decode()
+    due = dossier.due_at.astimezone(TZ)
+    assert f"{WEEKDAYS_VI[due.weekday()]}, {due:%d/%m/%Y %H:%M}" in page
+    assert "Thứ 2" not in page and "Thứ hai" not in page

@@ -151,7 +151,12 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **_oidc_context()}
+        context = super().get_context_data(**kwargs)
+        # Django's LoginView adds the request's host as "site_name", which would hide the portal's
+        # name (core's context processor) in the page title, header and footer.
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return {**context, **_oidc_context()}
 
     def get_default_redirect_url(self):
         # Staff land in the back office, citizens on their dossiers (or the portal's home).

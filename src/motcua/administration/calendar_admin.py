@@ -37,8 +37,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motcua.agencies.models import Agency
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
-from motcua.catalog.budget import WEEKDAYS
-from motcua.core.dates import parse_iso_date
+from motcua.core.dates import WEEKDAYS, parse_iso_date
 from motcua.staff.access import forbidden
 from motcua.staff.forms import BaseForm, one_line, plain_text
 from motcua.worktime import services as worktime

@@ -48,6 +48,15 @@ def _make(entry) -> Timeliness:
     return Timeliness(key, str(label), symbol)
 
 
+# Every badge a dossier list can show, most urgent first: the legend under the inbox is drawn
+# from these, so its words are the badges' words.
+LEGEND = (LATE, SOON_, OK, PAUSED, WAITING, DONE_OK, DONE_LATE, ENDED_)
+
+
+def legend() -> list[Timeliness]:
+    return [_make(entry) for entry in LEGEND]
+
+
 def against(due: dt.datetime | None, now: dt.datetime, late: bool = False, dossier=None,
             calendars: dict | None = None) -> Timeliness:
     """A running deadline: late / due soon / on time. With the `dossier` whose due time it is,

@@ -31,8 +31,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
+from motcua.core import dates
 from motcua.worktime import engine
 
 TWO_PLACES = Decimal("0.01")
@@ -196,16 +196,9 @@ def check_case(case, steps=None) -> str | None:
 # --- the timeline preview -----------------------------------------------------------------------
 
 
-WEEKDAYS = (gettext_noop("Thứ Hai"), gettext_noop("Thứ Ba"), gettext_noop("Thứ Tư"), gettext_noop("Thứ Năm"),
-            gettext_noop("Thứ Sáu"), gettext_noop("Thứ Bảy"), gettext_noop("Chủ nhật"))
-
-
 def when(instant: dt.datetime | None) -> str:
-    """'Thứ Hai 30/11/2026 09:00' in Vietnam time."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(engine.TZ)
-    return f"{_(WEEKDAYS[local.weekday()])} {local:%d/%m/%Y %H:%M}"
+    """'Thứ Hai, 30/11/2026 09:00' in Vietnam time (the one weekday format of core.dates)."""
+    return dates.weekday_datetime(instant)
 
 
 @dataclass(frozen=True)

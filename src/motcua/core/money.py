@@ -1,16 +1,20 @@
-"""Amounts of money in Vietnamese đồng, as people read them: 1200000 -> "1.200.000 đ".
+"""Amounts of money in Vietnamese đồng, as people read them: 1200000 -> "1.200.000 đồng".
 
-Vietnamese groups thousands with dots. Every page, message and note formats amounts here; the
-unit differs by place ("đ" on pages, "đồng" in messages, none where the template adds it).
+Vietnamese groups thousands with dots and writes the unit out ("đồng", not "đ", "VNĐ" or
+"VND"). Every page, receipt, message and note formats amounts here (templates through the
+`dong` filter of core's `vietnamese` library); `unit=""` gives the bare number where the
+sentence around it already says "đồng".
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+UNIT = "đồng"
 
-def vnd(amount: int | Decimal | str, unit: str = "đ") -> str:
-    """75000 -> "75.000 đ"; `unit=""` gives the bare number "75.000"."""
+
+def vnd(amount: int | Decimal | str, unit: str = UNIT) -> str:
+    """75000 -> "75.000 đồng"; `unit=""` gives the bare number "75.000"."""
     text = f"{int(amount):,}".replace(",", ".")
     return f"{text} {unit}" if unit else text
 

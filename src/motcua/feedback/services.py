@@ -65,7 +65,7 @@ def record_rating(
             raise PermissionDenied(_("Bạn không có quyền đánh giá hồ sơ này."), code="forbidden")
         if d.status != Status.RETURNED:
             raise ActionNotAllowed(
-                _("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (hồ sơ đang ở trạng thái «%(status)s».")
+                _("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (hồ sơ đang ở trạng thái «%(status)s»).")
                 % {"status": d.get_status_display()},
                 code="not_returned",
             )

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,7 +29,11 @@ CONTENT_TYPES = {
 }
 # Cells a spreadsheet would run as a formula (CSV/formula injection): prefixed with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_SHEET_TITLE = 31
+MAX_SHEET_TITLE = 31  # Excel's limit on a sheet name
+# Characters Excel refuses in a sheet name, and what a reader would write instead:
+# "QĐ 766/QĐ-TTg" -> "QĐ 766-QĐ-TTg", "Kỳ: tháng 3" -> "Kỳ - tháng 3", "[Nháp]" -> "(Nháp)".
+SHEET_REPLACEMENTS = {"/": "-", "\\": "-", ":": " - ", "[": "(", "]": ")", "*": " ", "?": " "}
+DEFAULT_SHEET_TITLE = "Bảng"
 
 
 @dataclass
@@ -37,6 +42,9 @@ class Table:
     headers: Sequence[str]
     rows: list[Sequence[object]]
     notes: list[str] = field(default_factory=list)
+    # Hook for official report forms (issue #20: merged headers, signature blocks): a function
+    # that fills the whole sheet itself. None: the plain layout of `write_plain_sheet`.
+    xlsx_layout: Callable[[object, Table], None] | None = None
 
 
 def _text(value: object) -> str:
@@ -95,52 +103,92 @@ def _cell(value: object) -> object:
     return _safe(_text(value))
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in '[]:*?/\\')[:MAX_SHEET_TITLE].strip() or "Bang"
+_LOOSE_END = re.compile(r"[\s'\-,.;:(]+$")
+_LOOSE_START = re.compile(r"^[\s']+")
+_TIGHT_END = re.compile(r"[\s']+$")
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at the last word boundary when there is one (and
+    without a dangling dash, comma or opening bracket)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = head.rfind(" ")
+    short = _LOOSE_END.sub("", head[:cut]) if cut > 0 else ""
+    # One long word: cut it (Excel would refuse the whole name).
+    return short or _LOOSE_END.sub("", text[:limit]) or text[:limit].replace("'", "_")
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A valid Excel sheet name for `title`, unique among `used` (which it joins).
+
+    Forbidden characters are replaced as a reader would write them, the name is shortened at
+    a word boundary to 31 characters, and a repeat gets " (2)", " (3)"... Excel compares sheet
+    names without case, so `used` holds casefolded names.
+    """
+    text = unicodedata.normalize("NFC", str(title))
+    for bad, good in SHEET_REPLACEMENTS.items():
+        text = text.replace(bad, good)
+    # Control characters and anything outside the BMP (counted twice by Excel) are dropped.
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" and ord(ch) <= 0xFFFF)
+    # Excel refuses a name that begins or ends with an apostrophe.
+    text = _LOOSE_START.sub("", _TIGHT_END.sub("", re.sub(r"\s+", " ", text))) or DEFAULT_SHEET_TITLE
+    if text.casefold() == "history":  # reserved by Excel
+        text = f"{text} 1"
+    base = _shorten(text, MAX_SHEET_TITLE)
     name, n = base, 2
-    while name in used:
+    while name.casefold() in used:
         suffix = f" ({n})"
-        name = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
+        name = _shorten(text, MAX_SHEET_TITLE - len(suffix)) + suffix
         n += 1
-    used.add(name)
+    used.add(name.casefold())
     return name
 
 
-def to_xlsx(tables: Sequence[Table]) -> bytes:
-    """One sheet per table: title, notes, a bold header row (frozen), then the rows."""
-    from openpyxl import Workbook
+def write_plain_sheet(sheet, table: Table) -> None:
+    """Title, notes, a bold header row (frozen), then the rows straight under it."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
+    sheet.append([_safe(_text(table.title))])
+    sheet["A1"].font = Font(bold=True, size=13)
+    for note in table.notes:
+        sheet.append([_safe(_text(note))])
+    sheet.append([_safe(_text(h)) for h in table.headers])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    widths = [len(_text(h)) for h in table.headers]
+    for row in table.rows:
+        values = [_cell(v) for v in row]
+        sheet.append(values)
+        for i, v in enumerate(row[: len(widths)]):
+            widths[i] = max(widths[i], min(len(_text(v)), 60))
+        for i, v in enumerate(values, start=1):
+            if isinstance(v, dt.datetime):
+                sheet.cell(row=sheet.max_row, column=i).number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(v, dt.date):
+                sheet.cell(row=sheet.max_row, column=i).number_format = "dd/mm/yyyy"
+    # A coordinate, not sheet.cell(): creating the cell under the header would push the first
+    # row down and leave a blank row under the header.
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = max(8, width + 2)
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """One sheet per table, named by `sheet_name`, laid out by the table's form or plainly."""
+    from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title, used))
-        sheet.append([_safe(_text(table.title))])
-        sheet["A1"].font = Font(bold=True, size=13)
-        for note in table.notes:
-            sheet.append([_safe(_text(note))])
-        sheet.append([_safe(_text(h)) for h in table.headers])
-        header_row = sheet.max_row
-        for cell in sheet[header_row]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-        widths = [len(_text(h)) for h in table.headers]
-        for row in table.rows:
-            values = [_cell(v) for v in row]
-            sheet.append(values)
-            for i, v in enumerate(row[: len(widths)]):
-                widths[i] = max(widths[i], min(len(_text(v)), 60))
-            for i, v in enumerate(values, start=1):
-                if isinstance(v, dt.datetime):
-                    sheet.cell(row=sheet.max_row, column=i).number_format = "dd/mm/yyyy hh:mm"
-                elif isinstance(v, dt.date):
-                    sheet.cell(row=sheet.max_row, column=i).number_format = "dd/mm/yyyy"
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = max(8, width + 2)
+        sheet = book.create_sheet(sheet_name(table.title, used))
+        (table.xlsx_layout or write_plain_sheet)(sheet, table)
     if not tables:
-        book.create_sheet("Bang")
+        book.create_sheet(DEFAULT_SHEET_TITLE)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

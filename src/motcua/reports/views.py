@@ -251,6 +251,19 @@ def _int_param(value: str | None) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def drilldown_choices(f: Filters) -> list[dict]:
+    """The figures a list of dossiers can be opened for, grouped as the dashboard and the
+    indicators page show them, each a link keeping the period and scope (when valid)."""
+    keep = {} if f.errors else f.params()
+    indicator_keys = [k for k in metrics.METRIC_LABELS if k.startswith("i_")]
+    groups = ((_("Tình hình giải quyết hồ sơ"), metrics.DASHBOARD_METRICS),
+              (_("Số liệu tính chỉ số QĐ 766"), indicator_keys))
+    return [{"title": title, "items": [
+        {"key": k, "label": str(metrics.METRIC_LABELS[k][0]),
+         "url": reverse("reports:drilldown") + "?" + urlencode({**keep, "chi_so": k})} for k in keys]}
+        for title, keys in groups]
+
+
 @require_safe
 @staff_required
 def drilldown(request):
@@ -258,7 +271,11 @@ def drilldown(request):
     key = clean_text(request.GET.get("chi_so"), 40)
     m = metrics.metric(key)
     if m is None:
-        f.errors.append(("", _("Không rõ số liệu cần xem chi tiết (tham số «chi_so» = «%(key)s»).") % {"key": key}))
+        # Opened bare (from a bookmark, the address bar) or with a figure that does not exist:
+        # a chooser of the figures, in the period and scope asked for, instead of an error.
+        return _render(request, "reports/drilldown.html", f, {
+            "metric": None, "page": None, "unknown": key, "choices": drilldown_choices(f),
+        })
     extra: dict[str, str] = {}
     if f.errors:
         return _render(request, "reports/drilldown.html", f, {"metric": m, "page": None})

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from motcua.backoffice import display
 from motcua.core import money
@@ -96,6 +96,12 @@ def _calendars(context) -> dict:
     if request is None:
         return {}
     return request.__dict__.setdefault("_motcua_calendars", {})
+
+
+@register.simple_tag
+def timeliness_legend():
+    """The badges of the inbox, drawn exactly as in the rows (same words, symbols, colours)."""
+    return format_html_join(" ", "{}", ((_badge(t),) for t in display.legend()))
 
 
 @register.simple_tag(takes_context=True)

@@ -7,19 +7,19 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motcua.catalog.fees import Rule, fee_words
 from motcua.catalog.presentation import fee_display, time_display
+from motcua.core import dates
 
 register = template.Library()
 
 
 @register.filter
 def fee(amount_vnd) -> str:
-    """75000 -> '75.000 đ'; 0 -> 'Miễn phí'."""
+    """75000 -> '75.000 đồng'; 0 -> 'Miễn phí'."""
     return fee_display(int(amount_vnd or 0))
 
 
@@ -67,21 +67,10 @@ def working_hours(value) -> str:
     return ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", n) % {"n": _number(value)}
 
 
-def weekday_name(day: dt.date) -> str:
-    names = (
-        _("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"), _("Chủ Nhật"),
-    )
-    return names[day.weekday()]
-
-
 @register.filter
 def weekday_datetime(value) -> str:
-    """An aware datetime in local time: 'Thứ Năm, 27/11/2026 15:00'."""
-    if not isinstance(value, dt.datetime):
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{weekday_name(value.date())}, {value:%d/%m/%Y %H:%M}"
+    """An aware datetime in local time: 'Thứ Năm, 27/11/2026 15:00' (core.dates' one format)."""
+    return dates.weekday_datetime(value) if isinstance(value, dt.datetime) else ""
 
 
 @register.filter
