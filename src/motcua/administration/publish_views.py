@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from motcua.core.widgets import FilePicker
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
@@ -192,7 +193,7 @@ class ImportForm(AdminForm):
         label=gettext_lazy("Tệp danh mục (JSON)"),
         help_text=gettext_lazy("Tệp .json theo định dạng danh mục của Quỹ (như tệp xuất ở trang này). Nếu tệp có lỗi "
                                "thì không có gì được ghi."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        widget=FilePicker(attrs={"accept": ".json,application/json"}),
     )
 
     def clean_file(self):
