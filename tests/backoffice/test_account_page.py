@@ -97,3 +97,8 @@ def test_a_password_change_started_here_returns_here(people):
 @pytest.mark.parametrize("method", ["post", "put"])
 def test_it_only_answers_reads(people, login, method):
     assert getattr(login(people.officer), method)(URL).status_code == 405
+
+
+def test_the_portal_profile_of_staff_points_to_the_staff_account(people, login):
+    assert f'href="{URL}"' in login(people.officer).get("/tai-khoan/").content.decode()
+    assert f'href="{URL}"' not in login(people.citizen).get("/tai-khoan/").content.decode()

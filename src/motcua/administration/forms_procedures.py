@@ -19,7 +19,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.widgets import FilePicker
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import fees as fee_rules
@@ -35,6 +34,7 @@ from motcua.catalog.models import (
     TimeUnit,
 )
 from motcua.core.money import vnd
+from motcua.core.widgets import FilePicker
 from motcua.dossiers.files import accepted_extensions, zip_problem
 from motcua.staff.forms import mark_invalid, style_field
 

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from motcua.core.widgets import FilePicker
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
 from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
+from motcua.core.widgets import FilePicker
 
 from . import publishing
 from .access import admin_render, admin_required, draft_required, procedure_admin
