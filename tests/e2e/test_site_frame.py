@@ -114,6 +114,14 @@ def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_p
     desktop.screenshot(path=str(SCREENSHOT_DIR / "frame-desktop-transparency.png"))
     no_serious_a11y(desktop, "transparency on a desktop")
 
+    # Without JavaScript: the menu still opens (it is a <details>), the native file input shows.
+    bare = new_page(**PHONE, java_script_enabled=False)
+    bare.goto(base + "/xac-thuc/")
+    bare.locator(".site-menu__toggle").click()
+    assert bare.get_by_role("navigation", name="Điều hướng chính").locator('a[href="/gop-y/"]').is_visible()
+    assert bare.locator("#verify-file").evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert not bare.locator(".file-picker__face").is_visible()
+
 
 def test_staff_reach_their_account_and_two_factor_from_the_back_office(site, people, new_page):  # noqa: F811
     phone = new_page(**PHONE)
