@@ -110,7 +110,8 @@ def test_it_takes_a_criminal_record_dossier_from_the_counter_to_the_returned_res
     # Picking files ticks the component (progressive enhancement); the ticks are what count.
     assert counter.locator(f"#present-{form_component.pk}").is_checked()
     counter.locator(f"#present-{id_component.pk}").check()
-    assert "to-khai-lltp.pdf" in counter.locator(f"#files-{form_component.pk} ~ .dropzone__list").inner_text()
+    chosen = counter.locator(f".dropzone:has(#files-{form_component.pk}) .dropzone__list").inner_text()
+    assert "to-khai-lltp.pdf" in chosen
     counter.screenshot(path=str(SCREENSHOT_DIR / "motcua-bo-reception-desktop.png"), full_page=True)
     no_serious_a11y(counter, "reception")
     tablet = sign_in(new_page, base, "tiepnhan", device=TABLET)

@@ -568,6 +568,7 @@ def change_password(request):
         form.save()
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Đã đổi mật khẩu."))
-        return redirect("accounts:profile")
+        # Staff come from their back-office account page (?next=) and go back there.
+        return redirect(_safe_next(request, request.GET.get("next")) or "accounts:profile")
     return render(request, "accounts/change_password.html", {"form": form},
                   status=400 if request.method == "POST" else 200)

@@ -34,6 +34,7 @@ from motcua.catalog.models import (
     TimeUnit,
 )
 from motcua.core.money import vnd
+from motcua.core.widgets import FilePicker
 from motcua.dossiers.files import accepted_extensions, zip_problem
 from motcua.staff.forms import mark_invalid, style_field
 
@@ -248,7 +249,7 @@ class CaseForm(AdminModelForm):
 class ComponentForm(AdminModelForm):
     form_file = forms.FileField(
         label=_("Tải lên mẫu đơn, tờ khai"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".doc,.docx,.pdf"}),
+        widget=FilePicker(attrs={"accept": ".doc,.docx,.pdf"}),
         help_text=_("Tệp Word (.doc, .docx) hoặc PDF để người dân tải về. Tải tệp mới sẽ tạo biểu mẫu mới; "
                     "tệp cũ vẫn được giữ cho các phiên bản trước."),
     )
@@ -389,7 +390,7 @@ def _fee_amount(raw) -> int:
 class GuideForm(AdminModelForm):
     video_file = forms.FileField(
         label=_("Tải lên video"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
+        widget=FilePicker(attrs={"accept": "video/mp4,video/webm"}),
         help_text=_("Tệp MP4 hoặc WebM. Tải tệp mới sẽ thay video của bản nháp; video cũ vẫn được giữ cho các "
                     "phiên bản trước."),
     )

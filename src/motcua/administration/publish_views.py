@@ -22,6 +22,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
 from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
+from motcua.core.widgets import FilePicker
 
 from . import publishing
 from .access import admin_render, admin_required, draft_required, procedure_admin
@@ -192,7 +193,7 @@ class ImportForm(AdminForm):
         label=gettext_lazy("Tệp danh mục (JSON)"),
         help_text=gettext_lazy("Tệp .json theo định dạng danh mục của Quỹ (như tệp xuất ở trang này). Nếu tệp có lỗi "
                                "thì không có gì được ghi."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        widget=FilePicker(attrs={"accept": ".json,application/json"}),
     )
 
     def clean_file(self):

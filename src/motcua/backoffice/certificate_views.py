@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.core.widgets import FilePicker
 from motcua.signing import personal
 from motcua.signing.errors import CertificateUploadError
 from motcua.signing.models import PersonalCertificate, PersonalCertificateUse
@@ -33,7 +34,7 @@ class UploadForm(BaseForm):
         help_text=gettext_lazy("Tệp do tổ chức chứng thực cấp, có khóa bí mật, được bảo vệ bằng mật khẩu (PIN)."),
         error_messages={"required": gettext_lazy("Cần chọn tệp chứng thư số."),
                         "empty": gettext_lazy("Tệp chứng thư số trống.")},
-        widget=forms.ClearableFileInput(attrs={"accept": ".p12,.pfx"}),
+        widget=FilePicker(attrs={"accept": ".p12,.pfx"}),
     )
     password = forms.CharField(
         label=gettext_lazy("Mật khẩu (PIN) của tệp"), max_length=100, strip=False,

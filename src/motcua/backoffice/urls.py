@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import certificate_views, dossier_views, pdf_views, reception, views
+from . import account_views, certificate_views, dossier_views, pdf_views, reception, views
 
 app_name = "backoffice"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("hoan-phi/", views.refunds, name="refunds"),
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("so-theo-doi.pdf", pdf_views.ledger_pdf, name="ledger_pdf"),
+    path("tai-khoan/", account_views.my_account, name="account"),
     path("chon-co-quan/", views.switch_agency, name="switch_agency"),
     path("chung-thu-so-ca-nhan/", certificate_views.my_certificate, name="personal_certificate"),
     path("chung-thu-so-ca-nhan/ngung-dung/", certificate_views.deactivate_certificate,

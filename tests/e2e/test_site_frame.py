@@ -1,0 +1,149 @@
+"""The frame of the portal and of the back office, as a person sees it (issue #18): on a phone the
+header is one row with a «Menu» disclosure that opens by keyboard and without a script; the
+menu and the footer lead to transparency, feedback, result verification and sign-up; the
+transparency table fits 390 px; the shared file picker shows no browser-language «Choose Files»
+button; staff reach their account page and two-factor settings from the back office."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from tests.citizen.helpers import received
+from tests.dossiers.conftest import PASSWORD, people  # noqa: F401  (fixture)
+
+from .conftest import DESKTOP, PHONE, SCREENSHOT_DIR, run_axe
+
+pytestmark = pytest.mark.browser
+
+LINKS = ["/minh-bach/", "/gop-y/", "/xac-thuc/"]
+
+
+def no_serious_a11y(page, where: str) -> None:
+    violations = run_axe(page)
+    assert violations == [], (where, violations)
+
+
+def sign_in(page, base: str, username: str, next_url: str) -> None:
+    page.goto(f"{base}/dang-nhap/?next={next_url}")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
+
+
+def no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+
+
+def picker_replaces_the_native_button(page, selector: str) -> None:
+    """The input is there (labelled, focusable) but transparent; the styled face shows instead."""
+    box = page.locator(selector).locator("xpath=ancestor::*[@data-file-picker]")
+    assert "file-picker--enhanced" in (box.get_attribute("class") or "")
+    assert page.locator(selector).evaluate("e => getComputedStyle(e).opacity") == "0"
+    face = box.locator(".file-picker__face")
+    assert face.is_visible() and face.inner_text().startswith("+ Chọn tệp")
+    # The face and the input share one box: a tap anywhere on the face lands on the input.
+    f, i = face.bounding_box(), page.locator(selector).bounding_box()
+    assert abs(f["x"] - i["x"]) < 1 and abs(f["width"] - i["width"]) < 1 and abs(f["height"] - i["height"]) < 1
+
+
+def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_path):  # noqa: F811
+    received(people, when=timezone.now() - dt.timedelta(hours=3))  # a row for the transparency table
+    base = site.url
+
+    # A signed-in citizen on a phone: the most menu items, still one header row.
+    phone = new_page(**PHONE)
+    sign_in(phone, base, "congdan1", "/ho-so-cua-toi/")
+    phone.screenshot(path=str(SCREENSHOT_DIR / "frame-phone-signed-in.png"))
+    header = phone.locator(".site-header").bounding_box()
+    assert header["height"] <= 72, header  # one row (it was three, ~210 px)
+    tops = [phone.locator(s).bounding_box() for s in (".site-brand", ".lang-switch", ".site-menu__toggle")]
+    assert max(b["y"] for b in tops) < min(b["y"] + b["height"] for b in tops)  # side by side
+    assert not phone.locator(".site-nav--wide").is_visible()
+    menu = phone.get_by_role("navigation", name="Điều hướng chính")
+    assert not menu.is_visible()
+    # The keyboard opens it: <summary> is a button with its expanded state.
+    phone.locator(".site-menu__toggle").focus()
+    phone.keyboard.press("Enter")
+    assert menu.is_visible()
+    for link in LINKS + ["/ho-so-cua-toi/", "/tai-khoan/"]:
+        assert menu.locator(f'a[href="{link}"]').is_visible(), link
+    phone.screenshot(path=str(SCREENSHOT_DIR / "frame-phone-menu.png"))
+    no_serious_a11y(phone, "phone menu open")
+    menu.get_by_role("link", name="Công khai kết quả").click()
+    phone.wait_for_url(re.compile(r"/minh-bach/$"))
+    assert phone.locator(".rp-stack tbody tr").count() >= 1
+    no_sideways_scroll(phone)
+    card = phone.locator(".rp-stack tbody tr").first
+    labels = card.locator("td").evaluate_all("tds => tds.map(td => getComputedStyle(td, '::before').content)")
+    assert labels[2] == '"Năm nay – Tiếp nhận"', labels  # each figure shows its column's label
+    phone.screenshot(path=str(SCREENSHOT_DIR / "frame-phone-transparency.png"), full_page=True)
+    no_serious_a11y(phone, "transparency on a phone")
+    footer = phone.locator("footer")
+    for link in LINKS:
+        assert footer.locator(f'a[href="{link}"]').count() == 1, link
+
+    # Result verification: the shared file picker, no native «Choose Files» button.
+    phone.goto(base + "/xac-thuc/")
+    picker_replaces_the_native_button(phone, "#verify-file")
+    pdf = tmp_path / "ket-qua.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    phone.locator("#verify-file").set_input_files(str(pdf))
+    assert phone.locator("[data-file-picker-names]").inner_text() == "Đã chọn: ket-qua.pdf"
+    phone.locator("#verify-file").focus()  # the focus ring shows on the face
+    phone.screenshot(path=str(SCREENSHOT_DIR / "frame-phone-file-picker.png"), full_page=True)
+    no_serious_a11y(phone, "verification page on a phone")
+
+    # Signed out on a desktop: the full bar, in one row, with sign-up.
+    desktop = new_page(**DESKTOP)
+    desktop.goto(base + "/minh-bach/")
+    assert not desktop.locator(".site-menu").is_visible()
+    bar = desktop.locator(".site-nav--wide")
+    items = bar.locator("li")
+    assert items.count() >= 9
+    assert len({round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}) == 1
+    for link in LINKS + ["/dang-ky/", "/dang-nhap/"]:
+        assert bar.locator(f'a[href^="{link}"]').is_visible(), link
+    assert bar.locator('a[href="/minh-bach/"]').get_attribute("aria-current") == "page"
+    no_sideways_scroll(desktop)
+    desktop.screenshot(path=str(SCREENSHOT_DIR / "frame-desktop-transparency.png"))
+    no_serious_a11y(desktop, "transparency on a desktop")
+
+    # Without JavaScript: the menu still opens (it is a <details>), the native file input shows.
+    bare = new_page(**PHONE, java_script_enabled=False)
+    bare.goto(base + "/xac-thuc/")
+    bare.locator(".site-menu__toggle").click()
+    assert bare.get_by_role("navigation", name="Điều hướng chính").locator('a[href="/gop-y/"]').is_visible()
+    assert bare.locator("#verify-file").evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert not bare.locator(".file-picker__face").is_visible()
+
+
+def test_staff_reach_their_account_and_two_factor_from_the_back_office(site, people, new_page):  # noqa: F811
+    phone = new_page(**PHONE)
+    sign_in(phone, site.url, "tn_xa", "/can-bo/")
+    phone.get_by_role("link", name="Tài khoản", exact=True).click()
+    phone.wait_for_url(re.compile(r"/can-bo/tai-khoan/$"))
+    main = phone.locator("main")
+    assert "Tài khoản cán bộ" in main.inner_text() and "nộp hồ sơ" not in main.inner_text().lower()
+    no_sideways_scroll(phone)
+    phone.screenshot(path=str(SCREENSHOT_DIR / "staff-account-phone.png"), full_page=True)
+    no_serious_a11y(phone, "staff account page")
+    main.get_by_role("link", name="Bật xác thực hai bước").click()
+    phone.wait_for_url(re.compile(r"/tai-khoan/xac-thuc-hai-buoc/$"))
+    secret = phone.locator(".two-factor-secret")
+    assert re.fullmatch(r"[A-Z2-7 ]+", secret.inner_text())
+    assert secret.evaluate("e => getComputedStyle(e).color") == "rgb(29, 35, 41)"  # the ink, 14:1 on its panel
+    phone.screenshot(path=str(SCREENSHOT_DIR / "staff-two-factor-phone.png"), full_page=True)
+    no_serious_a11y(phone, "two-factor set-up")  # includes colour contrast (wcag2aa)
+    phone.get_by_role("link", name="← Tài khoản cán bộ").click()
+    phone.wait_for_url(re.compile(r"/can-bo/tai-khoan/$"))
+    # A back-office form with a file: the same picker (the Django widget).
+    phone.get_by_role("link", name="Xem, thay chứng thư").click()
+    phone.wait_for_url(re.compile(r"/can-bo/chung-thu-so-ca-nhan/$"))
+    picker_replaces_the_native_button(phone, "#id_file")
+    no_serious_a11y(phone, "personal certificate page")
