@@ -45,7 +45,7 @@ from motcua.eforms.schema import (
 )
 from motcua.staff.pages import staff_render
 
-from .access import draft_required
+from .access import draft_required, saves_nothing
 from .tabs import tab_context
 
 PREFILL_LABELS = {
@@ -763,6 +763,7 @@ def field_remove(request, code, key, parent=None):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @draft_required
+@saves_nothing
 def preview(request, code):
     """The e-form exactly as the citizen's wizard renders it (same partials, same field_views); a POST
     checks the answers typed as the wizard would, and saves nothing."""
@@ -821,6 +822,7 @@ def application_preview(version, eform: EForm, cleaned: dict | None):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @draft_required
+@saves_nothing
 def preview_pdf(request, code):
     """The application PDF (TỜ KHAI) this e-form generates: empty (GET) or with the answers typed in the
     preview (POST; answers that do not pass the checks are left blank)."""
