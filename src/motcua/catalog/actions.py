@@ -397,7 +397,20 @@ def set_level(procedure: Procedure, *, actor, level: int, note: str = "") -> Pro
 
 
 PARTS: dict[str, type] = {"case": ProcedureCase, "component": Component, "fee": Fee, "guide": Guide, "faq": FAQ}
-_FILES = {"video", "form"}  # set through the uploads, never through `values`
+_FILES = {"video", "video_name", "form"}  # set through the uploads, never through `values`
+
+
+def upload_name(name: str, ext: str = "") -> str:
+    """The name a person gave an uploaded file, as shown back to people (never used as a path):
+    its last path part, control characters and surrounding spaces removed, at most 255 characters."""
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = " ".join("".join(ch for ch in base if ch.isprintable()).split())
+    if not base:
+        return f"video.{ext}" if ext else ""
+    if len(base) > 255:
+        stem, dot, suffix = base.rpartition(".")
+        base = f"{stem[:250 - len(suffix)]}.{suffix}" if dot and len(suffix) <= 5 else base[:255]
+    return base
 
 
 def _kind(model_or_kind) -> str:
@@ -456,9 +469,11 @@ def _apply_uploads(actor, version, item, uploads: dict, stored: list) -> None:
         if uploads.get("video_file"):
             upload = uploads["video_file"]
             item.video.save(f"{secrets.token_hex(16)}.{upload.detected}", File(upload), save=False)
+            item.video_name = upload_name(upload.name, upload.detected)
             stored.append(item.video)
         elif uploads.get("remove_video"):
             item.video = ""
+            item.video_name = ""
 
 
 def _remove_stored(stored: list) -> None:

@@ -435,6 +435,9 @@ class Guide(models.Model):
     video = models.FileField(
         _("tệp video"), upload_to="guides/%Y/", blank=True, help_text=_("Video MP4 hoặc WebM.")
     )
+    # The uploaded file's own name (the stored path is a random token): what the publish diff and the
+    # admin pages call the video.
+    video_name = models.CharField(_("tên tệp video"), max_length=255, blank=True, editable=False)
     video_url = models.URLField(_("đường dẫn video"), blank=True, help_text=_("Hoặc liên kết tới video."))
 
     class Meta:
