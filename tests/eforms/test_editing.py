@@ -83,9 +83,10 @@ def test_inserting_before_a_field_that_is_gone_is_refused_and_the_candidates_sto
     new = ed.add_field(SCHEMA, ed.compose("text", label="Tên", key="ten_dem"), parent="con", before="nam_sinh")
     assert keys(new, "con") == ["ten", "ten_dem", "nam_sinh"]
     # A new field's condition may only use the fields that will be before it.
-    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None)] == ["co_cha", "gioi_tinh"]
-    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None, before="gioi_tinh")] == ["co_cha"]
-    assert ed.condition_candidates(SCHEMA, None, before="co_cha") == []
+    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None)] == ["ho_ten", "co_cha", "ten_cha", "gioi_tinh"]
+    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None, before="gioi_tinh")] == [
+        "ho_ten", "co_cha", "ten_cha"]
+    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None, before="co_cha")] == ["ho_ten"]
 
 
 def test_it_refuses_a_duplicate_key_naming_it_and_the_field_that_has_it():
