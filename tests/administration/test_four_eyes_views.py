@@ -96,6 +96,7 @@ def test_proposed_the_draft_is_locked_and_only_another_admin_approves(draft, adm
     # The proposer sees no approve button, and approving by a forged POST is refused.
     mine = admin_client.get(f"{BASE}kiem-tra/").content.decode()
     assert "duyet-cong-bo" not in mine and "Rút đề nghị để sửa tiếp" in mine
+    assert "Ghi chú khi rút đề nghị (không bắt buộc)" in mine
     forged = admin_client.post(f"{BASE}duyet-cong-bo/", follow=True)
     assert "không tự duyệt được" in forged.content.decode()
     assert ProcedureVersion.objects.get(pk=draft.pk).awaiting_review
@@ -142,3 +143,13 @@ def test_a_provincial_admin_approves_a_commune_proposal(draft, admins, admin_cli
     admin_client.post(f"{BASE}de-nghi-cong-bo/", {"note": "Thêm trường họ tên"})
     assert province_client.post(f"{BASE}duyet-cong-bo/").status_code == 302
     assert ProcedureVersion.objects.get(pk=draft.pk).approved_by == admins.province_admin
+
+
+def test_the_proposer_withdraws_without_a_reason_and_edits_again(draft, admins, admin_client):
+    _turn_on(admin_client, admins.commune)
+    admin_client.post(f"{BASE}de-nghi-cong-bo/", {"note": "Thêm trường họ tên"})
+    response = admin_client.post(f"{BASE}tra-lai/", {"reason": ""})
+    assert response.status_code == 302
+    assert not ProcedureVersion.objects.get(pk=draft.pk).awaiting_review
+    row = ChangeLog.objects.filter(action=ChangeAction.RETURN).get()
+    assert row.actor == admins.commune_admin and row.note.endswith("Rút đề nghị công bố")

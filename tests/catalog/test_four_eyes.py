@@ -266,8 +266,10 @@ def test_sent_back_with_a_reason_the_draft_is_unlocked_and_the_reason_logged(peo
         actions.approve_publication(draft, actor=people.second)
     # Proposed again, and the proposer may also withdraw their own proposal.
     actions.submit_for_review(draft, actor=people.proposer, note="Thêm ngày sinh")
-    actions.send_back(draft, actor=people.proposer, reason="Còn sửa")
+    actions.send_back(draft, actor=people.proposer, reason="")  # withdrawing: no reason owed
     assert not ProcedureVersion.objects.get(pk=draft.pk).awaiting_review
+    withdrawn = ChangeLog.objects.filter(object_id=str(draft.pk), action=ChangeAction.RETURN).latest("pk")
+    assert withdrawn.actor == people.proposer and "Rút đề nghị công bố" in withdrawn.note
 
 
 def test_a_person_import_for_an_agency_with_four_eyes_is_refused(people):

@@ -58,6 +58,14 @@ class ReturnForm(AdminForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, withdrawing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if withdrawing:  # the proposer takes their own proposal back: a note, if they like
+            field = self.fields["reason"]
+            field.required, field.label = False, _("Ghi chú khi rút đề nghị (không bắt buộc)")
+            field.help_text = _("Hiện trong nhật ký thay đổi.")
+            self._bound_fields_cache.pop("reason", None)  # its label was read when the form was styled
+
 
 def _last_return(draft: ProcedureVersion):
     """The newest «Trả lại» of this draft (shown to its editors until it is proposed again)."""
@@ -74,9 +82,9 @@ def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems
     draft = ProcedureVersion.objects.select_related("agency", "review_requested_by").get(pk=draft.pk)
     problems = publishing.validate_draft(draft) if problems is None else problems
     base = publishing.base_version(draft)
-    return_form = return_form or ReturnForm()
     waiting = draft.awaiting_review
     proposer = waiting and draft.review_requested_by_id == request.user.pk
+    return_form = return_form or ReturnForm(withdrawing=proposer)
     return {
         **tab_context(procedure, "kiem-tra"),
         "draft": draft, "base": base, "problems": problems,
@@ -168,7 +176,7 @@ def draft_approve(request, code):
 def draft_send_back(request, code):
     """Four eyes: the reviewer sends the proposal back with a reason (or the proposer withdraws it)."""
     procedure = request.procedure
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, withdrawing=request.draft.review_requested_by_id == request.user.pk)
     if not form.is_valid():
         return _render(request, "administration/publish/check.html",
                        _check_context(request, request.draft, PublishForm(), return_form=form), 400)

@@ -867,13 +867,13 @@ def approve_publication(version: ProcedureVersion | int, *, actor, at: dt.dateti
 @transaction.atomic
 def send_back(version: ProcedureVersion | int, *, actor, reason: str, at: dt.datetime | None = None) -> ProcedureVersion:
     """The waiting draft goes back to its editors, unlocked, with the reason (logged). A reviewer sends
-    it back; the proposer may withdraw their own proposal the same way."""
+    it back (a reason is required); the proposer may withdraw their own proposal the same way."""
     pk = version if isinstance(version, int) else version.pk
     _procedure, draft = _waiting(pk)
     reason = " ".join((reason or "").split())[:400]
-    if not reason:
-        raise InvalidChange(_("Hãy ghi lý do trả lại để người soạn biết cần sửa gì."), "reason")
     own = draft.review_requested_by_id is not None and draft.review_requested_by_id == getattr(actor, "pk", None)
+    if not reason and not own:  # the proposer withdrawing their own proposal owes no one a reason
+        raise InvalidChange(_("Hãy ghi lý do trả lại để người soạn biết cần sửa gì."), "reason")
     if not own and not may_review(actor, draft.agency):
         raise ReviewRefused(_("Chỉ quản trị của %(agency)s hoặc cơ quan cấp trên được trả lại bản nháp.")
                             % {"agency": draft.agency.name})
@@ -882,7 +882,8 @@ def send_back(version: ProcedureVersion | int, *, actor, reason: str, at: dt.dat
     _clear_review(draft)
     draft.save(update_fields=["review_requested_by", "review_requested_at", "approved_by", "updated_at"])
     label = _("Rút đề nghị công bố") if own else _("Trả lại đề nghị công bố của %(p)s") % {"p": _person(proposer)}
-    _log(actor, draft, draft, ChangeAction.RETURN, before=before, extra=f"{label}: {reason}", at=at)
+    _log(actor, draft, draft, ChangeAction.RETURN, before=before, extra=f"{label}: {reason}" if reason else label,
+         at=at)
     return draft
 
 
