@@ -581,7 +581,8 @@ def test_the_pdf_section_is_chosen_from_the_existing_ones_or_a_new_one(admin_cli
     assert '<option value="II. Cha" selected>II. Cha</option>' in html
     assert '<option value="I. Người yêu cầu">I. Người yêu cầu</option>' in html
     assert '<option value="__moi__">+ Mục mới (ghi tên ở ô bên dưới)</option>' in html
-    admin_client.post(f"{BASE}truong/ten_cha/", {"label": "Họ tên cha", "key": "ten_cha", "pdf_section": "I. Người yêu cầu",
+    admin_client.post(f"{BASE}truong/ten_cha/", {"label": "Họ tên cha", "key": "ten_cha",
+                                                 "pdf_section": "I. Người yêu cầu",
                                                  "show_if_field": "co_cha", "show_if_value": "Có"})
     eform.refresh_from_db()
     assert eform.schema[2]["pdf"] == {"section": "I. Người yêu cầu"}

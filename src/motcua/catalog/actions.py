@@ -733,7 +733,8 @@ def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.d
     draft = lock_draft(pk)
     if actor is not None and review_required(draft):
         raise ReviewRequired(_("Cơ quan %(agency)s yêu cầu người thứ hai duyệt khi công bố: hãy gửi đề nghị công bố; "
-                               "một quản trị khác duyệt thì bản nháp mới được công bố.") % {"agency": draft.agency.name})
+                               "một quản trị khác duyệt thì bản nháp mới được công bố.")
+                             % {"agency": draft.agency.name})
     return _publish_locked(procedure, draft, actor=actor, note=note, at=at, levels=levels, action=action,
                            log_note=log_note, log=log)
 
@@ -865,7 +866,8 @@ def approve_publication(version: ProcedureVersion | int, *, actor, at: dt.dateti
 
 
 @transaction.atomic
-def send_back(version: ProcedureVersion | int, *, actor, reason: str, at: dt.datetime | None = None) -> ProcedureVersion:
+def send_back(version: ProcedureVersion | int, *, actor, reason: str,
+              at: dt.datetime | None = None) -> ProcedureVersion:
     """The waiting draft goes back to its editors, unlocked, with the reason (logged). A reviewer sends
     it back (a reason is required); the proposer may withdraw their own proposal the same way."""
     pk = version if isinstance(version, int) else version.pk
