@@ -101,6 +101,8 @@ def test_proposed_the_draft_is_locked_and_only_another_admin_approves(draft, adm
     assert "không tự duyệt được" in forged.content.decode()
     assert ProcedureVersion.objects.get(pk=draft.pk).awaiting_review
 
+    for url in ("/can-bo/quan-tri/", f"/can-bo/quan-tri/thu-tuc/{MARRIAGE}/"):  # the list and overview
+        assert "Chờ duyệt công bố" in second_client.get(url).content.decode(), url
     theirs = second_client.get(f"{BASE}kiem-tra/").content.decode()
     assert f'action="{BASE}duyet-cong-bo/"' in theirs and "Cán bộ qt_tanthanh đề nghị công bố" in theirs
     approved = second_client.post(f"{BASE}duyet-cong-bo/")
