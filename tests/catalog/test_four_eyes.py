@@ -328,3 +328,46 @@ def test_two_reviewers_at_once_one_approves_the_other_is_refused(catalog):
     else:
         assert row.state == ProcedureVersion.State.DRAFT and not row.awaiting_review
         assert not ChangeLog.objects.filter(action=ChangeAction.PUBLISH, object_id=str(draft.pk)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_racing_a_proposal_lands_before_it_or_is_refused(catalog):
+    """The proposal takes the draft's row lock (lock_draft) like every edit: an edit at the same moment
+    is either saved before the draft is locked for review, or refused with AwaitingReview — never
+    saved into a draft that is already waiting."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import close_old_connections, connection
+
+    from motcua.eforms import actions as eform_actions
+    from motcua.eforms.models import EForm
+
+    proposer, editor = _admin("a", COMMUNE), _admin("b", COMMUNE)
+    _four_eyes()
+    draft = _ready()
+    barrier = threading.Barrier(2)
+
+    def run(n):
+        close_old_connections()
+        try:
+            barrier.wait(timeout=30)
+            if n == 0:
+                actions.submit_for_review(draft.pk, actor=proposer, note="Sửa")
+                return "proposed"
+            eform_actions.add_field(draft.pk, actor=editor, spec={"key": "ghi_chu", "label": "Ghi chú",
+                                                                   "type": "text"})
+            return "edited"
+        except actions.AwaitingReview:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(run, range(2)))
+    assert results in (["edited", "proposed"], ["proposed", "refused"])
+    keys = [s["key"] for s in EForm.objects.get(procedure_version=draft).schema]
+    submitted = ChangeLog.objects.get(object_id=str(draft.pk), action=ChangeAction.SUBMIT)
+    edits_after = ChangeLog.objects.filter(object_type="eforms.eform", pk__gt=submitted.pk)
+    assert not edits_after.exists()  # nothing was written into the waiting draft
+    assert ("ghi_chu" in keys) == ("edited" in results)
