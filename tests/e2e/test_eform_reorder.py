@@ -121,6 +121,8 @@ def test_four_eyes_pages_have_no_serious_accessibility_problem(admin, site, new_
     page.get_by_text("Đã lưu cách công bố thủ tục").wait_for()
     assert Agency.objects.get(unit_code="000.21.01.H12").publication_review
     assert run_axe(page) == [], "agency settings"
+    page.locator("#cong-bo").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOT_DIR / f"four-eyes-setting-{device}.png"))
 
     from motcua.accounts.models import User
     from motcua.catalog.models import ProcedureVersion
