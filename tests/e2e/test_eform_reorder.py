@@ -66,7 +66,11 @@ def test_inserting_and_reordering_with_the_keyboard_without_a_page_load(admin, s
     section = page.get_by_label("Mục trên tờ khai PDF")
     new_section = page.get_by_label("Tên mục mới")
     expect(new_section).to_be_hidden()  # shown only for «+ Mục mới»
+    section.select_option("__moi__")
+    expect(new_section).to_be_visible()
+    expect(new_section).to_be_focused()
     section.select_option("I. Người yêu cầu")
+    expect(new_section).to_be_hidden()
     assert run_axe(page) == [], "field form"
     page.screenshot(path=str(SCREENSHOT_DIR / f"eform-insert-{device}.png"), full_page=True)
     page.get_by_role("button", name="Thêm trường").click()
