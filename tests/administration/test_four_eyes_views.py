@@ -130,6 +130,10 @@ def test_sent_back_with_a_reason_the_proposer_reads_it_and_edits_again(draft, ad
 
     assert [f["key"] for f in EForm.objects.get(procedure_version=draft).schema] == ["ho_ten", "ngay_sinh"]
     assert ChangeLog.objects.filter(action=ChangeAction.RETURN, actor__username="qt_tanthanh_2").exists()
+    # The agency's change log page lists the proposal and the sending back, each with its person.
+    log = admin_client.get("/can-bo/quan-tri/nhat-ky/").content.decode()
+    assert "Đề nghị công bố" in log and "Trả lại đề nghị công bố của Cán bộ qt_tanthanh" in log
+    assert "Phó quản trị Tân Thành" in log and "Cán bộ qt_tanthanh" in log
 
 
 def test_an_admin_of_another_agency_cannot_reach_the_approval(draft, admins, admin_client, other_admin_client):
