@@ -6,6 +6,7 @@ page), `publishing` (the readable difference) and `catalog.importer` (the Founda
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django import forms
@@ -106,7 +107,6 @@ def draft_check(request, code):
 
 def _waiting_draft(view):
     """For the approval's POSTs: like draft_required, but the draft is expected to be waiting."""
-    import functools
 
     @require_POST
     @procedure_admin
