@@ -111,7 +111,7 @@ def test_it_adds_a_field_suggesting_the_key_from_the_label_and_logs_before_and_a
     before = list(eform.schema)
     response = admin_client.post(f"{BASE}them/?loai=text", {
         "type": "text", "label": "Nơi sinh của trẻ", "key": "", "required": "on", "help": "Ghi tên cơ sở y tế",
-        "max_length": "200", "pdf_section": "III. Nơi sinh", "pdf_order": "40",
+        "max_length": "200", "pdf_section": "__moi__", "pdf_section_new": " III.  Nơi sinh ", "pdf_order": "40",
     })
     assert response.status_code == 302
     eform.refresh_from_db()
@@ -490,3 +490,111 @@ def test_settings_rename_the_form_even_when_an_old_import_left_problems(admin_cl
     assert last_log(eform).before["title"] == "Tờ khai thử" and last_log(eform).after["title"] == "Tờ khai mới"
     empty = admin_client.post(f"{BASE}thiet-lap/", {"title": "", "component": other.pk})
     assert empty.status_code == 400 and "Hãy nhập tên tờ khai" in empty.content.decode()
+
+
+# --- #18: insert at a position, reorder without a page load, the PDF section picker ------------------------
+
+
+def test_a_field_is_inserted_before_the_field_chosen_in_the_list(admin_client, eform, admins):
+    html = admin_client.get(BASE).content.decode()
+    assert f'href="{BASE}them/?truoc=gioi_tinh"' in html and "Chèn trường trước" in html
+    picker = admin_client.get(f"{BASE}them/?truoc=gioi_tinh").content.decode()
+    assert "Trường mới sẽ được chèn trước «Giới tính»" in picker
+    assert '<input type="hidden" name="truoc" value="gioi_tinh">' in picker
+    form = admin_client.get(f"{BASE}them/?loai=text&truoc=gioi_tinh").content.decode()
+    assert '<option value="gioi_tinh" selected>Vị trí 4: trước «Giới tính»</option>' in form
+    assert "Vị trí 6: cuối cùng, sau «Các con»" in form
+    response = admin_client.post(f"{BASE}them/?loai=text&truoc=gioi_tinh", {
+        "type": "text", "label": "Dân tộc", "key": "dan_toc", "position": "gioi_tinh"})
+    assert response.status_code == 302
+    assert schema_keys(eform) == ["ho_ten", "co_cha", "ten_cha", "dan_toc", "gioi_tinh", "con"]
+    assert last_log(eform).actor == admins.commune_admin and "Dân tộc" in last_log(eform).note
+    # The first place, and the end (the position chosen in the form wins over the link's).
+    admin_client.post(f"{BASE}them/?loai=text&truoc=gioi_tinh", {
+        "type": "text", "label": "Số hồ sơ", "key": "so", "position": "ho_ten"})
+    admin_client.post(f"{BASE}them/?loai=text", {"type": "text", "label": "Ghi chú", "key": "ghi_chu", "position": ""})
+    assert schema_keys(eform) == ["so", "ho_ten", "co_cha", "ten_cha", "dan_toc", "gioi_tinh", "con", "ghi_chu"]
+
+
+def test_a_column_is_inserted_before_another_column(admin_client, eform):
+    html = admin_client.get(f"{BASE}truong/con/").content.decode()
+    assert f'href="{BASE}truong/con/them/?truoc=nam_sinh"' in html and "Chèn cột trước" in html
+    response = admin_client.post(f"{BASE}truong/con/them/?loai=text&truoc=nam_sinh", {
+        "type": "text", "label": "Giới tính", "key": "gioi_tinh_con", "position": "nam_sinh"})
+    assert response.status_code == 302
+    assert schema_keys(eform, "con") == ["ten", "gioi_tinh_con", "nam_sinh"]
+
+
+def test_an_insert_position_that_is_gone_or_made_up_is_refused_plainly(admin_client, eform):
+    before = list(eform.schema)
+    response = admin_client.post(f"{BASE}them/?loai=text", {
+        "type": "text", "label": "Dân tộc", "key": "dan_toc", "position": "khong_co"})
+    assert response.status_code == 400 and "Vị trí đã chọn không còn" in response.content.decode()
+    eform.refresh_from_db()
+    assert eform.schema == before
+    # A condition on a field that would come after the new one is refused, not saved in a broken order:
+    # inserted before «Giới tính», the new field may depend on «Có thông tin người cha» only.
+    form = admin_client.get(f"{BASE}them/?loai=text&truoc=gioi_tinh").content.decode()
+    assert '<option value="co_cha">' in form and '<option value="gioi_tinh">Giới tính' not in form
+    response = admin_client.post(f"{BASE}them/?loai=text", {
+        "type": "text", "label": "Tên mẹ", "key": "ten_me", "position": "gioi_tinh",
+        "show_if_field": "gioi_tinh", "show_if_value": "Nữ"})
+    assert response.status_code == 400
+    eform.refresh_from_db()
+    assert eform.schema == before
+
+
+def test_moving_with_fetch_answers_json_with_the_new_place_and_saves(admin_client, eform, admins):
+    response = admin_client.post(f"{BASE}truong/gioi_tinh/di-chuyen/", {"huong": "len"},
+                                 HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.json() == {"ok": True, "message": "Đã chuyển «Giới tính» lên vị trí 3.", "position": 3,
+                               "count": 5}
+    assert schema_keys(eform) == ["ho_ten", "co_cha", "gioi_tinh", "ten_cha", "con"]
+    assert last_log(eform).action == "reorder" and last_log(eform).actor == admins.commune_admin
+    down = admin_client.post(f"{BASE}truong/ho_ten/di-chuyen/", {"huong": "xuong"}, HTTP_ACCEPT="application/json")
+    assert down.json()["message"] == "Đã chuyển «Họ và tên» xuống vị trí 2."
+    # A refusal is JSON too, with the reason, and nothing moves.
+    for place in (3, 2):  # [co_cha, ho_ten, gioi_tinh, ten_cha, con]: ten_cha goes up twice, then must stop
+        moved = admin_client.post(f"{BASE}truong/ten_cha/di-chuyen/", {"huong": "len"}, HTTP_ACCEPT="application/json")
+        assert moved.json()["position"] == place
+    refused = admin_client.post(f"{BASE}truong/ten_cha/di-chuyen/", {"huong": "len"}, HTTP_ACCEPT="application/json")
+    assert schema_keys(eform) == ["co_cha", "ten_cha", "ho_ten", "gioi_tinh", "con"]
+    assert refused.status_code == 409 and refused.json()["ok"] is False
+    assert "phải đứng sau «Có thông tin người cha»" in refused.json()["message"]
+    bad = admin_client.post(f"{BASE}truong/ten_cha/di-chuyen/", {"huong": "ngang"}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400 and bad.json()["ok"] is False
+    # Without JavaScript: the same move as a page, with the same sentence.
+    page = admin_client.post(f"{BASE}truong/con/di-chuyen/", {"huong": "len"}, follow=True).content.decode()
+    assert "Đã chuyển «Các con» lên vị trí 4." in page
+
+
+def test_the_list_has_a_live_region_and_the_reorder_script(admin_client, eform):
+    html = admin_client.get(BASE).content.decode()
+    assert '<p class="eb-live" id="eb-live" role="status" aria-live="polite"></p>' in html
+    assert "administration/eform_reorder.js" in html and 'data-move="len"' in html and "data-reorder" in html
+
+
+def test_the_pdf_section_is_chosen_from_the_existing_ones_or_a_new_one(admin_client, eform):
+    html = admin_client.get(f"{BASE}truong/ten_cha/").content.decode()
+    assert '<select name="pdf_section"' in html and 'list="eb-sections"' not in html
+    assert '<option value="II. Cha" selected>II. Cha</option>' in html
+    assert '<option value="I. Người yêu cầu">I. Người yêu cầu</option>' in html
+    assert '<option value="__moi__">+ Mục mới (ghi tên ở ô bên dưới)</option>' in html
+    admin_client.post(f"{BASE}truong/ten_cha/", {"label": "Họ tên cha", "key": "ten_cha",
+                                                 "pdf_section": "I. Người yêu cầu",
+                                                 "show_if_field": "co_cha", "show_if_value": "Có"})
+    eform.refresh_from_db()
+    assert eform.schema[2]["pdf"] == {"section": "I. Người yêu cầu"}
+    # «+ Mục mới» needs its name; a name with an existing section chosen is ambiguous; a made-up value is refused.
+    for data, message in (({"pdf_section": "__moi__", "pdf_section_new": " "}, "Hãy ghi tên mục mới"),
+                          ({"pdf_section": "II. Cha", "pdf_section_new": "IV. Khác"}, "hãy chọn «+ Mục mới»"),
+                          ({"pdf_section": "IX. Không có"}, "Mục «IX. Không có» chưa có")):
+        response = admin_client.post(f"{BASE}truong/ho_ten/", {"label": "Họ và tên", "key": "ho_ten", **data})
+        assert response.status_code == 400 and message in response.content.decode(), data
+    response = admin_client.post(f"{BASE}truong/ho_ten/", {"label": "Họ và tên", "key": "ho_ten",
+                                                           "pdf_section": "__moi__", "pdf_section_new": "IV. Khác"})
+    assert response.status_code == 302
+    eform.refresh_from_db()
+    assert eform.schema[0]["pdf"] == {"section": "IV. Khác"}
+    assert "IV. Khác" in admin_client.get(f"{BASE}truong/co_cha/").content.decode()  # offered next time

@@ -513,3 +513,46 @@ def test_the_admin_page_and_the_import_refuse_the_same_workflow_with_the_same_me
     assert imported.startswith(f"Thủ tục {MARRIAGE} (thứ ")
     assert imported.endswith(f"{problem.obj}: {problem.message}")
     assert procedure(MARRIAGE).published_id == published and ProcedureVersion.objects.count() == count
+
+
+def test_the_diff_names_uploaded_files_by_their_names_not_paths_ids_or_hashes(admins, admin_client):
+    """A form template replaced twice (the second time with the same name) and a guide video uploaded:
+    the check page's diff says «to-khai-khai-sinh.docx», «Hướng dẫn nộp hồ sơ.mp4», never the stored
+    path (a random token), a database id or a hash."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.administration.test_procedures import MP4, _component, docx_bytes, draft_of, start
+
+    draft = start(admin_client)
+    components = f"{BASE}{BIRTH}/ban-nhap/thanh-phan/"
+    component = draft.components.order_by("order").first()
+    old_name = component.form.filename
+    assert admin_client.post(f"{components}{component.pk}/", _component(
+        name=component.name, form_file=SimpleUploadedFile("Tờ khai khai sinh.docx", docx_bytes()))).status_code == 302
+    guides = f"{BASE}{BIRTH}/ban-nhap/huong-dan/"
+    assert admin_client.post(f"{guides}them/", {
+        "title": "Cách nộp", "body": "Xem video.",
+        "video_file": SimpleUploadedFile("C:\\Users\\cb\\Hướng dẫn nộp hồ sơ.mp4", MP4)}).status_code == 302
+    guide = draft_of(BIRTH).guides.get()
+    assert guide.video_name == "Hướng dẫn nộp hồ sơ.mp4"
+
+    html = admin_client.get(f"{BASE}{BIRTH}/ban-nhap/kiem-tra/").content.decode()
+    diff = html[html.index('class="pub-diff"'):]
+    assert "Mẫu đơn, tờ khai" in diff and old_name in diff and "to-khai-khai-sinh.docx" in diff
+    assert "Hướng dẫn nộp hồ sơ.mp4" in diff
+    assert guide.video.name not in diff and "guides/" not in diff and "forms/" not in diff
+    assert not re.search(r"[0-9a-f]{16,}", diff)
+
+    # Replaced by another file of the same name: the diff says it is a new file, by name.
+    from motcua.administration import publishing
+    from motcua.catalog.models import Guide
+
+    old = Guide(title="Cách nộp", video="guides/2026/0f3a9c.mp4", video_name="Hướng dẫn nộp hồ sơ.mp4")
+    new = Guide(title="Cách nộp", video="guides/2026/77be01.mp4", video_name="Hướng dẫn nộp hồ sơ.mp4")
+    video = [f for f in publishing._field_changes(old, new, publishing.GUIDE_FIELDS) if f.label == "Tệp video"]
+    assert [(f.before, f.after) for f in video] == [
+        ("Hướng dẫn nộp hồ sơ.mp4", "Hướng dẫn nộp hồ sơ.mp4 (tệp mới, cùng tên)")]
+    assert publishing._field_changes(old, Guide(title="Cách nộp", video=old.video, video_name=old.video_name),
+                                     publishing.GUIDE_FIELDS) == []

@@ -55,7 +55,8 @@ def test_it_shows_the_steps_budget_and_timeline(admin_client, draft):
     for step in steps_of(draft):
         assert step.name in html
     assert "Còn lại 0 giờ làm việc" in html
-    assert "Thời hạn giải quyết: 1 trong ngày = 2 giờ làm việc" in html
+    assert "Thời hạn giải quyết: trong ngày." in html  # not «1 trong ngày = 2 giờ làm việc»
+    assert "1 ngày làm việc = 8 giờ làm việc." in html
     assert "Hồ sơ nhận sau 15:00" in html
     assert "hồ sơ nhận lúc 15:00 vẫn phải xong trong ngày đó" in html and "hết giờ làm việc (2 giờ)" in html
     assert "cộng dồn 2 giờ" in html
@@ -304,3 +305,29 @@ def test_the_admin_marks_an_approval_step(admin_client, draft):
     admin_client.post(f"{BASE}buoc/{other.pk}/", edit_data(other, approval="on"))
     problems = validate_draft(draft, levels=False)
     assert any("một bước ký duyệt" in str(p) for p in problems)
+
+
+def test_the_header_reads_naturally_for_working_days_with_the_day_length_of_the_calendar(admins, other_admin_client):
+    """«15 ngày làm việc = 120 giờ làm việc», and «1 ngày làm việc = N giờ làm việc» where N is the
+    receiving agency's working day (its office hours), not a constant."""
+    import datetime as dt
+
+    from motcua.catalog.actions import start_draft
+    from motcua.catalog.models import Procedure
+    from motcua.worktime.models import OfficeHours, OfficePeriod
+    from tests.administration.conftest import BUILDING
+
+    start_draft(Procedure.objects.get(code=BUILDING))
+    url = f"/can-bo/quan-tri/thu-tuc/{BUILDING}/ban-nhap/quy-trinh/"
+    html = other_admin_client.get(url).content.decode()
+    assert "Thời hạn giải quyết: 15 ngày làm việc = 120 giờ làm việc." in html
+    assert "1 ngày làm việc = 8 giờ làm việc." in html
+    assert "Một ngày làm việc =" not in html
+
+    draft = Procedure.objects.get(code=BUILDING).versions.order_by("-number").first()
+    hours = OfficeHours.objects.create(agency=draft.receiving_agency, follow_parent=False,
+                                       daily_working_hours=Decimal("7.5"))
+    for weekday in range(5):
+        OfficePeriod.objects.create(office_hours=hours, weekday=weekday, opens=dt.time(7, 30), closes=dt.time(15))
+    html = other_admin_client.get(url).content.decode()
+    assert "1 ngày làm việc = 7,5 giờ làm việc." in html or "1 ngày làm việc = 7.5 giờ làm việc." in html

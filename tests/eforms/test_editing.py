@@ -63,6 +63,32 @@ def test_it_adds_after_a_given_field_and_into_a_table():
     assert keys(new) == keys(SCHEMA)
 
 
+@given(st.integers(min_value=0, max_value=len(SCHEMA)))
+@settings(max_examples=30, deadline=None)
+def test_a_field_inserted_before_another_takes_its_place_and_nothing_else_moves(index):
+    """«Chèn trường trước …» (#18): the new field lands at the chosen field's place (the end when there is
+    none); the others keep their order."""
+    spec = ed.compose("text", label="Ghi chú", key="ghi_chu")
+    before = SCHEMA[index]["key"] if index < len(SCHEMA) else None
+    new = ed.add_field(SCHEMA, spec, before=before)
+    assert keys(new).index("ghi_chu") == index
+    assert [k for k in keys(new) if k != "ghi_chu"] == keys(SCHEMA)
+    assert validate_schema(new) == []
+
+
+def test_inserting_before_a_field_that_is_gone_is_refused_and_the_candidates_stop_there():
+    with pytest.raises(ed.EditError) as exc:
+        ed.add_field(SCHEMA, ed.compose("text", label="Ghi chú", key="ghi_chu"), before="khong_co")
+    assert "có thể đã bị xóa" in exc.value.problems[0]
+    new = ed.add_field(SCHEMA, ed.compose("text", label="Tên", key="ten_dem"), parent="con", before="nam_sinh")
+    assert keys(new, "con") == ["ten", "ten_dem", "nam_sinh"]
+    # A new field's condition may only use the fields that will be before it.
+    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None)] == ["ho_ten", "co_cha", "ten_cha", "gioi_tinh"]
+    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None, before="gioi_tinh")] == [
+        "ho_ten", "co_cha", "ten_cha"]
+    assert [c["key"] for c in ed.condition_candidates(SCHEMA, None, before="co_cha")] == ["ho_ten"]
+
+
 def test_it_refuses_a_duplicate_key_naming_it_and_the_field_that_has_it():
     with pytest.raises(ed.EditError) as exc:
         ed.add_field(SCHEMA, ed.compose("text", label="Tên khác", key="ho_ten"))

@@ -106,6 +106,13 @@ def procedure_admin(view):
     return wrapper
 
 
+def saves_nothing(view):
+    """Marks a draft view whose POST writes nothing (a preview): allowed while the draft waits for approval.
+    Put it under @draft_required."""
+    view.saves_nothing = True
+    return view
+
+
 def draft_required(view):
     """Like procedure_admin, and the procedure must have a draft; otherwise back to its page with
     a message asking to start one (editing never touches a published version). The same when the
@@ -113,14 +120,23 @@ def draft_required(view):
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    from motcua.catalog.actions import NotADraft
+    from motcua.catalog.actions import AwaitingReview, NotADraft
 
     @procedure_admin
     @functools.wraps(view)
     def wrapper(request, code, *args, **kwargs):
         if request.draft is not None:
+            # A draft waiting for a second admin's approval is locked: its pages are shown, every
+            # change is refused (here, and by the action's lock_draft whatever the door).
+            waiting = (request.draft.review_requested_at is not None and request.method not in ("GET", "HEAD")
+                       and not getattr(view, "saves_nothing", False))
             try:
+                if waiting:
+                    raise AwaitingReview(request.draft)
                 return view(request, code, *args, **kwargs)
+            except AwaitingReview as exc:
+                messages.warning(request, str(exc))
+                return redirect(f"/can-bo/quan-tri/thu-tuc/{request.procedure.code}/ban-nhap/kiem-tra/")
             except NotADraft:
                 pass
         messages.warning(request, _("Thủ tục chưa có bản nháp. Bấm «Tạo bản nháp để sửa» trước khi chỉnh sửa; "

@@ -16,8 +16,10 @@ from motcua.agencies.actions import (
     FORM_SETTINGS,
     fee_settings,
     form_settings,
+    publication_settings,
     update_fee_settings,
     update_form_settings,
+    update_publication_settings,
 )
 from motcua.agencies.models import Agency
 from motcua.staff.access import forbidden
@@ -69,6 +71,17 @@ class AgencyFeeSettings(BaseForm):
                 f.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
 
 
+class AgencyPublicationSettings(BaseForm):
+    """Four eyes: a second admin approves each publication of the agency's procedures."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="cong-bo", **kwargs)
+        field = Agency._meta.get_field("publication_review").formfield()
+        field.widget.attrs["class"] = "form-check-input"
+        self.fields["publication_review"] = field
+        field.widget.attrs["aria-describedby"] = f"{self['publication_review'].auto_id}-hint"
+
+
 def _errors(form) -> list[tuple[str, str]]:
     return [(form[name].auto_id if name in form.fields else "", e) for name, errs in form.errors.items() for e in errs]
 
@@ -79,22 +92,30 @@ def agency_forms(request):
     agency, agencies = chosen_agency(request)
     if agency is None or not can_configure(request.staff, agency.pk):
         return forbidden(request, _("Bạn chỉ thiết lập được giấy tờ của cơ quan mình."))
-    fees_posted = request.method == "POST" and request.POST.get("section") == "fees"
-    form = AgencyFormsSettings(request.POST if request.method == "POST" and not fees_posted else None,
+    section = request.POST.get("section") if request.method == "POST" else None
+    fees_posted = section == "fees"
+    form = AgencyFormsSettings(request.POST if request.method == "POST" and not section else None,
                                initial=form_settings(agency))
     fee_form = AgencyFeeSettings(request.POST if fees_posted else None, initial=fee_settings(agency))
+    publication_form = AgencyPublicationSettings(request.POST if section == "publication" else None,
+                                                 initial=publication_settings(agency))
     back = f"/can-bo/quan-tri/co-quan/giay-to/?co-quan={agency.pk}"
+    if section == "publication" and publication_form.is_valid():
+        update_publication_settings(agency, actor=request.user, values=publication_form.cleaned_data)
+        messages.success(request, _("Đã lưu cách công bố thủ tục của %(agency)s.") % {"agency": agency.name})
+        return redirect(back + "#cong-bo")
     if fees_posted and fee_form.is_valid():
         update_fee_settings(agency, actor=request.user, values={n: fee_form.cleaned_data[n] for n in FEE_SETTINGS})
         messages.success(request, _("Đã lưu thiết lập nộp phí của %(agency)s.") % {"agency": agency.name})
         return redirect(back + "#phi")
-    if request.method == "POST" and not fees_posted and form.is_valid():
+    if request.method == "POST" and not section and form.is_valid():
         update_form_settings(agency, actor=request.user, values={n: form.cleaned_data[n] for n in FIELDS})
         messages.success(request, _("Đã lưu thiết lập giấy tờ của %(agency)s.") % {"agency": agency.name})
         return redirect(back)
     return admin_render(request, "administration/agency_forms.html", {
         "agency": agency, "agencies": agencies, "form": form, "place": agency.place(),
-        "errors": _errors(fee_form if fees_posted else form), "fee_form": fee_form,
+        "errors": _errors(fee_form if fees_posted else publication_form if section == "publication" else form),
+        "fee_form": fee_form, "publication_form": publication_form,
         "fee_defaults": {"hours": settings.MOTCUA_FEE_DEADLINE_WORKING_HOURS,
                          "reminder": settings.MOTCUA_FEE_REMINDER_WORKING_HOURS,
                          "expiry": settings.MOTCUA_FEE_EXPIRY_ACTION},

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -45,7 +45,7 @@ from motcua.eforms.schema import (
 )
 from motcua.staff.pages import staff_render
 
-from .access import draft_required
+from .access import draft_required, saves_nothing
 from .tabs import tab_context
 
 PREFILL_LABELS = {
@@ -73,6 +73,7 @@ TYPE_HINTS = {
 BLANK_CHOICE_ROWS = 2
 MAX_CHOICE_ROWS = 300
 TODAY_WORDS = {"today", "hom nay", "ngay nop"}
+NEW_SECTION = "__moi__"  # the PDF section picker's «+ Mục mới»
 
 
 def _base(procedure_code: str) -> str:
@@ -187,9 +188,14 @@ class FieldForm(forms.Form):
     )
 
     def __init__(self, data=None, *, kind: str, schema: list, parent: str | None = None, spec: dict | None = None,
-                 adding: bool = False):
+                 adding: bool = False, before: str | None = None):
         self.kind, self.schema, self.parent, self.original = kind, schema, parent, spec
         self.adding = adding
+        siblings = [s for s in editing.level(schema, parent) if isinstance(s, dict) and s.get("key")] \
+            if adding else []
+        if data is not None and adding:
+            before = str(data.get("position") or "")[:60] or None
+        self.before = before if any(s["key"] == before for s in siblings) else None
         # "More choice rows" re-shows the form as typed, without checking it yet.
         self.quiet = bool(data is not None and data.get("_more_choices"))
         self.choice_errors: list[str] = []
@@ -240,8 +246,19 @@ class FieldForm(forms.Form):
                 choices=[("", _("— Không điền sẵn —"))] + [(s, PREFILL_LABELS[s]) for s in sources],
                 help_text=_("Người dân vẫn sửa được giá trị điền sẵn."),
             )
+        if adding and siblings:
+            # Where the new field goes: before one of the fields of its level, or at the end.
+            f["position"] = forms.ChoiceField(
+                label=_("Vị trí trong biểu mẫu"), required=False, initial=self.before or "",
+                choices=[(s["key"], _("Vị trí %(n)d: trước «%(f)s»") % {"n": i + 1, "f": editing.label_of(s)})
+                         for i, s in enumerate(siblings)]
+                + [("", _("Vị trí %(n)d: cuối cùng, sau «%(f)s»") % {
+                    "n": len(siblings) + 1, "f": editing.label_of(siblings[-1])})],
+                help_text=_("Người dân điền các trường theo thứ tự này. Đổi được sau bằng «Lên», «Xuống»."),
+                error_messages={"invalid_choice": _("Vị trí đã chọn không còn (trường đó vừa bị xóa); hãy chọn lại.")},
+            )
         key = spec.get("key") if spec else None
-        self.candidates = editing.condition_candidates(schema, key, parent)
+        self.candidates = editing.condition_candidates(schema, key, parent, before=self.before)
         if key:
             self.candidates = [c for c in self.candidates if c.get("key") != key]
         if self.candidates:
@@ -257,10 +274,20 @@ class FieldForm(forms.Form):
                             "Nhiều giá trị: cách nhau bằng dấu chấm phẩy (;)."),
             )
         if not parent:
-            f["pdf_section"] = forms.CharField(
-                label=_("Mục trên tờ khai PDF"), required=False, max_length=200,
-                help_text=_("Ví dụ «I. Thông tin người yêu cầu». Các trường cùng mục in chung một nhóm."),
-                widget=forms.TextInput(attrs={"list": "eb-sections"}),
+            # The sections already used, to choose from (one spelling per section), or a new one.
+            known = editing.sections(schema)
+            f["pdf_section"] = forms.ChoiceField(
+                label=_("Mục trên tờ khai PDF"), required=False,
+                choices=[("", _("— Không thuộc mục nào —")), *[(t, t) for t in known],
+                         (NEW_SECTION, _("+ Mục mới (ghi tên ở ô bên dưới)"))],
+                help_text=_("Các trường cùng mục in chung một nhóm trên tờ khai."),
+                error_messages={"invalid_choice": _("Mục «%(value)s» chưa có; hãy chọn «+ Mục mới» và ghi tên "
+                                                    "mục ở ô bên dưới.")},
+            )
+            f["pdf_section_new"] = forms.CharField(
+                label=_("Tên mục mới"), required=False, max_length=200,
+                help_text=_("Chỉ khi chọn «+ Mục mới». Ví dụ «I. Thông tin người yêu cầu»."),
+                error_messages={"max_length": _("Tên mục dài tối đa 200 ký tự.")},
             )
             f["pdf_order"] = forms.IntegerField(
                 label=_("Thứ tự in trên tờ khai"), required=False, min_value=0, max_value=100000,
@@ -373,9 +400,25 @@ class FieldForm(forms.Form):
                 and dates["min_date"] > dates["max_date"]:
             self.add_error("min_date", _("Ngày sớm nhất sau ngày muộn nhất."))
         data["_dates"] = dates
+        data["_pdf_section"] = self._clean_pdf_section(data)
         data["_choices"] = self._clean_choices()
         data["_show_if"] = self._clean_show_if(data)
         return data
+
+    def _clean_pdf_section(self, data) -> str:
+        if "pdf_section" not in self.fields:
+            return ""
+        chosen = data.get("pdf_section") or ""
+        typed = " ".join((data.get("pdf_section_new") or "").split())
+        if chosen == NEW_SECTION:
+            if not typed:
+                self.add_error("pdf_section_new", _("Hãy ghi tên mục mới, hoặc chọn một mục đã có."))
+            return typed
+        if typed and chosen:
+            self.add_error("pdf_section_new", _("Bạn đã chọn mục «%(s)s» và ghi tên mục mới; hãy chọn «+ Mục mới» "
+                                                "hoặc xóa tên mục mới.") % {"s": chosen})
+            return chosen
+        return typed or chosen  # a name typed with no section chosen: the new section
 
     def _clean_choices(self) -> list[tuple[str, str]]:
         if self.kind not in editing.CHOICE_TYPES:
@@ -449,8 +492,8 @@ class FieldForm(forms.Form):
             if d["_dates"].get(name):
                 rules[rule] = d["_dates"][name]
         pdf = {}
-        if d.get("pdf_section"):
-            pdf["section"] = d["pdf_section"].strip()
+        if d.get("_pdf_section"):
+            pdf["section"] = d["_pdf_section"]
         if d.get("pdf_order") is not None:
             pdf["order"] = d["pdf_order"]
         if d.get("pdf_label"):
@@ -624,7 +667,7 @@ GROUPS = (
                                                       "max_rows", "pattern", "pattern_message")),
     ("prefill", gettext_lazy("Điền sẵn"), ("prefill",)),
     ("condition", gettext_lazy("Điều kiện hiện"), ("show_if_field", "show_if_value")),
-    ("pdf", gettext_lazy("Vị trí trên tờ khai PDF"), ("pdf_section", "pdf_order", "pdf_label")),
+    ("pdf", gettext_lazy("Vị trí trên tờ khai PDF"), ("pdf_section", "pdf_section_new", "pdf_order", "pdf_label")),
 )
 
 
@@ -664,19 +707,23 @@ def field_add(request, code, parent=None):
         if parent_spec.get("type") != "repeat":
             raise Http404("not a table")
     kind = (request.POST.get("type") or request.GET.get("loai") or "")[:20]
+    before = (request.GET.get("truoc") or "")[:60] or None  # «Chèn trường trước …» of the list
     types = [t for t in TYPES if not (parent and t == "repeat")]
     if kind not in types:
         error = _("Hãy chọn một kiểu trường.") if "loai" in request.GET or request.method == "POST" else ""
+        before_spec = editing.find(eform.schema or [], before, parent) if before else None
         return _page(request, "administration/eform/type_pick.html", {
             "eform": eform, "types": [(t, TYPE_LABELS[t], TYPE_HINTS[t]) for t in types], "error": error,
             "parent": editing.find(eform.schema, parent) if parent else None,
+            "before": before_spec,
         }, status=400 if error else 200)
     form = FieldForm(request.POST if request.method == "POST" and "label" in request.POST else None, kind=kind,
-                     schema=eform.schema or [], parent=parent, adding=True)
+                     schema=eform.schema or [], parent=parent, adding=True, before=before)
     if form.is_bound and not request.POST.get("_more_choices") and form.is_valid():
         spec = form.spec()
         try:
-            actions.add_field(request.draft, actor=request.user, spec=spec, parent=parent)
+            actions.add_field(request.draft, actor=request.user, spec=spec, parent=parent,
+                              before=form.cleaned_data.get("position") or None)
         except actions.EFormError as exc:
             _refused(form, exc)
         else:
@@ -722,16 +769,29 @@ def field_move(request, code, key, parent=None):
     spec = _spec_or_404(eform, key, parent)
     offset = {"len": -1, "xuong": 1}.get(request.POST.get("huong", ""))
     back = f"{_base(code)}truong/{parent}/" if parent else _base(code)
+    # static/administration/eform_reorder.js asks for JSON and moves the row itself (no page load);
+    # without JavaScript the same POST answers with the page again.
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if offset is None:
-        messages.error(request, _("Hãy bấm «Lên» hoặc «Xuống»."))
+        message = _("Hãy bấm «Lên» hoặc «Xuống».")
+        if wants_json:
+            return JsonResponse({"ok": False, "message": message}, status=400)
+        messages.error(request, message)
         return redirect(back)
     try:
-        actions.move_field(request.draft, key, offset, actor=request.user, parent=parent)
+        moved = actions.move_field(request.draft, key, offset, actor=request.user, parent=parent)
     except actions.EFormError as exc:
+        if wants_json:
+            return JsonResponse({"ok": False, "message": " ".join(exc.problems)}, status=409)
         messages.error(request, " ".join(exc.problems))
     else:
-        messages.success(request, _("Đã chuyển «%(f)s» %(d)s.") % {
-            "f": editing.label_of(spec), "d": _("lên") if offset < 0 else _("xuống")})
+        position = actions.position_of(moved, key, parent)
+        message = _("Đã chuyển «%(f)s» %(d)s vị trí %(n)d.") % {
+            "f": editing.label_of(spec), "d": _("lên") if offset < 0 else _("xuống"), "n": position}
+        if wants_json:
+            return JsonResponse({"ok": True, "message": message, "position": position,
+                                 "count": len(editing.level(moved.schema or [], parent))})
+        messages.success(request, message)
     return redirect(f"{back}#truong-{key}")
 
 
@@ -763,6 +823,7 @@ def field_remove(request, code, key, parent=None):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @draft_required
+@saves_nothing
 def preview(request, code):
     """The e-form exactly as the citizen's wizard renders it (same partials, same field_views); a POST
     checks the answers typed as the wizard would, and saves nothing."""
@@ -821,6 +882,7 @@ def application_preview(version, eform: EForm, cleaned: dict | None):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @draft_required
+@saves_nothing
 def preview_pdf(request, code):
     """The application PDF (TỜ KHAI) this e-form generates: empty (GET) or with the answers typed in the
     preview (POST; answers that do not pass the checks are left blank)."""

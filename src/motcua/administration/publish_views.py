@@ -6,6 +6,7 @@ page), `publishing` (the readable difference) and `catalog.importer` (the Founda
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django import forms
@@ -52,15 +53,49 @@ class PublishForm(AdminForm):
     )
 
 
-def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems=None) -> dict:
+class ReturnForm(AdminForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do trả lại"), max_length=400,
+        help_text=gettext_lazy("Người soạn đọc lý do này để biết cần sửa gì."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, withdrawing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if withdrawing:  # the proposer takes their own proposal back: a note, if they like
+            field = self.fields["reason"]
+            field.required, field.label = False, _("Ghi chú khi rút đề nghị (không bắt buộc)")
+            field.help_text = _("Hiện trong nhật ký thay đổi.")
+            self._bound_fields_cache.pop("reason", None)  # its label was read when the form was styled
+
+
+def _last_return(draft: ProcedureVersion):
+    """The newest «Trả lại» of this draft (shown to its editors until it is proposed again)."""
+    from motcua.audit.models import ChangeAction, ChangeLog
+
+    return (ChangeLog.objects.filter(object_type=ProcedureVersion._meta.label_lower, object_id=str(draft.pk),
+                                     action=ChangeAction.RETURN).select_related("actor").order_by("-at", "-pk")
+            .first())
+
+
+def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems=None,
+                   return_form: ReturnForm | None = None) -> dict:
     procedure = request.procedure
+    draft = ProcedureVersion.objects.select_related("agency", "review_requested_by").get(pk=draft.pk)
     problems = publishing.validate_draft(draft) if problems is None else problems
     base = publishing.base_version(draft)
+    waiting = draft.awaiting_review
+    proposer = waiting and draft.review_requested_by_id == request.user.pk
+    return_form = return_form or ReturnForm(withdrawing=proposer)
     return {
         **tab_context(procedure, "kiem-tra"),
         "draft": draft, "base": base, "problems": problems,
-        "diff": publishing.diff_versions(base, draft), "form": form, "errors": form.error_list(),
+        "diff": publishing.diff_versions(base, draft), "form": form,
+        "errors": form.error_list() + return_form.error_list(), "return_form": return_form,
         "sections": publishing.SECTION_LABELS,
+        "review_required": catalog_actions.review_required(draft), "waiting": waiting, "is_proposer": proposer,
+        "may_review": waiting and not proposer and catalog_actions.may_review(request.user, draft.agency),
+        "last_return": None if waiting else _last_return(draft),
     }
 
 
@@ -69,6 +104,91 @@ def draft_check(request, code):
     draft = request.draft
     form = PublishForm(initial={"note": draft.change_note})
     return _render(request, "administration/publish/check.html", _check_context(request, draft, form))
+
+
+def _waiting_draft(view):
+    """For the approval's POSTs: like draft_required, but the draft is expected to be waiting."""
+
+    @require_POST
+    @procedure_admin
+    @functools.wraps(view)
+    def wrapper(request, code):
+        if request.draft is None:
+            messages.warning(request, _("Thủ tục không có bản nháp chờ duyệt."))
+            return redirect(_overview(request.procedure))
+        return view(request, code)
+
+    return wrapper
+
+
+def _check_url(procedure) -> str:
+    return f"{BASE}thu-tuc/{procedure.code}/ban-nhap/kiem-tra/"
+
+
+@require_POST
+@draft_required
+def draft_submit(request, code):
+    """Four eyes, first pair: propose the draft for publication (it is then locked)."""
+    procedure, draft = request.procedure, request.draft
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _render(request, "administration/publish/check.html", _check_context(request, draft, form), 400)
+    try:
+        catalog_actions.submit_for_review(draft, actor=request.user, note=form.cleaned_data["note"])
+    except catalog_actions.DraftRefused as refused:
+        messages.error(request, _("Chưa gửi được: bản nháp còn %(n)s vấn đề cần sửa (xem danh sách bên dưới).")
+                       % {"n": len(refused.problems)})
+        return _render(request, "administration/publish/check.html",
+                       _check_context(request, draft, form, refused.problems), 400)
+    except catalog_actions.InvalidChange as exc:
+        form.add_error("note", exc.message)
+        return _render(request, "administration/publish/check.html", _check_context(request, draft, form), 400)
+    except catalog_actions.PublishError as exc:  # not required any more, waiting already, published
+        messages.error(request, str(exc))
+        return redirect(_check_url(procedure))
+    messages.success(request, _("Đã gửi đề nghị công bố phiên bản %(n)s. Bản nháp bị khóa cho đến khi một quản trị "
+                                "khác duyệt hoặc trả lại.") % {"n": draft.number})
+    return redirect(_check_url(procedure))
+
+
+@_waiting_draft
+def draft_approve(request, code):
+    """Four eyes, second pair: another admin approves, and the draft is published."""
+    procedure = request.procedure
+    try:
+        draft = catalog_actions.approve_publication(request.draft, actor=request.user)
+    except catalog_actions.DraftRefused as refused:
+        messages.error(request, _("Chưa công bố được: bản nháp còn %(n)s vấn đề cần sửa (xem danh sách bên dưới).")
+                       % {"n": len(refused.problems)})
+        return _render(request, "administration/publish/check.html",
+                       _check_context(request, request.draft, PublishForm(), refused.problems), 400)
+    except catalog_actions.PublishError as exc:  # the proposer, not a reviewer, not waiting any more
+        messages.error(request, str(exc))
+        return redirect(_check_url(procedure) if request.draft.state == ProcedureVersion.State.DRAFT
+                        else _overview(procedure))
+    messages.success(request, _(
+        "Đã duyệt và công bố phiên bản %(n)s của thủ tục %(code)s. Cổng dịch vụ công và bộ phận một cửa dùng phiên "
+        "bản này cho hồ sơ mới; hồ sơ đã tiếp nhận vẫn giữ phiên bản cũ."
+    ) % {"n": draft.number, "code": procedure.code})
+    return redirect(_overview(procedure))
+
+
+@_waiting_draft
+def draft_send_back(request, code):
+    """Four eyes: the reviewer sends the proposal back with a reason (or the proposer withdraws it)."""
+    procedure = request.procedure
+    form = ReturnForm(request.POST, withdrawing=request.draft.review_requested_by_id == request.user.pk)
+    if not form.is_valid():
+        return _render(request, "administration/publish/check.html",
+                       _check_context(request, request.draft, PublishForm(), return_form=form), 400)
+    try:
+        catalog_actions.send_back(request.draft, actor=request.user, reason=form.cleaned_data["reason"])
+    except catalog_actions.PublishError as exc:
+        messages.error(request, str(exc))
+        return redirect(_check_url(procedure))
+    messages.success(request, _("Đã trả lại bản nháp phiên bản %(n)s; bản nháp lại sửa được.")
+                     % {"n": request.draft.number})
+    return redirect(_check_url(procedure))
 
 
 @require_POST
@@ -353,6 +473,9 @@ def transfer_export(request):
 urlpatterns = [
     path("thu-tuc/<str:code>/ban-nhap/kiem-tra/", draft_check, name="draft_check"),
     path("thu-tuc/<str:code>/ban-nhap/cong-bo/", draft_publish, name="draft_publish"),
+    path("thu-tuc/<str:code>/ban-nhap/de-nghi-cong-bo/", draft_submit, name="draft_submit"),
+    path("thu-tuc/<str:code>/ban-nhap/duyet-cong-bo/", draft_approve, name="draft_approve"),
+    path("thu-tuc/<str:code>/ban-nhap/tra-lai/", draft_send_back, name="draft_send_back"),
     path("thu-tuc/<str:code>/phien-ban/<int:number>/ngung/", version_retire, name="version_retire"),
     path("thu-tuc/<str:code>/muc-do/", service_level, name="service_level"),
     path("nhap-xuat/", transfer, name="transfer"),

@@ -79,6 +79,34 @@ def _agency(agency) -> str:
     return agency.name if agency is not None else _("Cơ quan thực hiện thủ tục")
 
 
+@dataclass(frozen=True)
+class FileRef:
+    """A file as the diff compares it (`key`: which stored file) and names it (`name`: the file's name
+    as people know it, never its storage path, id or hash)."""
+
+    key: Any
+    name: str
+
+
+NO_FILE = FileRef(None, "")
+
+
+def _file_name(value: FileRef) -> str:
+    return value.name or _(EMPTY)
+
+
+def _form_file(component) -> FileRef:
+    if not component.form_id:
+        return NO_FILE
+    return FileRef(component.form_id, component.form.filename)
+
+
+def _video_file(guide) -> FileRef:
+    if not guide.video:
+        return NO_FILE
+    return FileRef(guide.video.name, guide.video_name or _("tệp video đã tải lên"))
+
+
 def _money(value: Any) -> str:
     return _("Miễn phí") if not value else _("%(v)s đồng") % {"v": vnd(value, unit="")}
 
@@ -121,7 +149,7 @@ COMPONENT_FIELDS: list[Reader] = [
     (gettext_noop("Bắt buộc"), lambda c: c.required, _yes_no),
     (gettext_noop("Loại tệp nhận"), lambda c: c.accepted_types, _text),
     (gettext_noop("Hướng dẫn"), lambda c: c.help_text.strip(), _text),
-    (gettext_noop("Mẫu đơn, tờ khai"), lambda c: (c.form.filename if c.form_id else ""), _text),
+    (gettext_noop("Mẫu đơn, tờ khai"), _form_file, _file_name),
 ]
 FEE_FIELDS: list[Reader] = [
     (gettext_noop("Tên phí, lệ phí"), lambda f: f.name, _text),
@@ -132,7 +160,7 @@ FEE_FIELDS: list[Reader] = [
 GUIDE_FIELDS: list[Reader] = [
     (gettext_noop("Tiêu đề"), lambda g: g.title, _text),
     (gettext_noop("Nội dung"), lambda g: g.body.strip(), _text),
-    (gettext_noop("Tệp video"), lambda g: g.video.name if g.video else "", _text),
+    (gettext_noop("Tệp video"), _video_file, _file_name),
     (gettext_noop("Đường dẫn video"), lambda g: g.video_url, _text),
 ]
 FAQ_FIELDS: list[Reader] = [
@@ -146,7 +174,10 @@ def _field_changes(old: Any, new: Any, readers: Iterable[Reader]) -> list[FieldC
     for label, read, words in readers:
         a, b = read(old), read(new)
         if a != b:
-            out.append(FieldChange(_(label), words(a), words(b)))
+            before, after = words(a), words(b)
+            if before == after:  # another file of the same name
+                after = _("%(name)s (tệp mới, cùng tên)") % {"name": after}
+            out.append(FieldChange(_(label), before, after))
     return out
 
 

@@ -91,3 +91,27 @@ def update_receipt_settings(agency: Agency | int, *, actor, values: Mapping[str,
     if before != after:
         changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
     return locked
+
+
+# Four eyes on the catalogue: whether a second admin must approve each publication (catalog.actions).
+PUBLICATION_SETTINGS = ("publication_review",)
+
+
+def publication_settings(agency: Agency) -> dict[str, Any]:
+    return {name: getattr(agency, name) for name in PUBLICATION_SETTINGS}
+
+
+@transaction.atomic
+def update_publication_settings(agency: Agency | int, *, actor, values: Mapping[str, Any]) -> Agency:
+    """Set whether the agency's publications need a second admin's approval; a change-log row when it
+    changed. Drafts already waiting keep waiting (their reviewer still decides)."""
+    pk = agency.pk if isinstance(agency, Agency) else int(agency)
+    locked = Agency.objects.select_for_update().get(pk=pk)
+    before = publication_settings(locked)
+    if "publication_review" in values:
+        locked.publication_review = bool(values["publication_review"])
+    locked.save(update_fields=list(PUBLICATION_SETTINGS))
+    after = publication_settings(locked)
+    if before != after:
+        changelog.record(actor, locked, ChangeAction.UPDATE, before=before, after=after, agency=locked)
+    return locked

@@ -141,6 +141,13 @@ class Agency(models.Model):
         _("ký hiệu biên lai điện tử"), max_length=20, blank=True,
         help_text=_("Ký hiệu biên lai, ví dụ «AB-26E»; để trống: chỉ cấp xác nhận thanh toán (không phải biên lai)."),
     )
+    # Four eyes on the catalogue: a draft of this agency's procedures is published only when a second
+    # admin (of the agency or a parent agency) approves what another proposed (catalog.actions).
+    publication_review = models.BooleanField(
+        _("cần người thứ hai duyệt khi công bố thủ tục"), default=False,
+        help_text=_("Bật: người soạn gửi bản nháp đề nghị công bố; bản nháp bị khóa cho đến khi một quản trị "
+                    "khác của cơ quan (hoặc cơ quan cấp trên) duyệt công bố hoặc trả lại kèm lý do."),
+    )
     search_name = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:

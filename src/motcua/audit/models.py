@@ -120,6 +120,8 @@ class ChangeAction(models.TextChoices):
     REVOKE = "revoke", _("Thu hồi")
     LOCK = "lock", _("Tạm khóa đăng nhập")
     UNLOCK = "unlock", _("Mở khóa đăng nhập")
+    SUBMIT = "submit", _("Đề nghị công bố")
+    RETURN = "return", _("Trả lại")
 
 
 class ChangeLog(models.Model):

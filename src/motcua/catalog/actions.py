@@ -91,8 +91,29 @@ class NotADraft(PublishError):
         self.version = version
 
 
-def lock_draft(version: ProcedureVersion | int) -> ProcedureVersion:
-    """The draft version, its row locked until the caller's transaction ends; NotADraft otherwise.
+class AwaitingReview(NotADraft):
+    """The draft waits for a second admin's approval (four eyes): locked, no edits, until it is
+    approved (published) or sent back. A NotADraft, so that every editing door refuses it."""
+
+    def __init__(self, version: ProcedureVersion | None = None):
+        PublishError.__init__(self, _("Bản nháp đang chờ duyệt công bố nên không sửa được. Người duyệt công bố "
+                                      "hoặc trả lại; người đề nghị có thể rút lại đề nghị để sửa tiếp."))
+        self.version = version
+
+
+class ReviewRequired(PublishError):
+    """The agency requires a second admin to approve a publication (Agency.publication_review)."""
+
+
+class ReviewRefused(PublishError):
+    """Not a person who may approve (or send back) this proposal: the proposer themselves, or not an
+    admin of the agency or of a parent agency."""
+
+
+def lock_draft(version: ProcedureVersion | int, *, waiting_ok: bool = False) -> ProcedureVersion:
+    """The draft version, its row locked until the caller's transaction ends; NotADraft otherwise,
+    and AwaitingReview while it waits for a second admin's approval (unless `waiting_ok`: the
+    approval and the sending back themselves).
 
     Every change of a draft or of one of its parts (cases, steps, components, fees, guides, FAQ,
     the e-form) takes this lock first, so two admins' edits and a publication are serialised and
@@ -103,6 +124,8 @@ def lock_draft(version: ProcedureVersion | int) -> ProcedureVersion:
     locked = ProcedureVersion.objects.select_for_update(of=("self",)).select_related("procedure", "agency").get(pk=pk)
     if locked.state != ProcedureVersion.State.DRAFT:
         raise NotADraft(locked)
+    if locked.review_requested_at is not None and not waiting_ok:
+        raise AwaitingReview(locked)
     return locked
 
 
@@ -140,6 +163,11 @@ def retire_version(version: ProcedureVersion, *, at: dt.datetime | None = None) 
     if procedure.published_id == version.pk:
         procedure.published = None
         procedure.save(update_fields=["published"])
+
+
+def _clear_review(version: ProcedureVersion) -> None:
+    version.review_requested_by = version.approved_by = None
+    version.review_requested_at = None
 
 
 def _latest(procedure: Procedure) -> ProcedureVersion | None:
@@ -203,6 +231,7 @@ def start_draft(procedure: Procedure, *, note: str = "", actor=None) -> Procedur
     draft.retired_at = None
     draft.change_note = note[:500]
     draft.source_hash = ""
+    _clear_review(draft)
     draft.save()
     _copy_children(source, draft)
     _log(actor, draft, draft, ChangeAction.CREATE,
@@ -224,6 +253,7 @@ def copy_procedure(source: ProcedureVersion, *, code: str, name: str | None = No
     draft.retired_at = None
     draft.change_note = note[:500]
     draft.source_hash = ""
+    _clear_review(draft)
     if name:
         draft.name = name
     if agency is not None:
@@ -367,7 +397,20 @@ def set_level(procedure: Procedure, *, actor, level: int, note: str = "") -> Pro
 
 
 PARTS: dict[str, type] = {"case": ProcedureCase, "component": Component, "fee": Fee, "guide": Guide, "faq": FAQ}
-_FILES = {"video", "form"}  # set through the uploads, never through `values`
+_FILES = {"video", "video_name", "form"}  # set through the uploads, never through `values`
+
+
+def upload_name(name: str, ext: str = "") -> str:
+    """The name a person gave an uploaded file, as shown back to people (never used as a path):
+    its last path part, control characters and surrounding spaces removed, at most 255 characters."""
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = " ".join("".join(ch for ch in base if ch.isprintable()).split())
+    if not base:
+        return f"video.{ext}" if ext else ""
+    if len(base) > 255:
+        stem, dot, suffix = base.rpartition(".")
+        base = f"{stem[:250 - len(suffix)]}.{suffix}" if dot and len(suffix) <= 5 else base[:255]
+    return base
 
 
 def _kind(model_or_kind) -> str:
@@ -426,9 +469,11 @@ def _apply_uploads(actor, version, item, uploads: dict, stored: list) -> None:
         if uploads.get("video_file"):
             upload = uploads["video_file"]
             item.video.save(f"{secrets.token_hex(16)}.{upload.detected}", File(upload), save=False)
+            item.video_name = upload_name(upload.name, upload.detected)
             stored.append(item.video)
         elif uploads.get("remove_video"):
             item.video = ""
+            item.video_name = ""
 
 
 def _remove_stored(stored: list) -> None:
@@ -677,11 +722,27 @@ def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.d
     with every problem, writing nothing. The previous published version is retired; both changes
     are logged. `levels=False` leaves out the service level's prerequisites (e-form, payment,
     signing certificate): the catalogue import states a level from the national catalogue before
-    the installation has configured them."""
+    the installation has configured them.
+
+    When the draft's agency requires four eyes (`Agency.publication_review`) a person cannot
+    publish alone (ReviewRequired): `submit_for_review`, then another admin's `approve_publication`.
+    The system's own load (no actor: the import command, the demo) is not a person's publication."""
     pk = version if isinstance(version, int) else version.pk
     procedure_id = ProcedureVersion.objects.filter(pk=pk).values_list("procedure_id", flat=True).get()
     procedure = Procedure.objects.select_for_update().get(pk=procedure_id)  # the procedure first, as publish_version
     draft = lock_draft(pk)
+    if actor is not None and review_required(draft):
+        raise ReviewRequired(_("Cơ quan %(agency)s yêu cầu người thứ hai duyệt khi công bố: hãy gửi đề nghị công bố; "
+                               "một quản trị khác duyệt thì bản nháp mới được công bố.")
+                             % {"agency": draft.agency.name})
+    return _publish_locked(procedure, draft, actor=actor, note=note, at=at, levels=levels, action=action,
+                           log_note=log_note, log=log)
+
+
+def _publish_locked(procedure: Procedure, draft: ProcedureVersion, *, actor, note: str, at: dt.datetime | None,
+                    levels: bool = True, action: str = ChangeAction.PUBLISH, log_note: str | None = None,
+                    log: bool = True) -> ProcedureVersion:
+    """publish_draft's work on the procedure and the draft its caller has locked (in that order)."""
     problems = validation.validate_draft(draft, levels=levels)
     if problems:
         raise DraftRefused(problems)
@@ -689,7 +750,8 @@ def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.d
     before_previous = changelog.snapshot(previous)
     before = changelog.snapshot(draft)
     draft.change_note = note[:500]
-    draft.save(update_fields=["change_note", "updated_at"])
+    draft.save(update_fields=["change_note", "review_requested_by", "review_requested_at", "approved_by",
+                              "updated_at"])
     publish_version(draft, at=at or timezone.now())
     fresh = ProcedureVersion.objects.select_related("procedure", "agency").get(pk=draft.pk)
     if not log:
@@ -703,6 +765,128 @@ def publish_draft(version: ProcedureVersion | int, *, actor, note: str, at: dt.d
         extra = text if action == ChangeAction.IMPORT else _("Thay bằng phiên bản %(n)s") % {"n": fresh.number}
         _log(actor, previous, previous, ChangeAction.RETIRE, before=before_previous, extra=extra, at=at)
     return fresh
+
+
+# --- four eyes: propose, approve, send back ------------------------------------------------------
+
+
+def review_required(version: ProcedureVersion) -> bool:
+    """Whether publishing this version needs a second admin's approval (its agency's setting)."""
+    return bool(version.agency.publication_review)
+
+
+def may_review(actor, agency) -> bool:
+    """Whether `actor` may approve (or send back) a publication of `agency`'s procedure: a superuser,
+    an active agency admin of the agency or of one of its parent agencies, or a provincial admin (an
+    agency admin of a root agency), as in administration.access."""
+    from motcua.accounts.models import Membership, Role
+    from motcua.agencies.models import Agency
+
+    if actor is None or not getattr(actor, "pk", None):
+        return False
+    if getattr(actor, "is_superuser", False):
+        return True
+    own = set(Membership.objects.filter(user=actor, role=Role.AGENCY_ADMIN, active=True)
+              .values_list("agency_id", flat=True))
+    if not own:
+        return False
+    if Agency.objects.filter(pk__in=own, parent__isnull=True).exists():
+        return True
+    node, seen = agency, set()
+    while node is not None and node.pk not in seen:
+        if node.pk in own:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
+def _waiting(pk: int) -> tuple[Procedure, ProcedureVersion]:
+    """The procedure and its draft, locked in publish_draft's order; the draft must be waiting."""
+    procedure_id = ProcedureVersion.objects.filter(pk=pk).values_list("procedure_id", flat=True).get()
+    procedure = Procedure.objects.select_for_update().get(pk=procedure_id)
+    draft = lock_draft(pk, waiting_ok=True)
+    if draft.review_requested_at is None:
+        raise PublishError(_("Bản nháp không còn chờ duyệt (đã được trả lại hoặc rút đề nghị)."))
+    return procedure, draft
+
+
+def _person(user) -> str:
+    return (getattr(user, "full_name", "") or getattr(user, "username", "") or str(user)) if user else "?"
+
+
+@transaction.atomic
+def submit_for_review(version: ProcedureVersion | int, *, actor, note: str,
+                      at: dt.datetime | None = None) -> ProcedureVersion:
+    """Propose the draft for publication (four eyes): it must pass the same checks as a publication
+    (DraftRefused otherwise); from then on it is locked (AwaitingReview) until another admin approves
+    it (`approve_publication`) or it is sent back (`send_back`). Logged with the proposer."""
+    pk = version if isinstance(version, int) else version.pk
+    procedure_id = ProcedureVersion.objects.filter(pk=pk).values_list("procedure_id", flat=True).get()
+    Procedure.objects.select_for_update().get(pk=procedure_id)
+    draft = lock_draft(pk)  # AwaitingReview when it already waits
+    if not review_required(draft):
+        raise PublishError(_("Cơ quan %(agency)s không yêu cầu người thứ hai duyệt; hãy công bố trực tiếp.")
+                           % {"agency": draft.agency.name})
+    note = (note or "").strip()[:500]
+    if not note:
+        raise InvalidChange(_("Hãy tóm tắt điều đã đổi so với phiên bản trước."), "note")
+    problems = validation.validate_draft(draft)
+    if problems:
+        raise DraftRefused(problems)
+    before = changelog.snapshot(draft)
+    draft.change_note = note
+    draft.review_requested_by = actor
+    draft.review_requested_at = at or timezone.now()
+    draft.approved_by = None
+    draft.save(update_fields=["change_note", "review_requested_by", "review_requested_at", "approved_by",
+                              "updated_at"])
+    _log(actor, draft, draft, ChangeAction.SUBMIT, before=before,
+         extra=_("Đề nghị công bố, chờ người thứ hai duyệt: %(note)s") % {"note": note}, at=at)
+    return draft
+
+
+@transaction.atomic
+def approve_publication(version: ProcedureVersion | int, *, actor, at: dt.datetime | None = None) -> ProcedureVersion:
+    """Another admin approves the waiting draft: it is published (publish_draft's checks and log), the
+    change log naming both the proposer and the approver. The proposer cannot approve their own
+    proposal, nor can a person who does not administer the agency or a parent agency (ReviewRefused)."""
+    pk = version if isinstance(version, int) else version.pk
+    procedure, draft = _waiting(pk)
+    if draft.review_requested_by_id is not None and draft.review_requested_by_id == getattr(actor, "pk", None):
+        raise ReviewRefused(_("Bạn là người đề nghị công bố nên không tự duyệt được; cần một quản trị khác duyệt."))
+    if not may_review(actor, draft.agency):
+        raise ReviewRefused(_("Chỉ quản trị của %(agency)s hoặc cơ quan cấp trên được duyệt công bố.")
+                            % {"agency": draft.agency.name})
+    proposer = draft.review_requested_by
+    draft.approved_by = actor
+    text = _("%(note)s (đề nghị: %(proposer)s; duyệt: %(approver)s)") % {
+        "note": draft.change_note, "proposer": _person(proposer), "approver": _person(actor)}
+    return _publish_locked(procedure, draft, actor=actor, note=draft.change_note, at=at, log_note=text)
+
+
+@transaction.atomic
+def send_back(version: ProcedureVersion | int, *, actor, reason: str,
+              at: dt.datetime | None = None) -> ProcedureVersion:
+    """The waiting draft goes back to its editors, unlocked, with the reason (logged). A reviewer sends
+    it back (a reason is required); the proposer may withdraw their own proposal the same way."""
+    pk = version if isinstance(version, int) else version.pk
+    _procedure, draft = _waiting(pk)
+    reason = " ".join((reason or "").split())[:400]
+    own = draft.review_requested_by_id is not None and draft.review_requested_by_id == getattr(actor, "pk", None)
+    if not reason and not own:  # the proposer withdrawing their own proposal owes no one a reason
+        raise InvalidChange(_("Hãy ghi lý do trả lại để người soạn biết cần sửa gì."), "reason")
+    if not own and not may_review(actor, draft.agency):
+        raise ReviewRefused(_("Chỉ quản trị của %(agency)s hoặc cơ quan cấp trên được trả lại bản nháp.")
+                            % {"agency": draft.agency.name})
+    before = changelog.snapshot(draft)
+    proposer = draft.review_requested_by
+    _clear_review(draft)
+    draft.save(update_fields=["review_requested_by", "review_requested_at", "approved_by", "updated_at"])
+    label = _("Rút đề nghị công bố") if own else _("Trả lại đề nghị công bố của %(p)s") % {"p": _person(proposer)}
+    _log(actor, draft, draft, ChangeAction.RETURN, before=before, extra=f"{label}: {reason}" if reason else label,
+         at=at)
+    return draft
 
 
 @transaction.atomic

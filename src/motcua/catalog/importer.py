@@ -468,6 +468,8 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
                     _write_procedure(spec, units, sector_map, report, actor)
             except actions.DraftRefused as exc:
                 refused += [f"Thủ tục {spec['code']} (thứ {i} trong tệp): {problem}" for problem in exc.problems]
+            except actions.ReviewRequired as exc:  # four eyes: a person's import publishes nothing alone
+                refused.append(f"Thủ tục {spec['code']} (thứ {i} trong tệp): {exc}")
         if refused:
             raise CatalogError(refused)
         if actor is not None:

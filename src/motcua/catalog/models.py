@@ -8,6 +8,7 @@ one published version at a time; `Procedure.published` points to it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -143,6 +144,18 @@ class ProcedureVersion(models.Model):
         max_length=64, blank=True, editable=False,
         help_text=_("Dấu vân tay nội dung khi nhập từ danh mục, để biết khi nào có thay đổi."),
     )
+    # Four eyes (Agency.publication_review): who asked for the draft to be published and who approved
+    # it. A draft with review_requested_at set is locked (catalog.actions.lock_draft) until it is
+    # approved (published) or sent back (both cleared).
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người đề nghị công bố"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    review_requested_at = models.DateTimeField(_("ngày đề nghị công bố"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người duyệt công bố"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     # Folded copies for search (docs/architecture.md §10): padded with spaces so " word" finds a word start.
     search_name = models.TextField(blank=True, editable=False)
     search_name_accented = models.TextField(blank=True, editable=False)
@@ -162,6 +175,11 @@ class ProcedureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} ({self.get_state_display()})"
+
+    @property
+    def awaiting_review(self) -> bool:
+        """A draft submitted for a second admin's approval (locked until approved or sent back)."""
+        return self.state == self.State.DRAFT and self.review_requested_at is not None
 
     @property
     def legal_basis_list(self) -> list[str]:
@@ -417,6 +435,9 @@ class Guide(models.Model):
     video = models.FileField(
         _("tệp video"), upload_to="guides/%Y/", blank=True, help_text=_("Video MP4 hoặc WebM.")
     )
+    # The uploaded file's own name (the stored path is a random token): what the publish diff and the
+    # admin pages call the video.
+    video_name = models.CharField(_("tên tệp video"), max_length=255, blank=True, editable=False)
     video_url = models.URLField(_("đường dẫn video"), blank=True, help_text=_("Hoặc liên kết tới video."))
 
     class Meta:

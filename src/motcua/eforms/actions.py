@@ -149,10 +149,11 @@ def update_settings(version, *, actor, title: str, component: Component | int | 
 
 
 def add_field(version, *, actor, spec: Mapping, parent: str | None = None, after: str | None = None,
-              at: dt.datetime | None = None) -> EForm:
-    """Add the field `spec` at the end (or right after the field `after`); with `parent`, a column of
-    that table."""
-    return _edit_schema(version, actor, lambda s: editing.add_field(s, spec, parent=parent, after=after),
+              before: str | None = None, at: dt.datetime | None = None) -> EForm:
+    """Add the field `spec` at the end (or right after the field `after`, or right before the field
+    `before`); with `parent`, a column of that table."""
+    return _edit_schema(version, actor,
+                        lambda s: editing.add_field(s, spec, parent=parent, after=after, before=before),
                         _("Thêm trường «%(f)s»") % {"f": spec.get("label", "")}, ChangeAction.UPDATE, at)
 
 
@@ -175,8 +176,14 @@ def move_field(version, key: str, offset: int, *, actor, parent: str | None = No
     """Move the field `key` `offset` places (-1 up, +1 down)."""
     return _edit_schema(version, actor, lambda s: editing.move_field(s, key, offset, parent=parent),
                         lambda s: _("Chuyển trường «%(f)s» %(d)s") % {
-                            "f": _label(s, key, parent), "d": "lên" if offset < 0 else "xuống"},
+                            "f": _label(s, key, parent), "d": _("lên") if offset < 0 else _("xuống")},
                         ChangeAction.REORDER, at)
+
+
+def position_of(eform: EForm, key: str, parent: str | None = None) -> int:
+    """The 1-based place of the field `key` in its level (0 when it is not there)."""
+    specs = editing.level(list(eform.schema or []), parent)
+    return next((i + 1 for i, s in enumerate(specs) if isinstance(s, Mapping) and s.get("key") == key), 0)
 
 
 def _label(schema: list, key: str, parent: str | None) -> str:

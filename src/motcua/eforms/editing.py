@@ -81,14 +81,17 @@ def dependents(schema: list, key: str, parent: str | None = None) -> list[dict]:
             and s["show_if"].get("field") == key]
 
 
-def condition_candidates(schema: list, key: str | None, parent: str | None = None) -> list[dict]:
+def condition_candidates(schema: list, key: str | None, parent: str | None = None,
+                         before: str | None = None) -> list[dict]:
     """The fields a show_if of `key` may depend on: the earlier fields of its level whose answer is one
-    value (all of them when `key` is a new field, added at the end)."""
+    value (for a new field: all of them when it is added at the end, those before `before` when it is
+    inserted there)."""
     out = []
+    stop = key if key is not None else before
     for spec in level(schema, parent):
         if not isinstance(spec, Mapping):
             continue
-        if key is not None and spec.get("key") == key:
+        if stop is not None and spec.get("key") == stop:
             break
         if spec.get("type") in CONDITION_TYPES:
             out.append(spec)
@@ -248,8 +251,10 @@ def _level_keys(specs: list) -> dict[str, Mapping]:
     return {s["key"]: s for s in specs if isinstance(s, Mapping) and isinstance(s.get("key"), str)}
 
 
-def add_field(schema: list, spec: Mapping, *, parent: str | None = None, after: str | None = None) -> list:
-    """A new schema with `spec` added at the end of its level (or right after the field `after`)."""
+def add_field(schema: list, spec: Mapping, *, parent: str | None = None, after: str | None = None,
+              before: str | None = None) -> list:
+    """A new schema with `spec` added at the end of its level (or right after the field `after`, or
+    right before the field `before`: the builder's «Chèn trường trước …»)."""
     new = copy.deepcopy(list(schema))
     specs = level(new, parent)
     problem = key_problem(str(spec.get("key") or ""), _level_keys(specs))
@@ -257,7 +262,7 @@ def add_field(schema: list, spec: Mapping, *, parent: str | None = None, after: 
         raise EditError([problem], field="key")
     if parent and spec.get("type") == "repeat":
         raise EditError([_("Bảng nhiều dòng không đặt trong bảng khác được.")])
-    position = _index(specs, after) + 1 if after else len(specs)
+    position = _index(specs, after) + 1 if after else _index(specs, before) if before else len(specs)
     specs.insert(position, copy.deepcopy(dict(spec)))
     return _checked(schema, new)
 

@@ -1,5 +1,7 @@
 // motcua admin, e-form builder: while adding a field, suggest its key from the label as the admin types
 // (the server does the same when the key is left empty). Stops suggesting once the key is edited by hand.
+// Also shows the «Tên mục mới» box only when «+ Mục mới» is chosen as the PDF section (without
+// JavaScript both are shown; the server reads the name only with that choice or with no section chosen).
 (function () {
   "use strict";
   function keyOf(label) {
@@ -9,6 +11,22 @@
     if (key && !/^[a-z]/.test(key)) { key = "truong_" + key; }
     return key;
   }
+  function sectionPicker() {
+    var select = document.getElementById("id_pdf_section");
+    var typed = document.getElementById("id_pdf_section_new");
+    if (!select || !typed) { return; }
+    var box = typed.closest(".mb-3") || typed.parentNode;
+    function sync() {
+      var show = select.value === "__moi__" || typed.value !== "" || typed.classList.contains("is-invalid");
+      box.hidden = !show;
+    }
+    select.addEventListener("change", function () {
+      sync();
+      if (select.value === "__moi__") { typed.focus(); }
+    });
+    sync();
+  }
+  document.addEventListener("DOMContentLoaded", sectionPicker);
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-suggest-key]");
     if (!form) { return; }
