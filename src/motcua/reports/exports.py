@@ -143,10 +143,9 @@ def _drop_parentheticals(text: str, limit: int) -> str:
         if not over:
             break
         a, b = over[-1]
-        rest = (text[:a].rstrip() + " " + text[b:].lstrip()).strip()
         if not any(ch.isalnum() for ch in text[:a]):
             break
-        text = rest
+        text = (text[:a].rstrip() + " " + text[b:].lstrip()).strip()
     return text
 
 
@@ -193,9 +192,9 @@ def _shorten(text: str, limit: int) -> str:
 def sheet_name(title: str, used: set[str]) -> str:
     """A valid Excel sheet name for `title`, unique among `used` (which it joins).
 
-    Forbidden characters are replaced as a reader would write them, the name is shortened at
-    a word boundary to 31 characters, and a repeat gets " (2)", " (3)"... Excel compares sheet
-    names without case, so `used` holds casefolded names.
+    Forbidden characters are replaced as a reader would write them, the name is shortened to 31
+    characters where a reader would cut (`_shorten`), and a repeat gets " (2)", " (3)"... Excel
+    compares sheet names without case, so `used` holds casefolded names.
     """
     text = unicodedata.normalize("NFC", str(title))
     for bad, good in SHEET_REPLACEMENTS.items():
