@@ -1,6 +1,6 @@
 """The words that explain a box are the words on the box: the inbox legend uses the badges' own
 words (drawn from the same entries), and the checklists show the word their instructions name
-(“Có” at the counter, “Đạt” on the online check)."""
+(«Có» at the counter, «Đạt» on the online check)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 
 from motcua.backoffice import display
 
-from .conftest import BIRTH, online_dossier
+from .conftest import BIRTH, CRIMINAL_RECORD, TZ, counter_dossier, fresh, online_dossier
 
 BADGE = re.compile(r'<span class="due-badge due--[a-z-]+">'
                    r'<span class="due-badge__symbol" aria-hidden="true">[^<]*</span> ([^<]+)</span>')
@@ -47,10 +47,35 @@ def test_every_badge_a_dossier_can_get_is_in_the_legend(people):
     assert shown <= {t.label for t in display.legend()}
 
 
+def test_open_dossiers_on_time_due_soon_and_late_get_legend_words(people):
+    """Real dossiers received at a fixed time, looked at every quarter of an hour from their
+    reception to a day past their due time: the rows' and the steps' badges go through "Trong
+    hạn", "Sắp đến hạn" and "Quá hạn", and every word shown is one of the legend's."""
+    received = dt.datetime(2026, 3, 9, 8, 15, tzinfo=TZ)  # a Monday in a month without holidays
+    legend = {t.label for t in display.legend()}
+    row_words, step_words = set(), set()
+    for code in (BIRTH, CRIMINAL_RECORD):  # same day, and several days over two agencies
+        dossier = fresh(counter_dossier(people, code, when=received))
+        assert dossier.received_at == received and dossier.due_at is not None and dossier.step_due_at
+        rows = []
+        now = received
+        while now <= dossier.due_at + dt.timedelta(days=1):
+            rows.append(display.dossier_timeliness(dossier, now).label)
+            step = display.step_timeliness(dossier, now)
+            step_words.add(step.label if step else None)
+            now += dt.timedelta(minutes=15)
+        # On time first, late at the end, and never on time again once late.
+        assert rows[0] == "Trong hạn" and rows[-1] == "Quá hạn"
+        assert "Trong hạn" not in rows[rows.index("Quá hạn"):]
+        row_words |= set(rows)
+    assert {"Trong hạn", "Sắp đến hạn", "Quá hạn"} == row_words <= legend
+    assert {"Trong hạn", "Sắp đến hạn", "Quá hạn"} == step_words <= legend
+
+
 def test_the_online_check_boxes_show_the_word_the_instructions_name(people, login):
     dossier = online_dossier(people, BIRTH)
     page = login(people.receptionist).get(f"/can-bo/cho-tiep-nhan/{dossier.code}/").content.decode()
-    assert "đánh dấu “Đạt”" in page and "chưa đánh dấu “Đạt”" in page
+    assert "đánh dấu «Đạt»" in page and "chưa đánh dấu «Đạt»" in page
     boxes = re.findall(r'<label class="form-check-label" for="present-\d+">(.*?)</label>', page, re.S)
     assert boxes and all('<span class="bo-component__tick">Đạt:</span>' in b for b in boxes)
     assert "visually-hidden\">Đạt" not in page
@@ -58,6 +83,6 @@ def test_the_online_check_boxes_show_the_word_the_instructions_name(people, logi
 
 def test_the_counter_boxes_show_the_word_the_instructions_name(people, login):
     page = login(people.receptionist).get(f"/can-bo/tiep-nhan/{BIRTH}/").content.decode()
-    assert "Đánh dấu “Có”" in page
+    assert "Đánh dấu «Có»" in page
     boxes = re.findall(r'<label class="form-check-label" for="present-\d+">(.*?)</label>', page, re.S)
     assert boxes and all('<span class="bo-component__tick">Có:</span>' in b for b in boxes)

@@ -380,3 +380,12 @@ def test_the_due_time_names_its_weekday_the_vietnamese_way(citizen_client, peopl
     day = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][due.weekday()]
     assert f"{day}, {due:%d/%m/%Y %H:%M}" in html
     assert "Thứ 2" not in html and "Thứ hai" not in html
+
+
+def test_the_postal_fee_is_written_with_a_thousands_dot(citizen_client, people, settings):
+    # Django's floatformat does not group thousands in Vietnamese ("cước 25000 đồng").
+    settings.MOTCUA_POSTAL_FEE_VND = 1_250_000
+    mine = online_dossier(people, delivery="post", delivery_address="12 Lê Lợi, phường Tân Thành")
+    assert mine.delivery_fee == 1_250_000
+    text = page(citizen_client.get(f"/ho-so-cua-toi/{mine.code}/"))
+    assert "cước 1.250.000 đồng" in text and "1250000" not in text

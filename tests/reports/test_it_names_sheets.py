@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 from urllib.parse import urlencode
 
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from motcua.reports import exports
 from motcua.reports.exports import MAX_SHEET_TITLE, Table, sheet_name
+from motcua.reports.metrics import DASHBOARD_METRICS, METRIC_LABELS
+from motcua.reports.views import (
+    INDICATORS_BY_AGENCY_TITLE,
+    INDICATORS_TITLE,
+    TABLE_TITLES,
+)
 
 from .conftest import MARCH
 
@@ -44,9 +52,90 @@ def test_a_short_title_is_kept_as_it_is():
 def test_repeats_get_a_number_and_stay_within_the_limit():
     title = "Hồ sơ đang xử lý theo bước của từng cán bộ"
     first, second, third = names(title, title, title.upper())
-    assert first == "Hồ sơ đang xử lý theo bước của"
+    assert first == "Hồ sơ đang xử lý theo bước"  # not "… theo bước của": "của" cannot end a name
     assert second == "Hồ sơ đang xử lý theo bước (2)"
     assert third == "HỒ SƠ ĐANG XỬ LÝ THEO BƯỚC (3)"  # Excel compares names without case
+
+
+# Every title the exports give a sheet: the tables' own and the figures' labels (a drill-down
+# list is titled by its figure). Their sheets are named in Vietnamese, the language of the files.
+REAL_TITLES = [*TABLE_TITLES, *(label for label, _indicator in METRIC_LABELS.values())]
+
+
+def _parentheticals(title: str) -> list[str]:
+    return re.findall(r"\([^()]*\)", title)
+
+
+def test_every_real_title_gets_a_whole_short_name():
+    with translation.override("vi"):
+        titles = [str(t) for t in REAL_TITLES]
+        for title in titles:
+            for reserve in ("", " (2)", " (10)"):
+                used = {sheet_name(title, set()).casefold()} if reserve else set()
+                if reserve == " (10)":
+                    used |= {f"{sheet_name(title, set())} ({n})".casefold() for n in range(2, 10)}
+                name = sheet_name(title, used)
+                assert len(name) <= MAX_SHEET_TITLE, name
+                assert name.count("(") == name.count(")") and _open(name) == 0, name
+                assert not re.search(r"[\s,;:\-–(]$", name), name
+                stem = re.sub(r" \(\d+\)$", "", name) if reserve else name
+                # A bracketed part of the title is either whole in the name or not there at all:
+                # never "… (phần", "… (chờ bổ", "… (kết thúc".
+                for part in _parentheticals(title):
+                    inner = part[1:-1].split()[0]
+                    assert part in stem or f"({inner}" not in stem, (title, name)
+                # A name is the beginning of its title (nothing invented), made of whole syllables.
+                clean = title.replace("/", "-")
+                assert clean.startswith(stem) or _without_brackets(clean).startswith(stem), (title, name)
+                rest = (_without_brackets(clean) if not clean.startswith(stem) else clean)[len(stem):]
+                assert rest == "" or rest[0] in " ,(", (title, name)
+
+
+def _open(name: str) -> int:
+    depth = 0
+    for ch in name:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        assert depth >= 0, name
+    return depth
+
+
+def _without_brackets(title: str) -> str:
+    return re.sub(r"\s*\([^()]*\)", "", title)
+
+
+def test_the_reviewers_examples_end_at_a_phrase():
+    assert names("Đang xử lý, sắp đến hạn (phần cuối định mức của bước)") == ["Đang xử lý, sắp đến hạn"]
+    assert names("Đang tạm dừng tính giờ (chờ bổ sung, nghĩa vụ tài chính)") == ["Đang tạm dừng tính giờ"]
+    assert names("Tiếp nhận trong kỳ, thủ tục có phí") == ["Tiếp nhận trong kỳ"]
+    assert names("Hồ sơ tính chỉ số 2.1 (kết thúc trong kỳ hoặc đang xử lý cuối kỳ)") == ["Hồ sơ tính chỉ số 2.1"]
+    # A bracketed part that fits stays, and a short one before the cut is not dropped.
+    assert names("Hồ sơ đúng hạn (chỉ số 2.1)") == ["Hồ sơ đúng hạn (chỉ số 2.1)"]
+    assert names("Sổ (mẫu 07) theo dõi hồ sơ của bộ phận một cửa") == ["Sổ (mẫu 07) theo dõi hồ sơ"]
+
+
+def test_a_cut_that_would_leave_too_little_is_not_taken():
+    (name,) = names("a'b " + "x" * 40)
+    assert name == ("a'b " + "x" * 40)[:MAX_SHEET_TITLE]
+    (name,) = names("Sổ " + "x" * 40)
+    assert len(name) == MAX_SHEET_TITLE
+
+
+def test_the_sheets_of_one_export_have_different_names():
+    with translation.override("vi"):
+        for workbook in ([str(t) for t in TABLE_TITLES[:5]],
+                         [str(INDICATORS_TITLE), str(INDICATORS_BY_AGENCY_TITLE)],
+                         [str(t) for t in TABLE_TITLES]):
+            plain = [sheet_name(t, set()) for t in workbook]
+            assert len({n.casefold() for n in plain}) == len(plain), plain
+        # The drill-down lists (one sheet each) are named apart too, but for one pair whose
+        # distinguishing words do not fit: "Tiếp nhận trong kỳ, thủ tục có phí" (the full title is
+        # the sheet's first row).
+        figures = {k: sheet_name(str(label), set()) for k, (label, _i) in METRIC_LABELS.items()}
+        assert set(DASHBOARD_METRICS) <= set(figures)
+        by_name: dict[str, list[str]] = {}
+        for key, name in figures.items():
+            by_name.setdefault(name.casefold(), []).append(key)
+        assert [keys for keys in by_name.values() if len(keys) > 1] == [["received", "i_fee"]]
 
 
 def test_one_long_word_is_cut_hard_and_an_empty_title_gets_a_name():

@@ -268,13 +268,13 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
                             "này.") % {"due": due}, button=_("Gia hạn"))
     if name == "stop":
         return Panel(name, _("Dừng xử lý (mẫu 05)"), forms.StopForm(**kw), danger=True,
-                     help=_("Hồ sơ kết thúc ở trạng thái “Dừng xử lý”; thao tác này không hoàn tác được."),
+                     help=_("Hồ sơ kết thúc ở trạng thái «Dừng xử lý»; thao tác này không hoàn tác được."),
                      button=_("Dừng xử lý hồ sơ"))
     if name == "complete":
-        help_text = _("Hồ sơ chuyển sang “Đã xử lý xong” và về bộ phận một cửa để trả kết quả.")
+        help_text = _("Hồ sơ chuyển sang «Đã xử lý xong» và về bộ phận một cửa để trả kết quả.")
         if d.delivery == Delivery.ONLINE:
             help_text = _("Người nộp nhận kết quả điện tử: khi hoàn thành, kết quả được trả ngay trên Cổng Dịch vụ "
-                          "công (hồ sơ chuyển sang “Đã trả kết quả”), không cần trả tại bộ phận một cửa.")
+                          "công (hồ sơ chuyển sang «Đã trả kết quả»), không cần trả tại bộ phận một cửa.")
         return Panel(name, _("Hoàn thành xử lý"), forms.SimpleActionForm(**kw), help=help_text,
                      button=_("Hoàn thành xử lý"))
     if name == "post_result":
@@ -285,7 +285,7 @@ def _build_form(name: str, ctx: Context, data=None) -> Panel | None:
     if name == "confirm_delivery":
         return Panel(name, _("Bưu chính đã phát kết quả"), forms.SimpleActionForm(**kw),
                      help=_("Khi bưu điện báo đã phát kết quả cho người nộp (bưu gửi %(number)s), ghi nhận để hồ sơ "
-                            "chuyển sang “Đã trả kết quả”.") % {"number": _postal_number(d) or "—"},
+                            "chuyển sang «Đã trả kết quả».") % {"number": _postal_number(d) or "—"},
                      button=_("Xác nhận đã phát"))
     if name == "hand_over_paper_copy":
         return Panel(name, _("Trao bản giấy của kết quả điện tử"), forms.SimpleActionForm(**kw),

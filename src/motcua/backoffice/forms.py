@@ -154,7 +154,7 @@ class ReceptionOutcomeForm(BaseForm):
 
     missing_extra = forms.CharField(
         label=_("Nội dung cần bổ sung khác"), required=False, max_length=8000,
-        help_text=_("Mỗi mục một dòng. Các thành phần bắt buộc chưa đánh dấu “có” được tự động đưa vào danh sách."),
+        help_text=_("Mỗi mục một dòng. Các thành phần bắt buộc chưa đánh dấu «có» được tự động đưa vào danh sách."),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Nội dung cần bổ sung dài quá %(limit_value)d ký tự.")},
     )
@@ -235,7 +235,7 @@ class CounterFeeForm(BaseForm):
         data = super().clean()
         if data.get("fee_collect"):
             if "fee_amount" in data and not data["fee_amount"]:
-                self.add_error("fee_amount", _("Số tiền thu phải lớn hơn 0 (bỏ chọn “Thu phí” nếu không thu)."))
+                self.add_error("fee_amount", _("Số tiền thu phải lớn hơn 0 (bỏ chọn «Thu phí» nếu không thu)."))
             if not data.get("fee_method"):
                 self.add_error("fee_method", _("Chọn hình thức thu: tiền mặt, chuyển khoản hoặc thẻ."))
             if not data.get("fee_receipt"):

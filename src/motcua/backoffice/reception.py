@@ -101,7 +101,7 @@ def _reception_agencies(request) -> list[int]:
 
 def _not_receptionist(request):
     return forbidden(request, _("Chỉ cán bộ một cửa (tiếp nhận hồ sơ) mới dùng được trang này. Nếu bạn đang "
-                                "chọn một cơ quan ở ô “Cơ quan”, hãy chọn cơ quan nơi bạn làm cán bộ một cửa."))
+                                "chọn một cơ quan ở ô «Cơ quan», hãy chọn cơ quan nơi bạn làm cán bộ một cửa."))
 
 
 def _token(request) -> str:
@@ -236,7 +236,7 @@ def _fee_form(version, post=None, *, inputs: FeeInputs) -> CounterFeeForm:
         if not post.get("_refresh") and post.get("fee_collect") and post.get("outcome") == reception.RECEIVE:
             form.full_clean()
             form.add_error("fee_amount", _("Số bản, số trang hoặc đối tượng đã thay đổi: số tiền đã được tính lại "
-                                           "(%(amount)s). Kiểm tra số tiền rồi bấm “Tiếp nhận” lần nữa.")
+                                           "(%(amount)s). Kiểm tra số tiền rồi bấm «Tiếp nhận» lần nữa.")
                            % {"amount": vnd(int(due), unit=_("đồng"))})
         return form
     return CounterFeeForm(post)

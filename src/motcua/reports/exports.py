@@ -103,29 +103,98 @@ def _cell(value: object) -> object:
     return _safe(_text(value))
 
 
-_LOOSE_END = re.compile(r"[\s'\-,.;:(]+$")
+_LOOSE_END = re.compile(r"[\s'\-–—,.;:(]+$")
 _LOOSE_START = re.compile(r"^[\s']+")
 _TIGHT_END = re.compile(r"[\s']+$")
+# Where a Vietnamese title may be cut. A syllable is not a word ("giải quyết", "bổ sung"), so a
+# cut at any space may split a word; the phrase boundaries come first, latest first.
+_PHRASE_BREAKS = (", ", "; ", " - ", " – ", " (")
+# Words that cannot end a name ("Tiếp nhận trong kỳ, thủ tục có" reads as cut off).
+_DANGLING = frozenset({"và", "hoặc", "của", "theo", "cho", "với", "trong", "từ", "đến", "tại", "để", "khi", "là",
+                       "các", "những", "mà", "có", "được", "bị"})
+
+
+def _open_bracket(text: str) -> int:
+    """Where the first bracket still open at the end of `text` starts; -1 when all are closed."""
+    stack = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            stack.pop()
+    return stack[0] if stack else -1
+
+
+def _drop_parentheticals(text: str, limit: int) -> str:
+    """Without the bracketed parts that run past `limit`, last first: "Đang tạm dừng tính giờ (chờ
+    bổ sung, nghĩa vụ tài chính)" -> "Đang tạm dừng tính giờ". A part that is all the title stays."""
+    while len(text) > limit:
+        spans, stack = [], []
+        for i, ch in enumerate(text):
+            if ch == "(":
+                stack.append(i)
+            elif ch == ")" and stack:
+                start = stack.pop()
+                if not stack:
+                    spans.append((start, i + 1))
+        if stack:  # never closed: it runs to the end
+            spans.append((stack[0], len(text)))
+        over = [(a, b) for a, b in spans if b > limit]
+        if not over:
+            break
+        a, b = over[-1]
+        if not any(ch.isalnum() for ch in text[:a]):
+            break
+        text = (text[:a].rstrip() + " " + text[b:].lstrip()).strip()
+    return text
+
+
+def _tidy(text: str) -> str:
+    """Without an open bracket, dangling punctuation or a word that cannot end a phrase."""
+    text = _LOOSE_END.sub("", text)
+    while True:
+        opened = _open_bracket(text)
+        if opened > 0:
+            text = _LOOSE_END.sub("", text[:opened])
+            continue
+        head, _sep, last = text.rpartition(" ")
+        if head and last.casefold() in _DANGLING:
+            text = _LOOSE_END.sub("", head)
+            continue
+        return text
 
 
 def _shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at the last word boundary when there is one (and
-    without a dangling dash, comma or opening bracket)."""
+    """At most `limit` characters, cut where a reader would: first without a bracketed part
+    that does not fit, then at a phrase boundary (", ", " (", " - "), else at a space, never
+    inside an open bracket and without dangling punctuation. A cut that would leave less than
+    a fraction of the limit ("a'b" of "a'b xxxx…") is not taken."""
     if len(text) <= limit:
         return text
+    text = _drop_parentheticals(text, limit)
+    if len(text) <= limit:
+        return _tidy(text) or text[:limit]
     head = text[: limit + 1]
+    phrase_min, word_min = limit // 4, limit // 2
+    cuts = [head.rfind(b) for b in _PHRASE_BREAKS]
+    for cut in sorted(cuts, reverse=True):
+        short = _tidy(head[:cut]) if cut > 0 else ""
+        if len(short) >= phrase_min:
+            return short
     cut = head.rfind(" ")
-    short = _LOOSE_END.sub("", head[:cut]) if cut > 0 else ""
-    # One long word: cut it (Excel would refuse the whole name).
-    return short or _LOOSE_END.sub("", text[:limit]) or text[:limit].replace("'", "_")
+    short = _tidy(head[:cut]) if cut > 0 else ""
+    if len(short) >= word_min:
+        return short
+    # One long word, or a cut that would leave too little: cut hard (Excel would refuse the whole name).
+    return _LOOSE_END.sub("", text[:limit]) or text[:limit].replace("'", "_")
 
 
 def sheet_name(title: str, used: set[str]) -> str:
     """A valid Excel sheet name for `title`, unique among `used` (which it joins).
 
-    Forbidden characters are replaced as a reader would write them, the name is shortened at
-    a word boundary to 31 characters, and a repeat gets " (2)", " (3)"... Excel compares sheet
-    names without case, so `used` holds casefolded names.
+    Forbidden characters are replaced as a reader would write them, the name is shortened to 31
+    characters where a reader would cut (`_shorten`), and a repeat gets " (2)", " (3)"... Excel
+    compares sheet names without case, so `used` holds casefolded names.
     """
     text = unicodedata.normalize("NFC", str(title))
     for bad, good in SHEET_REPLACEMENTS.items():

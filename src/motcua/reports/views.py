@@ -35,6 +35,20 @@ PRESET_CHOICES = (
 MAX_EXPORT_ROWS = 10_000
 PAGE_SIZE = 25
 
+# The exports' table titles; each becomes a sheet name (tests/reports/test_it_names_sheets.py
+# checks them all, with the figures' labels that title the drill-down lists).
+SUMMARY_TITLE = gettext_lazy("Tổng hợp tình hình giải quyết hồ sơ")
+SERIES_TITLE = gettext_lazy("Hồ sơ tiếp nhận theo thời gian")
+BY_PROCEDURE_TITLE = gettext_lazy("Theo thủ tục")
+BY_OFFICER_TITLE = gettext_lazy("Hồ sơ đang giữ theo cán bộ")
+BY_STEP_TITLE = gettext_lazy("Hồ sơ đang xử lý theo bước")
+INDICATORS_TITLE = gettext_lazy("Chỉ số QĐ 766/QĐ-TTg")
+INDICATORS_BY_AGENCY_TITLE = gettext_lazy("Chỉ số theo cơ quan tiếp nhận")
+BOTTLENECKS_TITLE = gettext_lazy("Điểm nghẽn theo bước xử lý")
+LEDGER_TITLE = gettext_lazy("Sổ theo dõi hồ sơ (mẫu 07)")
+TABLE_TITLES = (SUMMARY_TITLE, SERIES_TITLE, BY_PROCEDURE_TITLE, BY_OFFICER_TITLE, BY_STEP_TITLE, INDICATORS_TITLE,
+                INDICATORS_BY_AGENCY_TITLE, BOTTLENECKS_TITLE, LEDGER_TITLE)
+
 
 def now() -> dt.datetime:
     """Now (one place, so tests can move the clock)."""
@@ -135,24 +149,24 @@ def dashboard_tables(f: Filters, board: metrics.Dashboard) -> list[exports.Table
     t = board.totals
     label = {k: str(v[0]) for k, v in metrics.METRIC_LABELS.items()}
     notes = f.notes()
-    tables = [exports.Table(_("Tổng hợp tình hình giải quyết hồ sơ"), [_("Chỉ tiêu"), _("Số hồ sơ")],
+    tables = [exports.Table(str(SUMMARY_TITLE), [_("Chỉ tiêu"), _("Số hồ sơ")],
                             [[label[k], t.get(k, 0)] for k in metrics.DASHBOARD_METRICS], notes)]
     unit_label = _("Ngày") if board.series_unit == "day" else _("Tháng")
-    tables.append(exports.Table(_("Hồ sơ tiếp nhận theo thời gian"),
+    tables.append(exports.Table(str(SERIES_TITLE),
                                 [unit_label, _("Trực tiếp"), _("Trực tuyến"), _("Bưu chính"), _("Tổng")],
                                 [[r["bucket"] if board.series_unit == "day" else r["bucket"].strftime("%m/%Y"),
                                   r["counter"], r["online"], r["post"], r["total"]] for r in board.series], notes))
     tables.append(exports.Table(
-        _("Theo thủ tục"),
+        str(BY_PROCEDURE_TITLE),
         [_("Mã thủ tục"), _("Thủ tục"), _("Tiếp nhận"), _("Xử lý xong"), _("Xong quá hạn"), _("Đang xử lý"),
          _("Đang quá hạn")],
         [[r["code"], r["name"], r["received"], r["finished"], r["finished_late"], r["open"], r["open_late"]]
          for r in board.by_procedure], notes))
     work_headers = [_("Đang xử lý"), _("Quá hạn"), _("Sắp đến hạn"), _("Tạm dừng")]
-    tables.append(exports.Table(_("Hồ sơ đang giữ theo cán bộ"), [_("Cán bộ"), *work_headers],
+    tables.append(exports.Table(str(BY_OFFICER_TITLE), [_("Cán bộ"), *work_headers],
                                 [[r["name"], r["open"], r["open_late"], r["open_soon"], r["open_paused"]]
                                  for r in board.by_officer], notes))
-    tables.append(exports.Table(_("Hồ sơ đang xử lý theo bước"), [_("Bước"), _("Thủ tục"), *work_headers],
+    tables.append(exports.Table(str(BY_STEP_TITLE), [_("Bước"), _("Thủ tục"), *work_headers],
                                 [[r["name"], r["procedure"], r["open"], r["open_late"], r["open_soon"],
                                   r["open_paused"]] for r in board.by_step], notes))
     return tables
@@ -192,7 +206,7 @@ def dashboard(request):
 def indicator_tables(f: Filters, items: list[indicators.Indicator], by_agency: list[dict]) -> list[exports.Table]:
     notes = f.notes()
     main = exports.Table(
-        _("Chỉ số QĐ 766/QĐ-TTg"),
+        str(INDICATORS_TITLE),
         [_("Chỉ số"), _("Tên"), _("Giá trị (%)"), _("Tử số"), _("Mẫu số"), _("Định nghĩa")],
         [[i.code, str(i.title), i.value if i.value is not None else _("không có dữ liệu"), i.numerator,
           i.denominator, str(i.definition)] for i in items], notes)
@@ -202,7 +216,7 @@ def indicator_tables(f: Filters, items: list[indicators.Indicator], by_agency: l
         rows.append([r["name"], r["received"], *[v.value if v.value is not None else _("không có dữ liệu")
                                                   for v in values]])
     per_agency = exports.Table(
-        _("Chỉ số theo cơ quan tiếp nhận"),
+        str(INDICATORS_BY_AGENCY_TITLE),
         [_("Cơ quan"), _("Tiếp nhận"), *[f"{i.code} (%)" for i in items]], rows, notes)
     return [main, per_agency]
 
@@ -318,7 +332,7 @@ def drilldown(request):
 
 def bottleneck_table(f: Filters, rows: list[bn.BottleneckRow]) -> exports.Table:
     return exports.Table(
-        _("Điểm nghẽn theo bước xử lý"),
+        str(BOTTLENECKS_TITLE),
         [_("Bước"), _("Thủ tục"), _("Vai trò"), _("Số lượt"), _("Trung vị (giờ)"), _("Phân vị 90 (giờ)"),
          _("Định mức (giờ)"), _("Vượt định mức (%)"), _("Cảnh báo")],
         [[r.name, f"{r.procedure_code} {r.procedure}", r.role, r.stats.count, r.stats.median_hours,
@@ -375,7 +389,7 @@ def ledger_export(request, fmt: str):
                      d.applicant_phone, d.agency.name, d.procedure_version.agency.name, d.received_at, d.due_at,
                      d.finished_at, d.returned_at, d.get_status_display()])
     table = exports.Table(
-        _("Sổ theo dõi hồ sơ (mẫu 07)"),
+        str(LEDGER_TITLE),
         [_("STT"), _("Mã hồ sơ"), _("Thủ tục"), _("Người nộp"), _("Địa chỉ"), _("Điện thoại"), _("Nơi tiếp nhận"),
          _("Cơ quan giải quyết"), _("Nhận hồ sơ"), _("Hẹn trả"), _("Xử lý xong"), _("Trả kết quả"), _("Tình trạng")],
         rows, [_("Tiếp nhận từ %(a)s đến %(b)s") % {"a": f"{start:%d/%m/%Y}", "b": f"{end:%d/%m/%Y}"}],

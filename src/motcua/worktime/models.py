@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.dates import WEEKDAYS
+
 from .holidays_vn import DayKind as _DayKind
 
 
@@ -192,13 +194,14 @@ class OfficeHours(models.Model):
 
 class OfficePeriod(models.Model):
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Thứ Hai")
-        TUESDAY = 1, _("Thứ Ba")
-        WEDNESDAY = 2, _("Thứ Tư")
-        THURSDAY = 3, _("Thứ Năm")
-        FRIDAY = 4, _("Thứ Sáu")
-        SATURDAY = 5, _("Thứ Bảy")
-        SUNDAY = 6, _("Chủ nhật")
+        # The one spelling of weekdays (core.dates), translated lazily; same labels, no migration.
+        MONDAY = 0, _(WEEKDAYS[0])
+        TUESDAY = 1, _(WEEKDAYS[1])
+        WEDNESDAY = 2, _(WEEKDAYS[2])
+        THURSDAY = 3, _(WEEKDAYS[3])
+        FRIDAY = 4, _(WEEKDAYS[4])
+        SATURDAY = 5, _(WEEKDAYS[5])
+        SUNDAY = 6, _(WEEKDAYS[6])
 
     office_hours = models.ForeignKey(
         OfficeHours,

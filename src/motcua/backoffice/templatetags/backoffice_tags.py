@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from motcua.backoffice import display
-from motcua.core import money
 from motcua.core.dates import parse_iso_datetime
 
 register = template.Library()
@@ -60,25 +59,6 @@ def filesize(value) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
-
-
-@register.filter
-def vnd(value) -> str:
-    try:
-        amount = int(value or 0)
-    except (TypeError, ValueError):
-        return ""
-    return money.vnd(amount)
-
-
-@register.filter
-def vnd_plain(value) -> str:
-    """The bare number, "200.000" (the sentence says "đồng")."""
-    try:
-        amount = int(value or 0)
-    except (TypeError, ValueError):
-        return ""
-    return money.vnd(amount, unit="")
 
 
 def _badge(t: display.Timeliness | None, extra: str = ""):

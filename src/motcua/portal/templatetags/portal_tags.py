@@ -1,4 +1,5 @@
-"""Small display helpers for the portal templates: money, time, dates, service levels."""
+"""Small display helpers for the portal templates: fees, processing times, service levels (money and
+weekdays are written by core's `vietnamese` library)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.utils.translation import ngettext
 
 from motcua.catalog.fees import Rule, fee_words
 from motcua.catalog.presentation import fee_display, time_display
-from motcua.core import dates
 
 register = template.Library()
 
@@ -65,12 +65,6 @@ def working_hours(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         n = 0
     return ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", n) % {"n": _number(value)}
-
-
-@register.filter
-def weekday_datetime(value) -> str:
-    """An aware datetime in local time: 'Thứ Năm, 27/11/2026 15:00' (core.dates' one format)."""
-    return dates.weekday_datetime(value) if isinstance(value, dt.datetime) else ""
 
 
 @register.filter
