@@ -94,6 +94,10 @@
         remove.setAttribute("formnovalidate", "");
         remove.setAttribute("aria-label", "Bỏ " + data.file.name);
         item.appendChild(label); item.appendChild(remove);
+        // The server's "a file is needed here" from the last time the page was sent no longer holds.
+        var stale = slot.querySelectorAll(".slot__error");
+        for (var s = 0; s < stale.length; s++) { stale[s].remove(); }
+        slot.classList.remove("slot--invalid");
         markSaved();
       }
 
@@ -271,14 +275,19 @@
       return out;
     }
 
+    var inflight = 0;
+
     function save(index) {
       if (!pending[index]) { return chain; }
       var section = sections[index];
       pending[index] = false;
+      inflight++;
       chain = chain.then(function () { return post(fieldsOf(section)); }).then(function (body) {
+        inflight--;
         markSaved();
         return body;
       }, function () {
+        inflight--;
         pending[index] = true;  // offline: kept on the page, sent again on the next save or when back online
         var status = document.querySelector("[data-saved-status]");
         if (status) { status.textContent = "Chưa lưu được (mất kết nối). Thông tin vẫn còn trên trang; sẽ lưu lại khi có mạng."; }
@@ -350,8 +359,26 @@
     window.addEventListener("online", function () {
       for (var k = 0; k < sections.length; k++) { save(k); }
     });
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       for (var k in timers) { if (timers[k]) { clearTimeout(timers[k]); } }
+      if (!form.getAttribute("data-upload-url") && !form.getAttribute("data-ensuring")) {
+        // No draft yet: make it first, so that the page answers from the draft's own address.
+        event.preventDefault();
+        form.setAttribute("data-ensuring", "1");
+        var first = event.submitter || null;
+        var send = function () { if (form.requestSubmit) { form.requestSubmit(first); } else { form.submit(); } };
+        form.motcuaEnsureDraft().then(send, send);
+        return;
+      }
+      if (inflight > 0) {
+        // A section is being saved (maybe the one that makes the draft): send the page after it,
+        // to the draft's address, so that one draft is made.
+        event.preventDefault();
+        var submitter = event.submitter || null;
+        chain.then(function () {
+          if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+        });
+      }
     });
     // Open the first section with an error, the one the address names, else the first.
     var first = 0;
