@@ -1,7 +1,8 @@
 """A citizen submits a birth registration (1.001193, level 4) on a phone (390×844): from the
 procedure page, through sign-in, the page to fill (the e-form in parts saved as each is left,
 prefilled, conditional fields, the address picker, "same as" addresses; the documents uploaded
-by the page's script with progress bars), the review, to the confirmation with the dossier code. Screenshots of each step go to MOTCUA_SCREENSHOT_DIR (default /tmp)."""
+by the page's script with progress bars), the review, to the confirmation with the dossier
+code. Screenshots of each step go to MOTCUA_SCREENSHOT_DIR (default /tmp)."""
 
 from __future__ import annotations
 

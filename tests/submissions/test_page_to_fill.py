@@ -142,3 +142,17 @@ def test_the_review_shows_the_application_as_page_images(web, web2):
     for bad in (urls[0].replace(sha, "0" * 64), urls[0].replace("/1.png", "/11.png"),
                 urls[0].replace(sha, "..%2F..%2Fsecret")):
         assert web.get(bad).status_code == 404, bad
+
+
+def test_the_buttons_read_submit_online_in_english(eforms):
+    from django.test import Client
+
+    vietnamese = Client().get("/thu-tuc/?q=khai+sinh").content.decode()
+    assert f'href="/nop-ho-so/{BIRTH}/">Nộp trực tuyến<span' in vietnamese
+    client = Client()
+    client.get("/ngon-ngu/en/", {"next": "/"})
+    page = client.get(f"/thu-tuc/{BIRTH}/").content.decode()
+    assert f'href="/nop-ho-so/{BIRTH}/">Submit online</a>' in page and "Submitted online" not in page
+    results = client.get("/thu-tuc/?q=khai+sinh").content.decode()
+    assert f'href="/nop-ho-so/{BIRTH}/">Submit online<span class="visually-hidden">' in results
+    assert '/nop-ho-so/2.000815/"' not in client.get("/thu-tuc/?q=chung+thuc").content.decode()  # level 2

@@ -1047,7 +1047,7 @@ def prefill_applies(spec: Mapping, data: Mapping[str, Any]) -> bool:
     cond = spec.get("prefill_if")
     if not isinstance(cond, Mapping):
         return "prefill" in spec
-    raw = data.get(cond.get("field"))
+    raw = data.get(str(cond.get("field") or ""))
     wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
     values = raw if isinstance(raw, list) else [raw]
     return any(v not in (None, "") and str(v) == str(w) for v in values for w in wanted)
