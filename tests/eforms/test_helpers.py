@@ -119,6 +119,10 @@ def test_the_schema_checks_same_as_and_prefill_if():
         {"key": "year", "label": "Năm", "type": "number", "prefill": "profile.birth_year",
          "prefill_if": {"field": "missing", "equals": "x"}},
     ]
+    garbled = [address("x", same_as={"field": ["a"]}), {"key": ["k"], "label": "K", "type": "text"},
+               {"key": "y", "label": "Y", "type": "text", "prefill": "profile.full_name",
+                "prefill_if": {"field": {"a": 1}, "equals": "x"}}]
+    assert len(validate_schema(garbled)) >= 3  # reported, never an exception
     problems = "\n".join(validate_schema(bad))
     for name in ("«Tên» (name): «same_as» chỉ dùng cho trường địa chỉ", "«home» (home): «same_as» phải có dạng",
                  "«work» (work): «same_as»", "«other» (other): «same_as»",

@@ -428,7 +428,7 @@ def _check_fields(specs: list, problems: list[str], parent: str = "") -> None:
 
 def _check_helpers(specs: list, problems: list[str], parent: str = "") -> None:
     """`prefill_if` (a condition like show_if, beside a prefill) and `same_as` (another address)."""
-    by_key = {s.get("key"): s for s in specs if isinstance(s, Mapping)}
+    by_key = {s["key"]: s for s in specs if isinstance(s, Mapping) and isinstance(s.get("key"), str)}
     for index, spec in enumerate(specs):
         if not isinstance(spec, Mapping):
             continue
@@ -438,13 +438,15 @@ def _check_helpers(specs: list, problems: list[str], parent: str = "") -> None:
             if not spec.get("prefill"):
                 problems.append(_("%(f)s: «prefill_if» chỉ dùng cùng «prefill».") % {"f": name})
             if not isinstance(cond, Mapping) or set(cond) - {"field", "equals", "in"} \
-                    or ("equals" in cond) == ("in" in cond) or cond.get("field") not in by_key \
+                    or ("equals" in cond) == ("in" in cond) or not isinstance(cond.get("field"), str) \
+                    or cond.get("field") not in by_key \
                     or cond.get("field") == spec.get("key") or ("in" in cond and not isinstance(cond["in"], list)):
                 problems.append(_("%(f)s: «prefill_if» phải có dạng {\"field\": mã một trường khác, \"equals\": "
                                   "giá trị} hoặc {\"field\", \"in\": [...]}.") % {"f": name})
         if "same_as" in spec:
             same = spec["same_as"]
-            target = by_key.get(same.get("field")) if isinstance(same, Mapping) else None
+            target = by_key.get(same.get("field")) \
+                if isinstance(same, Mapping) and isinstance(same.get("field"), str) else None
             if spec.get("type") != "address" or parent:
                 problems.append(_("%(f)s: «same_as» chỉ dùng cho trường địa chỉ (không trong bảng).") % {"f": name})
             elif not isinstance(same, Mapping) or set(same) - {"field", "label"} or target is None \
@@ -901,7 +903,7 @@ def _ticked(value: Any) -> bool:
 def resolve_same(specs: list[Mapping], data: Mapping[str, Any]) -> dict[str, Any]:
     """The answers with every ticked "same as" address replaced by the address it copies (a chain
     is followed: the father's as the mother's as the requester's; a loop copies nothing)."""
-    by_key = {s["key"]: s for s in specs if isinstance(s, Mapping) and "key" in s}
+    by_key = {s["key"]: s for s in specs if isinstance(s, Mapping) and isinstance(s.get("key"), str)}
     out = dict(data)
     for key, spec in by_key.items():
         raw = data.get(key)
