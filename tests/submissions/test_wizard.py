@@ -140,7 +140,8 @@ def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_
                      "Thủ tục: Đăng ký khai sinh", "II. Người được đăng ký khai sinh",
                      "Họ, chữ đệm, tên: Nguyễn Ngọc Hân", "Ngày, tháng, năm sinh: 01/03/2026",
                      "Giới tính: Nữ", "Tên cơ sở y tế nơi sinh: Bệnh viện Sản Nhi Cà Mau",
-                     "Số bản sao: 2", "Năm sinh: 1995", dossier.code, "NGƯỜI YÊU CẦU"):
+                     "Số bản sao: 2", "Năm sinh: 1995", dossier.code, "NGƯỜI YÊU CẦU",
+                     "Nhận kết quả: Nhận kết quả điện tử (có chữ ký số) trên Cổng"):
         assert expected in text, expected
     assert re.search(r"Cà Mau, ngày \d\d tháng \d+ năm 20\d\d", text)
 

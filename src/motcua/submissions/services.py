@@ -483,6 +483,15 @@ def application_form(draft: Draft, spec: FormSpec, cleaned: dict, dossier: Dossi
                 fields.append(ApplicationField(item.label, item.text))
         out.append(ApplicationSection(section.title, fields))
     version = draft.version
+    # How to receive the result is asked once, on the page to fill (not in the e-form): the
+    # application says it too, as the official forms do ("Nhận Phiếu qua…").
+    choice = delivery_of(draft) if dossier is None else (dossier.delivery or delivery_of(draft))
+    received = dict(delivery_options(version)).get(choice, "")
+    address = dossier.delivery_address if dossier is not None else draft.delivery_address
+    if choice == Delivery.POST and address:
+        received = f"{received}: {address}"
+    if received:
+        out.append(ApplicationSection(_("Cách nhận kết quả"), [ApplicationField(_("Nhận kết quả"), received)]))
     if dossier is not None:
         name, at, code = dossier.applicant_name, dossier.submitted_at, dossier.code
     else:
