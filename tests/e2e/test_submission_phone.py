@@ -98,10 +98,15 @@ def test_a_citizen_submits_a_birth_registration_on_a_phone(site, citizen, new_pa
     page.locator("#id-f-father_address-same").check()  # "giống nơi cư trú của mẹ"
     assert page.locator("#id-f-father_address-province").is_hidden()
     page.locator(".fill-section.is-open [data-fill-next]").click()
+    # The phone loses the network while part 5 is left: nothing is lost, it is sent when back online.
+    page.context.set_offline(True)
     page.locator("#id-f-want_copies-no").check()
     assert page.locator("[data-field='f-copies']").is_hidden()
     shot(page, "2-form")
     page.locator(".fill-section.is-open [data-fill-next]").click()
+    expect(page.locator("[data-saved-status]")).to_contain_text("Chưa lưu được (mất kết nối)")
+    page.context.set_offline(False)
+    expect(page.locator("[data-saved-status]")).to_contain_text("Đã tự lưu nháp lúc")
 
     # Each part was saved as it was left: the draft has the answers before the page is sent.
     from motcua.submissions.models import Draft
