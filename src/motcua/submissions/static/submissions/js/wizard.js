@@ -354,7 +354,7 @@
         changed();
       });
     });
-    var jsOnly = form.querySelectorAll("[data-js-only]");
+    var jsOnly = document.querySelectorAll("[data-js-only]");
     for (var j = 0; j < jsOnly.length; j++) { jsOnly[j].hidden = false; }
     window.addEventListener("online", function () {
       for (var k = 0; k < sections.length; k++) { save(k); }
