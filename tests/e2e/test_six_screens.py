@@ -213,7 +213,7 @@ def test_birth_registration(site, new_page, tmp_path, signed):
     assert page.locator("#id-f-father_name").input_value() == "Nguyễn Văn Công Dân"
     assert page.locator("#id-f-father_birth_year").input_value() == "1990"
     assert page.locator("#id-f-father_name").is_editable()
-    person.pick("#id-f-father_address-same")
+    expect(page.locator("#id-f-father_address-commune")).to_have_value("32025")  # the profile's address
     person.next_section()
     person.pick("#id-f-want_copies-no")
     person.next_section()
@@ -229,6 +229,7 @@ def test_birth_registration(site, new_page, tmp_path, signed):
     data = Dossier.objects.get().form_data
     assert data["father_name"] == "Nguyễn Văn Công Dân" and data["father_birth_year"] == 1990
     assert data["mother_address"]["commune_name"] == "Phường Tân Thành"  # copied from the requester's
+    assert data["father_address"]["detail"] == "Khóm 2"  # the father's from the profile
 
 
 @pytest.mark.parametrize("signed", ["in", "out"])

@@ -161,7 +161,9 @@ def test_the_birth_form_prefills_the_fathers_part_for_a_father():
     data = with_prefill(birth_schema(), {"relationship": "cha"}, profile_from_user(USER))
     assert (data["father_name"], data["father_birth_year"], data["father_id_number"]) == \
         ("Nguyễn Văn Công Dân", "1990", "096090001234")
-    assert "mother_name" not in data
+    assert data["father_address"] == {"province": "96", "commune": "32025", "detail": "Khóm 2"}
+    assert "mother_name" not in data and "mother_address" not in data
+    assert validate_schema(birth_schema()) == []
 
 
 # --- marks of the identity sign-in --------------------------------------------------------------------

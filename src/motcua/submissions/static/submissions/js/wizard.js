@@ -413,6 +413,25 @@
       syncSame(boxes[i]);
       boxes[i].addEventListener("change", function (event) { syncSame(event.target); });
     }
+    function fillAddress(box, province, value) {
+      // The province first; its communes load in place (eform.js), then the commune is picked.
+      province.value = value.province || "";
+      province.dispatchEvent(new Event("change", {bubbles: true}));
+      var detail = box.querySelector("input[name$='-detail']");
+      if (detail && !detail.value) { detail.value = value.detail || ""; }
+      var tries = 0;
+      (function pickCommune() {
+        var commune = box.querySelector("[data-address-commune]");
+        var option = commune && commune.tagName === "SELECT" ?
+          commune.querySelector("option[value='" + String(value.commune || "").replace(/'/g, "") + "']") : null;
+        if (option) {
+          commune.value = value.commune;
+          commune.dispatchEvent(new Event("change", {bubbles: true}));
+        } else if (tries++ < 50) {
+          setTimeout(pickCommune, 100);
+        }
+      })();
+    }
     var prefilled = form.querySelectorAll("[data-prefill]");
     function applyPrefill() {
       for (var j = 0; j < prefilled.length; j++) {
@@ -426,10 +445,16 @@
           var value = (el.type === "radio" || el.type === "checkbox") ? (el.checked ? el.value : null) : el.value;
           if (value !== null && rule.values.indexOf(value) >= 0) { holds = true; }
         }
+        if (!holds || box.hasAttribute("data-prefill-done")) { continue; }
+        box.setAttribute("data-prefill-done", "");  // once: a field emptied on purpose stays empty
         var input = box.querySelector("input[name='" + box.getAttribute("data-field") + "']");
         if (holds && input && !input.value && typeof rule.value === "string") {
           input.value = rule.value;  // never over what was typed; stays editable
           input.dispatchEvent(new Event("input", {bubbles: true}));
+        }
+        var province = box.querySelector("[data-address-province]");
+        if (holds && province && !province.value && rule.value && typeof rule.value === "object") {
+          fillAddress(box, province, rule.value);
         }
       }
     }
