@@ -96,6 +96,18 @@ def test_the_next_sign_in_finds_the_same_account(client, db, provider):
     assert first.full_name == "Nguyễn Văn Anh"
 
 
+def test_the_identity_sign_in_returns_to_the_wizard(client, catalog, provider):
+    """From the wizard's start address, signed out: the sign-in page's identity button carries
+    where the person was going, and the identity provider's answer brings them back there."""
+    wizard = "/nop-ho-so/1.001193/"
+    login = client.get(wizard)["Location"]
+    page = client.get(login).content.decode()
+    assert f'href="/dang-nhap/dinh-danh/?next={wizard}"' in page
+    response = back(client, provider, next_url=wizard)
+    assert response.status_code == 302 and response["Location"] == wizard
+    assert signed_in(client).identity_verified
+
+
 def test_an_account_verified_with_the_same_id_number_is_linked(client, db, provider):
     known = User.objects.create_user("cdknown", id_number="096090001234", identity_verified_at=timezone.now())
     back(client, provider)

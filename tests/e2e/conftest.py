@@ -112,3 +112,12 @@ def run_axe(page) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def open_part(page, target) -> None:
+    """On the wizard's page to fill (one part open at a time), open the part that holds `target`
+    (a selector or a locator), as a person taps its header."""
+    inner = page.locator(target) if isinstance(target, str) else target
+    part = page.locator("[data-fill-section]").filter(has=inner)
+    if part.locator("[data-fill-body]").is_hidden():
+        part.locator("[data-fill-toggle]").click()

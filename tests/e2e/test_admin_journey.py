@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from tests.submissions.conftest import PNG
 
-from .conftest import DESKTOP, PHONE, SCREENSHOT_DIR, run_axe
+from .conftest import DESKTOP, PHONE, SCREENSHOT_DIR, open_part, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -164,18 +164,18 @@ def test_an_agency_admin_changes_a_procedure_and_new_dossiers_use_it(site, peopl
 
     # --- a citizen submits online: the new field and the new component are asked -------------------------
     phone = sign_in(new_page, base, "congdan", f"/nop-ho-so/{MARRIAGE}/", device=PHONE)
-    phone.get_by_role("button", name="Bắt đầu").click()
-    phone.wait_for_url(re.compile(r"/to-khai/$"))
-    phone.get_by_label(re.compile("Nghề nghiệp hiện nay")).fill("Giáo viên")
-    phone.get_by_role("button", name="Lưu và tiếp tục").click()
-    phone.wait_for_url(re.compile(r"/giay-to/$"))
+    job = phone.get_by_label(re.compile("Nghề nghiệp hiện nay"))  # on the page to fill, in its part
+    open_part(phone, job)
+    job.fill("Giáo viên")
+    open_part(phone, "[data-slot]")
     photo = tmp_path / "anh-chan-dung.png"
     photo.write_bytes(PNG)
     slot = phone.locator("[data-slot]").filter(has_text="Ảnh chân dung 4x6 của hai bên")
     slot.locator("input[type=file]").set_input_files(str(photo))
     expect(phone.locator(".file-item.is-done")).to_have_count(1)  # (no wait_for_function: CSP forbids eval)
-    phone.get_by_role("button", name="Tiếp tục").click()
+    phone.get_by_role("button", name="Xem lại hồ sơ").click()
     phone.wait_for_url(re.compile(r"/xem-lai/$"))
+    phone.get_by_text("Xem các mục đã khai dạng danh sách").click()
     review = phone.locator("main").inner_text()
     assert "Giáo viên" in review and "anh-chan-dung.png" in review
     phone.get_by_label(re.compile("Tôi cam đoan")).check()

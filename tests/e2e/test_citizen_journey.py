@@ -23,7 +23,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR, open_part
 from tests.signing.conftest import minimal_pdf
 from tests.submissions.conftest import PDF, PNG
 
@@ -150,15 +150,14 @@ def test_a_new_citizen_signs_up_submits_pays_downloads_the_signed_result_and_rat
     shot(phone, "1-profile")
 
     # --- 2. submit the birth registration with two documents -------------------------------------------
-    phone.goto(f"{base}/nop-ho-so/{BIRTH}/")
-    phone.get_by_role("button", name="Bắt đầu").click()
-    phone.wait_for_url(re.compile(r"/to-khai/$"))
+    phone.goto(f"{base}/nop-ho-so/{BIRTH}/")  # the page to fill, in parts (one open at a time)
     assert phone.locator("#id-f-requester_name").input_value() == "Nguyễn Văn Công Dân"
     if phone.locator("#id-f-requester_address-commune").input_value() != "32025":
         phone.locator("#id-f-requester_address-province").select_option("96")
         phone.wait_for_selector("#id-f-requester_address-commune option[value='32025']", state="attached")
         phone.locator("#id-f-requester_address-commune").select_option("32025")
     phone.locator("#id-f-relationship-1").check()  # Cha
+    open_part(phone, "#id-f-child_name")
     phone.locator("#id-f-child_name").fill("Nguyễn Ngọc Hân")
     phone.locator("#id-f-child_dob").fill("2026-03-01")
     phone.locator("#id-f-child_gender-1").check()  # Nữ
@@ -167,21 +166,23 @@ def test_a_new_citizen_signs_up_submits_pays_downloads_the_signed_result_and_rat
     phone.locator("#id-f-birth_place-province").select_option("96")
     phone.wait_for_selector("#id-f-birth_place-commune option[value='32002']", state="attached")
     phone.locator("#id-f-birth_place-commune").select_option("32002")
+    open_part(phone, "#id-f-mother_name")
     phone.locator("#id-f-mother_name").fill("Trần Thị Mai")
     phone.locator("#id-f-mother_birth_year").fill("1995")
     phone.locator("#id-f-mother_address-province").select_option("96")
     phone.wait_for_selector("#id-f-mother_address-commune option[value='32025']", state="attached")
     phone.locator("#id-f-mother_address-commune").select_option("32025")
+    open_part(phone, "#id-f-has_father-yes")
     phone.locator("#id-f-has_father-yes").check()
     phone.locator("#id-f-father_name").fill("Nguyễn Văn Công Dân")
     phone.locator("#id-f-father_birth_year").fill("1990")
     phone.locator("#id-f-father_address-province").select_option("96")
     phone.wait_for_selector("#id-f-father_address-commune option[value='32025']", state="attached")
     phone.locator("#id-f-father_address-commune").select_option("32025")
+    open_part(phone, "#id-f-want_copies-no")
     phone.locator("#id-f-want_copies-no").check()
-    phone.get_by_role("button", name="Lưu và tiếp tục").click()
 
-    phone.wait_for_url(re.compile(r"/giay-to/$"))
+    open_part(phone, "[data-slot]")
     certificate = tmp_path / "giay-chung-sinh.pdf"
     certificate.write_bytes(PDF)
     mandate = tmp_path / "van-ban-uy-quyen.png"
@@ -191,15 +192,16 @@ def test_a_new_citizen_signs_up_submits_pays_downloads_the_signed_result_and_rat
     slots.filter(has_text="Văn bản ủy quyền").locator("input[type=file]").set_input_files(str(mandate))
     expect(phone.locator(".file-item.is-done")).to_have_count(2)
     assert phone.locator(".file-item.is-error").count() == 0
-    phone.get_by_role("button", name="Tiếp tục").click()
-
-    phone.wait_for_url(re.compile(r"/xem-lai/$"))
-    review = phone.locator("main").inner_text()
-    for text in ("Nguyễn Ngọc Hân", "giay-chung-sinh.pdf", "van-ban-uy-quyen.png"):
-        assert text in review, text
     # This journey collects the result at the counter (paper, signed for there); an electronic result
     # is returned by the system at completion (#17, tests/e2e/test_electronic_result_journey.py).
     phone.locator("#delivery-counter").check()
+    phone.get_by_role("button", name="Xem lại hồ sơ").click()
+
+    phone.wait_for_url(re.compile(r"/xem-lai/$"))
+    phone.get_by_text("Xem các mục đã khai dạng danh sách").click()
+    review = phone.locator("main").inner_text()
+    for text in ("Nguyễn Ngọc Hân", "giay-chung-sinh.pdf", "van-ban-uy-quyen.png", "Nhận tại nơi nộp hồ sơ"):
+        assert text in review, text
     phone.get_by_label(re.compile("Tôi cam đoan")).check()
     phone.get_by_role("button", name="Nộp hồ sơ").click()
     phone.wait_for_url(re.compile(r"/nop-ho-so/da-nop/"))

@@ -20,7 +20,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR, run_axe
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR, open_part, run_axe
 from tests.signing.conftest import minimal_pdf
 
 pytestmark = pytest.mark.browser
@@ -103,40 +103,38 @@ def test_a_paid_level4_dossier_from_submission_to_the_signed_result_and_the_rati
     assert "8.000 đồng mỗi bản" in start and "nộp khi nộp hồ sơ" in start
     no_violation(phone)
     shot(phone, "1-procedure")
-    phone.get_by_role("button", name="Bắt đầu").click()
 
-    # --- 2. the first step asks the copies; the amount follows -------------------------------------------------
-    phone.wait_for_url(re.compile(r"/truong-hop/$"))
+    # --- 2. the first part of the page to fill asks the copies; the amount follows -----------------------------
     phone.get_by_label("Số bản cần cấp").fill("0")
-    phone.get_by_role("button", name="Tiếp tục").click()
+    phone.get_by_role("button", name="Xem lại hồ sơ").click()
+    phone.locator("#error-summary").wait_for()
     assert "Số bản phải là số nguyên từ 1 đến 1000" in phone.locator("main").inner_text()  # a form error
     no_violation(phone)
     phone.get_by_label("Số bản cần cấp").fill("3")
     phone.get_by_role("button", name="Tính lại lệ phí").click()
     phone.wait_for_load_state()
-    fees = phone.locator("[data-testid=wizard-fees]").inner_text()
+    fees = phone.locator(".fill-section.is-open [data-testid=wizard-fees]").inner_text()
     assert "24.000 đ" in fees and "8.000 đồng × 3 bản" in fees
     no_violation(phone)
     shot(phone, "2-fee-step")
-    phone.get_by_role("button", name="Tiếp tục").click()
 
     # --- 3. the generic application, prefilled from the account ------------------------------------------------
-    phone.wait_for_url(re.compile(r"/to-khai/$"))
+    open_part(phone, "#id-f-applicant_address-commune")
     if phone.locator("#id-f-applicant_address-commune").input_value() != "32025":
         phone.locator("#id-f-applicant_address-province").select_option("96")
         phone.wait_for_selector("#id-f-applicant_address-commune option[value='32025']", state="attached")
         phone.locator("#id-f-applicant_address-commune").select_option("32025")
+    open_part(phone, "#id-f-request")
     phone.locator("#id-f-request").fill("Cấp 3 bản sao trích lục khai sinh cho tôi.")
-    phone.get_by_role("button", name="Lưu và tiếp tục").click()
-    phone.wait_for_url(re.compile(r"/giay-to/$"))
-    phone.get_by_role("button", name="Tiếp tục").click()
+    assert phone.locator("#delivery-online").is_checked()  # asked once, in the last part
+    phone.get_by_role("button", name="Xem lại hồ sơ").click()
 
     # --- 4. the review page: the fees again, with when they are due --------------------------------------------
     phone.wait_for_url(re.compile(r"/xem-lai/$"))
     review = phone.locator("main").inner_text()
     assert "24.000 đ" in review and "khi nộp hồ sơ" in review
     assert "bạn thanh toán trực tuyến ngay sau khi bấm «Nộp hồ sơ»" in review
-    assert phone.locator("#delivery-online").is_checked()
+    assert "Nhận kết quả điện tử (có chữ ký số) trên Cổng" in review
     no_violation(phone)
     shot(phone, "3-review")
     phone.get_by_label(re.compile("Tôi cam đoan")).check()
@@ -241,10 +239,7 @@ def test_a_paid_level4_dossier_from_submission_to_the_signed_result_and_the_rati
     # Desktop: the key citizen pages too.
     desk = sign_in(new_page, base, "congdan", DESKTOP, f"/ho-so-cua-toi/{code}/")
     no_violation(desk)
-    desk.goto(f"{base}/nop-ho-so/{COPY}/")
-    no_violation(desk)
-    desk.get_by_role("button", name="Bắt đầu").click()
-    desk.wait_for_url(re.compile(r"/truong-hop/$"))
+    desk.goto(f"{base}/nop-ho-so/{COPY}/")  # the page to fill, its fee part open
     no_violation(desk)
     shot(desk, "8-fee-step-desktop")
 

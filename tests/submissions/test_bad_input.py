@@ -110,6 +110,7 @@ def test_eform_errors_show_next_to_the_fields_keeping_typed_values(web):
     draft.refresh_from_db()
     assert draft.form_data["child_dob"] == "31/02/2026"  # saved as typed
     # Hidden fields do not count: no father, no father's name needed.
+    xhr_upload(web, draft, component(BIRTH, "Giấy chứng sinh"), "giay-chung-sinh.pdf", PDF)
     response = web.post(url, {**BIRTH_ANSWERS, "f-has_father": "no", "f-father_name": "", "_continue": "1"})
     assert response.status_code == 302
 

@@ -35,7 +35,7 @@ def test_it_reuses_a_document_as_a_new_copy(web, citizen):
     page = web.get(f"/nop-ho-so/nhap/{draft.pk}/kho/?component={comp.pk}").content.decode()
     assert "giay-chung-sinh-cu.pdf" in page and "can-cuoc.png" in page and old.code in page
     response = web.post(f"/nop-ho-so/nhap/{draft.pk}/kho/", {"component": comp.pk, "file": source.pk})
-    assert response.status_code == 302 and response["Location"].endswith("/giay-to/")
+    assert response.status_code == 302 and response["Location"].endswith("/to-khai/#phan-giay-to")
     copy = DraftFile.objects.get(draft=draft)
     assert copy.source == DraftFile.Source.WALLET and copy.wallet_file == source
     assert copy.storage_key != source.storage_key and copy.sha256 == source.sha256

@@ -22,6 +22,7 @@ from .conftest import (
     pdf_text,
     ready_birth_draft,
     start_draft,
+    submit,
     submit_key,
     xhr_upload,
 )
@@ -75,22 +76,27 @@ def test_the_accounts_rule_decides(web, citizen):
 
 def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_callbacks):
     start = web.get(f"/nop-ho-so/{BIRTH}/")
-    assert start.status_code == 200 and "Bắt đầu" in start.content.decode()
+    page = start.content.decode()
+    # No draft to resume: the start address IS the page to fill (no intro screen), and it made no draft.
+    assert start.status_code == 200 and "Phần 1/6" in page and f'action="/nop-ho-so/{BIRTH}/"' in page
+    assert not Draft.objects.exists()
     draft, url = start_draft(web)
-    assert url == f"/nop-ho-so/nhap/{draft.pk}/to-khai/"  # one case: no case step
+    assert url == f"/nop-ho-so/nhap/{draft.pk}/to-khai/"
     assert draft.owner == citizen and draft.case is not None
 
     form = web.get(url).content.decode()
     assert 'value="Nguyễn Văn An"' in form  # prefilled from the profile
     assert 'value="096090001234"' in form
     assert '<option value="32025" selected>Phường Tân Thành</option>' in form
-    assert "Bước 1/3" in form
+    assert "Bước 1/2" in form and "Phần 6/6" in form
+    # The documents are the last section of the same page.
+    assert "được tạo tự động từ tờ khai bạn điền" in form  # the form component needs no upload
+    assert "Bản chính" in form and "Nhận tệp PDF, JPEG, PNG, TIFF" in form
+    assert form.index('name="f-want_copies"') < form.index('name="files-')
 
-    response = web.post(url, {**BIRTH_ANSWERS, "_continue": "1"})
-    assert response.status_code == 302 and response["Location"].endswith("/giay-to/")
-    files_page = web.get(response["Location"]).content.decode()
-    assert "Tạo tự động từ tờ khai" in files_page  # the form component needs no upload
-    assert "Bản chính" in files_page and "Nhận tệp PDF, JPEG, PNG, TIFF" in files_page
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1"})
+    assert response.status_code == 400  # the answers are kept; the required documents are missing
+    assert "Cần tải lên ít nhất một tệp cho «Giấy chứng sinh" in response.content.decode()
 
     birth_cert = component(BIRTH, "Giấy chứng sinh")
     mandate = component(BIRTH, "Văn bản ủy quyền")
@@ -101,7 +107,7 @@ def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_
     stored = list(DraftFile.objects.filter(draft=draft).values_list("storage_key", flat=True))
     assert len(stored) == 2 and all(k.startswith("drafts/") and default_storage.exists(k) for k in stored)
 
-    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/giay-to/", {"_continue": "1"})
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1"})
     assert response.status_code == 302 and response["Location"].endswith("/xem-lai/")
     review = web.get(response["Location"]).content.decode()
     for text in ("Nguyễn Ngọc Hân", "01/03/2026", "Bệnh viện Sản Nhi Cà Mau", "Phường An Xuyên, Tỉnh Cà Mau",
@@ -134,7 +140,8 @@ def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_
                      "Thủ tục: Đăng ký khai sinh", "II. Người được đăng ký khai sinh",
                      "Họ, chữ đệm, tên: Nguyễn Ngọc Hân", "Ngày, tháng, năm sinh: 01/03/2026",
                      "Giới tính: Nữ", "Tên cơ sở y tế nơi sinh: Bệnh viện Sản Nhi Cà Mau",
-                     "Số bản sao: 2", "Năm sinh: 1995", dossier.code, "NGƯỜI YÊU CẦU"):
+                     "Số bản sao: 2", "Năm sinh: 1995", dossier.code, "NGƯỜI YÊU CẦU",
+                     "Nhận kết quả: Nhận kết quả điện tử (có chữ ký số) trên Cổng"):
         assert expected in text, expected
     assert re.search(r"Cà Mau, ngày \d\d tháng \d+ năm 20\d\d", text)
 
@@ -222,22 +229,29 @@ def test_the_case_step_when_a_procedure_has_several_cases(web):
     late = ProcedureCase.objects.create(version=version, order=2, name="Đăng ký khai sinh quá hạn",
                                         time_amount=3, time_unit="working_days")
     draft, url = start_draft(web)
-    assert url.endswith("/truong-hop/") and draft.case is None
-    assert web.get(f"/nop-ho-so/nhap/{draft.pk}/to-khai/")["Location"].endswith("/truong-hop/")
+    assert url.endswith("/to-khai/") and draft.case is None
+    page = web.get(url).content.decode()  # the case is the first section of the page to fill
+    assert "Hồ sơ của bạn thuộc trường hợp nào?" in page and "Phần 1/7" in page
+    assert page.index('name="case"') < page.index('name="f-')
     for garbage in ("", "abc", "999999999", "1" * 500):
-        response = web.post(url, {"case": garbage})
+        response = web.post(url, {"case": garbage, "_fill": "1", "_has_case": "1", "_continue": "1"})
         assert response.status_code == 400 and "Hãy chọn một trường hợp" in response.content.decode()
-    response = web.post(url, {"case": str(late.pk)})
-    assert response.status_code == 302 and response["Location"].endswith("/to-khai/")
+    # The page's script saves the section as it is left.
+    response = web.post(url, {"case": str(late.pk), "_fill": "1", "_section_kind": "case"},
+                        headers={"X-Requested-With": "XMLHttpRequest"})
+    assert response.status_code == 200 and response.json()["error"] == ""
     draft.refresh_from_db()
     assert draft.case == late
-    assert "Bước 2/4" in web.get(response["Location"]).content.decode()
+    assert web.get(f"/nop-ho-so/nhap/{draft.pk}/truong-hop/")["Location"].endswith("/to-khai/#phan-le-phi")
 
 
 def test_the_result_goes_online_by_default_at_level_4(web):
     draft = ready_birth_draft(web)
+    form = web.get(f"/nop-ho-so/nhap/{draft.pk}/to-khai/").content.decode()
+    assert "Cách nhận kết quả" in form and "Nhận qua bưu chính công ích" in form  # asked once, there
+    assert 'value="online" id="delivery-online" checked' in form
     review = web.get(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/").content.decode()
-    assert "Cách nhận kết quả" in review and "Nhận qua bưu chính công ích" in review
+    assert "Nhận kết quả điện tử (có chữ ký số) trên Cổng" in review and 'name="delivery"' not in review
     web.post(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/", {"submit_key": submit_key(web, draft), "confirm": "yes"})
     assert Dossier.objects.get().delivery == "online"
 
@@ -256,11 +270,21 @@ def test_it_records_postal_delivery_with_its_address_and_fee(web, settings):
 
 def test_postal_delivery_needs_an_address_and_keeps_the_choice(web):
     draft = ready_birth_draft(web)
-    url = f"/nop-ho-so/nhap/{draft.pk}/xem-lai/"
-    response = web.post(url, {"submit_key": submit_key(web, draft), "confirm": "yes", "delivery": "post",
+    url = f"/nop-ho-so/nhap/{draft.pk}/to-khai/"
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1", "delivery": "post",
                               "delivery_address": "   "})
     assert response.status_code == 400
     page = response.content.decode()
     assert "Hãy ghi địa chỉ nhận kết quả qua bưu chính." in page
     assert 'value="post" id="delivery-post" checked' in page
-    assert not Dossier.objects.exists()
+    draft.refresh_from_db()
+    assert draft.delivery == "post"
+    # The review page cannot submit it either, and says why.
+    review = web.get(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/").content.decode()
+    assert "Hãy ghi địa chỉ nhận kết quả qua bưu chính." in review and 'name="submit_key"' not in review
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1", "delivery": "post",
+                              "delivery_address": " Số 5, đường Phan Ngọc Hiển "})
+    assert response.status_code == 302 and response["Location"].endswith("/xem-lai/")
+    submit(web, draft)
+    dossier = Dossier.objects.get()
+    assert (dossier.delivery, dossier.delivery_address) == ("post", "Số 5, đường Phan Ngọc Hiển")

@@ -55,6 +55,7 @@ PREFILL_LABELS = {
     "profile.address": gettext_lazy("Địa chỉ trong tài khoản"),
     "profile.phone": gettext_lazy("Số điện thoại trong tài khoản"),
     "profile.email": gettext_lazy("Thư điện tử trong tài khoản"),
+    "profile.birth_year": gettext_lazy("Năm sinh trong tài khoản"),
 }
 TYPE_HINTS = {
     "text": gettext_lazy("Họ tên, nơi sinh, nghề nghiệp… (một dòng chữ)."),

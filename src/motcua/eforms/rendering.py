@@ -21,7 +21,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .addresses import AddressBook, address_book
-from .schema import DEFAULT_MAX_ROWS, MAX_RAW_CHARS, MAX_ROWS, choices_of, display_value, rules_of, section_of
+from .schema import (
+    DEFAULT_MAX_ROWS,
+    MAX_RAW_CHARS,
+    MAX_ROWS,
+    choices_of,
+    display_value,
+    profile_value,
+    rules_of,
+    same_target,
+    section_of,
+)
 
 PREFIX = "f-"
 
@@ -48,7 +58,10 @@ def parse_field(spec: Mapping, post, name: str) -> Any:
     if kind == "multi_choice":
         return [v[:200] for v in post.getlist(name)[:300]] if hasattr(post, "getlist") else post.get(name, [])
     if kind == "address":
-        return {part: _text(post, f"{name}-{part}") for part in ("province", "commune", "detail")}
+        value = {part: _text(post, f"{name}-{part}") for part in ("province", "commune", "detail")}
+        if post.get(f"{name}-same"):  # "same as another address" ticked (schema.resolve_same)
+            value["same"] = "1"
+        return value
     return _text(post, name)
 
 
@@ -126,6 +139,11 @@ class FieldView:
     row_errors: list[str] = field(default_factory=list)
     can_add_row: bool = False
     max_length: int | None = None
+    # conveniences (schema: same_as, prefill_if; the identity sign-in's proof)
+    same_label: str = ""
+    same_checked: bool = False
+    prefill_json: str = ""
+    verified: bool = False
 
     @property
     def described_by(self) -> str:
@@ -136,6 +154,8 @@ class FieldView:
             ids.append(f"{self.id}-help")
         if self.show_if_text:
             ids.append(f"{self.id}-when")
+        if self.verified:
+            ids.append(f"{self.id}-verified")
         return " ".join(ids)
 
     @property
@@ -222,6 +242,11 @@ def _view(spec: Mapping, name: str, raw: Any, errors: Mapping[str, str], path: s
         else:
             view.commune_text = str(raw.get("commune_name") or commune_code)
         view.detail = str(raw.get("detail") or "")
+        target = by_key.get(same_target(spec)) if "." not in path else None
+        if target is not None:
+            same = spec.get("same_as") or {}
+            view.same_label = str(same.get("label") or "") or _("Giống «%(f)s»") % {"f": target.get("label")}
+            view.same_checked = str(raw.get("same") or "") in ("1", "True", "true", "yes", "on")
     elif kind == "date":
         view.value = _date_value(raw)
     else:
@@ -240,10 +265,26 @@ def _js_value(value: Any) -> str:
     return str(value)
 
 
+def _prefill_json(spec: Mapping, profile: Mapping[str, Any], book: AddressBook) -> str:
+    """For a `prefill_if` field: the condition and the profile's value, for the page's script to
+    fill the field (when still empty) as soon as the requester says who they are."""
+    cond = spec.get("prefill_if")
+    value = profile_value(spec, profile, book=book) if isinstance(cond, Mapping) else None
+    if value in (None, ""):
+        return ""
+    wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
+    return json.dumps({"field": input_name(str(cond.get("field", ""))), "values": [_js_value(w) for w in wanted],
+                       "value": value}, ensure_ascii=False)
+
+
 def field_views(schema: list[Mapping], data: Mapping[str, Any], errors: Mapping[str, str] | None = None,
-                *, book: AddressBook | None = None) -> list[SectionView]:
-    """The fields to render, grouped in sections (`pdf.section`, in the order they first appear)."""
+                *, book: AddressBook | None = None, profile: Mapping[str, Any] | None = None,
+                verified: set[str] | frozenset[str] = frozenset()) -> list[SectionView]:
+    """The fields to render, grouped in sections (`pdf.section`, in the order they first appear).
+    With the citizen's `profile`, `prefill_if` fields carry what to fill; `verified` names the
+    fields to mark as proved by the national identity sign-in."""
     errors = errors or {}
+    profile = profile or {}
     book = book or address_book()
     data = data if isinstance(data, Mapping) else {}
     by_key = {s["key"]: s for s in schema}
@@ -270,7 +311,10 @@ def field_views(schema: list[Mapping], data: Mapping[str, Any], errors: Mapping[
             view.row_errors = [m for p, m in errors.items() if p.startswith(f"{key}.") and p.count(".") == 1]
             section.fields.append(view)
             continue
-        section.fields.append(_view(spec, input_name(key), data.get(key), errors, key, by_key, book))
+        view = _view(spec, input_name(key), data.get(key), errors, key, by_key, book)
+        view.prefill_json = _prefill_json(spec, profile, book)
+        view.verified = key in verified
+        section.fields.append(view)
     return list(sections.values())
 
 

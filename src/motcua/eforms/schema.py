@@ -9,6 +9,15 @@ the wizard and the API all share one set of rules. A schema is a list of fields:
      "prefill": "profile.full_name",
      "pdf": {"section": "I. Thông tin của trẻ", "order": 10, "label": "Họ, chữ đệm, tên"}}
 
+Two conveniences for forms that ask about several people:
+
+* ``"prefill_if": {"field": "relationship", "equals": "me"}`` beside ``prefill``: the field is
+  prefilled from the profile only when the requester says they are that person (the mother's
+  name when the requester is the mother). Such a field does not name the applicant.
+* ``"same_as": {"field": "requester_address", "label": "Giống nơi cư trú của người yêu cầu"}`` on
+  an address: a tick box that copies that other address (``<key>-same`` in the answers); the
+  label is optional.
+
 Types: text, long_text, number, date, choice, multi_choice (with "choices": [{"value", "label"}]),
 yes_no, id_number (CCCD, 12 digits), phone, email, address (province + commune from the address
 list, and the house/street/hamlet as text), repeat (rows of "fields"). docs/eforms.md has the
@@ -55,7 +64,7 @@ TYPE_LABELS = {
 }
 PREFILL_SOURCES = (
     "profile.full_name", "profile.id_number", "profile.date_of_birth",
-    "profile.address", "profile.phone", "profile.email",
+    "profile.address", "profile.phone", "profile.email", "profile.birth_year",
 )
 # The field types each prefill source may fill.
 PREFILL_TYPES = {
@@ -65,9 +74,12 @@ PREFILL_TYPES = {
     "profile.address": {"address", "text", "long_text"},
     "profile.phone": {"phone", "text"},
     "profile.email": {"email", "text"},
+    "profile.birth_year": {"number", "text"},
 }
+# What the national identity sign-in proves about the person (accounts.oidc sets these).
+IDENTITY_SOURCES = ("profile.full_name", "profile.id_number", "profile.date_of_birth", "profile.birth_year")
 FIELD_PROPS = {"key", "label", "type", "required", "help", "validation", "show_if", "prefill", "pdf",
-               "choices", "fields", "default"}
+               "choices", "fields", "default", "prefill_if", "same_as"}
 TEXT_RULES = {"min_length", "max_length", "pattern", "pattern_message"}
 RULES = {
     "text": TEXT_RULES, "long_text": TEXT_RULES, "id_number": {"pattern", "pattern_message"},
@@ -411,6 +423,37 @@ def _check_fields(specs: list, problems: list[str], parent: str = "") -> None:
             else:
                 keys[key] = index
     _check_show_if(specs, problems, parent)
+    _check_helpers(specs, problems, parent)
+
+
+def _check_helpers(specs: list, problems: list[str], parent: str = "") -> None:
+    """`prefill_if` (a condition like show_if, beside a prefill) and `same_as` (another address)."""
+    by_key = {s["key"]: s for s in specs if isinstance(s, Mapping) and isinstance(s.get("key"), str)}
+    for index, spec in enumerate(specs):
+        if not isinstance(spec, Mapping):
+            continue
+        name = _name(spec, index, parent)
+        if "prefill_if" in spec:
+            cond = spec["prefill_if"]
+            if not spec.get("prefill"):
+                problems.append(_("%(f)s: «prefill_if» chỉ dùng cùng «prefill».") % {"f": name})
+            if not isinstance(cond, Mapping) or set(cond) - {"field", "equals", "in"} \
+                    or ("equals" in cond) == ("in" in cond) or not isinstance(cond.get("field"), str) \
+                    or cond.get("field") not in by_key \
+                    or cond.get("field") == spec.get("key") or ("in" in cond and not isinstance(cond["in"], list)):
+                problems.append(_("%(f)s: «prefill_if» phải có dạng {\"field\": mã một trường khác, \"equals\": "
+                                  "giá trị} hoặc {\"field\", \"in\": [...]}.") % {"f": name})
+        if "same_as" in spec:
+            same = spec["same_as"]
+            target = by_key.get(same.get("field")) \
+                if isinstance(same, Mapping) and isinstance(same.get("field"), str) else None
+            if spec.get("type") != "address" or parent:
+                problems.append(_("%(f)s: «same_as» chỉ dùng cho trường địa chỉ (không trong bảng).") % {"f": name})
+            elif not isinstance(same, Mapping) or set(same) - {"field", "label"} or target is None \
+                    or target is spec or target.get("type") != "address" \
+                    or ("label" in same and not isinstance(same["label"], str)):
+                problems.append(_("%(f)s: «same_as» phải có dạng {\"field\": mã một trường địa chỉ khác, "
+                                  "\"label\": nhãn ô đánh dấu}.") % {"f": name})
 
 
 def validate_schema(schema: Any) -> list[str]:
@@ -847,7 +890,44 @@ def _clean_rows(spec: Mapping, raw: Any, ctx: _Context, errors: dict[str, str]) 
     return rows or None
 
 
+def same_target(spec: Mapping) -> str:
+    """The key of the address this address may copy (``same_as``), or ""."""
+    same = spec.get("same_as")
+    return str(same.get("field") or "") if isinstance(same, Mapping) and spec.get("type") == "address" else ""
+
+
+def _ticked(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "yes", "true", "on")
+
+
+def resolve_same(specs: list[Mapping], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with every ticked "same as" address replaced by the address it copies (a chain
+    is followed: the father's as the mother's as the requester's; a loop copies nothing)."""
+    by_key = {s["key"]: s for s in specs if isinstance(s, Mapping) and isinstance(s.get("key"), str)}
+    out = dict(data)
+    for key, spec in by_key.items():
+        raw = data.get(key)
+        if not same_target(spec) or not isinstance(raw, Mapping) or not _ticked(raw.get("same")):
+            continue
+        current, seen = spec, {key}
+        copied: Any = None
+        while True:
+            target = same_target(current)
+            source = data.get(target)
+            if target in seen or target not in by_key:
+                break
+            seen.add(target)
+            if isinstance(source, Mapping) and _ticked(source.get("same")) and same_target(by_key[target]):
+                current = by_key[target]
+                continue
+            copied = {k: v for k, v in source.items() if k != "same"} if isinstance(source, Mapping) else source
+            break
+        out[key] = copied
+    return out
+
+
 def _clean_level(specs: list[Mapping], data: Mapping[str, Any], ctx: _Context, errors: dict[str, str]) -> dict:
+    data = resolve_same(specs, data)
     values: dict[str, Any] = {}
     field_errors: dict[str, str] = {}
     nested: dict[str, dict[str, str]] = {}
@@ -925,6 +1005,9 @@ def profile_from_user(user: Any) -> dict[str, Any]:
         "address": getattr(user, "address", "") or "",
         "phone": getattr(user, "phone", "") or "",
         "email": getattr(user, "email", "") or "",
+        "birth_year": getattr(getattr(user, "date_of_birth", None), "year", None),
+        # The national identity sign-in proved the name, number and birth date (accounts.oidc).
+        "identity_verified": bool(getattr(user, "identity_verified", False)),
     }
 
 
@@ -933,19 +1016,57 @@ def prefill(schema: list[Mapping], profile: Mapping[str, Any], *, book: AddressB
     out: dict[str, Any] = {}
     for spec in schema:
         source = spec.get("prefill")
-        if source not in PREFILL_SOURCES:
+        if source not in PREFILL_SOURCES or "prefill_if" in spec:
             continue
-        value = profile.get(source.split(".", 1)[1])
-        if value in (None, ""):
+        value = profile_value(spec, profile, book=book)
+        if value not in (None, ""):
+            out[spec["key"]] = value
+    return out
+
+
+def profile_value(spec: Mapping, profile: Mapping[str, Any], *, book: AddressBook | None = None) -> Any:
+    """The raw answer (as a form posts it) the field's `prefill` source gives, or None."""
+    source = spec.get("prefill")
+    if source not in PREFILL_SOURCES:
+        return None
+    value = profile.get(source.split(".", 1)[1])
+    if value in (None, ""):
+        return None
+    kind = spec.get("type")
+    if isinstance(value, dt.date):
+        value = value.isoformat() if kind == "date" else f"{value:%d/%m/%Y}"
+    if kind == "address":
+        province, commune, rest = (book or address_book()).find_in_text(str(value))
+        value = {"province": province.code if province else "", "commune": commune.code if commune else "",
+                 "detail": rest}
+    elif not isinstance(value, str):
+        value = str(value)
+    return value
+
+
+def prefill_applies(spec: Mapping, data: Mapping[str, Any]) -> bool:
+    """A `prefill_if` field: does the condition hold for these (raw) answers?"""
+    cond = spec.get("prefill_if")
+    if not isinstance(cond, Mapping):
+        return "prefill" in spec
+    raw = data.get(str(cond.get("field") or ""))
+    wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
+    values = raw if isinstance(raw, list) else [raw]
+    return any(v not in (None, "") and str(v) == str(w) for v in values for w in wanted)
+
+
+def verified_keys(schema: list[Mapping], data: Mapping[str, Any], profile: Mapping[str, Any]) -> set[str]:
+    """The fields whose answer is still what the national identity sign-in proved (so the page can
+    say so): a field prefilled from a proved source, holding the profile's value."""
+    if not profile.get("identity_verified"):
+        return set()
+    out = set()
+    for spec in schema:
+        if spec.get("prefill") not in IDENTITY_SOURCES or not prefill_applies(spec, data):
             continue
-        kind = spec.get("type")
-        if isinstance(value, dt.date):
-            value = value.isoformat() if kind == "date" else f"{value:%d/%m/%Y}"
-        if kind == "address":
-            province, commune, rest = (book or address_book()).find_in_text(str(value))
-            value = {"province": province.code if province else "", "commune": commune.code if commune else "",
-                     "detail": rest}
-        out[spec["key"]] = value
+        value = profile_value(spec, profile)
+        if value not in (None, "") and " ".join(str(data.get(spec["key"]) or "").split()) == value:
+            out.add(spec["key"])
     return out
 
 
@@ -962,6 +1083,12 @@ def with_prefill(schema: list[Mapping], data: Mapping[str, Any], profile: Mappin
     for key, value in initial_values(schema, profile, **kw).items():
         if key not in merged:
             merged[key] = value
+    # A person's section never opened yet, when the requester says they are that person.
+    for spec in schema:
+        if "prefill_if" in spec and spec["key"] not in merged and prefill_applies(spec, merged):
+            value = profile_value(spec, profile, **kw)
+            if value not in (None, ""):
+                merged[spec["key"]] = value
     return merged
 
 
@@ -971,7 +1098,8 @@ def applicant_from(schema: list[Mapping], cleaned: Mapping[str, Any], profile: M
     out = {}
     for source in PREFILL_SOURCES:
         name = source.split(".", 1)[1]
-        spec = next((s for s in schema if s.get("prefill") == source and s["key"] in cleaned), None)
+        spec = next((s for s in schema if s.get("prefill") == source and "prefill_if" not in s
+                     and s["key"] in cleaned), None)
         value = cleaned[spec["key"]] if spec else profile.get(name)
         if name == "address":
             value = address_text(value)

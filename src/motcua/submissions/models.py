@@ -44,6 +44,11 @@ class Draft(models.Model):
         _("thông tin tính phí"), default=dict, blank=True,
         help_text=_("Số bản, số trang mỗi bản, đối tượng giảm phí người dân khai ở bước chọn trường hợp."),
     )
+    delivery = models.CharField(
+        _("cách nhận kết quả"), max_length=10, blank=True,
+        help_text=_("Hỏi một lần, ở phần cuối của trang điền hồ sơ (trống: cách đầu tiên được phép)."),
+    )
+    delivery_address = models.CharField(_("địa chỉ nhận qua bưu chính"), max_length=500, blank=True)
     step = models.CharField(_("bước hiện tại"), max_length=10, choices=Step.choices, default=Step.FORM)
     submit_key = models.CharField(
         _("khóa nộp"), max_length=64, blank=True,

@@ -31,10 +31,10 @@ from motcua.core.errors import DomainError
 from motcua.core.text import fold
 from motcua.dossiers import actions
 from motcua.dossiers.errors import DossierError, FileRefused
-from motcua.dossiers.models import Dossier, DossierFile, FileSource
+from motcua.dossiers.models import Delivery, Dossier, DossierFile, FileSource
 from motcua.dossiers.queries import owner_files
 from motcua.eforms.answers import clean_answers
-from motcua.eforms.schema import Section, applicant_from, profile_from_user
+from motcua.eforms.schema import Section, applicant_from, profile_from_user, section_of
 from motcua.eforms.services import FormSpec, eform_for
 
 from . import files as draft_files
@@ -97,8 +97,10 @@ def fee_views(version, inputs: dict | None = None) -> list[fee_rules.FeeView]:
 
 
 def steps_for(draft: Draft) -> list[str]:
-    steps = [Step.CASE] if asks_case_step(draft.version) else []
-    return [*steps, Step.FORM, Step.FILES, Step.REVIEW]
+    """The screens of the wizard: one page to fill (the case and fee inputs when asked, the
+    e-form in sections, the documents, how to receive the result), then the review. Steps
+    CASE and FILES are parts of the first page (old drafts may still name them)."""
+    return [Step.FORM, Step.REVIEW]
 
 
 def spec_for(draft: Draft) -> FormSpec:
@@ -135,8 +137,7 @@ def start_draft(user, version: ProcedureVersion) -> Draft:
                            % {"n": MAX_DRAFTS_PER_USER})
     cases = cases_of(version)
     return Draft.objects.create(
-        owner=user, version=version, case=cases[0] if len(cases) == 1 else None,
-        step=Step.CASE if asks_case_step(version) else Step.FORM,
+        owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
     )
 
 
@@ -205,6 +206,56 @@ def save_form(draft: Draft, raw: dict, *, step: str | None = None) -> None:
         draft.step = step
         fields.append("step")
     _touch(draft, *fields)
+
+
+def section_keys(schema: list, title: str) -> list[str]:
+    """The top-level fields of the e-form section `title` (``pdf.section``), in the form's order."""
+    return [str(spec["key"]) for spec in schema
+            if isinstance(spec, dict) and "key" in spec and section_of(spec) == title]
+
+
+def save_section(draft: Draft, schema: list, title: str, raw: dict) -> list[str]:
+    """Keep what was typed in one section of the e-form (the page saves each section as it is
+    left), leaving the other sections' answers as they were saved: a stale page or a late request
+    for one section never wipes another. The keys saved ([] for a section the form lacks)."""
+    keys = section_keys(schema, title)
+    if not keys:
+        return []
+    merged = dict(draft.form_data or {})
+    for key in keys:
+        if key in raw:
+            merged[key] = raw[key]
+    save_form(draft, merged)
+    return keys
+
+
+def delivery_options(version) -> list[tuple[str, str]]:
+    """How the result may reach the applicant: at the counter, by post, and online at level 4."""
+    options = [(Delivery.COUNTER, _("Nhận tại nơi nộp hồ sơ")), (Delivery.POST, _("Nhận qua bưu chính công ích"))]
+    if version.level >= 4:
+        options.insert(0, (Delivery.ONLINE, _("Nhận kết quả điện tử (có chữ ký số) trên Cổng")))
+    return options
+
+
+def delivery_of(draft: Draft) -> str:
+    """The draft's choice, or the first option allowed (a choice the version no longer offers
+    falls back too)."""
+    allowed = [value for value, _label in delivery_options(draft.version)]
+    return draft.delivery if draft.delivery in allowed else allowed[0]
+
+
+def save_delivery(draft: Draft, choice: Any, address: Any) -> None:
+    """How to receive the result, asked once (on the page to fill); an unknown choice is ignored."""
+    allowed = [value for value, _label in delivery_options(draft.version)]
+    draft.delivery = str(choice) if str(choice) in allowed else (draft.delivery or "")
+    draft.delivery_address = " ".join(str(address or "")[:600].split())[:500]
+    _touch(draft, "delivery", "delivery_address")
+
+
+def delivery_problem(draft: Draft) -> str:
+    if delivery_of(draft) == Delivery.POST and not draft.delivery_address:
+        return _("Hãy ghi địa chỉ nhận kết quả qua bưu chính.")
+    return ""
 
 
 def form_result(draft: Draft, spec: FormSpec | None = None) -> tuple[dict, dict]:
@@ -327,7 +378,7 @@ def remove_file(draft: Draft, draft_file: DraftFile) -> None:
 
 
 def delete_draft(draft: Draft) -> None:
-    keys = list(draft.files.values_list("storage_key", flat=True))
+    keys = list(draft.files.values_list("storage_key", flat=True)) + preview_keys(draft)
     draft.delete()
     transaction.on_commit(lambda: draft_files.delete_stored(keys))
 
@@ -371,6 +422,8 @@ def check_draft(draft: Draft, spec: FormSpec | None = None) -> Check:
                                 "hãy chuyển hồ sơ nháp sang phiên bản mới."))
     if draft.case_id is None or draft.case.version_id != version.pk:
         check.problems.append(_("Hãy chọn trường hợp giải quyết."))
+    if delivery_problem(draft):
+        check.problems.append(delivery_problem(draft))
     if not errors:
         applicant = applicant_from(spec.schema, cleaned, profile_from_user(draft.owner))
         if not applicant["full_name"] or not applicant["id_number"]:
@@ -410,7 +463,9 @@ def _place(version) -> str:
     return address[:1].upper() + address[1:] if address else ""
 
 
-def application_form(draft: Draft, spec: FormSpec, cleaned: dict, dossier: Dossier):
+def application_form(draft: Draft, spec: FormSpec, cleaned: dict, dossier: Dossier | None):
+    """The filled application as the PDF prints it; without a dossier (the review page's preview)
+    the applicant is the one the answers name and the date is the draft's last save."""
     from motcua.documents.application import ApplicationField, ApplicationForm, ApplicationSection
     from motcua.eforms.schema import summary
 
@@ -428,10 +483,24 @@ def application_form(draft: Draft, spec: FormSpec, cleaned: dict, dossier: Dossi
                 fields.append(ApplicationField(item.label, item.text))
         out.append(ApplicationSection(section.title, fields))
     version = draft.version
+    # How to receive the result is asked once, on the page to fill (not in the e-form): the
+    # application says it too, as the official forms do ("Nhận Phiếu qua…").
+    choice = delivery_of(draft) if dossier is None else (dossier.delivery or delivery_of(draft))
+    received = dict(delivery_options(version)).get(choice, "")
+    address = dossier.delivery_address if dossier is not None else draft.delivery_address
+    if choice == Delivery.POST and address:
+        received = f"{received}: {address}"
+    if received:
+        out.append(ApplicationSection(_("Cách nhận kết quả"), [ApplicationField(_("Nhận kết quả"), received)]))
+    if dossier is not None:
+        name, at, code = dossier.applicant_name, dossier.submitted_at, dossier.code
+    else:
+        name = applicant_from(spec.schema, cleaned, profile_from_user(draft.owner))["full_name"]
+        at, code = draft.updated_at, ""
     return ApplicationForm(
         title=spec.title, procedure_code=version.procedure.code, procedure_name=version.name,
-        recipient=version.receiving_agency.name, applicant_name=dossier.applicant_name, sections=out,
-        submitted_at=dossier.submitted_at, dossier_code=dossier.code, place=_place(version),
+        recipient=version.receiving_agency.name, applicant_name=name, sections=out,
+        submitted_at=at, dossier_code=code, place=_place(version),
         case_name=draft.case.name if draft.case_id else "", site_name=settings.MOTCUA_SITE_NAME,
     )
 
@@ -455,7 +524,7 @@ def submit(
     user = draft.owner
     applicant = applicant_from(spec.schema, check.cleaned, profile_from_user(user))
     files = list(draft.files.select_related("component").order_by("component__order", "component_id", "created_at"))
-    keys = [f.storage_key for f in files]
+    keys = [f.storage_key for f in files] + preview_keys(draft)
     auto = generated_component(draft, spec) or next(iter(components_of(draft.version)), None)
     at = at or timezone.now()
     with transaction.atomic():
@@ -488,6 +557,56 @@ def submit(
         draft.delete()
         transaction.on_commit(lambda: draft_files.delete_stored(keys))
     return Submitted(dossier)
+
+
+# --- the review page's images of the application ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewFile:
+    """What ``signing.preview`` reads of a file: its stored bytes, type and digest."""
+
+    storage_key: str
+    sha256: str
+    content_type: str = "application/pdf"
+
+
+def _preview_key(draft: Draft, sha256: str) -> str:
+    return f"drafts/previews/{draft.pk}/{sha256}.pdf"
+
+
+def application_preview(draft: Draft, spec: FormSpec, cleaned: dict) -> PreviewFile | None:
+    """The application PDF as it will be filed (without the dossier code), stored once per
+    content so that its page images (``signing.preview``) can be asked for one by one."""
+    import hashlib
+
+    from motcua.documents.application import render_application
+
+    if generated_component(draft, spec) is None and not components_of(draft.version):
+        return None
+    pdf = render_application(application_form(draft, spec, cleaned, None))
+    sha = hashlib.sha256(pdf).hexdigest()
+    key = _preview_key(draft, sha)
+    if not default_storage.exists(key):
+        default_storage.save(key, ContentFile(pdf))
+    return PreviewFile(key, sha)
+
+
+def preview_file(draft: Draft, sha256: str) -> PreviewFile | None:
+    """A preview stored for this draft (`sha256` from the page's image address), or None."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        return None
+    key = _preview_key(draft, sha256)
+    return PreviewFile(key, sha256) if default_storage.exists(key) else None
+
+
+def preview_keys(draft: Draft) -> list[str]:
+    folder = f"drafts/previews/{draft.pk}"
+    try:
+        _dirs, names = default_storage.listdir(folder)
+    except (OSError, NotImplementedError):
+        return []
+    return [f"{folder}/{name}" for name in names]
 
 
 # --- a draft of a version that was replaced ----------------------------------------------------------

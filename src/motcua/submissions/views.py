@@ -37,10 +37,12 @@ from motcua.dossiers.models import Delivery, Dossier, FileKind
 from motcua.dossiers.queries import owner_files
 from motcua.eforms import rendering
 from motcua.eforms.addresses import address_book
-from motcua.eforms.schema import initial_values, profile_from_user, summary, with_prefill
+from motcua.eforms.schema import initial_values, profile_from_user, summary, verified_keys, with_prefill
+from motcua.eforms.services import eform_for
 from motcua.payments import awaiting
 from motcua.payments import services as payments
 from motcua.payments.models import When
+from motcua.signing import preview as signing_preview
 
 from . import files as draft_files
 from . import services
@@ -51,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 STEP_URLS = {Step.CASE: "submissions:case", Step.FORM: "submissions:form", Step.FILES: "submissions:files",
              Step.REVIEW: "submissions:review"}
-STEP_TITLES = {Step.CASE: _("Trường hợp"), Step.FORM: _("Tờ khai"), Step.FILES: _("Giấy tờ"),
+STEP_TITLES = {Step.CASE: _("Trường hợp"), Step.FORM: _("Điền hồ sơ"), Step.FILES: _("Giấy tờ"),
                Step.REVIEW: _("Xem lại, nộp")}
 
 
@@ -116,7 +118,13 @@ def _step_context(draft: Draft, current: str) -> dict:
     }
 
 
+ANCHORS = {Step.CASE: "#phan-le-phi", Step.FILES: "#phan-giay-to"}
+
+
 def _go(draft: Draft, step: str):
+    """To a step; the case and the documents are parts of the page to fill (its anchors)."""
+    if step in ANCHORS:
+        return redirect(reverse("submissions:form", args=[draft.pk]) + ANCHORS[step])
     return redirect(STEP_URLS[step], draft.pk)
 
 
@@ -137,14 +145,23 @@ def start(request, code: str):
         return redirect(_login_url(request))
     if not can_submit_online(request.user):
         return _not_allowed(request, procedure)
+    drafts = [d for d in services.drafts_of(request.user) if d.version.procedure_id == procedure.pk]
     if request.method == "POST":
+        # The draft is made by the first save of the page to fill (a section left, a file
+        # picked, the whole form sent), or by "Tạo hồ sơ mới" beside drafts to resume: never
+        # by a GET a crawler could follow.
         try:
             draft = services.start_draft(request.user, version)
         except services.DraftProblem as exc:
+            if _wants_json(request):
+                return JsonResponse({"error": exc.message}, status=400)
             messages.error(request, exc.message)
             return redirect("submissions:drafts")
-        return _go(draft, draft.step)
-    drafts = [d for d in services.drafts_of(request.user) if d.version.procedure_id == procedure.pk]
+        if request.POST.get("_fill"):
+            return _fill_post(request, draft)
+        return _go(draft, Step.FORM)
+    if not drafts:  # nothing to resume: the page to fill at once (the intro is its first lines)
+        return _fill_page(request, None, version)
     return render(request, "submissions/start.html", {
         "procedure": procedure, "version": version, "drafts": drafts,
         "cases": services.cases_of(version), "components": services.components_of(version),
@@ -188,48 +205,182 @@ def delete_draft(request, draft_id):
 @citizen_required
 @never_cache
 def case_step(request, draft_id):
-    """The case, and what the fee rules ask (copies, pages per copy, kind of applicant), with the
-    fees computed for what was declared ("Tính lại lệ phí" re-renders without leaving the step)."""
+    """Old address of the first step: the case and the fee inputs are the first section of the
+    page to fill now; a POST from an old page is read by that page's rule."""
     draft = _draft(request, draft_id)
-    cases = services.cases_of(draft.version)
-    needs = services.fee_needs(draft.version)
-    errors: dict[str, str] = {}
-    inputs = dict(draft.fee_inputs or {})
     if request.method == "POST":
-        inputs = services.fee_inputs_from(request.POST)
-        refresh = bool(request.POST.get("_refresh"))
-        try:
-            services.save_case(draft, request.POST.get("case"), inputs, step=Step.CASE if refresh else Step.FORM)
-        except services.DraftProblem as exc:
-            errors[exc.field or "case"] = exc.message
-        else:
-            if not refresh:
-                return _go(draft, Step.FORM)
-            inputs = dict(draft.fee_inputs)
-    elif not services.asks_case_step(draft.version):
-        return _go(draft, Step.FORM)
-    else:
-        services.set_step(draft, Step.CASE)
-    shown = inputs if not errors else dict(draft.fee_inputs or {})  # amounts of what was accepted
-    return render(request, "submissions/step_case.html", {
-        **_step_context(draft, Step.CASE), "cases": cases, "error": errors.get("case", ""), "errors": errors,
-        "error_list": [(f"fee-{k}" if k != "case" else "case-error", v) for k, v in errors.items()],
-        "needs": needs, "inputs": inputs, "fees": services.fee_views(draft.version, shown),
-        "kind_choices": fee_rules.kind_choices(needs),
-    }, status=400 if errors else 200)
+        return _fill_post(request, draft)
+    return _go(draft, Step.CASE)
 
 
-# --- step 2: the e-form ---------------------------------------------------------------------------------
+# --- the page to fill: case and fees, the e-form in sections, documents, delivery ------------------
 
 
-def _form_page(request, draft: Draft, spec, data: dict, errors: dict, status: int = 200):
+def _case_context(version, draft: Draft | None, inputs: dict | None = None) -> dict:
+    needs = services.fee_needs(version)
+    accepted = dict((draft.fee_inputs if draft else {}) or {})  # amounts of what was accepted
+    inputs = dict(inputs if inputs is not None else accepted)  # shown as typed
+    return {
+        "cases": services.cases_of(version), "needs": needs, "inputs": inputs,
+        "fees": services.fee_views(version, accepted), "kind_choices": fee_rules.kind_choices(needs),
+        "asks_case": services.asks_case_step(version), "case_id": draft.case_id if draft else None,
+    }
+
+
+def _fill_page(request, draft: Draft | None, version=None, *, data: dict | None = None,
+               errors: dict | None = None, case_errors: dict | None = None, file_errors: dict | None = None,
+               inputs: dict | None = None, status: int = 200):
+    """The one page to fill: its sections are shown one at a time by the page's script (the
+    headers of all of them stay in view), or all at once without it."""
+    version = draft.version if draft is not None else version
+    spec = eform_for(version) if draft is None else services.spec_for(draft)
+    profile = profile_from_user(request.user)
+    if data is None:
+        data = with_prefill(spec.schema, draft.form_data, profile) if draft and draft.form_data \
+            else with_prefill(spec.schema, initial_values(spec.schema, profile), profile)
+    errors = errors or {}
+    case_errors = case_errors or {}
+    form_sections = rendering.field_views(spec.schema, data, errors, profile=profile,
+                                          verified=verified_keys(spec.schema, data, profile))
+    case = _case_context(version, draft, inputs)
+    slots = _slots(draft, file_errors, version=version)
+    uploads = [s for s in slots if not s["auto"]]
+    sections = []
+    if case["asks_case"]:
+        sections.append({"id": "phan-le-phi", "title": _("Trường hợp và lệ phí") if len(case["cases"]) > 1
+                         else _("Lệ phí"), "kind": "case", "invalid": bool(case_errors)})
+    for index, section in enumerate(form_sections):
+        sections.append({"id": f"phan-{index + 1}", "title": section.title or spec.title, "kind": "form",
+                         "section": section, "invalid": any(f.error or f.row_errors for f in section.fields)})
+    sections.append({"id": "phan-giay-to", "title": _("Giấy tờ và cách nhận kết quả") if uploads
+                     else _("Cách nhận kết quả"), "kind": "files",
+                     "invalid": bool(file_errors) or "delivery_address" in case_errors})
+    for number, section in enumerate(sections, start=1):
+        section["number"] = number
+    error_list = [("case-error" if k == "case" else "delivery-address" if k == "delivery_address" else f"fee-{k}", v)
+                  for k, v in case_errors.items()]
+    error_list += rendering.error_list(spec.schema, errors)
+    for slot in slots:
+        error_list += [(slot["input"], e) for e in slot["errors"]]
+    delivery = services.delivery_of(draft) if draft else services.delivery_options(version)[0][0]
+    address = draft.delivery_address if draft and draft.delivery_address else \
+        (getattr(request.user, "address", "") or "")
+    if request.method == "POST" and "delivery" in request.POST:
+        delivery = request.POST.get("delivery", delivery)
+        address = " ".join(request.POST.get("delivery_address", "")[:600].split())
     return render(request, "submissions/step_form.html", {
-        **_step_context(draft, Step.FORM),
-        "spec": spec,
-        "sections": rendering.field_views(spec.schema, data, errors),
-        "error_list": rendering.error_list(spec.schema, errors),
-        "saved_at": draft.updated_at,
+        **(_step_context(draft, Step.FORM) if draft else _new_context(version)),
+        "spec": spec, "sections": sections, "section_count": len(sections), "error_list": error_list,
+        "case_error": case_errors.get("case", ""), "errors": case_errors, **case,
+        "slots": slots, "has_uploads": bool(uploads),
+        "max_mb": draft_files.mb(max_upload_bytes()), "max_bytes": max_upload_bytes(),
+        "upload_url": reverse("submissions:upload", args=[draft.pk]) if draft else "",
+        "action": reverse("submissions:form", args=[draft.pk]) if draft
+        else reverse("submissions:start", args=[version.procedure.code]),
+        "delivery_options": services.delivery_options(version), "delivery": delivery,
+        "delivery_address": address, "address_error": case_errors.get("delivery_address", ""),
+        "postal_fee": settings.MOTCUA_POSTAL_FEE_VND,
+        "saved_at": draft.updated_at if draft else None,
     }, status=status)
+
+
+def _new_context(version) -> dict:
+    """The step header of the page to fill before its draft exists (made by the first save)."""
+    return {
+        "draft": None, "version": version, "procedure": version.procedure, "current_step": Step.FORM,
+        "step_number": 1, "step_count": 2,
+        "steps": [{"key": Step.FORM, "title": STEP_TITLES[Step.FORM], "url": "", "current": True},
+                  {"key": Step.REVIEW, "title": STEP_TITLES[Step.REVIEW], "url": "", "current": False}],
+    }
+
+
+def _draft_urls(draft: Draft) -> dict:
+    return {"draft": str(draft.pk), "form_url": reverse("submissions:form", args=[draft.pk]),
+            "upload_url": reverse("submissions:upload", args=[draft.pk]),
+            "wallet_url": reverse("submissions:wallet", args=[draft.pk])}
+
+
+def _fill_post(request, draft: Draft):
+    """Every POST of the page to fill. `_section` (the page's script, as a section is left):
+    that section only, JSON. Otherwise the whole page: case and fee inputs, answers, files
+    (without script), delivery; then the review when nothing is missing."""
+    spec = services.spec_for(draft)
+    post = request.POST
+    section = post.get("_section", "")[:300]
+    if post.get("_section_kind") or section:
+        kind = post.get("_section_kind", "form")[:10]
+        problem = ""
+        if kind == "case":
+            try:
+                services.save_case(draft, post.get("case"), services.fee_inputs_from(post), step=Step.FORM)
+            except services.DraftProblem as exc:
+                problem = exc.message
+        elif kind == "files":
+            services.save_delivery(draft, post.get("delivery"), post.get("delivery_address"))
+        else:
+            services.save_section(draft, spec.schema, section, rendering.parse_post(spec.schema, post))
+        return JsonResponse({"saved": True, "at": timezone.localtime(draft.updated_at).strftime("%H:%M"),
+                             "error": problem, **_draft_urls(draft)})
+    data = rendering.parse_post(spec.schema, post)
+    if post.get("_autosave"):
+        services.save_form(draft, data)
+        return JsonResponse({"saved": True, "at": timezone.localtime(draft.updated_at).strftime("%H:%M"),
+                             **_draft_urls(draft)})
+    case_errors: dict[str, str] = {}
+    inputs = services.fee_inputs_from(post) if post.get("_has_case") else None
+    if post.get("_has_case") or draft.case_id is None:
+        try:
+            services.save_case(draft, post.get("case"), inputs or {}, step=Step.FORM)
+        except services.DraftProblem as exc:
+            case_errors[exc.field or "case"] = exc.message
+    if "delivery" in post:
+        services.save_delivery(draft, post.get("delivery"), post.get("delivery_address"))
+    if post.get("_add_row") or post.get("_remove_row") or post.get("_refresh"):
+        if post.get("_add_row"):
+            rendering.add_row(spec.schema, data, post["_add_row"][:60])
+        if post.get("_remove_row"):
+            rendering.remove_row(spec.schema, data, post["_remove_row"][:70])
+        services.save_form(draft, data)
+        return _fill_page(request, draft, data=data, case_errors=case_errors, inputs=inputs,
+                          status=400 if case_errors else 200)
+    services.save_form(draft, data)
+    file_errors = _save_posted_files(request, draft)
+    if post.get("_save_exit"):
+        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
+        return redirect("submissions:drafts")
+    _cleaned, errors = services.form_result(draft, spec)
+    if file_errors is None:
+        return _fill_page(request, draft, data=data, errors=errors, case_errors=case_errors, inputs=inputs,
+                          status=400)
+    for c in services.missing_components(draft, spec):
+        file_errors.setdefault(c.pk, []).append(_("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name})
+    if services.delivery_problem(draft):
+        case_errors["delivery_address"] = services.delivery_problem(draft)
+    if errors or case_errors or file_errors:
+        return _fill_page(request, draft, data=data, errors=errors, case_errors=case_errors,
+                          file_errors=file_errors, inputs=inputs, status=400)
+    services.set_step(draft, Step.REVIEW)
+    return _go(draft, Step.REVIEW)
+
+
+def _save_posted_files(request, draft: Draft) -> dict[int, list[str]] | None:
+    """Files sent with the whole page (no script): each stored, or its reason by component;
+    None when the body could not be read."""
+    uploaded = _read_files(request)
+    if uploaded is None:
+        messages.error(request, _("Tệp chưa tải lên hết (mất kết nối hoặc tệp quá lớn). Các tệp đã lưu trước đó vẫn "
+                                  "còn; hãy chọn lại tệp vừa tải."))
+        return None
+    errors: dict[int, list[str]] = {}
+    for component in services.components_of(draft.version):
+        for upload in uploaded.getlist(f"files-{component.pk}")[: services.MAX_FILES_PER_COMPONENT]:
+            if not upload.name and not upload.size:
+                continue
+            try:
+                services.add_upload(draft, component, upload, upload.name)
+            except (FileRefused, services.DraftProblem) as exc:
+                errors.setdefault(component.pk, []).append(exc.message)
+    return errors
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -237,38 +388,17 @@ def _form_page(request, draft: Draft, spec, data: dict, errors: dict, status: in
 @never_cache
 def form_step(request, draft_id):
     draft = _draft(request, draft_id)
-    spec = services.spec_for(draft)
-    if request.method == "GET":
-        if Step.CASE in services.steps_for(draft) and draft.case_id is None:
-            return _go(draft, Step.CASE)
-        services.set_step(draft, Step.FORM)
-        data = with_prefill(spec.schema, draft.form_data, profile_from_user(request.user)) \
-            if draft.form_data else initial_values(spec.schema, profile_from_user(request.user))
-        errors = {}
-        if request.GET.get("kiem-tra"):  # sent back from the review page: show what to fix
-            errors = services.form_result(draft, spec)[1]
-        return _form_page(request, draft, spec, data, errors)
-    data = rendering.parse_post(spec.schema, request.POST)
-    post = request.POST
-    if post.get("_autosave"):
-        services.save_form(draft, data)
-        return JsonResponse({"saved": True, "at": timezone.localtime(draft.updated_at).strftime("%H:%M")})
-    if post.get("_add_row") or post.get("_remove_row") or post.get("_refresh"):
-        if post.get("_add_row"):
-            rendering.add_row(spec.schema, data, post["_add_row"][:60])
-        if post.get("_remove_row"):
-            rendering.remove_row(spec.schema, data, post["_remove_row"][:70])
-        services.save_form(draft, data)
-        return _form_page(request, draft, spec, data, {})
-    services.save_form(draft, data)
-    if post.get("_save_exit"):
-        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
-        return redirect("submissions:drafts")
-    _cleaned, errors = services.form_result(draft, spec)
-    if errors:
-        return _form_page(request, draft, spec, data, errors, status=400)
-    services.set_step(draft, Step.FILES)
-    return _go(draft, Step.FILES)
+    if request.method == "POST":
+        return _fill_post(request, draft)
+    services.set_step(draft, Step.FORM)
+    errors, case_errors, file_errors = {}, {}, {}
+    if request.GET.get("kiem-tra"):  # sent back from the review page: show what to fix
+        errors = services.form_result(draft)[1]
+        file_errors = {c.pk: [_("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name}]
+                       for c in services.missing_components(draft)}
+        if services.delivery_problem(draft):
+            case_errors["delivery_address"] = services.delivery_problem(draft)
+    return _fill_page(request, draft, errors=errors, case_errors=case_errors, file_errors=file_errors)
 
 
 @require_safe
@@ -294,10 +424,11 @@ def _file_json(draft: Draft, f: DraftFile) -> dict:
     }
 
 
-def _slots(draft: Draft, errors: dict[int, list[str]] | None = None) -> list[dict]:
+def _slots(draft: Draft | None, errors: dict[int, list[str]] | None = None, *, version=None) -> list[dict]:
     errors = errors or {}
-    auto = services.generated_component(draft)
-    by_component = services.files_by_component(draft)
+    version = draft.version if draft is not None else version
+    auto = services.generated_component(draft) if draft is not None else eform_for(version).component
+    by_component = services.files_by_component(draft) if draft is not None else {}
     return [
         {
             "component": c,
@@ -308,7 +439,7 @@ def _slots(draft: Draft, errors: dict[int, list[str]] | None = None) -> list[dic
             "errors": errors.get(c.pk, []),
             "input": f"files-{c.pk}",
         }
-        for c in services.components_of(draft.version)
+        for c in services.components_of(version)
     ]
 
 
@@ -336,9 +467,8 @@ def _read_files(request):
 @never_cache
 def files_step(request, draft_id):
     draft = _draft(request, draft_id)
-    if request.method == "GET":
-        services.set_step(draft, Step.FILES)
-        return _files_page(request, draft)
+    if request.method == "GET":  # the documents are the last section of the page to fill
+        return _go(draft, Step.FILES)
     uploaded = _read_files(request)
     if uploaded is None:
         messages.error(request, _("Tệp chưa tải lên hết (mất kết nối hoặc tệp quá lớn). Các tệp đã lưu trước đó vẫn "
@@ -478,21 +608,15 @@ def wallet_download(request, file_id: int):
 # --- step 4: review and submit ------------------------------------------------------------------------
 
 
-def _delivery_options(draft: Draft) -> list[tuple[str, str]]:
-    """How the result may reach the applicant: at the counter, by post, and online at level 4."""
-    options = [(Delivery.COUNTER, _("Nhận tại nơi nộp hồ sơ")), (Delivery.POST, _("Nhận qua bưu chính công ích"))]
-    if draft.version.level >= 4:
-        options.insert(0, (Delivery.ONLINE, _("Nhận kết quả điện tử (có chữ ký số) trên Cổng")))
-    return options
-
-
 def _delivery_from(request, draft: Draft) -> tuple[str, str]:
-    allowed = [value for value, _label in _delivery_options(draft)]
-    if request.method == "POST":
+    """The draft's answer (asked once, on the page to fill); a POST from an older review page
+    may still carry one."""
+    if request.method == "POST" and "delivery" in request.POST:
+        allowed = [value for value, _label in services.delivery_options(draft.version)]
         choice = request.POST.get("delivery", "")
-        address = " ".join(request.POST.get("delivery_address", "")[:600].split())
-        return (choice if choice in allowed else allowed[0]), address
-    return allowed[0], getattr(request.user, "address", "") or ""
+        return (choice if choice in allowed else services.delivery_of(draft),
+                " ".join(request.POST.get("delivery_address", "")[:600].split())[:500])
+    return services.delivery_of(draft), draft.delivery_address
 
 
 def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, address_error: str = ""):
@@ -501,8 +625,20 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
     delivery, delivery_address = _delivery_from(request, draft)
     fees = services.fee_views(draft.version, draft.fee_inputs)
     fee_at_reception = any(f.amount_vnd and f.collected == "at_reception" for f in fees)
+    preview = None
+    if check.ok:  # the application as it will be filed, as page images (phones download PDFs)
+        try:
+            preview = services.application_preview(draft, spec, check.cleaned)
+        except Exception:  # a preview that cannot be made must not stop the submission
+            logger.exception("no application preview for draft %s", draft.pk)
+    pages = []
+    if preview is not None:
+        count = signing_preview.page_count(preview)
+        pages = [reverse("submissions:preview_page", args=[draft.pk, preview.sha256, n])
+                 for n in range(1, min(count, signing_preview.MAX_PAGES) + 1)]
     return render(request, "submissions/step_review.html", {
-        "delivery_options": _delivery_options(draft),
+        "preview_pages": pages,
+        "delivery_label": dict(services.delivery_options(draft.version)).get(delivery, ""),
         "delivery": delivery,
         "delivery_address": delivery_address,
         "address_error": address_error,
@@ -557,12 +693,30 @@ def review(request, draft_id):
     if delivery == Delivery.POST and not delivery_address:
         message = _("Hãy ghi địa chỉ nhận kết quả qua bưu chính.")
         return _review_page(request, draft, status=400, error=message, address_error=message)
+
     try:
         result = services.submit(draft, key=key, delivery=delivery, delivery_address=delivery_address)
     except (services.DraftProblem, DossierError) as exc:
         logger.info("submit refused for draft %s: %s", draft.pk, exc)
         return _review_page(request, draft, status=400, error=services.error_message(exc))
     return redirect("submissions:done", result.dossier.code)
+
+
+@require_safe
+@citizen_required
+def preview_page(request, draft_id, sha: str, number: int):
+    """One page of the review page's application preview, as a PNG (signing.preview)."""
+    draft = _draft(request, draft_id)
+    file = services.preview_file(draft, sha[:64])
+    if file is None or not 1 <= number <= signing_preview.MAX_PAGES:
+        raise Http404("no such preview")
+    path = signing_preview.page_image(file, number)
+    if path is None:
+        raise Http404("no such page")
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_safe

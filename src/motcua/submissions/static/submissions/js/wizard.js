@@ -2,7 +2,10 @@
 // * uploads: each picked file goes up on its own request with a progress bar; a refused file
 //   shows the server's reason (rule and file name); a dropped connection loses only that file,
 //   which gets a "Thử lại" (retry) button;
-// * the e-form saves itself a moment after each change (the draft is also saved by every step);
+// * the page to fill shows its sections one at a time (all headers in view) and saves each section
+//   as it is left, and a moment after typing stops; the first save makes the draft;
+// * "same as" address boxes hide the address they replace; a parent's section is prefilled when
+//   the requester says they are that parent (never over what was typed);
 // * the error summary takes the focus; confirm buttons ask first; the submit button cannot be
 //   pressed twice (the server is idempotent anyway).
 (function () {
@@ -91,6 +94,10 @@
         remove.setAttribute("formnovalidate", "");
         remove.setAttribute("aria-label", "Bỏ " + data.file.name);
         item.appendChild(label); item.appendChild(remove);
+        // The server's "a file is needed here" from the last time the page was sent no longer holds.
+        var stale = slot.querySelectorAll(".slot__error");
+        for (var s = 0; s < stale.length; s++) { stale[s].remove(); }
+        slot.classList.remove("slot--invalid");
         markSaved();
       }
 
@@ -109,6 +116,14 @@
       }
 
       function send() {
+        if (!form.getAttribute("data-upload-url") && form.motcuaEnsureDraft) {
+          // The page to fill before its draft exists: the first save makes it, then the file goes.
+          active++;
+          form.motcuaEnsureDraft().then(function () { active--; send(); },
+            function () { active--; running--; pump(); fail("Mất kết nối khi lưu hồ sơ nháp; bấm Thử lại.", true); });
+          return;
+        }
+        url = form.getAttribute("data-upload-url");
         active++;
         status.textContent = "Đang tải lên…";
         var data = new FormData();
@@ -210,7 +225,245 @@
     form.addEventListener("submit", function () { if (timer) { clearTimeout(timer); } dirty = false; });
   }
 
+  // --- the page to fill: sections one at a time, each saved as it is left ------------------------
+
+  function setupFill(form) {
+    var sections = Array.prototype.slice.call(form.querySelectorAll("[data-fill-section]"));
+    if (!sections.length) { return; }
+    form.classList.add("fill--js");
+    var chain = Promise.resolve();
+    var pending = {};  // section index -> unsaved changes (kept until a save succeeds)
+    var timers = {};
+
+    function bodyOf(section) { return section.querySelector("[data-fill-body]"); }
+    function buttonOf(section) { return section.querySelector("[data-fill-toggle]"); }
+
+    function adopt(data) {
+      // The first save made the draft: from now on the page speaks to it.
+      if (!data || !data.form_url) { return; }
+      if (form.getAttribute("action") !== data.form_url) {
+        form.setAttribute("action", data.form_url);
+        form.setAttribute("data-upload-url", data.upload_url);
+        if (window.history && history.replaceState) { history.replaceState(null, "", data.form_url + location.hash); }
+      }
+    }
+
+    function post(fields) {
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", csrfToken(form));
+      data.append("_fill", "1");
+      for (var i = 0; i < fields.length; i++) { data.append(fields[i][0], fields[i][1]); }
+      return fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
+                   headers: {"X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken(form), "Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (body) { adopt(body); return body; });
+    }
+
+    function fieldsOf(section) {
+      var out = [];
+      var all = new FormData(form);
+      var names = {};
+      var inputs = section.querySelectorAll("[name]");
+      for (var i = 0; i < inputs.length; i++) {
+        if (inputs[i].type !== "file") { names[inputs[i].name] = true; }
+      }
+      all.forEach(function (value, name) {
+        if (names[name] && typeof value === "string") { out.push([name, value]); }
+      });
+      out.push(["_section_kind", section.getAttribute("data-kind")]);
+      out.push(["_section", section.getAttribute("data-title") || ""]);
+      return out;
+    }
+
+    var inflight = 0;
+
+    function save(index) {
+      if (!pending[index]) { return chain; }
+      var section = sections[index];
+      pending[index] = false;
+      inflight++;
+      chain = chain.then(function () { return post(fieldsOf(section)); }).then(function (body) {
+        inflight--;
+        markSaved();
+        return body;
+      }, function () {
+        inflight--;
+        pending[index] = true;  // offline: kept on the page, sent again on the next save or when back online
+        var status = document.querySelector("[data-saved-status]");
+        if (status) { status.textContent = "Chưa lưu được (mất kết nối). Thông tin vẫn còn trên trang; sẽ lưu lại khi có mạng."; }
+      });
+      return chain;
+    }
+
+    form.motcuaEnsureDraft = function () {
+      if (form.getAttribute("data-upload-url")) { return Promise.resolve(); }
+      pending[0] = true;
+      return save(0).then(function () {
+        if (!form.getAttribute("data-upload-url")) { return Promise.reject(new Error("no draft")); }
+      });
+    };
+
+    function open(index, focus) {
+      for (var i = 0; i < sections.length; i++) {
+        var shown = i === index;
+        bodyOf(sections[i]).hidden = !shown;
+        buttonOf(sections[i]).setAttribute("aria-expanded", shown ? "true" : "false");
+        sections[i].classList.toggle("is-open", shown);
+      }
+      if (focus) {
+        var head = buttonOf(sections[index]);
+        head.focus();
+        if (head.scrollIntoView) { head.scrollIntoView({block: "start"}); }
+      }
+    }
+
+    function current() {
+      for (var i = 0; i < sections.length; i++) { if (!bodyOf(sections[i]).hidden) { return i; } }
+      return -1;
+    }
+
+    sections.forEach(function (section, index) {
+      var head = section.querySelector("[data-fill-head]");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "fill-section__toggle";
+      button.setAttribute("data-fill-toggle", "");
+      button.setAttribute("aria-controls", bodyOf(section).id);
+      while (head.firstChild) { button.appendChild(head.firstChild); }
+      head.appendChild(button);
+      button.addEventListener("click", function () {
+        var was = current();
+        if (was === index) { save(index); open(-1, false); return; }
+        if (was >= 0) { save(was); }
+        open(index, true);
+      });
+      var next = section.querySelector("[data-fill-next]");
+      if (next) {
+        next.parentNode.hidden = false;
+        next.addEventListener("click", function () { save(index); open(index + 1, true); });
+      }
+      function changed() {
+        pending[index] = true;
+        if (timers[index]) { clearTimeout(timers[index]); }
+        // Also saved a little after typing stops: a phone that loses the network loses nothing.
+        timers[index] = setTimeout(function () { save(index); }, 4000);
+      }
+      section.addEventListener("input", changed);
+      section.addEventListener("change", function (event) {
+        if (event.target && event.target.type === "file") { return; }
+        changed();
+      });
+    });
+    var jsOnly = document.querySelectorAll("[data-js-only]");
+    for (var j = 0; j < jsOnly.length; j++) { jsOnly[j].hidden = false; }
+    window.addEventListener("online", function () {
+      for (var k = 0; k < sections.length; k++) { save(k); }
+    });
+    form.addEventListener("submit", function (event) {
+      for (var k in timers) { if (timers[k]) { clearTimeout(timers[k]); } }
+      if (!form.getAttribute("data-upload-url") && !form.getAttribute("data-ensuring")) {
+        // No draft yet: make it first, so that the page answers from the draft's own address.
+        event.preventDefault();
+        form.setAttribute("data-ensuring", "1");
+        var first = event.submitter || null;
+        var send = function () { if (form.requestSubmit) { form.requestSubmit(first); } else { form.submit(); } };
+        form.motcuaEnsureDraft().then(send, send);
+        return;
+      }
+      if (inflight > 0) {
+        // A section is being saved (maybe the one that makes the draft): send the page after it,
+        // to the draft's address, so that one draft is made.
+        event.preventDefault();
+        var submitter = event.submitter || null;
+        chain.then(function () {
+          if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+        });
+      }
+    });
+    // Open the first section with an error, the one the address names, else the first.
+    var first = 0;
+    var invalid = form.querySelector("[data-fill-section][data-invalid]");
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    var chosen = invalid || (target && target.closest ? target.closest("[data-fill-section]") : null);
+    if (chosen) { first = sections.indexOf(chosen); }
+    open(first, false);
+    if (invalid) {
+      // The summary's links go into a closed section: open it first.
+      var summary = document.getElementById("error-summary");
+      if (summary) {
+        summary.addEventListener("click", function (event) {
+          var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+          var el = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+          var owner = el && el.closest ? el.closest("[data-fill-section]") : null;
+          if (owner) { open(sections.indexOf(owner), false); }
+        });
+      }
+    }
+  }
+
+  // --- "same as" addresses, and prefill when the requester is the person ----------------------
+
+  function setupHelpers(form) {
+    function syncSame(box) {
+      var block = box.closest("fieldset").querySelector("[data-address]");
+      if (block) { block.hidden = box.checked; }
+    }
+    var boxes = form.querySelectorAll("[data-same-as]");
+    for (var i = 0; i < boxes.length; i++) {
+      syncSame(boxes[i]);
+      boxes[i].addEventListener("change", function (event) { syncSame(event.target); });
+    }
+    function fillAddress(box, province, value) {
+      // The province first; its communes load in place (eform.js), then the commune is picked.
+      province.value = value.province || "";
+      province.dispatchEvent(new Event("change", {bubbles: true}));
+      var detail = box.querySelector("input[name$='-detail']");
+      if (detail && !detail.value) { detail.value = value.detail || ""; }
+      var tries = 0;
+      (function pickCommune() {
+        var commune = box.querySelector("[data-address-commune]");
+        var option = commune && commune.tagName === "SELECT" ?
+          commune.querySelector("option[value='" + String(value.commune || "").replace(/'/g, "") + "']") : null;
+        if (option) {
+          commune.value = value.commune;
+          commune.dispatchEvent(new Event("change", {bubbles: true}));
+        } else if (tries++ < 50) {
+          setTimeout(pickCommune, 100);
+        }
+      })();
+    }
+    var prefilled = form.querySelectorAll("[data-prefill]");
+    function applyPrefill() {
+      for (var j = 0; j < prefilled.length; j++) {
+        var box = prefilled[j];
+        var rule;
+        try { rule = JSON.parse(box.getAttribute("data-prefill")); } catch (e) { continue; }
+        var picked = form.querySelectorAll('[name="' + rule.field + '"]');
+        var holds = false;
+        for (var k = 0; k < picked.length; k++) {
+          var el = picked[k];
+          var value = (el.type === "radio" || el.type === "checkbox") ? (el.checked ? el.value : null) : el.value;
+          if (value !== null && rule.values.indexOf(value) >= 0) { holds = true; }
+        }
+        if (!holds || box.hasAttribute("data-prefill-done")) { continue; }
+        box.setAttribute("data-prefill-done", "");  // once: a field emptied on purpose stays empty
+        var input = box.querySelector("input[name='" + box.getAttribute("data-field") + "']");
+        if (holds && input && !input.value && typeof rule.value === "string") {
+          input.value = rule.value;  // never over what was typed; stays editable
+          input.dispatchEvent(new Event("input", {bubbles: true}));
+        }
+        var province = box.querySelector("[data-address-province]");
+        if (holds && province && !province.value && rule.value && typeof rule.value === "object") {
+          fillAddress(box, province, rule.value);
+        }
+      }
+    }
+    form.addEventListener("change", applyPrefill);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var fills = document.querySelectorAll("form[data-fill]");
+    for (var f = 0; f < fills.length; f++) { setupFill(fills[f]); setupHelpers(fills[f]); }
     var uploads = document.querySelectorAll("form[data-uploads]");
     for (var i = 0; i < uploads.length; i++) { setupUploads(uploads[i]); }
     var autosaves = document.querySelectorAll("form[data-autosave]");

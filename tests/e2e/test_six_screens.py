@@ -1,0 +1,273 @@
+"""From the home page to "Đã nộp" in at most 6 screens signed out and 5 signed in (issue #18), on a
+phone (390×844), for birth registration (1.001193) and the criminal record certificate (2.000488).
+
+A screen is a page load (a new document in the tab) or a change that replaces the main content
+(a child of <main> removed by a script). Opening the next section of the page to fill, picking a
+file (uploaded by the page's script) or a commune list loaded in place are not screens: the page
+stays, its sections' headers stay in view. The counted journey, signed out:
+
+    1 home → 2 search results ("Nộp trực tuyến" on the result) → 3 sign-in (returns to the
+    wizard) → 4 the page to fill (intro, sections, documents, delivery) → 5 review (the application
+    as page images, the pledge) → 6 "Đã nộp"
+
+and signed in the same without the sign-in. Each test prints `SCREENS <journey> screens=<n>
+inputs=<n>`: inputs are the fields a person fills or ticks (the test counts its own actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.submissions.conftest import PDF, PNG
+
+from .conftest import PHONE, SCREENSHOT_DIR, run_axe
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "motcua-e2e-pw-2026"
+BIRTH, RECORD = "1.001193", "2.000488"
+LIMIT = {"out": 6, "in": 5}
+
+# Counts the main content replaced by a script, in this tab, across page loads.
+SWAP_COUNTER = """
+document.addEventListener("DOMContentLoaded", function () {
+  var main = document.querySelector("main");
+  if (!main) { return; }
+  new MutationObserver(function (records) {
+    for (var i = 0; i < records.length; i++) {
+      for (var j = 0; j < records[i].removedNodes.length; j++) {
+        if (records[i].removedNodes[j].nodeType === 1) {
+          sessionStorage.setItem("swaps", String(Number(sessionStorage.getItem("swaps") || 0) + 1));
+          return;
+        }
+      }
+    }
+  }).observe(main, {childList: true});
+});
+"""
+
+
+class Person:
+    """Drives the page as a person would, counting the screens they see and the inputs they fill."""
+
+    def __init__(self, page, name: str):
+        self.page, self.name = page, name
+        self.loads: list[str] = []
+        self.inputs = 0
+        page.add_init_script(SWAP_COUNTER)
+        page.on("domcontentloaded", lambda p: self.loads.append(p.url))
+
+    def screens(self) -> int:
+        swaps = int(self.page.evaluate("Number(sessionStorage.getItem('swaps') || 0)"))
+        return len(self.loads) + swaps
+
+    def shot(self, step: str) -> None:
+        self.page.screenshot(path=str(SCREENSHOT_DIR / f"six-screens-{self.name}-{step}.png"), full_page=True)
+
+    def fill(self, selector: str, value: str) -> None:
+        self.page.locator(selector).fill(value)
+        self.inputs += 1
+
+    def pick(self, selector: str) -> None:
+        self.page.locator(selector).check()
+        self.inputs += 1
+
+    def choose(self, selector: str, value: str, wait_option: bool = False) -> None:
+        if wait_option:
+            self.page.wait_for_selector(f"{selector} option[value='{value}']", state="attached")
+        self.page.locator(selector).select_option(value)
+        self.inputs += 1
+
+    def upload(self, slot_text: str, path) -> None:
+        slot = self.page.locator("[data-slot]").filter(has_text=slot_text)
+        slot.locator("input[type=file]").set_input_files(str(path))
+        expect(slot.locator(".file-item.is-done")).to_have_count(1)
+        self.inputs += 1
+
+    def next_section(self) -> None:
+        self.page.locator(".fill-section.is-open [data-fill-next]").click()
+
+
+def make_citizen(**extra):
+    from motcua.accounts.models import User
+    from motcua.eforms.services import load_demo_eforms
+
+    load_demo_eforms()
+    return User.objects.create_user(
+        "congdan", password=PASSWORD, full_name="Nguyễn Văn Công Dân", id_number="096090001234",
+        date_of_birth=dt.date(1990, 5, 17), address="Khóm 2, Phường Tân Thành, tỉnh Cà Mau",
+        phone="0912345678", email="congdan@example.invalid", **extra,
+    )
+
+
+def sign_in(page) -> None:
+    page.get_by_label("Tên đăng nhập").fill("congdan")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def no_serious_a11y(page, where: str, *, desktop_too: bool = False) -> None:
+    assert run_axe(page) == [], where
+    if desktop_too:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert run_axe(page) == [], f"{where} (desktop)"
+        page.set_viewport_size(PHONE["viewport"])
+
+
+def journey_to_form(person: Person, base: str, query: str, code: str, signed: str) -> None:
+    page = person.page
+    page.goto(f"{base}/")
+    page.get_by_label("Bạn cần làm thủ tục gì?").fill(query)
+    person.inputs += 1
+    page.get_by_role("button", name="Tìm kiếm").click()
+    page.wait_for_url(re.compile(r"/thu-tuc/\?q="))
+    person.shot("1-results")
+    result = page.locator(".result").filter(has=page.locator(".code", has_text=code)).first
+    result.get_by_role("link", name=re.compile("^Nộp trực tuyến")).click()
+    if signed == "out":
+        page.wait_for_url(re.compile(r"/dang-nhap/\?next="))
+        sign_in(page)
+        person.inputs += 2
+    page.wait_for_url(re.compile(rf"/nop-ho-so/{re.escape(code)}/$"))  # back where they were going
+    expect(page.locator(".fill-section.is-open")).to_have_count(1)
+
+
+def review_and_submit(person: Person, code: str, *, axe: bool) -> None:
+    from motcua.dossiers.models import Dossier
+
+    page = person.page
+    page.get_by_role("button", name="Xem lại hồ sơ").click()
+    page.wait_for_url(re.compile(r"/xem-lai/$"))
+    image = page.locator(".preview-pages img").first
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert page.locator(".preview-pages").is_visible()
+    # The pledge comes after the application's images.
+    assert page.evaluate("""() => {
+        const img = document.querySelector('.preview-pages');
+        const pledge = document.getElementById('confirm');
+        return !!(img.compareDocumentPosition(pledge) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }""")
+    assert page.locator("input[name=delivery]").count() == 0  # asked once, on the page to fill
+    if axe:
+        no_serious_a11y(page, "review", desktop_too=True)
+    person.shot("3-review")
+    person.pick("#confirm")
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url(re.compile(r"/nop-ho-so/da-nop/"))
+    assert page.locator("h1").inner_text() == "Đã nộp hồ sơ"
+    person.shot("4-done")
+    dossier = Dossier.objects.get(procedure_version__procedure__code=code)
+    assert dossier.status == 1 and page.locator("[data-dossier-code]").inner_text() == dossier.code
+
+
+def finish(person: Person, signed: str) -> None:
+    screens = person.screens()
+    print(f"SCREENS {person.name} screens={screens} inputs={person.inputs} target={LIMIT[signed]}")
+    assert screens <= LIMIT[signed], person.loads
+
+
+@pytest.mark.parametrize("signed", ["out", "in"])
+def test_birth_registration(site, new_page, tmp_path, signed):
+    from django.utils import timezone
+
+    make_citizen(identity_verified_at=timezone.now())  # signed in with the national identity
+    page = new_page(**PHONE)
+    person = Person(page, f"birth-{signed}")
+    if signed == "in":
+        page.goto(f"{site.url}/dang-nhap/")
+        sign_in(page)
+        page.wait_for_url(re.compile(r"/$"))
+        person.loads.clear()
+    journey_to_form(person, site.url, "đăng ký khai sinh", BIRTH, signed)
+
+    # Part 1: the requester, prefilled; what the identity sign-in proved is marked.
+    requester = page.locator("[data-field='f-requester_name']")
+    assert page.locator("#id-f-requester_name").input_value() == "Nguyễn Văn Công Dân"
+    assert "Đã xác thực qua định danh điện tử" in requester.inner_text()
+    if signed == "out":
+        no_serious_a11y(page, "page to fill", desktop_too=True)
+        person.shot("2-form")
+    person.pick("#id-f-relationship-1")  # Cha: the father's part is prefilled from the profile
+    person.next_section()
+    # Part 2: the child.
+    person.fill("#id-f-child_name", "Nguyễn Ngọc Hân")
+    person.fill("#id-f-child_dob", "2026-03-01")
+    person.pick("#id-f-child_gender-1")
+    person.pick("#id-f-birth_place_kind-0")
+    person.fill("#id-f-birth_facility", "Bệnh viện Sản Nhi Cà Mau")
+    person.choose("#id-f-birth_place-province", "96")
+    person.choose("#id-f-birth_place-commune", "32002", wait_option=True)
+    person.next_section()
+    # Part 3: the mother; her address is the requester's (one tick instead of three fields).
+    person.fill("#id-f-mother_name", "Trần Thị Mai")
+    person.fill("#id-f-mother_birth_year", "1995")
+    person.pick("#id-f-mother_address-same")
+    assert page.locator("#id-f-mother_address-province").is_hidden()
+    person.next_section()
+    # Part 4: the father, prefilled because the requester is the father; still editable.
+    person.pick("#id-f-has_father-yes")
+    assert page.locator("#id-f-father_name").input_value() == "Nguyễn Văn Công Dân"
+    assert page.locator("#id-f-father_birth_year").input_value() == "1990"
+    assert page.locator("#id-f-father_name").is_editable()
+    expect(page.locator("#id-f-father_address-commune")).to_have_value("32025")  # the profile's address
+    person.next_section()
+    person.pick("#id-f-want_copies-no")
+    person.next_section()
+    # Part 6: the documents (each file goes up as it is picked) and how to receive the result.
+    certificate = tmp_path / "giấy chứng sinh.pdf"
+    certificate.write_bytes(PDF)
+    person.upload("Giấy chứng sinh", certificate)
+    review_and_submit(person, BIRTH, axe=signed == "out")
+    finish(person, signed)
+
+    from motcua.dossiers.models import Dossier
+
+    data = Dossier.objects.get().form_data
+    assert data["father_name"] == "Nguyễn Văn Công Dân" and data["father_birth_year"] == 1990
+    assert data["mother_address"]["commune_name"] == "Phường Tân Thành"  # copied from the requester's
+    assert data["father_address"]["detail"] == "Khóm 2"  # the father's from the profile
+
+
+@pytest.mark.parametrize("signed", ["in", "out"])
+def test_criminal_record_certificate(site, new_page, tmp_path, signed):
+    make_citizen()
+    page = new_page(**PHONE)
+    person = Person(page, f"record-{signed}")
+    if signed == "in":
+        page.goto(f"{site.url}/dang-nhap/")
+        sign_in(page)
+        page.wait_for_url(re.compile(r"/$"))
+        person.loads.clear()
+    journey_to_form(person, site.url, "lý lịch tư pháp", RECORD, signed)
+    # Part 1: the fee (students pay less); nothing to change here.
+    assert "Lệ phí" in page.locator(".fill-section.is-open").inner_text()
+    if signed == "in":
+        no_serious_a11y(page, "page to fill (fees)", desktop_too=True)
+        person.shot("2-form")
+    person.next_section()
+    # Part 2: the requester, mostly prefilled from the profile.
+    assert page.locator("#id-f-full_name").input_value() == "Nguyễn Văn Công Dân"
+    person.pick("#id-f-gender-0")
+    person.fill("#id-f-birth_place", "Phường Tân Thành, tỉnh Cà Mau")
+    person.fill("#id-f-id_issued_on", "2021-04-01")
+    person.next_section()
+    person.fill("#id-f-father_name", "Nguyễn Văn Cha")
+    person.fill("#id-f-mother_name", "Trần Thị Mẹ")
+    person.next_section()
+    person.fill("#id-f-residence_history-0-from_month", "05/2004")
+    person.fill("#id-f-residence_history-0-to_month", "nay")
+    person.fill("#id-f-residence_history-0-place", "Phường Tân Thành, tỉnh Cà Mau")
+    person.next_section()
+    person.pick("#id-f-certificate_kind-0")
+    person.pick("#id-f-ban_confirmation-no")
+    person.fill("#id-f-purpose", "Bổ sung hồ sơ xin việc")
+    person.next_section()
+    card = tmp_path / "can-cuoc.png"
+    card.write_bytes(PNG)
+    person.upload("giấy tờ tùy thân", card)
+    review_and_submit(person, RECORD, axe=signed == "in")
+    finish(person, signed)
