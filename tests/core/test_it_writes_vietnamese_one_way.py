@@ -134,10 +134,8 @@ MONEY_VARIANTS = re.compile(r"\b(VND|VNĐ|vnđ)\b|\}\}\s?đ(?!ồ)\b|\d(đ|đ)\b
 # `dong` / `dong_plain`.
 MONEY_FLOATFORMAT = re.compile(r"[\w.]*(?:fee|amount|vnd|price|cost|total|paid|due)[\w.]*\|floatformat\b[^\s%}]*",
                                re.IGNORECASE)
-# Known, fixed elsewhere: the lead removes this entry when the wizard's review page uses `dong_plain`.
-ALLOWED = {
-    "submissions/templates/submissions/step_review.html": {'postal_fee|floatformat:"g"'},
-}
+# Known exceptions (template path → the exact text allowed there); none today.
+ALLOWED: dict[str, set[str]] = {}
 
 
 def test_no_template_formats_weekdays_or_money_another_way():
