@@ -30,7 +30,7 @@ from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -45,6 +45,7 @@ from motcua.core import ratelimit
 from motcua.core.ratelimit import client_ip
 
 from .forms import INPUT_CLASS, StyledForm
+from .next_url import redirect_next, safe_next
 from .signals import SECOND_FACTOR, credentials_changed
 
 STATE_KEY = "motcua_2fa"
@@ -189,14 +190,6 @@ def _count_failure(request, user, form) -> None:
                        % {"m": WINDOW // 60})
 
 
-def _safe_next(request, value: str | None) -> str:
-    value = (value or "")[:2000]
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return value
-    return ""
-
-
 def _default_next(user) -> str:
     return "/can-bo/" if is_staff_user(user) else "/"
 
@@ -212,8 +205,8 @@ def verify(request):
     if not user.is_authenticated:
         return redirect("accounts:login")
     if request.session.get(STATE_KEY) != VERIFY:
-        return redirect(_safe_next(request, request.GET.get("next")) or _default_next(user))
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+        return redirect_next(request, request.GET.get("next"), _default_next(user))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = OtpForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -232,7 +225,7 @@ def verify(request):
                     left = device.token_set.count()
                     messages.warning(request, _("Bạn vừa dùng một mã dự phòng; còn %(n)s mã. Tạo bộ mã mới tại trang "
                                                 "Xác thực hai bước khi cần.") % {"n": left})
-                return redirect(next_url or _default_next(user))
+                return redirect_next(request, next_url, _default_next(user))
             _count_failure(request, user, form)
     response = render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url}, status=status)
     if status == 429:
