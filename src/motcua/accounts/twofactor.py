@@ -76,6 +76,16 @@ def has_totp(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+def in_back_office(request) -> bool:
+    """Staff see their own account pages (password, two-factor) in the back office's frame, with
+    its menu; not while enrolment holds them at the door (the back office is closed to them then)."""
+    return is_staff_user(request.user) and request.session.get(STATE_KEY) != ENROL
+
+
 def state_for(user) -> str:
     if mode() == "off" or not is_staff_user(user):
         return OK
@@ -312,12 +322,13 @@ def manage(request):
         messages.success(request, _("Đã tắt xác thực hai bước."))
         return redirect("accounts:two_factor")
     context = {"enrolled": enrolled, "form": form, "backup_codes": backup_codes, "required": mode() == "required",
-               "must_enrol": request.session.get(STATE_KEY) == ENROL}
+               "must_enrol": request.session.get(STATE_KEY) == ENROL, "back_office": in_back_office(request),
+               "nav": "account"}
     if not enrolled:
         device = _pending_device(user)
         context.update(qr_svg=_qr_svg(device), secret=_secret(device))
     else:
-        context["backup_left"] = StaticToken.objects.filter(device__user=user).count()
+        context["backup_left"] = backup_codes_left(user)
     response = render(request, "accounts/two_factor.html", context, status=status)
     if status == 429:
         ratelimit.refused_response(response, wait)

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.core import ratelimit
 from motcua.core.ratelimit import client_ip, wait_text
 
-from . import oidc, services
+from . import oidc, services, twofactor
 from .forms import (
     ChangePasswordForm,
     CodeForm,
@@ -497,7 +497,7 @@ def profile(request):
         if vc.destination != getattr(user, vc.field)
     ]
     context = {"form": form, "account": user, "pending": pending, "can_submit": services.can_submit(user),
-               **_oidc_context()}
+               "is_staff": twofactor.is_staff_user(user), **_oidc_context()}
     return _answer(render(request, "accounts/profile.html", context, status=status), retry_after)
 
 
@@ -558,5 +558,5 @@ def change_password(request):
         messages.success(request, _("Đã đổi mật khẩu."))
         # Staff come from their back-office account page (?next=) and go back there.
         return redirect_next(request, request.GET.get("next"), "accounts:profile")
-    return render(request, "accounts/change_password.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    context = {"form": form, "back_office": twofactor.in_back_office(request), "nav": "account"}
+    return render(request, "accounts/change_password.html", context, status=400 if request.method == "POST" else 200)
