@@ -11,11 +11,10 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.citizen.helpers import received
 from tests.dossiers.conftest import PASSWORD, people  # noqa: F401  (fixture)
-
-from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE, SCREENSHOT_DIR, run_axe
 
