@@ -118,3 +118,16 @@ def test_the_result_verification_page_uses_the_picker(client):
     assert re.search(r'<input class="form-control file-picker__input" type="file" id="verify-file" name="tep" '
                      r'accept="application/pdf,.pdf" aria-describedby="verify-file-help" required>', picker)
     assert '<label class="form-label" for="verify-file">' in page  # the page's own label names the input
+
+
+def test_the_error_goes_first_in_the_description_only_when_invalid():
+    """backoffice/_dropzone.html passes its error's id once; the picker names it while invalid."""
+    from django.template.loader import render_to_string
+
+    def described(**extra) -> str:
+        html = render_to_string("core/_file_picker.html", {"id": "f", "name": "f", "describedby": "f-hint",
+                                                          "error_id": "f-error", **extra})
+        return re.search(r'aria-describedby="([^"]*)"', html).group(1)
+
+    assert described() == "f-hint"
+    assert described(invalid=["Tệp rỗng."]) == "f-error f-hint"
