@@ -59,11 +59,39 @@ def test_it_hides_two_factor_when_it_is_off(people, login, settings):
     assert TWO_FACTOR not in page
 
 
-def test_the_two_factor_page_leads_back_to_the_staff_account(people, login):
+def _breadcrumb(page: str) -> str:
+    return page[page.index('<ol class="breadcrumb">'):page.index("</ol>")]
+
+
+def test_the_two_factor_page_is_in_the_back_office_frame(people, login):
     page = login(people.officer).get(TWO_FACTOR).content.decode()
-    assert f'href="{URL}"' in page
+    assert '<body class="bo">' in page and "Điều hướng cán bộ" in page  # the back office's menu
+    assert 'href="/ho-so-cua-toi/"' not in page  # not the citizen's frame
     # The secret for manual entry: dark on light (not Bootstrap's pink code colour, 4.5:1 at best).
     assert re.search(r'<code class="two-factor-secret">[A-Z2-7 ]+</code>', page)
+    assert f'href="{URL}" aria-current="page">Tài khoản<' in page
+    assert f'href="{URL}">Tài khoản cán bộ</a>' in _breadcrumb(page)
+    assert 'href="/can-bo/tiep-nhan/"' not in page  # the menu of this staff member (an officer)
+    page = login(people.receptionist).get(TWO_FACTOR).content.decode()
+    assert 'href="/can-bo/tiep-nhan/"' in page  # … and of a receptionist
+
+
+def test_the_password_page_of_staff_is_in_the_back_office_frame(people, login):
+    page = login(people.officer).get("/tai-khoan/doi-mat-khau/").content.decode()
+    assert '<body class="bo">' in page and "Điều hướng cán bộ" in page
+    assert f'href="{URL}">Tài khoản cán bộ</a>' in _breadcrumb(page)
+    assert 'href="/tai-khoan/"' not in _breadcrumb(page)
+    # A citizen's, and that of staff who left, stay in the portal with the citizen profile.
+    for person in (people.citizen, people.inactive):
+        page = login(person).get("/tai-khoan/doi-mat-khau/").content.decode()
+        assert '<body class="bo">' not in page and 'href="/tai-khoan/">Tài khoản</a>' in _breadcrumb(page)
+
+
+def test_a_message_shows_once_in_the_back_office_frame(people, login):
+    c = login(people.officer)
+    TOTPDevice.objects.create(user=people.officer, name="motcua", confirmed=True)
+    response = c.post(TWO_FACTOR, {"action": "backup"}, follow=True)
+    assert response.content.decode().count("Đã tạo bộ mã dự phòng mới") == 1
 
 
 def test_the_two_factor_page_has_no_way_out_while_enrolment_is_required(people, settings):
@@ -102,3 +130,16 @@ def test_it_only_answers_reads(people, login, method):
 def test_the_portal_profile_of_staff_points_to_the_staff_account(people, login):
     assert f'href="{URL}"' in login(people.officer).get("/tai-khoan/").content.decode()
     assert f'href="{URL}"' not in login(people.citizen).get("/tai-khoan/").content.decode()
+    # Staff who left (memberships no longer active) are citizens again: no 403 link, no 2FA link.
+    page = login(people.inactive).get("/tai-khoan/").content.decode()
+    assert f'href="{URL}"' not in page and f'href="{TWO_FACTOR}"' not in page
+
+
+def test_the_backup_codes_left_are_counted_in_one_place(people):
+    from motcua.accounts.twofactor import backup_codes_left
+
+    assert backup_codes_left(people.officer) == 0
+    backup = StaticDevice.objects.create(user=people.officer, name="Mã dự phòng", confirmed=True)
+    StaticToken.objects.create(device=backup, token="aaaa1111")
+    assert backup_codes_left(people.officer) == 1
+    assert backup_codes_left(people.leader) == 0

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.citizen.helpers import received
 from tests.dossiers.conftest import PASSWORD, people  # noqa: F401  (fixture)
@@ -50,6 +51,50 @@ def picker_replaces_the_native_button(page, selector: str) -> None:
     # The face and the input share one box: a tap anywhere on the face lands on the input.
     f, i = face.bounding_box(), page.locator(selector).bounding_box()
     assert abs(f["x"] - i["x"]) < 1 and abs(f["width"] - i["width"]) < 1 and abs(f["height"] - i["height"]) < 1
+    # WCAG 2.5.3: the words on the face are part of the input's name (the page's label, then the face).
+    label = page.locator(f'label[for="{selector[1:]}"]').first.inner_text().strip()
+    expect(page.locator(selector)).to_have_accessible_name(re.compile(
+        "^" + re.escape(label.removesuffix("*").strip()) + r".*\s" + re.escape(face.inner_text().strip()) + "$"))
+
+
+DROP = """(target, many) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File(["%PDF-1.4"], "tha-vao.pdf", {type: "application/pdf"}));
+  if (many) { dt.items.add(new File(["%PDF-1.4"], "them.pdf", {type: "application/pdf"})); }
+  const over = new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true});
+  const drop = new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true});
+  target.dispatchEvent(over);
+  target.dispatchEvent(drop);
+  return [over.defaultPrevented, drop.defaultPrevented];
+}"""
+
+
+def a_drop_beside_the_input_reaches_it(page, selector: str) -> None:
+    """Files dropped on the picker's names line (outside the input) go to the input: the browser
+    does not open them in place of the page; a single-file input takes one."""
+    box = page.locator(selector).locator("xpath=ancestor::*[@data-file-picker]")
+    names = box.locator("[data-file-picker-names]")
+    assert names.evaluate(DROP, True) == [True, True]  # both cancelled: the page stays
+    assert page.locator(selector).evaluate("e => Array.from(e.files).map(f => f.name)") == ["tha-vao.pdf"]
+    assert names.inner_text() == "Đã chọn: tha-vao.pdf"
+
+
+def header_is_one_row(page, where: str) -> None:
+    """Below 1200 px: brand, language and «Menu» side by side; from 1200 px the full bar, one row."""
+    width = page.viewport_size["width"]
+    if width < 1200:
+        assert not page.locator(".site-nav--wide").is_visible(), where
+        tops = [page.locator(s).bounding_box() for s in (".site-brand", ".lang-switch", ".site-menu__toggle")]
+        assert max(b["y"] for b in tops) < min(b["y"] + b["height"] for b in tops), (where, tops)
+        assert page.locator(".site-header").bounding_box()["height"] <= 84, where
+    else:
+        assert not page.locator(".site-menu").is_visible(), where
+        items = page.locator(".site-nav--wide li")
+        rows = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+        widths = items.evaluate_all("lis => lis.map(li => li.getBoundingClientRect().width)")
+        bar = page.locator(".site-nav--wide ul").evaluate("e => e.clientWidth")
+        assert items.count() >= 9 and len(rows) == 1, (where, rows, bar, sum(widths), widths)
+    no_sideways_scroll(page)
 
 
 def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_path):  # noqa: F811
@@ -69,8 +114,16 @@ def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_p
     assert not menu.is_visible()
     # The keyboard opens it: <summary> is a button with its expanded state.
     phone.locator(".site-menu__toggle").focus()
+    main_top = phone.locator("main").bounding_box()["y"]
     phone.keyboard.press("Enter")
     assert menu.is_visible()
+    # Opened, it is part of the header: the page moves down below it instead of being covered.
+    panel, header = phone.locator(".site-menu__panel").bounding_box(), phone.locator(".site-header").bounding_box()
+    assert panel["y"] + panel["height"] <= header["y"] + header["height"] + 1
+    assert phone.locator("main").bounding_box()["y"] >= main_top + panel["height"] - 1
+    assert panel["x"] == 0 and panel["width"] == 390
+    tops = [phone.locator(s).bounding_box() for s in (".site-brand", ".lang-switch", ".site-menu__toggle")]
+    assert max(b["y"] for b in tops) < min(b["y"] + b["height"] for b in tops)  # the toggle stays in its row
     for link in LINKS + ["/ho-so-cua-toi/", "/tai-khoan/"]:
         assert menu.locator(f'a[href="{link}"]').is_visible(), link
     phone.screenshot(path=str(SCREENSHOT_DIR / "frame-phone-menu.png"))
@@ -95,9 +148,22 @@ def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_p
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     phone.locator("#verify-file").set_input_files(str(pdf))
     assert phone.locator("[data-file-picker-names]").inner_text() == "Đã chọn: ket-qua.pdf"
+    a_drop_beside_the_input_reaches_it(phone, "#verify-file")
     phone.locator("#verify-file").focus()  # the focus ring shows on the face
     phone.screenshot(path=str(SCREENSHOT_DIR / "frame-phone-file-picker.png"), full_page=True)
     no_serious_a11y(phone, "verification page on a phone")
+
+    # Signed in (the longest menu) at the widths between a phone and a wide screen, in both languages.
+    phone.goto(base + "/ho-so-cua-toi/")
+    for lang in ("vi", "en"):
+        if lang == "en":
+            phone.locator('.lang-switch a[hreflang="en"]').click()
+            phone.wait_for_url(re.compile(r"/ho-so-cua-toi/$"))
+            assert phone.locator("html").get_attribute("lang") == "en"
+        for width in (768, 1024, 1200):
+            phone.set_viewport_size({"width": width, "height": 900})
+            header_is_one_row(phone, f"{lang} {width}px")
+    phone.screenshot(path=str(SCREENSHOT_DIR / "frame-1200-en-signed-in.png"))
 
     # Signed out on a desktop: the full bar, in one row, with sign-up.
     desktop = new_page(**DESKTOP)
@@ -113,6 +179,12 @@ def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_p
     no_sideways_scroll(desktop)
     desktop.screenshot(path=str(SCREENSHOT_DIR / "frame-desktop-transparency.png"))
     no_serious_a11y(desktop, "transparency on a desktop")
+    desktop.set_viewport_size({"width": 768, "height": 900})  # the smallest width with the table itself
+    assert desktop.locator(".rp-stack thead").is_visible()
+    assert desktop.locator(".rp-stack-wrap").evaluate("e => e.scrollWidth <= e.clientWidth")
+    no_sideways_scroll(desktop)
+    header_is_one_row(desktop, "signed out, 768px")
+    desktop.set_viewport_size(DESKTOP["viewport"])
 
     # Without JavaScript: the menu still opens (it is a <details>), the native file input shows.
     bare = new_page(**PHONE, java_script_enabled=False)
@@ -138,12 +210,17 @@ def test_staff_reach_their_account_and_two_factor_from_the_back_office(site, peo
     secret = phone.locator(".two-factor-secret")
     assert re.fullmatch(r"[A-Z2-7 ]+", secret.inner_text())
     assert secret.evaluate("e => getComputedStyle(e).color") == "rgb(29, 35, 41)"  # the ink, 14:1 on its panel
+    # The back office's frame: its menu with «Tài khoản» current, a breadcrumb back to the staff account.
+    staff_menu = phone.get_by_role("navigation", name="Điều hướng cán bộ")
+    assert staff_menu.get_by_role("link", name="Tài khoản", exact=True).get_attribute("aria-current") == "page"
+    assert phone.locator(".site-menu").count() == 0  # not the portal's
     phone.screenshot(path=str(SCREENSHOT_DIR / "staff-two-factor-phone.png"), full_page=True)
     no_serious_a11y(phone, "two-factor set-up")  # includes colour contrast (wcag2aa)
-    phone.get_by_role("link", name="← Tài khoản cán bộ").click()
+    phone.get_by_role("navigation", name="Vị trí").get_by_role("link", name="Tài khoản cán bộ").click()
     phone.wait_for_url(re.compile(r"/can-bo/tai-khoan/$"))
     # A back-office form with a file: the same picker (the Django widget).
     phone.get_by_role("link", name="Xem, thay chứng thư").click()
     phone.wait_for_url(re.compile(r"/can-bo/chung-thu-so-ca-nhan/$"))
     picker_replaces_the_native_button(phone, "#id_file")
+    a_drop_beside_the_input_reaches_it(phone, "#id_file")
     no_serious_a11y(phone, "personal certificate page")

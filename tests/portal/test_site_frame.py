@@ -45,3 +45,12 @@ def test_signed_in_people_see_their_dossiers_and_no_sign_up(client, catalog):
     header, phone, footer = _parts(client.get("/").content.decode())
     assert 'href="/ho-so-cua-toi/"' in phone and 'href="/tai-khoan/"' in phone
     assert "/dang-ky/" not in header and "/dang-ky/" not in footer
+
+
+@pytest.mark.parametrize(("url", "current"), [("/dang-ky/", "/dang-ky/"), ("/dang-nhap/", "/dang-nhap/"),
+                                              ("/quen-mat-khau/", None)])
+def test_one_link_is_the_current_page_on_the_account_doors(client, db, url, current):
+    header, phone, _ = _parts(client.get(url).content.decode())
+    wide = header.replace(phone, "")
+    marked = re.findall(r'href="([^"?]*)[^"]*" aria-current="page"', wide)
+    assert marked == ([current] if current else [])

@@ -13,7 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import oidc
-from .views import BACKEND, _safe_next
+from .next_url import redirect_next, safe_next
+from .views import BACKEND
 
 log = logging.getLogger("motcua.accounts.oidc")
 
@@ -30,7 +31,7 @@ def start(request):
     cfg = oidc.config()
     if cfg is None:
         raise Http404
-    next_url = _safe_next(request, request.GET.get("next"))
+    next_url = safe_next(request, request.GET.get("next"))
     try:
         url = oidc.begin(request, cfg, next_url)
     except oidc.OIDCError as error:
@@ -68,8 +69,8 @@ def callback(request):
     login(request, user, backend=BACKEND)
     if linking:
         messages.success(request, _("Đã liên kết tài khoản định danh điện tử. Thông tin cá nhân đã được xác thực."))
-        return redirect(_safe_next(request, next_url) or "accounts:profile")
+        return redirect_next(request, next_url, "accounts:profile")
     if created:
         messages.success(request, _("Chào mừng %(name)s. Tài khoản đã được tạo từ tài khoản định danh điện tử.")
                          % {"name": user.full_name})
-    return redirect(_safe_next(request, next_url) or "/")
+    return redirect_next(request, next_url, "/")

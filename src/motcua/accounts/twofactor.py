@@ -30,7 +30,7 @@ from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -45,6 +45,7 @@ from motcua.core import ratelimit
 from motcua.core.ratelimit import client_ip
 
 from .forms import INPUT_CLASS, StyledForm
+from .next_url import redirect_next, safe_next
 from .signals import SECOND_FACTOR, credentials_changed
 
 STATE_KEY = "motcua_2fa"
@@ -73,6 +74,16 @@ def is_staff_user(user) -> bool:
 
 def has_totp(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+def in_back_office(request) -> bool:
+    """Staff see their own account pages (password, two-factor) in the back office's frame, with
+    its menu; not while enrolment holds them at the door (the back office is closed to them then)."""
+    return is_staff_user(request.user) and request.session.get(STATE_KEY) != ENROL
 
 
 def state_for(user) -> str:
@@ -189,14 +200,6 @@ def _count_failure(request, user, form) -> None:
                        % {"m": WINDOW // 60})
 
 
-def _safe_next(request, value: str | None) -> str:
-    value = (value or "")[:2000]
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return value
-    return ""
-
-
 def _default_next(user) -> str:
     return "/can-bo/" if is_staff_user(user) else "/"
 
@@ -212,8 +215,8 @@ def verify(request):
     if not user.is_authenticated:
         return redirect("accounts:login")
     if request.session.get(STATE_KEY) != VERIFY:
-        return redirect(_safe_next(request, request.GET.get("next")) or _default_next(user))
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+        return redirect_next(request, request.GET.get("next"), _default_next(user))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = OtpForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -232,7 +235,7 @@ def verify(request):
                     left = device.token_set.count()
                     messages.warning(request, _("Bạn vừa dùng một mã dự phòng; còn %(n)s mã. Tạo bộ mã mới tại trang "
                                                 "Xác thực hai bước khi cần.") % {"n": left})
-                return redirect(next_url or _default_next(user))
+                return redirect_next(request, next_url, _default_next(user))
             _count_failure(request, user, form)
     response = render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url}, status=status)
     if status == 429:
@@ -319,12 +322,13 @@ def manage(request):
         messages.success(request, _("Đã tắt xác thực hai bước."))
         return redirect("accounts:two_factor")
     context = {"enrolled": enrolled, "form": form, "backup_codes": backup_codes, "required": mode() == "required",
-               "must_enrol": request.session.get(STATE_KEY) == ENROL}
+               "must_enrol": request.session.get(STATE_KEY) == ENROL, "back_office": in_back_office(request),
+               "nav": "account"}
     if not enrolled:
         device = _pending_device(user)
         context.update(qr_svg=_qr_svg(device), secret=_secret(device))
     else:
-        context["backup_left"] = StaticToken.objects.filter(device__user=user).count()
+        context["backup_left"] = backup_codes_left(user)
     response = render(request, "accounts/two_factor.html", context, status=status)
     if status == 429:
         ratelimit.refused_response(response, wait)

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.core import ratelimit
 from motcua.core.ratelimit import client_ip, wait_text
 
-from . import oidc, services
+from . import oidc, services, twofactor
 from .forms import (
     ChangePasswordForm,
     CodeForm,
@@ -42,6 +42,7 @@ from .forms import (
     StyledForm,
 )
 from .models import User, VerificationCode
+from .next_url import redirect_next, safe_next
 from .validation import mask_destination
 
 BACKEND = "motcua.accounts.backends.IdentifierBackend"
@@ -62,15 +63,6 @@ def _refuse(form: StyledForm, message: str) -> None:
         form._errors = ErrorDict()
         form.cleaned_data = {}
     form.add_error(None, message)
-
-
-def _safe_next(request: HttpRequest, value: str | None) -> str:
-    value = (value or "")[:2000]
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return ""
 
 
 def _oidc_context() -> dict:
@@ -166,10 +158,7 @@ class SignInView(auth_views.LoginView):
         return "/"
 
     def get_redirect_url(self):
-        url = super().get_redirect_url()
-        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
-            return url
-        return ""
+        return safe_next(self.request, super().get_redirect_url())
 
     def _rules(self):
         identifier = str(self.request.POST.get("username", ""))[:254]
@@ -243,7 +232,7 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = SignUpForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
     retry_after = 0
@@ -360,8 +349,7 @@ def _verified(request, vc: VerificationCode) -> HttpResponse:
     else:
         messages.success(request, _("Đã xác minh e-mail %(v)s.") % {"v": vc.destination})
     if request.user.is_authenticated and request.user.pk == vc.user_id:
-        target = _safe_next(request, request.session.pop(NEXT_KEY, ""))
-        return redirect(target or "accounts:profile")
+        return redirect_next(request, request.session.pop(NEXT_KEY, ""), "accounts:profile")
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     messages.info(request, _("Mời bạn đăng nhập."))
@@ -509,7 +497,7 @@ def profile(request):
         if vc.destination != getattr(user, vc.field)
     ]
     context = {"form": form, "account": user, "pending": pending, "can_submit": services.can_submit(user),
-               **_oidc_context()}
+               "is_staff": twofactor.is_staff_user(user), **_oidc_context()}
     return _answer(render(request, "accounts/profile.html", context, status=status), retry_after)
 
 
@@ -569,6 +557,6 @@ def change_password(request):
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Đã đổi mật khẩu."))
         # Staff come from their back-office account page (?next=) and go back there.
-        return redirect(_safe_next(request, request.GET.get("next")) or "accounts:profile")
-    return render(request, "accounts/change_password.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+        return redirect_next(request, request.GET.get("next"), "accounts:profile")
+    context = {"form": form, "back_office": twofactor.in_back_office(request), "nav": "account"}
+    return render(request, "accounts/change_password.html", context, status=400 if request.method == "POST" else 200)

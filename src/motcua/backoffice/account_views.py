@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django_otp.plugins.otp_static.models import StaticToken
 
 from motcua.accounts import twofactor
 from motcua.signing import personal
@@ -29,7 +28,7 @@ def my_account(request):
         "account": user,
         "two_factor_mode": twofactor.mode(),
         "two_factor_on": enrolled,
-        "backup_left": StaticToken.objects.filter(device__user=user).count() if enrolled else 0,
+        "backup_left": twofactor.backup_codes_left(user) if enrolled else 0,
         "certificate": personal.current(user),
         "nav": "account",
     })

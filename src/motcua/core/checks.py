@@ -39,3 +39,51 @@ def storage_is_complete(app_configs, **kwargs):
                       id="core.E104")]
     problem = conf.url_problem(conf.BY_NAME["MOTCUA_S3_ENDPOINT"], options.get("endpoint_url") or "")
     return [Error(problem, id="core.E105")] if problem else []
+
+
+# --- one file picker (issue #18) -------------------------------------------------------------------
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def our_forms() -> list[type]:
+    """Every form class of our apps that is loaded once the URLs are (views define forms too),
+    but the submission wizard's (its own picker) and the Django admin's (its own look)."""
+    from django import forms
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports every view module, and the forms they hold)
+    found = []
+    for form in dict.fromkeys(_subclasses(forms.BaseForm)):
+        module = form.__module__
+        if not module.startswith("motcua.") or module.startswith("motcua.submissions.") or module.endswith(".admin"):
+            continue
+        found.append(form)
+    return found
+
+
+def file_picker_errors(form_classes) -> list[Error]:
+    """Each file field (ModelForm fields from a model's FileField too) must use core.widgets.FilePicker."""
+    from django import forms
+
+    from .widgets import FilePicker
+
+    errors = []
+    for form in form_classes:
+        for name, field in getattr(form, "base_fields", {}).items():
+            if isinstance(field, forms.FileField) and not isinstance(field.widget, FilePicker):
+                errors.append(Error(
+                    f"{form.__module__}.{form.__qualname__}.{name} shows the browser's own file button.",
+                    hint="Use widget=motcua.core.widgets.FilePicker(...): one picker style, no «Choose Files».",
+                    id="core.E110",
+                ))
+    return errors
+
+
+@register(Tags.templates)
+def file_fields_use_the_picker(app_configs, **kwargs):
+    return file_picker_errors(our_forms())

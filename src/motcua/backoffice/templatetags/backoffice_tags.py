@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from motcua.backoffice import display
 from motcua.core.dates import parse_iso_datetime
+from motcua.staff.access import load_staff
 
 register = template.Library()
 
@@ -118,3 +119,11 @@ def dossier_answers(dossier):
     from motcua.eforms.services import dossier_answers as answers
 
     return answers(dossier.procedure_version, dossier.form_data)
+
+
+@register.simple_tag(takes_context=True)
+def staff_of_request(context):
+    """The signed-in staff member (agencies, roles) for the frame, when a page of another app is
+    shown in it (the staff's password and two-factor pages) and no staff view has loaded it."""
+    request = context.get("request")
+    return load_staff(request) if request is not None else None
