@@ -26,7 +26,7 @@ from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLe
 from motcua.core.widgets import FilePicker
 
 from . import publishing
-from .access import admin_render, admin_required, draft_required, procedure_admin
+from .access import admin_render, admin_required, can_configure, draft_required, procedure_admin, reviewers_too
 from .forms_procedures import AdminForm
 from .tabs import tab_context
 
@@ -87,6 +87,9 @@ def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems
     waiting = draft.awaiting_review
     proposer = waiting and draft.review_requested_by_id == request.user.pk
     return_form = return_form or ReturnForm(withdrawing=proposer)
+    # A reviewer of a parent agency sees this page (access.reviewers_too) but edits nothing here.
+    may_edit = can_configure(request.staff, draft.agency_id)
+    refusal = catalog_actions.approval_refusal(request.user, draft) if waiting and not proposer else None
     return {
         **tab_context(procedure, "kiem-tra"),
         "draft": draft, "base": base, "problems": problems,
@@ -95,11 +98,16 @@ def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems
         "sections": publishing.SECTION_LABELS,
         "review_required": catalog_actions.review_required(draft), "waiting": waiting, "is_proposer": proposer,
         "may_review": waiting and not proposer and catalog_actions.may_review(request.user, draft.agency),
+        "may_approve": waiting and not proposer and refusal is None, "approval_refusal": refusal,
+        "may_edit": may_edit,
+        # The proposal this page shows: approving or sending back from it refuses another one.
+        "review_token": catalog_actions.review_token(draft) if waiting else "",
         "last_return": None if waiting else _last_return(draft),
     }
 
 
 @draft_required
+@reviewers_too
 def draft_check(request, code):
     draft = request.draft
     form = PublishForm(initial={"note": draft.change_note})
@@ -109,8 +117,6 @@ def draft_check(request, code):
 def _waiting_draft(view):
     """For the approval's POSTs: like draft_required, but the draft is expected to be waiting."""
 
-    @require_POST
-    @procedure_admin
     @functools.wraps(view)
     def wrapper(request, code):
         if request.draft is None:
@@ -118,7 +124,8 @@ def _waiting_draft(view):
             return redirect(_overview(request.procedure))
         return view(request, code)
 
-    return wrapper
+    # Who may open these is who may review (catalog.actions.may_review), as on the check page.
+    return require_POST(procedure_admin(reviewers_too(wrapper)))
 
 
 def _check_url(procedure) -> str:
@@ -156,7 +163,8 @@ def draft_approve(request, code):
     """Four eyes, second pair: another admin approves, and the draft is published."""
     procedure = request.procedure
     try:
-        draft = catalog_actions.approve_publication(request.draft, actor=request.user)
+        draft = catalog_actions.approve_publication(request.draft, actor=request.user,
+                                                    expected=request.POST.get("expected", "")[:100])
     except catalog_actions.DraftRefused as refused:
         messages.error(request, _("Chưa công bố được: bản nháp còn %(n)s vấn đề cần sửa (xem danh sách bên dưới).")
                        % {"n": len(refused.problems)})
@@ -182,7 +190,8 @@ def draft_send_back(request, code):
         return _render(request, "administration/publish/check.html",
                        _check_context(request, request.draft, PublishForm(), return_form=form), 400)
     try:
-        catalog_actions.send_back(request.draft, actor=request.user, reason=form.cleaned_data["reason"])
+        catalog_actions.send_back(request.draft, actor=request.user, reason=form.cleaned_data["reason"],
+                                  expected=request.POST.get("expected", "")[:100])
     except catalog_actions.PublishError as exc:
         messages.error(request, str(exc))
         return redirect(_check_url(procedure))
