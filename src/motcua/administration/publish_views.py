@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
-from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
+from motcua.catalog.models import ProcedureVersion, Sector, ServiceLevel
 from motcua.core.widgets import FilePicker
 
 from . import publishing
@@ -346,19 +346,14 @@ class ImportForm(AdminForm):
 
 def scope_problems(data, admin_ids: set[int] | None) -> list[str]:
     """What an agency admin's file may not do: procedures of other agencies, and changes to the
-    shared lists (agencies, sectors) that only a provincial admin makes. Also, for every admin, a
-    procedure with a draft in progress (the import would publish past the draft)."""
+    shared lists (agencies, sectors) that only a provincial admin makes. (A procedure with a draft
+    is refused by the import itself, catalog.actions.import_procedure, whatever the door.)"""
     _agencies, _sectors, procedures = importer.validate(data)
     problems: list[str] = []
     codes = [p["code"] for p in procedures]
-    existing = {p.code: p for p in Procedure.objects.filter(code__in=codes)}
     latest = {}
     for v in ProcedureVersion.objects.filter(procedure__code__in=codes).select_related("procedure").order_by("number"):
         latest[v.procedure.code] = v
-    for code in codes:
-        if code in existing and latest.get(code) is not None and latest[code].state == ProcedureVersion.State.DRAFT:
-            problems.append(_("Thủ tục %(code)s đang có bản nháp phiên bản %(n)s: hãy công bố hoặc hoàn tất bản nháp "
-                              "trước khi nhập.") % {"code": code, "n": latest[code].number})
     if admin_ids is None:
         return problems
     own_units = set(Agency.objects.filter(pk__in=admin_ids).values_list("unit_code", flat=True))

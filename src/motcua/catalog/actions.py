@@ -1028,13 +1028,6 @@ def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, act
     procedure, _created = Procedure.objects.get_or_create(code=spec["code"])
     Procedure.objects.select_for_update().get(pk=procedure.pk)  # no draft starts or is proposed meanwhile
     pending = procedure.versions.filter(state=ProcedureVersion.State.DRAFT).order_by("-number").first()
-    if pending is not None and pending.review_requested_at is not None:
-        raise DraftPending(_("Chưa nhập: bản nháp phiên bản %(n)s đang chờ duyệt công bố. Hãy duyệt hoặc trả lại "
-                             "đề nghị đó rồi nhập lại.") % {"n": pending.number})
-    if pending is not None:  # publishing over it would leave it older than what is published, out of reach
-        raise DraftPending(_("Chưa nhập: thủ tục đang có bản nháp phiên bản %(n)s; phiên bản nhập từ tệp sẽ "
-                             "thay bản đang áp dụng và bản nháp đó bị bỏ lại, không sửa hay công bố được nữa. "
-                             "Hãy công bố bản nháp đó trước rồi nhập lại.") % {"n": pending.number})
     current = procedure.published
     last = procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ProcedureVersion.objects.create(
@@ -1085,5 +1078,17 @@ def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, act
         eform_from_dict(version, spec["eform"])
     elif current is not None:
         copy_eform(current, version)
+    if pending is not None:
+        # The file's own problems first (the same message as at every door), then the draft in the way;
+        # raising rolls the version written above back.
+        if problems := validation.validate_draft(version, levels=False):
+            raise DraftRefused(problems)
+        if pending.review_requested_at is not None:
+            raise DraftPending(_("Chưa nhập: bản nháp phiên bản %(n)s đang chờ duyệt công bố. Hãy duyệt hoặc trả "
+                                 "lại đề nghị đó rồi nhập lại.") % {"n": pending.number})
+        # Publishing over it would leave it older than what is published, out of reach.
+        raise DraftPending(_("Chưa nhập: thủ tục đang có bản nháp phiên bản %(n)s; phiên bản nhập từ tệp sẽ "
+                             "thay bản đang áp dụng và bản nháp đó bị bỏ lại, không sửa hay công bố được nữa. "
+                             "Hãy công bố bản nháp đó trước rồi nhập lại.") % {"n": pending.number})
     return publish_draft(version, actor=actor, note=note, at=at, levels=False, action=ChangeAction.IMPORT,
                          log_note=_("Nhập danh mục từ tệp"), log=actor is not None)
