@@ -598,3 +598,21 @@ def test_the_pdf_section_is_chosen_from_the_existing_ones_or_a_new_one(admin_cli
     eform.refresh_from_db()
     assert eform.schema[0]["pdf"] == {"section": "IV. Khác"}
     assert "IV. Khác" in admin_client.get(f"{BASE}truong/co_cha/").content.decode()  # offered next time
+
+
+def test_a_move_at_the_top_or_bottom_answers_409_and_logs_nothing(admin_client, eform):
+    from motcua.audit.models import ChangeLog
+
+    logged = ChangeLog.objects.count()
+    first = admin_client.post(f"{BASE}truong/ho_ten/di-chuyen/", {"huong": "len"}, HTTP_ACCEPT="application/json")
+    assert first.status_code == 409
+    assert first.json() == {"ok": False, "message": "«Họ và tên» đã ở vị trí đầu tiên."}
+    last = admin_client.post(f"{BASE}truong/con/di-chuyen/", {"huong": "xuong"}, HTTP_ACCEPT="application/json")
+    assert last.status_code == 409 and last.json()["message"] == "«Các con» đã ở vị trí cuối cùng."
+    column = admin_client.post(f"{BASE}truong/con/cot/nam_sinh/di-chuyen/", {"huong": "xuong"},
+                               HTTP_ACCEPT="application/json")
+    assert column.status_code == 409
+    page = admin_client.post(f"{BASE}truong/ho_ten/di-chuyen/", {"huong": "len"}, follow=True)  # without JS
+    assert "«Họ và tên» đã ở vị trí đầu tiên." in page.content.decode()
+    assert ChangeLog.objects.count() == logged
+    assert schema_keys(eform) == ["ho_ten", "co_cha", "ten_cha", "gioi_tinh", "con"]

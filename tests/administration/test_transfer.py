@@ -180,7 +180,8 @@ def test_a_procedure_with_a_draft_in_progress_is_not_imported(admins, admin_clie
     draft = start_draft(Procedure.objects.get(code=BIRTH))
     before = versions_count()
     html = upload(admin_client, copy.deepcopy(data)).content.decode()
-    assert f"Thủ tục {BIRTH} đang có bản nháp phiên bản {draft.number}" in html
+    assert f"Thủ tục {BIRTH} (thứ " in html
+    assert f"thủ tục đang có bản nháp phiên bản {draft.number}; phiên bản nhập từ tệp sẽ thay" in html
     assert versions_count() == before
 
 
@@ -201,3 +202,30 @@ def test_a_garbled_eform_in_the_file_is_an_error_not_a_500(admins, admin_client)
     assert response.status_code == 400
     assert "eform" in response.content.decode()
     assert versions_count() == before
+
+
+def test_the_import_page_says_why_a_procedure_with_a_waiting_draft_is_not_imported(admins, admin_client,
+                                                                                   province_client):
+    """#18 review: importing over a draft waiting for approval would strand it; the report says so."""
+    from django.utils.html import escape
+
+    from motcua.agencies.actions import update_publication_settings
+    from motcua.catalog import actions
+    from motcua.catalog.models import Procedure
+    from motcua.eforms.models import EForm
+
+    data = exported(admin_client)
+    spec = next(p for p in data["procedures"] if p["code"] == MARRIAGE)
+    spec["name"] = "Đăng ký kết hôn (sửa)"
+    data["procedures"] = [spec]
+    draft = actions.start_draft(Procedure.objects.get(code=MARRIAGE))
+    EForm.objects.update_or_create(procedure_version=draft, defaults={"title": "Tờ khai", "schema": [
+        {"key": "ho_ten", "label": "Họ và tên", "type": "text", "required": True}]})
+    update_publication_settings(admins.commune, actor=admins.commune_admin, values={"publication_review": True})
+    actions.submit_for_review(draft, actor=admins.commune_admin, note="Sửa tờ khai")
+    before = versions_count()
+    response = upload(province_client, data)
+    html = response.content.decode()
+    assert escape(f"bản nháp phiên bản {draft.number} đang chờ duyệt công bố") in html and MARRIAGE in html
+    assert versions_count() == before
+    assert Procedure.objects.get(code=MARRIAGE).published.name == "Đăng ký kết hôn"

@@ -5,6 +5,7 @@ change log names both people. With the setting off, publishing is as before."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -371,3 +372,176 @@ def test_an_edit_racing_a_proposal_lands_before_it_or_is_refused(catalog):
     edits_after = ChangeLog.objects.filter(object_type="eforms.eform", pk__gt=submitted.pk)
     assert not edits_after.exists()  # nothing was written into the waiting draft
     assert ("ghi_chu" in keys) == ("edited" in results)
+
+
+# --- review fixes (#18 review): the proposal approved is the one seen, no escaping review, no self-approval
+
+
+def _district():
+    """A district between Tân Thành and the province (the sample data has none): a non-root parent."""
+    from motcua.agencies.models import Agency
+
+    commune = _agency(COMMUNE)
+    district = Agency.objects.create(unit_code="000.21.00.H12", name="Ủy ban nhân dân quận Một",
+                                     kind=commune.kind, parent=commune.parent)
+    Agency.objects.filter(pk=commune.pk).update(parent=district)
+    return district
+
+
+def test_an_old_page_approves_nothing_once_the_proposal_was_withdrawn_edited_and_proposed_again(people):
+    from motcua.eforms import actions as eform_actions
+
+    _four_eyes()
+    draft = _ready()
+    actions.submit_for_review(draft, actor=people.proposer, note="Sửa tờ khai")
+    seen = actions.review_token(ProcedureVersion.objects.get(pk=draft.pk))  # the reviewer opens the page
+    assert seen
+    actions.send_back(draft, actor=people.proposer, reason="", expected=seen)  # the proposer withdraws ...
+    eform_actions.add_field(draft, actor=people.proposer, spec={"key": "ghi_chu", "label": "Ghi chú", "type": "text"})
+    actions.submit_for_review(draft, actor=people.proposer, note="Sửa tờ khai")  # ... edits, proposes again
+    now = actions.review_token(ProcedureVersion.objects.get(pk=draft.pk))
+    assert now != seen
+    logged = ChangeLog.objects.count()
+    with pytest.raises(actions.ProposalChanged, match="tải lại trang"):
+        actions.approve_publication(draft, actor=people.second, expected=seen)
+    with pytest.raises(actions.ProposalChanged):
+        actions.send_back(draft, actor=people.second, reason="Không", expected=seen)
+    with pytest.raises(actions.ProposalChanged):
+        actions.approve_publication(draft, actor=people.second, expected="")
+    assert ChangeLog.objects.count() == logged
+    assert ProcedureVersion.objects.get(pk=draft.pk).awaiting_review
+    assert actions.approve_publication(draft, actor=people.second, expected=now).state == "published"
+
+
+def test_the_token_changes_with_the_content_even_at_the_same_moment(people):
+    """Even with the same clock reading, another proposal (another SUBMIT row, other content) is another
+    identity."""
+    from motcua.eforms import actions as eform_actions
+
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    _four_eyes()
+    draft = _ready()
+    actions.submit_for_review(draft, actor=people.proposer, note="Sửa", at=at)
+    first = actions.review_token(ProcedureVersion.objects.get(pk=draft.pk))
+    actions.send_back(draft, actor=people.proposer, reason="", at=at)
+    eform_actions.update_field(draft, "ho_ten", actor=people.proposer, spec={**FIELD, "label": "Họ tên"}, at=at)
+    actions.submit_for_review(draft, actor=people.proposer, note="Sửa", at=at)
+    assert actions.review_token(ProcedureVersion.objects.get(pk=draft.pk)) != first
+
+
+def test_only_a_higher_admin_switches_four_eyes_off(people):
+    from motcua.agencies.actions import SettingRefused, update_publication_settings
+
+    district = _district()
+    district_admin = _admin("qt_quan", district.unit_code)
+    _four_eyes()
+    logged = ChangeLog.objects.count()
+    for own in (people.proposer, people.second):
+        with pytest.raises(SettingRefused, match="cơ quan cấp trên"):
+            update_publication_settings(_agency(COMMUNE), actor=own, values={"publication_review": False})
+    assert _agency(COMMUNE).publication_review and ChangeLog.objects.count() == logged
+    for higher in (district_admin, people.province):
+        update_publication_settings(_agency(COMMUNE), actor=higher, values={"publication_review": False})
+        assert not _agency(COMMUNE).publication_review
+        update_publication_settings(_agency(COMMUNE), actor=people.proposer, values={"publication_review": True})
+        assert _agency(COMMUNE).publication_review  # switching it on is the agency's own choice
+
+
+def test_moving_the_draft_to_another_agency_does_not_escape_review(people):
+    _four_eyes()  # Tân Thành, the agency of the published version; the other commune has no four eyes
+    draft = _ready()
+    actions.edit_general(draft, actor=people.proposer, values={"agency": _agency("000.22.01.H12")})
+    assert actions.review_required(ProcedureVersion.objects.get(pk=draft.pk))
+    with pytest.raises(actions.ReviewRequired):
+        actions.publish_draft(draft, actor=people.proposer, note="Một mình")
+    assert ProcedureVersion.objects.get(pk=draft.pk).state == ProcedureVersion.State.DRAFT
+
+
+def test_the_django_admin_shows_the_agency_settings_read_only(people):
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from motcua.accounts.models import User
+    from motcua.agencies.actions import FEE_SETTINGS, FORM_SETTINGS, PUBLICATION_SETTINGS, RECEIPT_SETTINGS
+    from motcua.agencies.models import Agency
+
+    request = RequestFactory().get("/")
+    request.user = User.objects.create_superuser("root", password="x")
+    model_admin = django_admin.site._registry[Agency]
+    form = model_admin.get_form(request, _agency(COMMUNE))
+    for name in (*PUBLICATION_SETTINGS, *FORM_SETTINGS, *FEE_SETTINGS, *RECEIPT_SETTINGS):
+        assert name not in form.base_fields, name
+        assert name in model_admin.get_readonly_fields(request, _agency(COMMUNE)), name
+
+
+def test_may_review_is_the_admin_scope_rule_up_the_whole_chain(people):
+    from motcua.accounts.admin_scope import administers
+
+    district = _district()
+    district_admin = _admin("qt_quan", district.unit_code)
+    commune = _agency(COMMUNE)
+    assert actions.may_review(district_admin, commune)  # a non-root parent
+    assert not actions.may_review(district_admin, _agency("000.22.01.H12"))  # not its child
+    assert not actions.may_review(people.proposer, district)  # not upwards
+    for user in (people.proposer, people.province, people.outsider, district_admin, None):
+        for agency in (commune, district, _agency("000.22.01.H12")):
+            assert actions.may_review(user, agency) == administers(user, agency)
+
+
+def test_whoever_edited_the_draft_does_not_approve_it(people):
+    from motcua.eforms import actions as eform_actions
+
+    editor = _admin("bien_tap", COMMUNE)
+    _four_eyes()
+    draft = _ready()
+    eform_actions.add_field(draft, actor=editor, spec={"key": "ghi_chu", "label": "Ghi chú", "type": "text"})
+    actions.submit_for_review(draft, actor=people.proposer, note="Thêm ghi chú")
+    with pytest.raises(actions.ReviewRefused, match="đã sửa bản nháp"):
+        actions.approve_publication(draft, actor=editor)
+    assert ProcedureVersion.objects.get(pk=draft.pk).awaiting_review
+    # A reviewer who only sent an earlier proposal back has edited nothing.
+    actions.send_back(draft, actor=people.second, reason="Xem lại")
+    actions.submit_for_review(draft, actor=people.proposer, note="Thêm ghi chú")
+    assert actions.approval_refusal(people.second, ProcedureVersion.objects.get(pk=draft.pk)) is None
+    assert actions.approve_publication(draft, actor=people.second).approved_by == people.second
+
+
+def test_removing_a_part_counts_as_editing_too(people):
+    _four_eyes()
+    draft = _ready()
+    component = draft.components.order_by("order").first()
+    actions.remove_component(draft, component.pk, actor=people.second)
+    actions.submit_for_review(draft, actor=people.proposer, note="Bớt giấy tờ")
+    assert people.second.pk in actions.draft_editors(draft)
+    with pytest.raises(actions.ReviewRefused, match="đã sửa bản nháp"):
+        actions.approve_publication(draft, actor=people.second)
+    assert actions.approve_publication(draft, actor=people.province).state == ProcedureVersion.State.PUBLISHED
+
+
+def _changed_file(name: str) -> dict:
+    from motcua.catalog import importer
+
+    data = importer.export_catalog()
+    spec = next(p for p in data["procedures"] if p["code"] == MARRIAGE)
+    spec["name"] = name
+    data["procedures"] = [spec]
+    return data
+
+
+@pytest.mark.parametrize("waiting", [True, False])
+def test_the_import_refuses_a_procedure_with_a_draft_rather_than_strand_it(people, waiting):
+    from motcua.catalog import importer
+
+    draft = _ready()
+    if waiting:
+        _four_eyes()
+        actions.submit_for_review(draft, actor=people.proposer, note="Sửa")
+    versions = ProcedureVersion.objects.filter(procedure=draft.procedure).count()
+    with pytest.raises(importer.CatalogError) as refused:
+        importer.import_catalog(_changed_file("Đăng ký kết hôn (sửa)"), actor=people.province)
+    problems = " ".join(refused.value.problems)
+    assert MARRIAGE in problems and f"phiên bản {draft.number}" in problems
+    assert ("đang chờ duyệt" in problems) == waiting and ("bị bỏ lại" in problems) == (not waiting)
+    assert ProcedureVersion.objects.filter(procedure=draft.procedure).count() == versions
+    assert Procedure.objects.get(code=MARRIAGE).published.name == "Đăng ký kết hôn"
+    assert ProcedureVersion.objects.get(pk=draft.pk).state == ProcedureVersion.State.DRAFT

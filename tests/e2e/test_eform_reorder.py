@@ -140,3 +140,28 @@ def test_four_eyes_pages_have_no_serious_accessibility_problem(admin, site, new_
     page.goto(site.url + BASE)
     page.get_by_text("Bản nháp đang chờ duyệt công bố nên bị khóa").wait_for()
     assert run_axe(page) == [], "locked e-form page"
+
+
+def test_a_stale_list_reloads_when_the_answer_says_another_place(admin, site, new_page):
+    """Another admin inserted a field meanwhile (#18 review): the server's answer (position 2 of 4) does not
+    match the page (3 rows), so the page loads again rather than show a wrong order."""
+    from motcua.accounts.models import User
+    from motcua.eforms import actions as eform_actions
+
+    page = new_page(**PHONE)
+    page.goto(f"{site.url}/dang-nhap/?next={BASE}")
+    page.get_by_label("Tên đăng nhập").fill("quantri")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(re.escape(BASE) + "$"))
+    page.wait_for_selector("html.js", state="attached")
+    page.evaluate("() => { window.__samePage = true; }")
+    eform_actions.add_field(admin, actor=User.objects.get(username="quantri"), before="ho_ten",
+                            spec={"key": "quoc_tich", "label": "Quốc tịch", "type": "text"})
+    page.get_by_role("button", name="Lên «Ngày sinh»").click()
+    page.wait_for_function("() => window.__samePage !== true")  # a new page
+    expect(page.locator("li[data-key]")).to_have_count(4)
+    assert page.locator("li[data-key]").evaluate_all("els => els.map(e => e.dataset.key)") == [
+        "quoc_tich", "ngay_sinh", "ho_ten", "noi_sinh"]
+    assert _keys(admin) == ["quoc_tich", "ngay_sinh", "ho_ten", "noi_sinh"]
+    page.screenshot(path=str(SCREENSHOT_DIR / "eform-reorder-stale-phone.png"), full_page=True)

@@ -246,3 +246,13 @@ def test_an_edit_racing_the_publication_lands_before_it_or_not_at_all(catalog):
         assert [s["key"] for s in published.schema] == ["ho_ten"] and len(_logs(eform)) == 2
     else:
         assert results[0] == "NotADraft" and published.schema == [] and len(_logs(eform)) == 1
+
+
+def test_a_move_that_changes_nothing_is_refused_and_logs_nothing(eform, draft, admin):
+    """The first field up, the last one down (#18 review): refused, no change-log row."""
+    before = (_keys(eform), len(_logs(eform)))
+    with pytest.raises(actions.EFormError, match="đã ở vị trí đầu tiên"):
+        actions.move_field(draft, "co_cha", -1, actor=admin)
+    with pytest.raises(actions.EFormError, match="đã ở vị trí cuối cùng"):
+        actions.move_field(draft, "ten_cha", 1, actor=admin)
+    assert (_keys(eform), len(_logs(eform))) == before

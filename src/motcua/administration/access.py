@@ -13,6 +13,7 @@ import functools
 
 from django.utils.translation import gettext as _
 
+from motcua.accounts.admin_scope import every_agency
 from motcua.accounts.models import Role
 from motcua.agencies.models import Agency
 from motcua.staff.access import forbidden, staff_required
@@ -22,12 +23,7 @@ def admin_agency_ids(staff) -> set[int] | None:
     """The agencies this staff member configures; None means every agency (provincial admin)."""
     if getattr(staff.user, "is_superuser", False):
         return None
-    own = {a.agency_id for a in staff.agencies if Role.AGENCY_ADMIN in a.roles}
-    if not own:
-        return set()
-    if Agency.objects.filter(pk__in=own, parent__isnull=True).exists():
-        return None
-    return own
+    return every_agency(a.agency_id for a in staff.agencies if Role.AGENCY_ADMIN in a.roles)
 
 
 def is_admin(staff) -> bool:
@@ -82,12 +78,24 @@ def _latest_version(procedure):
     return procedure.versions.select_related("agency").order_by("-number").first()
 
 
+def reviewers_too(view):
+    """Marks a draft view that a four-eyes reviewer also opens (the check page, approving, sending
+    back): it admits exactly whom `catalog.actions.may_review` admits (an admin of a parent agency
+    too), not only those who configure the agency. Put it under @procedure_admin / @draft_required."""
+    view.reviewers_too = True
+    return view
+
+
 def procedure_admin(view):
-    """For views under thu-tuc/<code>/: 404 for an unknown code, 403 for another agency's procedure.
+    """For views under thu-tuc/<code>/: 404 for an unknown code, 403 for another agency's procedure
+    (for a view marked @reviewers_too: 403 for anyone who may not review it).
     Sets request.procedure, request.latest (newest version) and request.draft (the draft or None)."""
     from django.http import Http404
 
+    from motcua.catalog.actions import may_review
     from motcua.catalog.models import Procedure, ProcedureVersion
+
+    reviewers = getattr(view, "reviewers_too", False)
 
     @admin_required
     @functools.wraps(view)
@@ -96,7 +104,9 @@ def procedure_admin(view):
         if procedure is None:
             raise Http404("no such procedure")
         latest = _latest_version(procedure)
-        if latest is None or not can_configure(request.staff, latest.agency_id):
+        allowed = latest is not None and (
+            may_review(request.user, latest.agency) if reviewers else can_configure(request.staff, latest.agency_id))
+        if not allowed:
             return deny_other_agency(request)
         request.procedure = procedure
         request.latest = latest

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.agencies.actions import (
     FEE_SETTINGS,
     FORM_SETTINGS,
+    SettingRefused,
     fee_settings,
     form_settings,
     publication_settings,
@@ -101,9 +102,13 @@ def agency_forms(request):
                                                  initial=publication_settings(agency))
     back = f"/can-bo/quan-tri/co-quan/giay-to/?co-quan={agency.pk}"
     if section == "publication" and publication_form.is_valid():
-        update_publication_settings(agency, actor=request.user, values=publication_form.cleaned_data)
-        messages.success(request, _("Đã lưu cách công bố thủ tục của %(agency)s.") % {"agency": agency.name})
-        return redirect(back + "#cong-bo")
+        try:
+            update_publication_settings(agency, actor=request.user, values=publication_form.cleaned_data)
+        except SettingRefused as exc:
+            publication_form.add_error("publication_review", str(exc))
+        else:
+            messages.success(request, _("Đã lưu cách công bố thủ tục của %(agency)s.") % {"agency": agency.name})
+            return redirect(back + "#cong-bo")
     if fees_posted and fee_form.is_valid():
         update_fee_settings(agency, actor=request.user, values={n: fee_form.cleaned_data[n] for n in FEE_SETTINGS})
         messages.success(request, _("Đã lưu thiết lập nộp phí của %(agency)s.") % {"agency": agency.name})

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_POST
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
-from motcua.catalog.models import Procedure, ProcedureVersion, Sector, ServiceLevel
+from motcua.catalog.models import ProcedureVersion, Sector, ServiceLevel
 from motcua.core.widgets import FilePicker
 
 from . import publishing
-from .access import admin_render, admin_required, draft_required, procedure_admin
+from .access import admin_render, admin_required, can_configure, draft_required, procedure_admin, reviewers_too
 from .forms_procedures import AdminForm
 from .tabs import tab_context
 
@@ -87,6 +87,9 @@ def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems
     waiting = draft.awaiting_review
     proposer = waiting and draft.review_requested_by_id == request.user.pk
     return_form = return_form or ReturnForm(withdrawing=proposer)
+    # A reviewer of a parent agency sees this page (access.reviewers_too) but edits nothing here.
+    may_edit = can_configure(request.staff, draft.agency_id)
+    refusal = catalog_actions.approval_refusal(request.user, draft) if waiting and not proposer else None
     return {
         **tab_context(procedure, "kiem-tra"),
         "draft": draft, "base": base, "problems": problems,
@@ -95,11 +98,16 @@ def _check_context(request, draft: ProcedureVersion, form: PublishForm, problems
         "sections": publishing.SECTION_LABELS,
         "review_required": catalog_actions.review_required(draft), "waiting": waiting, "is_proposer": proposer,
         "may_review": waiting and not proposer and catalog_actions.may_review(request.user, draft.agency),
+        "may_approve": waiting and not proposer and refusal is None, "approval_refusal": refusal,
+        "may_edit": may_edit,
+        # The proposal this page shows: approving or sending back from it refuses another one.
+        "review_token": catalog_actions.review_token(draft) if waiting else "",
         "last_return": None if waiting else _last_return(draft),
     }
 
 
 @draft_required
+@reviewers_too
 def draft_check(request, code):
     draft = request.draft
     form = PublishForm(initial={"note": draft.change_note})
@@ -109,8 +117,6 @@ def draft_check(request, code):
 def _waiting_draft(view):
     """For the approval's POSTs: like draft_required, but the draft is expected to be waiting."""
 
-    @require_POST
-    @procedure_admin
     @functools.wraps(view)
     def wrapper(request, code):
         if request.draft is None:
@@ -118,7 +124,8 @@ def _waiting_draft(view):
             return redirect(_overview(request.procedure))
         return view(request, code)
 
-    return wrapper
+    # Who may open these is who may review (catalog.actions.may_review), as on the check page.
+    return require_POST(procedure_admin(reviewers_too(wrapper)))
 
 
 def _check_url(procedure) -> str:
@@ -156,7 +163,8 @@ def draft_approve(request, code):
     """Four eyes, second pair: another admin approves, and the draft is published."""
     procedure = request.procedure
     try:
-        draft = catalog_actions.approve_publication(request.draft, actor=request.user)
+        draft = catalog_actions.approve_publication(request.draft, actor=request.user,
+                                                    expected=request.POST.get("expected", "")[:100])
     except catalog_actions.DraftRefused as refused:
         messages.error(request, _("Chưa công bố được: bản nháp còn %(n)s vấn đề cần sửa (xem danh sách bên dưới).")
                        % {"n": len(refused.problems)})
@@ -182,7 +190,8 @@ def draft_send_back(request, code):
         return _render(request, "administration/publish/check.html",
                        _check_context(request, request.draft, PublishForm(), return_form=form), 400)
     try:
-        catalog_actions.send_back(request.draft, actor=request.user, reason=form.cleaned_data["reason"])
+        catalog_actions.send_back(request.draft, actor=request.user, reason=form.cleaned_data["reason"],
+                                  expected=request.POST.get("expected", "")[:100])
     except catalog_actions.PublishError as exc:
         messages.error(request, str(exc))
         return redirect(_check_url(procedure))
@@ -337,19 +346,14 @@ class ImportForm(AdminForm):
 
 def scope_problems(data, admin_ids: set[int] | None) -> list[str]:
     """What an agency admin's file may not do: procedures of other agencies, and changes to the
-    shared lists (agencies, sectors) that only a provincial admin makes. Also, for every admin, a
-    procedure with a draft in progress (the import would publish past the draft)."""
+    shared lists (agencies, sectors) that only a provincial admin makes. (A procedure with a draft
+    is refused by the import itself, catalog.actions.import_procedure, whatever the door.)"""
     _agencies, _sectors, procedures = importer.validate(data)
     problems: list[str] = []
     codes = [p["code"] for p in procedures]
-    existing = {p.code: p for p in Procedure.objects.filter(code__in=codes)}
     latest = {}
     for v in ProcedureVersion.objects.filter(procedure__code__in=codes).select_related("procedure").order_by("number"):
         latest[v.procedure.code] = v
-    for code in codes:
-        if code in existing and latest.get(code) is not None and latest[code].state == ProcedureVersion.State.DRAFT:
-            problems.append(_("Thủ tục %(code)s đang có bản nháp phiên bản %(n)s: hãy công bố hoặc hoàn tất bản nháp "
-                              "trước khi nhập.") % {"code": code, "n": latest[code].number})
     if admin_ids is None:
         return problems
     own_units = set(Agency.objects.filter(pk__in=admin_ids).values_list("unit_code", flat=True))

@@ -18,7 +18,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -181,7 +181,8 @@ def _editor_context(case, steps, calendar, **extra) -> dict:
         "case": case, "steps": steps, "budget": budget,
         "timeline": budget_rules.timeline(case, steps),
         "legal_hours": budget_rules.show_hours(budget.legal),
-        "daily_hours": budget_rules.show_hours(budget.daily),
+        # Read, not typed: the language's decimal sign («7,5» in Vietnamese).
+        "daily_hours": budget_rules.show_hours(budget.daily).replace(".", formats.get_format("DECIMAL_SEPARATOR")),
         **extra,
     }
 

@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from motcua.accounts.admin_scope import administers_above
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
+from motcua.core.errors import DomainError
 
 from .models import Agency
 
@@ -101,14 +104,25 @@ def publication_settings(agency: Agency) -> dict[str, Any]:
     return {name: getattr(agency, name) for name in PUBLICATION_SETTINGS}
 
 
+class SettingRefused(DomainError):
+    """The actor may not make this change of the agency's settings."""
+
+
 @transaction.atomic
 def update_publication_settings(agency: Agency | int, *, actor, values: Mapping[str, Any]) -> Agency:
     """Set whether the agency's publications need a second admin's approval; a change-log row when it
-    changed. Drafts already waiting keep waiting (their reviewer still decides)."""
+    changed. Drafts already waiting keep waiting (their reviewer still decides). The agency's own
+    admin may switch it on, but only an admin of a parent agency (or a provincial admin) may switch
+    it off (SettingRefused): otherwise a proposer would switch four eyes off and publish alone. The
+    system itself (no actor: the demo, the tests' set-up) is not refused."""
     pk = agency.pk if isinstance(agency, Agency) else int(agency)
     locked = Agency.objects.select_for_update().get(pk=pk)
     before = publication_settings(locked)
     if "publication_review" in values:
+        turning_off = locked.publication_review and not values["publication_review"]
+        if turning_off and actor is not None and not administers_above(actor, locked):
+            raise SettingRefused(_("Chỉ quản trị của cơ quan cấp trên (hoặc quản trị cấp tỉnh) được tắt yêu cầu "
+                                   "người thứ hai duyệt khi công bố của %(agency)s.") % {"agency": locked.name})
         locked.publication_review = bool(values["publication_review"])
     locked.save(update_fields=list(PUBLICATION_SETTINGS))
     after = publication_settings(locked)

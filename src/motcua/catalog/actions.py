@@ -17,6 +17,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from motcua.accounts.admin_scope import administers
 from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
 from motcua.core.errors import DomainError
@@ -108,6 +110,20 @@ class ReviewRequired(PublishError):
 class ReviewRefused(PublishError):
     """Not a person who may approve (or send back) this proposal: the proposer themselves, or not an
     admin of the agency or of a parent agency."""
+
+
+class ProposalChanged(PublishError):
+    """The proposal the reviewer looked at is not the one waiting now (withdrawn, edited, proposed
+    again): nothing is approved or sent back on the strength of an old page."""
+
+    def __init__(self):
+        super().__init__(_("Đề nghị công bố đã thay đổi từ khi bạn mở trang (đã được rút, sửa hoặc gửi lại). "
+                           "Hãy tải lại trang và xem lại nội dung trước khi duyệt hoặc trả lại."))
+
+
+class DraftPending(PublishError):
+    """The catalogue import would publish a new version over a draft being edited or waiting for
+    approval, leaving that draft behind (older than what is published, unreachable)."""
 
 
 def lock_draft(version: ProcedureVersion | int, *, waiting_ok: bool = False) -> ProcedureVersion:
@@ -771,34 +787,95 @@ def _publish_locked(procedure: Procedure, draft: ProcedureVersion, *, actor, not
 
 
 def review_required(version: ProcedureVersion) -> bool:
-    """Whether publishing this version needs a second admin's approval (its agency's setting)."""
-    return bool(version.agency.publication_review)
+    """Whether publishing this version needs a second admin's approval: the setting of its agency OR
+    of the agency of the version published now (moving a draft to another agency does not escape
+    review)."""
+    if version.agency.publication_review:
+        return True
+    return bool(Procedure.objects.filter(pk=version.procedure_id)
+                .values_list("published__agency__publication_review", flat=True).first())
 
 
 def may_review(actor, agency) -> bool:
-    """Whether `actor` may approve (or send back) a publication of `agency`'s procedure: a superuser,
-    an active agency admin of the agency or of one of its parent agencies, or a provincial admin (an
-    agency admin of a root agency), as in administration.access."""
-    from motcua.accounts.models import Membership, Role
-    from motcua.agencies.models import Agency
+    """Whether `actor` may approve (or send back) a publication of `agency`'s procedure: an admin of
+    the agency or of one of its parent agencies, a provincial admin or a superuser
+    (accounts.admin_scope, the rule of the admin pages too)."""
+    return administers(actor, agency)
 
-    if actor is None or not getattr(actor, "pk", None):
-        return False
-    if getattr(actor, "is_superuser", False):
-        return True
-    own = set(Membership.objects.filter(user=actor, role=Role.AGENCY_ADMIN, active=True)
-              .values_list("agency_id", flat=True))
-    if not own:
-        return False
-    if Agency.objects.filter(pk__in=own, parent__isnull=True).exists():
-        return True
-    node, seen = agency, set()
-    while node is not None and node.pk not in seen:
-        if node.pk in own:
-            return True
-        seen.add(node.pk)
-        node = node.parent
-    return False
+
+def draft_editors(draft: ProcedureVersion) -> set[int]:
+    """Who has a change-log row on this draft (the draft itself, its parts, its e-form; parts removed
+    since are found by the version named in the row's note): everyone who made its content. The
+    proposals and sendings back are not edits. A draft only exists since the last publication."""
+    from django.db.models import Q
+    from django.utils import translation
+
+    from motcua.audit.models import ChangeLog
+    from motcua.eforms.models import EForm
+
+    owned = [
+        (ProcedureVersion, [draft.pk]),
+        (ProcedureCase, draft.cases.values_list("pk", flat=True)),
+        (WorkflowStep, WorkflowStep.objects.filter(case__version=draft).values_list("pk", flat=True)),
+        (Component, draft.components.values_list("pk", flat=True)),
+        (Fee, draft.fees.values_list("pk", flat=True)),
+        (Guide, draft.guides.values_list("pk", flat=True)),
+        (FAQ, draft.faqs.values_list("pk", flat=True)),
+        (EForm, EForm.objects.filter(procedure_version=draft).values_list("pk", flat=True)),
+    ]
+    where = Q()
+    for model, pks in owned:
+        if ids := [str(pk) for pk in pks]:
+            where |= Q(object_type=model._meta.label_lower, object_id__in=ids)
+    for code, _name in settings.LANGUAGES:  # _note is written in the language of the request
+        with translation.override(code):
+            named = _note(draft)
+        where |= Q(note=named) | Q(note__startswith=f"{named}. ")
+    return set(ChangeLog.objects.filter(where, actor__isnull=False)
+               .exclude(action__in=[ChangeAction.SUBMIT, ChangeAction.RETURN])
+               .values_list("actor_id", flat=True))
+
+
+def review_token(draft: ProcedureVersion) -> str:
+    """The identity of the proposal waiting now, for the reviewer's page to send back: who proposed
+    it and when, its proposal's change-log row, and a hash of the draft's content. Withdrawing,
+    editing and proposing again changes it."""
+    import json
+
+    from motcua.audit.models import ChangeLog
+
+    from .importer import version_to_dict  # the content as the catalogue file has it (and the e-form)
+
+    if draft.review_requested_at is None:
+        return ""
+    proposal = (ChangeLog.objects.filter(object_type=ProcedureVersion._meta.label_lower, object_id=str(draft.pk),
+                                         action=ChangeAction.SUBMIT).order_by("-pk").values_list("pk", flat=True)
+                .first())
+    content = json.dumps(version_to_dict(draft), sort_keys=True, ensure_ascii=False, default=str)
+    identity = f"{draft.pk}|{draft.review_requested_by_id}|{draft.review_requested_at.isoformat()}|{proposal}|{content}"
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _check_expected(draft: ProcedureVersion, expected: str | None) -> None:
+    """ProposalChanged unless `expected` (the token the reviewer's page carried) is the waiting one;
+    None: a caller with no page (a script, a test) that reviews what is there."""
+    if expected is not None and not secrets.compare_digest(str(expected), review_token(draft)):
+        raise ProposalChanged()
+
+
+def approval_refusal(actor, draft: ProcedureVersion) -> str | None:
+    """Why `actor` may not approve this waiting draft (None: they may): the proposer, anyone who
+    edited the draft since the last publication, anyone who does not administer its agency or a
+    parent agency. The page (to show the button) and approve_publication share it."""
+    if draft.review_requested_by_id is not None and draft.review_requested_by_id == getattr(actor, "pk", None):
+        return _("Bạn là người đề nghị công bố nên không tự duyệt được; cần một quản trị khác duyệt.")
+    if not may_review(actor, draft.agency):
+        return (_("Chỉ quản trị của %(agency)s hoặc cơ quan cấp trên được duyệt công bố.")
+                % {"agency": draft.agency.name})
+    if getattr(actor, "pk", None) in draft_editors(draft):
+        return _("Bạn đã sửa bản nháp này từ lần công bố trước nên không duyệt được; cần một quản trị khác, "
+                 "chưa sửa bản nháp, duyệt.")
+    return None
 
 
 def _waiting(pk: int) -> tuple[Procedure, ProcedureVersion]:
@@ -847,17 +924,18 @@ def submit_for_review(version: ProcedureVersion | int, *, actor, note: str,
 
 
 @transaction.atomic
-def approve_publication(version: ProcedureVersion | int, *, actor, at: dt.datetime | None = None) -> ProcedureVersion:
+def approve_publication(version: ProcedureVersion | int, *, actor, expected: str | None = None,
+                        at: dt.datetime | None = None) -> ProcedureVersion:
     """Another admin approves the waiting draft: it is published (publish_draft's checks and log), the
-    change log naming both the proposer and the approver. The proposer cannot approve their own
-    proposal, nor can a person who does not administer the agency or a parent agency (ReviewRefused)."""
+    change log naming both the proposer and the approver. Refused (ReviewRefused) to the proposer, to
+    anyone who edited the draft since the last publication, and to anyone who does not administer
+    the agency or a parent agency (`approval_refusal`). `expected`: the proposal's `review_token` as
+    the reviewer's page showed it; ProposalChanged when the proposal waiting now is another."""
     pk = version if isinstance(version, int) else version.pk
     procedure, draft = _waiting(pk)
-    if draft.review_requested_by_id is not None and draft.review_requested_by_id == getattr(actor, "pk", None):
-        raise ReviewRefused(_("Bạn là người đề nghị công bố nên không tự duyệt được; cần một quản trị khác duyệt."))
-    if not may_review(actor, draft.agency):
-        raise ReviewRefused(_("Chỉ quản trị của %(agency)s hoặc cơ quan cấp trên được duyệt công bố.")
-                            % {"agency": draft.agency.name})
+    _check_expected(draft, expected)
+    if (refusal := approval_refusal(actor, draft)) is not None:
+        raise ReviewRefused(refusal)
     proposer = draft.review_requested_by
     draft.approved_by = actor
     text = _("%(note)s (đề nghị: %(proposer)s; duyệt: %(approver)s)") % {
@@ -866,12 +944,14 @@ def approve_publication(version: ProcedureVersion | int, *, actor, at: dt.dateti
 
 
 @transaction.atomic
-def send_back(version: ProcedureVersion | int, *, actor, reason: str,
+def send_back(version: ProcedureVersion | int, *, actor, reason: str, expected: str | None = None,
               at: dt.datetime | None = None) -> ProcedureVersion:
     """The waiting draft goes back to its editors, unlocked, with the reason (logged). A reviewer sends
-    it back (a reason is required); the proposer may withdraw their own proposal the same way."""
+    it back (a reason is required); the proposer may withdraw their own proposal the same way.
+    `expected` as in approve_publication."""
     pk = version if isinstance(version, int) else version.pk
     _procedure, draft = _waiting(pk)
+    _check_expected(draft, expected)
     reason = " ".join((reason or "").split())[:400]
     own = draft.review_requested_by_id is not None and draft.review_requested_by_id == getattr(actor, "pk", None)
     if not reason and not own:  # the proposer withdrawing their own proposal owes no one a reason
@@ -946,6 +1026,8 @@ def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, act
 
     at = at or timezone.now()
     procedure, _created = Procedure.objects.get_or_create(code=spec["code"])
+    Procedure.objects.select_for_update().get(pk=procedure.pk)  # no draft starts or is proposed meanwhile
+    pending = procedure.versions.filter(state=ProcedureVersion.State.DRAFT).order_by("-number").first()
     current = procedure.published
     last = procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ProcedureVersion.objects.create(
@@ -996,5 +1078,17 @@ def import_procedure(spec: dict, *, digest: str, units: dict, sectors: dict, act
         eform_from_dict(version, spec["eform"])
     elif current is not None:
         copy_eform(current, version)
+    if pending is not None:
+        # The file's own problems first (the same message as at every door), then the draft in the way;
+        # raising rolls the version written above back.
+        if problems := validation.validate_draft(version, levels=False):
+            raise DraftRefused(problems)
+        if pending.review_requested_at is not None:
+            raise DraftPending(_("Chưa nhập: bản nháp phiên bản %(n)s đang chờ duyệt công bố. Hãy duyệt hoặc trả "
+                                 "lại đề nghị đó rồi nhập lại.") % {"n": pending.number})
+        # Publishing over it would leave it older than what is published, out of reach.
+        raise DraftPending(_("Chưa nhập: thủ tục đang có bản nháp phiên bản %(n)s; phiên bản nhập từ tệp sẽ "
+                             "thay bản đang áp dụng và bản nháp đó bị bỏ lại, không sửa hay công bố được nữa. "
+                             "Hãy công bố bản nháp đó trước rồi nhập lại.") % {"n": pending.number})
     return publish_draft(version, actor=actor, note=note, at=at, levels=False, action=ChangeAction.IMPORT,
                          log_note=_("Nhập danh mục từ tệp"), log=actor is not None)

@@ -468,7 +468,7 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
                     _write_procedure(spec, units, sector_map, report, actor)
             except actions.DraftRefused as exc:
                 refused += [f"Thủ tục {spec['code']} (thứ {i} trong tệp): {problem}" for problem in exc.problems]
-            except actions.ReviewRequired as exc:  # four eyes: a person's import publishes nothing alone
+            except (actions.ReviewRequired, actions.DraftPending) as exc:  # four eyes; a draft in the way
                 refused.append(f"Thủ tục {spec['code']} (thứ {i} trong tệp): {exc}")
         if refused:
             raise CatalogError(refused)

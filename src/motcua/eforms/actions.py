@@ -173,8 +173,18 @@ def remove_field(version, key: str, *, actor, parent: str | None = None, at: dt.
 
 def move_field(version, key: str, offset: int, *, actor, parent: str | None = None,
                at: dt.datetime | None = None) -> EForm:
-    """Move the field `key` `offset` places (-1 up, +1 down)."""
-    return _edit_schema(version, actor, lambda s: editing.move_field(s, key, offset, parent=parent),
+    """Move the field `key` `offset` places (-1 up, +1 down). A move that changes nothing (the first
+    field up, the last one down) is refused (EFormError), so it writes no change-log row."""
+
+    def move(schema: list) -> list:
+        before = position_of_in(schema, key, parent)
+        moved = editing.move_field(schema, key, offset, parent=parent)
+        if position_of_in(moved, key, parent) == before:
+            text = _("«%(f)s» đã ở vị trí đầu tiên.") if offset < 0 else _("«%(f)s» đã ở vị trí cuối cùng.")
+            raise EFormError([text % {"f": _label(schema, key, parent)}])
+        return moved
+
+    return _edit_schema(version, actor, move,
                         lambda s: _("Chuyển trường «%(f)s» %(d)s") % {
                             "f": _label(s, key, parent), "d": _("lên") if offset < 0 else _("xuống")},
                         ChangeAction.REORDER, at)
@@ -182,7 +192,11 @@ def move_field(version, key: str, offset: int, *, actor, parent: str | None = No
 
 def position_of(eform: EForm, key: str, parent: str | None = None) -> int:
     """The 1-based place of the field `key` in its level (0 when it is not there)."""
-    specs = editing.level(list(eform.schema or []), parent)
+    return position_of_in(list(eform.schema or []), key, parent)
+
+
+def position_of_in(schema: list, key: str, parent: str | None = None) -> int:
+    specs = editing.level(schema, parent)
     return next((i + 1 for i, s in enumerate(specs) if isinstance(s, Mapping) and s.get("key") == key), 0)
 
 

@@ -2,7 +2,8 @@
 // (they work without JavaScript); here each press is sent with fetch (Accept: application/json), the row
 // is moved in the list, the numbers and the first/last buttons are updated, the focus stays on the moved
 // row's button, and the server's sentence ("Đã chuyển «…» lên vị trí 3.") is read out by the live region.
-// Anything unexpected (a redirect, a network error) falls back to the ordinary form submission.
+// Anything unexpected (a redirect, a network error) falls back to the ordinary form submission; an answer
+// that does not match the page (position, number of fields) reloads it.
 (function () {
   "use strict";
 
@@ -75,6 +76,13 @@
       }).then(function (answer) {
         if (answer.ok) {
           move(list, li, direction);
+          // The server says where the field is now and how many there are; a page that disagrees (another
+          // admin changed the form meanwhile) is stale: load it again rather than show a wrong order.
+          var now = rows(list);
+          if (now.indexOf(li) + 1 !== answer.position || now.length !== answer.count) {
+            window.location.reload();
+            return;
+          }
           refresh(list);
           keepFocus(li, direction);
         } else {
