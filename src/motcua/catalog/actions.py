@@ -30,6 +30,7 @@ from motcua.core.errors import DomainError
 from motcua.core.text import fold
 
 from . import budget as budget_rules
+from .catalog_version import bump_catalog_version
 from . import validation
 from .models import (
     FAQ,
@@ -126,6 +127,7 @@ def publish_version(version: ProcedureVersion, *, at: dt.datetime | None = None)
     ])
     procedure.published = version
     procedure.save(update_fields=["published"])
+    bump_catalog_version()
     return version
 
 
@@ -140,6 +142,7 @@ def retire_version(version: ProcedureVersion, *, at: dt.datetime | None = None) 
     if procedure.published_id == version.pk:
         procedure.published = None
         procedure.save(update_fields=["published"])
+    bump_catalog_version()
 
 
 def _latest(procedure: Procedure) -> ProcedureVersion | None:
