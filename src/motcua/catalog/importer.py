@@ -27,6 +27,7 @@ from motcua.audit.models import ChangeAction
 from motcua.core.errors import DomainError
 
 from . import actions, fees, search_actions, validation
+from .catalog_version import bump_catalog_version
 from .models import (
     ColloquialName,
     Fee,
@@ -507,6 +508,8 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
                 sector.name = spec["name"]
                 sector.save(update_fields=["name"])
                 report.sectors_updated += 1
+        if report.sectors_created or report.sectors_updated:
+            bump_catalog_version()  # the search index keeps sector codes
         units = {a.unit_code: a for a in Agency.objects.all()}
         sector_map = {s.code: s for s in Sector.objects.all()}
         for i, spec in enumerate(procedures, 1):

@@ -185,7 +185,7 @@ def _match_at(words: Sequence[str], i: int, phrases: Iterable[tuple[str, ...]]) 
     return None
 
 
-def segments(words: Sequence[str], rules: Rules | None = None) -> list[list[str]]:
+def segments(words: Sequence[str], rules: Rules | None = None, *, function_words: bool = False) -> list[list[str]]:
     """One left-to-right pass over the words: a stop phrase ends a segment and is dropped; a
     synonym phrase (with `rules`) is replaced by its meaning as segments of their own; where both
     start, the longer wins (a synonym on a tie). Filler verbs that open the query are dropped
@@ -212,7 +212,7 @@ def segments(words: Sequence[str], rules: Rules | None = None) -> list[list[str]
         else:
             out[-1].append(words[i])
             i += 1
-    return [s for s in out if s and not all(w in FUNCTION_WORDS for w in s)]
+    return [s for s in out if s and (function_words or not all(w in FUNCTION_WORDS for w in s))]
 
 
 def _split_stops(words: Sequence[str]) -> list[list[str]]:
@@ -252,6 +252,9 @@ class Query:
     readings: tuple[Segments, ...]
     corrections: int = 0  # words read as another word (typos)
     penalties: tuple[int, ...] = ()  # per reading: a reading without the opening verb ranks lower
+    # Only words that say nothing of a procedure were left ("xin việc"): nothing can match. (A
+    # query of stop phrases only, "thủ tục", is empty: it lists every procedure.)
+    vacuous: bool = False
 
     def penalty(self, i: int) -> int:
         return self.penalties[i] if i < len(self.penalties) else 0
@@ -296,7 +299,9 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         verb = _match_at(first, 0, _GENERIC)
         if verb and len(first) - len(verb) >= 2:
             add((first[len(verb):], *reading[1:]), penalties[i] + RELAXED_PENALTY)
-    return Query(typed=typed, readings=tuple(readings), corrections=corrections, penalties=tuple(penalties))
+    vacuous = not readings and bool(segments(words, function_words=True))
+    return Query(typed=typed, readings=tuple(readings), corrections=corrections, penalties=tuple(penalties),
+                 vacuous=vacuous)
 
 
 def index_readings(text: str, rules: Rules = Rules(), *, official: bool = True) -> list[list[str]]:

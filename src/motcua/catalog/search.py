@@ -20,7 +20,7 @@ from motcua.core.text import MAX_QUERY_CHARS
 
 from . import normalize, search_index
 from .catalog_version import current_catalog_version
-from .models import ColloquialName, ProcedureVersion, Sector, Synonym
+from .models import ColloquialName, ProcedureVersion, Synonym
 
 @dataclass
 class Filters:
@@ -43,7 +43,7 @@ def rules() -> normalize.Rules:
 def _build() -> search_index.Index:
     rows = list(published_versions().values(
         "id", "name", "agency_id", "receiving_agency_id", "sector_id", "level", "for_citizens", "for_businesses",
-        code=F("procedure__code"),
+        code=F("procedure__code"), sector_code=F("sector__code"),
     ))
     colloquial: dict[str, list[str]] = {}
     for code, name in ColloquialName.objects.values_list("procedure_code", "name"):
@@ -65,14 +65,11 @@ def _allowed(idx: search_index.Index, filters: Filters) -> set[int] | None:
         from motcua.agencies.models import Agency
 
         agency_ids = set(Agency.objects.filter(unit_code=filters.agency[:13]).values_list("id", flat=True))
-    sector_ids: set[int] | None = None
-    if filters.sector:
-        sector_ids = set(Sector.objects.filter(code=filters.sector[:30]).values_list("id", flat=True))
     out = set()
     for d in idx.docs.values():
         if agency_ids is not None and d.agency_id not in agency_ids and d.receiving_agency_id not in agency_ids:
             continue
-        if sector_ids is not None and d.sector_id not in sector_ids:
+        if filters.sector and d.sector_code != filters.sector:
             continue
         if filters.level and d.level != filters.level:
             continue
@@ -93,8 +90,7 @@ def search(query: str | None, filters: Filters | None = None) -> SearchResults:
     idx = index()
     allowed = _allowed(idx, filters)
     parsed = normalize.parse_query((query or "")[:MAX_QUERY_CHARS], idx.rules, idx.correct)
-    if parsed.empty and (query or "").strip() and normalize.syllables(query):
-        # Only words that say nothing of a procedure ("xin việc"): nothing matches.
+    if parsed.vacuous:
         return SearchResults([], [], parsed)
     if parsed.empty:
         ids = [d.id for d in sorted(idx.docs.values(), key=lambda d: (d.sort_name, d.id))

@@ -40,6 +40,7 @@ class Doc:
     agency_id: int
     receiving_agency_id: int
     sector_id: int
+    sector_code: str
     level: int
     for_citizens: bool
     for_businesses: bool
@@ -77,7 +78,7 @@ class Index:
             doc = Doc(
                 id=row["id"], code=row["code"], name_words=plain_name or name_words, sort_name=" ".join(name_words),
                 agency_id=row["agency_id"], receiving_agency_id=row["receiving_agency_id"],
-                sector_id=row["sector_id"], level=row["level"], for_citizens=row["for_citizens"],
+                sector_id=row["sector_id"], sector_code=row["sector_code"], level=row["level"], for_citizens=row["for_citizens"],
                 for_businesses=row["for_businesses"], markers=_markers(normalize.drop_optional(name_words)),
             )
             doc.whole.add(" ".join(plain_name))

@@ -34,6 +34,7 @@ from motcua.catalog.models import (
     ServiceLevel,
     WorkflowStep,
 )
+from motcua.catalog import zero_results
 from motcua.catalog.search import Filters, search
 from motcua.core.text import MAX_QUERY_CHARS, fold
 
@@ -162,10 +163,15 @@ def procedure_list(request):
     query = _catalogue_query(
         request, {a.unit_code for a in agencies}, {s.code for s in sectors}
     )
-    page = _paginate(request, _listing(search(query.q, query.filters)))
+    results = search(query.q, query.filters)
+    page = _paginate(request, _listing(results))
+    suggestions = results.suggestions() if query.q and not results.matched else []
+    if query.q and not results.matched and not query.active_filters:
+        zero_results.record(query.q)
     return render(request, "portal/procedure_list.html", {
         "query": query,
         "page": page,
+        "suggestions": suggestions,
         "agencies": agencies,
         "sectors": sectors,
         "levels": ServiceLevel,
