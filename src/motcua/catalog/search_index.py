@@ -24,8 +24,9 @@ from . import normalize
 from .normalize import Query, Rules
 
 SUGGESTIONS = 5
-MIN_TYPO_WORD = 4  # the word typed; the vocabulary word it is read as has 5+ letters
-MIN_TYPO_TARGET = 5
+# A typo: the word typed or the vocabulary word it is read as has 5+ letters, neither fewer than 4.
+MIN_TYPO_WORD = 4
+MIN_TYPO_LONG = 5
 LONG_SEGMENT = 7
 MIN_PART = 3
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -96,7 +97,7 @@ class Index:
         self.vocabulary = vocabulary
         self.deleted: dict[str, set[str]] = defaultdict(set)  # one-letter deletions -> vocabulary words
         for word in vocabulary:
-            if len(word) >= MIN_TYPO_TARGET and word.isalpha():
+            if len(word) >= MIN_TYPO_WORD and word.isalpha():
                 self.deleted[word].add(word)
                 for d in normalize.deletions(word):
                     self.deleted[d].add(word)
@@ -115,14 +116,14 @@ class Index:
     # --- reading the query ---------------------------------------------------------------------
 
     def correct(self, word: str) -> str:
-        """The word, or the vocabulary word of 5+ letters it is one typo away from (the most
-        frequent in the catalogue when there are several)."""
+        """The word, or the vocabulary word it is one typo away from when one of them has 5+
+        letters (the most frequent in the catalogue when there are several)."""
         if word in self.vocabulary or len(word) < MIN_TYPO_WORD or not word.isalpha():
             return word
         found: set[str] = set()
         for probe in {word} | normalize.deletions(word):
             for candidate in self.deleted.get(probe, ()):
-                if normalize.osa_distance_at_most_one(word, candidate):
+                if max(len(word), len(candidate)) >= MIN_TYPO_LONG and normalize.osa_distance_at_most_one(word, candidate):
                     found.add(candidate)
         if not found:
             return word

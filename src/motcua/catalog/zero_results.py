@@ -35,8 +35,9 @@ _DIGITS = re.compile(r"\d")
 def scrub(query: str | None) -> str:
     """The query as stored: normalised syllables, without e-mail addresses or long numbers."""
     text = _EMAIL.sub(" ", (query or "")[:MAX_QUERY_CHARS])
-    words = [w for w in normalize.syllables(text) if len(_DIGITS.findall(w)) < 3]
-    out = " ".join(words)
+    # Whole typed words (a code "000.21.01.H12-261127-0007" is one), before folding splits them.
+    text = " ".join(w for w in text.split() if len(_DIGITS.findall(w)) < 3)
+    out = " ".join(normalize.syllables(text))
     if len(out) > MAX_STORED_CHARS:
         out = out[:MAX_STORED_CHARS].rsplit(" ", 1)[0]
     return out
