@@ -11,7 +11,7 @@ from motcua.audit.models import ChangeLog
 from motcua.catalog import zero_results
 from motcua.catalog.models import ColloquialName, Synonym
 from motcua.catalog.search import search
-from tests.administration.conftest import BIRTH, BUILDING, COMMUNE, signed_in
+from tests.administration.conftest import BIRTH, BUILDING, COMMUNE
 
 PAGE = "/can-bo/quan-tri/tim-kiem/"
 

@@ -32,7 +32,8 @@ def test_a_syllable_ending_in_consonant_y_is_read_with_i(syllable, expected):
 
 @pytest.mark.parametrize(("a", "b"), [
     ("Đăng ký khai sinh", "dang ki khai sinh"), ("lý lịch tư pháp", "lí lịch tư pháp"), ("kỹ thuật", "kĩ thuật"),
-    ("Mỹ", "mĩ"), ("quy định", "qui dinh"), ("ĐĂNG KÝ", "đăng kí"), ("công ty TNHH 1 thành viên", "cong ty tnhh mot thanh vien"),
+    ("Mỹ", "mĩ"), ("quy định", "qui dinh"), ("ĐĂNG KÝ", "đăng kí"),
+    ("công ty TNHH 1 thành viên", "cong ty tnhh mot thanh vien"),
     ("09 số", "9 so"),
 ])
 def test_both_spellings_read_the_same(a, b):
@@ -82,8 +83,10 @@ def test_a_query_of_stop_phrases_is_empty_and_one_of_function_words_is_vacuous()
 def test_the_catalogue_side_reads_abbreviations_and_optional_words():
     readings = normalize.index_readings("Đăng ký thành lập công ty TNHH một thành viên", RULES)
     assert ["dang", "ki", "thanh", "lap", "cong", "ti", "tnhh", "mot", "thanh", "vien"] in readings
-    assert ["dang", "ki", "thanh", "lap", "cong", "ti", "trach", "nhiem", "huu", "han", "mot", "thanh", "vien"] in readings
-    assert ["cong", "ti", "trach", "nhiem", "huu", "han", "mot", "thanh", "vien"] in readings  # without optional words
+    assert ["dang", "ki", "thanh", "lap", "cong", "ti", "trach", "nhiem", "huu", "han", "mot", "thanh",
+            "vien"] in readings
+    # without the optional words
+    assert ["cong", "ti", "trach", "nhiem", "huu", "han", "mot", "thanh", "vien"] in readings
     # An official name gets abbreviations only, never colloquial rewrites.
     assert normalize.index_readings("Cấp giấy chứng nhận quyền sử dụng đất", Rules.from_pairs([("cấp", "xin")])) == [
         ["cap", "giay", "chung", "nhan", "quyen", "su", "dung", "dat"]]
@@ -124,8 +127,8 @@ def test_parsing_any_text_is_bounded_and_never_fails(text):
             assert segment and all(w == w.strip() and w for w in segment)
 
 
-vietnamese = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ",
-                     max_size=60)
+LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ "
+vietnamese = st.text(alphabet=LETTERS, max_size=60)
 
 
 @given(vietnamese)

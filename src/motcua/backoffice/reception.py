@@ -122,7 +122,8 @@ def counter_search(request):
     q = clean_text(request.GET.get("q"), MAX_QUERY_CHARS)
     found = search(q, Filters(receiving_agency_ids=frozenset(agencies)))
     # At the counter the closest procedures are offered when nothing matches (the officer chooses).
-    results = (found if found.matched or not q else RankedResults(found.suggestion_ids)).select_related("procedure", "receiving_agency", "agency").prefetch_related(
+    listed = found if found.matched or not q else RankedResults(found.suggestion_ids)
+    results = listed.select_related("procedure", "receiving_agency", "agency").prefetch_related(
         Prefetch("cases", queryset=ProcedureCase.objects.order_by("order", "id"))
     )
     page = paginate(request, results, per_page=20)

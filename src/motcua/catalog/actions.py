@@ -30,8 +30,8 @@ from motcua.core.errors import DomainError
 from motcua.core.text import fold
 
 from . import budget as budget_rules
-from .catalog_version import bump_catalog_version
 from . import validation
+from .catalog_version import bump_catalog_version
 from .models import (
     FAQ,
     Component,

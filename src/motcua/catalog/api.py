@@ -7,10 +7,10 @@ from ninja import Field, Query, Router, Schema
 
 from motcua.core.api_errors import ApiError
 
+from . import zero_results
 from .fees import fee_words
 from .models import Procedure, ProcedureVersion
 from .presentation import fee_display, time_display
-from . import zero_results
 from .search import Filters, search
 
 router = Router(tags=["procedures"])

@@ -479,7 +479,8 @@ def add_search_data(document: dict, *, synonyms: bool = True) -> dict:
         if procedure["code"] in names:
             procedure["colloquial_names"] = names[procedure["code"]]
     if synonyms:
-        document["synonyms"] = [{"phrase": p, "meaning": m} for p, m in Synonym.objects.values_list("phrase", "meaning")]
+        rows = Synonym.objects.values_list("phrase", "meaning")
+        document["synonyms"] = [{"phrase": p, "meaning": m} for p, m in rows]
     return document
 
 

@@ -33,7 +33,7 @@ MAX_QUERY_SYLLABLES = 24
 
 _ONSETS = ("b", "c", "ch", "d", "g", "gh", "h", "k", "kh", "l", "m", "n", "nh", "ng", "ngh", "p", "ph",
            "qu", "r", "s", "t", "th", "tr", "v", "x")
-_IY = re.compile(r"^(?:%s)y$" % "|".join(sorted(_ONSETS, key=len, reverse=True)))
+_IY = re.compile("^(?:{})y$".format("|".join(sorted(_ONSETS, key=len, reverse=True))))
 _NUMBERS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau", "7": "bay", "8": "tam",
             "9": "chin", "10": "muoi"}
 _NUMBERS.update({f"0{n}": word for n, word in _NUMBERS.items() if len(n) == 1})
@@ -48,7 +48,8 @@ CHAT_SPELLING: dict[str, str] = {
     "dc": "duoc", "dk": "dang ki", "đk": "dang ki",
     "ntn": "nhu the nao", "sdt": "so dien thoai", "mk": "minh", "ng": "nguoi", "nc": "nuoc",
     "r": "roi", "oi": "", "a": "", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
-    "tt": "thu tuc", "tthc": "thu tuc hanh chinh", "hk": "khong", "passport": "ho chieu", "oto": "o to", "ct07": "xac nhan cu tru",
+    "tt": "thu tuc", "tthc": "thu tuc hanh chinh", "hk": "khong", "passport": "ho chieu", "oto": "o to",
+    "ct07": "xac nhan cu tru",
 }
 
 # Stop phrases (query side), in folded i/y form. Multi-syllable only, so removing one never breaks
@@ -70,7 +71,8 @@ STOP_PHRASES: tuple[str, ...] = (
     "thu tuc hanh chinh", "dich vu cong", "mau to khai", "mau don", "tai nha", "qua buu dien", "tren dien thoai",
     "tren vneid", "lam nhanh", "nhanh nhat", "lam gi", "cua con", "cua be", "cua toi", "cua minh", "cho toi",
     "cho minh", "khi nao", "bao gio", "o dau vay",
-    "gan chip", "so mot", "so hai", "o dau vay", "lam o dau vay", "moi mua", "mien phi", "can xin phep khong", "co can xin phep khong",
+    "gan chip", "so mot", "so hai", "o dau vay", "lam o dau vay", "moi mua", "mien phi", "can xin phep khong",
+    "co can xin phep khong",
     "co phai xin phep khong", "can khong", "co can khong", "phai khong", "co can", "nhanh khong",
 )
 # Places said at the end of a query ("làm di chúc ở xã"); only there, since "ở xã" is also in

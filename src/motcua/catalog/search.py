@@ -22,6 +22,7 @@ from . import normalize, search_index
 from .catalog_version import current_catalog_version
 from .models import ColloquialName, ProcedureVersion, Synonym
 
+
 @dataclass
 class Filters:
     agency: str = ""  # unit code of the implementing or receiving agency

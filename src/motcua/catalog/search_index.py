@@ -79,7 +79,8 @@ class Index:
             doc = Doc(
                 id=row["id"], code=row["code"], name_words=plain_name or name_words, sort_name=" ".join(name_words),
                 agency_id=row["agency_id"], receiving_agency_id=row["receiving_agency_id"],
-                sector_id=row["sector_id"], sector_code=row["sector_code"], level=row["level"], for_citizens=row["for_citizens"],
+                sector_id=row["sector_id"], sector_code=row["sector_code"], level=row["level"],
+                for_citizens=row["for_citizens"],
                 for_businesses=row["for_businesses"], markers=_markers(normalize.drop_optional(name_words)),
             )
             doc.whole.add(" ".join(plain_name))
@@ -123,7 +124,8 @@ class Index:
         found: set[str] = set()
         for probe in {word} | normalize.deletions(word):
             for candidate in self.deleted.get(probe, ()):
-                if max(len(word), len(candidate)) >= MIN_TYPO_LONG and normalize.osa_distance_at_most_one(word, candidate):
+                long_enough = max(len(word), len(candidate)) >= MIN_TYPO_LONG
+                if long_enough and normalize.osa_distance_at_most_one(word, candidate):
                     found.add(candidate)
         if not found:
             return word
@@ -181,8 +183,10 @@ class Index:
                 score = self._score(self.docs[d], reading, exact=not penalty) - 3 * query.corrections - penalty
                 scores[d] = max(scores.get(d, score), score)
         # Among equals, the name with fewer words the query does not have is the closer one.
-        order = sorted(scores, key=lambda d: (-scores[d], sum(1 for w in self.docs[d].name_words if w not in query_words),
-                                              self.docs[d].code, d))
+        def extra_words(d: int) -> int:
+            return sum(1 for w in self.docs[d].name_words if w not in query_words)
+
+        order = sorted(scores, key=lambda d: (-scores[d], extra_words(d), self.docs[d].code, d))
         rest = [d for d in near if d not in scores and (allowed is None or d in allowed)]
         rest.sort(key=lambda d: (-near[d], len(self.docs[d].name_words), self.docs[d].code, d))
         return order, rest[:SUGGESTIONS]

@@ -21,10 +21,10 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from motcua.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, Sector
-from motcua.core import ratelimit
 from motcua.catalog import zero_results
+from motcua.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, Sector
 from motcua.catalog.search import search
+from motcua.core import ratelimit
 from motcua.core.text import MAX_QUERY_CHARS, fold
 from motcua.payments import awaiting
 

@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
-from motcua.catalog import deadlines
+from motcua.catalog import deadlines, zero_results
 from motcua.catalog.models import (
     Component,
     FormTemplate,
@@ -34,7 +34,6 @@ from motcua.catalog.models import (
     ServiceLevel,
     WorkflowStep,
 )
-from motcua.catalog import zero_results
 from motcua.catalog.search import Filters, search
 from motcua.core.text import MAX_QUERY_CHARS, fold
 
