@@ -90,7 +90,7 @@ RELAXED_PENALTY = 5
 
 # Words of official names that people leave out (catalogue side only, as an extra reading).
 OPTIONAL_NAME_WORDS: tuple[str, ...] = ("viec", "cac", "doi voi", "thanh lap", "thu tuc", "ve viec", "dang ki",
-                                         "noi dung", "tu ban chinh")
+                                         "noi dung", "tu ban chinh", "la")
 
 # Words that say nothing of the procedure alone: a segment made only of them is left out ("xin
 # việc" is not "Đăng ký việc nuôi con nuôi").
@@ -226,6 +226,19 @@ def is_abbreviation(phrase: tuple[str, ...]) -> bool:
     return len(phrase) == 1 and not any(ch in "aeiou" for ch in phrase[0])
 
 
+def expand_abbreviations(words: Sequence[str], rules: Rules) -> list[str]:
+    """Abbreviations written out in place ("dong mst" -> "dong ma so thue"), so that a longer
+    synonym or the catalogue's adjacent words can follow."""
+    out: list[str] = []
+    for w in words:
+        meaning = rules.synonyms.get((w,)) if is_abbreviation((w,)) else None
+        if meaning and len(meaning) == 1:
+            out += meaning[0]
+        else:
+            out.append(w)
+    return out
+
+
 def apply_synonyms(words: Sequence[str], rules: Rules, *, abbreviations_only: bool = False) -> list[list[str]]:
     """Replace every synonym phrase (longest first, left to right) by its meaning, as segments of
     their own; the words between stay together."""
@@ -294,8 +307,10 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
 
     tail = next((i for i, w in enumerate(words) if i >= MIN_HEAD and w in TAIL_STARTS), None)
     for part, penalty in ((words, 0), (words[:tail] if tail else [], RELAXED_PENALTY)):
-        for rule_set in (None, rules):
-            add(tuple(tuple(seg) for seg in segments(part, rule_set)), penalty)
+        add(tuple(tuple(seg) for seg in segments(part)), penalty)
+        # Synonyms as segments of their own, and abbreviations written out in place first.
+        add(tuple(tuple(seg) for seg in segments(part, rules)), penalty)
+        add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules)), penalty)
     for i, reading in enumerate(list(readings)):
         first = reading[0]
         verb = _match_at(first, 0, _GENERIC)

@@ -98,7 +98,32 @@ def search(query: str | None, filters: Filters | None = None) -> SearchResults:
                if allowed is None or d.id in allowed]
         return SearchResults(ids, [], parsed)
     matches, near = idx.match(parsed, allowed)
+    if not matches:
+        matches = _typo_for_a_real_word(query or "", idx, allowed)
     return SearchResults(matches, [] if matches else near, parsed)
+
+
+MAX_RETYPED = 8
+
+
+def _typo_for_a_real_word(query: str, idx: search_index.Index, allowed) -> list[int]:
+    """When nothing matches, one word of 5+ letters may be a typo that made another real word
+    ("thong" for "thuong"): try its neighbours one at a time, and keep the first that matches."""
+    text = query[:MAX_QUERY_CHARS]
+    tried = 0
+    for word in dict.fromkeys(normalize.syllables(text)):
+        for other in idx.neighbours(word):
+            if tried >= MAX_RETYPED:
+                return []
+            tried += 1
+
+            def correct(w: str, word=word, other=other) -> str:
+                return other if w == word else idx.correct(w)
+
+            matches, _near = idx.match(normalize.parse_query(text, idx.rules, correct), allowed)
+            if matches:
+                return matches
+    return []
 
 
 class RankedResults:

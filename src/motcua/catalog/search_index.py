@@ -131,6 +131,15 @@ class Index:
             return word
         return min(found, key=lambda c: (-self.frequency.get(c, 0), c))
 
+    def neighbours(self, word: str, limit: int = 3) -> list[str]:
+        """Other vocabulary words one typo away from a word that is itself in the vocabulary
+        ("thong" typed for "thuong"), the most frequent first."""
+        if len(word) < MIN_TYPO_LONG or not word.isalpha():
+            return []
+        found = {c for probe in {word} | normalize.deletions(word) for c in self.deleted.get(probe, ())
+                 if c != word and c in self.by_word and normalize.osa_distance_at_most_one(word, c)}
+        return sorted(found, key=lambda c: (-self.frequency.get(c, 0), c))[:limit]
+
     def _strict(self, segment: tuple[str, ...]) -> set[int]:
         """The documents where the segment occurs: its word, or each of its adjacent pairs."""
         if len(segment) == 1:
@@ -203,6 +212,9 @@ class Index:
         # A special variant ("cấp lại", "lưu động") the query does not ask for ranks lower.
         qtext = f" {whole} "
         score -= 10 * sum(1 for m in doc.markers if f" {m} " not in qtext)
+        # The name starts with what was typed ("chứng thực giao dịch …").
+        if exact and reading and doc.sort_name.startswith(" ".join(reading[0])):
+            score += 5
         # Segments found in the official name weigh more than in a colloquial name only.
         for seg in reading:
             if len(seg) > 1 and all(p in doc.name_pairs for p in normalize.pairs(seg)):

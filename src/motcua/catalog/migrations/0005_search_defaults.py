@@ -90,7 +90,9 @@ SYNONYMS = [
     ("thuế nhà đất", "thuế sử dụng đất"), ("thuế đất", "thuế sử dụng đất"), ("thuế khoán", "khai thuế đối với hộ kinh doanh"),
     ("quyết toán thuế", "khai quyết toán thuế"),
     # other
-    ("tư vấn pháp luật miễn phí", "trợ giúp pháp lý"), ("gốc việt", "người gốc việt nam"),
+    ("tư vấn pháp luật miễn phí", "trợ giúp pháp lý"), ("sửa chữa nhà", "sửa chữa, cải tạo"),
+    ("hòa giải đất đai", "hòa giải tranh chấp đất đai"), ("hòa giải đất", "hòa giải tranh chấp đất đai"),
+    ("di sản thừa kế", "di sản"), ("thừa kế", "di sản"), ("gốc việt", "người gốc việt nam"),
     ("xin quốc tịch", "nhập quốc tịch"),
 ]
 
@@ -124,7 +126,7 @@ COLLOQUIAL = {
     "2.000575": ["mất giấy phép kinh doanh hộ cá thể", "cấp lại giấy phép hộ kinh doanh"],
     "1.004884": ["làm lại giấy khai sinh", "khai sinh lại"],
     "2.000635": ["mất giấy khai sinh", "giấy khai sinh bị mất", "trích lục khai sinh", "bản sao giấy khai sinh", "trích lục hộ tịch", "bản sao giấy chứng tử"],
-    "1.004859": ["đổi tên", "thay đổi họ tên", "cải chính hộ tịch", "sửa sai giấy khai sinh", "đổi họ cho con",
+    "1.004859": ["đổi tên", "thay đổi họ tên", "thay đổi hộ tịch", "cải chính hộ tịch", "sửa sai giấy khai sinh", "đổi họ cho con",
                  "cải chính ngày sinh", "xác định lại dân tộc"],
     "2.000806": ["kết hôn với người nước ngoài"],
     "1.001022": ["nhận cha con", "nhận con"],
@@ -141,6 +143,14 @@ COLLOQUIAL = {
     "1.007674": ["thuế bán nhà", "thuế thừa kế nhà đất"],
     "1.001742": ["chuyển lương hưu"],
     "1.012784": ["tách sổ đỏ", "tách thửa đất"],
+    "1.013079": ["đổi biển số xe", "đổi đăng ký xe", "đổi cà vẹt xe"],
+    "1.013080": ["mất đăng ký xe", "mất cà vẹt xe", "mất biển số xe"],
+    "1.013067": ["bấm biển số xe", "đăng ký xe mới mua"],
+    "2.002029": ["tạm ngừng kinh doanh doanh nghiệp", "tạm ngừng kinh doanh công ty", "tạm dừng hoạt động công ty"],
+    "1.013229": ["xin phép sửa nhà", "sửa chữa nhà"],
+    "1.014632": ["mua nhà ở xã hội", "thuê nhà ở xã hội"],
+    "1.013833": ["đăng ký biến động đất đai", "đổi tên trên sổ đỏ"],
+    "1.012812": ["hòa giải đất đai"],
 }
 
 
