@@ -59,7 +59,7 @@ STOP_PHRASES: tuple[str, ...] = (
     "can giay to gi", "can nhung giay to gi", "can giay to nhung gi", "can nhung gi", "giay to gi",
     "can gi", "can chuan bi gi", "gom nhung gi", "nhu the nao", "lam the nao", "the nao", "lam sao",
     "mat bao lau", "bao lau", "mat bao nhieu ngay", "bao nhieu ngay", "mat bao nhieu tien", "bao nhieu tien",
-    "het bao nhieu", "mat bao nhieu", "bao nhieu", "le phi bao nhieu", "phi bao nhieu",
+    "het bao nhieu", "mat bao nhieu", "het bao nhieu tien", "ton bao nhieu", "ton bao nhieu tien", "bao nhieu", "le phi bao nhieu", "phi bao nhieu",
     "online duoc khong", "truc tuyen duoc khong", "tren mang duoc khong", "duoc khong", "co duoc khong",
     "online", "truc tuyen", "qua mang",
     "o dau", "lam o dau", "nop o dau", "nop ho so o dau", "di dau",
@@ -311,6 +311,10 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         # Synonyms as segments of their own, and abbreviations written out in place first.
         add(tuple(tuple(seg) for seg in segments(part, rules)), penalty)
         add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules)), penalty)
+    # A lone word left after a stop phrase at the end is part of the question ("… bao nhiêu tiền").
+    for i, reading in enumerate(list(readings)):
+        if len(reading) > 1 and len(reading[-1]) == 1:
+            add(reading[:-1], penalties[i] + RELAXED_PENALTY)
     for i, reading in enumerate(list(readings)):
         first = reading[0]
         verb = _match_at(first, 0, _GENERIC)
