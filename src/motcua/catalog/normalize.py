@@ -71,6 +71,8 @@ STOP_PHRASES: tuple[str, ...] = (
     "thu tuc hanh chinh", "dich vu cong", "mau to khai", "mau don", "tai nha", "qua buu dien", "tren dien thoai",
     "tren vneid", "lam nhanh", "nhanh nhat", "lam gi", "cua con", "cua be", "cua toi", "cua minh", "cho toi",
     "cho minh", "khi nao", "bao gio", "o dau vay",
+    "de duoc", "lam the nao de", "can lam gi de", "phai lam gi", "phai lam sao", "thi phai lam gi",
+    "hang a1", "hang a2", "hang a", "hang b1", "hang b2", "hang b", "hang c",
     "gan chip", "so mot", "so hai", "o dau vay", "lam o dau vay", "moi mua", "mien phi", "can xin phep khong",
     "co can xin phep khong",
     "co phai xin phep khong", "can khong", "co can khong", "phai khong", "co can", "nhanh khong",
@@ -102,7 +104,7 @@ FUNCTION_WORDS = frozenset({
 # Where a query goes on to say what for, for whom or where ("… để kết hôn", "… cho người thuê
 # trọ", "… đi làm xa"): a reading without that tail is tried too (3+ syllables before it), ranked
 # below the whole query.
-TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "di", "o", "tai", "sau", "truoc", "neu", "nhung"})
+TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "di", "o", "tai", "sau", "truoc", "neu", "nhung", "sang"})
 MIN_HEAD = 3
 
 # What makes a procedure a special variant of another ("cấp lại", "lưu động", "có yếu tố nước

@@ -80,7 +80,6 @@ SYNONYMS = [
     ("mở công ty", "đăng ký thành lập công ty"), ("giải thể công ty", "giải thể doanh nghiệp"),
     ("đóng cửa công ty", "giải thể doanh nghiệp"), ("tăng vốn điều lệ", "thay đổi vốn điều lệ"),
     ("tạm dừng kinh doanh", "tạm ngừng kinh doanh"), ("đóng chi nhánh", "chấm dứt hoạt động chi nhánh"),
-    ("giấy phép kinh doanh", "giấy chứng nhận đăng ký doanh nghiệp"),
     ("đóng hộ kinh doanh", "chấm dứt hoạt động hộ kinh doanh"), ("giải thể hộ kinh doanh", "chấm dứt hoạt động hộ kinh doanh"),
     # social insurance, tax
     ("tiền thai sản", "chế độ thai sản"), ("nghỉ thai sản", "chế độ thai sản"), ("tiền tuất", "chế độ tử tuất"),
@@ -92,7 +91,9 @@ SYNONYMS = [
     # other
     ("tư vấn pháp luật miễn phí", "trợ giúp pháp lý"), ("sửa chữa nhà", "sửa chữa, cải tạo"),
     ("hòa giải đất đai", "hòa giải tranh chấp đất đai"), ("hòa giải đất", "hòa giải tranh chấp đất đai"),
-    ("di sản thừa kế", "di sản"), ("thừa kế", "di sản"), ("gốc việt", "người gốc việt nam"),
+    ("di sản thừa kế", "di sản"), ("thừa kế", "di sản"), ("trợ cấp mai táng", "chế độ tử tuất"),
+    ("sang tên nhà đất", "nhận chuyển nhượng quyền sử dụng đất"), ("sang tên đất", "nhận chuyển nhượng quyền sử dụng đất"),
+    ("chuyển nhượng nhà đất", "chuyển nhượng quyền sử dụng đất"), ("mua đất", "nhận chuyển nhượng quyền sử dụng đất"), ("gốc việt", "người gốc việt nam"),
     ("xin quốc tịch", "nhập quốc tịch"),
 ]
 
