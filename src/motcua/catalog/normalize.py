@@ -59,7 +59,8 @@ STOP_PHRASES: tuple[str, ...] = (
     "can giay to gi", "can nhung giay to gi", "can giay to nhung gi", "can nhung gi", "giay to gi",
     "can gi", "can chuan bi gi", "gom nhung gi", "nhu the nao", "lam the nao", "the nao", "lam sao",
     "mat bao lau", "bao lau", "mat bao nhieu ngay", "bao nhieu ngay", "mat bao nhieu tien", "bao nhieu tien",
-    "het bao nhieu", "mat bao nhieu", "het bao nhieu tien", "ton bao nhieu", "ton bao nhieu tien", "bao nhieu", "le phi bao nhieu", "phi bao nhieu",
+    "het bao nhieu", "mat bao nhieu", "het bao nhieu tien", "ton bao nhieu", "ton bao nhieu tien", "bao nhieu",
+    "le phi bao nhieu", "phi bao nhieu",
     "online duoc khong", "truc tuyen duoc khong", "tren mang duoc khong", "duoc khong", "co duoc khong",
     "online", "truc tuyen", "qua mang",
     "o dau", "lam o dau", "nop o dau", "nop ho so o dau", "di dau",
@@ -91,8 +92,10 @@ GENERIC_VERBS: tuple[str, ...] = ("dang ki", "cap", "lam", "de nghi", "yeu cau",
 RELAXED_PENALTY = 5
 
 # Words of official names that people leave out (catalogue side only, as an extra reading).
-OPTIONAL_NAME_WORDS: tuple[str, ...] = ("viec", "cac", "doi voi", "thanh lap", "thu tuc", "ve viec", "dang ki",
-                                         "noi dung", "tu ban chinh", "la")
+OPTIONAL_NAME_WORDS: tuple[str, ...] = ("viec", "cac", "doi voi", "thanh lap", "thu tuc", "ve viec",
+                                         "noi dung", "tu ban chinh", "la", "ve")
+# … and the verb "đăng ký" before another verb ("Xóa đăng ký tạm trú" read as "xóa tạm trú"), in a
+# reading of its own.
 
 # Words that say nothing of the procedure alone: a segment made only of them is left out ("xin
 # việc" is not "Đăng ký việc nuôi con nuôi").
@@ -104,7 +107,7 @@ FUNCTION_WORDS = frozenset({
 # Where a query goes on to say what for, for whom or where ("… để kết hôn", "… cho người thuê
 # trọ", "… đi làm xa"): a reading without that tail is tried too (3+ syllables before it), ranked
 # below the whole query.
-TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "di", "o", "tai", "sau", "truoc", "neu", "nhung", "sang"})
+TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "o", "tai", "sau", "truoc", "neu", "nhung", "sang"})
 MIN_HEAD = 3
 
 # What makes a procedure a special variant of another ("cấp lại", "lưu động", "có yếu tố nước
@@ -143,6 +146,7 @@ def _phrases(items: Iterable[str]) -> list[tuple[str, ...]]:
 _STOPS = _phrases(STOP_PHRASES)
 _TRAILING = _phrases(TRAILING_STOPS)
 _OPTIONAL = _phrases(OPTIONAL_NAME_WORDS)
+_OPTIONAL_WITH_VERB = _phrases((*OPTIONAL_NAME_WORDS, "dang ki"))
 _GENERIC = _phrases(GENERIC_VERBS)
 
 
@@ -334,9 +338,10 @@ def index_readings(text: str, rules: Rules = Rules(), *, official: bool = True) 
     an official name, all of it for a colloquial name (written as people speak)."""
     words = syllables(text)
     out = [words] if words else []
-    shorter = drop_optional(words)
-    if shorter and shorter != words:
-        out.append(shorter)
+    for optional in (_OPTIONAL, _OPTIONAL_WITH_VERB):
+        shorter = drop_optional(words, optional)
+        if shorter and shorter not in out:
+            out.append(shorter)
     for reading in list(out):
         replaced = [w for seg in apply_synonyms(reading, rules, abbreviations_only=official) for w in seg]
         if replaced and replaced not in out:
@@ -344,11 +349,11 @@ def index_readings(text: str, rules: Rules = Rules(), *, official: bool = True) 
     return out
 
 
-def drop_optional(words: list[str]) -> list[str]:
+def drop_optional(words: list[str], optional: list[tuple[str, ...]] | None = None) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        phrase = _match_at(words, i, _OPTIONAL)
+        phrase = _match_at(words, i, _OPTIONAL if optional is None else optional)
         if phrase:
             i += len(phrase)
             continue

@@ -169,28 +169,32 @@ class Index:
         near: dict[int, float] = defaultdict(float)
         query_words = set(query.words)
         self.last_scores = scores
-        for number, reading in enumerate(query.readings):
-            matched: set[int] | None = None
-            for seg in reading:
-                docs = self.segment_docs(seg)
-                matched = set(docs) if matched is None else matched & docs
-                # Suggestions: how much of the query a procedure shares.
-                for d in docs:
-                    near[d] += 2 * len(seg)
-                for pair in normalize.pairs(seg):
-                    for d in self.by_pair.get(pair, ()):
-                        near[d] += 1
-                for w in seg:
-                    for d in self.by_word.get(w, ()):
-                        near[d] += 0.5
-            if not matched:
-                continue
-            for d in matched:
-                if allowed is not None and d not in allowed:
+        # Relaxed readings (without the opening verb, the tail, a lone last word) count only when
+        # the stricter ones match nothing.
+        for tier in sorted({query.penalty(n) for n in range(len(query.readings))}):
+            if scores:
+                break
+            for number, reading in enumerate(query.readings):
+                if query.penalty(number) != tier:
                     continue
-                penalty = query.penalty(number)
-                score = self._score(self.docs[d], reading, exact=not penalty) - 3 * query.corrections - penalty
-                scores[d] = max(scores.get(d, score), score)
+                matched: set[int] | None = None
+                for seg in reading:
+                    docs = self.segment_docs(seg)
+                    matched = set(docs) if matched is None else matched & docs
+                    if tier == 0:  # suggestions: how much of the query a procedure shares
+                        for d in docs:
+                            near[d] += 2 * len(seg)
+                        for pair in normalize.pairs(seg):
+                            for d in self.by_pair.get(pair, ()):
+                                near[d] += 1
+                        for w in seg:
+                            for d in self.by_word.get(w, ()):
+                                near[d] += 0.5
+                for d in matched or ():
+                    if allowed is not None and d not in allowed:
+                        continue
+                    score = self._score(self.docs[d], reading, exact=not tier) - 3 * query.corrections - tier
+                    scores[d] = max(scores.get(d, score), score)
         # Among equals, the name with fewer words the query does not have is the closer one.
         def extra_words(d: int) -> int:
             return sum(1 for w in self.docs[d].name_words if w not in query_words)
