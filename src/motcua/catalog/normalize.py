@@ -90,6 +90,7 @@ LEADING_FILLERS: tuple[str, ...] = ("lam", "xin", "muon")
 # chiếu"): a reading without them is tried too, ranked below the reading with them.
 GENERIC_VERBS: tuple[str, ...] = ("dang ki", "cap", "lam", "de nghi", "yeu cau", "xin cap", "giai quyet")
 RELAXED_PENALTY = 5
+MAX_SEGMENTS_DROPPED = 4
 
 # Words of official names that people leave out (catalogue side only, as an extra reading).
 OPTIONAL_NAME_WORDS: tuple[str, ...] = ("viec", "cac", "doi voi", "thanh lap", "thu tuc", "ve viec",
@@ -321,6 +322,15 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
     for i, reading in enumerate(list(readings)):
         if len(reading) > 1 and len(reading[-1]) == 1:
             add(reading[:-1], penalties[i] + RELAXED_PENALTY)
+    # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
+    # cước"): without one of them, when what is left still has a phrase of 3+ syllables (never a
+    # bare "cấp lại").
+    for i, reading in enumerate(list(readings)):
+        if 1 < len(reading) <= MAX_SEGMENTS_DROPPED:
+            for j in range(len(reading)):
+                rest = reading[:j] + reading[j + 1:]
+                if any(len(seg) >= MIN_HEAD for seg in rest):
+                    add(rest, penalties[i] + 2 * RELAXED_PENALTY)
     for i, reading in enumerate(list(readings)):
         first = reading[0]
         verb = _match_at(first, 0, _GENERIC)
