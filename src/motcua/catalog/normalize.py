@@ -89,7 +89,8 @@ LEADING_FILLERS: tuple[str, ...] = ("lam", "xin", "muon")
 # Verbs that open a query but may not be the catalogue's verb ("đăng ký hộ chiếu" is "Cấp hộ
 # chiếu"): a reading without them is tried too, ranked below the reading with them.
 GENERIC_VERBS: tuple[str, ...] = ("dang ki", "cap", "lam", "de nghi", "yeu cau", "xin cap", "giai quyet")
-RELAXED_PENALTY = 5
+RELAXED_PENALTY = 5  # a reading this much or more relaxed counts only when stricter ones match nothing
+LONE_WORD_PENALTY = 1
 MAX_SEGMENTS_DROPPED = 4
 
 # Words of official names that people leave out (catalogue side only, as an extra reading).
@@ -308,9 +309,14 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
     penalties: list[int] = []
 
     def add(reading: Segments, penalty: int) -> None:
-        if reading and reading not in readings:
-            readings.append(reading)
-            penalties.append(penalty)
+        if not reading:
+            return
+        if reading in readings:  # the same reading found a stricter way keeps the lower penalty
+            i = readings.index(reading)
+            penalties[i] = min(penalties[i], penalty)
+            return
+        readings.append(reading)
+        penalties.append(penalty)
 
     tail = next((i for i, w in enumerate(words) if i >= MIN_HEAD and w in TAIL_STARTS), None)
     for part, penalty in ((words, 0), (words[:tail] if tail else [], RELAXED_PENALTY)):
@@ -318,10 +324,12 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         # Synonyms as segments of their own, and abbreviations written out in place first.
         add(tuple(tuple(seg) for seg in segments(part, rules)), penalty)
         add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules)), penalty)
-    # A lone word left after a stop phrase at the end is part of the question ("… bao nhiêu tiền").
+    # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): the
+    # reading without lone words counts as much, a little lower.
     for i, reading in enumerate(list(readings)):
-        if len(reading) > 1 and len(reading[-1]) == 1:
-            add(reading[:-1], penalties[i] + RELAXED_PENALTY)
+        longer = tuple(seg for seg in reading if len(seg) > 1)
+        if longer and longer != reading:
+            add(longer, penalties[i] + LONE_WORD_PENALTY)
     # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
     # cước"): without one of them, when what is left still has a phrase of 3+ syllables (never a
     # bare "cấp lại").

@@ -171,11 +171,14 @@ class Index:
         self.last_scores = scores
         # Relaxed readings (without the opening verb, the tail, a lone last word) count only when
         # the stricter ones match nothing.
-        for tier in sorted({query.penalty(n) for n in range(len(query.readings))}):
+        def tier_of(number: int) -> int:
+            return query.penalty(number) // normalize.RELAXED_PENALTY
+
+        for tier in sorted({tier_of(n) for n in range(len(query.readings))}):
             if scores:
                 break
             for number, reading in enumerate(query.readings):
-                if query.penalty(number) != tier:
+                if tier_of(number) != tier:
                     continue
                 matched: set[int] | None = None
                 for seg in reading:
@@ -193,7 +196,8 @@ class Index:
                 for d in matched or ():
                     if allowed is not None and d not in allowed:
                         continue
-                    score = self._score(self.docs[d], reading, exact=not tier) - 3 * query.corrections - tier
+                    penalty = query.penalty(number)
+                    score = self._score(self.docs[d], reading, exact=not penalty) - 3 * query.corrections - penalty
                     scores[d] = max(scores.get(d, score), score)
         # Among equals, the name with fewer words the query does not have is the closer one.
         def extra_words(d: int) -> int:
