@@ -171,6 +171,8 @@ class Index:
         self.last_scores = scores
         # Relaxed readings (without the opening verb, the tail, a lone last word) count only when
         # the stricter ones match nothing.
+        asked = " | ".join(" ".join(seg) for reading in query.readings for seg in reading)
+
         def tier_of(number: int) -> int:
             return query.penalty(number) // normalize.RELAXED_PENALTY
 
@@ -197,7 +199,8 @@ class Index:
                     if allowed is not None and d not in allowed:
                         continue
                     penalty = query.penalty(number)
-                    score = self._score(self.docs[d], reading, exact=not penalty) - 3 * query.corrections - penalty
+                    score = self._score(self.docs[d], reading, exact=not penalty, asked=asked)
+                    score -= 3 * query.corrections + penalty
                     scores[d] = max(scores.get(d, score), score)
         # Among equals, the name with fewer words the query does not have is the closer one.
         def extra_words(d: int) -> int:
@@ -208,7 +211,7 @@ class Index:
         rest.sort(key=lambda d: (-near[d], len(self.docs[d].name_words), self.docs[d].code, d))
         return order, rest[:SUGGESTIONS]
 
-    def _score(self, doc: Doc, reading, exact: bool) -> float:
+    def _score(self, doc: Doc, reading, exact: bool, asked: str = "") -> float:
         """Higher is closer. `exact`: the reading is the whole query (not a relaxed reading), so
         being a whole colloquial name or the whole official name counts."""
         whole = " ".join(" ".join(seg) for seg in reading)
@@ -217,8 +220,9 @@ class Index:
             score += 100
         if exact and whole in doc.whole:
             score += 60
-        # A special variant ("cấp lại", "lưu động") the query does not ask for ranks lower.
-        qtext = f" {whole} "
+        # A special variant ("cấp lại", "lưu động") the query does not ask for ranks lower (asked
+        # for anywhere in the query, also in a part a relaxed reading leaves out).
+        qtext = f" {whole} | {asked} "
         score -= 10 * sum(1 for m in doc.markers if f" {m} " not in qtext)
         # The name starts with what was typed ("chứng thực giao dịch …").
         if exact and reading and doc.sort_name.startswith(" ".join(reading[0])):

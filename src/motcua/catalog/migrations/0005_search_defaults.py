@@ -91,7 +91,7 @@ SYNONYMS = [
     # other
     ("tư vấn pháp luật miễn phí", "trợ giúp pháp lý"), ("sửa chữa nhà", "sửa chữa, cải tạo"),
     ("hòa giải đất đai", "hòa giải tranh chấp đất đai"), ("hòa giải đất", "hòa giải tranh chấp đất đai"),
-    ("gia hạn bằng lái", "đổi giấy phép lái xe"), ("trích lục giấy khai sinh", "bản sao giấy khai sinh"),
+    ("gia hạn bằng lái", "đổi giấy phép lái xe"), ("gia hạn giấy phép lái xe", "đổi giấy phép lái xe"), ("trích lục giấy khai sinh", "bản sao giấy khai sinh"),
     ("rút sổ bảo hiểm", "hưởng bảo hiểm xã hội một lần"), ("lấy bảo hiểm xã hội", "hưởng bảo hiểm xã hội"),
     ("lấy bảo hiểm", "hưởng bảo hiểm xã hội"), ("mở cửa hàng", "đăng ký thành lập hộ kinh doanh"),
     ("kinh doanh hộ gia đình", "hộ kinh doanh"),
@@ -121,7 +121,7 @@ COLLOQUIAL = {
     "1.012786": ["mất sổ đỏ", "cấp lại sổ đỏ"],
     "1.012787": ["sang tên sổ đỏ", "sang tên đất"],
     "1.012783": ["đổi sổ đỏ"],
-    "1.013225": ["giấy phép xây dựng", "xin phép xây nhà", "xin phép xây dựng", "giấy phép xây dựng nhà ở riêng lẻ"],
+    "1.013225": ["giấy phép xây dựng", "xin phép xây nhà", "xin phép xây dựng", "cấp giấy phép xây dựng", "giấy phép xây dựng nhà ở riêng lẻ"],
     "3.000346": ["thi bằng lái", "làm bằng lái xe"],
     "3.000348": ["mất bằng lái", "làm lại bằng lái"],
     "3.000347": ["đổi bằng lái", "bằng lái hết hạn"],
