@@ -72,6 +72,7 @@ STOP_PHRASES: tuple[str, ...] = (
     "thu tuc hanh chinh", "dich vu cong", "mau to khai", "mau don", "tai nha", "qua buu dien", "tren dien thoai",
     "tren vneid", "lam nhanh", "nhanh nhat", "lam gi", "cua con", "cua be", "cua toi", "cua minh", "cho toi",
     "cho minh", "khi nao", "bao gio", "o dau vay",
+    "lam mat bao lau", "lam bao lau", "mat bao lau vay", "bao lau vay", "the nao vay", "lam sao vay", "can gi vay",
     "de duoc", "lam the nao de", "can lam gi de", "phai lam gi", "phai lam sao", "thi phai lam gi",
     "hang a1", "hang a2", "hang a", "hang b1", "hang b2", "hang b", "hang c",
     "gan chip", "so mot", "so hai", "o dau vay", "lam o dau vay", "moi mua", "mien phi", "can xin phep khong",
