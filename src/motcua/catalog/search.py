@@ -98,7 +98,7 @@ def search(query: str | None, filters: Filters | None = None) -> SearchResults:
                if allowed is None or d.id in allowed]
         return SearchResults(ids, [], parsed)
     matches, near = idx.match(parsed, allowed)
-    if not matches:
+    if not matches and not parsed.corrections:
         matches = _typo_for_a_real_word(query or "", idx, allowed)
     return SearchResults(matches, [] if matches else near, parsed)
 
@@ -120,7 +120,7 @@ def _typo_for_a_real_word(query: str, idx: search_index.Index, allowed) -> list[
             def correct(w: str, word=word, other=other) -> str:
                 return other if w == word else idx.correct(w)
 
-            matches, _near = idx.match(normalize.parse_query(text, idx.rules, correct), allowed)
+            matches, _near = idx.match(normalize.parse_query(text, idx.rules, correct), allowed, suggest=False)
             if matches:
                 return matches
     return []

@@ -163,12 +163,11 @@ class Index:
                     found |= left & self._strict(segment[cut:])
         return found
 
-    def match(self, query: Query, allowed: set[int] | None) -> tuple[list[int], list[int]]:
+    def match(self, query: Query, allowed: set[int] | None, *, suggest: bool = True) -> tuple[list[int], list[int]]:
         """(matches best first, suggestions best first) among the allowed documents."""
         scores: dict[int, float] = {}
         near: dict[int, float] = defaultdict(float)
         query_words = set(query.words)
-        self.last_scores = scores
         # Relaxed readings (without the opening verb, the tail, a lone last word) count only when
         # the stricter ones match nothing.
         asked = " | ".join(" ".join(seg) for reading in query.readings for seg in reading)
@@ -186,15 +185,8 @@ class Index:
                 for seg in reading:
                     docs = self.segment_docs(seg)
                     matched = set(docs) if matched is None else matched & docs
-                    if tier == 0:  # suggestions: how much of the query a procedure shares
-                        for d in docs:
-                            near[d] += 2 * len(seg)
-                        for pair in normalize.pairs(seg):
-                            for d in self.by_pair.get(pair, ()):
-                                near[d] += 1
-                        for w in seg:
-                            for d in self.by_word.get(w, ()):
-                                near[d] += 0.5
+                    if not matched:
+                        break
                 for d in matched or ():
                     if allowed is not None and d not in allowed:
                         continue
@@ -202,6 +194,19 @@ class Index:
                     score = self._score(self.docs[d], reading, exact=not penalty, asked=asked)
                     score -= 3 * query.corrections + penalty
                     scores[d] = max(scores.get(d, score), score)
+        if suggest and not scores:  # suggestions: how much of the query a procedure shares (strict readings)
+            for number, reading in enumerate(query.readings):
+                if tier_of(number):
+                    continue
+                for seg in reading:
+                    for d in self.segment_docs(seg):
+                        near[d] += 2 * len(seg)
+                    for pair in normalize.pairs(seg):
+                        for d in self.by_pair.get(pair, ()):
+                            near[d] += 1
+                    for w in seg:
+                        for d in self.by_word.get(w, ()):
+                            near[d] += 0.5
         # Among equals, the name with fewer words the query does not have is the closer one.
         def extra_words(d: int) -> int:
             return sum(1 for w in self.docs[d].name_words if w not in query_words)
