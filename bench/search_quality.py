@@ -1,6 +1,6 @@
 """Search quality on a labelled set: top-1, top-3 and no-result share, tune and held-out apart.
 
-Run: .venv/bin/python bench/search_quality.py [--verbose] [--split tune|held_out|all]
+Run: .venv/bin/python bench/search_quality.py [--verbose] [--split tune|held_out|all] [--postgres]
 
 Loads bench/data/search/catalog.json (real procedures as published on the national portal plus
 synthetic distractors) into a throwaway SQLite database with the catalogue importer, then runs
@@ -93,8 +93,8 @@ def catalogue_document(catalog: dict, sample: dict) -> dict:
 def ranked_codes(search, query: str, n: int = 3) -> tuple[list[str], int]:
     """The first `n` procedure codes the portal would list for `query`, and how many it found.
 
-    If #18 changes what search() returns (e.g. matches and `suggestions` apart), count only the
-    matches here: a suggestion is not a result.
+    Since #18 search() answers the matches, and the `suggestions` apart (shown under "Không tìm
+    thấy thủ tục «…»"): only the matches count here; a suggestion is not a result.
     """
     results = search(query).select_related("procedure")
     return [v.procedure.code for v in results[:n]], results.count()
@@ -104,6 +104,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="list every query that misses")
     parser.add_argument("--split", choices=["tune", "held_out", "all"], default="all")
+    parser.add_argument("--postgres", action="store_true",
+                        help="a throwaway PostgreSQL database (MOTCUA_BENCH_PG) instead of SQLite")
     args = parser.parse_args()
 
     catalog = json.loads((DATA / "catalog.json").read_text(encoding="utf-8"))
@@ -116,9 +118,18 @@ def main() -> int:
         if unknown:
             raise SystemExit(f"{q['id']}: accept lists {unknown}, not real procedures of catalog.json")
 
-    # A throwaway SQLite database, whatever the environment points at.
+    # A throwaway SQLite database, whatever the environment points at (or PostgreSQL, asked for).
     os.environ["MOTCUA_DATA_DIR"] = tempfile.mkdtemp(prefix="motcua-search-quality-")
     os.environ.pop("DATABASE_URL", None)
+    if args.postgres:
+        import psycopg
+
+        admin_url = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+        name = "motcua_bench_search_quality"
+        with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django

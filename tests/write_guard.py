@@ -35,7 +35,14 @@ CATALOG_WRITERS = (
     "eforms/actions.py",  # the e-form's own action layer (it takes the draft with catalog's lock_draft)
     "core/backup.py",  # restore
 )
+# What catalogue search reads besides the versions (#18): its own actions, and the version counter
+# that every catalogue action bumps through catalog_version.bump_catalog_version.
+SEARCH_WRITERS = ("catalog/search_actions.py", "core/backup.py")
 GUARDED: dict[str, tuple[str, ...]] = {
+    "catalog_synonym": SEARCH_WRITERS,
+    "catalog_colloquialname": SEARCH_WRITERS,
+    "catalog_catalogversion": ("catalog/catalog_version.py",),
+    "catalog_zeroresultquery": ("catalog/zero_results.py", "core/backup.py"),
     "dossiers_dossier": DOSSIER_WRITERS,
     "dossiers_event": DOSSIER_WRITERS,
     # The signed result is stored by the signing receiver, inside the completion's transaction.

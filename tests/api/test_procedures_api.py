@@ -84,3 +84,31 @@ def test_it_reports_health(client, db):
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["database"]["status"] == "ok"
+
+
+def test_it_answers_suggestions_apart_when_nothing_matches(client, catalog):
+    """#18: "khai tu" (no death registration here) matches nothing; the closest procedures come in
+    `suggestions`, never in `results`, and `count` counts results only."""
+    body = client.get("/api/v1/procedures", {"q": "dang ky khai tu"}).json()
+    assert body["results"] == [] and body["count"] == 0 and body["pages"] == 0
+    assert 1 <= len(body["suggestions"]) <= 5
+    assert {"code", "name", "url"} <= set(body["suggestions"][0])
+    matched = client.get("/api/v1/procedures", {"q": "lam giay khai sinh"}).json()
+    assert matched["results"][0]["code"] == "1.001193"
+    assert matched["suggestions"] == []
+    assert client.get("/api/v1/procedures").json()["suggestions"] == []
+
+
+def test_it_counts_a_search_without_result(client, catalog):
+    from motcua.catalog.models import ZeroResultQuery
+
+    client.get("/api/v1/procedures", {"q": "Trợ cấp thất nghiệp"})
+    client.get("/api/v1/procedures", {"q": "tro cap that nghiep", "level": 4})  # filtered: not counted
+    assert list(ZeroResultQuery.objects.values_list("query", "count")) == [("tro cap that nghiep", 1)]
+
+
+def test_the_openapi_document_describes_suggestions(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    listing = schema["components"]["schemas"]["ProcedureList"]
+    assert "suggestions" in listing["properties"]
+    assert "KHÔNG phải kết quả" in listing["properties"]["suggestions"]["description"]

@@ -171,3 +171,20 @@ def test_the_due_time_names_its_weekday_the_vietnamese_way(client, dossier):
     due = dossier.due_at.astimezone(TZ)
     day = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][due.weekday()]
     assert f"{day}, {due:%d/%m/%Y %H:%M}" in html
+
+
+def test_the_kiosk_searches_like_the_portal(client, catalog):
+    """#18: matches, or «Không tìm thấy thủ tục …» with the closest procedures as suggestions."""
+    found = html_of(client.get("/kiosk/tim-thu-tuc/", {"q": "lam giay khai sinh"}))
+    assert re.search(r"Tìm thấy \d+ thủ tục cho «lam giay khai sinh»", found)
+    assert re.findall(r'href="/kiosk/thu-tuc/([^/]+)/"', found)[0] == "1.001193"  # first
+    missing = client.get("/kiosk/tim-thu-tuc/", {"q": "<b>dang ky khai tu</b>"})
+    assert missing.status_code == 200
+    page = html_of(missing)
+    assert "Không tìm thấy thủ tục «&lt;b&gt;dang ky khai tu&lt;/b&gt;»" in page
+    assert "Gợi ý: thủ tục gần giống" in page
+    assert "<b>dang" not in page
+    for bad in ("\x00", "a" * 5000, "🙂"):
+        assert client.get("/kiosk/tim-thu-tuc/", {"q": bad}).status_code == 200
+    assert 'action="/kiosk/tim-thu-tuc/"' in html_of(client.get("/kiosk/linh-vuc/"))
+

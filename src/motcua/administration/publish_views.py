@@ -460,8 +460,8 @@ def export_data(admin_ids: set[int] | None) -> dict:
     ]
     sector_ids = {v.sector_id for v in versions}
     sectors = [{"code": s.code, "name": s.name} for s in Sector.objects.filter(pk__in=sector_ids).order_by("code")]
-    return {"format": importer.FORMAT_VERSION, "agencies": agencies, "sectors": sectors,
-            "procedures": [importer.version_to_dict(v) for v in versions]}
+    return importer.add_search_data({"format": importer.FORMAT_VERSION, "agencies": agencies, "sectors": sectors,
+                                     "procedures": [importer.version_to_dict(v) for v in versions]})
 
 
 @admin_required

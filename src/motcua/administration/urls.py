@@ -7,6 +7,7 @@ from . import (
     procedures,
     publish_views,
     receipt_settings,
+    search_admin,
     staff_admin,
     workflow,
 )
@@ -22,4 +23,5 @@ urlpatterns = [
     *receipt_settings.urlpatterns,
     *staff_admin.urlpatterns,
     *publish_views.urlpatterns,
+    *search_admin.urlpatterns,
 ]

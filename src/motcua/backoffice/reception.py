@@ -37,7 +37,7 @@ from motcua.audit import log_access
 from motcua.catalog import fees as fee_rules
 from motcua.catalog.fees import dossier_fee_views
 from motcua.catalog.models import Component, ProcedureCase, ProcedureVersion
-from motcua.catalog.search import RankedResults, ranked_queryset
+from motcua.catalog.search import Filters, RankedResults, search
 from motcua.core.money import vnd
 from motcua.core.text import MAX_QUERY_CHARS
 from motcua.dossiers import actions, reception
@@ -120,8 +120,10 @@ def counter_search(request):
     if not agencies:
         return _not_receptionist(request)
     q = clean_text(request.GET.get("q"), MAX_QUERY_CHARS)
-    ranked = ranked_queryset(q).filter(receiving_agency_id__in=agencies)
-    results = RankedResults(ranked).select_related("procedure", "receiving_agency", "agency").prefetch_related(
+    found = search(q, Filters(receiving_agency_ids=frozenset(agencies)))
+    # At the counter the closest procedures are offered when nothing matches (the officer chooses).
+    listed = found if found.matched or not q else RankedResults(found.suggestion_ids)
+    results = listed.select_related("procedure", "receiving_agency", "agency").prefetch_related(
         Prefetch("cases", queryset=ProcedureCase.objects.order_by("order", "id"))
     )
     page = paginate(request, results, per_page=20)

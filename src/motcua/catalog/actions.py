@@ -33,6 +33,7 @@ from motcua.core.text import fold
 
 from . import budget as budget_rules
 from . import validation
+from .catalog_version import bump_catalog_version
 from .models import (
     FAQ,
     Component,
@@ -165,6 +166,7 @@ def publish_version(version: ProcedureVersion, *, at: dt.datetime | None = None)
     ])
     procedure.published = version
     procedure.save(update_fields=["published"])
+    bump_catalog_version()
     return version
 
 
@@ -179,6 +181,7 @@ def retire_version(version: ProcedureVersion, *, at: dt.datetime | None = None) 
     if procedure.published_id == version.pk:
         procedure.published = None
         procedure.save(update_fields=["published"])
+    bump_catalog_version()
 
 
 def _clear_review(version: ProcedureVersion) -> None:

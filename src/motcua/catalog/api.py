@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from motcua.core.api_errors import ApiError
 
+from . import zero_results
 from .fees import fee_words
 from .models import Procedure, ProcedureVersion
 from .presentation import fee_display, time_display
@@ -55,10 +56,14 @@ class ProcedureSummary(Schema):
 
 
 class ProcedureList(Schema):
-    count: int
+    count: int = Field(..., description="Số thủ tục khớp với q (chỉ tính results, không tính suggestions)")
     page: int
     pages: int
-    results: list[ProcedureSummary]
+    results: list[ProcedureSummary] = Field(..., description="Các thủ tục khớp với q, phù hợp nhất trước")
+    suggestions: list[ProcedureSummary] = Field(
+        default_factory=list,
+        description="Khi không thủ tục nào khớp với q: tối đa 5 thủ tục gần giống nhất (chỉ có một số từ giống), "
+                    "để gợi ý, KHÔNG phải kết quả. Rỗng khi có kết quả hoặc q rỗng.")
 
 
 class StepOut(Schema):
@@ -136,10 +141,11 @@ def list_procedures(request, params: Query[ProcedureQuery]):
         raise ApiError(400, "invalid_parameter", "Tham số 'subject' nhận citizen hoặc business.",
                        parameter="subject")
     size = min(max(params.page_size, 1), 100)
-    qs = search(
-        params.q,
-        Filters(agency=params.agency, sector=params.sector, level=params.level, subject=params.subject),
-    ).select_related("procedure", "sector", "agency", "receiving_agency")
+    filters = Filters(agency=params.agency, sector=params.sector, level=params.level, subject=params.subject)
+    qs = search(params.q, filters).select_related("procedure", "sector", "agency", "receiving_agency")
+    suggestions = qs.suggestions() if params.q.strip() and not qs.matched else []
+    if params.q.strip() and not qs.matched and params.page <= 1 and filters == Filters():
+        zero_results.record(params.q)
     paginator = Paginator(qs, size)
     # An out-of-range page answers an empty list, never an error.
     page_number = min(max(params.page, 1), MAX_PAGE)
@@ -150,6 +156,7 @@ def list_procedures(request, params: Query[ProcedureQuery]):
         "page": page_number,
         "pages": paginator.num_pages if count else 0,
         "results": [_summary(v, request) for v in items],
+        "suggestions": [_summary(v, request) for v in suggestions],
     }
 
 

@@ -26,14 +26,17 @@ from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
 from motcua.core.errors import DomainError
 
-from . import actions, fees, validation
+from . import actions, fees, search_actions, validation
+from .catalog_version import bump_catalog_version
 from .models import (
+    ColloquialName,
     Fee,
     PaperKind,
     Procedure,
     ProcedureVersion,
     Role,
     Sector,
+    Synonym,
     TimeUnit,
     procedure_code_validator,
 )
@@ -63,12 +66,13 @@ class ImportReport:
     # What a published procedure still lacks for the level the file states (an e-form, a payment
     # configuration, a signing certificate): imported all the same, the admin is told what to add.
     warnings: list[str] = field(default_factory=list)
+    search_rows: int = 0  # synonyms and colloquial names added, changed or removed
 
     @property
     def changed(self) -> bool:
         return bool(
             self.agencies_created or self.agencies_updated or self.sectors_created
-            or self.sectors_updated or self.procedures_created or self.procedures_versioned
+            or self.sectors_updated or self.procedures_created or self.procedures_versioned or self.search_rows
         )
 
     def summary(self) -> str:
@@ -78,6 +82,7 @@ class ImportReport:
             f"Thủ tục: {len(self.procedures_created)} mới, "
             f"{len(self.procedures_versioned)} có phiên bản mới, "
             f"{len(self.procedures_unchanged)} không đổi."
+            + (f" Tìm kiếm: {self.search_rows} từ đồng nghĩa, tên thường gọi thay đổi." if self.search_rows else "")
         )
 
 
@@ -436,6 +441,49 @@ def validate(data: Any) -> tuple[list[dict], list[dict], list[dict]]:
     return agencies, sectors, procedures
 
 
+def search_data(data: dict) -> tuple[list[tuple[str, str]] | None, dict[str, list[str]]]:
+    """The file's search data (docs/catalog-format.md): the top-level `synonyms` (None when the
+    file has none: the table is left as it is) and each procedure's `colloquial_names` (only for
+    the procedures that have the key: the others keep theirs). CatalogError on a problem."""
+    problems: list[str] = []
+    synonyms = None
+    if "synonyms" in data:
+        raw = data["synonyms"]
+        if isinstance(raw, list):
+            synonyms = search_actions.clean_synonyms(raw, problems)
+        else:
+            problems.append("Tệp: trường 'synonyms' phải là một danh sách.")
+    names: dict[str, list[str]] = {}
+    procedures = data.get("procedures")
+    for i, raw in enumerate(procedures if isinstance(procedures, list) else [], 1):
+        if not isinstance(raw, dict) or "colloquial_names" not in raw:
+            continue
+        where = f"Thủ tục {str(raw.get('code', '?'))[:50]} (thứ {i} trong tệp)"
+        if not isinstance(raw["colloquial_names"], list):
+            problems.append(f"{where}: trường 'colloquial_names' phải là một danh sách.")
+            continue
+        names[str(raw.get("code", ""))[:50]] = search_actions.clean_names(raw["colloquial_names"], where, problems)
+    if problems:
+        raise CatalogError(problems)
+    return synonyms, names
+
+
+def add_search_data(document: dict, *, synonyms: bool = True) -> dict:
+    """The export's search data: each procedure's `colloquial_names` (when it has some) and, for the
+    whole catalogue, the province's `synonyms`."""
+    codes = [p["code"] for p in document.get("procedures", [])]
+    names: dict[str, list[str]] = {}
+    for code, name in ColloquialName.objects.filter(procedure_code__in=codes).values_list("procedure_code", "name"):
+        names.setdefault(code, []).append(name)
+    for procedure in document.get("procedures", []):
+        if procedure["code"] in names:
+            procedure["colloquial_names"] = names[procedure["code"]]
+    if synonyms:
+        rows = Synonym.objects.values_list("phrase", "meaning")
+        document["synonyms"] = [{"phrase": p, "meaning": m} for p, m in rows]
+    return document
+
+
 # --- Writing -------------------------------------------------------------------------------
 
 
@@ -444,6 +492,7 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
     check refuses (e.g. a workflow longer than its legal time) refuses the whole file, with the
     same messages as the admin's check page, and nothing is written."""
     agencies, sectors, procedures = validate(data)
+    synonyms, names = search_data(data)
     report = ImportReport()
     refused: list[str] = []
     file_units = {spec["unit_code"] for spec in agencies}
@@ -460,6 +509,8 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
                 sector.name = spec["name"]
                 sector.save(update_fields=["name"])
                 report.sectors_updated += 1
+        if report.sectors_created or report.sectors_updated:
+            bump_catalog_version()  # the search index keeps sector codes
         units = {a.unit_code: a for a in Agency.objects.all()}
         sector_map = {s.code: s for s in Sector.objects.all()}
         for i, spec in enumerate(procedures, 1):
@@ -472,6 +523,7 @@ def import_catalog(data: Any, *, actor=None) -> ImportReport:
                 refused.append(f"Thủ tục {spec['code']} (thứ {i} trong tệp): {exc}")
         if refused:
             raise CatalogError(refused)
+        report.search_rows = search_actions.import_search_data(synonyms, names, actor=actor)
         if actor is not None:
             _log_places(actor, file_units, agencies_before, sector_codes, sectors_before)
     return report
@@ -571,12 +623,12 @@ def export_catalog() -> dict:
         .prefetch_related("cases__steps__agency", "components__form", "fees", "guides", "faqs")
         .order_by("procedure__code")
     )
-    return {
+    return add_search_data({
         "format": FORMAT_VERSION,
         "agencies": agencies,
         "sectors": sectors,
         "procedures": [version_to_dict(v) for v in versions],
-    }
+    })
 
 
 def version_to_dict(v: ProcedureVersion) -> dict:

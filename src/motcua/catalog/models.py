@@ -464,3 +464,87 @@ class FAQ(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+# --- search (issue #18) -----------------------------------------------------------------------------
+
+
+class CatalogVersion(models.Model):
+    """One row: a counter bumped by every change of what the catalogue search reads (a publication,
+    a retirement, an import, a synonym or colloquial-name edit), in the same transaction. Each
+    process keeps an in-memory search index and rebuilds it when this changes; page caches may key
+    on it too. `stamp` is random per bump, so a rolled-back bump never matches a newer one."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    stamp = models.CharField(max_length=32, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phiên bản danh mục")
+        verbose_name_plural = _("phiên bản danh mục")
+
+    def __str__(self) -> str:
+        return f"{self.number}"
+
+
+class Synonym(models.Model):
+    """A province-wide synonym or abbreviation: what people type -> what the catalogue calls it."""
+
+    phrase = models.CharField(
+        _("cách người dân gõ"), max_length=100,
+        help_text=_("Từ viết tắt, tên thường gọi hoặc cách nói, ví dụ «sổ đỏ», «cccd», «gpxd»."),
+    )
+    meaning = models.CharField(
+        _("nghĩa trong danh mục"), max_length=200, blank=True,
+        help_text=_("Từ ngữ trong tên thủ tục, ví dụ «giấy chứng nhận quyền sử dụng đất»."),
+    )
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    updated_at = models.DateTimeField(_("ngày sửa"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("từ đồng nghĩa")
+        verbose_name_plural = _("từ đồng nghĩa")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} = {self.meaning}"
+
+
+class ColloquialName(models.Model):
+    """A name people use for a procedure (tên thường gọi), by the procedure's national code, so it
+    outlives versions and catalogue re-imports."""
+
+    procedure_code = models.CharField(_("mã thủ tục"), max_length=50, db_index=True)
+    name = models.CharField(_("tên thường gọi"), max_length=200)
+    key = models.CharField(max_length=200, editable=False)
+
+    class Meta:
+        verbose_name = _("tên thường gọi")
+        verbose_name_plural = _("tên thường gọi")
+        ordering = ["procedure_code", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure_code", "key"], name="uniq_colloquial_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_code}: {self.name}"
+
+
+class ZeroResultQuery(models.Model):
+    """A normalised query that matched no procedure, counted per month (no personal data: digits
+    runs and e-mail-like words are removed before it is stored; the table is bounded)."""
+
+    month = models.DateField(_("tháng"))
+    query = models.CharField(_("câu tìm kiếm"), max_length=100)
+    count = models.PositiveIntegerField(_("số lần"), default=0)
+    last_seen = models.DateTimeField(_("lần cuối"))
+
+    class Meta:
+        verbose_name = _("câu tìm kiếm không có kết quả")
+        verbose_name_plural = _("câu tìm kiếm không có kết quả")
+        ordering = ["-month", "-count", "query"]
+        constraints = [models.UniqueConstraint(fields=["month", "query"], name="uniq_zero_result_month_query")]
+        indexes = [models.Index(fields=["month", "-count"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.query} ({self.count})"

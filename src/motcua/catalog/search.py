@@ -1,29 +1,26 @@
-"""Procedure search: with or without diacritics, any letter case, words in any order, ranked.
+"""Procedure search for the portal, the kiosk, the API and the counter: one implementation.
 
-The same code runs on SQLite and PostgreSQL: we store folded, space-padded copies of the
-name and the body text (`search_name`, `search_body`) and match word starts with LIKE
-(`" word"`). Ranking is a sum of CASE expressions computed by the database, so ordering
-and pagination happen there:
+`search(query, filters)` answers the MATCHES (procedures whose name or colloquial names contain
+the query, after normalising both: see `normalize` and `search_index`), best first, and apart from
+them the SUGGESTIONS: the closest procedures when nothing matches, to show under "Không tìm thấy
+thủ tục «…»". The matching runs in Python over an in-memory index of the published catalogue, so
+SQLite and PostgreSQL give the same answers; the index is rebuilt when the catalogue's version
+(`catalog_version.current_catalog_version`) changes.
 
-  exact phrase in the name (with the user's own diacritics)   +1000
-  exact phrase in the name (folded)                           +500
-  the name starts with the phrase                             +200
-  every word in the name                                      +100
-  each word in the name                                       +20
-  phrase in the body text                                     +10
-  each word as a whole word of the name                       +2
+An empty query lists every published procedure (filtered) by name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models import F, QuerySet
 
-from motcua.core.text import MAX_QUERY_CHARS, lower_words, query_words
+from motcua.core.text import MAX_QUERY_CHARS
 
-from .models import ProcedureVersion
+from . import normalize, search_index
+from .catalog_version import current_catalog_version
+from .models import ColloquialName, ProcedureVersion, Synonym
 
 
 @dataclass
@@ -32,6 +29,7 @@ class Filters:
     sector: str = ""  # sector code
     level: int | None = None
     subject: str = ""  # "citizen" or "business"
+    receiving_agency_ids: frozenset[int] | None = None  # the counter: procedures received here
     extra: dict = field(default_factory=dict)
 
 
@@ -39,65 +37,126 @@ def published_versions() -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.filter(state=ProcedureVersion.State.PUBLISHED)
 
 
-def apply_filters(qs: QuerySet[ProcedureVersion], filters: Filters) -> QuerySet[ProcedureVersion]:
+def rules() -> normalize.Rules:
+    return normalize.Rules.from_pairs(Synonym.objects.values_list("phrase", "meaning"))
+
+
+def _build() -> search_index.Index:
+    rows = list(published_versions().values(
+        "id", "name", "agency_id", "receiving_agency_id", "sector_id", "level", "for_citizens", "for_businesses",
+        code=F("procedure__code"), sector_code=F("sector__code"),
+    ))
+    colloquial: dict[str, list[str]] = {}
+    for code, name in ColloquialName.objects.values_list("procedure_code", "name"):
+        colloquial.setdefault(code, []).append(name)
+    return search_index.Index(rows, colloquial, rules())
+
+
+def index() -> search_index.Index:
+    """This process's index of the published catalogue, rebuilt when the catalogue changes."""
+    return search_index.get_index(current_catalog_version(), _build)
+
+
+def _allowed(idx: search_index.Index, filters: Filters) -> set[int] | None:
+    if not (filters.agency or filters.sector or filters.level or filters.subject
+            or filters.receiving_agency_ids is not None):
+        return None
+    agency_ids: set[int] | None = None
     if filters.agency:
-        qs = qs.filter(
-            Q(agency__unit_code=filters.agency) | Q(receiving_agency__unit_code=filters.agency)
-        )
-    if filters.sector:
-        qs = qs.filter(sector__code=filters.sector)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.subject == "citizen":
-        qs = qs.filter(for_citizens=True)
-    elif filters.subject == "business":
-        qs = qs.filter(for_businesses=True)
-    return qs
+        from motcua.agencies.models import Agency
+
+        agency_ids = set(Agency.objects.filter(unit_code=filters.agency[:13]).values_list("id", flat=True))
+    out = set()
+    for d in idx.docs.values():
+        if agency_ids is not None and d.agency_id not in agency_ids and d.receiving_agency_id not in agency_ids:
+            continue
+        if filters.sector and d.sector_code != filters.sector:
+            continue
+        if filters.level and d.level != filters.level:
+            continue
+        if filters.subject == "citizen" and not d.for_citizens:
+            continue
+        if filters.subject == "business" and not d.for_businesses:
+            continue
+        if filters.receiving_agency_ids is not None and d.receiving_agency_id not in filters.receiving_agency_ids:
+            continue
+        out.add(d.id)
+    return out
 
 
-def search(query: str | None, filters: Filters | None = None) -> RankedResults:
-    """Published versions matching `query` (all words), best first; all of them if empty."""
-    return RankedResults(ranked_queryset(query, filters))
+def search(query: str | None, filters: Filters | None = None) -> SearchResults:
+    """The published versions that match `query`, best first (all of them, by name, if the query
+    is empty), with `suggestions` apart when nothing matches."""
+    filters = filters or Filters()
+    idx = index()
+    allowed = _allowed(idx, filters)
+    parsed = normalize.parse_query((query or "")[:MAX_QUERY_CHARS], idx.rules, idx.correct)
+    if parsed.vacuous:
+        return SearchResults([], [], parsed)
+    if parsed.empty:
+        ids = [d.id for d in sorted(idx.docs.values(), key=lambda d: (d.sort_name, d.id))
+               if allowed is None or d.id in allowed]
+        return SearchResults(ids, [], parsed)
+    matches, near = idx.match(parsed, allowed)
+    if not matches and not parsed.corrections:
+        matches = _typo_for_a_real_word(query or "", idx, allowed)
+    return SearchResults(matches, [] if matches else near, parsed)
+
+
+MAX_RETYPED = 8
+
+
+def _typo_for_a_real_word(query: str, idx: search_index.Index, allowed) -> list[int]:
+    """When nothing matches, one word of 5+ letters may be a typo that made another real word
+    ("thong" for "thuong"): try its neighbours one at a time, and keep the first that matches."""
+    text = query[:MAX_QUERY_CHARS]
+    tried = 0
+    for word in dict.fromkeys(normalize.syllables(text)):
+        for other in idx.neighbours(word):
+            if tried >= MAX_RETYPED:
+                return []
+            tried += 1
+
+            def correct(w: str, word=word, other=other) -> str:
+                return other if w == word else idx.correct(w)
+
+            matches, _near = idx.match(normalize.parse_query(text, idx.rules, correct), allowed, suggest=False)
+            if matches:
+                return matches
+    return []
 
 
 class RankedResults:
-    """A ranked result list that works with Django's Paginator.
+    """A ranked list of procedure versions (ids) that works with Django's Paginator: a page loads
+    its rows by primary key."""
 
-    The matching and ranking query runs once and returns only ids; a page then loads its
-    rows by primary key. A plain queryset would run the costly LIKE filter twice (COUNT, then
-    the ranked page), which doubled the time of a search.
-    """
-
-    def __init__(self, queryset: QuerySet[ProcedureVersion]):
-        self.queryset = queryset
-        self._ids: list[int] | None = None
+    def __init__(self, ids: list[int]):
+        self._ids = list(ids)
         self._related: tuple[str, ...] = ()
         self._prefetch: tuple[str, ...] = ()
 
-    def select_related(self, *fields: str) -> RankedResults:
+    def select_related(self, *fields: str):
         self._related += fields
         return self
 
-    def prefetch_related(self, *lookups: str) -> RankedResults:
+    def prefetch_related(self, *lookups: str):
         self._prefetch += lookups
         return self
 
     @property
     def ids(self) -> list[int]:
-        if self._ids is None:
-            self._ids = list(self.queryset.values_list("id", flat=True))
         return self._ids
 
     def count(self) -> int:
-        return len(self.ids)
+        return len(self._ids)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._ids)
 
     def _load(self, ids: list[int]) -> list[ProcedureVersion]:
         if not ids:
             return []
-        qs = ProcedureVersion.objects.filter(id__in=ids)
+        qs = ProcedureVersion.objects.filter(id__in=ids, state=ProcedureVersion.State.PUBLISHED)
         if self._related:
             qs = qs.select_related(*self._related)
         if self._prefetch:
@@ -107,46 +166,29 @@ class RankedResults:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return self._load(self.ids[key])
-        return self._load([self.ids[key]])[0]
+            return self._load(self._ids[key])
+        return self._load([self._ids[key]])[0]
 
     def __iter__(self):
-        return iter(self._load(self.ids))
+        return iter(self._load(self._ids))
 
     def first(self) -> ProcedureVersion | None:
-        return self[0] if self.ids else None
+        found = self._load(self._ids[:1])
+        return found[0] if found else None
 
 
-def ranked_queryset(query: str | None, filters: Filters | None = None) -> QuerySet[ProcedureVersion]:
-    """The ranking as one queryset (for callers that need SQL, e.g. a subquery)."""
-    qs = apply_filters(published_versions(), filters or Filters())
-    words = query_words(query)
-    if not words:
-        return qs.order_by("search_name", "id")
+class SearchResults(RankedResults):
+    """The matches (this list), and `suggestions`: the closest procedures when nothing matched."""
 
-    for word in words:
-        # Every word must start a word of the body (which includes the name).
-        qs = qs.filter(search_body__contains=f" {word}")
+    def __init__(self, ids: list[int], suggestion_ids: list[int], query: normalize.Query):
+        super().__init__(ids)
+        self.suggestion_ids = list(suggestion_ids)
+        self.query = query
 
-    phrase = " ".join(words)
-    accented = lower_words((query or "")[:MAX_QUERY_CHARS])
-    int_field = IntegerField()
+    @property
+    def matched(self) -> bool:
+        return bool(self._ids)
 
-    def bonus(condition: Q, points: int) -> Case:
-        return Case(When(condition, then=Value(points)), default=Value(0), output_field=int_field)
-
-    score = bonus(Q(search_name__contains=f" {phrase} "), 500)
-    score += bonus(Q(search_name__startswith=f" {phrase}"), 200)
-    score += bonus(
-        Q(*[Q(search_name__contains=f" {w}") for w in words]), 100
-    )
-    score += bonus(Q(search_body__contains=f" {phrase}"), 10)
-    if accented and accented != phrase:
-        score += bonus(Q(search_name_accented__contains=f" {accented} "), 1000)
-    for word in words:
-        score += bonus(Q(search_name__contains=f" {word}"), 20)
-        score += bonus(Q(search_name__contains=f" {word} "), 2)
-    # Among equals, a shorter name is the more specific procedure.
-    return qs.annotate(rank=score, name_length=Length("search_name")).order_by(
-        "-rank", "name_length", "id"
-    )
+    def suggestions(self) -> list[ProcedureVersion]:
+        """The suggested versions, loaded with what this list was told to load."""
+        return self._load(self.suggestion_ids)

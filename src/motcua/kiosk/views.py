@@ -21,9 +21,11 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from motcua.catalog import zero_results
 from motcua.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, Sector
+from motcua.catalog.search import search
 from motcua.core import ratelimit
-from motcua.core.text import fold
+from motcua.core.text import MAX_QUERY_CHARS, fold
 from motcua.payments import awaiting
 
 from . import lookup
@@ -98,7 +100,7 @@ def dossier(request):
 def sectors(request):
     rows = Sector.objects.annotate(n=Count("versions", filter=Q(versions__state=PUBLISHED))).filter(n__gt=0)
     items = sorted(rows, key=lambda s: (fold(s.name), s.name))
-    return _render(request, "kiosk/sectors.html", {"sectors": items})
+    return _render(request, "kiosk/sectors.html", {"sectors": items, "max_query": MAX_QUERY_CHARS})
 
 
 @require_safe
@@ -113,6 +115,27 @@ def sector(request, code: str):
     )
     page = Paginator(versions, PROCEDURES_PER_PAGE).get_page((request.GET.get("trang") or "")[:10])
     return _render(request, "kiosk/sector.html", {"sector": item, "page": page})
+
+
+SEARCH_RESULTS = 20
+
+
+@require_safe
+@kiosk_page
+def search_procedures(request):
+    """The catalogue search, as on the portal (`catalog.search.search`): the matches, or «Không tìm
+    thấy thủ tục …» and the closest procedures apart, as suggestions."""
+    q = " ".join("".join(ch for ch in request.GET.get("q", "")[: MAX_QUERY_CHARS * 2] if ch.isprintable()).split())
+    q = q[:MAX_QUERY_CHARS]
+    if not q:
+        return _render(request, "kiosk/search.html", {"q": "", "results": [], "suggestions": []})
+    found = search(q).select_related("procedure", "receiving_agency")
+    if not found.matched:
+        zero_results.record(q)
+    return _render(request, "kiosk/search.html", {
+        "q": q, "results": found[:SEARCH_RESULTS], "count": found.count(), "suggestions": found.suggestions(),
+        "max_query": MAX_QUERY_CHARS,
+    })
 
 
 @require_safe

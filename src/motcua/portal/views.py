@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from motcua.agencies.models import Agency
-from motcua.catalog import deadlines
+from motcua.catalog import deadlines, zero_results
 from motcua.catalog.models import (
     Component,
     FormTemplate,
@@ -162,10 +162,15 @@ def procedure_list(request):
     query = _catalogue_query(
         request, {a.unit_code for a in agencies}, {s.code for s in sectors}
     )
-    page = _paginate(request, _listing(search(query.q, query.filters)))
+    results = search(query.q, query.filters)
+    page = _paginate(request, _listing(results))
+    suggestions = results.suggestions() if query.q and not results.matched else []
+    if query.q and not results.matched and not query.active_filters:
+        zero_results.record(query.q)
     return render(request, "portal/procedure_list.html", {
         "query": query,
         "page": page,
+        "suggestions": suggestions,
         "agencies": agencies,
         "sectors": sectors,
         "levels": ServiceLevel,

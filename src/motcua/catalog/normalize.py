@@ -1,0 +1,412 @@
+"""How search reads text: the same normalisation for the query and for the catalogue (issue #18).
+
+Pure functions, no database. Steps, in order:
+
+1. `core.text.fold`: lower case, no diacritics, đ -> d, punctuation to spaces.
+2. i/y variants: a syllable ending in consonant + "y" is written with "i" (lý/lí, ký/kí, kỹ/kĩ,
+   mỹ/mĩ, quy/qui), so "dang ki" and "đăng ký" are the same syllables. "y" alone (ý), "uy"
+   (thủy, tùy) and "ay" keep their "y".
+3. Numbers 1..10 as words ("tnhh 1 thanh vien" = "một thành viên").
+4. (query only) chat spelling: j = gì, ko/k = không, z = vậy, bn = bao nhiêu, dc = được…
+5. (query only) stop PHRASES: words that say what the person wants to know about the procedure
+   ("cần giấy tờ gì", "mất bao lâu", "online được không", "thủ tục", "cho con") but not which
+   procedure. Removing them splits the query into segments: "đăng ký khai sinh cho con mất bao
+   lâu" -> ["dang ki khai sinh"]. Single syllables are never stop words, except a few filler
+   verbs at the very start ("làm", "xin"), because a single syllable would break "giấy khai sinh
+   bị mất" or "nhận con nuôi".
+6. Synonyms and abbreviations (data edited by admins, `catalog.models.Synonym`): a phrase people
+   type is replaced by what the catalogue calls it, as a segment of its own ("làm sổ đỏ" ->
+   ["giay chung nhan quyen su dung dat"]). The catalogue side gets the same replacement as an
+   extra reading, so a name that writes "TNHH" is also read "trach nhiem huu han".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from motcua.core.text import MAX_QUERY_CHARS, fold
+
+MAX_SYNONYM_WORDS = 8
+MAX_QUERY_SYLLABLES = 24
+
+_ONSETS = ("b", "c", "ch", "d", "g", "gh", "h", "k", "kh", "l", "m", "n", "nh", "ng", "ngh", "p", "ph",
+           "qu", "r", "s", "t", "th", "tr", "v", "x")
+_IY = re.compile("^(?:{})y$".format("|".join(sorted(_ONSETS, key=len, reverse=True))))
+_NUMBERS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau", "7": "bay", "8": "tam",
+            "9": "chin", "10": "muoi"}
+_NUMBERS.update({f"0{n}": word for n, word in _NUMBERS.items() if len(n) == 1})
+
+# Chat spelling (query side). An empty value drops the particle (z = vậy ends a question; "vay"
+# itself must stay, it is the "vay" of "vay vốn").
+CHAT_SPELLING: dict[str, str] = {
+    "j": "gi", "ji": "gi", "gj": "gi",
+    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong", "hem": "khong", "khg": "khong", "kg": "khong",
+    "z": "", "zay": "", "v": "",
+    "bn": "bao nhieu", "bnh": "bao nhieu",
+    "dc": "duoc", "dk": "dang ki", "đk": "dang ki",
+    "ntn": "nhu the nao", "sdt": "so dien thoai", "mk": "minh", "ng": "nguoi", "nc": "nuoc",
+    "r": "roi", "oi": "", "a": "", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
+    "tt": "thu tuc", "tthc": "thu tuc hanh chinh", "hk": "khong", "passport": "ho chieu", "oto": "o to",
+    "ct07": "xac nhan cu tru",
+}
+
+# Stop phrases (query side), in folded i/y form. Multi-syllable only, so removing one never breaks
+# a procedure's own words.
+STOP_PHRASES: tuple[str, ...] = (
+    "thu tuc", "cac thu tuc", "ho so",
+    "can giay to gi", "can nhung giay to gi", "can giay to nhung gi", "can nhung gi", "giay to gi",
+    "can gi", "can chuan bi gi", "gom nhung gi", "nhu the nao", "lam the nao", "the nao", "lam sao",
+    "mat bao lau", "bao lau", "mat bao nhieu ngay", "bao nhieu ngay", "mat bao nhieu tien", "bao nhieu tien",
+    "het bao nhieu", "mat bao nhieu", "het bao nhieu tien", "ton bao nhieu", "ton bao nhieu tien", "bao nhieu",
+    "le phi bao nhieu", "phi bao nhieu",
+    "online duoc khong", "truc tuyen duoc khong", "tren mang duoc khong", "duoc khong", "co duoc khong",
+    "online", "truc tuyen", "qua mang",
+    "o dau", "lam o dau", "nop o dau", "nop ho so o dau", "di dau",
+    "cho con", "cho be", "cho em be", "cho tre", "cho tre em", "cho me", "cho bo", "cho cha", "cho ba",
+    "cho vo", "cho chong", "cho ong", "cho nguoi nha", "cho gia dinh",
+    "toi muon", "em muon", "minh muon", "muon hoi", "cho hoi", "xin hoi", "giup voi", "huong dan",
+    "quy trinh", "cach", "can lam gi", "khong can",
+    "bao nhieu lau", "bao lau thi co", "lau thi co", "thi co", "bao lau thi", "bao gio co", "khi nao co",
+    "thu tuc hanh chinh", "dich vu cong", "mau to khai", "mau don", "tai nha", "qua buu dien", "tren dien thoai",
+    "tren vneid", "lam nhanh", "nhanh nhat", "lam gi", "cua con", "cua be", "cua toi", "cua minh", "cho toi",
+    "cho minh", "khi nao", "bao gio", "o dau vay",
+    "lam mat bao lau", "lam bao lau", "mat bao lau vay", "bao lau vay", "the nao vay", "lam sao vay", "can gi vay",
+    "de duoc", "lam the nao de", "can lam gi de", "phai lam gi", "phai lam sao", "thi phai lam gi",
+    "hang a1", "hang a2", "hang a", "hang b1", "hang b2", "hang b", "hang c",
+    "gan chip", "so mot", "so hai", "o dau vay", "lam o dau vay", "moi mua", "mien phi", "can xin phep khong",
+    "co can xin phep khong",
+    "co phai xin phep khong", "can khong", "co can khong", "phai khong", "co can", "nhanh khong",
+)
+# Places said at the end of a query ("làm di chúc ở xã"); only there, since "ở xã" is also in
+# "nhà ở xã hội".
+TRAILING_STOPS: tuple[str, ...] = (
+    "o xa", "o phuong", "tai xa", "tai phuong", "o huyen", "o tinh", "o uy ban", "tai dau", "o thi tran",
+)
+# Filler verbs dropped only when they open the query ("làm giấy khai sinh", "xin giấy phép").
+LEADING_FILLERS: tuple[str, ...] = ("lam", "xin", "muon")
+
+# Verbs that open a query but may not be the catalogue's verb ("đăng ký hộ chiếu" is "Cấp hộ
+# chiếu"): a reading without them is tried too, ranked below the reading with them.
+GENERIC_VERBS: tuple[str, ...] = ("dang ki", "cap", "lam", "de nghi", "yeu cau", "xin cap", "giai quyet")
+RELAXED_PENALTY = 5  # a reading this much or more relaxed counts only when stricter ones match nothing
+LONE_WORD_PENALTY = 1
+MAX_SEGMENTS_DROPPED = 4
+
+# Words of official names that people leave out (catalogue side only, as an extra reading).
+OPTIONAL_NAME_WORDS: tuple[str, ...] = ("viec", "cac", "doi voi", "thanh lap", "thu tuc", "ve viec",
+                                         "noi dung", "tu ban chinh", "la", "ve")
+# … and the verb "đăng ký" before another verb ("Xóa đăng ký tạm trú" read as "xóa tạm trú"), in a
+# reading of its own.
+
+# Words that say nothing of the procedure alone: a segment made only of them is left out ("xin
+# việc" is not "Đăng ký việc nuôi con nuôi").
+FUNCTION_WORDS = frozenset({
+    "viec", "cac", "cua", "cho", "va", "o", "voi", "ve", "la", "co", "khong", "duoc", "trong",
+    "nhung", "de", "thi", "nay", "hoac", "gi", "roi", "nao", "ai", "nhu",
+})
+
+# Where a query goes on to say what for, for whom or where ("… để kết hôn", "… cho người thuê
+# trọ", "… đi làm xa"): a reading without that tail is tried too (3+ syllables before it), ranked
+# below the whole query.
+TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "o", "tai", "sau", "truoc", "neu", "nhung", "sang"})
+MIN_HEAD = 3
+
+# What makes a procedure a special variant of another ("cấp lại", "lưu động", "có yếu tố nước
+# ngoài"): when the query does not ask for it, the plain procedure ranks first.
+VARIANT_MARKERS: tuple[str, ...] = (
+    "lai", "doi", "gia han", "thu hoi", "xoa", "cham dut", "dieu chinh", "dinh chinh", "luu dong",
+    "yeu to nuoc ngoai", "bien gioi", "tam thoi", "quoc te", "ket hop", "lien thong", "trung uong",
+    "duoi", "sua chua", "cai tao", "di doi", "giam sat", "thay doi", "bo sung", "tich hop",
+    "khong xac dinh", "theo yeu cau", "da co ho so", "huyen", "trinh bao", "mat", "khoi phuc",
+)
+
+
+def iy(syllable: str) -> str:
+    """The i-spelling of a syllable ending in consonant + y: "ly" -> "li", "quy" -> "qui"."""
+    return syllable[:-1] + "i" if _IY.match(syllable) else syllable
+
+
+def syllables(text: str | None, *, limit: int = MAX_QUERY_CHARS * 20) -> list[str]:
+    """Folded syllables with the i/y and number spellings made one (both sides)."""
+    out = []
+    for token in fold((text or "")[:limit]).split():
+        token = _NUMBERS.get(token, token)
+        out.append(iy(token))
+    return out
+
+
+def key(text: str | None) -> str:
+    """The normalised form of a phrase, as stored for synonyms and colloquial names."""
+    return " ".join(syllables(text))
+
+
+def _phrases(items: Iterable[str]) -> list[tuple[str, ...]]:
+    return sorted({tuple(key(p).split()) for p in items if key(p)}, key=len, reverse=True)
+
+
+_STOPS = _phrases(STOP_PHRASES)
+_TRAILING = _phrases(TRAILING_STOPS)
+_OPTIONAL = _phrases(OPTIONAL_NAME_WORDS)
+_OPTIONAL_WITH_VERB = _phrases((*OPTIONAL_NAME_WORDS, "dang ki"))
+_GENERIC = _phrases(GENERIC_VERBS)
+
+
+Segments = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The province's synonym table, normalised: phrase (tuple of syllables) -> meaning, a tuple
+    of segments (a comma in the meaning separates segments: "cải chính, thông tin hộ tịch")."""
+
+    synonyms: Mapping[tuple[str, ...], Segments] = field(default_factory=dict)
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Rules:
+        table: dict[tuple[str, ...], Segments] = {}
+        for phrase, meaning in pairs:
+            p = tuple(key(phrase).split())[:MAX_SYNONYM_WORDS]
+            m = tuple(tuple(key(part).split())[: MAX_SYNONYM_WORDS * 2] for part in (meaning or "").split(","))
+            m = tuple(seg for seg in m if seg)
+            if p and m != (p,):
+                table[p] = m
+        return cls(table)
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return {w for p in self.synonyms for w in p} | {w for m in self.synonyms.values() for s in m for w in s}
+
+
+def _chat(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        if w in CHAT_SPELLING:
+            out += CHAT_SPELLING[w].split()
+        else:
+            out.append(w)
+    return out
+
+
+def _match_at(words: Sequence[str], i: int, phrases: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
+    for p in phrases:
+        if tuple(words[i:i + len(p)]) == p:
+            return p
+    return None
+
+
+def segments(words: Sequence[str], rules: Rules | None = None, *, function_words: bool = False) -> list[list[str]]:
+    """One left-to-right pass over the words: a stop phrase ends a segment and is dropped; a
+    synonym phrase (with `rules`) is replaced by its meaning as segments of their own; where both
+    start, the longer wins (a synonym on a tie). Filler verbs that open the query are dropped
+    unless a synonym starts with them ("xin phép xây nhà")."""
+    words = list(words)
+    trailing = _match_at(words, len(words) - 2, _TRAILING) if len(words) > 2 else None
+    if trailing:
+        words = words[:-2]
+    table = rules.synonyms if rules is not None else {}
+    by_length = sorted(table, key=len, reverse=True)
+    out: list[list[str]] = [[]]
+    i = 0
+    while i < len(words):
+        synonym = _match_at(words, i, by_length) if table else None
+        stop = _match_at(words, i, _STOPS)
+        if synonym and (stop is None or len(synonym) >= len(stop)):
+            out += [list(seg) for seg in table[synonym]] + [[]]
+            i += len(synonym)
+        elif stop:
+            out.append([])
+            i += len(stop)
+        elif words[i] in LEADING_FILLERS and not any(out):
+            i += 1
+        else:
+            out[-1].append(words[i])
+            i += 1
+    return [s for s in out if s and (function_words or not all(w in FUNCTION_WORDS for w in s))]
+
+
+def _split_stops(words: Sequence[str]) -> list[list[str]]:
+    return segments(words)
+
+
+def is_abbreviation(phrase: tuple[str, ...]) -> bool:
+    """One word without a vowel (y aside): "tnhh", "bhxh", "cty" — never a Vietnamese syllable."""
+    return len(phrase) == 1 and not any(ch in "aeiou" for ch in phrase[0])
+
+
+def expand_abbreviations(words: Sequence[str], rules: Rules) -> list[str]:
+    """Abbreviations written out in place ("dong mst" -> "dong ma so thue"), so that a longer
+    synonym or the catalogue's adjacent words can follow."""
+    out: list[str] = []
+    for w in words:
+        meaning = rules.synonyms.get((w,)) if is_abbreviation((w,)) else None
+        if meaning and len(meaning) == 1:
+            out += meaning[0]
+        else:
+            out.append(w)
+    return out
+
+
+def apply_synonyms(words: Sequence[str], rules: Rules, *, abbreviations_only: bool = False) -> list[list[str]]:
+    """Replace every synonym phrase (longest first, left to right) by its meaning, as segments of
+    their own; the words between stay together."""
+    if not rules.synonyms:
+        return [list(words)] if words else []
+    by_length = sorted((p for p in rules.synonyms if not abbreviations_only or is_abbreviation(p)),
+                       key=len, reverse=True)
+    segments: list[list[str]] = [[]]
+    i = 0
+    while i < len(words):
+        phrase = _match_at(words, i, by_length)
+        if phrase is None:
+            segments[-1].append(words[i])
+            i += 1
+            continue
+        segments += [list(seg) for seg in rules.synonyms[phrase]] + [[]]
+        i += len(phrase)
+    return [s for s in segments if s]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query as search reads it: readings, each a list of segments (lists of syllables)."""
+
+    typed: str
+    readings: tuple[Segments, ...]
+    corrections: int = 0  # words read as another word (typos)
+    penalties: tuple[int, ...] = ()  # per reading: a reading without the opening verb ranks lower
+    # Only words that say nothing of a procedure were left ("xin việc"): nothing can match. (A
+    # query of stop phrases only, "thủ tục", is empty: it lists every procedure.)
+    vacuous: bool = False
+
+    def penalty(self, i: int) -> int:
+        return self.penalties[i] if i < len(self.penalties) else 0
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.readings)
+
+    @property
+    def words(self) -> list[str]:
+        seen: list[str] = []
+        for reading in self.readings:
+            for seg in reading:
+                seen += [w for w in seg if w not in seen]
+        return seen
+
+
+def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str], str] | None = None) -> Query:
+    """The query's readings: the words as typed (after chat spelling, typo correction by `correct`
+    and stop phrases), and with the synonym table applied, when that changes anything."""
+    typed = (text or "")[:MAX_QUERY_CHARS]
+    words = _chat(syllables(typed, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
+    corrections = 0
+    if correct is not None:
+        fixed = [correct(w) for w in words]
+        corrections = sum(1 for a, b in zip(words, fixed, strict=True) if a != b)
+        words = fixed
+    readings: list[Segments] = []
+    penalties: list[int] = []
+
+    def add(reading: Segments, penalty: int) -> None:
+        if not reading:
+            return
+        if reading in readings:  # the same reading found a stricter way keeps the lower penalty
+            i = readings.index(reading)
+            penalties[i] = min(penalties[i], penalty)
+            return
+        readings.append(reading)
+        penalties.append(penalty)
+
+    tail = next((i for i, w in enumerate(words) if i >= MIN_HEAD and w in TAIL_STARTS), None)
+    for part, penalty in ((words, 0), (words[:tail] if tail else [], RELAXED_PENALTY)):
+        add(tuple(tuple(seg) for seg in segments(part)), penalty)
+        # Synonyms as segments of their own, and abbreviations written out in place first.
+        add(tuple(tuple(seg) for seg in segments(part, rules)), penalty)
+        add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules)), penalty)
+    # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): the
+    # reading without lone words counts as much, a little lower.
+    for i, reading in enumerate(list(readings)):
+        longer = tuple(seg for seg in reading if len(seg) > 1)
+        if longer and longer != reading:
+            add(longer, penalties[i] + LONE_WORD_PENALTY)
+    # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
+    # cước"): without one of them, when what is left still has a phrase of 3+ syllables (never a
+    # bare "cấp lại").
+    for i, reading in enumerate(list(readings)):
+        if 1 < len(reading) <= MAX_SEGMENTS_DROPPED:
+            for j in range(len(reading)):
+                rest = reading[:j] + reading[j + 1:]
+                if any(len(seg) >= MIN_HEAD for seg in rest):
+                    add(rest, penalties[i] + 2 * RELAXED_PENALTY)
+    for i, reading in enumerate(list(readings)):
+        first = reading[0]
+        verb = _match_at(first, 0, _GENERIC)
+        if verb and len(first) - len(verb) >= 2:
+            add((first[len(verb):], *reading[1:]), penalties[i] + RELAXED_PENALTY)
+    vacuous = not readings and bool(segments(words, function_words=True))
+    return Query(typed=typed, readings=tuple(readings), corrections=corrections, penalties=tuple(penalties),
+                 vacuous=vacuous)
+
+
+def index_readings(text: str, rules: Rules = Rules(), *, official: bool = True) -> list[list[str]]:
+    """A catalogue text (a name, a colloquial name) as search reads it: the text itself, without
+    its optional words ("việc", "đối với", "thành lập": people leave them out), and each of these
+    with the synonym table applied when that changes it: only its abbreviations (TNHH, BHXH) for
+    an official name, all of it for a colloquial name (written as people speak)."""
+    words = syllables(text)
+    out = [words] if words else []
+    for optional in (_OPTIONAL, _OPTIONAL_WITH_VERB):
+        shorter = drop_optional(words, optional)
+        if shorter and shorter not in out:
+            out.append(shorter)
+    for reading in list(out):
+        replaced = [w for seg in apply_synonyms(reading, rules, abbreviations_only=official) for w in seg]
+        if replaced and replaced not in out:
+            out.append(replaced)
+    return out
+
+
+def drop_optional(words: list[str], optional: list[tuple[str, ...]] | None = None) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = _match_at(words, i, _OPTIONAL if optional is None else optional)
+        if phrase:
+            i += len(phrase)
+            continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def pairs(words: Sequence[str]) -> set[tuple[str, str]]:
+    return {(a, b) for a, b in zip(words, words[1:], strict=False)}
+
+
+def osa_distance_at_most_one(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion, substitution or swap of two
+    neighbouring letters (optimal string alignment distance <= 1)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    # b is a with one letter inserted
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def deletions(word: str) -> set[str]:
+    """The word with one letter left out: the keys of a symmetric-deletion typo index."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}

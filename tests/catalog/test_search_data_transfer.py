@@ -1,0 +1,71 @@
+"""Synonyms and colloquial names travel with the catalogue file (docs/catalog-format.md, #18)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from motcua.audit.models import ChangeLog
+from motcua.catalog.importer import CatalogError, export_catalog, import_catalog
+from motcua.catalog.models import ColloquialName, Procedure, ProcedureVersion, Synonym
+from motcua.catalog.search import search
+
+BIRTH = "1.001193"
+
+
+def test_the_export_carries_synonyms_and_colloquial_names(catalog):
+    data = export_catalog()
+    assert {"phrase": "cccd", "meaning": "thẻ căn cước"} in data["synonyms"]
+    birth = next(p for p in data["procedures"] if p["code"] == BIRTH)
+    assert "giấy khai sinh" in birth["colloquial_names"]
+
+
+def test_importing_an_export_back_changes_nothing(catalog):
+    versions = ProcedureVersion.objects.count()
+    report = import_catalog(export_catalog())
+    assert not report.changed
+    assert ProcedureVersion.objects.count() == versions
+
+
+def test_a_file_sets_colloquial_names_and_adds_synonyms_without_a_new_version(catalog, sample_data):
+    from motcua.accounts.models import User
+
+    actor = User.objects.create_user("qt_nhap", full_name="Quản trị nhập")
+    data = copy.deepcopy(sample_data)
+    birth = next(p for p in data["procedures"] if p["code"] == BIRTH)
+    birth["colloquial_names"] = ["giấy chào đời", "Giấy chào đời"]
+    data["synonyms"] = [{"phrase": "hôn thú", "meaning": "kết hôn"}]
+    versions = ProcedureVersion.objects.count()
+    report = import_catalog(data, actor=actor)
+    assert report.search_rows >= 2
+    assert ProcedureVersion.objects.count() == versions  # no new version for search data
+    assert list(ColloquialName.objects.filter(procedure_code=BIRTH).values_list("name", flat=True)) == ["giấy chào đời"]
+    assert Synonym.objects.get(key="hon thu").meaning == "kết hôn"
+    assert [v.procedure.code for v in search("giay chao doi").select_related("procedure")] == [BIRTH]
+    assert ChangeLog.objects.filter(object_type="catalog.synonym", actor=actor).exists()
+    assert ChangeLog.objects.filter(object_type="catalog.colloquialname", action="delete", actor=actor).exists()
+
+
+def test_a_file_without_the_keys_leaves_search_data_alone(catalog, sample_data):
+    names = ColloquialName.objects.count()
+    synonyms = Synonym.objects.count()
+    import_catalog(copy.deepcopy(sample_data))
+    assert (ColloquialName.objects.count(), Synonym.objects.count()) == (names, synonyms)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.update(synonyms="sổ đỏ"), "'synonyms' phải là một danh sách"),
+    (lambda d: d.update(synonyms=[{"phrase": "", "meaning": "x"}]), "Cần nhập cách người dân gõ"),
+    (lambda d: d.update(synonyms=[{"phrase": "a", "meaning": "b"}, {"phrase": "A", "meaning": "c"}]), "bị trùng"),
+    (lambda d: d["procedures"][0].update(colloquial_names="x"), "'colloquial_names' phải là một danh sách"),
+    (lambda d: d["procedures"][0].update(colloquial_names=["x" * 201]), "tối đa 200 ký tự"),
+    (lambda d: d["procedures"][0].update(colloquial_names=[f"tên {i}" for i in range(31)]), "tối đa 30 tên"),
+])
+def test_bad_search_data_refuses_the_file(db, sample_data, change, message):
+    data = copy.deepcopy(sample_data)
+    change(data)
+    with pytest.raises(CatalogError) as refused:
+        import_catalog(data)
+    assert any(message in p for p in refused.value.problems)
+    assert not Procedure.objects.exists()  # nothing written
