@@ -120,3 +120,50 @@ def test_it_drops_the_warning_once_both_years_are_confirmed(people, login):
         CalendarYear.objects.update_or_create(year=y, defaults={"confirmed": True})
     clear_cache()
     assert "chưa được xác nhận" not in login(people.admin).get("/can-bo/").content.decode()
+
+
+def _header_menus(page: str) -> tuple[list, list]:
+    """The back office's two menus (the «Menu» disclosure and the wide bar) as lists of
+    (href, text, aria-current) and the ids of the header's form fields."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(page)
+    header = tree.xpath('//header[contains(@class, "bo-header")]')[0]
+    navs = [n for n in header.iter("nav") if n.get("aria-label") == "Điều hướng cán bộ"]
+    menus = [[(a.get("href"), a.text_content().strip(), a.get("aria-current")) for a in n.iter("a")] for n in navs]
+    return menus, [e.get("id") for e in header.iter() if e.get("id")]
+
+
+def test_the_header_menu_lists_each_item_once_per_menu(people, login):
+    """The busiest staff (receptionist, leader, agency admin; two agencies): one «Menu» disclosure
+    for phones and one wide bar, each with every item once and the current page marked."""
+    from motcua.accounts.models import Membership
+
+    busy = people.receptionist
+    for role in ("leader", "agency_admin"):
+        Membership.objects.create(user=busy, agency=people.commune, role=role)
+    Membership.objects.create(user=busy, agency=people.other_commune, role="officer")
+    page = login(busy).get("/can-bo/").content.decode()
+    menus, ids = _header_menus(page)
+    assert len(menus) == 2 and menus[0] == menus[1]  # the disclosure first, then the bar
+    texts = [text for _, text, _ in menus[0]]
+    assert texts == ["Hộp hồ sơ", "Tiếp nhận", "Chờ tiếp nhận trực tuyến", "Trả kết quả", "Sổ theo dõi",
+                     "Chứng thư số cá nhân", "Thống kê", "Đồng bộ", "Tài khoản", "Quản trị"]
+    assert len({href for href, _, _ in menus[0]}) == len(menus[0])
+    assert [text for _, text, current in menus[0] if current] == ["Hộp hồ sơ"]
+    assert '<details class="site-menu">' in page and page.count('class="site-menu__toggle"') == 1
+    # The agency switch is in the bar and in the menu, with ids (and labels) of its own.
+    assert len(ids) == len(set(ids)) and {"bo-agency", "bo-agency-menu"} <= set(ids)
+    assert 'for="bo-agency"' in page and 'for="bo-agency-menu"' in page
+    assert page.count('action="/dang-xuat/"') == 2
+
+    # A page of another app in this frame: the same two menus, its own item current.
+    menus, _ = _header_menus(login(busy).get("/can-bo/quan-tri/").content.decode())
+    assert len(menus) == 2 and menus[0] == menus[1]
+    assert [text for _, text, current in menus[0] if current] == ["Quản trị"]
+    # A receptionist alone: fewer items, still once per menu.
+    menus, _ = _header_menus(login(people.centre_receptionist).get("/can-bo/tai-khoan/").content.decode())
+    assert [text for _, text, _ in menus[0]] == [text for _, text, _ in menus[1]] == [
+        "Hộp hồ sơ", "Tiếp nhận", "Chờ tiếp nhận trực tuyến", "Trả kết quả", "Sổ theo dõi",
+        "Chứng thư số cá nhân", "Thống kê", "Tài khoản"]
+    assert [text for _, text, current in menus[0] if current] == ["Tài khoản"]

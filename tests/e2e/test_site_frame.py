@@ -195,10 +195,77 @@ def test_the_portal_frame_on_a_phone_and_a_desktop(site, people, new_page, tmp_p
     assert not bare.locator(".file-picker__face").is_visible()
 
 
+def back_office_header_is_one_row(page, where: str) -> None:
+    """Below 1200 px: the brand and «Menu» side by side; from 1200 px the name, agency switch and
+    sign-out beside the brand, and the full menu bar, each on one row."""
+    width = page.viewport_size["width"]
+    brand = page.locator(".bo-header .site-brand").bounding_box()
+    if width < 1200:
+        assert not page.locator(".site-nav--wide").is_visible(), where
+        assert not page.locator(".bo-header__user--wide").is_visible(), where
+        toggle = page.locator(".site-menu__toggle").bounding_box()
+        assert toggle["y"] < brand["y"] + brand["height"] and brand["y"] < toggle["y"] + toggle["height"], where
+        assert page.locator(".site-header").bounding_box()["height"] <= 84, where
+    else:
+        assert not page.locator(".site-menu").is_visible(), where
+        items = page.locator(".site-nav--wide li")
+        rows = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+        assert items.count() == 10 and len(rows) == 1, (where, rows)
+        parts = page.locator(".bo-header__user--wide > *")
+        boxes = [parts.nth(i).bounding_box() for i in range(parts.count())] + [brand]
+        assert max(b["y"] for b in boxes) < min(b["y"] + b["height"] for b in boxes), (where, boxes)
+    no_sideways_scroll(page)
+
+
 def test_staff_reach_their_account_and_two_factor_from_the_back_office(site, people, new_page):  # noqa: F811
+    from motcua.accounts.models import Membership
+
+    # The busiest staff: receptionist, leader and agency admin of the ward, officer elsewhere (the
+    # agency switch): ten menu items.
+    for role in ("leader", "agency_admin"):
+        Membership.objects.create(user=people.receptionist, agency=people.commune, role=role)
+    Membership.objects.create(user=people.receptionist, agency=people.other_commune, role="officer")
     phone = new_page(**PHONE)
     sign_in(phone, site.url, "tn_xa", "/can-bo/")
-    phone.get_by_role("link", name="Tài khoản", exact=True).click()
+    # One header row on a phone (it was four, with the agency switch and sign-out): brand and «Menu».
+    phone.screenshot(path=str(SCREENSHOT_DIR / "staff-frame-phone.png"))
+    header = phone.locator(".site-header").bounding_box()
+    assert header["height"] <= 72, header
+    back_office_header_is_one_row(phone, "phone")
+    staff_menu = phone.get_by_role("navigation", name="Điều hướng cán bộ")
+    assert staff_menu.count() == 0  # neither menu is shown until asked for
+    assert phone.get_by_role("navigation", name="Điều hướng chính").count() == 0  # not the portal's
+    # The keyboard opens it; opened, it pushes the page down instead of covering it.
+    phone.locator(".site-menu__toggle").focus()
+    main_top = phone.locator("main").bounding_box()["y"]
+    phone.keyboard.press("Enter")
+    expect(staff_menu).to_be_visible()
+    panel, header = phone.locator(".site-menu__panel").bounding_box(), phone.locator(".site-header").bounding_box()
+    assert panel["y"] + panel["height"] <= header["y"] + header["height"] + 1
+    assert phone.locator("main").bounding_box()["y"] >= main_top + panel["height"] - 1
+    assert panel["x"] == 0 and panel["width"] == 390
+    assert staff_menu.get_by_role("link").count() == 10
+    assert staff_menu.get_by_role("link", name="Hộp hồ sơ").get_attribute("aria-current") == "page"
+    in_menu = phone.locator(".bo-menu__user")  # the agency switch, the name and sign-out
+    assert in_menu.get_by_label("Cơ quan").is_visible() and in_menu.get_by_role("button", name="Đăng xuất").is_visible()
+    phone.screenshot(path=str(SCREENSHOT_DIR / "staff-frame-phone-menu.png"), full_page=True)
+    no_serious_a11y(phone, "back-office menu open on a phone")
+    phone.keyboard.press("Enter")  # the focus stayed on «Menu»: closes it again
+    expect(staff_menu).to_have_count(0)
+    # The widths between a phone and a wide screen, in both languages.
+    for lang in ("vi", "en"):
+        if lang == "en":
+            phone.goto(site.url + "/ngon-ngu/en/?next=/can-bo/")
+            assert phone.locator("html").get_attribute("lang") == "en"
+        for width in (768, 1024, 1200, 1280):
+            phone.set_viewport_size({"width": width, "height": 900})
+            back_office_header_is_one_row(phone, f"{lang} {width}px")
+            phone.screenshot(path=str(SCREENSHOT_DIR / f"staff-frame-{lang}-{width}.png"))
+    no_serious_a11y(phone, "back office, 1280px, English")
+    phone.goto(site.url + "/ngon-ngu/vi/?next=/can-bo/")
+    phone.set_viewport_size(PHONE["viewport"])
+    phone.locator(".site-menu__toggle").click()
+    staff_menu.get_by_role("link", name="Tài khoản", exact=True).click()
     phone.wait_for_url(re.compile(r"/can-bo/tai-khoan/$"))
     main = phone.locator("main")
     assert "Tài khoản cán bộ" in main.inner_text() and "nộp hồ sơ" not in main.inner_text().lower()
@@ -211,9 +278,10 @@ def test_staff_reach_their_account_and_two_factor_from_the_back_office(site, peo
     assert re.fullmatch(r"[A-Z2-7 ]+", secret.inner_text())
     assert secret.evaluate("e => getComputedStyle(e).color") == "rgb(29, 35, 41)"  # the ink, 14:1 on its panel
     # The back office's frame: its menu with «Tài khoản» current, a breadcrumb back to the staff account.
-    staff_menu = phone.get_by_role("navigation", name="Điều hướng cán bộ")
+    phone.locator(".site-menu__toggle").click()
     assert staff_menu.get_by_role("link", name="Tài khoản", exact=True).get_attribute("aria-current") == "page"
-    assert phone.locator(".site-menu").count() == 0  # not the portal's
+    assert phone.get_by_role("navigation", name="Điều hướng chính").count() == 0  # not the portal's
+    phone.locator(".site-menu__toggle").click()
     phone.screenshot(path=str(SCREENSHOT_DIR / "staff-two-factor-phone.png"), full_page=True)
     no_serious_a11y(phone, "two-factor set-up")  # includes colour contrast (wcag2aa)
     phone.get_by_role("navigation", name="Vị trí").get_by_role("link", name="Tài khoản cán bộ").click()
@@ -224,3 +292,10 @@ def test_staff_reach_their_account_and_two_factor_from_the_back_office(site, peo
     picker_replaces_the_native_button(phone, "#id_file")
     a_drop_beside_the_input_reaches_it(phone, "#id_file")
     no_serious_a11y(phone, "personal certificate page")
+
+    # Without JavaScript the back office's menu opens too (a <details>).
+    bare = new_page(**PHONE, java_script_enabled=False)
+    sign_in(bare, site.url, "tn_xa", "/can-bo/")
+    bare.locator(".site-menu__toggle").click()
+    bare_menu = bare.get_by_role("navigation", name="Điều hướng cán bộ")
+    expect(bare_menu.get_by_role("link", name="Quản trị")).to_be_visible()
