@@ -15,10 +15,12 @@ import datetime as dt
 import json
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -129,16 +131,39 @@ def _touch(draft: Draft, *fields: str) -> None:
     draft.save(update_fields=[*fields, "submit_key", "updated_at"])
 
 
-def start_draft(user, version: ProcedureVersion) -> Draft:
+def _token(raw: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw)[:40]) if raw else None
+    except ValueError:
+        return None
+
+
+def at_draft_limit(user) -> bool:
+    return Draft.objects.filter(owner=user).count() >= MAX_DRAFTS_PER_USER
+
+
+def start_draft(user, version: ProcedureVersion, *, token: Any = None) -> Draft:
+    """A new draft, or the one this page's `token` made already (a repeated first save). The
+    user's row is locked so that two first saves at once cannot both pass the draft limit."""
     if not offers_online(version):
         raise DraftProblem(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
-    if Draft.objects.filter(owner=user).count() >= MAX_DRAFTS_PER_USER:
-        raise DraftProblem(_("Bạn đã có %(n)d hồ sơ nháp; hãy nộp hoặc xóa bớt trước khi tạo hồ sơ mới.")
-                           % {"n": MAX_DRAFTS_PER_USER})
-    cases = cases_of(version)
-    return Draft.objects.create(
-        owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
-    )
+    client_token = _token(token)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if client_token is not None:
+            made = Draft.objects.filter(owner=user, client_token=client_token).first()
+            if made is not None and made.version_id == version.pk:
+                return made
+            if made is not None:  # the same token for another procedure: not a repeat
+                client_token = None
+        if at_draft_limit(user):
+            raise DraftProblem(_("Bạn đã có %(n)d hồ sơ nháp; hãy nộp hoặc xóa bớt trước khi tạo hồ sơ mới.")
+                               % {"n": MAX_DRAFTS_PER_USER})
+        cases = cases_of(version)
+        return Draft.objects.create(
+            owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
+            client_token=client_token,
+        )
 
 
 def set_step(draft: Draft, step: str) -> None:

@@ -252,6 +252,8 @@
       var data = new FormData();
       data.append("csrfmiddlewaretoken", csrfToken(form));
       data.append("_fill", "1");
+      var token = form.querySelector("input[name=_token]");
+      if (token) { data.append("_token", token.value); }
       for (var i = 0; i < fields.length; i++) { data.append(fields[i][0], fields[i][1]); }
       return fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                    headers: {"X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken(form), "Accept": "application/json"}})

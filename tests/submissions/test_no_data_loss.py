@@ -1,0 +1,97 @@
+"""A POST without the page's own fields never wipes the answers (issue #18 review, item 1)."""
+
+from __future__ import annotations
+
+from motcua.submissions.models import Draft
+
+from .conftest import BIRTH, BIRTH_ANSWERS, PDF, component, start_draft, xhr_upload
+
+XHR = {"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"}
+
+
+def _filled(web):
+    draft, url = start_draft(web)
+    web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_save_exit": "1"})
+    draft.refresh_from_db()
+    assert draft.form_data["child_name"] == BIRTH_ANSWERS["f-child_name"]
+    return draft, url
+
+
+def test_a_post_without_the_page_marker_saves_nothing(web):
+    draft, url = _filled(web)
+    before = dict(draft.form_data)
+    for data in ({}, {"_continue": "1"}, {"_fill": "1"}, {"_save_exit": "1"}, {"case": "1"}):
+        response = web.post(url, data)
+        assert response.status_code == 400, data
+        draft.refresh_from_db()
+        assert draft.form_data == before, data
+    response = web.post(url, {"_fill": "1"}, headers=XHR)
+    assert response.status_code == 400 and "Chưa lưu được" in response.json()["error"]
+
+
+def test_an_empty_body_with_a_valid_csrf_header_saves_nothing(citizen, eforms):
+    from django.test import Client
+
+    web = Client(enforce_csrf_checks=True)
+    web.force_login(citizen)
+    page = web.get(f"/nop-ho-so/{BIRTH}/")
+    token = page.cookies["csrftoken"].value
+    first = web.post(f"/nop-ho-so/{BIRTH}/", {**BIRTH_ANSWERS, "_fill": "page", "_save_exit": "1",
+                                             "csrfmiddlewaretoken": token})
+    assert first.status_code == 302
+    draft = Draft.objects.get(owner=citizen)
+    before = dict(draft.form_data)
+    url = f"/nop-ho-so/nhap/{draft.pk}/to-khai/"
+    # A body cut off before its fields: the CSRF header passes, the form has nothing.
+    response = web.generic("POST", url, b"", content_type="application/x-www-form-urlencoded",
+                           HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 400
+    # A multipart body cut off in the middle (no closing boundary, no final marker).
+    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"f-child_name\"\r\n\r\nB\xc3\xa9 C\r\n"
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"f-mother_na")
+    response = web.generic("POST", url, body, content_type="multipart/form-data; boundary=XyZ",
+                           HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.form_data == before
+
+
+def test_the_old_case_address_saves_only_the_case(web):
+    draft, _url = _filled(web)
+    before = dict(draft.form_data)
+    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/truong-hop/", {"case": str(draft.case_id)})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.form_data == before
+
+
+def test_remove_without_script_keeps_what_the_page_carried(web):
+    draft, url = start_draft(web)
+    f = xhr_upload(web, draft, component(BIRTH, "Giấy chứng sinh"), "a.pdf", PDF).json()["file"]
+    response = web.post(f["remove_url"], {**BIRTH_ANSWERS, "f-child_name": "Bé Mới", "_fill": "page"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.form_data["child_name"] == "Bé Mới" and not draft.files.exists()
+
+
+def test_a_repeated_first_save_finds_the_draft_it_made(web, citizen):
+    import uuid
+
+    token = str(uuid.uuid4())
+    data = {**BIRTH_ANSWERS, "_fill": "page", "_save_exit": "1", "_token": token}
+    for _ in range(2):  # a double click without script, a retry after a lost answer
+        assert web.post(f"/nop-ho-so/{BIRTH}/", data).status_code == 302
+    section = {"_fill": "1", "_token": token, "_section": "", "_section_kind": "files", "delivery": "counter"}
+    web.post(f"/nop-ho-so/{BIRTH}/", section, headers=XHR)
+    assert Draft.objects.filter(owner=citizen).count() == 1
+    web.post(f"/nop-ho-so/{BIRTH}/", {**data, "_token": str(uuid.uuid4())})
+    assert Draft.objects.filter(owner=citizen).count() == 2
+    web.post(f"/nop-ho-so/{BIRTH}/", {**data, "_token": "not-a-uuid"})
+    assert Draft.objects.filter(owner=citizen).count() == 3
+
+
+def test_the_page_carries_its_token_and_the_marker_last(web):
+    page = web.get(f"/nop-ho-so/{BIRTH}/").content.decode()
+    form = page[page.index('data-fill'):page.index("</form>", page.index("data-fill"))]
+    assert 'name="_token" value="' in form
+    assert form.rstrip().endswith('<input type="hidden" name="_fill" value="page">')
