@@ -95,3 +95,26 @@ def test_the_page_carries_its_token_and_the_marker_last(web):
     form = page[page.index('data-fill'):page.index("</form>", page.index("data-fill"))]
     assert 'name="_token" value="' in form
     assert form.rstrip().endswith('<input type="hidden" name="_fill" value="page">')
+
+
+def test_the_start_page_is_never_cached(web):
+    response = web.get(f"/nop-ho-so/{BIRTH}/")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_at_the_draft_limit_the_page_says_so_before_any_typing(web, citizen):
+    from motcua.submissions import services
+
+    from .conftest import version_of
+
+    other = version_of("2.000488")
+    for _ in range(services.MAX_DRAFTS_PER_USER):
+        services.start_draft(citizen, other)
+    page = web.get(f"/nop-ho-so/{BIRTH}/").content.decode()
+    assert "Đã đủ số hồ sơ nháp" in page and 'href="/nop-ho-so/nhap/"' in page and 'name="f-' not in page
+    resume = web.get("/nop-ho-so/2.000488/").content.decode()  # drafts to resume, no new one offered
+    assert "hồ sơ nháp, số nhiều nhất được giữ" in resume and "Tạo hồ sơ mới" not in resume
+    response = web.post(f"/nop-ho-so/{BIRTH}/", {"_fill": "1", "_section": "", "_section_kind": "files"},
+                        headers=XHR)
+    assert response.status_code == 400 and "hồ sơ nháp" in response.json()["error"]

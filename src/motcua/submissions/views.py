@@ -133,6 +133,7 @@ def _go(draft: Draft, step: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache  # the page to fill shows the citizen's profile, prefilled
 @throttled("draft")
 def start(request, code: str):
     procedure = get_object_or_404(
@@ -166,6 +167,10 @@ def start(request, code: str):
         if filling:
             return _fill_post(request, draft)
         return _go(draft, Step.FORM)
+    at_limit = services.at_draft_limit(request.user)
+    if not drafts and at_limit:  # said before any typing: no save could make the draft
+        return render(request, "submissions/draft_limit.html", {
+            "procedure": procedure, "version": version, "limit": services.MAX_DRAFTS_PER_USER})
     if not drafts:  # nothing to resume: the page to fill at once (the intro is its first lines)
         return _fill_page(request, None, version)
     return render(request, "submissions/start.html", {
@@ -173,6 +178,7 @@ def start(request, code: str):
         "cases": services.cases_of(version), "components": services.components_of(version),
         "fees": services.fee_views(version), "fee_needs": services.fee_needs(version),
         "auto_component": services.eform_for(version).component, "client_token": uuid.uuid4(),
+        "at_limit": at_limit, "limit": services.MAX_DRAFTS_PER_USER,
     })
 
 
