@@ -403,9 +403,10 @@ def remove_file(draft: Draft, draft_file: DraftFile) -> None:
 
 
 def delete_draft(draft: Draft) -> None:
-    keys = list(draft.files.values_list("storage_key", flat=True)) + preview_keys(draft)
+    keys = list(draft.files.values_list("storage_key", flat=True))
+    previews = preview_keys(draft)
     draft.delete()
-    transaction.on_commit(lambda: draft_files.delete_stored(keys))
+    transaction.on_commit(lambda: (draft_files.delete_stored(keys), forget_previews(previews)))
 
 
 def files_by_component(draft: Draft) -> dict[int, list[DraftFile]]:
@@ -549,7 +550,8 @@ def submit(
     user = draft.owner
     applicant = applicant_from(spec.schema, check.cleaned, profile_from_user(user))
     files = list(draft.files.select_related("component").order_by("component__order", "component_id", "created_at"))
-    keys = [f.storage_key for f in files] + preview_keys(draft)
+    keys = [f.storage_key for f in files]
+    previews = preview_keys(draft)
     auto = generated_component(draft, spec) or next(iter(components_of(draft.version)), None)
     at = at or timezone.now()
     with transaction.atomic():
@@ -580,7 +582,7 @@ def submit(
             except FileRefused:  # the component was set to refuse PDF: the answers are in form_data
                 logger.warning("application PDF refused by component %s of %s", auto.pk, dossier.code)
         draft.delete()
-        transaction.on_commit(lambda: draft_files.delete_stored(keys))
+        transaction.on_commit(lambda: (draft_files.delete_stored(keys), forget_previews(previews)))
     return Submitted(dossier)
 
 
@@ -596,24 +598,43 @@ class PreviewFile:
     content_type: str = "application/pdf"
 
 
+def _preview_folder(draft_id: Any) -> str:
+    return f"drafts/previews/{draft_id}"
+
+
 def _preview_key(draft: Draft, sha256: str) -> str:
-    return f"drafts/previews/{draft.pk}/{sha256}.pdf"
+    return f"{_preview_folder(draft.pk)}/{sha256}.pdf"
 
 
 def application_preview(draft: Draft, spec: FormSpec, cleaned: dict) -> PreviewFile | None:
-    """The application PDF as it will be filed (without the dossier code), stored once per
-    content so that its page images (``signing.preview``) can be asked for one by one."""
+    """The application PDF as it will be filed (without the dossier code), made once per state of
+    its inputs: ``<inputs>.key`` names the PDF (``<sha256>.pdf``) made for them, so a review page
+    shown again renders nothing. Previews of earlier states of the draft are removed."""
     import hashlib
 
     from motcua.documents.application import render_application
 
     if generated_component(draft, spec) is None and not components_of(draft.version):
         return None
-    pdf = render_application(application_form(draft, spec, cleaned, None))
+    form = application_form(draft, spec, cleaned, None)
+    inputs = hashlib.sha256(repr(form).encode()).hexdigest()
+    marker = f"{_preview_folder(draft.pk)}/{inputs}.key"
+    try:
+        with default_storage.open(marker, "rb") as handle:
+            known = preview_file(draft, handle.read(64).decode("ascii", "replace"))
+    except OSError:
+        known = None
+    if known is not None:
+        return known
+    pdf = render_application(form)
     sha = hashlib.sha256(pdf).hexdigest()
     key = _preview_key(draft, sha)
+    forget_previews([k for k in preview_keys(draft) if k not in (key, marker)])
     if not default_storage.exists(key):
         default_storage.save(key, ContentFile(pdf))
+    if default_storage.exists(marker):
+        default_storage.delete(marker)
+    default_storage.save(marker, ContentFile(sha.encode()))
     return PreviewFile(key, sha)
 
 
@@ -625,13 +646,26 @@ def preview_file(draft: Draft, sha256: str) -> PreviewFile | None:
     return PreviewFile(key, sha256) if default_storage.exists(key) else None
 
 
-def preview_keys(draft: Draft) -> list[str]:
-    folder = f"drafts/previews/{draft.pk}"
+def preview_keys(draft: Draft | Any) -> list[str]:
+    """The stored previews of a draft (or a draft id): PDFs and the markers naming them."""
+    folder = _preview_folder(getattr(draft, "pk", draft))
     try:
         _dirs, names = default_storage.listdir(folder)
     except (OSError, NotImplementedError):
         return []
     return [f"{folder}/{name}" for name in names]
+
+
+def forget_previews(keys: list[str]) -> None:
+    """Remove stored previews and their page images (``signing.preview``'s cache holds the
+    applicant's personal data: it goes with the draft)."""
+    from motcua.signing import preview as signing_preview
+
+    draft_files.delete_stored(keys)
+    for key in keys:
+        name = key.rsplit("/", 1)[-1]
+        if name.endswith(".pdf"):
+            signing_preview.forget(name[:-4])
 
 
 # --- a draft of a version that was replaced ----------------------------------------------------------

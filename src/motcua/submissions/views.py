@@ -770,7 +770,7 @@ def preview_page(request, draft_id, sha: str, number: int):
     if path is None:
         raise Http404("no such page")
     response = FileResponse(path.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"  # the applicant's personal data
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
