@@ -118,3 +118,34 @@ def test_at_the_draft_limit_the_page_says_so_before_any_typing(web, citizen):
     response = web.post(f"/nop-ho-so/{BIRTH}/", {"_fill": "1", "_section": "", "_section_kind": "files"},
                         headers=XHR)
     assert response.status_code == 400 and "hồ sơ nháp" in response.json()["error"]
+
+
+def test_two_sections_saved_from_stale_copies_both_stay(web):
+    from motcua.submissions import services
+
+    draft, _url = start_draft(web)
+    schema = services.spec_for(draft).schema
+    first, second = Draft.objects.get(pk=draft.pk), Draft.objects.get(pk=draft.pk)  # two requests at once
+    services.save_section(first, schema, "II. Người được đăng ký khai sinh", {"child_name": "Bé Na"})
+    services.save_section(second, schema, "III. Thông tin người mẹ", {"mother_name": "Trần Thị Mơ"})
+    draft.refresh_from_db()
+    assert draft.form_data["child_name"] == "Bé Na" and draft.form_data["mother_name"] == "Trần Thị Mơ"
+
+
+def test_a_save_racing_the_submit_that_deleted_the_draft_is_a_404(web):
+    import pytest
+
+    from motcua.submissions import services
+
+    draft, url = start_draft(web)
+    stale = Draft.objects.get(pk=draft.pk)
+    Draft.objects.filter(pk=draft.pk).delete()  # the submit committed meanwhile
+    schema = services.spec_for(stale).schema
+    for save in (lambda: services.save_section(stale, schema, "II. Người được đăng ký khai sinh", {"child_name": "X"}),
+                 lambda: services.save_delivery(stale, "counter", ""),
+                 lambda: services.save_form(stale, {"child_name": "X"}),
+                 lambda: services.set_step(stale, "review")):
+        with pytest.raises(services.DraftGone):
+            save()
+    assert not Draft.objects.filter(pk=draft.pk).exists()  # nothing made again
+    assert web.post(url, {"_fill": "1", "_section": "", "_section_kind": "files"}, headers=XHR).status_code == 404

@@ -125,10 +125,21 @@ def drafts_of(user):
             .prefetch_related("files").order_by("-updated_at"))
 
 
+class DraftGone(DraftProblem):
+    """The draft was deleted meanwhile (submitted or removed in another window): the pages say 404."""
+
+    def __init__(self):
+        super().__init__(_("Hồ sơ nháp này không còn (đã nộp hoặc đã xóa)."))
+
+
 def _touch(draft: Draft, *fields: str) -> None:
-    """Save the draft; any change forgets the review page's submit key (it named another state)."""
+    """Save the draft; any change forgets the review page's submit key (it named another state).
+    DraftGone when the row is gone (a save racing the submit that deleted it)."""
     draft.submit_key = ""
-    draft.save(update_fields=[*fields, "submit_key", "updated_at"])
+    draft.updated_at = timezone.now()
+    values = {name: getattr(draft, draft._meta.get_field(name).attname) for name in fields}
+    if not Draft.objects.filter(pk=draft.pk).update(**values, submit_key="", updated_at=draft.updated_at):
+        raise DraftGone()
 
 
 def _token(raw: Any) -> uuid.UUID | None:
@@ -169,7 +180,9 @@ def start_draft(user, version: ProcedureVersion, *, token: Any = None) -> Draft:
 def set_step(draft: Draft, step: str) -> None:
     if draft.step != step:
         draft.step = step
-        draft.save(update_fields=["step", "updated_at"])
+        draft.updated_at = timezone.now()
+        if not Draft.objects.filter(pk=draft.pk).update(step=step, updated_at=draft.updated_at):
+            raise DraftGone()
 
 
 def fee_inputs_from(post: Any) -> dict:
@@ -246,11 +259,17 @@ def save_section(draft: Draft, schema: list, title: str, raw: dict) -> list[str]
     keys = section_keys(schema, title)
     if not keys:
         return []
-    merged = dict(draft.form_data or {})
-    for key in keys:
-        if key in raw:
-            merged[key] = raw[key]
-    save_form(draft, merged)
+    with transaction.atomic():
+        # Merged into the answers as stored now (locked), not as this request's copy read them:
+        # two sections saved at once both stay.
+        stored = Draft.objects.select_for_update().filter(pk=draft.pk).values_list("form_data", flat=True).first()
+        if stored is None:
+            raise DraftGone()
+        merged = dict(stored or {})
+        for key in keys:
+            if key in raw:
+                merged[key] = raw[key]
+        save_form(draft, merged)
     return keys
 
 
@@ -461,7 +480,8 @@ def new_submit_key(draft: Draft) -> str:
     """The review page's one-time key: kept until the draft changes or is submitted."""
     if not draft.submit_key:
         draft.submit_key = "nop-" + secrets.token_urlsafe(24)
-        draft.save(update_fields=["submit_key"])
+        if not Draft.objects.filter(pk=draft.pk).update(submit_key=draft.submit_key):
+            raise DraftGone()
     return draft.submit_key
 
 

@@ -74,7 +74,10 @@ def citizen_required(view):
             return redirect(_login_url(request))
         if not can_submit_online(request.user):
             return _not_allowed(request)
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except services.DraftGone:  # deleted by a submit or a removal in another window meanwhile
+            raise Http404("no such draft") from None
 
     return wrapper
 
