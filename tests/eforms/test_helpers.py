@@ -207,3 +207,16 @@ def test_the_page_posts_and_shows_the_tick_box_and_what_to_prefill():
     assert rule == {"field": "f-relationship", "values": ["me"], "value": "Nguyễn Văn Công Dân"}
     assert views["requester_name"].verified and "id-f-requester_name-verified" in views["requester_name"].described_by
     assert not views["mother_name"].verified
+
+
+def test_a_malformed_prefill_if_never_holds():
+    from motcua.eforms.schema import prefill_applies
+
+    data = {"relationship": "me"}
+    for cond in ("me", ["relationship"], {}, {"field": "relationship"}, {"equals": "me"},
+                 {"field": "relationship", "equals": "me", "in": ["me"]}, {"field": "relationship", "in": "me"},
+                 {"field": 5, "equals": "me"}, None):
+        assert prefill_applies({"key": "x", "prefill": "profile.full_name", "prefill_if": cond}, data) is False, cond
+    assert prefill_applies({"key": "x", "prefill": "profile.full_name",
+                            "prefill_if": {"field": "relationship", "equals": "me"}}, data)
+    assert prefill_applies({"key": "x", "prefill": "profile.full_name"}, data)

@@ -91,3 +91,27 @@ def test_the_previews_go_with_an_abandoned_draft(web, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         assert cleanup.remove_abandoned_drafts() == 1
     assert not signing_preview.cache_dir(sha).exists() and not services.preview_keys(draft.pk)
+
+
+def test_a_form_longer_than_the_images_offers_the_whole_pdf(web, web2):
+    import hashlib
+
+    import weasyprint
+
+    draft = ready_birth_draft(web)
+    _url, sha = _shown(web, draft)
+    folder = f"drafts/previews/{draft.pk}"
+    marker = next(n for n in default_storage.listdir(folder)[1] if n.endswith(".key"))
+    long_pdf = weasyprint.HTML(string='<p style="break-after: page">Trang</p>' * 12).write_pdf()
+    long_sha = hashlib.sha256(long_pdf).hexdigest()
+    default_storage.save(f"{folder}/{long_sha}.pdf", ContentFile(long_pdf))
+    default_storage.delete(f"{folder}/{marker}")
+    default_storage.save(f"{folder}/{marker}", ContentFile(long_sha.encode()))
+    page = web.get(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/").content.decode()
+    assert len(re.findall(r'<img src="(/nop-ho-so/nhap/[^"]+\.png)"', page)) == signing_preview.MAX_PAGES
+    assert "Trang 1–10 trên 12;" in page and "Tờ khai, trang 1/12" in page
+    pdf_url = re.search(r'href="(/nop-ho-so/nhap/[^"]+\.pdf)" download>tải bản đầy đủ \(PDF\)', page)[1]
+    response = web.get(pdf_url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content) == long_pdf
+    assert web2.get(pdf_url).status_code == 404

@@ -1050,12 +1050,16 @@ def profile_value(spec: Mapping, profile: Mapping[str, Any], *, book: AddressBoo
 
 
 def prefill_applies(spec: Mapping, data: Mapping[str, Any]) -> bool:
-    """A `prefill_if` field: does the condition hold for these (raw) answers?"""
-    cond = spec.get("prefill_if")
-    if not isinstance(cond, Mapping):
+    """A `prefill_if` field: does the condition hold for these (raw) answers? A malformed
+    condition never holds (nothing is prefilled on a rule that cannot be read)."""
+    if "prefill_if" not in spec:
         return "prefill" in spec
-    raw = data.get(str(cond.get("field") or ""))
-    wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
+    cond = spec["prefill_if"]
+    if not isinstance(cond, Mapping) or not isinstance(cond.get("field"), str) or not cond["field"] \
+            or ("equals" in cond) == ("in" in cond) or ("in" in cond and not isinstance(cond["in"], list)):
+        return False
+    raw = data.get(cond["field"])
+    wanted = cond["in"] if "in" in cond else [cond["equals"]]
     values = raw if isinstance(raw, list) else [raw]
     return any(v not in (None, "") and str(v) == str(w) for v in values for w in wanted)
 

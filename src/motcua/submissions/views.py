@@ -690,13 +690,15 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
             preview = services.application_preview(draft, spec, check.cleaned)
         except Exception:  # a preview that cannot be made must not stop the submission
             logger.exception("no application preview for draft %s", draft.pk)
-    pages = []
+    pages, count, full_pdf = [], 0, ""
     if preview is not None:
         count = signing_preview.page_count(preview)
         pages = [reverse("submissions:preview_page", args=[draft.pk, preview.sha256, n])
                  for n in range(1, min(count, signing_preview.MAX_PAGES) + 1)]
+        if count > len(pages):  # the images stop at MAX_PAGES: the whole form as a PDF
+            full_pdf = reverse("submissions:preview_pdf", args=[draft.pk, preview.sha256])
     return render(request, "submissions/step_review.html", {
-        "preview_pages": pages,
+        "preview_pages": pages, "preview_total": count, "preview_pdf": full_pdf,
         "delivery_label": dict(services.delivery_options(draft.version)).get(delivery, ""),
         "delivery": delivery,
         "delivery_address": delivery_address,
@@ -774,6 +776,24 @@ def preview_page(request, draft_id, sha: str, number: int):
         raise Http404("no such page")
     response = FileResponse(path.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, no-store"  # the applicant's personal data
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+@citizen_required
+def preview_pdf(request, draft_id, sha: str):
+    """The whole application preview as a PDF (a form longer than the page images shown)."""
+    draft = _draft(request, draft_id)
+    file = services.preview_file(draft, sha[:64])
+    if file is None:
+        raise Http404("no such preview")
+    try:
+        handle = default_storage.open(file.storage_key, "rb")
+    except OSError:
+        raise Http404("missing preview") from None
+    response = FileResponse(handle, content_type="application/pdf", filename="to-khai-xem-truoc.pdf")
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
