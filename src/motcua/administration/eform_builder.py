@@ -11,7 +11,6 @@ server when left empty (``static/administration/eform_builder.js`` also suggests
 from __future__ import annotations
 
 import copy
-
 import datetime as dt
 from decimal import Decimal
 

@@ -273,7 +273,8 @@ def add_field(schema: list, spec: Mapping, *, parent: str | None = None, after: 
 
 def update_field(schema: list, key: str, spec: Mapping, *, parent: str | None = None) -> list:
     """A new schema with the field `key` replaced by `spec`. Its type stays; a new key is carried over
-    to the fields that refer to it (show_if, prefill_if, same_as); a repeat keeps its sub-fields unless `spec` has them."""
+    to the fields that refer to it (show_if, prefill_if, same_as); a repeat keeps its sub-fields
+    unless `spec` has them."""
     new = copy.deepcopy(list(schema))
     specs = level(new, parent)
     index = _index(specs, key)

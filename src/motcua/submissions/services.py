@@ -98,13 +98,6 @@ def fee_views(version, inputs: dict | None = None) -> list[fee_rules.FeeView]:
     return fee_rules.fee_views(fees_of(version), online=True, inputs=inputs)
 
 
-def steps_for(draft: Draft) -> list[str]:
-    """The screens of the wizard: one page to fill (the case and fee inputs when asked, the
-    e-form in sections, the documents, how to receive the result), then the review. Steps
-    CASE and FILES are parts of the first page (old drafts may still name them)."""
-    return [Step.FORM, Step.REVIEW]
-
-
 def spec_for(draft: Draft) -> FormSpec:
     return eform_for(draft.version)
 
@@ -288,11 +281,16 @@ def delivery_of(draft: Draft) -> str:
     return draft.delivery if draft.delivery in allowed else allowed[0]
 
 
+def clean_address(raw: Any) -> str:
+    """A postal address as stored: one line, spaces folded, within the column's 500 characters."""
+    return " ".join(str(raw or "")[:600].split())[:500]
+
+
 def save_delivery(draft: Draft, choice: Any, address: Any) -> None:
     """How to receive the result, asked once (on the page to fill); an unknown choice is ignored."""
     allowed = [value for value, _label in delivery_options(draft.version)]
     draft.delivery = str(choice) if str(choice) in allowed else (draft.delivery or "")
-    draft.delivery_address = " ".join(str(address or "")[:600].split())[:500]
+    draft.delivery_address = clean_address(address)
     _touch(draft, "delivery", "delivery_address")
 
 

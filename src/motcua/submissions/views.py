@@ -1,9 +1,10 @@
 """The submission wizard's pages (thin: the rules are in services.py and motcua.eforms).
 
 Every draft page looks the draft up by its id AND its owner: another citizen's draft, or a file
-of it, is a 404, the same as one that does not exist. Every step's POST saves the draft. Pages
-work without JavaScript; ``static/submissions/js/wizard.js`` adds one-request-per-file uploads
-with progress bars and retry, and autosave of the e-form.
+of it, is a 404, the same as one that does not exist. Pages work without JavaScript: the page to
+fill posts everything at once (its last field ``_fill=page`` marks a whole page; anything else
+saves nothing). ``static/submissions/js/wizard.js`` shows the parts one at a time, saves each
+part as it is left, and uploads one file per request with progress bars and retry.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -54,8 +56,9 @@ logger = logging.getLogger(__name__)
 
 STEP_URLS = {Step.CASE: "submissions:case", Step.FORM: "submissions:form", Step.FILES: "submissions:files",
              Step.REVIEW: "submissions:review"}
-STEP_TITLES = {Step.CASE: _("Trường hợp"), Step.FORM: _("Điền hồ sơ"), Step.FILES: _("Giấy tờ"),
-               Step.REVIEW: _("Xem lại, nộp")}
+# The screens of the wizard: the page to fill (case and fees, the e-form in sections, documents,
+# delivery), then the review. CASE and FILES are parts of the first page (old drafts may name them).
+STEP_TITLES = {Step.FORM: gettext_lazy("Điền hồ sơ"), Step.REVIEW: gettext_lazy("Xem lại, nộp")}
 
 
 # --- access ---------------------------------------------------------------------------------------
@@ -100,16 +103,9 @@ def _wants_json(request) -> bool:
         "application/json" in request.headers.get("Accept", "")
 
 
-def _step_title(draft: Draft, step: str) -> str:
-    """The first step is "Trường hợp" when there is a case to choose, "Lệ phí" when it only asks
-    what the fee rules need."""
-    if step == Step.CASE and len(services.cases_of(draft.version)) <= 1:
-        return _("Lệ phí")
-    return STEP_TITLES[step]
-
-
 def _step_context(draft: Draft, current: str) -> dict:
-    steps = services.steps_for(draft)
+    """The step header of a draft's pages."""
+    steps = list(STEP_TITLES)
     return {
         "draft": draft,
         "version": draft.version,
@@ -117,8 +113,8 @@ def _step_context(draft: Draft, current: str) -> dict:
         "current_step": current,
         "step_number": steps.index(current) + 1 if current in steps else 1,
         "step_count": len(steps),
-        "steps": [{"key": s, "title": _step_title(draft, s), "url": reverse(STEP_URLS[s], args=[draft.pk]),
-                   "current": s == current} for s in steps],
+        "steps": [{"key": s, "title": title, "url": reverse(STEP_URLS[s], args=[draft.pk]) if draft else "",
+                   "current": s == current} for s, title in STEP_TITLES.items()],
     }
 
 
@@ -199,7 +195,7 @@ def draft_list(request):
 @citizen_required
 def resume(request, draft_id):
     draft = _draft(request, draft_id)
-    step = draft.step if draft.step in services.steps_for(draft) else Step.FORM
+    step = draft.step if draft.step in STEP_TITLES else Step.FORM
     return _go(draft, step)
 
 
@@ -289,7 +285,7 @@ def _fill_page(request, draft: Draft | None, version=None, *, data: dict | None 
         (getattr(request.user, "address", "") or "")
     if request.method == "POST" and "delivery" in request.POST:
         delivery = request.POST.get("delivery", delivery)
-        address = " ".join(request.POST.get("delivery_address", "")[:600].split())
+        address = services.clean_address(request.POST.get("delivery_address"))
     return render(request, "submissions/step_form.html", {
         **(_step_context(draft, Step.FORM) if draft else _new_context(version)),
         "spec": spec, "sections": sections, "section_count": len(sections), "error_list": error_list,
@@ -309,11 +305,11 @@ def _fill_page(request, draft: Draft | None, version=None, *, data: dict | None 
 
 def _new_context(version) -> dict:
     """The step header of the page to fill before its draft exists (made by the first save)."""
+    steps = list(STEP_TITLES)
     return {
         "draft": None, "version": version, "procedure": version.procedure, "current_step": Step.FORM,
-        "step_number": 1, "step_count": 2,
-        "steps": [{"key": Step.FORM, "title": STEP_TITLES[Step.FORM], "url": "", "current": True},
-                  {"key": Step.REVIEW, "title": STEP_TITLES[Step.REVIEW], "url": "", "current": False}],
+        "step_number": 1, "step_count": len(steps),
+        "steps": [{"key": s, "title": title, "url": "", "current": s == Step.FORM} for s, title in STEP_TITLES.items()],
     }
 
 
@@ -674,7 +670,7 @@ def _delivery_from(request, draft: Draft) -> tuple[str, str]:
         allowed = [value for value, _label in services.delivery_options(draft.version)]
         choice = request.POST.get("delivery", "")
         return (choice if choice in allowed else services.delivery_of(draft),
-                " ".join(request.POST.get("delivery_address", "")[:600].split())[:500])
+                services.clean_address(request.POST.get("delivery_address")))
     return services.delivery_of(draft), draft.delivery_address
 
 
