@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,22 +152,28 @@ def start_draft(user, version: ProcedureVersion, *, token: Any = None) -> Draft:
     if not offers_online(version):
         raise DraftProblem(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     client_token = _token(token)
-    with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        if client_token is not None:
-            made = Draft.objects.filter(owner=user, client_token=client_token).first()
-            if made is not None and made.version_id == version.pk:
-                return made
-            if made is not None:  # the same token for another procedure: not a repeat
-                client_token = None
-        if at_draft_limit(user):
-            raise DraftProblem(_("Bạn đã có %(n)d hồ sơ nháp; hãy nộp hoặc xóa bớt trước khi tạo hồ sơ mới.")
-                               % {"n": MAX_DRAFTS_PER_USER})
-        cases = cases_of(version)
-        return Draft.objects.create(
-            owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
-            client_token=client_token,
-        )
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if client_token is not None:
+                made = Draft.objects.filter(owner=user, client_token=client_token).first()
+                if made is not None and made.version_id == version.pk:
+                    return made
+                if made is not None:  # the same token for another procedure: not a repeat
+                    client_token = None
+            if at_draft_limit(user):
+                raise DraftProblem(_("Bạn đã có %(n)d hồ sơ nháp; hãy nộp hoặc xóa bớt trước khi tạo hồ sơ mới.")
+                                   % {"n": MAX_DRAFTS_PER_USER})
+            cases = cases_of(version)
+            return Draft.objects.create(
+                owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
+                client_token=client_token,
+            )
+    except IntegrityError:  # the same first save committed meanwhile (no row lock on SQLite)
+        made = Draft.objects.filter(owner=user, client_token=client_token).first() if client_token else None
+        if made is None:
+            raise
+        return made
 
 
 def set_step(draft: Draft, step: str) -> None:
