@@ -149,3 +149,21 @@ def test_a_save_racing_the_submit_that_deleted_the_draft_is_a_404(web):
             save()
     assert not Draft.objects.filter(pk=draft.pk).exists()  # nothing made again
     assert web.post(url, {"_fill": "1", "_section": "", "_section_kind": "files"}, headers=XHR).status_code == 404
+
+
+def test_every_no_script_button_saves_the_posted_files_and_names_the_refused(web):
+    from motcua.submissions.models import DraftFile
+
+    from .conftest import DOCX, upload_file
+
+    draft, url = start_draft(web)
+    cert = component(BIRTH, "Giấy chứng sinh")
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_add_row": "x",
+                              f"files-{cert.pk}": upload_file("a.pdf", PDF)})
+    assert response.status_code == 200
+    assert list(DraftFile.objects.values_list("original_name", flat=True)) == ["a.pdf"]
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_save_exit": "1",
+                              f"files-{cert.pk}": upload_file("b.docx", DOCX)})
+    assert response.status_code == 400 and "«b.docx»" in response.content.decode()  # said, not a silent exit
+    draft.refresh_from_db()
+    assert draft.form_data["child_name"] == BIRTH_ANSWERS["f-child_name"]

@@ -471,8 +471,9 @@ def check_draft(draft: Draft, spec: FormSpec | None = None) -> Check:
                                 "hãy chuyển hồ sơ nháp sang phiên bản mới."))
     if draft.case_id is None or draft.case.version_id != version.pk:
         check.problems.append(_("Hãy chọn trường hợp giải quyết."))
-    if delivery_problem(draft):
-        check.problems.append(delivery_problem(draft))
+    problem = delivery_problem(draft)
+    if problem:
+        check.problems.append(problem)
     if not errors:
         applicant = applicant_from(spec.schema, cleaned, profile_from_user(draft.owner))
         if not applicant["full_name"] or not applicant["id_number"]:
