@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE
+from .conftest import PHONE, SCREENSHOT_DIR, run_axe
 from .test_six_screens import make_citizen, sign_in
 
 pytestmark = pytest.mark.browser
@@ -28,6 +28,11 @@ def test_a_refused_fee_input_shows_the_servers_reason(site, new_page):
     expect(status).to_contain_text("Số bản phải là số nguyên từ 1 đến 1000")
     assert "mất kết nối" not in status.inner_text()
     assert status.get_attribute("role") == "alert"
+    # Said in the part it is about too, which stays open (not the next one).
+    refused = page.locator(".fill-section.is-open [data-fill-refusal]")
+    expect(refused).to_contain_text("Số bản phải là số nguyên từ 1 đến 1000")
+    assert page.locator(".fill-section.is-open #fee-copies").count() == 1
+    page.screenshot(path=str(SCREENSHOT_DIR / "fee-refused.png"))
 
 
 def test_at_the_draft_limit_the_page_says_so_before_any_typing(site, new_page):
@@ -45,5 +50,7 @@ def test_at_the_draft_limit_the_page_says_so_before_any_typing(site, new_page):
     page.wait_for_url(re.compile(rf"/nop-ho-so/{re.escape(COPY)}/$"))
     expect(page.locator("h1")).to_have_text("Đã đủ số hồ sơ nháp")
     assert page.locator("input[name^='f-']").count() == 0
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOT_DIR / "draft-limit.png"), full_page=True)
     page.get_by_role("link", name="Xem hồ sơ nháp").click()
     page.wait_for_url(re.compile(r"/nop-ho-so/nhap/$"))

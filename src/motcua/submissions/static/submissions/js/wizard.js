@@ -272,15 +272,25 @@
       chain = chain.then(function () { return post(fieldsOf(section)); }).then(function (body) {
         inflight--;
         markSaved();
+        var note = section.querySelector("[data-fill-refusal]");
+        if (note) { note.parentNode.removeChild(note); }
         return body;
       }, function (failure) {
         inflight--;
         var status = document.querySelector("[data-saved-status]");
         if (failure && failure.status && failure.error) {
-          // The server answered and refused: its reason; sent again on the next save only when
-          // waiting may help (too many requests).
+          // The server answered and refused: its reason, in the part it is about (opened again)
+          // and in the header; sent again on the next save only when waiting may help (429).
           pending[index] = failure.status === 429;
           if (status) { status.textContent = failure.error; status.setAttribute("role", "alert"); }
+          var note = section.querySelector("[data-fill-refusal]");
+          if (!note) {
+            note = el("p", "invalid-feedback d-block", "");
+            note.setAttribute("data-fill-refusal", "");
+            bodyOf(section).insertBefore(note, bodyOf(section).firstChild);
+          }
+          note.textContent = failure.error;
+          open(index, true);
           return;
         }
         pending[index] = true;  // offline: kept on the page, sent again on the next save or when back online
