@@ -96,6 +96,16 @@ def test_the_next_sign_in_finds_the_same_account(client, db, provider):
     assert first.full_name == "Nguyễn Văn Anh"
 
 
+def test_only_the_claims_the_provider_supplied_are_recorded_as_proved(client, db, provider):
+    back(client, provider)
+    assert signed_in(client).identity_fields == ["id_number", "full_name", "date_of_birth"]
+    client.logout()
+    del provider.claims["name"], provider.claims["birthdate"]
+    back(client, provider)
+    user = signed_in(client)
+    assert user.identity_fields == ["id_number"] and user.full_name == "Nguyễn Văn An"  # kept, no longer proved
+
+
 def test_the_identity_sign_in_returns_to_the_wizard(client, catalog, provider):
     """From the wizard's start address, signed out: the sign-in page's identity button carries
     where the person was going, and the identity provider's answer brings them back there."""

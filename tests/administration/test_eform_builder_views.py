@@ -616,3 +616,46 @@ def test_a_move_at_the_top_or_bottom_answers_409_and_logs_nothing(admin_client, 
     assert "«Họ và tên» đã ở vị trí đầu tiên." in page.content.decode()
     assert ChangeLog.objects.count() == logged
     assert schema_keys(eform) == ["ho_ten", "co_cha", "ten_cha", "gioi_tinh", "con"]
+
+
+def test_editing_keeps_prefill_if_same_as_and_unknown_keys_and_renames_their_references(admin_client, eform):
+    """Keys the field form has no input for (prefill_if, same_as, default, rules it does not show)
+    survive an edit; a renamed key is carried into prefill_if and same_as; removal counts them."""
+    from motcua.eforms.models import EForm
+
+    schema = [
+        {"key": "quan_he", "label": "Quan hệ", "type": "choice",
+         "choices": [{"value": "me", "label": "Mẹ"}, {"value": "cha", "label": "Cha"}]},
+        {"key": "ten_me", "label": "Họ tên mẹ", "type": "text", "prefill": "profile.full_name",
+         "prefill_if": {"field": "quan_he", "equals": "me"}, "default": "x",
+         "pdf": {"section": "I. Mẹ", "order": 10}},
+        {"key": "dia_chi", "label": "Địa chỉ người yêu cầu", "type": "address"},
+        {"key": "dia_chi_me", "label": "Nơi cư trú của mẹ", "type": "address",
+         "same_as": {"field": "dia_chi", "label": "Giống địa chỉ người yêu cầu"}},
+    ]
+    EForm.objects.filter(pk=eform.pk).update(schema=schema)
+    response = admin_client.post(f"{BASE}truong/ten_me/", {
+        "label": "Họ, chữ đệm, tên mẹ", "key": "ten_me", "prefill": "profile.full_name",
+        "pdf_section": "I. Mẹ", "pdf_order": "10"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    eform.refresh_from_db()
+    mother = eform.schema[1]
+    assert mother["label"] == "Họ, chữ đệm, tên mẹ"
+    assert mother["prefill_if"] == {"field": "quan_he", "equals": "me"} and mother["default"] == "x"
+    response = admin_client.post(f"{BASE}truong/dia_chi_me/", {"label": "Nơi ở của mẹ", "key": "dia_chi_me"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    eform.refresh_from_db()
+    assert eform.schema[3]["same_as"] == {"field": "dia_chi", "label": "Giống địa chỉ người yêu cầu"}
+    # Renaming the fields they refer to carries the new keys over.
+    assert admin_client.post(f"{BASE}truong/quan_he/", {
+        "label": "Quan hệ", "key": "quan_he_voi_tre", "choice-rows": "2", "choice-value-0": "me",
+        "choice-label-0": "Mẹ", "choice-value-1": "cha", "choice-label-1": "Cha"}).status_code == 302
+    assert admin_client.post(f"{BASE}truong/dia_chi/", {"label": "Địa chỉ", "key": "dia_chi_nyc"}).status_code == 302
+    eform.refresh_from_db()
+    assert eform.schema[1]["prefill_if"]["field"] == "quan_he_voi_tre"
+    assert eform.schema[3]["same_as"]["field"] == "dia_chi_nyc"
+    # And a field others refer to is not removed.
+    for key, user in (("quan_he_voi_tre", "Họ, chữ đệm, tên mẹ"), ("dia_chi_nyc", "Nơi ở của mẹ")):
+        refused = admin_client.post(f"{BASE}truong/{key}/xoa/", follow=True)
+        assert user in refused.content.decode()
+        assert key in schema_keys(eform)

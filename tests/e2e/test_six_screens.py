@@ -1,22 +1,33 @@
 """From the home page to "Đã nộp" in at most 6 screens signed out and 5 signed in (issue #18), on a
 phone (390×844), for birth registration (1.001193) and the criminal record certificate (2.000488).
 
-A screen is a page load (a new document in the tab) or a change that replaces the main content
-(a child of <main> removed by a script). Opening the next section of the page to fill, picking a
-file (uploaded by the page's script) or a commune list loaded in place are not screens: the page
-stays, its sections' headers stay in view. The counted journey, signed out:
+A screen is a page load (a new document in the tab) or a script replacing content ANYWHERE inside
+<main> (the observer watches the whole subtree): an element removed from <main> that holds a
+heading (h1–h3), a form or a part of the page (a <section>) counts as a screen. Small things a
+script takes away in place are not screens: the options of a list (the communes of a province), a
+file's progress line, an error message.
+
+Opening the next part of the page to fill is NOT a screen, by design: the page is an accordion,
+every part's header stays in view and the next part's body is shown in place (its `hidden`
+removed; nothing is replaced). The test counts those openings separately and asserts that there is
+exactly one per «Tiếp tục» pressed, so that a script that opened parts on its own (or re-rendered
+them) would show up. The rule is described in docs/eforms.md («Counting screens»).
+
+Besides the count, each test asserts the exact list of page loads. The journey, signed out:
 
     1 home → 2 search results ("Nộp trực tuyến" on the result) → 3 sign-in (returns to the
     wizard) → 4 the page to fill (intro, sections, documents, delivery) → 5 review (the application
     as page images, the pledge) → 6 "Đã nộp"
 
 and signed in the same without the sign-in. Each test prints `SCREENS <journey> screens=<n>
-inputs=<n>`: inputs are the fields a person fills or ticks (the test counts its own actions)."""
+inputs=<n> parts=<n>`: inputs are the fields a person fills or ticks (the test counts its own
+actions), parts the openings of the next part."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import expect
@@ -31,24 +42,36 @@ PASSWORD = "motcua-e2e-pw-2026"
 BIRTH, RECORD = "1.001193", "2.000488"
 LIMIT = {"out": 6, "in": 5}
 
-# Counts the main content replaced by a script, in this tab, across page loads.
+# Counts, in this tab across page loads: content replaced by a script anywhere inside <main>
+# ("swaps", see the module's doc), and parts of the page to fill opened in place ("openings").
 SWAP_COUNTER = """
 document.addEventListener("DOMContentLoaded", function () {
   var main = document.querySelector("main");
   if (!main) { return; }
+  function bump(name) {
+    sessionStorage.setItem(name, String(Number(sessionStorage.getItem(name) || 0) + 1));
+  }
+  function isContent(node) {
+    if (node.nodeType !== 1) { return false; }
+    if (node.matches("h1, h2, h3, form, section")) { return true; }
+    return !!node.querySelector("h1, h2, h3, form, section");
+  }
   new MutationObserver(function (records) {
+    var swapped = false;
     for (var i = 0; i < records.length; i++) {
-      for (var j = 0; j < records[i].removedNodes.length; j++) {
-        if (records[i].removedNodes[j].nodeType === 1) {
-          sessionStorage.setItem("swaps", String(Number(sessionStorage.getItem("swaps") || 0) + 1));
-          return;
-        }
+      var r = records[i];
+      if (r.type === "childList") {
+        for (var j = 0; j < r.removedNodes.length; j++) { if (isContent(r.removedNodes[j])) { swapped = true; } }
+      } else if (r.type === "attributes" && r.target.hasAttribute("data-fill-body") &&
+                 r.oldValue !== null && !r.target.hasAttribute("hidden")) {
+        bump("openings");
       }
     }
-  }).observe(main, {childList: true});
+    if (swapped) { bump("swaps"); }
+  }).observe(main, {childList: true, subtree: true, attributes: true, attributeFilter: ["hidden"],
+                    attributeOldValue: true});
 });
 """
-
 
 class Person:
     """Drives the page as a person would, counting the screens they see and the inputs they fill."""
@@ -57,12 +80,15 @@ class Person:
         self.page, self.name = page, name
         self.loads: list[str] = []
         self.inputs = 0
+        self.parts = 0  # «Tiếp tục» pressed: each opens the next part in place
         page.add_init_script(SWAP_COUNTER)
         page.on("domcontentloaded", lambda p: self.loads.append(p.url))
 
+    def counted(self, name: str) -> int:
+        return int(self.page.evaluate(f"Number(sessionStorage.getItem('{name}') || 0)"))
+
     def screens(self) -> int:
-        swaps = int(self.page.evaluate("Number(sessionStorage.getItem('swaps') || 0)"))
-        return len(self.loads) + swaps
+        return len(self.loads) + self.counted("swaps")
 
     def shot(self, step: str) -> None:
         self.page.screenshot(path=str(SCREENSHOT_DIR / f"six-screens-{self.name}-{step}.png"), full_page=True)
@@ -89,6 +115,7 @@ class Person:
 
     def next_section(self) -> None:
         self.page.locator(".fill-section.is-open [data-fill-next]").click()
+        self.parts += 1
 
 
 def make_citizen(**extra):
@@ -164,9 +191,26 @@ def review_and_submit(person: Person, code: str, *, axe: bool) -> None:
     assert dossier.status == 1 and page.locator("[data-dossier-code]").inner_text() == dossier.code
 
 
-def finish(person: Person, signed: str) -> None:
+def expected_loads(base: str, code: str, signed: str) -> list[str]:
+    """The page loads of the journey, in order (patterns of their full addresses)."""
+    base = re.escape(base)
+    loads = [rf"{base}/", rf"{base}/thu-tuc/\?q=.+"]
+    if signed == "out":
+        loads.append(rf"{base}/dang-nhap/\?next=/nop-ho-so/{re.escape(code)}/")
+    return loads + [rf"{base}/nop-ho-so/{re.escape(code)}/", rf"{base}/nop-ho-so/nhap/[0-9a-f-]{{36}}/xem-lai/",
+                    rf"{base}/nop-ho-so/da-nop/[^/]+/"]
+
+
+def finish(person: Person, signed: str, base: str, code: str) -> None:
     screens = person.screens()
-    print(f"SCREENS {person.name} screens={screens} inputs={person.inputs} target={LIMIT[signed]}")
+    openings = person.counted("openings")
+    print(f"SCREENS {person.name} screens={screens} inputs={person.inputs} parts={openings} "
+          f"target={LIMIT[signed]}")
+    expected = expected_loads(base, code, signed)
+    assert len(person.loads) == len(expected) and all(
+        re.fullmatch(pattern, unquote(url)) for pattern, url in zip(expected, person.loads, strict=True)), person.loads
+    assert person.counted("swaps") == 0, "a script replaced content inside <main>"
+    assert openings == person.parts, (openings, person.parts)  # the accordion, one part per «Tiếp tục»
     assert screens <= LIMIT[signed], person.loads
 
 
@@ -174,7 +218,8 @@ def finish(person: Person, signed: str) -> None:
 def test_birth_registration(site, new_page, tmp_path, signed):
     from django.utils import timezone
 
-    make_citizen(identity_verified_at=timezone.now())  # signed in with the national identity
+    make_citizen(identity_verified_at=timezone.now(),  # signed in with the national identity
+                 identity_fields=["id_number", "full_name", "date_of_birth"])
     page = new_page(**PHONE)
     person = Person(page, f"birth-{signed}")
     if signed == "in":
@@ -222,7 +267,7 @@ def test_birth_registration(site, new_page, tmp_path, signed):
     certificate.write_bytes(PDF)
     person.upload("Giấy chứng sinh", certificate)
     review_and_submit(person, BIRTH, axe=signed == "out")
-    finish(person, signed)
+    finish(person, signed, site.url, BIRTH)
 
     from motcua.dossiers.models import Dossier
 
@@ -270,4 +315,4 @@ def test_criminal_record_certificate(site, new_page, tmp_path, signed):
     card.write_bytes(PNG)
     person.upload("giấy tờ tùy thân", card)
     review_and_submit(person, RECORD, axe=signed == "in")
-    finish(person, signed)
+    finish(person, signed, site.url, RECORD)

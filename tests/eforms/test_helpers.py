@@ -28,6 +28,7 @@ USER = SimpleNamespace(
     is_authenticated=True, full_name="Nguyễn Văn Công Dân", id_number="096090001234",
     date_of_birth=dt.date(1990, 5, 17), address="Khóm 2, Phường Tân Thành, tỉnh Cà Mau",
     phone="0912345678", email="congdan@example.invalid", identity_verified=True,
+    identity_fields=["id_number", "full_name", "date_of_birth"],
 )
 HOME = {"province": "96", "commune": "32025", "detail": "Khóm 2"}
 ELSEWHERE = {"province": "96", "commune": "32002", "detail": "Ấp 3"}
@@ -179,6 +180,14 @@ def test_only_proved_values_still_as_proved_are_marked():
     assert verified_keys(SCHEMA, data, unproved) == set()
 
 
+def test_a_name_the_provider_did_not_supply_is_not_marked():
+    """Signed in through the identity provider, but its answer had no name: the name on the
+    account is what the person typed, so it carries no mark."""
+    typed = profile_from_user(SimpleNamespace(**{**vars(USER), "identity_fields": ["id_number"]}))
+    data = {"requester_name": "Nguyễn Văn Công Dân", "relationship": "me", "mother_name": "Nguyễn Văn Công Dân"}
+    assert verified_keys(SCHEMA, data, typed) == set()
+
+
 # --- on the page ----------------------------------------------------------------------------------------
 
 
@@ -198,3 +207,16 @@ def test_the_page_posts_and_shows_the_tick_box_and_what_to_prefill():
     assert rule == {"field": "f-relationship", "values": ["me"], "value": "Nguyễn Văn Công Dân"}
     assert views["requester_name"].verified and "id-f-requester_name-verified" in views["requester_name"].described_by
     assert not views["mother_name"].verified
+
+
+def test_a_malformed_prefill_if_never_holds():
+    from motcua.eforms.schema import prefill_applies
+
+    data = {"relationship": "me"}
+    for cond in ("me", ["relationship"], {}, {"field": "relationship"}, {"equals": "me"},
+                 {"field": "relationship", "equals": "me", "in": ["me"]}, {"field": "relationship", "in": "me"},
+                 {"field": 5, "equals": "me"}, None):
+        assert prefill_applies({"key": "x", "prefill": "profile.full_name", "prefill_if": cond}, data) is False, cond
+    assert prefill_applies({"key": "x", "prefill": "profile.full_name",
+                            "prefill_if": {"field": "relationship", "equals": "me"}}, data)
+    assert prefill_applies({"key": "x", "prefill": "profile.full_name"}, data)

@@ -153,7 +153,7 @@ def ready_birth_draft(client):
     # One page to fill: the page's script uploads each file as it is picked, then the whole page is sent.
     assert xhr_upload(client, draft, component(BIRTH, "Giấy chứng sinh"), "giay-chung-sinh.pdf", PDF).status_code == 201
     assert xhr_upload(client, draft, component(BIRTH, "Văn bản ủy quyền"), "uy-quyen.png", PNG).status_code == 201
-    response = client.post(f"/nop-ho-so/nhap/{draft.pk}/to-khai/", {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1"})
+    response = client.post(f"/nop-ho-so/nhap/{draft.pk}/to-khai/", {**BIRTH_ANSWERS, "_fill": "page", "_continue": "1"})
     assert response.status_code == 302, response.content.decode()[:3000]
     return draft
 

@@ -70,24 +70,32 @@ def test_an_interrupted_upload_says_what_to_retry(web):
 
 
 def test_no_js_uploads_keep_the_good_files_and_name_the_bad_one(web):
-    draft, _url = start_draft(web)
+    draft, url = start_draft(web)
     cert, mandate = component(BIRTH, "Giấy chứng sinh"), component(BIRTH, "Văn bản ủy quyền")
-    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/giay-to/", {
-        f"files-{cert.pk}": [upload_file("a.pdf", PDF), upload_file("b.docx", DOCX)],
-        f"files-{mandate.pk}": [upload_file("c.png", PNG)],
-        "_continue": "1",
+    response = web.post(url, {
+        **BIRTH_ANSWERS, f"files-{cert.pk}": [upload_file("a.pdf", PDF), upload_file("b.docx", DOCX)],
+        f"files-{mandate.pk}": [upload_file("c.png", PNG)], "_continue": "1", "_fill": "page",
     })
     assert response.status_code == 400
-    page = response.content.decode()
-    assert "«b.docx»" in page and "Đã lưu 2 tệp." in page
+    assert "«b.docx»" in response.content.decode()
     assert sorted(DraftFile.objects.values_list("original_name", flat=True)) == ["a.pdf", "c.png"]
-    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/giay-to/", {"_continue": "1"})
+    response = web.post(url, {**BIRTH_ANSWERS, "_continue": "1", "_fill": "page"})
     assert response.status_code == 302 and response["Location"].endswith("/xem-lai/")
 
 
-def test_a_required_document_must_be_there_to_continue(web):
+def test_the_old_documents_address_stores_the_files_and_goes_to_the_page(web):
     draft, _url = start_draft(web)
-    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/giay-to/", {"_continue": "1"})
+    cert = component(BIRTH, "Giấy chứng sinh")
+    response = web.post(f"/nop-ho-so/nhap/{draft.pk}/giay-to/", {
+        f"files-{cert.pk}": [upload_file("a.pdf", PDF), upload_file("b.docx", DOCX)], "_continue": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/to-khai/#phan-giay-to")
+    assert list(DraftFile.objects.values_list("original_name", flat=True)) == ["a.pdf"]
+    assert "«b.docx»" in web.get(response["Location"]).content.decode()  # the refusal, said on the page
+
+
+def test_a_required_document_must_be_there_to_continue(web):
+    draft, url = start_draft(web)
+    response = web.post(url, {**BIRTH_ANSWERS, "_continue": "1", "_fill": "page"})
     assert response.status_code == 400
     assert "Cần tải lên ít nhất một tệp cho «Giấy chứng sinh" in response.content.decode()
     review = web.get(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/").content.decode()
@@ -97,7 +105,7 @@ def test_a_required_document_must_be_there_to_continue(web):
 def test_eform_errors_show_next_to_the_fields_keeping_typed_values(web):
     draft, url = start_draft(web)
     answers = {**BIRTH_ANSWERS, "f-child_name": "Bé 123", "f-child_dob": "31/02/2026", "f-mother_birth_year": "năm",
-               "f-requester_phone": "12345", "f-father_name": "", "_continue": "1"}
+               "f-requester_phone": "12345", "f-father_name": "", "_continue": "1", "_fill": "page"}
     response = web.post(url, answers)
     assert response.status_code == 400
     page = response.content.decode()
@@ -111,7 +119,8 @@ def test_eform_errors_show_next_to_the_fields_keeping_typed_values(web):
     assert draft.form_data["child_dob"] == "31/02/2026"  # saved as typed
     # Hidden fields do not count: no father, no father's name needed.
     xhr_upload(web, draft, component(BIRTH, "Giấy chứng sinh"), "giay-chung-sinh.pdf", PDF)
-    response = web.post(url, {**BIRTH_ANSWERS, "f-has_father": "no", "f-father_name": "", "_continue": "1"})
+    response = web.post(url, {**BIRTH_ANSWERS, "f-has_father": "no", "f-father_name": "", "_continue": "1",
+                              "_fill": "page"})
     assert response.status_code == 302
 
 
@@ -123,9 +132,9 @@ def test_garbage_never_answers_500(web, citizen):
                  {"f-requester_address-province": "<script>", "f-requester_address-commune": "'; drop",
                   "_continue": "1"},
                  {"f-has_father": ["yes", "no"], "f-relationship": ["x" * 5000], "_continue": "1"},
-                 {"f-child_name": "a\x00bc", "_autosave": "1"},
+                 {"f-child_name": "a\x00bc", "_section": "II. Người được đăng ký khai sinh"},
                  {"_add_row": "nope", "_remove_row": "::::"}):
-        response = web.post(url, data)
+        response = web.post(url, {**data, "_fill": "page"} if "_section" not in data else data)
         assert response.status_code in (200, 302, 400), (response.status_code, list(data))
     comp = component(BIRTH, "Giấy chứng sinh")
     for bad in ("", "abc", "-1", "999999999999", "1" * 400, str(component("2.000488", "Tờ khai").pk)):
@@ -146,6 +155,6 @@ def test_garbage_never_answers_500(web, citizen):
     assert web.get("/nop-ho-so/dia-chi/zz/").status_code == 404
     assert web.get("/nop-ho-so/da-nop/KHONG-CO/").status_code == 404
     assert web.get(f"/nop-ho-so/{'9' * 300}/").status_code == 404
-    assert web.post(url, {"f-child_name": "a\x00bc", "_autosave": "1"}).status_code == 200
+    assert web.post(url, {"f-child_name": "a\x00bc", "_section": "II. Người được đăng ký khai sinh"}).status_code == 200
     draft.refresh_from_db()
     assert draft.form_data["child_name"] == "abc"  # PostgreSQL cannot store NUL: dropped

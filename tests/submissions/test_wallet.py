@@ -41,7 +41,7 @@ def test_it_reuses_a_document_as_a_new_copy(web, citizen):
     assert copy.storage_key != source.storage_key and copy.sha256 == source.sha256
     assert default_storage.exists(copy.storage_key) and default_storage.exists(source.storage_key)
 
-    web.post(f"/nop-ho-so/nhap/{draft.pk}/to-khai/", BIRTH_ANSWERS)
+    web.post(f"/nop-ho-so/nhap/{draft.pk}/to-khai/", {**BIRTH_ANSWERS, "_fill": "page"})
     response = submit(web, draft)
     assert response.status_code == 302
     new = Dossier.objects.exclude(pk=old.pk).get()

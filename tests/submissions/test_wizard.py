@@ -94,7 +94,7 @@ def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_
     assert "Bản chính" in form and "Nhận tệp PDF, JPEG, PNG, TIFF" in form
     assert form.index('name="f-want_copies"') < form.index('name="files-')
 
-    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1"})
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_continue": "1"})
     assert response.status_code == 400  # the answers are kept; the required documents are missing
     assert "Cần tải lên ít nhất một tệp cho «Giấy chứng sinh" in response.content.decode()
 
@@ -107,7 +107,7 @@ def test_the_wizard_end_to_end(web, citizen, tmp_path, django_capture_on_commit_
     stored = list(DraftFile.objects.filter(draft=draft).values_list("storage_key", flat=True))
     assert len(stored) == 2 and all(k.startswith("drafts/") and default_storage.exists(k) for k in stored)
 
-    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1"})
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_continue": "1"})
     assert response.status_code == 302 and response["Location"].endswith("/xem-lai/")
     review = web.get(response["Location"]).content.decode()
     for text in ("Nguyễn Ngọc Hân", "01/03/2026", "Bệnh viện Sản Nhi Cà Mau", "Phường An Xuyên, Tỉnh Cà Mau",
@@ -185,7 +185,7 @@ def test_the_pledge_must_be_ticked(web):
 
 def test_every_step_saves_the_draft_and_it_can_be_resumed(web):
     draft, url = start_draft(web)
-    response = web.post(url, {"f-child_name": "Bé Na", "f-child_dob": "32/13/2026", "_save_exit": "1"})
+    response = web.post(url, {"f-child_name": "Bé Na", "f-child_dob": "32/13/2026", "_save_exit": "1", "_fill": "page"})
     assert response.status_code == 302 and response["Location"] == "/nop-ho-so/nhap/"
     drafts = web.get("/nop-ho-so/nhap/").content.decode()
     assert "Đăng ký khai sinh" in drafts and f"/nop-ho-so/nhap/{draft.pk}/" in drafts
@@ -195,7 +195,7 @@ def test_every_step_saves_the_draft_and_it_can_be_resumed(web):
     assert response["Location"] == url
     page = web.get(url).content.decode()
     assert 'value="Bé Na"' in page and 'value="32/13/2026"' in page  # as typed, even when wrong
-    autosave = web.post(url, {"f-child_name": "Bé Na Na", "_autosave": "1"},
+    autosave = web.post(url, {"f-child_name": "Bé Na Na", "_section": "II. Người được đăng ký khai sinh"},
                         headers={"X-Requested-With": "XMLHttpRequest"})
     assert autosave.status_code == 200 and autosave.json()["saved"] is True
     draft.refresh_from_db()
@@ -234,10 +234,10 @@ def test_the_case_step_when_a_procedure_has_several_cases(web):
     assert "Hồ sơ của bạn thuộc trường hợp nào?" in page and "Phần 1/7" in page
     assert page.index('name="case"') < page.index('name="f-')
     for garbage in ("", "abc", "999999999", "1" * 500):
-        response = web.post(url, {"case": garbage, "_fill": "1", "_has_case": "1", "_continue": "1"})
+        response = web.post(url, {"case": garbage, "_fill": "page", "_has_case": "1", "_continue": "1"})
         assert response.status_code == 400 and "Hãy chọn một trường hợp" in response.content.decode()
     # The page's script saves the section as it is left.
-    response = web.post(url, {"case": str(late.pk), "_fill": "1", "_section_kind": "case"},
+    response = web.post(url, {"case": str(late.pk), "_fill": "1", "_section_kind": "case", "_section": ""},
                         headers={"X-Requested-With": "XMLHttpRequest"})
     assert response.status_code == 200 and response.json()["error"] == ""
     draft.refresh_from_db()
@@ -271,7 +271,7 @@ def test_it_records_postal_delivery_with_its_address_and_fee(web, settings):
 def test_postal_delivery_needs_an_address_and_keeps_the_choice(web):
     draft = ready_birth_draft(web)
     url = f"/nop-ho-so/nhap/{draft.pk}/to-khai/"
-    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1", "delivery": "post",
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_continue": "1", "delivery": "post",
                               "delivery_address": "   "})
     assert response.status_code == 400
     page = response.content.decode()
@@ -282,7 +282,7 @@ def test_postal_delivery_needs_an_address_and_keeps_the_choice(web):
     # The review page cannot submit it either, and says why.
     review = web.get(f"/nop-ho-so/nhap/{draft.pk}/xem-lai/").content.decode()
     assert "Hãy ghi địa chỉ nhận kết quả qua bưu chính." in review and 'name="submit_key"' not in review
-    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "1", "_continue": "1", "delivery": "post",
+    response = web.post(url, {**BIRTH_ANSWERS, "_fill": "page", "_continue": "1", "delivery": "post",
                               "delivery_address": " Số 5, đường Phan Ngọc Hiển "})
     assert response.status_code == 302 and response["Location"].endswith("/xem-lai/")
     submit(web, draft)

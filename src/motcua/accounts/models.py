@@ -41,6 +41,11 @@ class User(AbstractUser):
         _("xác thực định danh lúc"), null=True, blank=True,
         help_text=_("Khi số định danh và họ tên được xác thực qua tài khoản định danh điện tử."),
     )
+    identity_fields = models.JSONField(
+        _("thông tin do định danh điện tử cung cấp"), default=list, blank=True,
+        help_text=_("Các trường hồ sơ (id_number, full_name, date_of_birth) lấy từ tài khoản định danh điện tử ở lần "
+                    "đăng nhập gần nhất; chỉ các trường này được ghi «đã xác thực»."),
+    )
     privacy_consent_at = models.DateTimeField(_("đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
 
     class Meta:

@@ -449,10 +449,14 @@ def _conflict() -> OIDCError:
 def _apply_identity(user: User, person: Person, now: dt.datetime) -> None:
     """The provider is the authority for name, ID number and birth date; contacts only fill blanks."""
     user.id_number = person.id_number
+    supplied = ["id_number"]  # what the provider proved this time: only these are marked verified
     if person.name:
         user.full_name = person.name
+        supplied.append("full_name")
     if person.birthdate:
         user.date_of_birth = person.birthdate
+        supplied.append("date_of_birth")
+    user.identity_fields = supplied
     if person.address and not user.address:
         user.address = person.address
     if person.phone and not user.phone and not contact_taken(validation.Contact("phone", person.phone), user):

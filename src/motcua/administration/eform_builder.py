@@ -10,6 +10,7 @@ server when left empty (``static/administration/eform_builder.js`` also suggests
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -511,8 +512,41 @@ class FieldForm(forms.Form):
             validation=rules, choices=d["_choices"], prefill=d.get("prefill") or "", show_if=d["_show_if"],
             pdf=pdf, fields=fields,
         )
-        if self.original and "default" in self.original:
-            spec["default"] = self.original["default"]
+        return self._with_unedited(spec, rules, pdf)
+
+    # The form's inputs and the spec keys (and rules) they set; everything else is kept as it was.
+    EDITED_RULES = {"min_length": "min_length", "max_length": "max_length", "min_items": "min_items",
+                    "max_items": "max_items", "min_rows": "min_rows", "max_rows": "max_rows", "pattern": "pattern",
+                    "pattern_message": "pattern_message", "min_value": "min_value", "max_value": "max_value",
+                    "integer": "integer", "min_date": "min_value", "max_date": "max_value"}
+
+    def _with_unedited(self, spec: dict, rules: dict, pdf: dict) -> dict:
+        """Copy through every key of the field as stored that this form has no input for
+        (prefill_if, same_as, default, whatever a later schema adds), so that editing a label never
+        drops them; rules and PDF settings the form does not show are kept the same way."""
+        original = self.original or {}
+        edited = {"key", "label", "type", "required", "help", "validation", "pdf"}
+        if self.kind in editing.CHOICE_TYPES:
+            edited.add("choices")
+        if self.kind == "repeat":
+            edited.add("fields")
+        if "prefill" in self.fields:
+            edited.add("prefill")
+        if "show_if_field" in self.fields:
+            edited.add("show_if")
+        for name, value in original.items():
+            if name not in edited:
+                spec[name] = copy.deepcopy(value)
+        shown_rules = {rule for name, rule in self.EDITED_RULES.items() if name in self.fields}
+        kept = {k: v for k, v in (original.get("validation") or {}).items() if k not in shown_rules} \
+            if isinstance(original.get("validation"), dict) else {}
+        if kept:
+            spec["validation"] = {**kept, **rules}
+        shown_pdf = {"section", "order", "label"} if "pdf_section" in self.fields else set()
+        kept = {k: v for k, v in (original.get("pdf") or {}).items() if k not in shown_pdf} \
+            if isinstance(original.get("pdf"), dict) else {}
+        if kept:
+            spec["pdf"] = {**kept, **pdf}
         return spec
 
 

@@ -75,10 +75,14 @@ def label_of(spec: Mapping) -> str:
     return str(spec.get("label") or spec.get("key") or "")
 
 
+# The keys of a field spec that name another field of its level (a condition, a copied address).
+REFERENCES = ("show_if", "prefill_if", "same_as")
+
+
 def dependents(schema: list, key: str, parent: str | None = None) -> list[dict]:
-    """The fields (same level) shown only depending on the answer of `key`."""
-    return [s for s in level(schema, parent) if isinstance(s, Mapping) and isinstance(s.get("show_if"), Mapping)
-            and s["show_if"].get("field") == key]
+    """The fields (same level) that refer to `key`: shown, prefilled or copied depending on it."""
+    return [s for s in level(schema, parent) if isinstance(s, Mapping)
+            and any(isinstance(s.get(ref), Mapping) and s[ref].get("field") == key for ref in REFERENCES)]
 
 
 def condition_candidates(schema: list, key: str | None, parent: str | None = None,
@@ -269,7 +273,8 @@ def add_field(schema: list, spec: Mapping, *, parent: str | None = None, after: 
 
 def update_field(schema: list, key: str, spec: Mapping, *, parent: str | None = None) -> list:
     """A new schema with the field `key` replaced by `spec`. Its type stays; a new key is carried over
-    to the show_if of the fields that depend on it; a repeat keeps its sub-fields unless `spec` has them."""
+    to the fields that refer to it (show_if, prefill_if, same_as); a repeat keeps its sub-fields
+    unless `spec` has them."""
     new = copy.deepcopy(list(schema))
     specs = level(new, parent)
     index = _index(specs, key)
@@ -284,10 +289,11 @@ def update_field(schema: list, key: str, spec: Mapping, *, parent: str | None = 
         problem = key_problem(new_key, others)
         if problem:
             raise EditError([problem], field="key")
-        for other in specs:
-            cond = other.get("show_if") if isinstance(other, Mapping) else None
-            if isinstance(cond, dict) and cond.get("field") == key:
-                cond["field"] = new_key
+        for other in [*specs, spec]:
+            for ref in REFERENCES:
+                cond = other.get(ref) if isinstance(other, Mapping) else None
+                if isinstance(cond, dict) and cond.get("field") == key:
+                    cond["field"] = new_key
     if old.get("type") == "repeat" and not spec.get("fields"):
         spec["fields"] = copy.deepcopy(old.get("fields") or [])
     specs[index] = spec
@@ -301,14 +307,14 @@ def update_field(schema: list, key: str, spec: Mapping, *, parent: str | None = 
 
 
 def remove_field(schema: list, key: str, *, parent: str | None = None) -> list:
-    """A new schema without the field `key`; refused while other fields' show_if depend on it
-    (naming them), and for the last column of a table."""
+    """A new schema without the field `key`; refused while other fields refer to it (show_if,
+    prefill_if, same_as: naming them), and for the last column of a table."""
     new = copy.deepcopy(list(schema))
     specs = level(new, parent)
     index = _index(specs, key)
     users = dependents(new, key, parent)
     if users:
-        raise EditError([_("Không xóa được «%(f)s»: các trường %(d)s chỉ hiện theo câu trả lời của nó. "
+        raise EditError([_("Không xóa được «%(f)s»: các trường %(d)s dựa vào câu trả lời của nó. "
                            "Hãy sửa hoặc xóa điều kiện của các trường đó trước.")
                          % {"f": label_of(specs[index]), "d": ", ".join(f"«{label_of(s)}»" for s in users)}])
     if parent and len(specs) == 1:

@@ -78,6 +78,9 @@ PREFILL_TYPES = {
 }
 # What the national identity sign-in proves about the person (accounts.oidc sets these).
 IDENTITY_SOURCES = ("profile.full_name", "profile.id_number", "profile.date_of_birth", "profile.birth_year")
+# The account field each of them reads (accounts.User.identity_fields names what the provider supplied).
+IDENTITY_FIELD = {"profile.full_name": "full_name", "profile.id_number": "id_number",
+                  "profile.date_of_birth": "date_of_birth", "profile.birth_year": "date_of_birth"}
 FIELD_PROPS = {"key", "label", "type", "required", "help", "validation", "show_if", "prefill", "pdf",
                "choices", "fields", "default", "prefill_if", "same_as"}
 TEXT_RULES = {"min_length", "max_length", "pattern", "pattern_message"}
@@ -1006,8 +1009,10 @@ def profile_from_user(user: Any) -> dict[str, Any]:
         "phone": getattr(user, "phone", "") or "",
         "email": getattr(user, "email", "") or "",
         "birth_year": getattr(getattr(user, "date_of_birth", None), "year", None),
-        # The national identity sign-in proved the name, number and birth date (accounts.oidc).
+        # The national identity sign-in proved these (accounts.oidc): only what the provider supplied.
         "identity_verified": bool(getattr(user, "identity_verified", False)),
+        "identity_fields": [str(f) for f in getattr(user, "identity_fields", None) or []
+                            if bool(getattr(user, "identity_verified", False))],
     }
 
 
@@ -1045,12 +1050,16 @@ def profile_value(spec: Mapping, profile: Mapping[str, Any], *, book: AddressBoo
 
 
 def prefill_applies(spec: Mapping, data: Mapping[str, Any]) -> bool:
-    """A `prefill_if` field: does the condition hold for these (raw) answers?"""
-    cond = spec.get("prefill_if")
-    if not isinstance(cond, Mapping):
+    """A `prefill_if` field: does the condition hold for these (raw) answers? A malformed
+    condition never holds (nothing is prefilled on a rule that cannot be read)."""
+    if "prefill_if" not in spec:
         return "prefill" in spec
-    raw = data.get(str(cond.get("field") or ""))
-    wanted = cond["in"] if isinstance(cond.get("in"), list) else [cond.get("equals")]
+    cond = spec["prefill_if"]
+    if not isinstance(cond, Mapping) or not isinstance(cond.get("field"), str) or not cond["field"] \
+            or ("equals" in cond) == ("in" in cond) or ("in" in cond and not isinstance(cond["in"], list)):
+        return False
+    raw = data.get(cond["field"])
+    wanted = cond["in"] if "in" in cond else [cond["equals"]]
     values = raw if isinstance(raw, list) else [raw]
     return any(v not in (None, "") and str(v) == str(w) for v in values for w in wanted)
 
@@ -1060,9 +1069,12 @@ def verified_keys(schema: list[Mapping], data: Mapping[str, Any], profile: Mappi
     say so): a field prefilled from a proved source, holding the profile's value."""
     if not profile.get("identity_verified"):
         return set()
+    proved = set(profile.get("identity_fields") or [])
     out = set()
     for spec in schema:
         if spec.get("prefill") not in IDENTITY_SOURCES or not prefill_applies(spec, data):
+            continue
+        if IDENTITY_FIELD[spec["prefill"]] not in proved:  # typed by the user, not supplied by the provider
             continue
         value = profile_value(spec, profile)
         if value not in (None, "") and " ".join(str(data.get(spec["key"]) or "").split()) == value:

@@ -39,7 +39,7 @@ from motcua.jobs.models import Job
 from motcua.notify.models import Message
 from motcua.signing.models import SignedResult
 from motcua.submissions.models import Draft, DraftFile
-from motcua.submissions.services import draft_retention_days
+from motcua.submissions.services import draft_retention_days, forget_previews, preview_keys
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,10 @@ def remove_abandoned_drafts(*, now: dt.datetime | None = None, dry_run: bool = F
             if not ids:
                 break
             keys = list(DraftFile.objects.filter(draft_id__in=ids).values_list("storage_key", flat=True))
+            previews = [key for pk in ids for key in preview_keys(pk)]  # with their page images
             Draft.objects.filter(pk__in=ids).delete()
             transaction.on_commit(lambda keys=keys: _delete_stored(keys))
+            transaction.on_commit(lambda previews=previews: forget_previews(previews))
         drafts += len(ids)
         files += len(keys)
     if drafts:

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -55,6 +56,13 @@ _PAGES_RE = re.compile(rb"^Pages:\s+(\d+)\s*$", re.MULTILINE)
 
 def cache_dir(sha256: str) -> Path:
     return Path(settings.DATA_DIR) / "previews" / sha256[:2] / sha256
+
+
+def forget(sha256: str) -> None:
+    """Remove the cached count and page images of one content (a draft's application preview
+    goes with its draft: it shows personal data)."""
+    if len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256):
+        shutil.rmtree(cache_dir(sha256), ignore_errors=True)
 
 
 def _limits(cpu_seconds: int):

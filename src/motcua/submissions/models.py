@@ -54,6 +54,11 @@ class Draft(models.Model):
         _("khóa nộp"), max_length=64, blank=True,
         help_text=_("Khóa dùng một lần của trang xem lại; nộp hai lần với cùng khóa chỉ tạo một hồ sơ."),
     )
+    client_token = models.UUIDField(
+        _("mã trang tạo hồ sơ"), null=True, blank=True, editable=False,
+        help_text=_("Mã ngẫu nhiên của trang điền hồ sơ; lần lưu đầu gửi lại (bấm hai lần, mất mạng rồi thử lại) "
+                    "không tạo thêm hồ sơ nháp."),
+    )
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("lưu lần cuối"), auto_now=True)
 
@@ -62,6 +67,7 @@ class Draft(models.Model):
         verbose_name_plural = _("hồ sơ nháp")
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_updated")]
+        constraints = [models.UniqueConstraint(fields=["owner", "client_token"], name="draft_owner_client_token")]
 
     def __str__(self) -> str:
         return f"{self.version.procedure.code} – {self.owner}"

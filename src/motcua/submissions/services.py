@@ -15,13 +15,15 @@ import datetime as dt
 import json
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,13 +98,6 @@ def fee_views(version, inputs: dict | None = None) -> list[fee_rules.FeeView]:
     return fee_rules.fee_views(fees_of(version), online=True, inputs=inputs)
 
 
-def steps_for(draft: Draft) -> list[str]:
-    """The screens of the wizard: one page to fill (the case and fee inputs when asked, the
-    e-form in sections, the documents, how to receive the result), then the review. Steps
-    CASE and FILES are parts of the first page (old drafts may still name them)."""
-    return [Step.FORM, Step.REVIEW]
-
-
 def spec_for(draft: Draft) -> FormSpec:
     return eform_for(draft.version)
 
@@ -123,28 +118,70 @@ def drafts_of(user):
             .prefetch_related("files").order_by("-updated_at"))
 
 
+class DraftGone(DraftProblem):
+    """The draft was deleted meanwhile (submitted or removed in another window): the pages say 404."""
+
+    def __init__(self):
+        super().__init__(_("Hồ sơ nháp này không còn (đã nộp hoặc đã xóa)."))
+
+
 def _touch(draft: Draft, *fields: str) -> None:
-    """Save the draft; any change forgets the review page's submit key (it named another state)."""
+    """Save the draft; any change forgets the review page's submit key (it named another state).
+    DraftGone when the row is gone (a save racing the submit that deleted it)."""
     draft.submit_key = ""
-    draft.save(update_fields=[*fields, "submit_key", "updated_at"])
+    draft.updated_at = timezone.now()
+    values = {name: getattr(draft, draft._meta.get_field(name).attname) for name in fields}
+    if not Draft.objects.filter(pk=draft.pk).update(**values, submit_key="", updated_at=draft.updated_at):
+        raise DraftGone()
 
 
-def start_draft(user, version: ProcedureVersion) -> Draft:
+def _token(raw: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw)[:40]) if raw else None
+    except ValueError:
+        return None
+
+
+def at_draft_limit(user) -> bool:
+    return Draft.objects.filter(owner=user).count() >= MAX_DRAFTS_PER_USER
+
+
+def start_draft(user, version: ProcedureVersion, *, token: Any = None) -> Draft:
+    """A new draft, or the one this page's `token` made already (a repeated first save). The
+    user's row is locked so that two first saves at once cannot both pass the draft limit."""
     if not offers_online(version):
         raise DraftProblem(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
-    if Draft.objects.filter(owner=user).count() >= MAX_DRAFTS_PER_USER:
-        raise DraftProblem(_("Bạn đã có %(n)d hồ sơ nháp; hãy nộp hoặc xóa bớt trước khi tạo hồ sơ mới.")
-                           % {"n": MAX_DRAFTS_PER_USER})
-    cases = cases_of(version)
-    return Draft.objects.create(
-        owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
-    )
+    client_token = _token(token)
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if client_token is not None:
+                made = Draft.objects.filter(owner=user, client_token=client_token).first()
+                if made is not None and made.version_id == version.pk:
+                    return made
+                if made is not None:  # the same token for another procedure: not a repeat
+                    client_token = None
+            if at_draft_limit(user):
+                raise DraftProblem(_("Bạn đã có %(n)d hồ sơ nháp; hãy nộp hoặc xóa bớt trước khi tạo hồ sơ mới.")
+                                   % {"n": MAX_DRAFTS_PER_USER})
+            cases = cases_of(version)
+            return Draft.objects.create(
+                owner=user, version=version, case=cases[0] if len(cases) == 1 else None, step=Step.FORM,
+                client_token=client_token,
+            )
+    except IntegrityError:  # the same first save committed meanwhile (no row lock on SQLite)
+        made = Draft.objects.filter(owner=user, client_token=client_token).first() if client_token else None
+        if made is None:
+            raise
+        return made
 
 
 def set_step(draft: Draft, step: str) -> None:
     if draft.step != step:
         draft.step = step
-        draft.save(update_fields=["step", "updated_at"])
+        draft.updated_at = timezone.now()
+        if not Draft.objects.filter(pk=draft.pk).update(step=step, updated_at=draft.updated_at):
+            raise DraftGone()
 
 
 def fee_inputs_from(post: Any) -> dict:
@@ -221,11 +258,17 @@ def save_section(draft: Draft, schema: list, title: str, raw: dict) -> list[str]
     keys = section_keys(schema, title)
     if not keys:
         return []
-    merged = dict(draft.form_data or {})
-    for key in keys:
-        if key in raw:
-            merged[key] = raw[key]
-    save_form(draft, merged)
+    with transaction.atomic():
+        # Merged into the answers as stored now (locked), not as this request's copy read them:
+        # two sections saved at once both stay.
+        stored = Draft.objects.select_for_update().filter(pk=draft.pk).values_list("form_data", flat=True).first()
+        if stored is None:
+            raise DraftGone()
+        merged = dict(stored or {})
+        for key in keys:
+            if key in raw:
+                merged[key] = raw[key]
+        save_form(draft, merged)
     return keys
 
 
@@ -244,11 +287,16 @@ def delivery_of(draft: Draft) -> str:
     return draft.delivery if draft.delivery in allowed else allowed[0]
 
 
+def clean_address(raw: Any) -> str:
+    """A postal address as stored: one line, spaces folded, within the column's 500 characters."""
+    return " ".join(str(raw or "")[:600].split())[:500]
+
+
 def save_delivery(draft: Draft, choice: Any, address: Any) -> None:
     """How to receive the result, asked once (on the page to fill); an unknown choice is ignored."""
     allowed = [value for value, _label in delivery_options(draft.version)]
     draft.delivery = str(choice) if str(choice) in allowed else (draft.delivery or "")
-    draft.delivery_address = " ".join(str(address or "")[:600].split())[:500]
+    draft.delivery_address = clean_address(address)
     _touch(draft, "delivery", "delivery_address")
 
 
@@ -378,9 +426,10 @@ def remove_file(draft: Draft, draft_file: DraftFile) -> None:
 
 
 def delete_draft(draft: Draft) -> None:
-    keys = list(draft.files.values_list("storage_key", flat=True)) + preview_keys(draft)
+    keys = list(draft.files.values_list("storage_key", flat=True))
+    previews = preview_keys(draft)
     draft.delete()
-    transaction.on_commit(lambda: draft_files.delete_stored(keys))
+    transaction.on_commit(lambda: (draft_files.delete_stored(keys), forget_previews(previews)))
 
 
 def files_by_component(draft: Draft) -> dict[int, list[DraftFile]]:
@@ -422,8 +471,9 @@ def check_draft(draft: Draft, spec: FormSpec | None = None) -> Check:
                                 "hãy chuyển hồ sơ nháp sang phiên bản mới."))
     if draft.case_id is None or draft.case.version_id != version.pk:
         check.problems.append(_("Hãy chọn trường hợp giải quyết."))
-    if delivery_problem(draft):
-        check.problems.append(delivery_problem(draft))
+    problem = delivery_problem(draft)
+    if problem:
+        check.problems.append(problem)
     if not errors:
         applicant = applicant_from(spec.schema, cleaned, profile_from_user(draft.owner))
         if not applicant["full_name"] or not applicant["id_number"]:
@@ -435,7 +485,8 @@ def new_submit_key(draft: Draft) -> str:
     """The review page's one-time key: kept until the draft changes or is submitted."""
     if not draft.submit_key:
         draft.submit_key = "nop-" + secrets.token_urlsafe(24)
-        draft.save(update_fields=["submit_key"])
+        if not Draft.objects.filter(pk=draft.pk).update(submit_key=draft.submit_key):
+            raise DraftGone()
     return draft.submit_key
 
 
@@ -524,7 +575,8 @@ def submit(
     user = draft.owner
     applicant = applicant_from(spec.schema, check.cleaned, profile_from_user(user))
     files = list(draft.files.select_related("component").order_by("component__order", "component_id", "created_at"))
-    keys = [f.storage_key for f in files] + preview_keys(draft)
+    keys = [f.storage_key for f in files]
+    previews = preview_keys(draft)
     auto = generated_component(draft, spec) or next(iter(components_of(draft.version)), None)
     at = at or timezone.now()
     with transaction.atomic():
@@ -555,7 +607,7 @@ def submit(
             except FileRefused:  # the component was set to refuse PDF: the answers are in form_data
                 logger.warning("application PDF refused by component %s of %s", auto.pk, dossier.code)
         draft.delete()
-        transaction.on_commit(lambda: draft_files.delete_stored(keys))
+        transaction.on_commit(lambda: (draft_files.delete_stored(keys), forget_previews(previews)))
     return Submitted(dossier)
 
 
@@ -571,24 +623,43 @@ class PreviewFile:
     content_type: str = "application/pdf"
 
 
+def _preview_folder(draft_id: Any) -> str:
+    return f"drafts/previews/{draft_id}"
+
+
 def _preview_key(draft: Draft, sha256: str) -> str:
-    return f"drafts/previews/{draft.pk}/{sha256}.pdf"
+    return f"{_preview_folder(draft.pk)}/{sha256}.pdf"
 
 
 def application_preview(draft: Draft, spec: FormSpec, cleaned: dict) -> PreviewFile | None:
-    """The application PDF as it will be filed (without the dossier code), stored once per
-    content so that its page images (``signing.preview``) can be asked for one by one."""
+    """The application PDF as it will be filed (without the dossier code), made once per state of
+    its inputs: ``<inputs>.key`` names the PDF (``<sha256>.pdf``) made for them, so a review page
+    shown again renders nothing. Previews of earlier states of the draft are removed."""
     import hashlib
 
     from motcua.documents.application import render_application
 
     if generated_component(draft, spec) is None and not components_of(draft.version):
         return None
-    pdf = render_application(application_form(draft, spec, cleaned, None))
+    form = application_form(draft, spec, cleaned, None)
+    inputs = hashlib.sha256(repr(form).encode()).hexdigest()
+    marker = f"{_preview_folder(draft.pk)}/{inputs}.key"
+    try:
+        with default_storage.open(marker, "rb") as handle:
+            known = preview_file(draft, handle.read(64).decode("ascii", "replace"))
+    except OSError:
+        known = None
+    if known is not None:
+        return known
+    pdf = render_application(form)
     sha = hashlib.sha256(pdf).hexdigest()
     key = _preview_key(draft, sha)
+    forget_previews([k for k in preview_keys(draft) if k not in (key, marker)])
     if not default_storage.exists(key):
         default_storage.save(key, ContentFile(pdf))
+    if default_storage.exists(marker):
+        default_storage.delete(marker)
+    default_storage.save(marker, ContentFile(sha.encode()))
     return PreviewFile(key, sha)
 
 
@@ -600,13 +671,26 @@ def preview_file(draft: Draft, sha256: str) -> PreviewFile | None:
     return PreviewFile(key, sha256) if default_storage.exists(key) else None
 
 
-def preview_keys(draft: Draft) -> list[str]:
-    folder = f"drafts/previews/{draft.pk}"
+def preview_keys(draft: Draft | Any) -> list[str]:
+    """The stored previews of a draft (or a draft id): PDFs and the markers naming them."""
+    folder = _preview_folder(getattr(draft, "pk", draft))
     try:
         _dirs, names = default_storage.listdir(folder)
     except (OSError, NotImplementedError):
         return []
     return [f"{folder}/{name}" for name in names]
+
+
+def forget_previews(keys: list[str]) -> None:
+    """Remove stored previews and their page images (``signing.preview``'s cache holds the
+    applicant's personal data: it goes with the draft)."""
+    from motcua.signing import preview as signing_preview
+
+    draft_files.delete_stored(keys)
+    for key in keys:
+        name = key.rsplit("/", 1)[-1]
+        if name.endswith(".pdf"):
+            signing_preview.forget(name[:-4])
 
 
 # --- a draft of a version that was replaced ----------------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("nhap/<uuid:draft_id>/kho/", views.wallet, name="wallet"),
     path("nhap/<uuid:draft_id>/xem-lai/", views.review, name="review"),
     path("nhap/<uuid:draft_id>/xem-lai/to-khai-<str:sha>/<int:number>.png", views.preview_page, name="preview_page"),
+    path("nhap/<uuid:draft_id>/xem-lai/to-khai-<str:sha>.pdf", views.preview_pdf, name="preview_pdf"),
     path("nhap/<uuid:draft_id>/xoa/", views.delete_draft, name="delete"),
     path("da-nop/<str:code>/", views.done, name="done"),
     path("kho/<int:file_id>/", views.wallet_download, name="wallet_file"),

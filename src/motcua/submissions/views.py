@@ -1,9 +1,10 @@
 """The submission wizard's pages (thin: the rules are in services.py and motcua.eforms).
 
 Every draft page looks the draft up by its id AND its owner: another citizen's draft, or a file
-of it, is a 404, the same as one that does not exist. Every step's POST saves the draft. Pages
-work without JavaScript; ``static/submissions/js/wizard.js`` adds one-request-per-file uploads
-with progress bars and retry, and autosave of the e-form.
+of it, is a 404, the same as one that does not exist. Pages work without JavaScript: the page to
+fill posts everything at once (its last field ``_fill=page`` marks a whole page; anything else
+saves nothing). ``static/submissions/js/wizard.js`` shows the parts one at a time, saves each
+part as it is left, and uploads one file per request with progress bars and retry.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import unquote, urlencode
 
@@ -24,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -53,8 +56,9 @@ logger = logging.getLogger(__name__)
 
 STEP_URLS = {Step.CASE: "submissions:case", Step.FORM: "submissions:form", Step.FILES: "submissions:files",
              Step.REVIEW: "submissions:review"}
-STEP_TITLES = {Step.CASE: _("Trường hợp"), Step.FORM: _("Điền hồ sơ"), Step.FILES: _("Giấy tờ"),
-               Step.REVIEW: _("Xem lại, nộp")}
+# The screens of the wizard: the page to fill (case and fees, the e-form in sections, documents,
+# delivery), then the review. CASE and FILES are parts of the first page (old drafts may name them).
+STEP_TITLES = {Step.FORM: gettext_lazy("Điền hồ sơ"), Step.REVIEW: gettext_lazy("Xem lại, nộp")}
 
 
 # --- access ---------------------------------------------------------------------------------------
@@ -73,7 +77,10 @@ def citizen_required(view):
             return redirect(_login_url(request))
         if not can_submit_online(request.user):
             return _not_allowed(request)
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except services.DraftGone:  # deleted by a submit or a removal in another window meanwhile
+            raise Http404("no such draft") from None
 
     return wrapper
 
@@ -96,16 +103,9 @@ def _wants_json(request) -> bool:
         "application/json" in request.headers.get("Accept", "")
 
 
-def _step_title(draft: Draft, step: str) -> str:
-    """The first step is "Trường hợp" when there is a case to choose, "Lệ phí" when it only asks
-    what the fee rules need."""
-    if step == Step.CASE and len(services.cases_of(draft.version)) <= 1:
-        return _("Lệ phí")
-    return STEP_TITLES[step]
-
-
 def _step_context(draft: Draft, current: str) -> dict:
-    steps = services.steps_for(draft)
+    """The step header of a draft's pages."""
+    steps = list(STEP_TITLES)
     return {
         "draft": draft,
         "version": draft.version,
@@ -113,8 +113,8 @@ def _step_context(draft: Draft, current: str) -> dict:
         "current_step": current,
         "step_number": steps.index(current) + 1 if current in steps else 1,
         "step_count": len(steps),
-        "steps": [{"key": s, "title": _step_title(draft, s), "url": reverse(STEP_URLS[s], args=[draft.pk]),
-                   "current": s == current} for s in steps],
+        "steps": [{"key": s, "title": title, "url": reverse(STEP_URLS[s], args=[draft.pk]) if draft else "",
+                   "current": s == current} for s, title in STEP_TITLES.items()],
     }
 
 
@@ -132,6 +132,7 @@ def _go(draft: Draft, step: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache  # the page to fill shows the citizen's profile, prefilled
 @throttled("draft")
 def start(request, code: str):
     procedure = get_object_or_404(
@@ -149,24 +150,34 @@ def start(request, code: str):
     if request.method == "POST":
         # The draft is made by the first save of the page to fill (a section left, a file
         # picked, the whole form sent), or by "Tạo hồ sơ mới" beside drafts to resume: never
-        # by a GET a crawler could follow.
+        # by a GET a crawler could follow. The page's token makes a repeated first save (a
+        # double click, a retry after a lost answer) find the draft it made.
+        post = _posted(request)
+        filling = post is not None and "_fill" in post
+        if post is None or (filling and not post_kind(post)):
+            return _refused(request, None, version)
         try:
-            draft = services.start_draft(request.user, version)
+            draft = services.start_draft(request.user, version, token=post.get("_token"))
         except services.DraftProblem as exc:
             if _wants_json(request):
                 return JsonResponse({"error": exc.message}, status=400)
             messages.error(request, exc.message)
             return redirect("submissions:drafts")
-        if request.POST.get("_fill"):
+        if filling:
             return _fill_post(request, draft)
         return _go(draft, Step.FORM)
+    at_limit = services.at_draft_limit(request.user)
+    if not drafts and at_limit:  # said before any typing: no save could make the draft
+        return render(request, "submissions/draft_limit.html", {
+            "procedure": procedure, "version": version, "limit": services.MAX_DRAFTS_PER_USER})
     if not drafts:  # nothing to resume: the page to fill at once (the intro is its first lines)
         return _fill_page(request, None, version)
     return render(request, "submissions/start.html", {
         "procedure": procedure, "version": version, "drafts": drafts,
         "cases": services.cases_of(version), "components": services.components_of(version),
         "fees": services.fee_views(version), "fee_needs": services.fee_needs(version),
-        "auto_component": services.eform_for(version).component,
+        "auto_component": services.eform_for(version).component, "client_token": uuid.uuid4(),
+        "at_limit": at_limit, "limit": services.MAX_DRAFTS_PER_USER,
     })
 
 
@@ -184,7 +195,7 @@ def draft_list(request):
 @citizen_required
 def resume(request, draft_id):
     draft = _draft(request, draft_id)
-    step = draft.step if draft.step in services.steps_for(draft) else Step.FORM
+    step = draft.step if draft.step in STEP_TITLES else Step.FORM
     return _go(draft, step)
 
 
@@ -206,10 +217,17 @@ def delete_draft(request, draft_id):
 @never_cache
 def case_step(request, draft_id):
     """Old address of the first step: the case and the fee inputs are the first section of the
-    page to fill now; a POST from an old page is read by that page's rule."""
+    page to fill now (a GET goes there); a POST from an old page saves the case, nothing else."""
     draft = _draft(request, draft_id)
     if request.method == "POST":
-        return _fill_post(request, draft)
+        post = _posted(request)
+        if post is None or "case" not in post:
+            return _refused(request, draft)
+        try:  # the case only (and the fee inputs when that old page sent them): never the answers
+            services.save_case(draft, post.get("case"),
+                               services.fee_inputs_from(post) if post.get("_has_case") else draft.fee_inputs)
+        except services.DraftProblem as exc:
+            messages.error(request, exc.message)
     return _go(draft, Step.CASE)
 
 
@@ -267,7 +285,7 @@ def _fill_page(request, draft: Draft | None, version=None, *, data: dict | None 
         (getattr(request.user, "address", "") or "")
     if request.method == "POST" and "delivery" in request.POST:
         delivery = request.POST.get("delivery", delivery)
-        address = " ".join(request.POST.get("delivery_address", "")[:600].split())
+        address = services.clean_address(request.POST.get("delivery_address"))
     return render(request, "submissions/step_form.html", {
         **(_step_context(draft, Step.FORM) if draft else _new_context(version)),
         "spec": spec, "sections": sections, "section_count": len(sections), "error_list": error_list,
@@ -281,16 +299,17 @@ def _fill_page(request, draft: Draft | None, version=None, *, data: dict | None 
         "delivery_address": address, "address_error": case_errors.get("delivery_address", ""),
         "postal_fee": settings.MOTCUA_POSTAL_FEE_VND,
         "saved_at": draft.updated_at if draft else None,
+        "client_token": uuid.uuid4(),
     }, status=status)
 
 
 def _new_context(version) -> dict:
     """The step header of the page to fill before its draft exists (made by the first save)."""
+    steps = list(STEP_TITLES)
     return {
         "draft": None, "version": version, "procedure": version.procedure, "current_step": Step.FORM,
-        "step_number": 1, "step_count": 2,
-        "steps": [{"key": Step.FORM, "title": STEP_TITLES[Step.FORM], "url": "", "current": True},
-                  {"key": Step.REVIEW, "title": STEP_TITLES[Step.REVIEW], "url": "", "current": False}],
+        "step_number": 1, "step_count": len(steps),
+        "steps": [{"key": s, "title": title, "url": "", "current": s == Step.FORM} for s, title in STEP_TITLES.items()],
     }
 
 
@@ -300,32 +319,109 @@ def _draft_urls(draft: Draft) -> dict:
             "wallet_url": reverse("submissions:wallet", args=[draft.pk])}
 
 
+PAGE_MARKER = "page"  # `_fill` of the page's own form (its last field): a whole-page save
+
+
+def _posted(request):
+    """request.POST, or None when the body could not be read (cut off, too big, malformed)."""
+    try:
+        return request.POST
+    except (MultiPartParserError, RequestDataTooBig, OSError, ValueError):
+        logger.info("unreadable form body", exc_info=True)
+        return None
+
+
+def post_kind(post) -> str:
+    """What a POST of the page to fill is: "section" (the page's script, as a section is left),
+    "page" (the page's form, whose last field is ``_fill=page``), or "" (anything else: a stale
+    page, a body cut off on the way, a hand-made request). Only the first two save anything, so
+    a POST without the form's fields never overwrites the answers with empties."""
+    if post is None:
+        return ""
+    if "_section" in post:  # the script sends it last: a body cut off before it is not a section
+        return "section"
+    if post.get("_fill") == PAGE_MARKER:
+        return "page"
+    return ""
+
+
+def _refused(request, draft: Draft | None, version=None):
+    """A POST that is not the page's: nothing saved, 400 (JSON for the page's script)."""
+    message = _("Chưa lưu được: dữ liệu gửi lên không trọn vẹn hoặc từ một trang cũ. Thông tin đã lưu trước đó vẫn "
+                "còn; hãy tải lại trang rồi điền tiếp.")
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=400)
+    messages.error(request, message)
+    return _fill_page(request, draft, version, status=400)
+
+
 def _fill_post(request, draft: Draft):
-    """Every POST of the page to fill. `_section` (the page's script, as a section is left):
-    that section only, JSON. Otherwise the whole page: case and fee inputs, answers, files
-    (without script), delivery; then the review when nothing is missing."""
+    """Every POST of the page to fill (see `post_kind`). A section: that section only, JSON.
+    The whole page: case and fee inputs, answers, files (without script), delivery; then the
+    review when nothing is missing."""
+    post = _posted(request)
+    kind = post_kind(post)
+    if not kind:
+        return _refused(request, draft)
     spec = services.spec_for(draft)
-    post = request.POST
-    section = post.get("_section", "")[:300]
-    if post.get("_section_kind") or section:
-        kind = post.get("_section_kind", "form")[:10]
-        problem = ""
-        if kind == "case":
-            try:
-                services.save_case(draft, post.get("case"), services.fee_inputs_from(post), step=Step.FORM)
-            except services.DraftProblem as exc:
-                problem = exc.message
-        elif kind == "files":
-            services.save_delivery(draft, post.get("delivery"), post.get("delivery_address"))
-        else:
-            services.save_section(draft, spec.schema, section, rendering.parse_post(spec.schema, post))
-        return JsonResponse({"saved": True, "at": timezone.localtime(draft.updated_at).strftime("%H:%M"),
-                             "error": problem, **_draft_urls(draft)})
+    if kind == "section":
+        return _save_section(request, draft, spec, post)
+    saved = _save_page(request, draft, spec, post)
+    if saved.file_errors is None:
+        return _fill_page(request, draft, data=saved.data, case_errors=saved.case_errors, inputs=saved.inputs,
+                          status=400)
+    if post.get("_add_row") or post.get("_remove_row") or post.get("_refresh"):
+        return _fill_page(request, draft, data=saved.data, case_errors=saved.case_errors, inputs=saved.inputs,
+                          file_errors=saved.file_errors, status=400 if saved.case_errors or saved.file_errors else 200)
+    if post.get("_save_exit"):
+        if saved.case_errors or saved.file_errors:  # saved what could be; say what was refused
+            return _fill_page(request, draft, data=saved.data, case_errors=saved.case_errors, inputs=saved.inputs,
+                              file_errors=saved.file_errors, status=400)
+        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
+        return redirect("submissions:drafts")
+    _cleaned, errors = services.form_result(draft, spec)
+    file_errors, case_errors = saved.file_errors, saved.case_errors
+    for c, message in _missing_messages(draft, spec).items():
+        file_errors.setdefault(c, []).append(message)
+    problem = services.delivery_problem(draft)
+    if problem:
+        case_errors["delivery_address"] = problem
+    if errors or case_errors or file_errors:
+        return _fill_page(request, draft, data=saved.data, errors=errors, case_errors=case_errors,
+                          file_errors=file_errors, inputs=saved.inputs, status=400)
+    services.set_step(draft, Step.REVIEW)
+    return _go(draft, Step.REVIEW)
+
+
+def _save_section(request, draft: Draft, spec, post):
+    kind = post.get("_section_kind", "form")[:10]
+    problem = ""
+    if kind == "case":
+        try:
+            services.save_case(draft, post.get("case"), services.fee_inputs_from(post), step=Step.FORM)
+        except services.DraftProblem as exc:
+            problem = exc.message
+    elif kind == "files":
+        services.save_delivery(draft, post.get("delivery"), post.get("delivery_address"))
+    else:
+        services.save_section(draft, spec.schema, post.get("_section", "")[:300],
+                              rendering.parse_post(spec.schema, post))
+    return JsonResponse({"saved": not problem, "at": timezone.localtime(draft.updated_at).strftime("%H:%M"),
+                         "error": problem, **_draft_urls(draft)}, status=400 if problem else 200)
+
+
+@dataclass
+class _Saved:
+    data: dict
+    inputs: dict | None
+    case_errors: dict
+    file_errors: dict[int, list[str]] | None  # None: the files could not be read
+
+
+def _save_page(request, draft: Draft, spec, post) -> _Saved:
+    """Save everything the page's form posted (answers with a row added or removed, case and
+    fee inputs, delivery, files): the one path of every no-script button of the page."""
     data = rendering.parse_post(spec.schema, post)
-    if post.get("_autosave"):
-        services.save_form(draft, data)
-        return JsonResponse({"saved": True, "at": timezone.localtime(draft.updated_at).strftime("%H:%M"),
-                             **_draft_urls(draft)})
     case_errors: dict[str, str] = {}
     inputs = services.fee_inputs_from(post) if post.get("_has_case") else None
     if post.get("_has_case") or draft.case_id is None:
@@ -335,37 +431,22 @@ def _fill_post(request, draft: Draft):
             case_errors[exc.field or "case"] = exc.message
     if "delivery" in post:
         services.save_delivery(draft, post.get("delivery"), post.get("delivery_address"))
-    if post.get("_add_row") or post.get("_remove_row") or post.get("_refresh"):
-        if post.get("_add_row"):
-            rendering.add_row(spec.schema, data, post["_add_row"][:60])
-        if post.get("_remove_row"):
-            rendering.remove_row(spec.schema, data, post["_remove_row"][:70])
-        services.save_form(draft, data)
-        return _fill_page(request, draft, data=data, case_errors=case_errors, inputs=inputs,
-                          status=400 if case_errors else 200)
+    if post.get("_add_row"):
+        rendering.add_row(spec.schema, data, post["_add_row"][:60])
+    if post.get("_remove_row"):
+        rendering.remove_row(spec.schema, data, post["_remove_row"][:70])
     services.save_form(draft, data)
-    file_errors = _save_posted_files(request, draft)
-    if post.get("_save_exit"):
-        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
-        return redirect("submissions:drafts")
-    _cleaned, errors = services.form_result(draft, spec)
-    if file_errors is None:
-        return _fill_page(request, draft, data=data, errors=errors, case_errors=case_errors, inputs=inputs,
-                          status=400)
-    for c in services.missing_components(draft, spec):
-        file_errors.setdefault(c.pk, []).append(_("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name})
-    if services.delivery_problem(draft):
-        case_errors["delivery_address"] = services.delivery_problem(draft)
-    if errors or case_errors or file_errors:
-        return _fill_page(request, draft, data=data, errors=errors, case_errors=case_errors,
-                          file_errors=file_errors, inputs=inputs, status=400)
-    services.set_step(draft, Step.REVIEW)
-    return _go(draft, Step.REVIEW)
+    return _Saved(data, inputs, case_errors, _save_posted_files(request, draft))
+
+
+def _missing_messages(draft: Draft, spec=None) -> dict[int, str]:
+    return {c.pk: _("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name}
+            for c in services.missing_components(draft, spec)}
 
 
 def _save_posted_files(request, draft: Draft) -> dict[int, list[str]] | None:
-    """Files sent with the whole page (no script): each stored, or its reason by component;
-    None when the body could not be read."""
+    """Files sent with a form (no script): each stored, or its reason by component; None when
+    the body could not be read."""
     uploaded = _read_files(request)
     if uploaded is None:
         messages.error(request, _("Tệp chưa tải lên hết (mất kết nối hoặc tệp quá lớn). Các tệp đã lưu trước đó vẫn "
@@ -394,10 +475,10 @@ def form_step(request, draft_id):
     errors, case_errors, file_errors = {}, {}, {}
     if request.GET.get("kiem-tra"):  # sent back from the review page: show what to fix
         errors = services.form_result(draft)[1]
-        file_errors = {c.pk: [_("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name}]
-                       for c in services.missing_components(draft)}
-        if services.delivery_problem(draft):
-            case_errors["delivery_address"] = services.delivery_problem(draft)
+        file_errors = {pk: [message] for pk, message in _missing_messages(draft).items()}
+        problem = services.delivery_problem(draft)
+        if problem:
+            case_errors["delivery_address"] = problem
     return _fill_page(request, draft, errors=errors, case_errors=case_errors, file_errors=file_errors)
 
 
@@ -443,16 +524,6 @@ def _slots(draft: Draft | None, errors: dict[int, list[str]] | None = None, *, v
     ]
 
 
-def _files_page(request, draft: Draft, errors: dict[int, list[str]] | None = None, status: int = 200):
-    return render(request, "submissions/step_files.html", {
-        **_step_context(draft, Step.FILES),
-        "slots": _slots(draft, errors),
-        "max_mb": draft_files.mb(max_upload_bytes()),
-        "max_bytes": max_upload_bytes(),
-        "upload_url": reverse("submissions:upload", args=[draft.pk]),
-    }, status=status)
-
-
 def _read_files(request):
     """request.FILES, or None when the body could not be read (cut off, too big, malformed)."""
     try:
@@ -469,35 +540,12 @@ def files_step(request, draft_id):
     draft = _draft(request, draft_id)
     if request.method == "GET":  # the documents are the last section of the page to fill
         return _go(draft, Step.FILES)
-    uploaded = _read_files(request)
-    if uploaded is None:
-        messages.error(request, _("Tệp chưa tải lên hết (mất kết nối hoặc tệp quá lớn). Các tệp đã lưu trước đó vẫn "
-                                  "còn; hãy chọn lại tệp vừa tải."))
-        return _files_page(request, draft, status=400)
-    errors: dict[int, list[str]] = {}
-    added = 0
-    for component in services.components_of(draft.version):
-        for upload in uploaded.getlist(f"files-{component.pk}")[: services.MAX_FILES_PER_COMPONENT]:
-            try:
-                services.add_upload(draft, component, upload, upload.name)
-                added += 1
-            except (FileRefused, services.DraftProblem) as exc:
-                errors.setdefault(component.pk, []).append(exc.message)
-    if added:
-        messages.success(request, _("Đã lưu %(n)d tệp.") % {"n": added})
-    if errors:
-        return _files_page(request, draft, errors, status=400)
-    if request.POST.get("_continue"):
-        missing = services.missing_components(draft)
-        if missing:
-            return _files_page(request, draft, {
-                c.pk: [_("Cần tải lên ít nhất một tệp cho «%(c)s».") % {"c": c.name}] for c in missing
-            }, status=400)
-        services.set_step(draft, Step.REVIEW)
-        return _go(draft, Step.REVIEW)
-    if request.POST.get("_save_exit"):
-        messages.success(request, _("Đã lưu hồ sơ nháp. Bạn có thể tiếp tục bất cứ lúc nào."))
-        return redirect("submissions:drafts")
+    # Old address of the documents step (its page is now the last part of the page to fill):
+    # the files an old page sent are stored, then the page to fill says what is missing.
+    errors = _save_posted_files(request, draft) or {}
+    for messages_of in errors.values():
+        for message in messages_of:
+            messages.error(request, message)
     return _go(draft, Step.FILES)
 
 
@@ -533,11 +581,18 @@ def upload(request, draft_id):
 def remove_file(request, draft_id, file_id):
     draft = _draft(request, draft_id)
     f = get_object_or_404(DraftFile, pk=file_id, draft=draft)
+    post = _posted(request)
+    saved = None
+    if post_kind(post) == "page":  # "Bỏ" without script posts the whole page: keep what it carries
+        saved = _save_page(request, draft, services.spec_for(draft), post)
     name = f.original_name
     services.remove_file(draft, f)
     if _wants_json(request):
         return JsonResponse({"removed": str(file_id)})
     messages.success(request, _("Đã bỏ tệp «%(name)s».") % {"name": name})
+    if saved is not None and (saved.case_errors or saved.file_errors or saved.file_errors is None):
+        return _fill_page(request, draft, data=saved.data, case_errors=saved.case_errors, inputs=saved.inputs,
+                          file_errors=saved.file_errors, status=400)
     return _go(draft, Step.FILES)
 
 
@@ -615,7 +670,7 @@ def _delivery_from(request, draft: Draft) -> tuple[str, str]:
         allowed = [value for value, _label in services.delivery_options(draft.version)]
         choice = request.POST.get("delivery", "")
         return (choice if choice in allowed else services.delivery_of(draft),
-                " ".join(request.POST.get("delivery_address", "")[:600].split())[:500])
+                services.clean_address(request.POST.get("delivery_address")))
     return services.delivery_of(draft), draft.delivery_address
 
 
@@ -631,13 +686,15 @@ def _review_page(request, draft: Draft, *, error: str = "", status: int = 200, a
             preview = services.application_preview(draft, spec, check.cleaned)
         except Exception:  # a preview that cannot be made must not stop the submission
             logger.exception("no application preview for draft %s", draft.pk)
-    pages = []
+    pages, count, full_pdf = [], 0, ""
     if preview is not None:
         count = signing_preview.page_count(preview)
         pages = [reverse("submissions:preview_page", args=[draft.pk, preview.sha256, n])
                  for n in range(1, min(count, signing_preview.MAX_PAGES) + 1)]
+        if count > len(pages):  # the images stop at MAX_PAGES: the whole form as a PDF
+            full_pdf = reverse("submissions:preview_pdf", args=[draft.pk, preview.sha256])
     return render(request, "submissions/step_review.html", {
-        "preview_pages": pages,
+        "preview_pages": pages, "preview_total": count, "preview_pdf": full_pdf,
         "delivery_label": dict(services.delivery_options(draft.version)).get(delivery, ""),
         "delivery": delivery,
         "delivery_address": delivery_address,
@@ -714,7 +771,25 @@ def preview_page(request, draft_id, sha: str, number: int):
     if path is None:
         raise Http404("no such page")
     response = FileResponse(path.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"  # the applicant's personal data
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+@citizen_required
+def preview_pdf(request, draft_id, sha: str):
+    """The whole application preview as a PDF (a form longer than the page images shown)."""
+    draft = _draft(request, draft_id)
+    file = services.preview_file(draft, sha[:64])
+    if file is None:
+        raise Http404("no such preview")
+    try:
+        handle = default_storage.open(file.storage_key, "rb")
+    except OSError:
+        raise Http404("missing preview") from None
+    response = FileResponse(handle, content_type="application/pdf", filename="to-khai-xem-truoc.pdf")
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -192,37 +192,15 @@
     });
   }
 
-  // --- autosave of the e-form ------------------------------------------------------------------------
+  // --- "saved at" ----------------------------------------------------------------------------------------
 
   function markSaved() {
     var status = document.querySelector("[data-saved-status]");
     if (!status) { return; }
     var now = new Date();
     var hh = ("0" + now.getHours()).slice(-2), mm = ("0" + now.getMinutes()).slice(-2);
+    status.removeAttribute("role");
     status.textContent = "Đã tự lưu nháp lúc " + hh + ":" + mm + ".";
-  }
-
-  function setupAutosave(form) {
-    var timer = null;
-    var dirty = false;
-    function save() {
-      if (!dirty) { return; }
-      dirty = false;
-      var data = new FormData(form);
-      data.append("_autosave", "1");
-      fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
-                          headers: {"X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken(form)}})
-        .then(function (r) { if (r.ok) { markSaved(); } else { dirty = true; } })
-        .catch(function () { dirty = true; });
-    }
-    function later() {
-      dirty = true;
-      if (timer) { clearTimeout(timer); }
-      timer = setTimeout(save, 1500);
-    }
-    form.addEventListener("input", later);
-    form.addEventListener("change", later);
-    form.addEventListener("submit", function () { if (timer) { clearTimeout(timer); } dirty = false; });
   }
 
   // --- the page to fill: sections one at a time, each saved as it is left ------------------------
@@ -252,10 +230,19 @@
       var data = new FormData();
       data.append("csrfmiddlewaretoken", csrfToken(form));
       data.append("_fill", "1");
+      var token = form.querySelector("input[name=_token]");
+      if (token) { data.append("_token", token.value); }
       for (var i = 0; i < fields.length; i++) { data.append(fields[i][0], fields[i][1]); }
       return fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                    headers: {"X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken(form), "Accept": "application/json"}})
-        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (r) {
+          if (r.ok) { return r.json(); }
+          // A refusal (4xx, 429) says why in `error`: show it, not the offline message.
+          return r.json().catch(function () { return {}; }).then(function (body) {
+            adopt(body);
+            return Promise.reject({status: r.status, error: (body && body.error) || ""});
+          });
+        })
         .then(function (body) { adopt(body); return body; });
     }
 
@@ -285,11 +272,28 @@
       chain = chain.then(function () { return post(fieldsOf(section)); }).then(function (body) {
         inflight--;
         markSaved();
+        var note = section.querySelector("[data-fill-refusal]");
+        if (note) { note.parentNode.removeChild(note); }
         return body;
-      }, function () {
+      }, function (failure) {
         inflight--;
-        pending[index] = true;  // offline: kept on the page, sent again on the next save or when back online
         var status = document.querySelector("[data-saved-status]");
+        if (failure && failure.status && failure.error) {
+          // The server answered and refused: its reason, in the part it is about (opened again)
+          // and in the header; sent again on the next save only when waiting may help (429).
+          pending[index] = failure.status === 429;
+          if (status) { status.textContent = failure.error; status.setAttribute("role", "alert"); }
+          var note = section.querySelector("[data-fill-refusal]");
+          if (!note) {
+            note = el("p", "invalid-feedback d-block", "");
+            note.setAttribute("data-fill-refusal", "");
+            bodyOf(section).insertBefore(note, bodyOf(section).firstChild);
+          }
+          note.textContent = failure.error;
+          open(index, true);
+          return;
+        }
+        pending[index] = true;  // offline: kept on the page, sent again on the next save or when back online
         if (status) { status.textContent = "Chưa lưu được (mất kết nối). Thông tin vẫn còn trên trang; sẽ lưu lại khi có mạng."; }
       });
       return chain;
@@ -466,8 +470,6 @@
     for (var f = 0; f < fills.length; f++) { setupFill(fills[f]); setupHelpers(fills[f]); }
     var uploads = document.querySelectorAll("form[data-uploads]");
     for (var i = 0; i < uploads.length; i++) { setupUploads(uploads[i]); }
-    var autosaves = document.querySelectorAll("form[data-autosave]");
-    for (var k = 0; k < autosaves.length; k++) { setupAutosave(autosaves[k]); }
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
     document.addEventListener("click", function (event) {
