@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 
@@ -115,3 +116,37 @@ def test_a_form_longer_than_the_images_offers_the_whole_pdf(web, web2):
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == long_pdf
     assert web2.get(pdf_url).status_code == 404
+
+
+def _age(keys: list[str], days: float) -> None:
+    when = (dt.datetime.now() - dt.timedelta(days=days)).timestamp()
+    for key in keys:
+        os.utime(default_storage.path(key), (when, when))
+
+
+def test_the_daily_sweep_keeps_a_live_drafts_previews_and_forgets_an_orphans(web):
+    """Previews are named by no row: the sweep of orphan files must keep those of a living draft
+    (else its page images outlive it, unreachable), and forget those of a vanished one with
+    their page images."""
+    from motcua.ops import cleanup
+
+    draft = ready_birth_draft(web)
+    sha = _images(web, draft)
+    keys = services.preview_keys(draft.pk)
+    _age(keys, 3)
+    cleanup.remove_orphan_files()
+    assert sorted(services.preview_keys(draft.pk)) == sorted(keys)
+    assert signing_preview.cache_dir(sha).is_dir()
+    Draft.objects.filter(pk=draft.pk).delete()  # gone without its previews (e.g. an old release)
+    assert cleanup.remove_orphan_files() == len(keys)
+    assert not services.preview_keys(draft.pk) and not signing_preview.cache_dir(sha).exists()
+
+
+def test_a_part_saved_into_a_vanished_draft_is_told_in_words(web):
+    draft = ready_birth_draft(web)
+    url = f"/nop-ho-so/nhap/{draft.pk}/to-khai/"
+    Draft.objects.filter(pk=draft.pk).delete()
+    answer = web.post(url, {"_fill": "1", "_section": "", "_section_kind": "files", "delivery": "counter"},
+                      headers={"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "Hồ sơ nháp này không còn (đã nộp hoặc đã xóa)."

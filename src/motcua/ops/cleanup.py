@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ FILE_GRACE = dt.timedelta(days=1)
 # A pending upload is useless once its token expired (read_pending refuses it); a day's margin.
 PENDING_RETENTION = dt.timedelta(seconds=PENDING_MAX_AGE) + dt.timedelta(days=1)
 ORPHAN_PREFIXES = ("drafts", "dossiers")
+PREVIEWS = "drafts/previews/"
 
 
 def code_retention_days() -> int:
@@ -114,12 +116,33 @@ def _older_than(key: str, cutoff: dt.datetime) -> bool:
     return modified < cutoff
 
 
+def _live_previews(keys: list[str]) -> set[str]:
+    """The application previews (drafts/previews/<draft id>/…) of drafts that still exist: no
+    row names them, yet they belong to their draft and go with it (forget_previews)."""
+    owners = {k: k[len(PREVIEWS):].split("/", 1)[0] for k in keys if k.startswith(PREVIEWS)}
+    if not owners:
+        return set()
+    ids = set()
+    for owner in set(owners.values()):
+        try:
+            ids.add(uuid.UUID(owner))
+        except ValueError:
+            continue
+    alive = {str(pk) for pk in Draft.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+    return {k for k, owner in owners.items() if owner in alive}
+
+
 def _sweep(directory: str, cutoff: dt.datetime, *, dry_run: bool, batch: int) -> int:
     removed = 0
     for chunk in _chunks(_walk(directory), batch):
-        referenced = _referenced(chunk)
+        referenced = _referenced(chunk) | _live_previews(chunk)
         stale = [k for k in chunk if k not in referenced and _older_than(k, cutoff)]
-        removed += len(stale) if dry_run else _delete_stored(stale)
+        if dry_run:
+            removed += len(stale)
+            continue
+        previews = [k for k in stale if k.startswith(PREVIEWS)]
+        forget_previews(previews)  # with their page images, which show personal data
+        removed += len(previews) + _delete_stored([k for k in stale if not k.startswith(PREVIEWS)])
     return removed
 
 

@@ -210,15 +210,18 @@ def page_image(file, number: int) -> Path | None:
     image, failed = folder / f"page-{number}.png", folder / f"page-{number}.failed"
     if image.is_file():
         return image
-    with _lock(folder, f"page-{number}"):
-        if image.is_file():
-            return image
-        if failed.is_file():
-            return None
-        made = _render_page(file, number, image)
-        if not made:
-            failed.write_text("failed")
-            return None
+    try:
+        with _lock(folder, f"page-{number}"):
+            if image.is_file():
+                return image
+            if failed.is_file():
+                return None
+            made = _render_page(file, number, image)
+            if not made:
+                failed.write_text("failed")
+                return None
+    except FileNotFoundError:  # forgotten meanwhile (a draft's newer preview replaced this one)
+        return None
     return image
 
 

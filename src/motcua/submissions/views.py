@@ -79,10 +79,23 @@ def citizen_required(view):
             return _not_allowed(request)
         try:
             return view(request, *args, **kwargs)
-        except services.DraftGone:  # deleted by a submit or a removal in another window meanwhile
-            raise Http404("no such draft") from None
+        except services.DraftGone as exc:
+            return _draft_gone(request, exc)
+        except Http404:  # a draft deleted before this request looked it up
+            if _wants_json(request):
+                return _draft_gone(request, services.DraftGone())
+            raise
 
     return wrapper
+
+
+def _draft_gone(request, exc: services.DraftGone):
+    """A draft deleted by a submit or a removal in another window meanwhile: 404, said in words
+    to the page's script (which otherwise takes an unreadable answer for a lost connection and
+    sends the part again and again)."""
+    if _wants_json(request):
+        return JsonResponse({"error": exc.message}, status=404)
+    raise Http404("no such draft")
 
 
 def _not_allowed(request, procedure=None):
@@ -163,8 +176,11 @@ def start(request, code: str):
                 return JsonResponse({"error": exc.message}, status=400)
             messages.error(request, exc.message)
             return redirect("submissions:drafts")
-        if filling:
-            return _fill_post(request, draft)
+        try:
+            if filling:
+                return _fill_post(request, draft)
+        except services.DraftGone as exc:  # the draft a repeated token found was submitted meanwhile
+            return _draft_gone(request, exc)
         return _go(draft, Step.FORM)
     at_limit = services.at_draft_limit(request.user)
     if not drafts and at_limit:  # said before any typing: no save could make the draft
