@@ -14,6 +14,10 @@ Pure functions, no database. Steps, in order:
    lâu" -> ["dang ki khai sinh"]. Single syllables are never stop words, except a few filler
    verbs at the very start ("làm", "xin"), because a single syllable would break "giấy khai sinh
    bị mất" or "nhận con nuôi".
+   Before that, the question TAIL is read off the end ("… cần những giấy gì vậy", "… dc bn
+   tiền", "… mất phí không ạ": `strip_question_tail`), and with the index at hand a CONNECTOR
+   between two parts ("mất hộ chiếu phải trình báo") ends a segment unless it forms a phrase of
+   the catalogue with a neighbour ("căn cước", folded "can cuoc", keeps its "can").
 6. Synonyms and abbreviations (data edited by admins, `catalog.models.Synonym`): a phrase people
    type is replaced by what the catalogue calls it, as a segment of its own ("làm sổ đỏ" ->
    ["giay chung nhan quyen su dung dat"]). The catalogue side gets the same replacement as an
@@ -25,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from motcua.core.text import MAX_QUERY_CHARS, fold
 
@@ -49,7 +54,7 @@ CHAT_SPELLING: dict[str, str] = {
     "ntn": "nhu the nao", "sdt": "so dien thoai", "mk": "minh", "ng": "nguoi", "nc": "nuoc",
     "r": "roi", "oi": "", "a": "", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
     "tt": "thu tuc", "tthc": "thu tuc hanh chinh", "hk": "khong", "passport": "ho chieu", "oto": "o to",
-    "ct07": "xac nhan cu tru",
+    "ct07": "xac nhan cu tru", "ak": "a", "ah": "a", "nhe": "nhe", "nx": "nua", "cj": "gi", "hn": "hom nay",
 }
 
 # Stop phrases (query side), in folded i/y form. Multi-syllable only, so removing one never breaks
@@ -86,6 +91,82 @@ TRAILING_STOPS: tuple[str, ...] = (
 )
 # Filler verbs dropped only when they open the query ("làm giấy khai sinh", "xin giấy phép").
 LEADING_FILLERS: tuple[str, ...] = ("lam", "xin", "muon")
+
+# Question tails (query side), a small grammar read from the END of the query:
+#   … [connector] [object] QUESTION [particle…]   ("… cần những giấy gì vậy", "… mất phí không ạ",
+#   "… được bao nhiêu tiền", "… làm ở đâu nhé").
+# A word is taken off only while the pair it forms with the word before it is not a phrase of the
+# catalogue ("bản sao" keeps its "sao", "giấy khai sinh bị mất không" keeps its "mất": a connector
+# goes only with an object or an amount question after it).
+TAIL_PARTICLES: tuple[str, ...] = ("a", "nhe", "nha", "ha", "vay", "nhi", "day", "oi", "the", "chu", "nua")
+TAIL_QUESTIONS: tuple[str, ...] = (
+    "gi", "nhung gi", "khong", "chua", "sao", "ra sao", "lam sao", "nao", "the nao", "nhu nao", "nhu the nao",
+    "lam the nao", "o dau", "dau", "khi nao", "bao gio", "bao lau", "bao nhieu", "bao nhieu tien", "bao nhieu ngay",
+    "bao nhieu lau", "duoc khong", "co duoc khong", "mat phi khong", "co mat phi khong", "co mat tien khong",
+    "phai khong", "co phai khong", "co khong", "khong vay",
+)
+AMOUNT_QUESTIONS = frozenset({("bao", "lau"), ("bao", "nhieu"), ("bao", "nhieu", "tien"), ("bao", "nhieu", "ngay"),
+                              ("bao", "nhieu", "lau")})
+TAIL_OBJECTS: tuple[str, ...] = ("giay to", "giay", "tien", "phi", "le phi", "ngay", "thoi gian", "ho so", "nhung",
+                                 "cac", "nhung giay", "nhung giay to")
+TAIL_CONNECTORS: tuple[str, ...] = ("can", "can phai", "mat", "het", "ton", "phai", "co", "duoc", "la", "thi",
+                                    "lam", "nop", "di", "nhu", "co mat", "thi duoc")
+# … of which these also go straight before a question ("cần gì", "làm ở đâu"); "mất" does not
+# ("giấy khai sinh bị mất không").
+QUESTION_CONNECTORS: tuple[str, ...] = ("can", "can phai", "phai", "lam", "nop", "di", "thi")
+
+# Words that join two parts of a sentence ("mất hộ chiếu PHẢI trình báo", "tạm trú THÌ cần…"): in
+# the middle of a query they end a segment and are dropped, unless they form a phrase of the
+# catalogue with a neighbour ("căn cước" is folded "can cuoc", "thi bằng lái" is a phrase).
+CONNECTORS: tuple[str, ...] = ("phai", "thi", "duoc", "can", "muon", "co the", "vao", "o", "cua", "ma", "roi",
+                               "nen", "se", "da", "dang", "bi", "va", "hay", "hoac", "voi", "co")
+
+# Words a relaxed reading may leave out (persons, places, verbs that do not name a procedure):
+# any other word left out must be common in the catalogue, never a distinctive one.
+GENERIC_WORDS = frozenset({
+    "lam", "xin", "cap", "muon", "can", "nop", "di", "den", "ra", "vao", "dang", "ki",
+    "toi", "em", "minh", "anh", "chi", "con", "be", "me", "bo", "cha", "vo", "chong", "ong", "ba", "nguoi", "nha",
+    "gia", "dinh", "tre", "xa", "phuong", "huyen", "quan", "tinh", "thanh", "pho", "thi", "tran", "uy",
+    "moi", "cu", "nay", "kia", "do", "day", "nhanh", "gap", "lien", "ngay", "hom", "mai", "nam", "thang",
+    "online", "mang", "tai", "sang", "sau", "truoc", "khi", "neu", "vi",
+})
+MIN_COMMON = 2  # a word or pair in fewer procedures than this is distinctive: never left out
+
+
+class Evidence(Protocol):
+    """What the catalogue knows of words (the search index)."""
+
+    def word_count(self, word: str) -> int: ...
+
+    def pair_count(self, a: str, b: str) -> int: ...
+
+
+def strip_question_tail(words: list[str], known: Callable[[str, str], bool]) -> list[str]:
+    """The words without the question tail at their end (see TAIL_QUESTIONS)."""
+    words = list(words)
+    last = ""  # what was taken off last: "particle", "question", "amount", "object" or "connector"
+
+    def takes(phrases: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+        for p in phrases:
+            n = len(p)
+            if len(words) > n and tuple(words[-n:]) == p and not known(words[-n - 1], p[0]):
+                return p
+        return None
+
+    while len(words) > 1:
+        if last in ("", "particle") and (p := takes(_TAIL_PARTICLES)):
+            last = "particle"
+        elif last in ("", "particle", "object") and (p := takes(_TAIL_QUESTIONS)):
+            last = "amount" if p in AMOUNT_QUESTIONS else "question"
+        elif last in ("question", "amount") and (p := takes(_TAIL_OBJECTS)):
+            last = "object"
+        elif (last in ("object", "amount") and (p := takes(_TAIL_CONNECTORS))
+              or last == "question" and (p := takes(_QUESTION_CONNECTORS))):
+            last = "connector"
+        else:
+            break
+        del words[-len(p):]
+    return words
 
 # Verbs that open a query but may not be the catalogue's verb ("đăng ký hộ chiếu" is "Cấp hộ
 # chiếu"): a reading without them is tried too, ranked below the reading with them.
@@ -151,6 +232,12 @@ _TRAILING = _phrases(TRAILING_STOPS)
 _OPTIONAL = _phrases(OPTIONAL_NAME_WORDS)
 _OPTIONAL_WITH_VERB = _phrases((*OPTIONAL_NAME_WORDS, "dang ki"))
 _GENERIC = _phrases(GENERIC_VERBS)
+_TAIL_PARTICLES = _phrases(TAIL_PARTICLES)
+_TAIL_QUESTIONS = _phrases(TAIL_QUESTIONS)
+_TAIL_OBJECTS = _phrases(TAIL_OBJECTS)
+_TAIL_CONNECTORS = _phrases(TAIL_CONNECTORS)
+_CONNECTORS = _phrases(CONNECTORS)
+_QUESTION_CONNECTORS = _phrases(QUESTION_CONNECTORS)
 
 
 Segments = tuple[tuple[str, ...], ...]
@@ -196,11 +283,14 @@ def _match_at(words: Sequence[str], i: int, phrases: Iterable[tuple[str, ...]]) 
     return None
 
 
-def segments(words: Sequence[str], rules: Rules | None = None, *, function_words: bool = False) -> list[list[str]]:
+def segments(words: Sequence[str], rules: Rules | None = None, *, function_words: bool = False,
+             known: Callable[[str, str], bool] | None = None) -> list[list[str]]:
     """One left-to-right pass over the words: a stop phrase ends a segment and is dropped; a
     synonym phrase (with `rules`) is replaced by its meaning as segments of their own; where both
     start, the longer wins (a synonym on a tie). Filler verbs that open the query are dropped
-    unless a synonym starts with them ("xin phép xây nhà")."""
+    unless a synonym starts with them ("xin phép xây nhà"). With `known` (is this pair a phrase of
+    the catalogue?), a connector before a word ends a segment and is dropped when it forms no
+    known phrase with either neighbour."""
     words = list(words)
     trailing = _match_at(words, len(words) - 2, _TRAILING) if len(words) > 2 else None
     if trailing:
@@ -220,10 +310,37 @@ def segments(words: Sequence[str], rules: Rules | None = None, *, function_words
             i += len(stop)
         elif words[i] in LEADING_FILLERS and not any(out):
             i += 1
+        elif known is not None and (c := _connector_at(words, i, out[-1], known)):
+            out.append([])
+            i += len(c)
         else:
             out[-1].append(words[i])
             i += 1
     return [s for s in out if s and (function_words or not all(w in FUNCTION_WORDS for w in s))]
+
+
+def _connector_at(words: Sequence[str], i: int, current: list[str],
+                  known: Callable[[str, str], bool]) -> tuple[str, ...] | None:
+    c = _match_at(words, i, _CONNECTORS)
+    if c is None or i + len(c) >= len(words):
+        return None
+    if (current and known(current[-1], c[0])) or known(c[-1], words[i + len(c)]):
+        return None
+    return c
+
+
+def droppable(words: Sequence[str], evidence: Evidence | None) -> bool:
+    """May a relaxed reading leave these words out? Only generic words (persons, places, filler
+    verbs), or words and adjacent pairs that are each in MIN_COMMON procedures or more: a
+    distinctive word ("an toàn thực phẩm" in a catalogue without it) always counts."""
+    def generic(w: str) -> bool:
+        return w in GENERIC_WORDS or w in FUNCTION_WORDS
+
+    if evidence is None or all(generic(w) for w in words):
+        return True
+    return (all(generic(w) or evidence.word_count(w) >= MIN_COMMON for w in words)
+            and all(generic(a) or generic(b) or evidence.pair_count(a, b) >= MIN_COMMON
+                    for a, b in zip(words, words[1:], strict=False)))
 
 
 def _split_stops(words: Sequence[str]) -> list[list[str]]:
@@ -296,9 +413,12 @@ class Query:
         return seen
 
 
-def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str], str] | None = None) -> Query:
-    """The query's readings: the words as typed (after chat spelling, typo correction by `correct`
-    and stop phrases), and with the synonym table applied, when that changes anything."""
+def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str], str] | None = None,
+                evidence: Evidence | None = None) -> Query:
+    """The query's readings: the words as typed (after chat spelling, typo correction by `correct`,
+    the question tail and stop phrases), and with the synonym table applied, when that changes
+    anything. `evidence` (the index) says which pairs are phrases of the catalogue and which words
+    are common; without it connectors never split and relaxed readings may drop any segment."""
     typed = (text or "")[:MAX_QUERY_CHARS]
     words = _chat(syllables(typed, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
     corrections = 0
@@ -306,6 +426,9 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         fixed = [correct(w) for w in words]
         corrections = sum(1 for a, b in zip(words, fixed, strict=True) if a != b)
         words = fixed
+    known = _known_pairs(rules, evidence)
+    words = strip_question_tail(words, known)
+    split = known if evidence is not None else None
     readings: list[Segments] = []
     penalties: list[int] = []
 
@@ -319,16 +442,18 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         readings.append(reading)
         penalties.append(penalty)
 
-    tail = next((i for i, w in enumerate(words) if i >= MIN_HEAD and w in TAIL_STARTS), None)
+    # The longest tail that may be left out (a tail with a distinctive word may not).
+    tail = next((i for i, w in enumerate(words)
+                 if i >= MIN_HEAD and w in TAIL_STARTS and droppable(words[i:], evidence)), None)
     for part, penalty in ((words, 0), (words[:tail] if tail else [], RELAXED_PENALTY)):
-        add(tuple(tuple(seg) for seg in segments(part)), penalty)
+        add(tuple(tuple(seg) for seg in segments(part, known=split)), penalty)
         # Synonyms as segments of their own, and abbreviations written out in place first.
-        add(tuple(tuple(seg) for seg in segments(part, rules)), penalty)
-        add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules)), penalty)
+        add(tuple(tuple(seg) for seg in segments(part, rules, known=split)), penalty)
+        add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules, known=split)), penalty)
     # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): the
     # reading without lone words counts as much, a little lower.
     for i, reading in enumerate(list(readings)):
-        longer = tuple(seg for seg in reading if len(seg) > 1)
+        longer = tuple(seg for seg in reading if len(seg) > 1 or droppable(seg, evidence))
         if longer and longer != reading:
             add(longer, penalties[i] + LONE_WORD_PENALTY)
     # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
@@ -338,7 +463,7 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         if 1 < len(reading) <= MAX_SEGMENTS_DROPPED:
             for j in range(len(reading)):
                 rest = reading[:j] + reading[j + 1:]
-                if any(len(seg) >= MIN_HEAD for seg in rest):
+                if any(len(seg) >= MIN_HEAD for seg in rest) and droppable(reading[j], evidence):
                     add(rest, penalties[i] + 2 * RELAXED_PENALTY)
     for i, reading in enumerate(list(readings)):
         first = reading[0]
@@ -348,6 +473,18 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
     vacuous = not readings and bool(segments(words, function_words=True))
     return Query(typed=typed, readings=tuple(readings), corrections=corrections, penalties=tuple(penalties),
                  vacuous=vacuous)
+
+
+def _known_pairs(rules: Rules, evidence: Evidence | None) -> Callable[[str, str], bool]:
+    """Is (a, b) a phrase: of the catalogue or of the synonym table?"""
+    table = {pair for phrase in rules.synonyms for pair in pairs(phrase)}
+
+    def known(a: str, b: str) -> bool:
+        if (a, b) in table:
+            return True
+        return evidence is not None and evidence.pair_count(a, b) > 0
+
+    return known
 
 
 def index_readings(text: str, rules: Rules = Rules(), *, official: bool = True) -> list[list[str]]:
@@ -410,3 +547,4 @@ def osa_distance_at_most_one(a: str, b: str) -> bool:
 def deletions(word: str) -> set[str]:
     """The word with one letter left out: the keys of a symmetric-deletion typo index."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}
+

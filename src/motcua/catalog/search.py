@@ -90,7 +90,7 @@ def search(query: str | None, filters: Filters | None = None) -> SearchResults:
     filters = filters or Filters()
     idx = index()
     allowed = _allowed(idx, filters)
-    parsed = normalize.parse_query((query or "")[:MAX_QUERY_CHARS], idx.rules, idx.correct)
+    parsed = idx.parse((query or "")[:MAX_QUERY_CHARS])
     if parsed.vacuous:
         return SearchResults([], [], parsed)
     if parsed.empty:
@@ -120,7 +120,7 @@ def _typo_for_a_real_word(query: str, idx: search_index.Index, allowed) -> list[
             def correct(w: str, word=word, other=other) -> str:
                 return other if w == word else idx.correct(w)
 
-            matches, _near = idx.match(normalize.parse_query(text, idx.rules, correct), allowed, suggest=False)
+            matches, _near = idx.match(idx.parse(text, correct), allowed, suggest=False)
             if matches:
                 return matches
     return []

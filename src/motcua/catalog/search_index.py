@@ -116,6 +116,17 @@ class Index:
 
     # --- reading the query ---------------------------------------------------------------------
 
+    def word_count(self, word: str) -> int:
+        """In how many procedures the word is (name or colloquial names)."""
+        return len(self.by_word.get(word, ()))
+
+    def pair_count(self, a: str, b: str) -> int:
+        return len(self.by_pair.get((a, b), ()))
+
+    def parse(self, text: str, correct=None) -> Query:
+        """The query as this index reads it (`normalize.parse_query` with its synonyms and words)."""
+        return normalize.parse_query(text, self.rules, correct or self.correct, self)
+
     def correct(self, word: str) -> str:
         """The word, or the vocabulary word it is one typo away from when one of them has 5+
         letters (the most frequent in the catalogue when there are several)."""

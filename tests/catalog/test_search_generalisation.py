@@ -1,0 +1,97 @@
+"""Search rules that generalise (#18, second round): question tails, connectors between parts of a
+sentence, relaxed readings that never drop a distinctive word. Made-up catalogue, pure index (no
+database): the same rules run behind the portal, the kiosk and the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.catalog import normalize
+from motcua.catalog.search_index import Index
+
+NAMES = {
+    "T.1": "Trình báo mất hộ chiếu phổ thông",
+    "T.2": "Cấp hộ chiếu phổ thông",
+    "T.3": "Cấp giấy chứng nhận vệ sinh cơ sở dịch vụ ăn uống",
+    "T.4": "Giải quyết hưởng chế độ thai sản",
+    "T.5": "Chứng thực bản sao từ bản chính",
+    "T.6": "Cấp bản sao trích lục hộ tịch",
+    "T.7": "Đăng ký thành lập hộ kinh doanh",
+    "T.8": "Tạm ngừng kinh doanh của hộ kinh doanh",
+    "T.9": "Cấp thẻ căn cước",
+    "T.10": "Đăng ký khai sinh",
+}
+SYNONYMS = [("hộ cá thể", "hộ kinh doanh"), ("bị mất", "cấp lại")]
+
+
+@pytest.fixture(scope="module")
+def index():
+    rows = [{"id": i, "code": code, "name": name, "agency_id": 1, "receiving_agency_id": 1, "sector_id": 1,
+             "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}
+            for i, (code, name) in enumerate(NAMES.items(), start=1)]
+    return Index(rows, {}, normalize.Rules.from_pairs(SYNONYMS))
+
+
+def first(index, text):
+    matches, _ = index.match(index.parse(text), None)
+    return index.docs[matches[0]].code if matches else None
+
+
+@pytest.mark.parametrize("text", [
+    "thai san dc bn tien", "thai sản được bao nhiêu tiền ạ", "che do thai san ntn", "thai san lam sao z",
+    "thai san nop o dau nhe", "che do thai san mat phi ko", "thai sản có mất phí không", "thai san bao lau ak",
+    "chế độ thai sản cần những giấy gì vậy", "thai san duoc khong ha", "thai sản như nào",
+])
+def test_question_tails_are_read_off_the_end(index, text):
+    assert first(index, text) == "T.4"
+
+
+def test_a_tail_word_that_forms_a_catalogue_phrase_stays():
+    # "sao" ends "bản sao": the question tail is "mất phí không", not "sao mất phí không".
+    known = {("ban", "sao")}.__contains__
+    words = normalize.strip_question_tail(["chung", "thuc", "ban", "sao", "mat", "phi", "khong"],
+                                          lambda a, b: known((a, b)))
+    assert words == ["chung", "thuc", "ban", "sao"]
+
+
+def test_a_lost_paper_keeps_its_loss_before_a_question():
+    words = normalize.strip_question_tail(["giay", "khai", "sinh", "bi", "mat", "khong"], lambda a, b: False)
+    assert words == ["giay", "khai", "sinh", "bi", "mat"]
+
+
+def test_the_copy_question_finds_certification(index):
+    assert first(index, "chung thuc ban sao mat phi ko") == "T.5"
+
+
+@pytest.mark.parametrize("text", ["mất hộ chiếu phải trình báo", "mat ho chieu thi trinh bao o dau",
+                                  "mat ho chieu thi phai trinh bao khong"])
+def test_the_pairs_may_be_anywhere_in_the_name_and_connectors_split(index, text):
+    assert first(index, text) == "T.1"
+
+
+def test_a_connector_inside_a_catalogue_phrase_does_not_split(index):
+    # "căn" and "cần" fold alike: "căn cước" is a phrase of the catalogue, so "can" stays.
+    assert first(index, "lam the can cuoc") == "T.9"
+    assert index.parse("lam the can cuoc").readings[0] == (("the", "can", "cuoc"),)
+
+
+@pytest.mark.parametrize("text", [
+    "giấy chứng nhận vệ sinh cho quán an toàn thực phẩm",  # the tail names what the catalogue lacks
+    "cấp giấy chứng nhận vệ sinh, thủ tục an toàn thực phẩm",  # a whole segment the catalogue lacks
+    "giay chung nhan ve sinh karaoke thu tuc",  # a lone word the catalogue lacks
+])
+def test_a_relaxed_reading_never_drops_a_distinctive_part(index, text):
+    assert first(index, text) is None
+    _, suggestions = index.match(index.parse(text), None)
+    assert index.docs[suggestions[0]].code == "T.3"  # still the closest, as a suggestion
+
+
+def test_a_relaxed_reading_may_drop_common_or_generic_words(index):
+    assert first(index, "giấy chứng nhận vệ sinh để kinh doanh") == "T.3"  # "kinh doanh" is common here
+    assert first(index, "giấy chứng nhận vệ sinh cho con tôi ở xã") == "T.3"
+
+
+def test_droppable_is_about_the_catalogue(index):
+    assert normalize.droppable(("kinh", "doanh"), index)
+    assert not normalize.droppable(("an", "toan", "thuc", "pham"), index)
+    assert normalize.droppable(("cho", "con", "toi"), index)
