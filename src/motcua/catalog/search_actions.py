@@ -50,6 +50,11 @@ def _clean_synonym(phrase, meaning) -> tuple[str, str, str]:
         raise InvalidChange(_("Cách gõ dài tối đa %(n)s tiếng.") % {"n": normalize.MAX_SYNONYM_WORDS}, field="phrase")
     if key == normalize.key(meaning):
         raise InvalidChange(_("Nghĩa phải khác cách gõ."), field="meaning")
+    if normalize.is_syllable(key):
+        # One syllable, folded, is several words ("mất", "mật", "mặt"): replacing it would change
+        # every query that has it. Abbreviations (cccd) and loanwords (cavet) are not syllables.
+        raise InvalidChange(_("Cách gõ chỉ một tiếng sẽ đổi nghĩa mọi câu tìm có tiếng đó; hãy nhập cụm từ hai "
+                              "tiếng trở lên (ví dụ «bị mất») hoặc một chữ viết tắt."), field="phrase")
     return phrase, meaning, key
 
 
