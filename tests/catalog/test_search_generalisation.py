@@ -95,3 +95,17 @@ def test_droppable_is_about_the_catalogue(index):
     assert normalize.droppable(("kinh", "doanh"), index)
     assert not normalize.droppable(("an", "toan", "thuc", "pham"), index)
     assert normalize.droppable(("cho", "con", "toi"), index)
+
+
+def test_a_lone_word_the_catalogue_lacks_is_never_left_out():
+    # An old one-syllable row ("mất" -> "cấp lại") must not make "mất ngủ" find a re-issue.
+    rows = [{"id": 1, "code": "T.1", "name": "Cấp lại thẻ căn cước", "agency_id": 1, "receiving_agency_id": 1,
+             "sector_id": 1, "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}]
+    idx = Index(rows, {}, normalize.Rules.from_pairs([("mất", "cấp lại")]))
+    assert first(idx, "mất ngủ") is None
+    assert first(idx, "mất thẻ căn cước") == "T.1"
+
+
+def test_a_filler_verb_is_left_out_only_before_two_syllables(index):
+    assert first(index, "lâm sản") is None  # "lam" is also "lâm": "sản" alone is not "thai sản"
+    assert first(index, "làm thẻ căn cước") == "T.9"

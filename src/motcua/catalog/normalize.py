@@ -12,8 +12,8 @@ Pure functions, no database. Steps, in order:
    ("cần giấy tờ gì", "mất bao lâu", "online được không", "thủ tục", "cho con") but not which
    procedure. Removing them splits the query into segments: "đăng ký khai sinh cho con mất bao
    lâu" -> ["dang ki khai sinh"]. Single syllables are never stop words, except a few filler
-   verbs at the very start ("làm", "xin"), because a single syllable would break "giấy khai sinh
-   bị mất" or "nhận con nuôi".
+   verbs at the very start ("làm", "xin") before 2+ syllables ("lâm sản" keeps its "lam"),
+   because a single syllable would break "giấy khai sinh bị mất" or "nhận con nuôi".
    Before that, the question TAIL is read off the end ("… cần những giấy gì vậy", "… dc bn
    tiền", "… mất phí không ạ": `strip_question_tail`), and with the index at hand a CONNECTOR
    between two parts ("mất hộ chiếu phải trình báo") ends a segment unless it forms a phrase of
@@ -47,14 +47,14 @@ _NUMBERS.update({f"0{n}": word for n, word in _NUMBERS.items() if len(n) == 1})
 # itself must stay, it is the "vay" of "vay vốn").
 CHAT_SPELLING: dict[str, str] = {
     "j": "gi", "ji": "gi", "gj": "gi",
-    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong", "hem": "khong", "khg": "khong", "kg": "khong",
+    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong", "khg": "khong", "kg": "khong",
     "z": "", "zay": "", "v": "",
     "bn": "bao nhieu", "bnh": "bao nhieu",
     "dc": "duoc", "dk": "dang ki", "đk": "dang ki",
     "ntn": "nhu the nao", "sdt": "so dien thoai", "mk": "minh", "ng": "nguoi", "nc": "nuoc",
-    "r": "roi", "oi": "", "a": "", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
+    "r": "roi", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
     "tt": "thu tuc", "tthc": "thu tuc hanh chinh", "hk": "khong", "passport": "ho chieu", "oto": "o to",
-    "ct07": "xac nhan cu tru", "ak": "a", "ah": "a", "nhe": "nhe", "nx": "nua", "cj": "gi", "hn": "hom nay",
+    "ct07": "xac nhan cu tru", "ak": "a", "ah": "a", "nx": "nua",
 }
 
 # Stop phrases (query side), in folded i/y form. Multi-syllable only, so removing one never breaks
@@ -72,7 +72,7 @@ STOP_PHRASES: tuple[str, ...] = (
     "cho con", "cho be", "cho em be", "cho tre", "cho tre em", "cho me", "cho bo", "cho cha", "cho ba",
     "cho vo", "cho chong", "cho ong", "cho nguoi nha", "cho gia dinh",
     "toi muon", "em muon", "minh muon", "muon hoi", "cho hoi", "xin hoi", "giup voi", "huong dan",
-    "quy trinh", "cach", "can lam gi", "khong can",
+    "quy trinh", "cach lam", "cach nao", "can lam gi", "khong can",
     "bao nhieu lau", "bao lau thi co", "lau thi co", "thi co", "bao lau thi", "bao gio co", "khi nao co",
     "thu tuc hanh chinh", "dich vu cong", "mau to khai", "mau don", "tai nha", "qua buu dien", "tren dien thoai",
     "tren vneid", "lam nhanh", "nhanh nhat", "lam gi", "cua con", "cua be", "cua toi", "cua minh", "cho toi",
@@ -172,7 +172,7 @@ def strip_question_tail(words: list[str], known: Callable[[str, str], bool]) -> 
 # chiếu"): a reading without them is tried too, ranked below the reading with them.
 GENERIC_VERBS: tuple[str, ...] = ("dang ki", "cap", "lam", "de nghi", "yeu cau", "xin cap", "giai quyet")
 RELAXED_PENALTY = 5  # a reading this much or more relaxed counts only when stricter ones match nothing
-LONE_WORD_PENALTY = 1
+LONE_WORD_PENALTY = RELAXED_PENALTY  # a reading without a lone word is a relaxed one
 MAX_SEGMENTS_DROPPED = 4
 
 # Words of official names that people leave out (catalogue side only, as an extra reading).
@@ -308,7 +308,7 @@ def segments(words: Sequence[str], rules: Rules | None = None, *, function_words
         elif stop:
             out.append([])
             i += len(stop)
-        elif words[i] in LEADING_FILLERS and not any(out):
+        elif words[i] in LEADING_FILLERS and not any(out) and len(words) - i > 2:
             i += 1
         elif known is not None and (c := _connector_at(words, i, out[-1], known)):
             out.append([])
@@ -345,6 +345,16 @@ def droppable(words: Sequence[str], evidence: Evidence | None) -> bool:
 
 def _split_stops(words: Sequence[str]) -> list[list[str]]:
     return segments(words)
+
+
+_SYLLABLE = re.compile("^(?:{})?(?:[aeiouy]{{1,3}})(?:c|ch|m|n|ng|nh|p|t|i|o|u|y)?$".format(
+    "|".join(sorted(_ONSETS, key=len, reverse=True))))
+
+
+def is_syllable(text: str) -> bool:
+    """Does the normalised text read as ONE Vietnamese syllable ("mat", "khai", "nghieng"), not an
+    abbreviation ("cccd") or a loanword ("cavet", "passport")?"""
+    return " " not in text and bool(_SYLLABLE.match(text))
 
 
 def is_abbreviation(phrase: tuple[str, ...]) -> bool:
@@ -453,7 +463,7 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
     # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): the
     # reading without lone words counts as much, a little lower.
     for i, reading in enumerate(list(readings)):
-        longer = tuple(seg for seg in reading if len(seg) > 1 or droppable(seg, evidence))
+        longer = tuple(seg for seg in reading if len(seg) > 1 or not droppable(seg, evidence))
         if longer and longer != reading:
             add(longer, penalties[i] + LONE_WORD_PENALTY)
     # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
