@@ -117,9 +117,9 @@ def test_a_bad_synonym_is_refused_with_its_field(db, staff_user, phrase, meaning
 
 
 def test_a_phrase_is_in_the_table_once(db, staff_user):
-    search_actions.save_synonym(actor=staff_user, phrase="giấy tờ xe", meaning="chứng nhận đăng ký xe")
+    search_actions.save_synonym(actor=staff_user, phrase="giấy chào đời", meaning="khai sinh")
     with pytest.raises(InvalidChange):
-        search_actions.save_synonym(actor=staff_user, phrase="GIAY TO XE", meaning="xe")
+        search_actions.save_synonym(actor=staff_user, phrase="GIAY CHAO DOI", meaning="sinh")
 
 
 def test_retiring_a_procedure_takes_it_out_of_the_results(catalog, staff_user):
