@@ -316,7 +316,8 @@ def segments(words: Sequence[str], rules: Rules | None = None, *, function_words
         else:
             out[-1].append(words[i])
             i += 1
-    return [s for s in out if s and (function_words or not all(w in FUNCTION_WORDS for w in s))]
+    return [s for s in out
+            if s and (function_words or not all(w in FUNCTION_WORDS or w in LEADING_FILLERS for w in s))]
 
 
 def _connector_at(words: Sequence[str], i: int, current: list[str],
