@@ -142,3 +142,14 @@ def test_seeded_defaults_exist(db):
     # The data migration seeds the common abbreviations and colloquial names.
     assert Synonym.objects.filter(key="cccd").exists()
     assert ColloquialName.objects.filter(procedure_code=BIRTH, key="giay khai sinh").exists()
+
+
+def test_a_missing_version_row_is_created_so_the_index_is_cached(catalog):
+    from motcua.catalog import search as catalog_search
+    from motcua.catalog.models import CatalogVersion
+
+    CatalogVersion.objects.all().delete()
+    first = current_catalog_version()
+    assert first is not None and CatalogVersion.objects.count() == 1
+    assert current_catalog_version() == first
+    assert catalog_search.index() is catalog_search.index()  # built once, not on every search
