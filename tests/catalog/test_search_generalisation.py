@@ -109,3 +109,26 @@ def test_a_lone_word_the_catalogue_lacks_is_never_left_out():
 def test_a_filler_verb_is_left_out_only_before_two_syllables(index):
     assert first(index, "lâm sản") is None  # "lam" is also "lâm": "sản" alone is not "thai sản"
     assert first(index, "làm thẻ căn cước") == "T.9"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("làm thẻ căn cước cho con 10 tuổi", "A.2"), ("the can cuoc cho be 6t", "A.2"),
+    ("cấp thẻ căn cước 20 tuổi", "A.1"), ("the can cuoc cho con 14 tuoi", "A.1"),
+])
+def test_an_age_in_the_query_ranks_the_procedure_for_that_age_first(text, expected):
+    rows = [{"id": i, "code": code, "name": name, "agency_id": 1, "receiving_agency_id": 1, "sector_id": 1,
+             "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}
+            for i, (code, name) in enumerate({"A.1": "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên",
+                                              "A.2": "Cấp thẻ căn cước cho người dưới 14 tuổi"}.items(), start=1)]
+    idx = Index(rows, {}, normalize.Rules())
+    matches, _ = idx.match(idx.parse(text), None)
+    assert [idx.docs[d].code for d in matches][0] == expected
+    assert len(matches) == 2  # the other one is still there, below
+
+
+def test_age_ranges_are_read_from_names():
+    assert normalize.age_range("Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi") == (0, 5)
+    assert normalize.age_range("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên") == (14, 999)
+    assert normalize.age_range("Đăng ký khai sinh") is None
+    assert normalize.age_in_query("khai sinh cho con") == (None, "khai sinh cho con")
+    assert normalize.age_in_query("cấp thẻ căn cước từ đủ 14 tuổi")[0] is None  # a range typed as in the name

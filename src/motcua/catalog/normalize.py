@@ -242,6 +242,32 @@ _QUESTION_CONNECTORS = _phrases(QUESTION_CONNECTORS)
 
 Segments = tuple[tuple[str, ...], ...]
 
+# Ages: "cho con 10 tuổi" in a query; "dưới 14 tuổi", "từ đủ 14 tuổi trở lên" in a name.
+_AGE = re.compile(r"\b(\d{1,3})(?: ?tuoi|t)\b")
+_UNDER = re.compile(r"\bduoi (\d{1,3}) tuoi\b")
+_FROM = re.compile(r"\btu (?:du )?(\d{1,3}) tuoi\b")
+
+
+def age_in_query(text: str) -> tuple[int | None, str]:
+    """The age a query names ("10 tuổi"), and the query without it."""
+    folded = fold(text)
+    found = _AGE.search(folded)
+    # "dưới 14 tuổi", "từ đủ 14 tuổi" is a range, typed as the name has it: words to match.
+    if not found or folded[:found.start()].split()[-1:] in (["duoi"], ["du"], ["tu"], ["tren"], ["qua"]):
+        return None, text
+    return int(found.group(1)), f"{folded[:found.start()]} {folded[found.end():]}"
+
+
+def age_range(name: str) -> tuple[int, int] | None:
+    """The ages a procedure's name is for: "dưới 14 tuổi" (0, 13), "từ đủ 14 tuổi trở lên" (14, ∞)."""
+    folded = fold(name)
+    under, above = _UNDER.search(folded), _FROM.search(folded)
+    if under and not above:
+        return 0, int(under.group(1)) - 1
+    if above and not under:
+        return int(above.group(1)), 999
+    return None
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -407,6 +433,7 @@ class Query:
     # Only words that say nothing of a procedure were left ("xin việc"): nothing can match. (A
     # query of stop phrases only, "thủ tục", is empty: it lists every procedure.)
     vacuous: bool = False
+    age: int | None = None  # "cho con 10 tuổi": the procedure whose ages hold it ranks first
 
     def penalty(self, i: int) -> int:
         return self.penalties[i] if i < len(self.penalties) else 0
@@ -431,7 +458,8 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
     anything. `evidence` (the index) says which pairs are phrases of the catalogue and which words
     are common; without it connectors never split and relaxed readings may drop any segment."""
     typed = (text or "")[:MAX_QUERY_CHARS]
-    words = _chat(syllables(typed, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
+    age, rest = age_in_query(typed)  # the age ranks (`search_index`), it is not a word to match
+    words = _chat(syllables(rest, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
     corrections = 0
     if correct is not None:
         fixed = [correct(w) for w in words]
@@ -483,7 +511,7 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
             add((first[len(verb):], *reading[1:]), penalties[i] + RELAXED_PENALTY)
     vacuous = not readings and bool(segments(words, function_words=True))
     return Query(typed=typed, readings=tuple(readings), corrections=corrections, penalties=tuple(penalties),
-                 vacuous=vacuous)
+                 vacuous=vacuous, age=age)
 
 
 def _known_pairs(rules: Rules, evidence: Evidence | None) -> Callable[[str, str], bool]:

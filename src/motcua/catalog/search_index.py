@@ -51,6 +51,7 @@ class Doc:
     whole: set[str] = field(default_factory=set)  # the name and colloquial names, whole, normalised
     colloquial: set[str] = field(default_factory=set)
     markers: set[str] = field(default_factory=set)
+    ages: tuple[int, int] | None = None  # "dưới 14 tuổi": (0, 13)
 
 
 def _strip(words: list[str]) -> list[str]:
@@ -82,6 +83,7 @@ class Index:
                 sector_id=row["sector_id"], sector_code=row["sector_code"], level=row["level"],
                 for_citizens=row["for_citizens"],
                 for_businesses=row["for_businesses"], markers=_markers(normalize.drop_optional(name_words)),
+                ages=normalize.age_range(row["name"]),
             )
             doc.whole.add(" ".join(plain_name))
             for reading in normalize.index_readings(row["name"], rules):
@@ -202,7 +204,7 @@ class Index:
                     if allowed is not None and d not in allowed:
                         continue
                     penalty = query.penalty(number)
-                    score = self._score(self.docs[d], reading, exact=not penalty, asked=asked)
+                    score = self._score(self.docs[d], reading, exact=not penalty, asked=asked, age=query.age)
                     score -= 3 * query.corrections + penalty
                     scores[d] = max(scores.get(d, score), score)
         if suggest and not scores:  # suggestions: how much of the query a procedure shares (strict readings)
@@ -227,7 +229,7 @@ class Index:
         rest.sort(key=lambda d: (-near[d], len(self.docs[d].name_words), self.docs[d].code, d))
         return order, rest[:SUGGESTIONS]
 
-    def _score(self, doc: Doc, reading, exact: bool, asked: str = "") -> float:
+    def _score(self, doc: Doc, reading, exact: bool, asked: str = "", age: int | None = None) -> float:
         """Higher is closer. `exact`: the reading is the whole query (not a relaxed reading), so
         being a whole colloquial name or the whole official name counts."""
         whole = " ".join(" ".join(seg) for seg in reading)
@@ -243,6 +245,9 @@ class Index:
         # The name starts with what was typed ("chứng thực giao dịch …").
         if exact and reading and doc.sort_name.startswith(" ".join(reading[0])):
             score += 5
+        # An age in the query ("cho con 10 tuổi") ranks the procedure for that age first.
+        if age is not None and doc.ages is not None:
+            score += 20 if doc.ages[0] <= age <= doc.ages[1] else -20
         # Segments found in the official name weigh more than in a colloquial name only.
         for seg in reading:
             if len(seg) > 1 and all(p in doc.name_pairs for p in normalize.pairs(seg)):
