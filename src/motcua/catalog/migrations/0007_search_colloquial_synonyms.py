@@ -4,7 +4,8 @@ Added: everyday words for the catalogue's words ("tạm nghỉ" for "tạm ngừ
 "chấm dứt hoạt động", "ra biển số" for "cấp biển số", "li dị" for "ly hôn", "đẻ con" for "sinh
 con"…). Removed: the one-syllable default "mất" -> "cấp lại": one syllable, folded, is several
 words ("mất", "mật", "mặt") and made "mất ngủ" find "Cấp lại thẻ căn cước"; the two-syllable
-"bị mất" stays. Both directions leave rows an admin has changed alone.
+"bị mất" stays; and two defaults written for one way of asking rather than names people use.
+Both directions leave rows an admin has changed alone.
 """
 
 import uuid
@@ -29,13 +30,24 @@ ADDED = [
     # insurance
     ("sổ bảo hiểm", "sổ bảo hiểm xã hội"), ("trợ cấp thất nghiệp", "bảo hiểm thất nghiệp"),
 ]
-REMOVED = [("mất", "cấp lại")]
+REMOVED = [
+    ("mất", "cấp lại"),
+    # written for one way of asking, not a name people use
+    ("mã số thuế cá nhân", "đăng ký thuế lần đầu đối với người nộp thuế là cá nhân"),
+]
+REMOVED_COLLOQUIAL = [("2.000575", "mất giấy phép kinh doanh hộ cá thể")]
 
 
 def _rows(apps, pairs):
     from motcua.catalog.normalize import key
 
     return [(key(phrase), phrase, meaning) for phrase, meaning in pairs if key(phrase)]
+
+
+def _names(pairs):
+    from motcua.catalog.normalize import key
+
+    return [(code, key(name), name) for code, name in pairs]
 
 
 def _bump(apps):
@@ -52,6 +64,9 @@ def forwards(apps, schema_editor):
         Synonym.objects.get_or_create(key=k, defaults={"phrase": phrase, "meaning": meaning})
     for k, _phrase, meaning in _rows(apps, REMOVED):
         Synonym.objects.filter(key=k, meaning=meaning).delete()
+    ColloquialName = apps.get_model("catalog", "ColloquialName")
+    for code, k, _name in _names(REMOVED_COLLOQUIAL):
+        ColloquialName.objects.filter(procedure_code=code, key=k).delete()
     _bump(apps)
 
 
@@ -61,6 +76,9 @@ def backwards(apps, schema_editor):
         Synonym.objects.filter(key=k, meaning=meaning).delete()
     for k, phrase, meaning in _rows(apps, REMOVED):
         Synonym.objects.get_or_create(key=k, defaults={"phrase": phrase, "meaning": meaning})
+    ColloquialName = apps.get_model("catalog", "ColloquialName")
+    for code, k, name in _names(REMOVED_COLLOQUIAL):
+        ColloquialName.objects.get_or_create(procedure_code=code, key=k, defaults={"name": name})
     _bump(apps)
 
 
