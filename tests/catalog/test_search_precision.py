@@ -153,3 +153,19 @@ def test_a_missing_version_row_is_created_so_the_index_is_cached(catalog):
     assert first is not None and CatalogVersion.objects.count() == 1
     assert current_catalog_version() == first
     assert catalog_search.index() is catalog_search.index()  # built once, not on every search
+
+
+def test_a_colloquial_name_is_one_procedures_only(catalog, staff_user):
+    from motcua.catalog.search import published_versions
+
+    birth, marriage = Procedure.objects.get(code=BIRTH), Procedure.objects.get(code=MARRIAGE)
+    before = ColloquialName.objects.filter(procedure_code=MARRIAGE).count()
+    search_actions.add_colloquial_name(birth, actor=staff_user, name="giấy chào đời")
+    with pytest.raises(InvalidChange) as refused:
+        search_actions.add_colloquial_name(marriage, actor=staff_user, name="Giấy chào đời")
+    assert BIRTH in refused.value.message
+    official = published_versions().get(procedure__code=BIRTH).name
+    with pytest.raises(InvalidChange):
+        search_actions.add_colloquial_name(marriage, actor=staff_user, name=official)
+    assert ColloquialName.objects.filter(procedure_code=MARRIAGE).count() == before
+    assert found(official)[0][0] == BIRTH

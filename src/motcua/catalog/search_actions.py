@@ -21,6 +21,7 @@ from . import normalize
 from .actions import InvalidChange
 from .catalog_version import bump_catalog_version
 from .models import ColloquialName, Procedure, ProcedureVersion, Synonym
+from .search_index import strip_name
 
 MAX_PHRASE_CHARS = 100
 MAX_MEANING_CHARS = 200
@@ -125,11 +126,28 @@ def add_colloquial_name(procedure: Procedure, *, actor, name, at: dt.datetime | 
     if names.count() >= MAX_NAMES_PER_PROCEDURE:
         raise InvalidChange(_("Mỗi thủ tục có tối đa %(n)s tên thường gọi.") % {"n": MAX_NAMES_PER_PROCEDURE},
                             field="name")
+    other = _named_elsewhere(key, procedure.code)
+    if other:
+        # A name is one procedure's: the same words on two would take one's searches to the other.
+        raise InvalidChange(_("«%(name)s» đã là tên (hoặc tên thường gọi) của thủ tục %(code)s.")
+                            % {"name": name, "code": other}, field="name")
     row = ColloquialName.objects.create(procedure_code=procedure.code, name=name, key=key)
     changelog.record(actor, row, ChangeAction.CREATE, agency=_agency_of(procedure.code),
                      note=_("Tên thường gọi của thủ tục %(code)s") % {"code": procedure.code}, at=at)
     bump_catalog_version()
     return row
+
+
+def _named_elsewhere(key: str, code: str) -> str:
+    """The code of another procedure whose published name or colloquial name is `key`, or ""."""
+    from .search import index  # the published names, normalised (search imports nothing of this module)
+
+    other = ColloquialName.objects.filter(key=key).exclude(procedure_code=code).values_list(
+        "procedure_code", flat=True).first()
+    if other:
+        return other
+    whole = " ".join(strip_name(key.split()))
+    return next((d.code for d in index().docs.values() if d.code != code and whole in d.whole), "")
 
 
 @transaction.atomic

@@ -62,6 +62,11 @@ def _strip(words: list[str]) -> list[str]:
     return words
 
 
+def strip_name(words: list[str]) -> list[str]:
+    """A name's words as the index keeps them (without a leading "thủ tục" or filler verb)."""
+    return _strip(words)
+
+
 def _markers(words: list[str]) -> set[str]:
     text = f" {' '.join(words)} "
     return {m for m in normalize.VARIANT_MARKERS if f" {m} " in text}
@@ -234,10 +239,12 @@ class Index:
         being a whole colloquial name or the whole official name counts."""
         whole = " ".join(" ".join(seg) for seg in reading)
         score = 0.0
+        # The whole official name ranks above a whole colloquial name (a colloquial name never takes
+        # another procedure's own name).
         if exact and whole in doc.colloquial:
-            score += 100
-        if exact and whole in doc.whole:
             score += 60
+        if exact and whole in doc.whole:
+            score += 100
         # A special variant ("cấp lại", "lưu động") the query does not ask for ranks lower (asked
         # for anywhere in the query, also in a part a relaxed reading leaves out).
         qtext = f" {whole} | {asked} "
