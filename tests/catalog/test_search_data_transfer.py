@@ -70,3 +70,27 @@ def test_bad_search_data_refuses_the_file(db, sample_data, change, message):
         import_catalog(data)
     assert any(message in p for p in refused.value.problems)
     assert not Procedure.objects.exists()  # nothing written
+
+
+def test_a_file_may_not_grow_the_synonym_table_past_its_bound(catalog, sample_data):
+    from motcua.catalog import search_actions
+    from motcua.catalog.importer import CatalogError
+
+    room = search_actions.MAX_SYNONYMS - Synonym.objects.count() - 1  # one row left
+    Synonym.objects.bulk_create(Synonym(key=f"xx {i}", phrase=f"xx {i}", meaning="khai sinh") for i in range(room))
+    data = copy.deepcopy(sample_data)
+    data["synonyms"] = [{"phrase": "giấy báo cưới", "meaning": "kết hôn"},
+                        {"phrase": "giấy chào đời", "meaning": "sinh"}]
+    with pytest.raises(CatalogError) as refused:
+        import_catalog(data)
+    assert "tối đa" in " ".join(refused.value.problems)
+    assert not Synonym.objects.filter(key="giay bao cuoi").exists()
+
+
+def test_a_command_line_import_is_in_the_change_log_as_the_system(catalog, sample_data):
+    data = copy.deepcopy(sample_data)
+    data["synonyms"] = [{"phrase": "giấy báo cưới", "meaning": "kết hôn"}]
+    import_catalog(data)  # no actor: the command line
+    row = Synonym.objects.get(key="giay bao cuoi")
+    log = ChangeLog.objects.get(object_type="catalog.synonym", object_id=str(row.pk))
+    assert log.actor is None

@@ -26,7 +26,7 @@ from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
 from motcua.core.errors import DomainError
 
-from . import actions, fees, search_actions, validation
+from . import actions, fees, normalize, search_actions, validation
 from .catalog_version import bump_catalog_version
 from .models import (
     ColloquialName,
@@ -451,6 +451,10 @@ def search_data(data: dict) -> tuple[list[tuple[str, str]] | None, dict[str, lis
         raw = data["synonyms"]
         if isinstance(raw, list):
             synonyms = search_actions.clean_synonyms(raw, problems)
+            new = {normalize.key(p) for p, _m in synonyms} - set(Synonym.objects.values_list("key", flat=True))
+            if Synonym.objects.count() + len(new) > search_actions.MAX_SYNONYMS:
+                problems.append(f"Tệp: bảng từ đồng nghĩa có tối đa {search_actions.MAX_SYNONYMS} dòng; tệp thêm "
+                                f"{len(new)} dòng mới vào {Synonym.objects.count()} dòng đang có.")
         else:
             problems.append("Tệp: trường 'synonyms' phải là một danh sách.")
     names: dict[str, list[str]] = {}

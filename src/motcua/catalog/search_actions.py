@@ -213,7 +213,8 @@ def clean_synonyms(raw: list, problems: list[str]) -> list[tuple[str, str]]:
 def import_search_data(synonyms: list[tuple[str, str]] | None, names: dict[str, list[str]], *, actor=None) -> int:
     """Write a catalogue file's synonyms (added or changed; the table's other rows stay) and the
     colloquial names of the procedures that list them (their list becomes the file's). Called in
-    the import's transaction, after validation. Returns how many rows changed."""
+    the import's transaction, after validation. Returns how many rows changed. Every change is in
+    the change log (actor None: the system, as for a command-line import)."""
     changed = 0
     note = _("Nhập danh mục từ tệp")
     for phrase, meaning in synonyms or []:
@@ -227,8 +228,7 @@ def import_search_data(synonyms: list[tuple[str, str]] | None, names: dict[str, 
         row.phrase, row.meaning = phrase, meaning
         row.save()
         changed += 1
-        if actor is not None:
-            changelog.record(actor, row, ChangeAction.IMPORT, before=before, note=note)
+        changelog.record(actor, row, ChangeAction.IMPORT, before=before, note=note)
     for code, wanted in names.items():
         current = {n.key: n for n in ColloquialName.objects.filter(procedure_code=code)}
         keys = {normalize.key(n)[:200]: n for n in wanted}
@@ -239,14 +239,12 @@ def import_search_data(synonyms: list[tuple[str, str]] | None, names: dict[str, 
                 row.delete()
                 row.pk = pk
                 changed += 1
-                if actor is not None:
-                    changelog.record(actor, row, ChangeAction.DELETE, before=before, agency=_agency_of(code), note=note)
+                changelog.record(actor, row, ChangeAction.DELETE, before=before, agency=_agency_of(code), note=note)
         for key, name in keys.items():
             if key not in current:
                 row = ColloquialName.objects.create(procedure_code=code, name=name, key=key)
                 changed += 1
-                if actor is not None:
-                    changelog.record(actor, row, ChangeAction.IMPORT, agency=_agency_of(code), note=note)
+                changelog.record(actor, row, ChangeAction.IMPORT, agency=_agency_of(code), note=note)
     if changed:
         bump_catalog_version()
     return changed
