@@ -132,3 +132,12 @@ def test_age_ranges_are_read_from_names():
     assert normalize.age_range("Đăng ký khai sinh") is None
     assert normalize.age_in_query("khai sinh cho con") == (None, "khai sinh cho con")
     assert normalize.age_in_query("cấp thẻ căn cước từ đủ 14 tuổi")[0] is None  # a range typed as in the name
+
+
+def test_a_query_typed_with_separate_accents_keeps_its_words():
+    import unicodedata
+
+    text = "đăng ký khai sinh " * 11 + "kết hôn"  # 205 characters composed, many more decomposed
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(decomposed) > 220
+    assert normalize.query_text(decomposed) == text[:200]

@@ -27,6 +27,7 @@ Pure functions, no database. Steps, in order:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -450,13 +451,19 @@ class Query:
         return seen
 
 
+def query_text(text: str | None) -> str:
+    """The query as typed, composed (NFC) before it is cut to MAX_QUERY_CHARS, so that text typed
+    with separate accents (a phone's NFD) keeps as many words as any other."""
+    return unicodedata.normalize("NFC", (text or "")[:MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
+
+
 def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str], str] | None = None,
                 evidence: Evidence | None = None) -> Query:
     """The query's readings: the words as typed (after chat spelling, typo correction by `correct`,
     the question tail and stop phrases), and with the synonym table applied, when that changes
     anything. `evidence` (the index) says which pairs are phrases of the catalogue and which words
     are common; without it connectors never split and relaxed readings may drop any segment."""
-    typed = (text or "")[:MAX_QUERY_CHARS]
+    typed = query_text(text)
     age, rest = age_in_query(typed)  # the age ranks (`search_index`), it is not a word to match
     words = _chat(syllables(rest, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
     corrections = 0
