@@ -141,3 +141,18 @@ def test_a_query_typed_with_separate_accents_keeps_its_words():
     decomposed = unicodedata.normalize("NFD", text)
     assert len(decomposed) > 220
     assert normalize.query_text(decomposed) == text[:200]
+
+
+def test_a_filler_verb_opening_a_later_part_is_left_out_too(index):
+    assert index.parse("làm thẻ căn cước xong làm đăng ký khai sinh").readings[0] == (
+        ("the", "can", "cuoc"), ("dang", "ki", "khai", "sinh"))
+
+
+def test_an_age_outweighs_a_whole_colloquial_name():
+    rows = [{"id": i, "code": code, "name": name, "agency_id": 1, "receiving_agency_id": 1, "sector_id": 1,
+             "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}
+            for i, (code, name) in enumerate({"A.1": "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên",
+                                              "A.2": "Cấp thẻ căn cước cho người dưới 14 tuổi"}.items(), start=1)]
+    idx = Index(rows, {"A.1": ["làm căn cước"]}, normalize.Rules())
+    matches, _ = idx.match(idx.parse("làm căn cước cho con 10 tuổi"), None)
+    assert [idx.docs[d].code for d in matches] == ["A.2", "A.1"]

@@ -89,7 +89,8 @@ STOP_PHRASES: tuple[str, ...] = (
 TRAILING_STOPS: tuple[str, ...] = (
     "o xa", "o phuong", "tai xa", "tai phuong", "o huyen", "o tinh", "o uy ban", "tai dau", "o thi tran",
 )
-# Filler verbs dropped only when they open the query ("làm giấy khai sinh", "xin giấy phép").
+# Filler verbs dropped only when they open the query or a part of it ("làm giấy khai sinh", "đẻ
+# con xong | làm giấy khai sinh"), before 2+ syllables.
 LEADING_FILLERS: tuple[str, ...] = ("lam", "xin", "muon")
 
 # Question tails (query side), a small grammar read from the END of the query:
@@ -118,7 +119,7 @@ QUESTION_CONNECTORS: tuple[str, ...] = ("can", "can phai", "phai", "lam", "nop",
 # Words that join two parts of a sentence ("mất hộ chiếu PHẢI trình báo", "tạm trú THÌ cần…"): in
 # the middle of a query they end a segment and are dropped, unless they form a phrase of the
 # catalogue with a neighbour ("căn cước" is folded "can cuoc", "thi bằng lái" is a phrase).
-CONNECTORS: tuple[str, ...] = ("phai", "thi", "duoc", "can", "muon", "co the", "vao", "o", "cua", "ma", "roi",
+CONNECTORS: tuple[str, ...] = ("phai", "thi", "duoc", "can", "muon", "co the", "vao", "o", "cua", "ma", "roi", "xong",
                                "nen", "se", "da", "dang", "bi", "va", "hay", "hoac", "voi", "co")
 
 # Words a relaxed reading may leave out (persons, places, verbs that do not name a procedure):
@@ -334,7 +335,7 @@ def segments(words: Sequence[str], rules: Rules | None = None, *, function_words
         elif stop:
             out.append([])
             i += len(stop)
-        elif words[i] in LEADING_FILLERS and not any(out) and len(words) - i > 2:
+        elif words[i] in LEADING_FILLERS and not out[-1] and len(words) - i > 2:
             i += 1
         elif known is not None and (c := _connector_at(words, i, out[-1], known)):
             out.append([])

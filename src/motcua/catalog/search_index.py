@@ -254,7 +254,7 @@ class Index:
             score += 5
         # An age in the query ("cho con 10 tuổi") ranks the procedure for that age first.
         if age is not None and doc.ages is not None:
-            score += 20 if doc.ages[0] <= age <= doc.ages[1] else -20
+            score += 50 if doc.ages[0] <= age <= doc.ages[1] else -50  # above a whole colloquial name
         # Segments found in the official name weigh more than in a colloquial name only.
         for seg in reading:
             if len(seg) > 1 and all(p in doc.name_pairs for p in normalize.pairs(seg)):
