@@ -156,3 +156,19 @@ def test_an_age_outweighs_a_whole_colloquial_name():
     idx = Index(rows, {"A.1": ["làm căn cước"]}, normalize.Rules())
     matches, _ = idx.match(idx.parse("làm căn cước cho con 10 tuổi"), None)
     assert [idx.docs[d].code for d in matches] == ["A.2", "A.1"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("chế độ thai sản miễn phí", "T.4"),  # how, not which
+    ("thai san nhanh nhat o dau", "T.4"),
+    ("đăng ký khai sinh cho người thân ở quê", "T.10"),  # a person and a place, said as phrases
+])
+def test_qualifiers_persons_and_places_are_generic(index, text, expected):
+    assert first(index, text) == expected
+
+
+def test_a_form_number_is_read_off_the_end_unless_the_catalogue_has_it():
+    assert normalize.strip_question_tail(["li", "lich", "tu", "phap", "so", "hai"], lambda a, b: False) == [
+        "li", "lich", "tu", "phap"]
+    assert normalize.strip_question_tail(["mau", "so", "hai"], lambda a, b: (a, b) == ("so", "hai")) == [
+        "mau", "so", "hai"]

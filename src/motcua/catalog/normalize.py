@@ -106,6 +106,8 @@ TAIL_QUESTIONS: tuple[str, ...] = (
     "bao nhieu lau", "duoc khong", "co duoc khong", "mat phi khong", "co mat phi khong", "co mat tien khong",
     "phai khong", "co phai khong", "co khong", "khong vay",
 )
+# How, not which: said at the end ("… miễn phí", "… cho nhanh", "… số 2" for a form number).
+TAIL_QUALIFIERS: tuple[str, ...] = ("mien phi", "cho nhanh", "nhanh", "gap", "nhanh nhat", "som")
 AMOUNT_QUESTIONS = frozenset({("bao", "lau"), ("bao", "nhieu"), ("bao", "nhieu", "tien"), ("bao", "nhieu", "ngay"),
                               ("bao", "nhieu", "lau")})
 TAIL_OBJECTS: tuple[str, ...] = ("giay to", "giay", "tien", "phi", "le phi", "ngay", "thoi gian", "ho so", "nhung",
@@ -131,6 +133,13 @@ GENERIC_WORDS = frozenset({
     "moi", "cu", "nay", "kia", "do", "day", "nhanh", "gap", "lien", "ngay", "hom", "mai", "nam", "thang",
     "online", "mang", "tai", "sang", "sau", "truoc", "khi", "neu", "vi",
 })
+# … and phrases that name a person or a place ("cho người thân", "vào nhà người thân", "cho người
+# chết"): whatever the catalogue has of their words.
+GENERIC_PHRASES: tuple[str, ...] = (
+    "nguoi than", "nha nguoi than", "ho hang", "nguoi chet", "nguoi mat", "nguoi qua doi", "nguoi gia",
+    "nguoi benh", "nguoi thue", "nguoi thue nha", "nguoi thue tro", "nha tro", "phong tro", "sinh vien",
+    "hoc sinh", "cong nhan", "ban than", "chu nha", "nha rieng", "que", "que nha", "thanh pho", "nong thon",
+)
 MIN_COMMON = 2  # a word or pair in fewer procedures than this is distinctive: never left out
 
 
@@ -154,9 +163,16 @@ def strip_question_tail(words: list[str], known: Callable[[str, str], bool]) -> 
                 return p
         return None
 
+    def _form_number() -> tuple[str, ...] | None:  # "mẫu số 2", "số 1": a form, not the procedure
+        if len(words) > 2 and words[-2] == "so" and words[-1] in _NUMBER_WORDS and not known("so", words[-1]):
+            return ("so", words[-1]) if words[-3] != "mau" else ("mau", "so", words[-1])
+        return None
+
     while len(words) > 1:
         if last in ("", "particle") and (p := takes(_TAIL_PARTICLES)):
             last = "particle"
+        elif last in ("", "particle", "question", "amount") and (p := takes(_TAIL_QUALIFIERS) or _form_number()):
+            last = "qualifier"
         elif last in ("", "particle", "object") and (p := takes(_TAIL_QUESTIONS)):
             last = "amount" if p in AMOUNT_QUESTIONS else "question"
         elif last in ("question", "amount") and (p := takes(_TAIL_OBJECTS)):
@@ -237,7 +253,10 @@ _TAIL_PARTICLES = _phrases(TAIL_PARTICLES)
 _TAIL_QUESTIONS = _phrases(TAIL_QUESTIONS)
 _TAIL_OBJECTS = _phrases(TAIL_OBJECTS)
 _TAIL_CONNECTORS = _phrases(TAIL_CONNECTORS)
+_TAIL_QUALIFIERS = _phrases(TAIL_QUALIFIERS)
 _CONNECTORS = _phrases(CONNECTORS)
+_GENERIC_PHRASES = _phrases(GENERIC_PHRASES)
+_NUMBER_WORDS = frozenset(_NUMBERS.values())
 _QUESTION_CONNECTORS = _phrases(QUESTION_CONNECTORS)
 
 
@@ -362,8 +381,17 @@ def droppable(words: Sequence[str], evidence: Evidence | None) -> bool:
     verbs), or words and adjacent pairs that are each in MIN_COMMON procedures or more: a
     distinctive word ("an toàn thực phẩm" in a catalogue without it) always counts."""
     def generic(w: str) -> bool:
-        return w in GENERIC_WORDS or w in FUNCTION_WORDS
+        return w in GENERIC_WORDS or w in FUNCTION_WORDS or w == ""
 
+    words = list(words)
+    i = 0
+    while i < len(words):  # persons and places said as phrases count as generic words
+        p = _match_at(words, i, _GENERIC_PHRASES)
+        if p:
+            words[i:i + len(p)] = [""] * len(p)
+            i += len(p)
+        else:
+            i += 1
     if evidence is None or all(generic(w) for w in words):
         return True
     return (all(generic(w) or evidence.word_count(w) >= MIN_COMMON for w in words)
