@@ -172,3 +172,17 @@ def test_a_form_number_is_read_off_the_end_unless_the_catalogue_has_it():
         "li", "lich", "tu", "phap"]
     assert normalize.strip_question_tail(["mau", "so", "hai"], lambda a, b: (a, b) == ("so", "hai")) == [
         "mau", "so", "hai"]
+
+
+def test_a_stop_phrase_typed_as_part_of_a_name_stays():
+    names = {"X.1": "Đăng ký xe lần đầu trực tuyến toàn trình", "X.2": "Đăng ký xe lần đầu",
+             "X.3": "Đăng ký khai sinh"}
+    rows = [{"id": i, "code": code, "name": name, "agency_id": 1, "receiving_agency_id": 1, "sector_id": 1,
+             "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}
+            for i, (code, name) in enumerate(names.items(), start=1)]
+    idx = Index(rows, {}, normalize.Rules())
+    assert idx.parse("đăng ký xe lần đầu trực tuyến toàn trình").readings[0] == (
+        ("dang", "ki", "xe", "lan", "dau", "truc", "tuyen", "toan", "trinh"),)
+    assert idx.parse("đăng ký khai sinh trực tuyến").readings[0] == (("dang", "ki", "khai", "sinh"),)
+    matches, _ = idx.match(idx.parse("đăng ký xe lần đầu trực tuyến toàn trình"), None)
+    assert idx.docs[matches[0]].code == "X.1"

@@ -348,6 +348,8 @@ def segments(words: Sequence[str], rules: Rules | None = None, *, function_words
     while i < len(words):
         synonym = _match_at(words, i, by_length) if table else None
         stop = _match_at(words, i, _STOPS)
+        if stop and known is not None and out[-1] and _inside_a_name(out[-1][-1], stop, known):
+            stop = None  # typed as part of a name ("… lần đầu trực tuyến toàn trình"): words to match
         if synonym and (stop is None or len(synonym) >= len(stop)):
             out += [list(seg) for seg in table[synonym]] + [[]]
             i += len(synonym)
@@ -374,6 +376,11 @@ def _connector_at(words: Sequence[str], i: int, current: list[str],
     if (current and known(current[-1], c[0])) or known(c[-1], words[i + len(c)]):
         return None
     return c
+
+
+def _inside_a_name(before: str, stop: tuple[str, ...], known: Callable[[str, str], bool]) -> bool:
+    """Is the stop phrase, after `before`, a run of the catalogue's own pairs?"""
+    return known(before, stop[0]) and all(known(a, b) for a, b in zip(stop, stop[1:], strict=False))
 
 
 def droppable(words: Sequence[str], evidence: Evidence | None) -> bool:
