@@ -94,3 +94,18 @@ def test_a_command_line_import_is_in_the_change_log_as_the_system(catalog, sampl
     row = Synonym.objects.get(key="giay bao cuoi")
     log = ChangeLog.objects.get(object_type="catalog.synonym", object_id=str(row.pk))
     assert log.actor is None
+
+
+def test_a_file_may_not_give_one_colloquial_name_to_two_procedures(catalog, sample_data):
+    from motcua.catalog.importer import CatalogError
+
+    data = copy.deepcopy(sample_data)
+    first, second = data["procedures"][0], data["procedures"][1]
+    first["colloquial_names"] = ["giấy chào đời"]
+    second["colloquial_names"] = ["Giay chao doi"]
+    with pytest.raises(CatalogError) as refused:
+        import_catalog(data)
+    assert "đã là tên thường gọi" in " ".join(refused.value.problems)
+    del second["colloquial_names"]
+    import_catalog(data)  # one procedure: fine
+    assert ColloquialName.objects.filter(key="giay chao doi").count() == 1
