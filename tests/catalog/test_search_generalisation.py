@@ -186,3 +186,22 @@ def test_a_stop_phrase_typed_as_part_of_a_name_stays():
     assert idx.parse("đăng ký khai sinh trực tuyến").readings[0] == (("dang", "ki", "khai", "sinh"),)
     matches, _ = idx.match(idx.parse("đăng ký xe lần đầu trực tuyến toàn trình"), None)
     assert idx.docs[matches[0]].code == "X.1"
+
+
+def test_connectors_before_a_question_chain():
+    assert normalize.strip_question_tail(["tach", "thua", "dat", "phai", "lam", "gi"], lambda a, b: False) == [
+        "tach", "thua", "dat"]
+
+
+def test_a_generic_lone_word_goes_before_a_telling_one():
+    names = {"V.1": "Đăng ký sang tên xe", "L.1": "Sang tên quyền sử dụng đất"}
+    rows = [{"id": i, "code": code, "name": name, "agency_id": 1, "receiving_agency_id": 1, "sector_id": 1,
+             "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}
+            for i, (code, name) in enumerate(names.items(), start=1)]
+    idx = Index(rows, {}, normalize.Rules.from_pairs([("xe máy", "xe")]))
+    matches, _ = idx.match(idx.parse("sang tên xe máy cũ"), None)
+    assert [idx.docs[d].code for d in matches] == ["V.1"]  # "cũ" may go, "xe" says which
+
+
+def test_a_reason_after_do_is_a_tail(index):
+    assert first(index, "trình báo mất hộ chiếu do đi kinh doanh") == "T.1"

@@ -178,7 +178,7 @@ def strip_question_tail(words: list[str], known: Callable[[str, str], bool]) -> 
         elif last in ("question", "amount") and (p := takes(_TAIL_OBJECTS)):
             last = "object"
         elif (last in ("object", "amount") and (p := takes(_TAIL_CONNECTORS))
-              or last == "question" and (p := takes(_QUESTION_CONNECTORS))):
+              or last in ("question", "connector") and (p := takes(_QUESTION_CONNECTORS))):
             last = "connector"
         else:
             break
@@ -208,7 +208,8 @@ FUNCTION_WORDS = frozenset({
 # Where a query goes on to say what for, for whom or where ("… để kết hôn", "… cho người thuê
 # trọ", "… đi làm xa"): a reading without that tail is tried too (3+ syllables before it), ranked
 # below the whole query.
-TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "o", "tai", "sau", "truoc", "neu", "nhung", "sang"})
+TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "o", "tai", "sau", "truoc", "neu", "nhung", "sang", "do",
+                         "boi"})
 MIN_HEAD = 3
 
 # What makes a procedure a special variant of another ("cấp lại", "lưu động", "có yếu tố nước
@@ -383,6 +384,10 @@ def _inside_a_name(before: str, stop: tuple[str, ...], known: Callable[[str, str
     return known(before, stop[0]) and all(known(a, b) for a, b in zip(stop, stop[1:], strict=False))
 
 
+def _all_generic(words: Sequence[str]) -> bool:
+    return all(w in GENERIC_WORDS or w in FUNCTION_WORDS for w in words)
+
+
 def droppable(words: Sequence[str], evidence: Evidence | None) -> bool:
     """May a relaxed reading leave these words out? Only generic words (persons, places, filler
     verbs), or words and adjacent pairs that are each in MIN_COMMON procedures or more: a
@@ -531,12 +536,16 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         # Synonyms as segments of their own, and abbreviations written out in place first.
         add(tuple(tuple(seg) for seg in segments(part, rules, known=split)), penalty)
         add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules, known=split)), penalty)
-    # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): the
-    # reading without lone words counts as much, a little lower.
+    # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): a
+    # relaxed reading without the generic lone words ("sang tên | xe | cũ" -> "sang tên | xe"), and
+    # a more relaxed one without every lone word that may be dropped.
     for i, reading in enumerate(list(readings)):
+        generic = tuple(seg for seg in reading if len(seg) > 1 or not _all_generic(seg))
         longer = tuple(seg for seg in reading if len(seg) > 1 or not droppable(seg, evidence))
-        if longer and longer != reading:
-            add(longer, penalties[i] + LONE_WORD_PENALTY)
+        if generic and generic != reading:
+            add(generic, penalties[i] + LONE_WORD_PENALTY)
+        if longer and longer != reading and longer != generic:
+            add(longer, penalties[i] + LONE_WORD_PENALTY + RELAXED_PENALTY)
     # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
     # cước"): without one of them, when what is left still has a phrase of 3+ syllables (never a
     # bare "cấp lại").

@@ -20,7 +20,7 @@ ADDED = [
     ("ra biển số", "cấp biển số"), ("ra biển", "cấp biển số"), ("biển số mới", "biển số lần đầu"),
     ("xe mới", "xe lần đầu"), ("giấy tờ xe", "chứng nhận đăng ký xe"), ("bằng lái ô tô", "giấy phép lái xe"),
     # civil status
-    ("li dị", "ly hôn"), ("ly dị", "ly hôn"), ("hôn thú", "kết hôn"), ("giấy hôn thú", "giấy chứng nhận kết hôn"),
+    ("li dị", "ly hôn"), ("ly dị", "ly hôn"), ("lấy vợ", "kết hôn"), ("lấy chồng", "kết hôn"), ("hôn thú", "kết hôn"), ("giấy hôn thú", "giấy chứng nhận kết hôn"),
     ("đẻ con", "sinh con"), ("mới đẻ", "mới sinh"), ("em bé", "trẻ em"), ("con nhỏ", "trẻ em"),
     ("giấy chứng sinh", "giấy khai sinh"),
     # identity, residence
