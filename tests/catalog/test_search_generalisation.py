@@ -205,3 +205,12 @@ def test_a_generic_lone_word_goes_before_a_telling_one():
 
 def test_a_reason_after_do_is_a_tail(index):
     assert first(index, "trình báo mất hộ chiếu do đi kinh doanh") == "T.1"
+
+
+def test_a_lone_content_word_is_never_left_out():
+    names = {"H.1": "Cấp thẻ bảo hiểm y tế", "V.1": "Đăng ký xe", "V.2": "Cấp lại chứng nhận đăng ký xe"}
+    rows = [{"id": i, "code": code, "name": name, "agency_id": 1, "receiving_agency_id": 1, "sector_id": 1,
+             "sector_code": "S", "level": 2, "for_citizens": True, "for_businesses": True}
+            for i, (code, name) in enumerate(names.items(), start=1)]
+    idx = Index(rows, {}, normalize.Rules.from_pairs([("xe máy", "xe")]))
+    assert first(idx, "bảo hiểm xe máy") is None  # "xe" says it is not health insurance

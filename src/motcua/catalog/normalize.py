@@ -536,16 +536,13 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         # Synonyms as segments of their own, and abbreviations written out in place first.
         add(tuple(tuple(seg) for seg in segments(part, rules, known=split)), penalty)
         add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules, known=split)), penalty)
-    # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): a
-    # relaxed reading without the generic lone words ("sang tên | xe | cũ" -> "sang tên | xe"), and
-    # a more relaxed one without every lone word that may be dropped.
+    # A lone generic word between stop phrases says nothing of the procedure ("sang tên | xe | cũ"):
+    # a relaxed reading without it. A lone content word stays ("bảo hiểm | xe" is not health
+    # insurance).
     for i, reading in enumerate(list(readings)):
         generic = tuple(seg for seg in reading if len(seg) > 1 or not _all_generic(seg))
-        longer = tuple(seg for seg in reading if len(seg) > 1 or not droppable(seg, evidence))
         if generic and generic != reading:
             add(generic, penalties[i] + LONE_WORD_PENALTY)
-        if longer and longer != reading and longer != generic:
-            add(longer, penalties[i] + LONE_WORD_PENALTY + RELAXED_PENALTY)
     # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
     # cước"): without one of them, when what is left still has a phrase of 3+ syllables (never a
     # bare "cấp lại").
