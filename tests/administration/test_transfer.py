@@ -229,3 +229,18 @@ def test_the_import_page_says_why_a_procedure_with_a_waiting_draft_is_not_import
     assert escape(f"bản nháp phiên bản {draft.number} đang chờ duyệt công bố") in html and MARRIAGE in html
     assert versions_count() == before
     assert Procedure.objects.get(code=MARRIAGE).published.name == "Đăng ký kết hôn"
+
+
+def test_an_agency_admin_may_not_change_the_province_wide_synonyms(admins, admin_client, province_client):
+    from motcua.catalog.models import Synonym
+
+    data = exported(admin_client)
+    assert upload(admin_client, data).status_code == 200  # the table as exported: unchanged, accepted
+    data["synonyms"] = [*data["synonyms"], {"phrase": "giấy chào đời", "meaning": "khai sinh"}]
+    data["synonyms"][0] = {**data["synonyms"][0], "meaning": "nghĩa bị sửa"}
+    response = upload(admin_client, data)
+    assert response.status_code == 400
+    assert response.content.decode().count("bảng từ đồng nghĩa dùng chung") == 2
+    assert not Synonym.objects.filter(key="giay chao doi").exists()
+    assert upload(province_client, data).status_code == 200  # the province's admin may
+    assert Synonym.objects.filter(key="giay chao doi").exists()

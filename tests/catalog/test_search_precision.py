@@ -117,9 +117,9 @@ def test_a_bad_synonym_is_refused_with_its_field(db, staff_user, phrase, meaning
 
 
 def test_a_phrase_is_in_the_table_once(db, staff_user):
-    search_actions.save_synonym(actor=staff_user, phrase="giấy tờ xe", meaning="chứng nhận đăng ký xe")
+    search_actions.save_synonym(actor=staff_user, phrase="giấy chào đời", meaning="khai sinh")
     with pytest.raises(InvalidChange):
-        search_actions.save_synonym(actor=staff_user, phrase="GIAY TO XE", meaning="xe")
+        search_actions.save_synonym(actor=staff_user, phrase="GIAY CHAO DOI", meaning="sinh")
 
 
 def test_retiring_a_procedure_takes_it_out_of_the_results(catalog, staff_user):
@@ -142,3 +142,30 @@ def test_seeded_defaults_exist(db):
     # The data migration seeds the common abbreviations and colloquial names.
     assert Synonym.objects.filter(key="cccd").exists()
     assert ColloquialName.objects.filter(procedure_code=BIRTH, key="giay khai sinh").exists()
+
+
+def test_a_missing_version_row_is_created_so_the_index_is_cached(catalog):
+    from motcua.catalog import search as catalog_search
+    from motcua.catalog.models import CatalogVersion
+
+    CatalogVersion.objects.all().delete()
+    first = current_catalog_version()
+    assert first is not None and CatalogVersion.objects.count() == 1
+    assert current_catalog_version() == first
+    assert catalog_search.index() is catalog_search.index()  # built once, not on every search
+
+
+def test_a_colloquial_name_is_one_procedures_only(catalog, staff_user):
+    from motcua.catalog.search import published_versions
+
+    birth, marriage = Procedure.objects.get(code=BIRTH), Procedure.objects.get(code=MARRIAGE)
+    before = ColloquialName.objects.filter(procedure_code=MARRIAGE).count()
+    search_actions.add_colloquial_name(birth, actor=staff_user, name="giấy chào đời")
+    with pytest.raises(InvalidChange) as refused:
+        search_actions.add_colloquial_name(marriage, actor=staff_user, name="Giấy chào đời")
+    assert BIRTH in refused.value.message
+    official = published_versions().get(procedure__code=BIRTH).name
+    with pytest.raises(InvalidChange):
+        search_actions.add_colloquial_name(marriage, actor=staff_user, name=official)
+    assert ColloquialName.objects.filter(procedure_code=MARRIAGE).count() == before
+    assert found(official)[0][0] == BIRTH

@@ -15,11 +15,12 @@ NOW = timezone.make_aware(dt.datetime(2026, 12, 7, 10, 0))
 
 @pytest.mark.parametrize(("typed", "stored"), [
     ("Giấy Phép Lao Động", "giay phep lao dong"),
-    ("ly hon 0912345678", "li hon"),
-    ("tra cuu ho so 000.21.01.H12-261127-0007", "tra cuu ho so"),
+    ("ly hon 0912345678", ""),  # a query with a long number is not kept at all
+    ("tra cuu ho so 000.21.01.H12-261127-0007", ""),
+    ("khai sinh 09 12 34 56 78", ""), ("cccd 0 0 1 2 0 3 4 5", ""),
     ("nguyen.van.a@gmail.com tro cap", "tro cap"),
-    ("cccd 079123456789", "cccd"),
-    ("tro cap 2 lan", "tro cap hai lan"),
+    ("email an @ gmail.com tro cap", "tro cap"), ("an(at)gmail.com khai sinh", "khai sinh"),
+    ("tro cap 2 lan", "tro cap lan"), ("so nha 12 ngo 3", "so nha ngo"),
     ("", ""), ("0912345678", ""),
 ])
 def test_it_stores_the_normalised_query_without_numbers_or_addresses(typed, stored):
@@ -51,3 +52,19 @@ def test_a_new_month_deletes_months_older_than_kept(db):
     zero_results.record("cu", at=NOW - dt.timedelta(days=31 * 14))
     zero_results.record("moi", at=NOW)
     assert list(ZeroResultQuery.objects.values_list("query", flat=True)) == ["moi"]
+
+
+def test_a_client_counts_once_per_query_a_day_and_a_few_queries_only(db):
+    from django.test import RequestFactory
+
+    factory = RequestFactory()
+    one = factory.get("/thu-tuc/", REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        zero_results.record_request(one, "giấy phép nuôi chim")
+    zero_results.record_request(factory.head("/thu-tuc/", REMOTE_ADDR="203.0.113.8"), "giấy phép nuôi cá")
+    assert list(ZeroResultQuery.objects.values_list("query", "count")) == [("giay phep nuoi chim", 1)]
+    for i in range(zero_results.MAX_PER_CLIENT_DAY + 5):
+        zero_results.record_request(one, f"giấy phép nuôi {'a' * (i + 1)}")
+    assert ZeroResultQuery.objects.count() == zero_results.MAX_PER_CLIENT_DAY
+    zero_results.record_request(factory.get("/thu-tuc/", REMOTE_ADDR="203.0.113.9"), "giấy phép nuôi chim")
+    assert ZeroResultQuery.objects.get(query="giay phep nuoi chim").count == 2  # another client counts

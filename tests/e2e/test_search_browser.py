@@ -68,3 +68,28 @@ def test_the_kiosk_searches_the_same_way(searchable, new_page):
     assert page.locator("h1").inner_text() == "Không tìm thấy thủ tục «khai tu»"
     assert run_axe(page) == []
     page.screenshot(path=str(SCREENSHOT_DIR / "motcua-kiosk-search.png"), full_page=True)
+
+
+def test_an_agency_admin_reads_the_synonym_table_on_a_phone(site, new_page):
+    """The province-wide table is the provincial admin's: an agency admin reads it, without the add
+    form or the edit buttons, and is told where to add colloquial names."""
+    from motcua.accounts.models import Membership, User
+    from motcua.agencies.models import Agency
+
+    password = "motcua-e2e-pw-2026"
+    admin = User.objects.create_user("qt_xa_tim", password=password, full_name="Quản trị xã")
+    Membership.objects.create(user=admin, agency=Agency.objects.get(unit_code="000.21.01.H12"), role="agency_admin")
+    page = new_page(**PHONE)
+    page.goto(f"{site.url}/dang-nhap/?next=/can-bo/quan-tri/tim-kiem/")
+    page.get_by_label("Tên đăng nhập").fill("qt_xa_tim")
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r"/can-bo/quan-tri/tim-kiem/$"))
+    main = page.locator("main").inner_text()
+    assert "Chỉ quản trị cấp tỉnh được sửa bảng này" in main
+    assert page.locator('input[name="add-phrase"]').count() == 0
+    assert page.get_by_role("button", name=re.compile("^Xóa")).count() == 0
+    assert run_axe(page) == []
+    if SCREENSHOT_DIR:
+        page.get_by_text("Chỉ quản trị cấp tỉnh được sửa bảng này").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOT_DIR / "search-admin-synonyms-agency-phone.png"))

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from motcua.agencies.models import Agency
 from motcua.catalog import actions as catalog_actions
 from motcua.catalog import importer
-from motcua.catalog.models import ProcedureVersion, Sector, ServiceLevel
+from motcua.catalog.models import ProcedureVersion, Sector, ServiceLevel, Synonym
+from motcua.catalog.normalize import key as search_key
 from motcua.core.widgets import FilePicker
 
 from . import publishing
@@ -380,7 +381,21 @@ def scope_problems(data, admin_ids: set[int] | None) -> list[str]:
         if sectors.get(spec["code"]) != spec["name"]:
             problems.append(_("Lĩnh vực %(code)s: chỉ quản trị cấp tỉnh được thêm hoặc sửa danh mục lĩnh vực.")
                             % {"code": spec["code"]})
+    problems += _synonym_scope(data)
     return problems
+
+
+def _synonym_scope(data) -> list[str]:
+    """The province-wide synonym table is a provincial admin's: an agency admin's file may carry it
+    (an export does) only unchanged."""
+    try:
+        synonyms, _names = importer.search_data(data)
+    except importer.CatalogError:
+        return []  # the import itself reports the file's problems
+    table = dict(Synonym.objects.values_list("key", "meaning"))
+    return [_("Từ đồng nghĩa «%(phrase)s»: chỉ quản trị cấp tỉnh được thêm hoặc sửa bảng từ đồng nghĩa dùng chung; "
+              "hãy bỏ dòng này (hoặc trường synonyms) khỏi tệp.") % {"phrase": phrase[:100]}
+            for phrase, meaning in synonyms or [] if table.get(search_key(phrase)) != meaning]
 
 
 def group_problems(problems: list[str]) -> list[tuple[str, list[str]]]:

@@ -1,7 +1,8 @@
 """What the catalogue search understands (tim-kiem/, issue #18), edited without IT help:
 
 - the province-wide synonyms and abbreviations ("sổ đỏ" = "giấy chứng nhận quyền sử dụng đất"),
-  edited by any agency admin (the table is the province's, every change is in the change log);
+  edited by provincial admins only (one table changes every agency's search; agency admins read
+  it and edit their own procedures' colloquial names); every change is in the change log;
 - each procedure's colloquial names (tên thường gọi), edited by the admins who configure it;
 - the month's most frequent searches that found nothing, for admins and supervisors, each with
   a link to add it as a synonym.
@@ -57,6 +58,11 @@ class ColloquialForm(BaseForm):
     )
 
 
+def _province_only(request):
+    return forbidden(request, _("Bảng từ đồng nghĩa dùng chung cho cả tỉnh; chỉ quản trị cấp tỉnh được sửa. Bạn có "
+                                "thể thêm tên thường gọi cho thủ tục của cơ quan mình."))
+
+
 def _errors(form) -> list[tuple[str, str]]:
     return [(form[name].auto_id if name in form.fields else "", e) for name, errs in form.errors.items() for e in errs]
 
@@ -64,7 +70,11 @@ def _errors(form) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def synonyms(request):
-    """The table, and the form that adds a row (?phrase= prefills it, from a search without result)."""
+    """The table, and for a provincial admin the form that adds a row (?phrase= prefills it, from a
+    search without result)."""
+    can_edit = request.admin_ids is None
+    if request.method == "POST" and not can_edit:
+        return _province_only(request)
     initial = {"phrase": (request.GET.get("phrase") or "")[: search_actions.MAX_PHRASE_CHARS]}
     form = SynonymForm(request.POST or None, initial=initial, prefix="add")
     if request.method == "POST" and form.is_valid():
@@ -82,12 +92,15 @@ def synonyms(request):
         rows = rows.filter(key__contains=normalize.key(q)[:100])
     return admin_render(request, "administration/search/synonyms.html", {
         "form": form, "errors": _errors(form), "rows": rows[:500], "total": rows.count(), "q": q,
+        "can_edit": can_edit,
     }, admin_nav="search")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def synonym_edit(request, pk: int):
+    if request.admin_ids is not None:
+        return _province_only(request)
     row = Synonym.objects.filter(pk=pk).first()
     if row is None:
         messages.warning(request, _("Dòng này không còn nữa (có thể đã bị xóa)."))
@@ -110,6 +123,8 @@ def synonym_edit(request, pk: int):
 @require_POST
 @admin_required
 def synonym_delete(request, pk: int):
+    if request.admin_ids is not None:
+        return _province_only(request)
     row = Synonym.objects.filter(pk=pk).first()
     if row is not None:
         search_actions.delete_synonym(row.pk, actor=request.user)
@@ -186,12 +201,13 @@ def zero_result_queries(request):
     today = timezone.localdate()
     month = _month(request.GET.get("thang", ""), today)
     rows = zero_results.top(month)
-    can_edit = request.admin_ids is None or bool(request.admin_ids)
+    can_edit = request.admin_ids is None  # adds a province-wide synonym
+    can_view = can_edit or bool(request.admin_ids)
     for row in rows:
         row.add_url = f"{PAGE}?{urlencode({'phrase': row.query})}#id_add-phrase"
     months = sorted(set(zero_results.months()) | {today.replace(day=1)}, reverse=True)
     return admin_render(request, "administration/search/zero_results.html", {
-        "rows": rows, "month": month, "months": months, "can_edit": can_edit,
+        "rows": rows, "month": month, "months": months, "can_edit": can_edit, "can_view": can_view,
         "keep_months": zero_results.KEEP_MONTHS,
     }, admin_nav="search")
 

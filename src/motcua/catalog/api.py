@@ -145,7 +145,7 @@ def list_procedures(request, params: Query[ProcedureQuery]):
     qs = search(params.q, filters).select_related("procedure", "sector", "agency", "receiving_agency")
     suggestions = qs.suggestions() if params.q.strip() and not qs.matched else []
     if params.q.strip() and not qs.matched and params.page <= 1 and filters == Filters():
-        zero_results.record(params.q)
+        zero_results.record_request(request, params.q)
     paginator = Paginator(qs, size)
     # An out-of-range page answers an empty list, never an error.
     page_number = min(max(params.page, 1), MAX_PAGE)

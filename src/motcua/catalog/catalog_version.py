@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import NamedTuple
 
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,8 +26,18 @@ class Version(NamedTuple):
 
 
 def current_catalog_version() -> Version | None:
-    """The current version, or None before the first change (nothing to cache on then)."""
+    """The current version. A missing row (a flushed database) is created, with a random stamp, so
+    that the search index is cached from then on instead of rebuilt on every search; None only if
+    even that fails (nothing to cache on then)."""
     row = CatalogVersion.objects.filter(pk=ROW).values_list("number", "stamp").first()
+    if row is None:
+        try:
+            with transaction.atomic():  # a savepoint: a race with another process never fails the caller
+                CatalogVersion.objects.get_or_create(
+                    pk=ROW, defaults={"number": 1, "stamp": secrets.token_hex(8), "changed_at": timezone.now()})
+        except DatabaseError:
+            return None
+        row = CatalogVersion.objects.filter(pk=ROW).values_list("number", "stamp").first()
     return Version(*row) if row else None
 
 

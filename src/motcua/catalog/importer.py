@@ -26,7 +26,7 @@ from motcua.audit import changelog
 from motcua.audit.models import ChangeAction
 from motcua.core.errors import DomainError
 
-from . import actions, fees, search_actions, validation
+from . import actions, fees, normalize, search_actions, validation
 from .catalog_version import bump_catalog_version
 from .models import (
     ColloquialName,
@@ -451,6 +451,10 @@ def search_data(data: dict) -> tuple[list[tuple[str, str]] | None, dict[str, lis
         raw = data["synonyms"]
         if isinstance(raw, list):
             synonyms = search_actions.clean_synonyms(raw, problems)
+            new = {normalize.key(p) for p, _m in synonyms} - set(Synonym.objects.values_list("key", flat=True))
+            if Synonym.objects.count() + len(new) > search_actions.MAX_SYNONYMS:
+                problems.append(f"Tệp: bảng từ đồng nghĩa có tối đa {search_actions.MAX_SYNONYMS} dòng; tệp thêm "
+                                f"{len(new)} dòng mới vào {Synonym.objects.count()} dòng đang có.")
         else:
             problems.append("Tệp: trường 'synonyms' phải là một danh sách.")
     names: dict[str, list[str]] = {}
@@ -463,9 +467,30 @@ def search_data(data: dict) -> tuple[list[tuple[str, str]] | None, dict[str, lis
             problems.append(f"{where}: trường 'colloquial_names' phải là một danh sách.")
             continue
         names[str(raw.get("code", ""))[:50]] = search_actions.clean_names(raw["colloquial_names"], where, problems)
+    problems += _colloquial_clashes(names)
     if problems:
         raise CatalogError(problems)
     return synonyms, names
+
+
+def _colloquial_clashes(names: dict[str, list[str]]) -> list[str]:
+    """A colloquial name is one procedure's (as on the admin page): the file may not give one name
+    to two procedures, nor a name another procedure keeps after the import."""
+    after: dict[str, set[str]] = {}  # key -> the codes that will have it
+    for code, key in ColloquialName.objects.values_list("procedure_code", "key"):
+        if code not in names:
+            after.setdefault(key, set()).add(code)
+    for code, listed in names.items():
+        for name in listed:
+            after.setdefault(normalize.key(name)[:200], set()).add(code)
+    problems = []
+    for code, listed in names.items():
+        for name in listed:
+            others = sorted(after.get(normalize.key(name)[:200], set()) - {code})
+            if others:
+                problems.append(f"Thủ tục {code}: tên thường gọi «{name[:100]}» đã là tên thường gọi của thủ tục "
+                                f"{', '.join(others[:3])}.")
+    return problems
 
 
 def add_search_data(document: dict, *, synonyms: bool = True) -> dict:

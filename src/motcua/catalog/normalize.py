@@ -12,8 +12,12 @@ Pure functions, no database. Steps, in order:
    ("cần giấy tờ gì", "mất bao lâu", "online được không", "thủ tục", "cho con") but not which
    procedure. Removing them splits the query into segments: "đăng ký khai sinh cho con mất bao
    lâu" -> ["dang ki khai sinh"]. Single syllables are never stop words, except a few filler
-   verbs at the very start ("làm", "xin"), because a single syllable would break "giấy khai sinh
-   bị mất" or "nhận con nuôi".
+   verbs at the very start ("làm", "xin") before 2+ syllables ("lâm sản" keeps its "lam"),
+   because a single syllable would break "giấy khai sinh bị mất" or "nhận con nuôi".
+   Before that, the question TAIL is read off the end ("… cần những giấy gì vậy", "… dc bn
+   tiền", "… mất phí không ạ": `strip_question_tail`), and with the index at hand a CONNECTOR
+   between two parts ("mất hộ chiếu phải trình báo") ends a segment unless it forms a phrase of
+   the catalogue with a neighbour ("căn cước", folded "can cuoc", keeps its "can").
 6. Synonyms and abbreviations (data edited by admins, `catalog.models.Synonym`): a phrase people
    type is replaced by what the catalogue calls it, as a segment of its own ("làm sổ đỏ" ->
    ["giay chung nhan quyen su dung dat"]). The catalogue side gets the same replacement as an
@@ -23,8 +27,10 @@ Pure functions, no database. Steps, in order:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from motcua.core.text import MAX_QUERY_CHARS, fold
 
@@ -42,14 +48,14 @@ _NUMBERS.update({f"0{n}": word for n, word in _NUMBERS.items() if len(n) == 1})
 # itself must stay, it is the "vay" of "vay vốn").
 CHAT_SPELLING: dict[str, str] = {
     "j": "gi", "ji": "gi", "gj": "gi",
-    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong", "hem": "khong", "khg": "khong", "kg": "khong",
+    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong", "khg": "khong", "kg": "khong",
     "z": "", "zay": "", "v": "",
     "bn": "bao nhieu", "bnh": "bao nhieu",
     "dc": "duoc", "dk": "dang ki", "đk": "dang ki",
     "ntn": "nhu the nao", "sdt": "so dien thoai", "mk": "minh", "ng": "nguoi", "nc": "nuoc",
-    "r": "roi", "oi": "", "a": "", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
+    "r": "roi", "lm": "lam", "ms": "moi", "vs": "voi", "cx": "cung", "trc": "truoc",
     "tt": "thu tuc", "tthc": "thu tuc hanh chinh", "hk": "khong", "passport": "ho chieu", "oto": "o to",
-    "ct07": "xac nhan cu tru",
+    "ct07": "xac nhan cu tru", "ak": "a", "ah": "a", "nx": "nua",
 }
 
 # Stop phrases (query side), in folded i/y form. Multi-syllable only, so removing one never breaks
@@ -67,15 +73,14 @@ STOP_PHRASES: tuple[str, ...] = (
     "cho con", "cho be", "cho em be", "cho tre", "cho tre em", "cho me", "cho bo", "cho cha", "cho ba",
     "cho vo", "cho chong", "cho ong", "cho nguoi nha", "cho gia dinh",
     "toi muon", "em muon", "minh muon", "muon hoi", "cho hoi", "xin hoi", "giup voi", "huong dan",
-    "quy trinh", "cach", "can lam gi", "khong can",
-    "bao nhieu lau", "bao lau thi co", "lau thi co", "thi co", "bao lau thi", "bao gio co", "khi nao co",
+    "quy trinh", "cach lam", "cach nao", "can lam gi", "khong can",
+    "bao nhieu lau", "bao lau thi co", "bao lau thi", "bao gio co", "khi nao co",
     "thu tuc hanh chinh", "dich vu cong", "mau to khai", "mau don", "tai nha", "qua buu dien", "tren dien thoai",
     "tren vneid", "lam nhanh", "nhanh nhat", "lam gi", "cua con", "cua be", "cua toi", "cua minh", "cho toi",
     "cho minh", "khi nao", "bao gio", "o dau vay",
     "lam mat bao lau", "lam bao lau", "mat bao lau vay", "bao lau vay", "the nao vay", "lam sao vay", "can gi vay",
     "de duoc", "lam the nao de", "can lam gi de", "phai lam gi", "phai lam sao", "thi phai lam gi",
-    "hang a1", "hang a2", "hang a", "hang b1", "hang b2", "hang b", "hang c",
-    "gan chip", "so mot", "so hai", "o dau vay", "lam o dau vay", "moi mua", "mien phi", "can xin phep khong",
+    "o dau vay", "lam o dau vay", "can xin phep khong",
     "co can xin phep khong",
     "co phai xin phep khong", "can khong", "co can khong", "phai khong", "co can", "nhanh khong",
 )
@@ -84,14 +89,107 @@ STOP_PHRASES: tuple[str, ...] = (
 TRAILING_STOPS: tuple[str, ...] = (
     "o xa", "o phuong", "tai xa", "tai phuong", "o huyen", "o tinh", "o uy ban", "tai dau", "o thi tran",
 )
-# Filler verbs dropped only when they open the query ("làm giấy khai sinh", "xin giấy phép").
+# Filler verbs dropped only when they open the query or a part of it ("làm giấy khai sinh", "đẻ
+# con xong | làm giấy khai sinh"), before 2+ syllables.
 LEADING_FILLERS: tuple[str, ...] = ("lam", "xin", "muon")
+
+# Question tails (query side), a small grammar read from the END of the query:
+#   … [connector] [object] QUESTION [particle…]   ("… cần những giấy gì vậy", "… mất phí không ạ",
+#   "… được bao nhiêu tiền", "… làm ở đâu nhé").
+# A word is taken off only while the pair it forms with the word before it is not a phrase of the
+# catalogue ("bản sao" keeps its "sao", "giấy khai sinh bị mất không" keeps its "mất": a connector
+# goes only with an object or an amount question after it).
+TAIL_PARTICLES: tuple[str, ...] = ("a", "nhe", "nha", "ha", "vay", "nhi", "day", "oi", "the", "chu", "nua")
+TAIL_QUESTIONS: tuple[str, ...] = (
+    "gi", "nhung gi", "khong", "chua", "sao", "ra sao", "lam sao", "nao", "the nao", "nhu nao", "nhu the nao",
+    "lam the nao", "o dau", "dau", "khi nao", "bao gio", "bao lau", "bao nhieu", "bao nhieu tien", "bao nhieu ngay",
+    "bao nhieu lau", "duoc khong", "co duoc khong", "mat phi khong", "co mat phi khong", "co mat tien khong",
+    "phai khong", "co phai khong", "co khong", "khong vay",
+)
+# How, not which: said at the end ("… miễn phí", "… cho nhanh", "… số 2" for a form number).
+TAIL_QUALIFIERS: tuple[str, ...] = ("mien phi", "cho nhanh", "nhanh", "gap", "nhanh nhat", "som")
+AMOUNT_QUESTIONS = frozenset({("bao", "lau"), ("bao", "nhieu"), ("bao", "nhieu", "tien"), ("bao", "nhieu", "ngay"),
+                              ("bao", "nhieu", "lau")})
+TAIL_OBJECTS: tuple[str, ...] = ("giay to", "giay", "tien", "phi", "le phi", "ngay", "thoi gian", "ho so", "nhung",
+                                 "cac", "nhung giay", "nhung giay to")
+TAIL_CONNECTORS: tuple[str, ...] = ("can", "can phai", "mat", "het", "ton", "phai", "co", "duoc", "la", "thi",
+                                    "lam", "nop", "di", "nhu", "co mat", "thi duoc")
+# … of which these also go straight before a question ("cần gì", "làm ở đâu"); "mất" does not
+# ("giấy khai sinh bị mất không").
+QUESTION_CONNECTORS: tuple[str, ...] = ("can", "can phai", "phai", "lam", "nop", "di", "thi")
+
+# Words that join two parts of a sentence ("mất hộ chiếu PHẢI trình báo", "tạm trú THÌ cần…"): in
+# the middle of a query they end a segment and are dropped, unless they form a phrase of the
+# catalogue with a neighbour ("căn cước" is folded "can cuoc", "thi bằng lái" is a phrase).
+CONNECTORS: tuple[str, ...] = ("phai", "thi", "duoc", "can", "muon", "co the", "vao", "o", "cua", "ma", "roi", "xong",
+                               "nen", "se", "da", "dang", "bi", "va", "hay", "hoac", "voi", "co")
+
+# Words a relaxed reading may leave out (persons, places, verbs that do not name a procedure):
+# any other word left out must be common in the catalogue, never a distinctive one.
+GENERIC_WORDS = frozenset({
+    "lam", "xin", "cap", "muon", "can", "nop", "di", "den", "ra", "vao", "dang", "ki",
+    "toi", "em", "minh", "anh", "chi", "con", "be", "me", "bo", "cha", "vo", "chong", "ong", "ba", "nguoi", "nha",
+    "gia", "dinh", "tre", "xa", "phuong", "huyen", "quan", "tinh", "thanh", "pho", "thi", "tran", "uy",
+    "moi", "cu", "nay", "kia", "do", "day", "nhanh", "gap", "lien", "ngay", "hom", "mai", "nam", "thang",
+    "online", "mang", "tai", "sang", "sau", "truoc", "khi", "neu", "vi",
+})
+# … and phrases that name a person or a place ("cho người thân", "vào nhà người thân", "cho người
+# chết"): whatever the catalogue has of their words.
+GENERIC_PHRASES: tuple[str, ...] = (
+    "nguoi than", "nha nguoi than", "ho hang", "nguoi chet", "nguoi mat", "nguoi qua doi", "nguoi gia",
+    "nguoi benh", "nguoi thue", "nguoi thue nha", "nguoi thue tro", "nha tro", "phong tro", "sinh vien",
+    "hoc sinh", "cong nhan", "ban than", "chu nha", "nha rieng", "que", "que nha", "thanh pho", "nong thon",
+)
+MIN_COMMON = 2  # a word or pair in fewer procedures than this is distinctive: never left out
+
+
+class Evidence(Protocol):
+    """What the catalogue knows of words (the search index)."""
+
+    def word_count(self, word: str) -> int: ...
+
+    def pair_count(self, a: str, b: str) -> int: ...
+
+
+def strip_question_tail(words: list[str], known: Callable[[str, str], bool]) -> list[str]:
+    """The words without the question tail at their end (see TAIL_QUESTIONS)."""
+    words = list(words)
+    last = ""  # what was taken off last: "particle", "question", "amount", "object" or "connector"
+
+    def takes(phrases: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+        for p in phrases:
+            n = len(p)
+            if len(words) > n and tuple(words[-n:]) == p and not known(words[-n - 1], p[0]):
+                return p
+        return None
+
+    def _form_number() -> tuple[str, ...] | None:  # "mẫu số 2", "số 1": a form, not the procedure
+        if len(words) > 2 and words[-2] == "so" and words[-1] in _NUMBER_WORDS and not known("so", words[-1]):
+            return ("so", words[-1]) if words[-3] != "mau" else ("mau", "so", words[-1])
+        return None
+
+    while len(words) > 1:
+        if last in ("", "particle") and (p := takes(_TAIL_PARTICLES)):
+            last = "particle"
+        elif last in ("", "particle", "question", "amount") and (p := takes(_TAIL_QUALIFIERS) or _form_number()):
+            last = "qualifier"
+        elif last in ("", "particle", "object") and (p := takes(_TAIL_QUESTIONS)):
+            last = "amount" if p in AMOUNT_QUESTIONS else "question"
+        elif last in ("question", "amount") and (p := takes(_TAIL_OBJECTS)):
+            last = "object"
+        elif (last in ("object", "amount") and (p := takes(_TAIL_CONNECTORS))
+              or last in ("question", "connector") and (p := takes(_QUESTION_CONNECTORS))):
+            last = "connector"
+        else:
+            break
+        del words[-len(p):]
+    return words
 
 # Verbs that open a query but may not be the catalogue's verb ("đăng ký hộ chiếu" is "Cấp hộ
 # chiếu"): a reading without them is tried too, ranked below the reading with them.
 GENERIC_VERBS: tuple[str, ...] = ("dang ki", "cap", "lam", "de nghi", "yeu cau", "xin cap", "giai quyet")
 RELAXED_PENALTY = 5  # a reading this much or more relaxed counts only when stricter ones match nothing
-LONE_WORD_PENALTY = 1
+LONE_WORD_PENALTY = RELAXED_PENALTY  # a reading without a lone word is a relaxed one
 MAX_SEGMENTS_DROPPED = 4
 
 # Words of official names that people leave out (catalogue side only, as an extra reading).
@@ -110,7 +208,8 @@ FUNCTION_WORDS = frozenset({
 # Where a query goes on to say what for, for whom or where ("… để kết hôn", "… cho người thuê
 # trọ", "… đi làm xa"): a reading without that tail is tried too (3+ syllables before it), ranked
 # below the whole query.
-TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "o", "tai", "sau", "truoc", "neu", "nhung", "sang"})
+TAIL_STARTS = frozenset({"de", "cho", "khi", "vi", "ve", "o", "tai", "sau", "truoc", "neu", "nhung", "sang", "do",
+                         "boi"})
 MIN_HEAD = 3
 
 # What makes a procedure a special variant of another ("cấp lại", "lưu động", "có yếu tố nước
@@ -151,9 +250,44 @@ _TRAILING = _phrases(TRAILING_STOPS)
 _OPTIONAL = _phrases(OPTIONAL_NAME_WORDS)
 _OPTIONAL_WITH_VERB = _phrases((*OPTIONAL_NAME_WORDS, "dang ki"))
 _GENERIC = _phrases(GENERIC_VERBS)
+_TAIL_PARTICLES = _phrases(TAIL_PARTICLES)
+_TAIL_QUESTIONS = _phrases(TAIL_QUESTIONS)
+_TAIL_OBJECTS = _phrases(TAIL_OBJECTS)
+_TAIL_CONNECTORS = _phrases(TAIL_CONNECTORS)
+_TAIL_QUALIFIERS = _phrases(TAIL_QUALIFIERS)
+_CONNECTORS = _phrases(CONNECTORS)
+_GENERIC_PHRASES = _phrases(GENERIC_PHRASES)
+_NUMBER_WORDS = frozenset(_NUMBERS.values())
+_QUESTION_CONNECTORS = _phrases(QUESTION_CONNECTORS)
 
 
 Segments = tuple[tuple[str, ...], ...]
+
+# Ages: "cho con 10 tuổi" in a query; "dưới 14 tuổi", "từ đủ 14 tuổi trở lên" in a name.
+_AGE = re.compile(r"\b(\d{1,3})(?: ?tuoi|t)\b")
+_UNDER = re.compile(r"\bduoi (\d{1,3}) tuoi\b")
+_FROM = re.compile(r"\btu (?:du )?(\d{1,3}) tuoi\b")
+
+
+def age_in_query(text: str) -> tuple[int | None, str]:
+    """The age a query names ("10 tuổi"), and the query without it."""
+    folded = fold(text)
+    found = _AGE.search(folded)
+    # "dưới 14 tuổi", "từ đủ 14 tuổi" is a range, typed as the name has it: words to match.
+    if not found or folded[:found.start()].split()[-1:] in (["duoi"], ["du"], ["tu"], ["tren"], ["qua"]):
+        return None, text
+    return int(found.group(1)), f"{folded[:found.start()]} {folded[found.end():]}"
+
+
+def age_range(name: str) -> tuple[int, int] | None:
+    """The ages a procedure's name is for: "dưới 14 tuổi" (0, 13), "từ đủ 14 tuổi trở lên" (14, ∞)."""
+    folded = fold(name)
+    under, above = _UNDER.search(folded), _FROM.search(folded)
+    if under and not above:
+        return 0, int(under.group(1)) - 1
+    if above and not under:
+        return int(above.group(1)), 999
+    return None
 
 
 @dataclass(frozen=True)
@@ -196,11 +330,14 @@ def _match_at(words: Sequence[str], i: int, phrases: Iterable[tuple[str, ...]]) 
     return None
 
 
-def segments(words: Sequence[str], rules: Rules | None = None, *, function_words: bool = False) -> list[list[str]]:
+def segments(words: Sequence[str], rules: Rules | None = None, *, function_words: bool = False,
+             known: Callable[[str, str], bool] | None = None) -> list[list[str]]:
     """One left-to-right pass over the words: a stop phrase ends a segment and is dropped; a
     synonym phrase (with `rules`) is replaced by its meaning as segments of their own; where both
     start, the longer wins (a synonym on a tie). Filler verbs that open the query are dropped
-    unless a synonym starts with them ("xin phép xây nhà")."""
+    unless a synonym starts with them ("xin phép xây nhà"). With `known` (is this pair a phrase of
+    the catalogue?), a connector before a word ends a segment and is dropped when it forms no
+    known phrase with either neighbour."""
     words = list(words)
     trailing = _match_at(words, len(words) - 2, _TRAILING) if len(words) > 2 else None
     if trailing:
@@ -212,22 +349,80 @@ def segments(words: Sequence[str], rules: Rules | None = None, *, function_words
     while i < len(words):
         synonym = _match_at(words, i, by_length) if table else None
         stop = _match_at(words, i, _STOPS)
+        if stop and known is not None and out[-1] and _inside_a_name(out[-1][-1], stop, known):
+            stop = None  # typed as part of a name ("… lần đầu trực tuyến toàn trình"): words to match
         if synonym and (stop is None or len(synonym) >= len(stop)):
             out += [list(seg) for seg in table[synonym]] + [[]]
             i += len(synonym)
         elif stop:
             out.append([])
             i += len(stop)
-        elif words[i] in LEADING_FILLERS and not any(out):
+        elif words[i] in LEADING_FILLERS and not out[-1] and len(words) - i > 2:
             i += 1
+        elif known is not None and (c := _connector_at(words, i, out[-1], known)):
+            out.append([])
+            i += len(c)
         else:
             out[-1].append(words[i])
             i += 1
-    return [s for s in out if s and (function_words or not all(w in FUNCTION_WORDS for w in s))]
+    return [s for s in out
+            if s and (function_words or not all(w in FUNCTION_WORDS or w in LEADING_FILLERS for w in s))]
+
+
+def _connector_at(words: Sequence[str], i: int, current: list[str],
+                  known: Callable[[str, str], bool]) -> tuple[str, ...] | None:
+    c = _match_at(words, i, _CONNECTORS)
+    if c is None or i + len(c) >= len(words):
+        return None
+    if (current and known(current[-1], c[0])) or known(c[-1], words[i + len(c)]):
+        return None
+    return c
+
+
+def _inside_a_name(before: str, stop: tuple[str, ...], known: Callable[[str, str], bool]) -> bool:
+    """Is the stop phrase, after `before`, a run of the catalogue's own pairs?"""
+    return known(before, stop[0]) and all(known(a, b) for a, b in zip(stop, stop[1:], strict=False))
+
+
+def _all_generic(words: Sequence[str]) -> bool:
+    return all(w in GENERIC_WORDS or w in FUNCTION_WORDS for w in words)
+
+
+def droppable(words: Sequence[str], evidence: Evidence | None) -> bool:
+    """May a relaxed reading leave these words out? Only generic words (persons, places, filler
+    verbs), or words and adjacent pairs that are each in MIN_COMMON procedures or more: a
+    distinctive word ("an toàn thực phẩm" in a catalogue without it) always counts."""
+    def generic(w: str) -> bool:
+        return w in GENERIC_WORDS or w in FUNCTION_WORDS or w == ""
+
+    words = list(words)
+    i = 0
+    while i < len(words):  # persons and places said as phrases count as generic words
+        p = _match_at(words, i, _GENERIC_PHRASES)
+        if p:
+            words[i:i + len(p)] = [""] * len(p)
+            i += len(p)
+        else:
+            i += 1
+    if evidence is None or all(generic(w) for w in words):
+        return True
+    return (all(generic(w) or evidence.word_count(w) >= MIN_COMMON for w in words)
+            and all(generic(a) or generic(b) or evidence.pair_count(a, b) >= MIN_COMMON
+                    for a, b in zip(words, words[1:], strict=False)))
 
 
 def _split_stops(words: Sequence[str]) -> list[list[str]]:
     return segments(words)
+
+
+_SYLLABLE = re.compile("^(?:{})?(?:[aeiouy]{{1,3}})(?:c|ch|m|n|ng|nh|p|t|i|o|u|y)?$".format(
+    "|".join(sorted(_ONSETS, key=len, reverse=True))))
+
+
+def is_syllable(text: str) -> bool:
+    """Does the normalised text read as ONE Vietnamese syllable ("mat", "khai", "nghieng"), not an
+    abbreviation ("cccd") or a loanword ("cavet", "passport")?"""
+    return " " not in text and bool(_SYLLABLE.match(text))
 
 
 def is_abbreviation(phrase: tuple[str, ...]) -> bool:
@@ -279,6 +474,7 @@ class Query:
     # Only words that say nothing of a procedure were left ("xin việc"): nothing can match. (A
     # query of stop phrases only, "thủ tục", is empty: it lists every procedure.)
     vacuous: bool = False
+    age: int | None = None  # "cho con 10 tuổi": the procedure whose ages hold it ranks first
 
     def penalty(self, i: int) -> int:
         return self.penalties[i] if i < len(self.penalties) else 0
@@ -296,16 +492,29 @@ class Query:
         return seen
 
 
-def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str], str] | None = None) -> Query:
-    """The query's readings: the words as typed (after chat spelling, typo correction by `correct`
-    and stop phrases), and with the synonym table applied, when that changes anything."""
-    typed = (text or "")[:MAX_QUERY_CHARS]
-    words = _chat(syllables(typed, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
+def query_text(text: str | None) -> str:
+    """The query as typed, composed (NFC) before it is cut to MAX_QUERY_CHARS, so that text typed
+    with separate accents (a phone's NFD) keeps as many words as any other."""
+    return unicodedata.normalize("NFC", (text or "")[:MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
+
+
+def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str], str] | None = None,
+                evidence: Evidence | None = None) -> Query:
+    """The query's readings: the words as typed (after chat spelling, typo correction by `correct`,
+    the question tail and stop phrases), and with the synonym table applied, when that changes
+    anything. `evidence` (the index) says which pairs are phrases of the catalogue and which words
+    are common; without it connectors never split and relaxed readings may drop any segment."""
+    typed = query_text(text)
+    age, rest = age_in_query(typed)  # the age ranks (`search_index`), it is not a word to match
+    words = _chat(syllables(rest, limit=MAX_QUERY_CHARS * 4))[:MAX_QUERY_SYLLABLES]
     corrections = 0
     if correct is not None:
         fixed = [correct(w) for w in words]
         corrections = sum(1 for a, b in zip(words, fixed, strict=True) if a != b)
         words = fixed
+    known = _known_pairs(rules, evidence)
+    words = strip_question_tail(words, known)
+    split = known if evidence is not None else None
     readings: list[Segments] = []
     penalties: list[int] = []
 
@@ -319,18 +528,21 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         readings.append(reading)
         penalties.append(penalty)
 
-    tail = next((i for i, w in enumerate(words) if i >= MIN_HEAD and w in TAIL_STARTS), None)
+    # The longest tail that may be left out (a tail with a distinctive word may not).
+    tail = next((i for i, w in enumerate(words)
+                 if i >= MIN_HEAD and w in TAIL_STARTS and droppable(words[i:], evidence)), None)
     for part, penalty in ((words, 0), (words[:tail] if tail else [], RELAXED_PENALTY)):
-        add(tuple(tuple(seg) for seg in segments(part)), penalty)
+        add(tuple(tuple(seg) for seg in segments(part, known=split)), penalty)
         # Synonyms as segments of their own, and abbreviations written out in place first.
-        add(tuple(tuple(seg) for seg in segments(part, rules)), penalty)
-        add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules)), penalty)
-    # A lone word between stop phrases is weak evidence ("đăng ký thường trú tại nhà | thuê"): the
-    # reading without lone words counts as much, a little lower.
+        add(tuple(tuple(seg) for seg in segments(part, rules, known=split)), penalty)
+        add(tuple(tuple(seg) for seg in segments(expand_abbreviations(part, rules), rules, known=split)), penalty)
+    # A lone generic word between stop phrases says nothing of the procedure ("sang tên | xe | cũ"):
+    # a relaxed reading without it. A lone content word stays ("bảo hiểm | xe" is not health
+    # insurance).
     for i, reading in enumerate(list(readings)):
-        longer = tuple(seg for seg in reading if len(seg) > 1)
-        if longer and longer != reading:
-            add(longer, penalties[i] + LONE_WORD_PENALTY)
+        generic = tuple(seg for seg in reading if len(seg) > 1 or not _all_generic(seg))
+        if generic and generic != reading:
+            add(generic, penalties[i] + LONE_WORD_PENALTY)
     # A segment may say what the procedure is about rather than which it is ("sao y | thẻ căn
     # cước"): without one of them, when what is left still has a phrase of 3+ syllables (never a
     # bare "cấp lại").
@@ -338,7 +550,7 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
         if 1 < len(reading) <= MAX_SEGMENTS_DROPPED:
             for j in range(len(reading)):
                 rest = reading[:j] + reading[j + 1:]
-                if any(len(seg) >= MIN_HEAD for seg in rest):
+                if any(len(seg) >= MIN_HEAD for seg in rest) and droppable(reading[j], evidence):
                     add(rest, penalties[i] + 2 * RELAXED_PENALTY)
     for i, reading in enumerate(list(readings)):
         first = reading[0]
@@ -347,7 +559,19 @@ def parse_query(text: str | None, rules: Rules = Rules(), correct: Callable[[str
             add((first[len(verb):], *reading[1:]), penalties[i] + RELAXED_PENALTY)
     vacuous = not readings and bool(segments(words, function_words=True))
     return Query(typed=typed, readings=tuple(readings), corrections=corrections, penalties=tuple(penalties),
-                 vacuous=vacuous)
+                 vacuous=vacuous, age=age)
+
+
+def _known_pairs(rules: Rules, evidence: Evidence | None) -> Callable[[str, str], bool]:
+    """Is (a, b) a phrase: of the catalogue or of the synonym table?"""
+    table = {pair for phrase in rules.synonyms for pair in pairs(phrase)}
+
+    def known(a: str, b: str) -> bool:
+        if (a, b) in table:
+            return True
+        return evidence is not None and evidence.pair_count(a, b) > 0
+
+    return known
 
 
 def index_readings(text: str, rules: Rules = Rules(), *, official: bool = True) -> list[list[str]]:
@@ -410,3 +634,4 @@ def osa_distance_at_most_one(a: str, b: str) -> bool:
 def deletions(word: str) -> set[str]:
     """The word with one letter left out: the keys of a symmetric-deletion typo index."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}
+

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
 
-from motcua.core.text import MAX_QUERY_CHARS
-
 from . import normalize, search_index
 from .catalog_version import current_catalog_version
 from .models import ColloquialName, ProcedureVersion, Synonym
@@ -90,7 +88,7 @@ def search(query: str | None, filters: Filters | None = None) -> SearchResults:
     filters = filters or Filters()
     idx = index()
     allowed = _allowed(idx, filters)
-    parsed = normalize.parse_query((query or "")[:MAX_QUERY_CHARS], idx.rules, idx.correct)
+    parsed = idx.parse(normalize.query_text(query))
     if parsed.vacuous:
         return SearchResults([], [], parsed)
     if parsed.empty:
@@ -109,7 +107,7 @@ MAX_RETYPED = 8
 def _typo_for_a_real_word(query: str, idx: search_index.Index, allowed) -> list[int]:
     """When nothing matches, one word of 5+ letters may be a typo that made another real word
     ("thong" for "thuong"): try its neighbours one at a time, and keep the first that matches."""
-    text = query[:MAX_QUERY_CHARS]
+    text = normalize.query_text(query)
     tried = 0
     for word in dict.fromkeys(normalize.syllables(text)):
         for other in idx.neighbours(word):
@@ -120,7 +118,7 @@ def _typo_for_a_real_word(query: str, idx: search_index.Index, allowed) -> list[
             def correct(w: str, word=word, other=other) -> str:
                 return other if w == word else idx.correct(w)
 
-            matches, _near = idx.match(normalize.parse_query(text, idx.rules, correct), allowed, suggest=False)
+            matches, _near = idx.match(idx.parse(text, correct), allowed, suggest=False)
             if matches:
                 return matches
     return []

@@ -21,6 +21,7 @@ from . import normalize
 from .actions import InvalidChange
 from .catalog_version import bump_catalog_version
 from .models import ColloquialName, Procedure, ProcedureVersion, Synonym
+from .search_index import strip_name
 
 MAX_PHRASE_CHARS = 100
 MAX_MEANING_CHARS = 200
@@ -50,6 +51,11 @@ def _clean_synonym(phrase, meaning) -> tuple[str, str, str]:
         raise InvalidChange(_("Cách gõ dài tối đa %(n)s tiếng.") % {"n": normalize.MAX_SYNONYM_WORDS}, field="phrase")
     if key == normalize.key(meaning):
         raise InvalidChange(_("Nghĩa phải khác cách gõ."), field="meaning")
+    if normalize.is_syllable(key):
+        # One syllable, folded, is several words ("mất", "mật", "mặt"): replacing it would change
+        # every query that has it. Abbreviations (cccd) and loanwords (cavet) are not syllables.
+        raise InvalidChange(_("Cách gõ chỉ một tiếng sẽ đổi nghĩa mọi câu tìm có tiếng đó; hãy nhập cụm từ hai "
+                              "tiếng trở lên (ví dụ «bị mất») hoặc một chữ viết tắt."), field="phrase")
     return phrase, meaning, key
 
 
@@ -120,11 +126,28 @@ def add_colloquial_name(procedure: Procedure, *, actor, name, at: dt.datetime | 
     if names.count() >= MAX_NAMES_PER_PROCEDURE:
         raise InvalidChange(_("Mỗi thủ tục có tối đa %(n)s tên thường gọi.") % {"n": MAX_NAMES_PER_PROCEDURE},
                             field="name")
+    other = _named_elsewhere(key, procedure.code)
+    if other:
+        # A name is one procedure's: the same words on two would take one's searches to the other.
+        raise InvalidChange(_("«%(name)s» đã là tên (hoặc tên thường gọi) của thủ tục %(code)s.")
+                            % {"name": name, "code": other}, field="name")
     row = ColloquialName.objects.create(procedure_code=procedure.code, name=name, key=key)
     changelog.record(actor, row, ChangeAction.CREATE, agency=_agency_of(procedure.code),
                      note=_("Tên thường gọi của thủ tục %(code)s") % {"code": procedure.code}, at=at)
     bump_catalog_version()
     return row
+
+
+def _named_elsewhere(key: str, code: str) -> str:
+    """The code of another procedure whose published name or colloquial name is `key`, or ""."""
+    from .search import index  # the published names, normalised (search imports nothing of this module)
+
+    other = ColloquialName.objects.filter(key=key).exclude(procedure_code=code).values_list(
+        "procedure_code", flat=True).first()
+    if other:
+        return other
+    whole = " ".join(strip_name(key.split()))
+    return next((d.code for d in index().docs.values() if d.code != code and whole in d.whole), "")
 
 
 @transaction.atomic
@@ -190,7 +213,8 @@ def clean_synonyms(raw: list, problems: list[str]) -> list[tuple[str, str]]:
 def import_search_data(synonyms: list[tuple[str, str]] | None, names: dict[str, list[str]], *, actor=None) -> int:
     """Write a catalogue file's synonyms (added or changed; the table's other rows stay) and the
     colloquial names of the procedures that list them (their list becomes the file's). Called in
-    the import's transaction, after validation. Returns how many rows changed."""
+    the import's transaction, after validation. Returns how many rows changed. Every change is in
+    the change log (actor None: the system, as for a command-line import)."""
     changed = 0
     note = _("Nhập danh mục từ tệp")
     for phrase, meaning in synonyms or []:
@@ -204,8 +228,7 @@ def import_search_data(synonyms: list[tuple[str, str]] | None, names: dict[str, 
         row.phrase, row.meaning = phrase, meaning
         row.save()
         changed += 1
-        if actor is not None:
-            changelog.record(actor, row, ChangeAction.IMPORT, before=before, note=note)
+        changelog.record(actor, row, ChangeAction.IMPORT, before=before, note=note)
     for code, wanted in names.items():
         current = {n.key: n for n in ColloquialName.objects.filter(procedure_code=code)}
         keys = {normalize.key(n)[:200]: n for n in wanted}
@@ -216,14 +239,12 @@ def import_search_data(synonyms: list[tuple[str, str]] | None, names: dict[str, 
                 row.delete()
                 row.pk = pk
                 changed += 1
-                if actor is not None:
-                    changelog.record(actor, row, ChangeAction.DELETE, before=before, agency=_agency_of(code), note=note)
+                changelog.record(actor, row, ChangeAction.DELETE, before=before, agency=_agency_of(code), note=note)
         for key, name in keys.items():
             if key not in current:
                 row = ColloquialName.objects.create(procedure_code=code, name=name, key=key)
                 changed += 1
-                if actor is not None:
-                    changelog.record(actor, row, ChangeAction.IMPORT, agency=_agency_of(code), note=note)
+                changelog.record(actor, row, ChangeAction.IMPORT, agency=_agency_of(code), note=note)
     if changed:
         bump_catalog_version()
     return changed

@@ -51,6 +51,7 @@ class Doc:
     whole: set[str] = field(default_factory=set)  # the name and colloquial names, whole, normalised
     colloquial: set[str] = field(default_factory=set)
     markers: set[str] = field(default_factory=set)
+    ages: tuple[int, int] | None = None  # "dưới 14 tuổi": (0, 13)
 
 
 def _strip(words: list[str]) -> list[str]:
@@ -59,6 +60,11 @@ def _strip(words: list[str]) -> list[str]:
     while words and words[0] in normalize.LEADING_FILLERS:
         words = words[1:]
     return words
+
+
+def strip_name(words: list[str]) -> list[str]:
+    """A name's words as the index keeps them (without a leading "thủ tục" or filler verb)."""
+    return _strip(words)
 
 
 def _markers(words: list[str]) -> set[str]:
@@ -82,6 +88,7 @@ class Index:
                 sector_id=row["sector_id"], sector_code=row["sector_code"], level=row["level"],
                 for_citizens=row["for_citizens"],
                 for_businesses=row["for_businesses"], markers=_markers(normalize.drop_optional(name_words)),
+                ages=normalize.age_range(row["name"]),
             )
             doc.whole.add(" ".join(plain_name))
             for reading in normalize.index_readings(row["name"], rules):
@@ -115,6 +122,17 @@ class Index:
             self.by_pair[pair].add(doc.id)
 
     # --- reading the query ---------------------------------------------------------------------
+
+    def word_count(self, word: str) -> int:
+        """In how many procedures the word is (name or colloquial names)."""
+        return len(self.by_word.get(word, ()))
+
+    def pair_count(self, a: str, b: str) -> int:
+        return len(self.by_pair.get((a, b), ()))
+
+    def parse(self, text: str, correct=None) -> Query:
+        """The query as this index reads it (`normalize.parse_query` with its synonyms and words)."""
+        return normalize.parse_query(text, self.rules, correct or self.correct, self)
 
     def correct(self, word: str) -> str:
         """The word, or the vocabulary word it is one typo away from when one of them has 5+
@@ -191,7 +209,7 @@ class Index:
                     if allowed is not None and d not in allowed:
                         continue
                     penalty = query.penalty(number)
-                    score = self._score(self.docs[d], reading, exact=not penalty, asked=asked)
+                    score = self._score(self.docs[d], reading, exact=not penalty, asked=asked, age=query.age)
                     score -= 3 * query.corrections + penalty
                     scores[d] = max(scores.get(d, score), score)
         if suggest and not scores:  # suggestions: how much of the query a procedure shares (strict readings)
@@ -216,15 +234,17 @@ class Index:
         rest.sort(key=lambda d: (-near[d], len(self.docs[d].name_words), self.docs[d].code, d))
         return order, rest[:SUGGESTIONS]
 
-    def _score(self, doc: Doc, reading, exact: bool, asked: str = "") -> float:
+    def _score(self, doc: Doc, reading, exact: bool, asked: str = "", age: int | None = None) -> float:
         """Higher is closer. `exact`: the reading is the whole query (not a relaxed reading), so
         being a whole colloquial name or the whole official name counts."""
         whole = " ".join(" ".join(seg) for seg in reading)
         score = 0.0
+        # The whole official name ranks above a whole colloquial name (a colloquial name never takes
+        # another procedure's own name).
         if exact and whole in doc.colloquial:
-            score += 100
-        if exact and whole in doc.whole:
             score += 60
+        if exact and whole in doc.whole:
+            score += 100
         # A special variant ("cấp lại", "lưu động") the query does not ask for ranks lower (asked
         # for anywhere in the query, also in a part a relaxed reading leaves out).
         qtext = f" {whole} | {asked} "
@@ -232,6 +252,9 @@ class Index:
         # The name starts with what was typed ("chứng thực giao dịch …").
         if exact and reading and doc.sort_name.startswith(" ".join(reading[0])):
             score += 5
+        # An age in the query ("cho con 10 tuổi") ranks the procedure for that age first.
+        if age is not None and doc.ages is not None:
+            score += 50 if doc.ages[0] <= age <= doc.ages[1] else -50  # above a whole colloquial name
         # Segments found in the official name weigh more than in a colloquial name only.
         for seg in reading:
             if len(seg) > 1 and all(p in doc.name_pairs for p in normalize.pairs(seg)):

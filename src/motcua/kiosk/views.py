@@ -131,7 +131,7 @@ def search_procedures(request):
         return _render(request, "kiosk/search.html", {"q": "", "results": [], "suggestions": []})
     found = search(q).select_related("procedure", "receiving_agency")
     if not found.matched:
-        zero_results.record(q)
+        zero_results.record_request(request, q)
     return _render(request, "kiosk/search.html", {
         "q": q, "results": found[:SEARCH_RESULTS], "count": found.count(), "suggestions": found.suggestions(),
         "max_query": MAX_QUERY_CHARS,

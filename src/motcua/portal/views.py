@@ -166,7 +166,7 @@ def procedure_list(request):
     page = _paginate(request, _listing(results))
     suggestions = results.suggestions() if query.q and not results.matched else []
     if query.q and not results.matched and not query.active_filters:
-        zero_results.record(query.q)
+        zero_results.record_request(request, query.q)
     return render(request, "portal/procedure_list.html", {
         "query": query,
         "page": page,
