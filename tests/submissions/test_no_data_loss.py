@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from motcua.submissions.models import Draft
 
 from .conftest import BIRTH, BIRTH_ANSWERS, PDF, component, start_draft, xhr_upload
@@ -167,3 +169,23 @@ def test_every_no_script_button_saves_the_posted_files_and_names_the_refused(web
     assert response.status_code == 400 and "«b.docx»" in response.content.decode()  # said, not a silent exit
     draft.refresh_from_db()
     assert draft.form_data["child_name"] == BIRTH_ANSWERS["f-child_name"]
+
+
+def test_a_part_saved_between_the_review_and_the_submit_is_not_lost(web):
+    """The review page read the draft and its key; a part saved in another window meanwhile
+    forgets the key: the submit is refused (nothing made), the saved part stays."""
+    from motcua.dossiers.models import Dossier
+    from motcua.submissions import services
+
+    from .conftest import ready_birth_draft, submit_key
+
+    draft = ready_birth_draft(web)
+    key = submit_key(web, draft)
+    seen = Draft.objects.get(pk=draft.pk)  # what the submitting request holds
+    services.save_delivery(Draft.objects.get(pk=draft.pk), "post", "Số 12, đường Lê Lợi")
+    before = Dossier.objects.count()
+    with pytest.raises(services.DraftProblem, match="vừa được sửa ở cửa sổ khác"):
+        services.submit(seen, key=key)
+    assert Dossier.objects.count() == before
+    kept = Draft.objects.get(pk=draft.pk)
+    assert kept.delivery == "post" and kept.delivery_address == "Số 12, đường Lê Lợi"

@@ -138,7 +138,7 @@ def test_the_daily_sweep_keeps_a_live_drafts_previews_and_forgets_an_orphans(web
     assert sorted(services.preview_keys(draft.pk)) == sorted(keys)
     assert signing_preview.cache_dir(sha).is_dir()
     Draft.objects.filter(pk=draft.pk).delete()  # gone without its previews (e.g. an old release)
-    assert cleanup.remove_orphan_files() == len(keys)
+    assert cleanup.remove_orphan_files() >= len(keys)  # other tests' old orphans may go too
     assert not services.preview_keys(draft.pk) and not signing_preview.cache_dir(sha).exists()
 
 

@@ -591,6 +591,14 @@ def submit(
         )
         if result.replayed:  # the first submit committed everything, the draft's deletion too
             return Submitted(result.dossier, replayed=True)
+        # The key read by the page is checked again under the row lock: a part saved in another
+        # window after the check above forgot it (_touch), and its answers would be lost with the
+        # draft. Refusing rolls the new dossier back; the review page shows the new state.
+        held = Draft.objects.select_for_update().filter(pk=draft.pk).values_list("submit_key", flat=True).first()
+        if held is None:
+            raise DraftGone()
+        if held != key:
+            raise DraftProblem(_("Hồ sơ nháp vừa được sửa ở cửa sổ khác; hãy xem lại trước khi nộp."))
         dossier = result.dossier
         for f in files:
             with default_storage.open(f.storage_key, "rb") as handle:
