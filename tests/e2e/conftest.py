@@ -100,6 +100,13 @@ def run_axe(page) -> list[dict]:
     # Security-Policy forbids inline scripts, and the tests run under that policy.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
+    # Colours measured mid-transition (a focus or hover fading in) are neither the start nor the
+    # end state: wait for the finite CSS transitions and animations to end first.
+    page.evaluate(
+        """async () => await Promise.all(document.getAnimations()
+               .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+               .map(a => a.finished.catch(() => null)))"""
+    )
     result = page.evaluate(
         """async () => await axe.run(document, {
                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
