@@ -38,6 +38,7 @@ from motcua.dossiers.queries import owner_files
 from motcua.eforms.answers import clean_answers
 from motcua.eforms.schema import Section, applicant_from, profile_from_user, section_of
 from motcua.eforms.services import FormSpec, eform_for
+from motcua.signing import preview as signing_preview
 
 from . import files as draft_files
 from .models import Draft, DraftFile, Step
@@ -692,8 +693,6 @@ def preview_keys(draft: Draft | Any) -> list[str]:
 def forget_previews(keys: list[str]) -> None:
     """Remove stored previews and their page images (``signing.preview``'s cache holds the
     applicant's personal data: it goes with the draft)."""
-    from motcua.signing import preview as signing_preview
-
     draft_files.delete_stored(keys)
     for key in keys:
         name = key.rsplit("/", 1)[-1]
